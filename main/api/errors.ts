@@ -1,0 +1,39 @@
+import { PromethiumError, type ApiErrorShape } from '../../preload/contract';
+
+const NODE_IO_MESSAGES: Record<string, string> = {
+  ENOENT: 'no such file or folder',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  ENOSPC: 'the disk is full',
+  EISDIR: 'is a folder, not a file',
+  ENOTDIR: 'not a folder',
+  EROFS: 'the file system is read-only',
+  EMFILE: 'too many open files',
+};
+
+function isNodeError(error: unknown): error is NodeJS.ErrnoException {
+  return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
+}
+
+/** A domain error (SEG-Y, jobs...) declares its API code by carrying an `apiCode` property. */
+function domainCode(error: Error): ApiErrorShape['code'] | undefined {
+  const code = (error as { apiCode?: unknown }).apiCode;
+  return typeof code === 'string' ? (code as ApiErrorShape['code']) : undefined;
+}
+
+/** Converts anything thrown by a handler into the error shape the renderer shows; unexpected ones are logged. */
+export function toApiError(error: unknown, context: string): ApiErrorShape {
+  if (error instanceof PromethiumError) return error.toJSON();
+  if (error instanceof Error) {
+    const code = domainCode(error);
+    if (code) return { code, message: error.message };
+    if (isNodeError(error) && error.code && NODE_IO_MESSAGES[error.code]) {
+      const where = error.path ? `${error.path}: ` : '';
+      return { code: error.code === 'ENOENT' ? 'not-found' : 'io', message: `${where}${NODE_IO_MESSAGES[error.code]}` };
+    }
+    console.error(`[api] ${context} failed:`, error);
+    return { code: 'internal', message: `${context} failed: ${error.message}` };
+  }
+  console.error(`[api] ${context} failed with a non-error value:`, error);
+  return { code: 'internal', message: `${context} failed` };
+}

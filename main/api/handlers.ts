@@ -1,0 +1,47 @@
+import { PromethiumError } from '../../preload/contract';
+import type { AppServices } from '../services';
+import type { ApiHandlers } from './dispatch';
+
+declare const PROMETHIUM_VERSION: string | undefined;
+export const APP_VERSION = typeof PROMETHIUM_VERSION === 'string' ? PROMETHIUM_VERSION : '0.0.0-dev';
+
+/** The handler table: implements every method of preload/contract.ts by calling the services. */
+export function createApiHandlers(services: AppServices): ApiHandlers {
+  return {
+    project: {
+      current: () => services.project.info(),
+      open: (dir) => services.switchProject(dir, false),
+      create: (dir) => services.switchProject(dir, true),
+      recent: () => services.app.recentProjects(),
+    },
+    models: {
+      list: () => services.project.listModels(),
+    },
+    jobs: {
+      list: () => services.jobs.list(),
+      get: (id) => services.jobs.get(id),
+      start: (request) => services.jobs.start(request),
+      cancel: (id) => services.jobs.cancel(id),
+    },
+    system: {
+      info: () => ({
+        appVersion: APP_VERSION,
+        host: services.host.kind,
+        versions: { ...services.host.versions, node: process.versions.node, v8: process.versions.v8 },
+        platform: `${process.platform} ${process.arch}`,
+        paths: { userData: services.options.userDataDir, project: services.project.dir, logs: services.logsDir },
+        compute: services.compute.status,
+      }),
+      backend: () => services.compute.probeBackend(),
+      showOpenDialog: (options) => services.host.showOpenDialog(options),
+    },
+  };
+}
+
+/** For hosts without native dialogs (the browser mode). */
+export async function noNativeDialogs(): Promise<never> {
+  throw new PromethiumError(
+    'unavailable',
+    'native file dialogs exist only in the desktop app; in the browser mode choose a file from the server-side browser',
+  );
+}

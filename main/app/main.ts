@@ -1,0 +1,108 @@
+/**
+ * Electron main process: lifecycle, the window, the app:// protocol, the menu, native dialogs and IPC registration.
+ * This folder is the only place that imports 'electron'; all the work is done by the services under main/.
+ */
+import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
+import path from 'node:path';
+import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../preload/channels';
+import type { OpenDialogResult } from '../../preload/contract';
+import { createDispatcher } from '../api/dispatch';
+import { createApiHandlers } from '../api/handlers';
+import { computeBundlePath } from '../jobs/forkCompute';
+import { AppServices } from '../services';
+import { utilityComputeLauncher } from './computeProcess';
+import { installMenu } from './menu';
+import { registerAppScheme, serveRenderer } from './protocol';
+import { APP_ORIGIN, isTrustedSenderUrl, mainWindowOptions } from './windowOptions';
+
+const DIST_DIR = __dirname;
+let mainWindow: BrowserWindow | null = null;
+
+const DIALOG_FILTERS: Record<'segy' | 'project' | 'model', OpenDialogOptions> = {
+  segy: {
+    properties: ['openFile', 'multiSelections'],
+    filters: [
+      { name: 'SEG-Y', extensions: ['sgy', 'segy', 'SGY', 'SEGY'] },
+      { name: 'All files', extensions: ['*'] },
+    ],
+  },
+  project: { properties: ['openDirectory', 'createDirectory'] },
+  model: { properties: ['openFile'], filters: [{ name: 'Promethium model archive', extensions: ['pmodel', 'zip'] }] },
+};
+
+async function showOpenDialog(options: { title?: string; kind: 'segy' | 'project' | 'model' }): Promise<OpenDialogResult> {
+  const dialogOptions = { ...DIALOG_FILTERS[options.kind], title: options.title };
+  const result = mainWindow
+    ? await dialog.showOpenDialog(mainWindow, dialogOptions)
+    : await dialog.showOpenDialog(dialogOptions);
+  return { canceled: result.canceled, paths: result.filePaths };
+}
+
+function createWindow(): BrowserWindow {
+  const window = new BrowserWindow(mainWindowOptions(path.join(DIST_DIR, 'preload.cjs')));
+  window.webContents.on('will-navigate', (event, url) => {
+    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
+  });
+  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
+  window.webContents.setWindowOpenHandler(({ url }) => {
+    // Links to documentation open in the system browser; nothing opens inside the app.
+    if (url.startsWith('https://')) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+  window.once('ready-to-show', () => window.show());
+  window.on('closed', () => (mainWindow = null));
+  void window.loadURL(`${APP_ORIGIN}/index.html`);
+  return window;
+}
+
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  return (
+    mainWindow !== null && event.sender === mainWindow.webContents && isTrustedSenderUrl(event.senderFrame?.url ?? '')
+  );
+}
+
+function start(): void {
+  const services = new AppServices({
+    userDataDir: app.getPath('userData'),
+    host: {
+      kind: 'electron',
+      versions: {
+        electron: process.versions.electron ?? '',
+        chrome: process.versions.chrome ?? '',
+      },
+      launchCompute: utilityComputeLauncher(computeBundlePath(DIST_DIR)),
+      showOpenDialog,
+    },
+  });
+  const dispatch = createDispatcher(createApiHandlers(services));
+  ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, args: unknown) => {
+    if (!isTrustedSender(event)) {
+      return { ok: false, error: { code: 'unavailable', message: 'IPC refused: the sender is not a Promethium page' } };
+    }
+    return dispatch(method, args);
+  });
+  services.bus.onAny((event, payload) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event, payload));
+  serveRenderer(path.join(DIST_DIR, 'renderer'));
+  installMenu(services, () => mainWindow);
+  mainWindow = createWindow();
+  services.compute.start().catch((error: Error) => console.error(`compute process: ${error.message}`));
+
+  app.on('activate', () => {
+    if (!mainWindow) mainWindow = createWindow();
+  });
+  app.on('will-quit', () => services.close());
+}
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  registerAppScheme();
+  app.on('second-instance', () => {
+    if (mainWindow?.isMinimized()) mainWindow.restore();
+    mainWindow?.focus();
+  });
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  void app.whenReady().then(start);
+}

@@ -1,0 +1,13 @@
+import { chooseBackend } from '../ml/backends';
+
+/** `promethium backend`: the same probe the compute process runs, printed for the user. */
+export async function printBackend(json: boolean): Promise<void> {
+  const report = await chooseBackend();
+  if (json) {
+    console.log(JSON.stringify(report, null, 2));
+    return;
+  }
+  console.log(`backend: ${report.backend}${report.forced ? ' (forced by PROMETHIUM_BACKEND)' : ''}`);
+  console.log(`device:  ${report.device}`);
+  for (const fallback of report.fallbacks) console.log(`skipped ${fallback.backend}: ${fallback.reason}`);
+}

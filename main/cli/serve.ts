@@ -1,0 +1,71 @@
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+import { existsSync } from 'node:fs';
+import { createDispatcher } from '../api/dispatch';
+import { createApiHandlers, noNativeDialogs } from '../api/handlers';
+import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
+import { defaultUserDataDir } from '../paths';
+import { startServer } from '../server/server';
+import { AppServices } from '../services';
+
+export interface ServeOptions {
+  port: number;
+  host: string;
+  open: boolean;
+  project?: string;
+}
+
+export const DIST_DIR = __dirname;
+
+function openInBrowser(url: string): void {
+  const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  const child = spawn(command, [url], { stdio: 'ignore', detached: true });
+  child.on('error', () => console.log(`(could not open a browser with ${command}; open the URL above yourself)`));
+  child.unref();
+}
+
+/** `promethium serve`: the browser/remote mode. Resolves when the server stops (SIGINT/SIGTERM). */
+export async function serve(options: ServeOptions): Promise<void> {
+  const rendererDir = path.join(DIST_DIR, 'renderer');
+  if (!existsSync(path.join(rendererDir, 'index.html'))) {
+    throw new Error(`the renderer is not built (${rendererDir}/index.html missing): run \`npm run build\``);
+  }
+  const services = new AppServices({
+    userDataDir: defaultUserDataDir(),
+    projectDir: options.project,
+    host: {
+      kind: 'browser',
+      versions: {},
+      launchCompute: forkComputeLauncher(computeBundlePath(DIST_DIR)),
+      showOpenDialog: noNativeDialogs,
+    },
+  });
+  const server = await startServer({
+    rendererDir,
+    dispatch: createDispatcher(createApiHandlers(services)),
+    bus: services.bus,
+    host: options.host,
+    port: options.port,
+  });
+  if (options.host !== '127.0.0.1' && options.host !== 'localhost') {
+    console.log(`warning: listening on ${options.host}, reachable from other machines (the token still guards it)`);
+  }
+  console.log(`Promethium is running in the browser mode at ${server.url}`);
+  console.log(`project: ${services.project.dir}`);
+  // Start the compute process now so the status bar shows the backend without waiting for the first job.
+  services.compute.start().catch((error: Error) => console.error(`compute process: ${error.message}`));
+  if (options.open && process.env.PROMETHIUM_NO_OPEN !== '1') openInBrowser(server.url);
+
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void server.close().then(() => {
+        services.close();
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,33 @@
+import type { AmplitudeStats, JobRequest } from '../../preload/contract';
+import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
+import { LayeredVolume } from '../synth/layeredVolume';
+import { checkpoint, type JobContext } from './protocol';
+
+type RequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
+
+/** Amplitude statistics of a synthetic volume, streamed inline by inline: the compute path's end-to-end self-test. */
+async function syntheticStats(request: RequestOf<'synthetic-stats'>, context: JobContext): Promise<AmplitudeStats> {
+  const volume = new LayeredVolume({ ...request, noise: 0.1 });
+  const stats = new AmplitudeStatsAccumulator();
+  for (let il = 0; il < request.inlines; il++) {
+    stats.add(volume.inline(il));
+    context.progress((il + 1) / request.inlines, `inline ${il + 1} of ${request.inlines}`);
+    await checkpoint(context.signal);
+  }
+  return stats.result();
+}
+
+/** The job table: each request kind and the function that runs it in the compute process. */
+export async function runJob(request: JobRequest, context: JobContext): Promise<unknown> {
+  switch (request.kind) {
+    case 'synthetic-stats':
+      return syntheticStats(request, context);
+  }
+}
+
+export function jobTitle(request: JobRequest): string {
+  switch (request.kind) {
+    case 'synthetic-stats':
+      return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
+  }
+}

@@ -1,0 +1,74 @@
+/**
+ * Entry point of the compute process (Electron utilityProcess, or child_process.fork in the browser mode and the CLI).
+ * Training, inference, imports and exports run here, never on the main process's event loop, and a GPU driver crash
+ * here takes down only this process: the host marks the running job and starts a new one on demand.
+ */
+import type { BackendReport } from '../../preload/contract';
+import { toApiError } from '../api/errors';
+import { chooseBackend } from '../ml/backends';
+import { runJob } from './jobs';
+import type { ComputeToHost, HostToCompute } from './protocol';
+
+interface ParentPort {
+  on(event: 'message', listener: (event: { data: unknown }) => void): void;
+  postMessage(message: unknown): void;
+}
+
+/** Electron's utilityProcess exposes process.parentPort; child_process.fork gives process.send. */
+function connectToHost(): { send(message: ComputeToHost): void; onMessage(listener: (message: HostToCompute) => void): void } {
+  const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
+  if (parentPort) {
+    return {
+      send: (message) => parentPort.postMessage(message),
+      onMessage: (listener) => parentPort.on('message', (event) => listener(event.data as HostToCompute)),
+    };
+  }
+  if (!process.send) throw new Error('the compute process must be started by Promethium (no IPC channel)');
+  return {
+    send: (message) => process.send?.(message),
+    onMessage: (listener) => process.on('message', (message) => listener(message as HostToCompute)),
+  };
+}
+
+const host = connectToHost();
+const running = new Map<string, AbortController>();
+
+async function probe(): Promise<{ backend: BackendReport | null; backendError: string | null }> {
+  try {
+    return { backend: await chooseBackend(), backendError: null };
+  } catch (error) {
+    return { backend: null, backendError: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+async function run(jobId: string, request: Extract<HostToCompute, { type: 'run' }>['request']): Promise<void> {
+  const controller = new AbortController();
+  running.set(jobId, controller);
+  try {
+    const progress = (fraction: number, message: string): void =>
+      host.send({ type: 'progress', jobId, fraction: Math.min(1, Math.max(0, fraction)), message });
+    const result = await runJob(request, { signal: controller.signal, progress });
+    host.send({ type: 'done', jobId, result });
+  } catch (error) {
+    if (controller.signal.aborted) host.send({ type: 'cancelled', jobId });
+    else host.send({ type: 'failed', jobId, error: toApiError(error, `job ${request.kind}`) });
+  } finally {
+    running.delete(jobId);
+  }
+}
+
+host.onMessage((message) => {
+  switch (message.type) {
+    case 'run':
+      void run(message.jobId, message.request);
+      break;
+    case 'cancel':
+      running.get(message.jobId)?.abort();
+      break;
+    case 'probe':
+      void probe().then((report) => host.send({ type: 'backend', ...report }));
+      break;
+  }
+});
+
+void probe().then((report) => host.send({ type: 'ready', ...report, pid: process.pid }));

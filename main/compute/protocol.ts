@@ -1,0 +1,34 @@
+/** The typed messages between the main process (host) and the compute process. */
+import type { ApiErrorShape, BackendReport, JobRequest } from '../../preload/contract';
+
+export type HostToCompute =
+  | { type: 'run'; jobId: string; request: JobRequest }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'probe' };
+
+export type ComputeToHost =
+  | { type: 'ready'; backend: BackendReport | null; backendError: string | null; pid: number }
+  | { type: 'backend'; backend: BackendReport | null; backendError: string | null }
+  | { type: 'progress'; jobId: string; fraction: number; message: string }
+  | { type: 'done'; jobId: string; result: unknown }
+  | { type: 'failed'; jobId: string; error: ApiErrorShape }
+  | { type: 'cancelled'; jobId: string };
+
+/** What a job function gets: where to report progress and how it learns it was cancelled. */
+export interface JobContext {
+  signal: AbortSignal;
+  progress(fraction: number, message: string): void;
+}
+
+export class JobCancelledError extends Error {
+  readonly apiCode = 'cancelled';
+  constructor() {
+    super('cancelled by the user');
+  }
+}
+
+/** Yields to the event loop (so cancel messages arrive) and throws if the job was cancelled meanwhile. */
+export async function checkpoint(signal: AbortSignal): Promise<void> {
+  await new Promise<void>((resolve) => setImmediate(resolve));
+  if (signal.aborted) throw new JobCancelledError();
+}

@@ -1,0 +1,153 @@
+import { randomUUID } from 'node:crypto';
+import { PromethiumError, type JobInfo, type JobRequest } from '../../preload/contract';
+import { jobTitle } from '../compute/jobs';
+import type { ApiEventBus } from '../events';
+import type { Project } from '../project/project';
+import type { ComputeHost, JobOutcome } from './computeHost';
+
+const PERSIST_INTERVAL_MS = 1000;
+const EVENT_INTERVAL_MS = 100;
+
+interface ActiveJob {
+  info: JobInfo;
+  request: JobRequest;
+  project: Project;
+  startedAtMs: number;
+  lastPersistMs: number;
+  lastEventMs: number;
+}
+
+/** Fraction done and time so far give the remaining time, once enough is done for the rate to mean something. */
+export function estimateEtaSeconds(fraction: number, elapsedMs: number): number | null {
+  if (fraction < 0.02 || elapsedMs < 500) return null;
+  return Math.max(0, ((elapsedMs / fraction) * (1 - fraction)) / 1000);
+}
+
+/**
+ * The job queue of the main process: jobs run one at a time in the compute process; status is persisted in the
+ * project database (throttled while running, always on state changes) and published as `jobs.changed` events.
+ */
+export class JobRunner {
+  private readonly queue: ActiveJob[] = [];
+  private active: ActiveJob | null = null;
+
+  constructor(
+    private readonly compute: ComputeHost,
+    private readonly bus: ApiEventBus,
+    private readonly project: () => Project,
+  ) {}
+
+  start(request: JobRequest): JobInfo {
+    const project = this.project();
+    const info: JobInfo = {
+      id: randomUUID(),
+      kind: request.kind,
+      title: jobTitle(request),
+      state: 'queued',
+      progress: 0,
+      etaSeconds: null,
+      message: 'queued',
+      createdAt: new Date().toISOString(),
+      startedAt: null,
+      finishedAt: null,
+      error: null,
+      result: null,
+    };
+    project.jobs.insert(info, request);
+    this.queue.push({ info, request, project, startedAtMs: 0, lastPersistMs: 0, lastEventMs: 0 });
+    this.bus.emit('jobs.changed', info);
+    void this.pump();
+    return info;
+  }
+
+  cancel(id: string): JobInfo {
+    const queued = this.queue.findIndex((job) => job.info.id === id);
+    if (queued >= 0) {
+      const [job] = this.queue.splice(queued, 1);
+      this.finish(job!, { state: 'cancelled' });
+      return job!.info;
+    }
+    if (this.active?.info.id === id) {
+      this.compute.cancel(id);
+      return this.active.info;
+    }
+    return this.get(id);
+  }
+
+  get(id: string): JobInfo {
+    if (this.active?.info.id === id) return { ...this.active.info };
+    const queued = this.queue.find((job) => job.info.id === id);
+    if (queued) return { ...queued.info };
+    const stored = this.project().jobs.get(id);
+    if (!stored) throw new PromethiumError('not-found', `no job ${id} in this project`);
+    return stored.info;
+  }
+
+  list(): JobInfo[] {
+    const live = new Map<string, JobInfo>();
+    for (const job of [...this.queue, ...(this.active ? [this.active] : [])]) live.set(job.info.id, job.info);
+    return this.project()
+      .jobs.list()
+      .map((info) => live.get(info.id) ?? info);
+  }
+
+  private async pump(): Promise<void> {
+    if (this.active) return;
+    const job = this.queue.shift();
+    if (!job) return;
+    this.active = job;
+    job.startedAtMs = Date.now();
+    Object.assign(job.info, { state: 'running', startedAt: new Date().toISOString(), message: 'starting' });
+    this.publish(job, true);
+    let outcome: JobOutcome;
+    try {
+      outcome = await this.compute.run(job.info.id, job.request, (fraction, message) =>
+        this.onProgress(job, fraction, message),
+      );
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      outcome = { state: 'failed', error: { code: 'compute-crashed', message } };
+    }
+    this.finish(job, outcome);
+    this.active = null;
+    void this.pump();
+  }
+
+  private onProgress(job: ActiveJob, fraction: number, message: string): void {
+    job.info.progress = fraction;
+    job.info.message = message;
+    job.info.etaSeconds = estimateEtaSeconds(fraction, Date.now() - job.startedAtMs);
+    this.publish(job, false);
+  }
+
+  private finish(job: ActiveJob, outcome: JobOutcome): void {
+    const info = job.info;
+    info.state = outcome.state;
+    info.finishedAt = new Date().toISOString();
+    info.etaSeconds = null;
+    if (outcome.state === 'done') {
+      info.progress = 1;
+      info.result = outcome.result;
+      info.message = 'done';
+    } else if (outcome.state === 'cancelled') {
+      info.message = 'cancelled';
+    } else {
+      info.error = outcome.error;
+      info.message = outcome.error.message;
+    }
+    this.publish(job, true);
+  }
+
+  /** Emits the job's status (throttled unless forced) and persists it (throttled more unless forced). */
+  private publish(job: ActiveJob, force: boolean): void {
+    const now = Date.now();
+    if (force || now - job.lastPersistMs >= PERSIST_INTERVAL_MS) {
+      job.project.jobs.update(job.info);
+      job.lastPersistMs = now;
+    }
+    if (force || now - job.lastEventMs >= EVENT_INTERVAL_MS) {
+      this.bus.emit('jobs.changed', { ...job.info });
+      job.lastEventMs = now;
+    }
+  }
+}

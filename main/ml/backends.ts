@@ -1,0 +1,126 @@
+/**
+ * Chooses the tfjs backend for this machine, best first: tensorflow (tfjs-node-gpu, CUDA) -> webgpu (Dawn: Vulkan, Metal,
+ * D3D12) -> wasm (SIMD) -> cpu, and records why each better one was skipped so the user can fix their setup.
+ * PROMETHIUM_BACKEND=<name> forces one (its failure is then an error, not a silent fallback).
+ */
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import type { BackendName, BackendReport } from '../../preload/contract';
+
+const ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+const nodeRequire = createRequire(__filename);
+
+type Attempt = { ok: true; device: string } | { ok: false; reason: string };
+
+function firstLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return message.split('\n')[0]?.trim() ?? 'unknown error';
+}
+
+async function activate(name: string): Promise<boolean> {
+  const ok = await tf.setBackend(name);
+  await tf.ready();
+  return ok && tf.getBackend() === name;
+}
+
+async function tryTensorflow(): Promise<Attempt> {
+  try {
+    // Registers the 'tensorflow' backend as a side effect; throws when libtensorflow or CUDA is missing.
+    nodeRequire('@tensorflow/tfjs-node-gpu');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'MODULE_NOT_FOUND') {
+      return { ok: false, reason: '@tensorflow/tfjs-node-gpu is not installed (its libtensorflow download needs internet)' };
+    }
+    return { ok: false, reason: `tfjs-node-gpu failed to load: ${firstLine(error)}` };
+  }
+  if (!(await activate('tensorflow'))) return { ok: false, reason: 'tfjs-node-gpu loaded but its backend did not start' };
+  return { ok: true, device: 'TensorFlow C library (CUDA when a GPU is visible)' };
+}
+
+async function tryWebgpu(): Promise<Attempt> {
+  let adapter: GPUAdapterLike | null;
+  try {
+    const webgpu = nodeRequire('webgpu') as { create: (flags: string[]) => GPULike; globals: object };
+    Object.assign(globalThis, webgpu.globals);
+    const gpu = webgpu.create([]);
+    adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+    if (!adapter) return { ok: false, reason: 'Dawn found no GPU adapter (no Vulkan/Metal/D3D12 driver on this machine)' };
+    // tfjs-backend-webgpu registers itself only when navigator.gpu exists at load time.
+    Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
+  } catch (error) {
+    return { ok: false, reason: `the webgpu package (Dawn) failed to load: ${firstLine(error)}` };
+  }
+  try {
+    nodeRequire('@tensorflow/tfjs-backend-webgpu');
+    if (!(await activate('webgpu'))) return { ok: false, reason: 'a GPU adapter exists but the tfjs webgpu backend failed' };
+  } catch (error) {
+    return { ok: false, reason: `tfjs webgpu backend failed: ${firstLine(error)}` };
+  }
+  const info = adapter.info;
+  return { ok: true, device: [info?.vendor, info?.device || info?.description, '(WebGPU/Dawn)'].filter(Boolean).join(' ') };
+}
+
+async function tryWasm(): Promise<Attempt> {
+  try {
+    const wasm = nodeRequire('@tensorflow/tfjs-backend-wasm') as { setWasmPaths: (prefix: string) => void };
+    const dist = path.join(path.dirname(nodeRequire.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist');
+    wasm.setWasmPaths(dist + path.sep);
+    if (!(await activate('wasm'))) return { ok: false, reason: 'the wasm backend did not start' };
+  } catch (error) {
+    return { ok: false, reason: `wasm backend failed: ${firstLine(error)}` };
+  }
+  const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
+  const threads = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+  return { ok: true, device: `WebAssembly${simd ? ' SIMD' : ''}, ${threads ? 'multi-threaded' : '1 thread'}` };
+}
+
+async function tryCpu(): Promise<Attempt> {
+  return (await activate('cpu'))
+    ? { ok: true, device: 'plain JavaScript (very slow for training)' }
+    : { ok: false, reason: 'cpu backend failed' };
+}
+
+const ATTEMPTS: Record<BackendName, () => Promise<Attempt>> = {
+  tensorflow: tryTensorflow,
+  webgpu: tryWebgpu,
+  wasm: tryWasm,
+  cpu: tryCpu,
+};
+
+export function isBackendName(value: string): value is BackendName {
+  return (ORDER as readonly string[]).includes(value);
+}
+
+export class BackendUnavailableError extends Error {
+  readonly apiCode = 'unavailable';
+}
+
+/** Probes backends in order (or only the forced one) and activates the first that works. */
+export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Promise<BackendReport> {
+  const started = performance.now();
+  if (forced !== undefined && forced !== '' && !isBackendName(forced)) {
+    throw new BackendUnavailableError(`PROMETHIUM_BACKEND=${forced} is not one of ${ORDER.join(', ')}`);
+  }
+  const candidates = forced ? [forced] : ORDER;
+  const fallbacks: BackendReport['fallbacks'] = [];
+  for (const backend of candidates) {
+    const attempt = await ATTEMPTS[backend]();
+    if (attempt.ok) {
+      return { backend, device: attempt.device, fallbacks, forced: Boolean(forced), probeMs: performance.now() - started };
+    }
+    fallbacks.push({ backend, reason: attempt.reason });
+  }
+  const reasons = fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
+  throw new BackendUnavailableError(`no ML backend could start (${reasons})`);
+}
+
+// Minimal shapes of the WebGPU objects used here (the DOM lib is not part of the node tsconfig).
+interface GPUAdapterLike {
+  info?: { vendor?: string; device?: string; description?: string };
+}
+interface GPULike {
+  requestAdapter(options?: { powerPreference?: string }): Promise<GPUAdapterLike | null>;
+}

@@ -1,0 +1,51 @@
+import path from 'node:path';
+import { mkdirSync } from 'node:fs';
+import type { RecentProject } from '../../preload/contract';
+import { openDatabase, type SqliteDatabase } from './database';
+import { appMigrations } from './migrations';
+import { SettingsRepository } from './settingsRepository';
+
+const MAX_RECENT = 20;
+
+/** Per-user state outside any project: recent projects and app settings, in `app.sqlite` in the user-data folder. */
+export class AppStore {
+  readonly settings: SettingsRepository;
+  private readonly db: SqliteDatabase;
+
+  constructor(readonly userDataDir: string) {
+    mkdirSync(userDataDir, { recursive: true });
+    this.db = openDatabase(path.join(userDataDir, 'app.sqlite'), appMigrations);
+    this.settings = new SettingsRepository(this.db);
+  }
+
+  get defaultProjectDir(): string {
+    return path.join(this.userDataDir, 'projects', 'default');
+  }
+
+  rememberProject(projectPath: string, name: string): void {
+    this.db
+      .prepare(
+        `INSERT INTO recent_projects (path, name, opened_at) VALUES (?, ?, ?)
+         ON CONFLICT (path) DO UPDATE SET name = excluded.name, opened_at = excluded.opened_at`,
+      )
+      .run(projectPath, name, new Date().toISOString());
+    this.db
+      .prepare(
+        'DELETE FROM recent_projects WHERE path NOT IN (SELECT path FROM recent_projects ORDER BY opened_at DESC LIMIT ?)',
+      )
+      .run(MAX_RECENT);
+  }
+
+  recentProjects(): RecentProject[] {
+    const rows = this.db.prepare('SELECT path, name, opened_at FROM recent_projects ORDER BY opened_at DESC').all() as {
+      path: string;
+      name: string;
+      opened_at: string;
+    }[];
+    return rows.map((row) => ({ path: row.path, name: row.name, openedAt: row.opened_at }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

@@ -1,0 +1,66 @@
+import type { Migration } from './database';
+
+/** The project database (`project.sqlite` in a project folder). Append only. */
+export const projectMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'project metadata, settings, jobs, models',
+    sql: `
+      CREATE TABLE project (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        name TEXT NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+      CREATE TABLE jobs (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        title TEXT NOT NULL,
+        request TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('queued','running','done','failed','cancelled','interrupted')),
+        progress REAL NOT NULL DEFAULT 0,
+        message TEXT NOT NULL DEFAULT '',
+        error TEXT,
+        result TEXT,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX jobs_by_state ON jobs (state);
+      CREATE TABLE models (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        architecture TEXT NOT NULL,
+        task TEXT NOT NULL,
+        config TEXT NOT NULL,
+        parent_id TEXT REFERENCES models (id) ON DELETE SET NULL,
+        path TEXT NOT NULL,
+        size_bytes INTEGER NOT NULL DEFAULT 0,
+        metrics TEXT,
+        created_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */
+export const appMigrations: readonly Migration[] = [
+  {
+    version: 1,
+    description: 'recent projects, app settings',
+    sql: `
+      CREATE TABLE recent_projects (
+        path TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        opened_at TEXT NOT NULL
+      );
+      CREATE TABLE settings (
+        key TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+      );
+    `,
+  },
+];

@@ -1,0 +1,68 @@
+import { mkdirSync, existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { PromethiumError, type ModelSummary, type ProjectInfo } from '../../preload/contract';
+import { openDatabase, schemaVersion, type SqliteDatabase } from './database';
+import { JobsRepository } from './jobsRepository';
+import { projectMigrations } from './migrations';
+import { SettingsRepository } from './settingsRepository';
+
+export const PROJECT_DB_FILE = 'project.sqlite';
+
+/** A project is a folder holding `project.sqlite` plus its caches, derived volumes and models. */
+export class Project {
+  readonly jobs: JobsRepository;
+  readonly settings: SettingsRepository;
+
+  private constructor(
+    readonly dir: string,
+    readonly db: SqliteDatabase,
+  ) {
+    this.jobs = new JobsRepository(db);
+    this.settings = new SettingsRepository(db);
+  }
+
+  /** Opens an existing project folder; `create` makes the folder and database when they do not exist. */
+  static open(dir: string, { create }: { create: boolean }): Project {
+    const folder = path.resolve(dir);
+    const dbFile = path.join(folder, PROJECT_DB_FILE);
+    if (!existsSync(dbFile)) {
+      if (!create) throw new PromethiumError('not-found', `${folder} is not a Promethium project (no ${PROJECT_DB_FILE})`);
+      if (existsSync(folder) && !statSync(folder).isDirectory()) {
+        throw new PromethiumError('invalid-argument', `${folder} exists and is not a folder`);
+      }
+      mkdirSync(folder, { recursive: true });
+    }
+    const project = new Project(folder, openDatabase(dbFile, projectMigrations));
+    project.db
+      .prepare('INSERT OR IGNORE INTO project (id, name, created_at) VALUES (1, ?, ?)')
+      .run(path.basename(folder), new Date().toISOString());
+    return project;
+  }
+
+  info(): ProjectInfo {
+    const row = this.db.prepare('SELECT name, created_at FROM project WHERE id = 1').get() as {
+      name: string;
+      created_at: string;
+    };
+    return { path: this.dir, name: row.name, createdAt: row.created_at, schemaVersion: schemaVersion(this.db) };
+  }
+
+  listModels(): ModelSummary[] {
+    const rows = this.db
+      .prepare('SELECT id, name, architecture, task, size_bytes, created_at FROM models ORDER BY created_at DESC')
+      .all() as { id: string; name: string; architecture: string; task: string; size_bytes: number; created_at: string }[];
+    return rows.map((row) => ({
+      id: row.id,
+      name: row.name,
+      architecture: row.architecture,
+      task: row.task,
+      bundled: false,
+      createdAt: row.created_at,
+      sizeBytes: row.size_bytes,
+    }));
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}

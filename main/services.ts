@@ -1,0 +1,74 @@
+/**
+ * The services behind the API, assembled once per host (Electron or the browser mode). Nothing here imports Electron:
+ * what differs between hosts (how the compute process starts, native dialogs, versions) comes in as `HostCapabilities`.
+ */
+import path from 'node:path';
+import type { HostKind, OpenDialogResult, ProjectInfo } from '../preload/contract';
+import { ApiEventBus } from './events';
+import { ComputeHost, type ComputeLauncher } from './jobs/computeHost';
+import { JobRunner } from './jobs/jobRunner';
+import { AppStore } from './project/appStore';
+import { Project } from './project/project';
+
+export interface HostCapabilities {
+  kind: HostKind;
+  versions: Record<string, string>;
+  launchCompute: ComputeLauncher;
+  showOpenDialog(options: { title?: string; kind: 'segy' | 'project' | 'model' }): Promise<OpenDialogResult>;
+}
+
+export interface ServicesOptions {
+  userDataDir: string;
+  /** Project folder to open; the default project in the user-data folder when absent. */
+  projectDir?: string;
+  host: HostCapabilities;
+}
+
+export class AppServices {
+  readonly bus = new ApiEventBus();
+  readonly app: AppStore;
+  readonly compute: ComputeHost;
+  readonly jobs: JobRunner;
+  private currentProject: Project;
+
+  constructor(readonly options: ServicesOptions) {
+    this.app = new AppStore(options.userDataDir);
+    this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
+    this.compute = new ComputeHost(options.host.launchCompute, this.bus);
+    this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject);
+  }
+
+  get project(): Project {
+    return this.currentProject;
+  }
+
+  get host(): HostCapabilities {
+    return this.options.host;
+  }
+
+  get logsDir(): string {
+    return path.join(this.options.userDataDir, 'logs');
+  }
+
+  /** Switches to another project folder (creating it when asked); jobs already running finish in their own project. */
+  switchProject(dir: string, create: boolean): ProjectInfo {
+    const next = this.openProject(dir, create);
+    const previous = this.currentProject;
+    this.currentProject = next;
+    if (previous !== next) previous.close();
+    return next.info();
+  }
+
+  private openProject(dir: string, create: boolean): Project {
+    const project = Project.open(dir, { create });
+    project.jobs.markUnfinishedInterrupted(new Date().toISOString());
+    this.app.rememberProject(project.dir, project.info().name);
+    return project;
+  }
+
+  close(): void {
+    this.compute.stop();
+    this.currentProject.close();
+    this.app.close();
+  }
+}
