@@ -22,6 +22,9 @@ export type JobOutcome =
 interface PendingJob {
   onProgress(fraction: number, message: string): void;
   settle(outcome: JobOutcome): void;
+  /** The run message went to the process (else a cancel just drops the job). */
+  sent: boolean;
+  cancelled: boolean;
 }
 
 const READY_TIMEOUT_MS = 120_000;
@@ -87,16 +90,33 @@ export class ComputeHost {
     return this.ready;
   }
 
-  async run(jobId: string, request: JobRequest, onProgress: PendingJob['onProgress']): Promise<JobOutcome> {
-    await this.start();
+  /** Runs a job; the job is registered at once, so a cancel that arrives while the process starts is not lost. */
+  run(jobId: string, request: JobRequest, onProgress: PendingJob['onProgress']): Promise<JobOutcome> {
     return new Promise<JobOutcome>((settle) => {
-      this.jobs.set(jobId, { onProgress, settle });
-      this.process?.send({ type: 'run', jobId, request });
+      const job: PendingJob = { onProgress, settle, sent: false, cancelled: false };
+      this.jobs.set(jobId, job);
+      this.start().then(
+        () => {
+          if (job.cancelled) {
+            this.jobs.delete(jobId);
+            return settle({ state: 'cancelled' });
+          }
+          job.sent = true;
+          this.process?.send({ type: 'run', jobId, request });
+        },
+        (error: Error) => {
+          this.jobs.delete(jobId);
+          settle({ state: 'failed', error: { code: 'compute-crashed', message: error.message } });
+        },
+      );
     });
   }
 
   cancel(jobId: string): void {
-    if (this.jobs.has(jobId)) this.process?.send({ type: 'cancel', jobId });
+    const job = this.jobs.get(jobId);
+    if (!job) return;
+    job.cancelled = true;
+    if (job.sent) this.process?.send({ type: 'cancel', jobId });
   }
 
   /** The backend report, probing again in a running process (e.g. after a driver update). */

@@ -99,15 +99,9 @@ export class JobRunner {
     job.startedAtMs = Date.now();
     Object.assign(job.info, { state: 'running', startedAt: new Date().toISOString(), message: 'starting' });
     this.publish(job, true);
-    let outcome: JobOutcome;
-    try {
-      outcome = await this.compute.run(job.info.id, job.request, (fraction, message) =>
-        this.onProgress(job, fraction, message),
-      );
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      outcome = { state: 'failed', error: { code: 'compute-crashed', message } };
-    }
+    const outcome = await this.compute.run(job.info.id, job.request, (fraction, message) =>
+      this.onProgress(job, fraction, message),
+    );
     this.finish(job, outcome);
     this.active = null;
     void this.pump();

@@ -1,0 +1,24 @@
+import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { chooseBackend } from './backends';
+
+const ORDER = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
+
+describe('ML backend choice', () => {
+  it('takes the best backend that starts and says why each better one was skipped', async () => {
+    const report = await chooseBackend('');
+    const chosen = ORDER.indexOf(report.backend);
+    expect(report.fallbacks.map((f) => f.backend)).toEqual(ORDER.slice(0, chosen));
+    for (const fallback of report.fallbacks) expect(fallback.reason.length).toBeGreaterThan(10);
+    expect(report.device).not.toBe('');
+    expect(report.forced).toBe(false);
+    expect(tf.getBackend()).toBe(report.backend);
+    // The chosen backend computes.
+    expect(Array.from(await tf.matMul(tf.eye(2), tf.tensor2d([[1, 2], [3, 4]])).data())).toEqual([1, 2, 3, 4]);
+  });
+
+  it('honours PROMETHIUM_BACKEND and rejects unknown names', async () => {
+    expect(await chooseBackend('cpu')).toMatchObject({ backend: 'cpu', forced: true, fallbacks: [] });
+    await expect(chooseBackend('cuda')).rejects.toThrow(/PROMETHIUM_BACKEND=cuda is not one of tensorflow, webgpu, wasm, cpu/);
+  });
+});
