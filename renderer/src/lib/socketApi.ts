@@ -62,7 +62,8 @@ export function createSocketApi({ url, onConnectionChange }: SocketApiOptions): 
   function receive(data: ArrayBuffer): void {
     const message = decodeFrame(data) as ServerMessage;
     if (message.t === 'event') {
-      if (isEventName(message.event)) for (const listener of listeners.get(message.event) ?? []) listener(message.payload);
+      if (isEventName(message.event))
+        for (const listener of listeners.get(message.event) ?? []) listener(message.payload);
       return;
     }
     const call = pending.get(message.id);

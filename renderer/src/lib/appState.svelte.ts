@@ -1,0 +1,346 @@
+/**
+ * The renderer's state: one `AppState` per window, made of runes. It owns the API connection, mirrors what main
+ * publishes (jobs, compute status) from the typed events, handles menu commands, and turns every API rejection into a
+ * dismissible notice: no call made from here ends as an uncaught promise rejection.
+ */
+import { getContext, setContext } from 'svelte';
+import type {
+  AmplitudeStats,
+  Api,
+  ComputeStatus,
+  HostKind,
+  JobInfo,
+  JobRequest,
+  JobState,
+  MenuCommand,
+  ModelSummary,
+  ProjectInfo,
+  RecentProject,
+  SystemInfo,
+} from '../../../preload/contract';
+import { connectApi } from './api';
+import { describeError, errorCode } from './errors';
+
+export type ViewName = 'home' | 'jobs' | 'system';
+export const VIEWS: readonly { id: ViewName; label: string }[] = [
+  { id: 'home', label: 'Home' },
+  { id: 'jobs', label: 'Jobs' },
+  { id: 'system', label: 'System' },
+];
+
+export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
+
+export interface Notice {
+  id: number;
+  tone: 'error' | 'info';
+  title: string;
+  message: string;
+  /** The API error code, when the notice reports a rejected call. */
+  code: string | null;
+}
+
+/**
+ * The compute self-test: amplitude statistics of a synthetic 240 x 400 x 1000 volume (96 M samples), a few seconds on a
+ * 2-core machine, so its progress bar is visibly alive end to end (renderer → main → compute process → back).
+ */
+export const SELF_TEST_REQUEST: JobRequest = {
+  kind: 'synthetic-stats',
+  inlines: 240,
+  crosslines: 400,
+  samples: 1000,
+  seed: 1,
+};
+
+const NOTICE_LIMIT = 5;
+const INFO_NOTICE_MS = 8000;
+
+export function isActive(state: JobState): boolean {
+  return state === 'queued' || state === 'running';
+}
+
+function stateRank(state: JobState): number {
+  if (state === 'queued') return 0;
+  if (state === 'running') return 1;
+  return 2;
+}
+
+/** Of two snapshots of one job, the later one: an event may overtake (or trail) the answer to jobs.list(). */
+export function newerSnapshot(known: JobInfo, incoming: JobInfo): JobInfo {
+  const rankKnown = stateRank(known.state);
+  const rankIncoming = stateRank(incoming.state);
+  if (rankIncoming !== rankKnown) return rankIncoming > rankKnown ? incoming : known;
+  if (rankKnown === 2) return (incoming.finishedAt ?? '') >= (known.finishedAt ?? '') ? incoming : known;
+  return incoming.progress >= known.progress ? incoming : known;
+}
+
+export function isAmplitudeStats(value: unknown): value is AmplitudeStats {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return ['count', 'min', 'max', 'mean', 'rms', 'p99Abs'].every((key) => typeof record[key] === 'number');
+}
+
+/** The status bar's words for the compute process. */
+export function describeCompute(status: ComputeStatus | null): string {
+  if (!status) return 'compute: …';
+  switch (status.state) {
+    case 'starting':
+      return 'compute: starting…';
+    case 'crashed':
+      return `compute: crashed (${status.lastExit ?? 'no reason given'})`;
+    case 'stopped':
+      return 'compute: idle (starts with the first job)';
+    case 'ready':
+      return status.backend ? `${status.backend.backend} · ${status.backend.device}` : 'compute: ready, no ML backend';
+  }
+}
+
+export class AppState {
+  readonly api: Api;
+  readonly host: HostKind;
+
+  view = $state<ViewName>('home');
+  connection = $state<ConnectionState>('connecting');
+  system = $state<SystemInfo | null>(null);
+  compute = $state<ComputeStatus | null>(null);
+  project = $state<ProjectInfo | null>(null);
+  recent = $state<RecentProject[] | null>(null);
+  models = $state<ModelSummary[] | null>(null);
+  jobs = $state<JobInfo[]>([]);
+  notices = $state<Notice[]>([]);
+  jobsPanelOpen = $state(true);
+  projectForm = $state({ visible: false, path: '', busy: false });
+  selfTestJobId = $state<string | null>(null);
+  probing = $state(false);
+  cancelling = $state<Record<string, boolean>>({});
+  /** A clock for durations of running jobs, ticking once a second. */
+  now = $state(Date.now());
+
+  sortedJobs = $derived([...this.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
+  runningCount = $derived(this.jobs.filter((job) => job.state === 'running').length);
+  queuedCount = $derived(this.jobs.filter((job) => job.state === 'queued').length);
+  /** The docked panel: every queued or running job, then the most recent finished ones. */
+  panelJobs = $derived([
+    ...this.sortedJobs.filter((job) => isActive(job.state)),
+    ...this.sortedJobs.filter((job) => !isActive(job.state)).slice(0, 6),
+  ]);
+  computeLabel = $derived(describeCompute(this.compute));
+  selfTestJob = $derived(
+    (this.selfTestJobId ? this.jobs.find((job) => job.id === this.selfTestJobId) : undefined) ??
+      this.sortedJobs.find((job) => job.kind === 'synthetic-stats'),
+  );
+
+  private nextNoticeId = 1;
+  private everConnected = false;
+
+  constructor() {
+    const connection = connectApi((connected) => this.onConnectionChange(connected));
+    this.api = connection.api;
+    this.host = connection.host;
+    if (this.host === 'electron') this.connection = 'connected';
+  }
+
+  /** Subscribes to main's events and loads everything the shell shows; returns the teardown. */
+  start(): () => void {
+    const unsubscribe = [
+      this.api.on('jobs.changed', (job) => this.upsertJob(job)),
+      this.api.on('compute.status', (status) => {
+        this.compute = status;
+      }),
+      this.api.on('menu.command', (command) => void this.handleMenuCommand(command)),
+    ];
+    // A last line of defence: a rejection that escaped a handler still reaches the user as a notice.
+    const onRejection = (event: PromiseRejectionEvent): void => this.notifyError('Unexpected error', event.reason);
+    window.addEventListener('unhandledrejection', onRejection);
+    const clock = setInterval(() => {
+      if (this.runningCount > 0) this.now = Date.now();
+    }, 1000);
+    void this.refresh();
+    return () => {
+      for (const off of unsubscribe) off();
+      window.removeEventListener('unhandledrejection', onRejection);
+      clearInterval(clock);
+    };
+  }
+
+  private onConnectionChange(connected: boolean): void {
+    this.connection = connected ? 'connected' : 'disconnected';
+    if (!connected) return;
+    // Events sent while the socket was down are lost: reload the picture after a reconnection.
+    if (this.everConnected) void this.refresh();
+    this.everConnected = true;
+  }
+
+  async refresh(): Promise<void> {
+    await Promise.all([this.loadSystem(), this.loadProject(), this.loadJobs(), this.loadModels(), this.loadRecent()]);
+  }
+
+  async loadSystem(): Promise<void> {
+    const info = await this.attempt('Reading system information', () => this.api.system.info());
+    if (!info) return;
+    this.system = info;
+    this.compute = info.compute;
+  }
+
+  async loadProject(): Promise<void> {
+    const project = await this.attempt('Reading the current project', () => this.api.project.current());
+    if (project) this.project = project;
+  }
+
+  async loadRecent(): Promise<void> {
+    const recent = await this.attempt('Reading recent projects', () => this.api.project.recent());
+    if (recent) this.recent = recent;
+  }
+
+  async loadModels(): Promise<void> {
+    const models = await this.attempt('Listing models', () => this.api.models.list());
+    if (models) this.models = models;
+  }
+
+  async loadJobs(): Promise<void> {
+    const listed = await this.attempt('Listing jobs', () => this.api.jobs.list());
+    if (!listed) return;
+    // A throwaway lookup, not state: nothing reads it reactively.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const known = new Map(this.jobs.map((job) => [job.id, job]));
+    this.jobs = listed.map((job) => {
+      const previous = known.get(job.id);
+      return previous ? newerSnapshot(previous, job) : job;
+    });
+  }
+
+  upsertJob(job: JobInfo): void {
+    const index = this.jobs.findIndex((known) => known.id === job.id);
+    if (index < 0) this.jobs.push(job);
+    else this.jobs[index] = newerSnapshot(this.jobs[index]!, job);
+    if (!isActive(job.state) && this.cancelling[job.id]) delete this.cancelling[job.id];
+  }
+
+  show(view: ViewName): void {
+    this.view = view;
+  }
+
+  async handleMenuCommand(command: MenuCommand): Promise<void> {
+    switch (command) {
+      case 'show-jobs':
+        return this.show('jobs');
+      case 'show-system':
+      case 'about':
+        return this.show('system');
+      case 'open-project':
+        return this.requestOpenProject();
+      case 'open-segy':
+        this.notify(
+          'info',
+          'Opening SEG-Y is not available yet',
+          'The SEG-Y importer is still being built; this version can manage projects and run the compute self-test.',
+        );
+        return;
+      case 'export':
+        this.notify(
+          'info',
+          'Export is not available yet',
+          'Exporting SEG-Y arrives together with the survey importer; there is nothing to export in this version.',
+        );
+        return;
+    }
+  }
+
+  /** The native folder dialog where there is one; the browser mode has none, so it asks for a server-side path. */
+  async requestOpenProject(): Promise<void> {
+    try {
+      const choice = await this.api.system.showOpenDialog({ kind: 'project', title: 'Open a Promethium project' });
+      const [path] = choice.paths;
+      if (!choice.canceled && path) await this.openProject(path, false);
+    } catch (error) {
+      if (errorCode(error) === 'unavailable' && this.connection !== 'disconnected') this.showProjectForm();
+      else this.notifyError('Opening a project', error);
+    }
+  }
+
+  showProjectForm(): void {
+    const current = this.project?.path ?? this.system?.paths.project ?? '';
+    const parent = current.replace(/[\\/][^\\/]*$/, '');
+    this.projectForm = { visible: true, path: parent ? `${parent}/` : '', busy: false };
+  }
+
+  hideProjectForm(): void {
+    this.projectForm = { visible: false, path: this.projectForm.path, busy: false };
+  }
+
+  async openProject(path: string, create: boolean): Promise<boolean> {
+    this.projectForm.busy = true;
+    const project = await this.attempt(create ? 'Creating the project' : 'Opening the project', () =>
+      create ? this.api.project.create(path) : this.api.project.open(path),
+    );
+    this.projectForm.busy = false;
+    if (!project) return false;
+    this.project = project;
+    this.projectForm.visible = false;
+    this.selfTestJobId = null;
+    this.notify('info', create ? 'Project created' : 'Project opened', `${project.name} — ${project.path}`);
+    await Promise.all([this.loadJobs(), this.loadModels(), this.loadRecent(), this.loadSystem()]);
+    return true;
+  }
+
+  async cancelJob(id: string): Promise<void> {
+    this.cancelling[id] = true;
+    const job = await this.attempt('Cancelling the job', () => this.api.jobs.cancel(id));
+    if (job) this.upsertJob(job);
+    else delete this.cancelling[id];
+  }
+
+  async startSelfTest(): Promise<void> {
+    const job = await this.attempt('Starting the compute self-test', () => this.api.jobs.start(SELF_TEST_REQUEST));
+    if (!job) return;
+    this.selfTestJobId = job.id;
+    this.upsertJob(job);
+  }
+
+  async reprobeBackend(): Promise<void> {
+    this.probing = true;
+    const report = await this.attempt('Probing the compute backend', () => this.api.system.backend());
+    this.probing = false;
+    if (!report) return;
+    if (this.compute) this.compute = { ...this.compute, backend: report };
+    this.notify('info', 'Backend probed', `${report.backend} · ${report.device} (${Math.round(report.probeMs)} ms)`);
+  }
+
+  /** Runs an API call; a rejection becomes a notice and the result `undefined`. */
+  async attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      this.notifyError(what, error);
+      return undefined;
+    }
+  }
+
+  notifyError(title: string, error: unknown): void {
+    const { code, message } = describeError(error);
+    this.notify('error', title, message, code);
+  }
+
+  notify(tone: Notice['tone'], title: string, message: string, code: string | null = null): void {
+    // The same failure reported by several calls at once (e.g. a lost connection) shows once.
+    if (this.notices.some((notice) => notice.code === code && notice.message === message)) return;
+    const id = this.nextNoticeId++;
+    this.notices = [...this.notices, { id, tone, title, message, code }].slice(-NOTICE_LIMIT);
+    if (tone === 'info') setTimeout(() => this.dismiss(id), INFO_NOTICE_MS);
+  }
+
+  dismiss(id: number): void {
+    this.notices = this.notices.filter((notice) => notice.id !== id);
+  }
+}
+
+const APP_STATE = Symbol('promethium.appState');
+
+export function provideAppState(state: AppState): void {
+  setContext(APP_STATE, state);
+}
+
+export function useAppState(): AppState {
+  const state = getContext<AppState | undefined>(APP_STATE);
+  if (!state) throw new Error('useAppState() called outside <App>');
+  return state;
+}
