@@ -1,0 +1,67 @@
+/**
+ * SEG-Y scalars and the vertical axis. Coordinates (bytes 73-88, 181-188) are scaled by bytes 71-72, elevations by
+ * 69-70, times (delay at 109-110 and the other 105-114 fields, rev 1+) by 215-216: positive multiplies, negative
+ * divides, zero means 1. Values that are not a power of ten are writer garbage (seen in real files) and count as 1.
+ */
+import type { TraceHeader } from '../segy/headerFields';
+import type { SegyFile } from '../segy/reader';
+
+const VALID_SCALARS = new Set([1, 10, 100, 1000, 10000, 100000, 1000000]);
+
+export function isValidScalar(scalar: number): boolean {
+  return scalar === 0 || VALID_SCALARS.has(Math.abs(scalar));
+}
+
+/** The factor a scalar stands for: 100 -> 100, -100 -> 0.01, 0 or garbage -> 1. */
+export function scalarFactor(scalar: number): number {
+  if (scalar === 0 || !isValidScalar(scalar)) return 1;
+  return scalar > 0 ? scalar : 1 / -scalar;
+}
+
+/** value x scalar, dividing rather than multiplying by a reciprocal for negative scalars (exact for decimals). */
+export function applyScalar(value: number, scalar: number): number {
+  if (scalar === 0 || !isValidScalar(scalar)) return value;
+  return scalar > 0 ? value * scalar : value / -scalar;
+}
+
+export type VerticalDomain = 'time' | 'depth';
+
+export interface SampleAxis {
+  readonly domain: VerticalDomain;
+  /** 'ms' for time; 'm' or 'ft' for depth (from the binary header's measurement system). */
+  readonly unit: 'ms' | 'm' | 'ft';
+  /** First sample's time or depth (the trace delay with its scalar). */
+  readonly start: number;
+  readonly interval: number;
+  readonly count: number;
+}
+
+export interface SampleAxisOptions {
+  /** Force time or depth instead of guessing from the textual header. */
+  readonly domain?: VerticalDomain;
+}
+
+/**
+ * The vertical axis of a file from its first trace header: start = delay recording time (bytes 109-110) times the
+ * time scalar (215-216, only from rev 1 on: the bytes are unassigned before); interval from the file's layout,
+ * microseconds shown as milliseconds (depth files store millimetres or thousandths of feet the same way).
+ */
+export function sampleAxisOf(
+  file: SegyFile,
+  firstTrace: TraceHeader | null,
+  options: SampleAxisOptions = {},
+): SampleAxis {
+  const domain = options.domain ?? guessDomain(file.textHeader.text);
+  const timeScalar = file.revision >= 1 ? (firstTrace?.timeScalar ?? 0) : 0;
+  const start = applyScalar(firstTrace?.delayRecordingTime ?? 0, timeScalar);
+  const unit = domain === 'time' ? 'ms' : file.binaryHeader.measurementSystem === 2 ? 'ft' : 'm';
+  return { domain, unit, start, interval: file.sampleIntervalUs / 1000, count: file.samplesPerTrace };
+}
+
+/** Depth data says so in its textual header ("DEPTH", "TVDSS") and does not talk about time. */
+export function guessDomain(text: string): VerticalDomain {
+  const upper = text.toUpperCase();
+  const depth = /\bDEPTH\b|\bTVDSS\b|\bZ ?\(M\)/.test(upper);
+  const time = /\bTIME\b|\bTWT\b|\bMS\b|\bMSEC\b/.test(upper);
+  return depth && !time ? 'depth' : 'time';
+}
