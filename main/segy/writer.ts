@@ -198,20 +198,32 @@ export interface NewSegyOptions {
 /** Writes a new SEG-Y rev 1.0 file (fixed trace length) from arrays. */
 export async function writeNewSegy(outPath: string, options: NewSegyOptions): Promise<void> {
   checkNewSegyOptions(options);
+  await writeAtomically(outPath, async (sink) => {
+    for (const chunk of newSegyChunks(options)) await sink.write(chunk);
+  });
+}
+
+/** The same file as one buffer in memory (small synthetic files, tests). */
+export function encodeNewSegy(options: NewSegyOptions): Uint8Array {
+  checkNewSegyOptions(options);
+  return Buffer.concat([...newSegyChunks(options)]);
+}
+
+/** The file headers, then blocks of about WRITE_BLOCK_BYTES of traces. */
+function* newSegyChunks(options: NewSegyOptions): Generator<Uint8Array> {
   const format = options.format ?? 5;
   const order = options.byteOrder ?? 'big';
   const traceBytes = TRACE_HEADER_BYTES + options.samplesPerTrace * SAMPLE_FORMATS[format].bytesPerSample;
   const tracesPerBlock = Math.max(1, Math.floor(WRITE_BLOCK_BYTES / traceBytes));
-  await writeAtomically(outPath, async (sink) => {
-    await sink.write(newFileHeader(options, format, order));
-    for (let first = 0; first < options.traceCount; first += tracesPerBlock) {
-      const count = Math.min(tracesPerBlock, options.traceCount - first);
-      const block = new Uint8Array(count * traceBytes);
-      for (let k = 0; k < count; k++)
-        writeNewTrace(block.subarray(k * traceBytes, (k + 1) * traceBytes), first + k, options, format, order);
-      await sink.write(block);
+  yield newFileHeader(options, format, order);
+  for (let first = 0; first < options.traceCount; first += tracesPerBlock) {
+    const count = Math.min(tracesPerBlock, options.traceCount - first);
+    const block = new Uint8Array(count * traceBytes);
+    for (let k = 0; k < count; k++) {
+      writeNewTrace(block.subarray(k * traceBytes, (k + 1) * traceBytes), first + k, options, format, order);
     }
-  });
+    yield block;
+  }
 }
 
 function checkNewSegyOptions(options: NewSegyOptions): void {
