@@ -1,0 +1,115 @@
+/**
+ * The one amplitude normalisation shared by training and inference.
+ *
+ * Choice: divide by a robust amplitude scale of the survey, the 99.5th percentile of |a| over its live samples, rounded
+ * to the nearest power of two.
+ * - A percentile rather than the maximum or the RMS: a few huge spikes (bad shots, swell bursts, clipped samples) move
+ *   the maximum and the RMS but not the 99.5th percentile, so one bad trace does not dim the whole survey.
+ * - Live samples only: NaN/infinite samples and dead (all-zero) traces are ignored; otherwise a survey with many dead
+ *   traces would look quieter than it is.
+ * - One scale per survey, not per patch: every patch of a line is scaled alike, so blended patches agree at their seams
+ *   and the model sees true relative amplitudes. For a survey, pass a sample of its traces (for example every tenth
+ *   line) as one section: traces of a survey all have the same number of samples.
+ * - A power of two: dividing and multiplying by 2^k is exact in floating point, so de-normalising returns the original
+ *   samples bit for bit (away from float32 underflow/overflow); normalised data have their 99.5th percentile of |a| in
+ *   [0.71, 1.41], which suits the models just as well as exactly 1.
+ * The scale is kept (stored with the model and the job) so outputs are de-normalised with the same divisor.
+ */
+import type { SectionShape } from './metrics';
+
+export const SCALE_PERCENTILE = 99.5;
+
+export interface AmplitudeScale {
+  /** Normalised = raw / divisor; a power of two. */
+  divisor: number;
+  /** Percentile of |a| the divisor was derived from, and its exact value (for reports). */
+  percentile: number;
+  percentileValue: number;
+}
+
+function isDeadTrace(section: Float32Array, start: number, end: number): boolean {
+  for (let i = start; i < end; i++) {
+    const v = section[i]!;
+    if (v !== 0 && Number.isFinite(v)) return false;
+  }
+  return true;
+}
+
+/** |a| of every finite sample on live traces. */
+function liveAbsoluteValues(section: Float32Array, shape: SectionShape): Float32Array {
+  const values = new Float32Array(section.length);
+  let count = 0;
+  for (let t = 0; t < shape.traces; t++) {
+    const start = t * shape.samples;
+    const end = start + shape.samples;
+    if (isDeadTrace(section, start, end)) continue;
+    for (let i = start; i < end; i++) {
+      const v = section[i]!;
+      if (Number.isFinite(v)) values[count++] = Math.abs(v);
+    }
+  }
+  return values.subarray(0, count);
+}
+
+/** The k-th smallest value (0-based) by iterative quickselect; reorders `values`. */
+function kthSmallest(values: Float32Array, k: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (low < high) {
+    const pivot = values[(low + high) >>> 1]!;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i++] = values[j]!;
+        values[j--] = swap;
+      }
+    }
+    if (k <= j) high = j;
+    else if (k >= i) low = i;
+    else return values[k]!;
+  }
+  return values[k]!;
+}
+
+/**
+ * The robust amplitude scale of a section (or of a sample of a survey's traces): the `percentile` (nearest rank) of |a|
+ * over finite samples of live traces, rounded to the nearest power of two. A section with no live amplitude gets
+ * divisor 1.
+ */
+export function robustAmplitudeScale(
+  section: Float32Array,
+  shape: SectionShape,
+  percentile = SCALE_PERCENTILE,
+): AmplitudeScale {
+  if (section.length !== shape.traces * shape.samples) {
+    throw new Error(`section of ${section.length} samples does not match ${shape.traces} x ${shape.samples}`);
+  }
+  if (!(percentile > 0 && percentile <= 100)) throw new Error(`percentile must be in (0, 100], got ${percentile}`);
+  const values = liveAbsoluteValues(section, shape);
+  if (values.length === 0) return { divisor: 1, percentile, percentileValue: 0 };
+  const rank = Math.min(values.length, Math.ceil((percentile / 100) * values.length)) - 1;
+  const percentileValue = kthSmallest(values, Math.max(0, rank));
+  const divisor = percentileValue > 0 ? 2 ** Math.round(Math.log2(percentileValue)) : 1;
+  return { divisor, percentile, percentileValue };
+}
+
+/** The section divided by the scale, ready for a model; NaN and infinite samples become 0 (models cannot take them). */
+export function normalizeSection(section: Float32Array, scale: AmplitudeScale): Float32Array {
+  const normalized = new Float32Array(section.length);
+  for (let i = 0; i < section.length; i++) {
+    const v = section[i]!;
+    normalized[i] = Number.isFinite(v) ? v / scale.divisor : 0;
+  }
+  return normalized;
+}
+
+/** A model output brought back to the survey's amplitudes: the exact inverse of `normalizeSection` for finite samples. */
+export function denormalizeSection(section: Float32Array, scale: AmplitudeScale): Float32Array {
+  const denormalized = new Float32Array(section.length);
+  for (let i = 0; i < section.length; i++) denormalized[i] = section[i]! * scale.divisor;
+  return denormalized;
+}
