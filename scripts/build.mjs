@@ -1,6 +1,7 @@
 // Builds the four Node-side bundles (Electron main, preload, compute process, CLI) with esbuild and the renderer with
-// Vite. Run by `npm install` (prepare) and `npm run build`. Native and large runtime packages stay external and load
-// from node_modules (electron-builder ships node_modules; native ones are unpacked from the asar).
+// Vite. Run by `npm install` (prepare) and `npm run build`. Native packages and tfjs stay external and load from
+// node_modules at run time (electron-builder ships them; native ones unpacked from the asar); the rest, including
+// ESM-only packages such as zarrita, is bundled.
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { readFileSync, rmSync } from 'node:fs';
@@ -8,6 +9,9 @@ import { readFileSync, rmSync } from 'node:fs';
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const started = performance.now();
 rmSync('dist', { recursive: true, force: true });
+
+// One copy of tfjs-core must be shared by every backend, so all of @tensorflow/* loads from node_modules.
+const RUNTIME_PACKAGES = ['electron', 'better-sqlite3', '@tensorflow/*', 'webgpu', 'bufferutil', 'utf-8-validate'];
 
 const node = {
   bundle: true,
@@ -21,10 +25,9 @@ const node = {
 };
 
 await Promise.all([
-  // Every package import stays a runtime require, so one copy of tfjs-core is shared by all backends.
-  build({ ...node, entryPoints: { app: 'main/app/main.ts' }, outdir: 'dist', packages: 'external' }),
-  build({ ...node, entryPoints: { compute: 'main/compute/main.ts' }, outdir: 'dist', packages: 'external' }),
-  build({ ...node, entryPoints: { cli: 'main/cli/main.ts' }, outdir: 'dist', packages: 'external' }),
+  build({ ...node, entryPoints: { app: 'main/app/main.ts' }, outdir: 'dist', external: RUNTIME_PACKAGES }),
+  build({ ...node, entryPoints: { compute: 'main/compute/main.ts' }, outdir: 'dist', external: RUNTIME_PACKAGES }),
+  build({ ...node, entryPoints: { cli: 'main/cli/main.ts' }, outdir: 'dist', external: RUNTIME_PACKAGES }),
   // A sandboxed preload can require only 'electron': everything else is bundled into it.
   build({ ...node, entryPoints: { preload: 'preload/bridge.ts' }, outdir: 'dist', external: ['electron'] }),
   viteBuild({ configFile: 'vite.config.mts', logLevel: 'warn' }),
