@@ -119,7 +119,7 @@ export function encodeTextHeader(lines: readonly string[], encoding: TextEncodin
 }
 
 const CARD_NUMBER = /^C ?(\d{1,2})/;
-const END_MARKER = /END (TEXTUAL|EBCDIC) HEADER|END TEXTUAL/i;
+const END_MARKER = /\bEND (TEXTUAL|EBCDIC)\b/i;
 const LAST_CARD = TEXT_HEADER_BYTES / CARD_BYTES - 1;
 /** History lines go into blank cards from card 39 back to card 31 before overwriting anything. */
 const FIRST_HISTORY_CARD = 30;
