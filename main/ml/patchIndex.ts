@@ -1,0 +1,134 @@
+/**
+ * The lazy patch dataset's index map, after the seeds' `create_index_mapping`: one entry (line, trace start, sample
+ * start) per training patch, so that patches are cut from the survey cache on demand instead of being stored. The
+ * train/validation split is by line, so no line (and no overlapping patch of it) is in both sets.
+ *
+ * Also the classical interpolation baseline that QC compares the models with: linear interpolation of missing traces
+ * between their live neighbours.
+ */
+import { seededRandom } from '../synth/random';
+import type { TraceMask } from './corruption';
+import type { SectionShape } from './metrics';
+import { axisOrigins, type PatchSize } from './tiling';
+
+/** A line of the survey (inline number, or index in a set of 2D lines) and its size. */
+export interface LineExtent extends SectionShape {
+  line: number;
+}
+
+/** One patch: its line and its top-left corner (first trace, first sample), as `tiling.extractPatches` reads it. */
+export interface PatchIndexEntry {
+  line: number;
+  traceStart: number;
+  sampleStart: number;
+}
+
+/** Distance between neighbouring patch starts, in traces and samples. */
+export interface PatchStride {
+  traces: number;
+  samples: number;
+}
+
+export interface PatchIndexSplit {
+  train: PatchIndexEntry[];
+  validation: PatchIndexEntry[];
+  trainLines: number[];
+  validationLines: number[];
+}
+
+/**
+ * Every patch of every line, at starts 0, stride, 2 stride, ... plus a last patch aligned to the line's end so that all
+ * of it is used. A line shorter than the patch along an axis gets one start at 0; `extractPatches` reflect-pads it.
+ */
+export function buildPatchIndex(
+  lines: readonly LineExtent[],
+  patch: PatchSize,
+  stride: PatchStride,
+): PatchIndexEntry[] {
+  if (!(stride.traces >= 1 && stride.samples >= 1)) throw new Error('patch stride must be at least 1 trace/sample');
+  return lines.flatMap(({ line, traces, samples }) => {
+    const sampleStarts = axisOrigins(samples, patch.samples, stride.samples);
+    return axisOrigins(traces, patch.traces, stride.traces).flatMap((traceStart) =>
+      sampleStarts.map((sampleStart) => ({ line, traceStart, sampleStart })),
+    );
+  });
+}
+
+/** A copy of `items` in a random order fixed by `seed` (Fisher-Yates). */
+export function shuffled<T>(items: readonly T[], seed: number): T[] {
+  const random = seededRandom(seed);
+  const result = items.slice();
+  for (let i = result.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    const swap = result[i]!;
+    result[i] = result[j]!;
+    result[j] = swap;
+  }
+  return result;
+}
+
+/** Number of validation lines: the rounded fraction, but at least one of each set when there are two lines or more. */
+function validationLineCount(lineCount: number, fraction: number): number {
+  const count = Math.round(fraction * lineCount);
+  if (lineCount < 2) return count;
+  if (fraction > 0 && count === 0) return 1;
+  if (fraction < 1 && count === lineCount) return lineCount - 1;
+  return count;
+}
+
+/**
+ * The patch index split by line: the lines are shuffled with `seed`, the first `validationFraction` of them (at least
+ * one, leaving at least one for training) hold the validation patches, the rest the training patches. Both patch lists
+ * are shuffled too (with seeds derived from `seed`); reshuffle the training list each epoch with `shuffled`.
+ */
+export function splitPatchIndexByLine(
+  lines: readonly LineExtent[],
+  patch: PatchSize,
+  stride: PatchStride,
+  validationFraction: number,
+  seed: number,
+): PatchIndexSplit {
+  if (!(validationFraction >= 0 && validationFraction <= 1)) {
+    throw new Error(`validation fraction must be in [0, 1], got ${validationFraction}`);
+  }
+  const ids = lines.map((extent) => extent.line);
+  if (new Set(ids).size !== ids.length) throw new Error('a line appears twice in the training set');
+  const order = shuffled(lines, seed);
+  const validationCount = validationLineCount(lines.length, validationFraction);
+  const validationExtents = order.slice(0, validationCount);
+  const trainExtents = order.slice(validationCount);
+  return {
+    train: shuffled(buildPatchIndex(trainExtents, patch, stride), seed + 1),
+    validation: shuffled(buildPatchIndex(validationExtents, patch, stride), seed + 2),
+    trainLines: trainExtents.map((extent) => extent.line).sort((a, b) => a - b),
+    validationLines: validationExtents.map((extent) => extent.line).sort((a, b) => a - b),
+  };
+}
+
+/**
+ * The classical interpolation baseline: each missing trace (mask 0) becomes the distance-weighted mix of the nearest
+ * live traces on either side, sample by sample ((1 - w) left + w right, w = (t - left) / (right - left)). Missing
+ * traces before the first or after the last live trace copy the nearest live trace; with no live trace at all the
+ * result is zero. Live traces are returned unchanged; whatever the missing traces held is ignored.
+ */
+export function interpolateTracesLinear(section: Float32Array, shape: SectionShape, mask: TraceMask): Float32Array {
+  const { traces, samples } = shape;
+  if (mask.length !== traces) throw new Error(`trace mask of ${mask.length} traces for ${traces} traces`);
+  const previousLive = new Int32Array(traces);
+  const nextLive = new Int32Array(traces);
+  for (let t = 0, last = -1; t < traces; t++) previousLive[t] = last = mask[t] ? t : last;
+  for (let t = traces - 1, next = -1; t >= 0; t--) nextLive[t] = next = mask[t] ? t : next;
+  const result = new Float32Array(section.length);
+  for (let t = 0; t < traces; t++) {
+    const left = previousLive[t]!;
+    const right = nextLive[t]!;
+    if (left < 0 && right < 0) continue;
+    const weight = left < 0 ? 1 : right < 0 || right === left ? 0 : (t - left) / (right - left);
+    const leftBase = (left < 0 ? right : left) * samples;
+    const rightBase = (right < 0 ? left : right) * samples;
+    for (let s = 0; s < samples; s++) {
+      result[t * samples + s] = (1 - weight) * section[leftBase + s]! + weight * section[rightBase + s]!;
+    }
+  }
+  return result;
+}
