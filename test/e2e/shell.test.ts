@@ -300,4 +300,18 @@ describe.skipIf(!hasChromium)('app shell in the browser mode', () => {
   it('had no page errors and no console errors over the whole session', () => {
     expect(session.errors).toEqual([]);
   });
+
+  it('shows the lost connection in the status bar when the server stops', async () => {
+    const before = session.errors.length;
+    await server.stop();
+    await waitFor(
+      'the disconnected state',
+      () => statusBar().getByTestId('status-connection').innerText(),
+      (text) => text.includes('disconnected'),
+    );
+    await session.screenshot('07-disconnected');
+    // Chromium itself logs each failed reconnection attempt; anything else would be an error of ours.
+    const unexpected = session.errors.slice(before).filter((error) => !/WebSocket connection to .* failed/.test(error));
+    expect(unexpected).toEqual([]);
+  });
 });

@@ -17,6 +17,9 @@ interface Pending {
   reject(error: Error): void;
 }
 
+const RETRY_MIN_MS = 1000;
+const RETRY_MAX_MS = 10_000;
+
 export interface SocketApiOptions {
   url: string;
   onConnectionChange?(connected: boolean): void;
@@ -26,6 +29,9 @@ export function createSocketApi({ url, onConnectionChange }: SocketApiOptions): 
   let socket: WebSocket | null = null;
   let open: Promise<WebSocket> | null = null;
   let nextId = 1;
+  /** After a lost connection, retry with a growing delay (1 s .. 10 s) until the server answers again. */
+  let everOpened = false;
+  let retryDelayMs = RETRY_MIN_MS;
   const pending = new Map<number, Pending>();
   const listeners = new Map<EventName, Set<(payload: unknown) => void>>();
 
@@ -36,6 +42,8 @@ export function createSocketApi({ url, onConnectionChange }: SocketApiOptions): 
       ws.binaryType = 'arraybuffer';
       ws.onopen = () => {
         socket = ws;
+        everOpened = true;
+        retryDelayMs = RETRY_MIN_MS;
         onConnectionChange?.(true);
         resolve(ws);
       };
@@ -50,13 +58,20 @@ export function createSocketApi({ url, onConnectionChange }: SocketApiOptions): 
         }
         if (wasOpen) {
           onConnectionChange?.(false);
-          setTimeout(() => void connect().catch(() => undefined), 1000);
+          scheduleReconnect();
         } else {
           reject(new PromethiumError('unavailable', `cannot connect to the Promethium server at ${url}`));
+          if (everOpened) scheduleReconnect();
         }
       };
     });
     return open;
+  }
+
+  function scheduleReconnect(): void {
+    const delay = retryDelayMs;
+    retryDelayMs = Math.min(retryDelayMs * 2, RETRY_MAX_MS);
+    setTimeout(() => void connect().catch(() => undefined), delay);
   }
 
   function receive(data: ArrayBuffer): void {
