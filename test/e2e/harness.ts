@@ -15,12 +15,6 @@ export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM_PATH = process.env.PROMETHIUM_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
-if (!hasChromium) {
-  console.warn(
-    `[e2e] ${CHROMIUM_PATH} not found: the browser end-to-end tests are SKIPPED (apt install chromium, or set PROMETHIUM_CHROMIUM).`,
-  );
-}
-
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',

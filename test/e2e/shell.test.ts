@@ -6,7 +6,21 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import type { Api, JobInfo, SystemInfo } from '../../preload/contract';
-import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
+import {
+  CHROMIUM_PATH,
+  hasChromium,
+  openBrowser,
+  startServer,
+  waitFor,
+  type BrowserSession,
+  type RunningServer,
+} from './harness';
+
+if (!hasChromium) {
+  console.warn(
+    `[e2e] ${CHROMIUM_PATH} not found: the browser end-to-end tests are SKIPPED (apt install chromium, or set PROMETHIUM_CHROMIUM).`,
+  );
+}
 
 type PageGlobals = { promethium: Api };
 interface CallFailure {
