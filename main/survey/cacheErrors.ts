@@ -3,7 +3,7 @@
  * renderer shows, so a damaged cache or a bad request reaches the user as a sentence, not a stack trace.
  */
 
-export type SurveyCacheErrorCode = 'io' | 'invalid-argument';
+export type SurveyCacheErrorCode = 'io' | 'not-found' | 'invalid-argument';
 
 export class SurveyCacheError extends Error {
   override readonly name = 'SurveyCacheError';

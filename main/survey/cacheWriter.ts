@@ -1,0 +1,542 @@
+/**
+ * Builds a survey cache (see cacheLayout.ts) in one streaming pass over traces in file order, with memory bounded by
+ * a budget instead of the file size.
+ *
+ * Traces are gathered into a block of whole inlines sized from the budget. When a trace for another block arrives the
+ * block is flushed to every layout with large writes: one write per inline (fast_inline), one per crossline
+ * (fast_crossline: the block's traces are contiguous in a crossline chunk) and one per time chunk (fast_time: the
+ * block's rows are contiguous in a time chunk). Inline-sorted input, the common case, is thus written once.
+ *
+ * Input in another order (crossline-sorted, unsorted) shows itself when a trace comes back to a block already flushed.
+ * The writer then switches to scattered mode: traces are staged in the same memory, sorted, and written to fast_inline
+ * only, in runs of neighbouring traces; finish() then derives fast_crossline, fast_time and the LOD from fast_inline
+ * block by block. The cost is one extra read of the fast_inline copy (from the page cache when it fits).
+ *
+ * Chunk files are created at full size up front (sparse where nothing is written), so missing traces read as the fill
+ * value 0 and disk use follows the live traces. Everything is written under `<dir>.partial`, renamed to `<dir>` only
+ * when complete: a crash or an abort never leaves a cache that looks usable.
+ */
+import { mkdir, open, rename, rm, statfs, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { SurveyCacheError, invalidCacheArgument } from './cacheErrors';
+import { FileHandlePool, bytesOf, writeFully } from './cacheFiles';
+import {
+  CACHE_FORMAT_VERSION,
+  DEFAULT_LOD_MAX_BYTES,
+  CacheMetadataWriter,
+  VOLUME_DIMENSIONS,
+  chunkFilePath,
+  chunkGrid,
+  LOD_ARRAY_PATH,
+  layoutSpec,
+  volumeOf,
+  type ChunkedVolumeSpec,
+  type SampleAxis,
+  type SeismicLayout,
+  type SurveyCacheAttributes,
+  type VolumeShape,
+} from './cacheLayout';
+import { LodAccumulator } from './cacheLod';
+import { ChunkedVolumeReader } from './cacheVolume';
+
+export interface SurveyCacheWriterOptions {
+  /** Inline numbers, one per inline index (the grid's first axis). */
+  inlines: ArrayLike<number>;
+  /** Crossline numbers, one per crossline index. */
+  crosslines: ArrayLike<number>;
+  samples: SampleAxis & { count: number };
+  /** The crossline- and time-optimised copies each cost the volume's size again on disk; both are on by default. */
+  layouts?: { crossline?: boolean; time?: boolean };
+  /** Samples per fast_time chunk; 1 makes a time slice one contiguous read. */
+  timeChunkSamples?: number;
+  /** Memory for the block of inlines held before writing (the LOD, at most 64 MB, comes on top). */
+  memoryBudgetBytes?: number;
+  /** Upper bound for the downsampled volume sent to the 3D view (default 64 MB). */
+  lodMaxBytes?: number;
+  /** Kept in the cache's metadata as attributes.promethium.survey. */
+  attributes?: Record<string, unknown>;
+}
+
+const DEFAULT_MEMORY_BUDGET = 128 * 1024 * 1024;
+/** Samples transposed per pass when filling time chunks: trace reads stay in cache lines, writes stay large. */
+const TIME_TILE_SAMPLES = 64;
+/** Open chunk files kept while writing: more than a typical crossline count, far below the OS limit. */
+const WRITE_HANDLES = 512;
+
+interface InlineBlock {
+  index: number;
+  firstInline: number;
+  inlineCount: number;
+}
+
+export class SurveyCacheWriter {
+  private readonly shape: VolumeShape;
+  private readonly specs: Map<SeismicLayout, ChunkedVolumeSpec>;
+  private readonly pool = new FileHandlePool('r+', WRITE_HANDLES);
+  private readonly liveMask: Uint8Array;
+  private readonly lod: LodAccumulator;
+  private readonly inlinesPerBlock: number;
+  /** The block of inlines, or in scattered mode the staged traces; [trace][sample] either way. */
+  private readonly buffer: Float32Array;
+  private readonly flushedBlocks: Uint8Array;
+  private block: InlineBlock | undefined;
+  private mode: 'blocks' | 'scattered' = 'blocks';
+  /** Scattered mode: the grid position (inline * crosslines + crossline) of each staged trace. */
+  private stagedPositions: Int32Array = new Int32Array(0);
+  private stagedCount = 0;
+  private state: 'open' | 'finished' | 'aborted' = 'open';
+
+  private constructor(
+    readonly dir: string,
+    private readonly partialDir: string,
+    private readonly options: SurveyCacheWriterOptions,
+    layouts: SeismicLayout[],
+  ) {
+    this.shape = [options.inlines.length, options.crosslines.length, options.samples.count];
+    const timeChunk = options.timeChunkSamples ?? 1;
+    this.specs = new Map(layouts.map((layout) => [layout, layoutSpec(layout, this.shape, timeChunk)]));
+    this.liveMask = new Uint8Array(this.shape[0] * this.shape[1]);
+    this.lod = new LodAccumulator(this.shape, options.lodMaxBytes ?? DEFAULT_LOD_MAX_BYTES);
+    const inlineBytes = this.shape[1] * this.shape[2] * 4;
+    const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
+    this.inlinesPerBlock = Math.max(1, Math.min(this.shape[0], Math.floor(budget / inlineBytes)));
+    this.buffer = new Float32Array(this.inlinesPerBlock * this.shape[1] * this.shape[2]);
+    this.flushedBlocks = new Uint8Array(Math.ceil(this.shape[0] / this.inlinesPerBlock));
+  }
+
+  /** Starts a cache at `dir` (replacing any leftover `<dir>.partial`); `dir` itself is replaced only by finish(). */
+  static async create(dir: string, options: SurveyCacheWriterOptions): Promise<SurveyCacheWriter> {
+    const layouts = validateOptions(options);
+    const partialDir = `${dir}.partial`;
+    const writer = new SurveyCacheWriter(dir, partialDir, options, layouts);
+    await rm(partialDir, { recursive: true, force: true });
+    try {
+      await mkdir(partialDir, { recursive: true });
+      await writer.checkFreeSpace();
+      await writer.writeArrayMetadata();
+      await writer.createChunkFiles();
+    } catch (error) {
+      await writer.abort();
+      throw asCacheIoError(error, `creating survey cache ${partialDir}`);
+    }
+    return writer;
+  }
+
+  /** Bytes the finished cache takes on disk when every trace is live. */
+  get expectedBytes(): number {
+    let bytes = 0;
+    for (const spec of this.specs.values()) bytes += volumeOf(chunkGrid(spec)) * volumeOf(spec.chunkShape) * 4;
+    return bytes + volumeOf(this.lod.shape) * 4;
+  }
+
+  get blockInlines(): number {
+    return this.inlinesPerBlock;
+  }
+
+  /** Adds the trace at grid position (inline index, crossline index); a trace written twice keeps the last samples. */
+  async writeTrace(inlineIndex: number, crosslineIndex: number, samples: Float32Array): Promise<void> {
+    this.assertOpen();
+    this.validateTrace(inlineIndex, crosslineIndex, samples);
+    this.liveMask[inlineIndex * this.shape[1] + crosslineIndex] = 1;
+    try {
+      if (this.mode === 'scattered') return await this.stageTrace(inlineIndex, crosslineIndex, samples);
+      const blockIndex = Math.floor(inlineIndex / this.inlinesPerBlock);
+      if (this.block?.index !== blockIndex) {
+        if (this.block) await this.flushBlock(this.block, true);
+        if (this.flushedBlocks[blockIndex] === 1) {
+          this.enterScatteredMode();
+          return await this.stageTrace(inlineIndex, crosslineIndex, samples);
+        }
+        this.block = this.startBlock(blockIndex);
+      }
+      const trace = (inlineIndex - this.block.firstInline) * this.shape[1] + crosslineIndex;
+      this.buffer.set(samples, trace * this.shape[2]);
+    } catch (error) {
+      throw asCacheIoError(error, `writing survey cache ${this.partialDir}`);
+    }
+  }
+
+  /** Writes what is buffered, the derived copies, the mask, coordinates, LOD and metadata, then publishes `dir`. */
+  async finish(): Promise<SurveyCacheAttributes> {
+    this.assertOpen();
+    try {
+      if (this.block) await this.flushBlock(this.block, true);
+      this.block = undefined;
+      if (this.mode === 'scattered') {
+        await this.flushStaged();
+        await this.deriveCopiesFromInlines();
+      }
+      await this.pool.closeAll();
+      const attributes = this.attributes();
+      await this.writeSmallArrays();
+      await new CacheMetadataWriter(this.partialDir).group('', { promethium: attributes });
+      await publish(this.partialDir, this.dir);
+      this.state = 'finished';
+      return attributes;
+    } catch (error) {
+      throw asCacheIoError(error, `finishing survey cache ${this.partialDir}`);
+    }
+  }
+
+  /** Stops and removes everything written; safe to call at any time, also after a failed write. */
+  async abort(): Promise<void> {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    await this.pool.closeAll();
+    await rm(this.partialDir, { recursive: true, force: true });
+  }
+
+  private assertOpen(): void {
+    if (this.state !== 'open')
+      throw invalidCacheArgument(`survey cache writer for ${this.dir} is already ${this.state}`);
+  }
+
+  private validateTrace(inlineIndex: number, crosslineIndex: number, samples: Float32Array): void {
+    const [inlines, crosslines, sampleCount] = this.shape;
+    if (!Number.isInteger(inlineIndex) || inlineIndex < 0 || inlineIndex >= inlines) {
+      throw invalidCacheArgument(`inline index ${inlineIndex} is outside the survey grid (0..${inlines - 1})`);
+    }
+    if (!Number.isInteger(crosslineIndex) || crosslineIndex < 0 || crosslineIndex >= crosslines) {
+      throw invalidCacheArgument(`crossline index ${crosslineIndex} is outside the survey grid (0..${crosslines - 1})`);
+    }
+    if (samples.length !== sampleCount) {
+      throw invalidCacheArgument(
+        `trace at inline index ${inlineIndex}, crossline index ${crosslineIndex} has ${samples.length} samples, ${sampleCount} expected`,
+      );
+    }
+  }
+
+  // ----- setup ---------------------------------------------------------------------------------------------------
+
+  private async checkFreeSpace(): Promise<void> {
+    const fs = await statfs(this.partialDir);
+    const free = fs.bavail * fs.bsize;
+    if (free < this.expectedBytes) {
+      const gb = (bytes: number) => (bytes / 1e9).toFixed(2);
+      throw new SurveyCacheError(
+        'io',
+        `the survey cache needs ${gb(this.expectedBytes)} GB but only ${gb(free)} GB are free on the project's disk`,
+      );
+    }
+  }
+
+  private async writeArrayMetadata(): Promise<void> {
+    const metadata = new CacheMetadataWriter(this.partialDir);
+    await metadata.group('seismic');
+    for (const spec of this.specs.values()) {
+      await metadata.array(spec.arrayPath, { ...spec, dtype: 'float32', dimensionNames: VOLUME_DIMENSIONS });
+    }
+    const [inlines, crosslines, samples] = this.shape;
+    await metadata.array('inline', {
+      shape: [inlines],
+      chunkShape: [inlines],
+      dtype: 'int32',
+      dimensionNames: ['inline'],
+    });
+    await metadata.array('crossline', {
+      shape: [crosslines],
+      chunkShape: [crosslines],
+      dtype: 'int32',
+      dimensionNames: ['crossline'],
+    });
+    await metadata.array('sample', {
+      shape: [samples],
+      chunkShape: [samples],
+      dtype: 'float32',
+      dimensionNames: ['sample'],
+    });
+    await metadata.array('live_mask', {
+      shape: [inlines, crosslines],
+      chunkShape: [inlines, crosslines],
+      dtype: 'uint8',
+      dimensionNames: ['inline', 'crossline'],
+    });
+    await metadata.array(LOD_ARRAY_PATH, {
+      shape: this.lod.shape,
+      chunkShape: this.lod.shape,
+      dtype: 'float32',
+      dimensionNames: VOLUME_DIMENSIONS,
+    });
+  }
+
+  /** Full-size, sparse chunk files: positional writes can land anywhere, and unwritten traces read as 0. */
+  private async createChunkFiles(): Promise<void> {
+    for (const spec of this.specs.values()) {
+      const chunkBytes = volumeOf(spec.chunkShape) * 4;
+      const [g0, g1, g2] = chunkGrid(spec);
+      for (let c0 = 0; c0 < g0; c0++) {
+        for (let c1 = 0; c1 < g1; c1++) {
+          for (let c2 = 0; c2 < g2; c2++) {
+            await createSparseFile(chunkFilePath(this.partialDir, spec.arrayPath, [c0, c1, c2]), chunkBytes);
+          }
+        }
+      }
+    }
+  }
+
+  // ----- block mode ----------------------------------------------------------------------------------------------
+
+  private startBlock(index: number): InlineBlock {
+    const firstInline = index * this.inlinesPerBlock;
+    const inlineCount = Math.min(this.inlinesPerBlock, this.shape[0] - firstInline);
+    this.buffer.fill(0, 0, inlineCount * this.shape[1] * this.shape[2]);
+    return { index, firstInline, inlineCount };
+  }
+
+  private async flushBlock(block: InlineBlock, includingInlineCopy: boolean): Promise<void> {
+    this.flushedBlocks[block.index] = 1;
+    if (!this.blockHasLiveTraces(block)) return;
+    if (includingInlineCopy) await this.writeInlineChunks(block);
+    if (this.specs.has('fast_crossline')) await this.writeCrosslineChunks(block);
+    if (this.specs.has('fast_time')) await this.writeTimeChunks(block);
+    this.lod.addInlines(this.buffer, block.firstInline, block.inlineCount, this.liveMask);
+  }
+
+  private blockHasLiveTraces(block: InlineBlock): boolean {
+    const crosslines = this.shape[1];
+    const first = block.firstInline * crosslines;
+    return this.liveMask.subarray(first, first + block.inlineCount * crosslines).includes(1);
+  }
+
+  private async writeInlineChunks(block: InlineBlock): Promise<void> {
+    const inlineValues = this.shape[1] * this.shape[2];
+    for (let li = 0; li < block.inlineCount; li++) {
+      const inline = block.firstInline + li;
+      const values = this.buffer.subarray(li * inlineValues, (li + 1) * inlineValues);
+      await this.writeChunkBytes('fast_inline', [inline, 0, 0], values, 0);
+    }
+  }
+
+  /** A crossline chunk is [inline][sample], so the block's traces of one crossline form one contiguous range. */
+  private async writeCrosslineChunks(block: InlineBlock): Promise<void> {
+    const [, crosslines, samples] = this.shape;
+    const column = new Float32Array(block.inlineCount * samples);
+    for (let xl = 0; xl < crosslines; xl++) {
+      for (let li = 0; li < block.inlineCount; li++) {
+        const from = (li * crosslines + xl) * samples;
+        column.set(this.buffer.subarray(from, from + samples), li * samples);
+      }
+      await this.writeChunkBytes('fast_crossline', [0, xl, 0], column, block.firstInline * samples);
+    }
+  }
+
+  /**
+   * A time chunk is [inline][crossline][sample-in-chunk], so the block's rows form one contiguous range per chunk.
+   * Filling them is a transpose, done TIME_TILE_SAMPLES at a time so each trace is read in whole cache lines.
+   */
+  private async writeTimeChunks(block: InlineBlock): Promise<void> {
+    const spec = this.specs.get('fast_time')!;
+    const samplesPerChunk = spec.chunkShape[2];
+    const chunksPerTile = Math.max(1, Math.floor(TIME_TILE_SAMPLES / samplesPerChunk));
+    const traces = block.inlineCount * this.shape[1];
+    const regionValues = traces * samplesPerChunk;
+    const tile = new Float32Array(chunksPerTile * regionValues);
+    const timeChunks = chunkGrid(spec)[2];
+    for (let firstChunk = 0; firstChunk < timeChunks; firstChunk += chunksPerTile) {
+      const tileChunks = Math.min(chunksPerTile, timeChunks - firstChunk);
+      this.transposeTimeTile(tile, traces, firstChunk * samplesPerChunk, tileChunks, samplesPerChunk);
+      for (let c = 0; c < tileChunks; c++) {
+        const region = tile.subarray(c * regionValues, (c + 1) * regionValues);
+        await this.writeChunkBytes(
+          'fast_time',
+          [0, 0, firstChunk + c],
+          region,
+          block.firstInline * this.shape[1] * samplesPerChunk,
+        );
+      }
+    }
+  }
+
+  private transposeTimeTile(
+    tile: Float32Array,
+    traces: number,
+    firstSample: number,
+    tileChunks: number,
+    samplesPerChunk: number,
+  ): void {
+    const samples = this.shape[2];
+    const regionValues = traces * samplesPerChunk;
+    for (let trace = 0; trace < traces; trace++) {
+      const from = trace * samples + firstSample;
+      for (let c = 0; c < tileChunks; c++) {
+        const to = c * regionValues + trace * samplesPerChunk;
+        for (let s = 0; s < samplesPerChunk; s++) {
+          const sample = firstSample + c * samplesPerChunk + s;
+          tile[to + s] = sample < samples ? this.buffer[from + c * samplesPerChunk + s]! : 0; // chunk padding past the last sample
+        }
+      }
+    }
+  }
+
+  private async writeChunkBytes(
+    layout: SeismicLayout,
+    chunkCoords: [number, number, number],
+    values: Float32Array,
+    valueOffset: number,
+  ): Promise<void> {
+    const file = chunkFilePath(this.partialDir, this.specs.get(layout)!.arrayPath, chunkCoords);
+    await this.pool.use(file, (handle) => writeFully(handle, bytesOf(values), valueOffset * 4));
+  }
+
+  // ----- scattered mode ------------------------------------------------------------------------------------------
+
+  /** Input is not inline-sorted: from now on traces go to fast_inline only; finish() derives the rest. */
+  private enterScatteredMode(): void {
+    this.mode = 'scattered';
+    this.block = undefined;
+    this.stagedPositions = new Int32Array(this.buffer.length / this.shape[2]);
+    this.stagedCount = 0;
+    this.lod.reset();
+  }
+
+  private async stageTrace(inlineIndex: number, crosslineIndex: number, samples: Float32Array): Promise<void> {
+    this.stagedPositions[this.stagedCount] = inlineIndex * this.shape[1] + crosslineIndex;
+    this.buffer.set(samples, this.stagedCount * this.shape[2]);
+    this.stagedCount++;
+    if (this.stagedCount === this.stagedPositions.length) await this.flushStaged();
+  }
+
+  /** Writes staged traces in grid order, each run of neighbours on one inline with a single writev. */
+  private async flushStaged(): Promise<void> {
+    const order = this.stagedOrder();
+    let runStart = 0;
+    for (let i = 1; i <= order.length; i++) {
+      if (i < order.length && this.continuesRun(order[i - 1]!, order[i]!)) continue;
+      await this.writeStagedRun(order.subarray(runStart, i));
+      runStart = i;
+    }
+    this.stagedCount = 0;
+  }
+
+  /** Slots sorted by grid position; the sort is stable, so a trace written twice keeps its last samples. */
+  private stagedOrder(): Uint32Array {
+    const slots = Array.from({ length: this.stagedCount }, (_, slot) => slot);
+    slots.sort((a, b) => this.stagedPositions[a]! - this.stagedPositions[b]!);
+    return Uint32Array.from(slots);
+  }
+
+  private continuesRun(previousSlot: number, slot: number): boolean {
+    const previous = this.stagedPositions[previousSlot]!;
+    const position = this.stagedPositions[slot]!;
+    const crosslines = this.shape[1];
+    return position === previous + 1 && Math.floor(position / crosslines) === Math.floor(previous / crosslines);
+  }
+
+  private async writeStagedRun(slots: Uint32Array): Promise<void> {
+    const [, crosslines, samples] = this.shape;
+    const firstPosition = this.stagedPositions[slots[0]!]!;
+    const inline = Math.floor(firstPosition / crosslines);
+    const traces = Array.from(slots, (slot) => bytesOf(this.buffer.subarray(slot * samples, (slot + 1) * samples)));
+    const file = chunkFilePath(this.partialDir, this.specs.get('fast_inline')!.arrayPath, [inline, 0, 0]);
+    const position = (firstPosition % crosslines) * samples * 4;
+    await this.pool.use(file, async (handle) => {
+      const { bytesWritten } = await handle.writev(traces, position);
+      if (bytesWritten !== slots.length * samples * 4) throw new SurveyCacheError('io', `short write to ${file}`);
+    });
+  }
+
+  /** Re-reads fast_inline block by block to write the other copies and the LOD (scattered mode only). */
+  private async deriveCopiesFromInlines(): Promise<void> {
+    const inlineCopy = new ChunkedVolumeReader(this.partialDir, this.specs.get('fast_inline')!, this.pool);
+    for (let index = 0; index < this.flushedBlocks.length; index++) {
+      const block = this.startBlock(index);
+      if (!this.blockHasLiveTraces(block)) continue;
+      const values = this.buffer.subarray(0, block.inlineCount * this.shape[1] * this.shape[2]);
+      const end = block.firstInline + block.inlineCount;
+      await inlineCopy.read({ start: [block.firstInline, 0, 0], end: [end, this.shape[1], this.shape[2]] }, values);
+      await this.flushBlock(block, false);
+    }
+  }
+
+  // ----- finishing -----------------------------------------------------------------------------------------------
+
+  private attributes(): SurveyCacheAttributes {
+    const { start, interval, unit } = this.options.samples;
+    let liveTraceCount = 0;
+    for (const live of this.liveMask) liveTraceCount += live;
+    return {
+      formatVersion: CACHE_FORMAT_VERSION,
+      shape: [...this.shape],
+      sampleAxis: { start, interval, unit },
+      liveTraceCount,
+      layouts: [...this.specs.keys()],
+      timeChunkSamples: this.options.timeChunkSamples ?? 1,
+      lod: { factor: this.lod.factor, shape: this.lod.shape, method: 'mean of live traces' },
+      survey: this.options.attributes ?? {},
+    };
+  }
+
+  private async writeSmallArrays(): Promise<void> {
+    const { start, interval, count } = this.options.samples;
+    const sampleValues = Float32Array.from({ length: count }, (_, k) => start + k * interval);
+    await this.writeSingleChunk('inline', [0], Int32Array.from(this.options.inlines));
+    await this.writeSingleChunk('crossline', [0], Int32Array.from(this.options.crosslines));
+    await this.writeSingleChunk('sample', [0], sampleValues);
+    await this.writeSingleChunk('live_mask', [0, 0], this.liveMask);
+    await this.writeSingleChunk(LOD_ARRAY_PATH, [0, 0, 0], this.lod.means());
+  }
+
+  private async writeSingleChunk(
+    arrayPath: string,
+    chunkCoords: number[],
+    values: Float32Array | Int32Array | Uint8Array,
+  ) {
+    const file = chunkFilePath(this.partialDir, arrayPath, chunkCoords);
+    await mkdir(dirname(file), { recursive: true });
+    await writeFile(file, bytesOf(values));
+  }
+}
+
+function validateOptions(options: SurveyCacheWriterOptions): SeismicLayout[] {
+  const extents = {
+    inlines: options.inlines.length,
+    crosslines: options.crosslines.length,
+    samples: options.samples.count,
+  };
+  for (const [name, extent] of Object.entries(extents)) {
+    if (!Number.isInteger(extent) || extent < 1)
+      throw invalidCacheArgument(`a survey cache needs at least one of ${name}`);
+  }
+  const timeChunk = options.timeChunkSamples ?? 1;
+  if (!Number.isInteger(timeChunk) || timeChunk < 1) {
+    throw invalidCacheArgument(`samples per time chunk must be a positive integer, not ${timeChunk}`);
+  }
+  const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
+  if (!(budget > 0)) throw invalidCacheArgument(`the cache memory budget must be positive, not ${budget}`);
+  if (!(options.samples.interval > 0)) {
+    throw invalidCacheArgument(`the sample interval must be positive, not ${options.samples.interval}`);
+  }
+  const layouts: SeismicLayout[] = ['fast_inline'];
+  if (options.layouts?.crossline ?? true) layouts.push('fast_crossline');
+  if (options.layouts?.time ?? true) layouts.push('fast_time');
+  return layouts;
+}
+
+async function createSparseFile(file: string, bytes: number): Promise<void> {
+  await mkdir(dirname(file), { recursive: true });
+  const handle = await open(file, 'w');
+  try {
+    await handle.truncate(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Puts the finished cache in place of any previous one; the old one is removed only after the new one is there. */
+async function publish(partialDir: string, dir: string): Promise<void> {
+  const previous = `${dir}.replaced-${process.pid}`;
+  const hadPrevious = await stat(dir).then(
+    () => true,
+    () => false,
+  );
+  if (hadPrevious) await rename(dir, previous);
+  await rename(partialDir, dir);
+  if (hadPrevious) await rm(previous, { recursive: true, force: true });
+}
+
+function asCacheIoError(error: unknown, doing: string): Error {
+  if (error instanceof SurveyCacheError) return error;
+  const code = (error as NodeJS.ErrnoException).code;
+  const reason = code === 'ENOSPC' ? 'the disk is full' : error instanceof Error ? error.message : String(error);
+  return new SurveyCacheError('io', `${doing}: ${reason}`, { cause: error });
+}
