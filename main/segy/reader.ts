@@ -104,7 +104,10 @@ export class SegyFile {
    */
   async readTraces(start: number, count: number, out?: Float32Array): Promise<Float32Array> {
     const ns = this.samplesPerTrace;
-    if (count < 0 || (count > 0 && start + count > this.traceCount)) this.checkIndex(start + count - 1);
+    if (!Number.isInteger(count) || count < 0) {
+      throw new SegyFormatError('trace-out-of-range', `cannot read ${count} traces from ${this.name}`);
+    }
+    if (count > 0) this.checkIndex(start + count - 1);
     const result = out ?? new Float32Array(count * ns);
     if (result.length < count * ns) throw new RangeError(`output holds ${result.length} samples, ${count * ns} needed`);
     if (count === 0) return result;
