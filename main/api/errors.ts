@@ -1,4 +1,5 @@
 import { PromethiumError, type ApiErrorShape } from '../../preload/contract';
+import { SegyFormatError, SegyWriteError } from '../segy/errors';
 
 const NODE_IO_MESSAGES: Record<string, string> = {
   ENOENT: 'no such file or folder',
@@ -15,8 +16,12 @@ function isNodeError(error: unknown): error is NodeJS.ErrnoException {
   return error instanceof Error && typeof (error as NodeJS.ErrnoException).code === 'string';
 }
 
-/** A domain error (SEG-Y, jobs...) declares its API code by carrying an `apiCode` property. */
+/** A domain error declares its API code by carrying an `apiCode` property; the SEG-Y engine's errors map by kind. */
 function domainCode(error: Error): ApiErrorShape['code'] | undefined {
+  if (error instanceof SegyFormatError) {
+    return error.code === 'not-found' ? 'not-found' : error.code === 'io' ? 'io' : 'segy-format';
+  }
+  if (error instanceof SegyWriteError) return error.code === 'bad-input' ? 'invalid-argument' : 'io';
   const code = (error as { apiCode?: unknown }).apiCode;
   return typeof code === 'string' ? (code as ApiErrorShape['code']) : undefined;
 }

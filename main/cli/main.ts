@@ -2,6 +2,8 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { APP_VERSION } from '../api/handlers';
 import { printBackend } from './backend';
+import { EXIT, exitCodeFor } from './exitCodes';
+import { printQuality } from './qc';
 import { serve } from './serve';
 
 function portNumber(value: string): number {
@@ -31,7 +33,21 @@ program
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => printBackend(Boolean(options.json)));
 
+program
+  .command('qc')
+  .description('quality of PROCESSED against CLEAN (two SEG-Y files of the same shape): SNR, SSIM, MSE, coherence')
+  .argument('<clean>', 'reference SEG-Y')
+  .argument('<processed>', 'processed SEG-Y')
+  .option('--json', 'print JSON (keys snrDb, ssim, mse, coherence)')
+  .action(async (clean: string, processed: string, options: { json?: boolean }) =>
+    printQuality(clean, processed, Boolean(options.json)),
+  );
+
+program.exitOverride((error) => {
+  process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
+});
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   console.error(`promethium: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = 1;
+  process.exitCode = exitCodeFor(error);
 });

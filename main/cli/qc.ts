@@ -1,129 +1,82 @@
 /**
- * `promethium qc`: the quality benchmark. A seeded synthetic line (dipping reflectors, Ricker wavelet) is corrupted
- * with each denoising noise model and each interpolation mask, reconstructed by the classical baselines, and scored
- * with the metrics of main/ml/metrics.ts. Trained models join as further methods on the same corrupted inputs.
+ * `promethium qc CLEAN PROCESSED [--json]`: SNR, SSIM, MSE and coherence of a processed SEG-Y against a reference one
+ * of the same shape, streamed in blocks of traces so that any file size fits in memory.
  */
-import {
-  addNoiseAtSnr,
-  applyTraceMask,
-  bandLimitedNoise,
-  gapTraceMask,
-  gaussianNoise,
-  randomTraceMask,
-  regularTraceMask,
-  spikeNoise,
-  swellNoise,
-  type TraceMask,
-} from '../ml/corruption';
-import { localCoherence, qualityReport, type QualityReport, type SectionShape } from '../ml/metrics';
-import { interpolateTracesLinear } from '../ml/patchIndex';
-import { LayeredVolume } from '../synth/layeredVolume';
+import { meanSquaredError, structuralSimilarity, traceCoherence } from '../ml/metrics';
+import { openSegy, type SegyFile } from '../segy';
+import { UsageError } from './usageError';
 
-export interface QualityBenchmarkOptions {
-  seed: number;
+/** Traces per block: SSIM's 11-trace window sees a block border on at most 10 of every 2000 traces. */
+const BLOCK_TRACES = 2000;
+
+export interface QcReport {
+  snrDb: number;
+  ssim: number;
+  mse: number;
+  coherence: number;
   traces: number;
   samples: number;
-  /** SNR of the noisy inputs of the denoising cases, dB. */
-  snrDb: number;
 }
 
-export interface QualityBenchmarkRow extends QualityReport {
-  task: 'denoise' | 'interpolate';
-  corruption: string;
-  method: string;
-  /** Denoising only: local coherence of the removed noise with the result (signal leakage; 0 is best). */
-  signalLeakage?: number;
-}
-
-/** Window of the signal-leakage measure: about one wavelet long and a few traces wide. */
-const LEAKAGE_WINDOW: SectionShape = { traces: 5, samples: 31 };
-
-function denoiseCases(shape: SectionShape, seed: number): Array<[string, Float32Array]> {
-  return [
-    ['gaussian', gaussianNoise(shape, seed + 1)],
-    ['band-limited 0.1-0.3', bandLimitedNoise(shape, seed + 2, { low: 0.1, high: 0.3 })],
-    ['swell', swellNoise(shape, seed + 3, { bursts: 6, maxTraces: 4, maxSamples: Math.ceil(shape.samples / 2) })],
-    ['spikes', spikeNoise(shape, seed + 4, { density: 0.002, maxBurstSamples: 4 })],
-  ];
-}
-
-function interpolationCases(shape: SectionShape, seed: number): Array<[string, TraceMask]> {
-  const gapWidth = Math.max(1, Math.floor(shape.traces / 20));
-  return [
-    ['random 30%', randomTraceMask(shape.traces, 0.3, seed + 5)],
-    ['regular 1 in 2', regularTraceMask(shape.traces, 2)],
-    [`3 gaps of ${gapWidth}`, gapTraceMask(shape.traces, 3, gapWidth, seed + 6)],
-  ];
-}
-
-/** Scores every corruption with the classical baselines ("input" is the corrupted data itself, the reference). */
-export function runQualityBenchmark(options: QualityBenchmarkOptions): QualityBenchmarkRow[] {
-  const shape = { traces: options.traces, samples: options.samples };
-  const volume = new LayeredVolume({
-    inlines: 1,
-    crosslines: shape.traces,
-    samples: shape.samples,
-    seed: options.seed,
-  });
-  const clean = volume.inline(0);
-  const rows: QualityBenchmarkRow[] = [];
-  for (const [corruption, noise] of denoiseCases(shape, options.seed)) {
-    const noisy = addNoiseAtSnr(clean, noise, options.snrDb);
-    const removed = new Float32Array(noisy.length); // the input keeps all the noise: nothing removed
-    rows.push({
-      task: 'denoise',
-      corruption,
-      method: 'input',
-      ...qualityReport(clean, noisy, noisy, shape),
-      signalLeakage: localCoherence(removed, noisy, shape, LEAKAGE_WINDOW),
-    });
-  }
-  for (const [corruption, mask] of interpolationCases(shape, options.seed)) {
-    const masked = applyTraceMask(clean, shape, mask);
-    const methods: Array<[string, Float32Array]> = [
-      ['input', masked],
-      ['linear interpolation', interpolateTracesLinear(masked, shape, mask)],
-    ];
-    for (const [method, result] of methods) {
-      rows.push({ task: 'interpolate', corruption, method, ...qualityReport(clean, masked, result, shape) });
-    }
-  }
-  return rows;
-}
-
-function formatNumber(value: number, digits: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const rounded = Number(value.toFixed(digits));
-  return (rounded === 0 ? 0 : rounded).toFixed(digits); // no "-0.00"
-}
-
-/** Prints the benchmark as a table, or as JSON (infinite SNRs written as strings, which JSON lacks). */
-export function printQualityBenchmark(options: QualityBenchmarkOptions & { json: boolean }): void {
-  const rows = runQualityBenchmark(options);
-  if (options.json) {
-    const printable = (_: string, value: unknown) =>
-      typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-    console.log(JSON.stringify({ ...options, rows }, printable, 2));
-    return;
-  }
-  console.log(`synthetic line ${options.traces} traces x ${options.samples} samples, seed ${options.seed}`);
-  console.log(
-    ['task', 'corruption', 'method', 'SNR dB', 'gain dB', 'SSIM', 'MSE', 'coherence', 'leakage']
-      .map((h, i) => h.padEnd(i < 3 ? 22 : 10))
-      .join(''),
-  );
-  for (const row of rows) {
-    const cells = [
-      formatNumber(row.snrDb, 2),
-      formatNumber(row.snrGainDb, 2),
-      formatNumber(row.ssim, 4),
-      row.mse.toExponential(2),
-      formatNumber(row.coherence, 4),
-      row.signalLeakage === undefined ? '-' : formatNumber(row.signalLeakage, 3),
-    ];
-    console.log(
-      [row.task, row.corruption, row.method].map((c) => c.padEnd(22)).join('') +
-        cells.map((c) => c.padEnd(10)).join(''),
+function checkSameShape(clean: SegyFile, processed: SegyFile): void {
+  if (clean.traceCount !== processed.traceCount || clean.samplesPerTrace !== processed.samplesPerTrace) {
+    throw new UsageError(
+      `the files differ in shape: ${clean.name} has ${clean.traceCount} traces x ${clean.samplesPerTrace} samples, ` +
+        `${processed.name} has ${processed.traceCount} x ${processed.samplesPerTrace}`,
     );
   }
+}
+
+/** Scores `processed` against `clean`; block results are combined weighted by their trace counts. */
+export async function qualityOfFiles(cleanPath: string, processedPath: string): Promise<QcReport> {
+  const clean = await openSegy(cleanPath);
+  const processed = await openSegy(processedPath).catch(async (error: unknown) => {
+    await clean.close();
+    throw error;
+  });
+  try {
+    checkSameShape(clean, processed);
+    const samples = clean.samplesPerTrace;
+    let signal = 0;
+    let error = 0;
+    let ssim = 0;
+    let coherence = 0;
+    for (let start = 0; start < clean.traceCount; start += BLOCK_TRACES) {
+      const count = Math.min(BLOCK_TRACES, clean.traceCount - start);
+      const a = await clean.readTraces(start, count);
+      const b = await processed.readTraces(start, count);
+      const shape = { traces: count, samples };
+      const mse = meanSquaredError(a, b);
+      error += mse * a.length;
+      signal += a.reduce((sum, v) => sum + v * v, 0);
+      ssim += structuralSimilarity(a, b, shape) * count;
+      coherence += traceCoherence(a, b, shape) * count;
+    }
+    const n = clean.traceCount * samples;
+    const snrDb = error === 0 ? Infinity : signal === 0 ? -Infinity : 10 * Math.log10(signal / error);
+    return {
+      snrDb,
+      ssim: ssim / clean.traceCount,
+      mse: error / n,
+      coherence: coherence / clean.traceCount,
+      traces: clean.traceCount,
+      samples,
+    };
+  } finally {
+    await clean.close();
+    await processed.close();
+  }
+}
+
+export async function printQuality(cleanPath: string, processedPath: string, json: boolean): Promise<void> {
+  const report = await qualityOfFiles(cleanPath, processedPath);
+  if (json) {
+    console.log(JSON.stringify(report, (_key, value: unknown) => (value === Infinity ? 'Infinity' : value), 2));
+    return;
+  }
+  console.log(`traces x samples: ${report.traces} x ${report.samples}`);
+  console.log(`SNR:       ${report.snrDb.toFixed(2)} dB`);
+  console.log(`SSIM:      ${report.ssim.toFixed(4)}`);
+  console.log(`MSE:       ${report.mse.toPrecision(5)}`);
+  console.log(`coherence: ${report.coherence.toFixed(4)}`);
 }

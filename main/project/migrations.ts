@@ -44,6 +44,40 @@ export const projectMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    description: 'surveys (source file, header map, geometry, cache) and derived volumes with their lineage',
+    sql: `
+      CREATE TABLE surveys (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source_path TEXT NOT NULL,
+        source_size INTEGER NOT NULL,
+        source_mtime_ms INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        header_map TEXT NOT NULL,
+        summary TEXT NOT NULL,
+        cache_dir TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('importing','ready','failed')),
+        warnings TEXT NOT NULL DEFAULT '[]',
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE volumes (
+        id TEXT PRIMARY KEY,
+        survey_id TEXT NOT NULL REFERENCES surveys (id) ON DELETE CASCADE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        parent_volume_id TEXT REFERENCES volumes (id) ON DELETE SET NULL,
+        model_id TEXT REFERENCES models (id) ON DELETE SET NULL,
+        params TEXT NOT NULL DEFAULT '{}',
+        cache_dir TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('running','ready','failed','interrupted')),
+        completed_lines INTEGER NOT NULL DEFAULT 0,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX volumes_by_survey ON volumes (survey_id);
+    `,
+  },
 ];
 
 /** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */

@@ -1,0 +1,21 @@
+import { SegyFormatError, SegyWriteError } from '../segy';
+import { UsageError } from './usageError';
+
+/** The CLI's exit codes, so scripts can tell a bad file from a full disk from a bug. */
+export const EXIT = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  badInput: 3,
+  io: 4,
+  cancelled: 130,
+} as const;
+
+export function exitCodeFor(error: unknown): number {
+  if (error instanceof UsageError) return EXIT.usage;
+  if (error instanceof SegyFormatError) return error.code === 'not-found' || error.code === 'io' ? EXIT.io : EXIT.badInput;
+  if (error instanceof SegyWriteError) return EXIT.io;
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return EXIT.io;
+  return EXIT.internal;
+}
