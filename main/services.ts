@@ -9,6 +9,7 @@ import { ComputeHost, type ComputeLauncher } from './jobs/computeHost';
 import { JobRunner } from './jobs/jobRunner';
 import { AppStore } from './project/appStore';
 import { Project } from './project/project';
+import { SurveyLibrary } from './survey/surveyLibrary';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -29,13 +30,23 @@ export class AppServices {
   readonly app: AppStore;
   readonly compute: ComputeHost;
   readonly jobs: JobRunner;
+  readonly surveys: SurveyLibrary;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
     this.app = new AppStore(options.userDataDir);
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
     this.compute = new ComputeHost(options.host.launchCompute, this.bus);
-    this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject);
+    this.jobs = new JobRunner(
+      this.compute,
+      this.bus,
+      () => this.currentProject,
+      ({ info, request, project }) => {
+        if (request.kind === 'import-survey')
+          this.surveys.finishImport(project, info, request.surveyId, request.cacheDir);
+      },
+    );
+    this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
   }
 
   get project(): Project {
@@ -62,11 +73,13 @@ export class AppServices {
   private openProject(dir: string, create: boolean): Project {
     const project = Project.open(dir, { create });
     project.jobs.markUnfinishedInterrupted(new Date().toISOString());
+    project.surveys.markUnfinishedFailed();
     this.app.rememberProject(project.dir, project.info().name);
     return project;
   }
 
   close(): void {
+    void this.surveys.close();
     this.compute.stop();
     this.currentProject.close();
     this.app.close();

@@ -93,6 +93,126 @@ export interface OpenDialogResult {
   paths: string[];
 }
 
+// ---------------------------------------------------------------------------------------------------------------------
+// Surveys and sections
+// ---------------------------------------------------------------------------------------------------------------------
+
+export type SurveyKind = 'post-stack-3d' | 'post-stack-2d' | 'pre-stack-3d' | 'pre-stack-2d' | 'unstructured';
+
+/** 1-based trace-header byte positions of the keys. */
+export interface HeaderMapPositions {
+  inline: number;
+  crossline: number;
+  offset: number;
+  cdpX: number;
+  cdpY: number;
+  coordinateScalar: number;
+}
+
+export interface HeaderMapProposalInfo {
+  map: HeaderMapPositions;
+  /** 0..1 */
+  confidence: number;
+  alternatives: { inline: number; crossline: number; score: number; relationToBest: string }[];
+  /** The keys the user fixed. */
+  overridden: string[];
+}
+
+export interface AxisRangeInfo {
+  first: number;
+  last: number;
+  step: number;
+  count: number;
+}
+
+export interface SampleAxisInfo {
+  domain: 'time' | 'depth';
+  unit: 'ms' | 'm' | 'ft';
+  start: number;
+  interval: number;
+  count: number;
+}
+
+/** What `promethium info` and the import dialog show about a SEG-Y file. */
+export interface SegyFileInfo {
+  path: string;
+  fileSize: number;
+  format: number;
+  formatName: string;
+  revision: number;
+  byteOrder: 'big' | 'little';
+  textEncoding: 'ebcdic' | 'ascii';
+  textHeader: string[];
+  extendedTextHeaders: number;
+  samplesPerTrace: number;
+  sampleIntervalUs: number;
+  traceCount: number;
+  warnings: string[];
+}
+
+export interface SurveyDescription {
+  file: SegyFileInfo;
+  kind: SurveyKind;
+  headerMap: HeaderMapProposalInfo;
+  sampleAxis: SampleAxisInfo;
+  grid: {
+    inlines: AxisRangeInfo;
+    crosslines: AxisRangeInfo;
+    offsets: number[];
+    liveCells: number;
+    duplicates: number;
+    /** Bin sizes and azimuth from CDP X/Y (null without coordinates). */
+    inlineSpacing: number | null;
+    crosslineSpacing: number | null;
+    rotationDeg: number | null;
+  } | null;
+  line: { traces: number; keyByte: number | null } | null;
+  gathers: { count: number; maxFold: number; gatherByte: number | null; channelByte: number | null } | null;
+  deadTraces: number;
+  warnings: string[];
+}
+
+export type SourceStatus = 'ok' | 'changed' | 'missing';
+
+export interface SurveySummary {
+  id: string;
+  name: string;
+  sourcePath: string;
+  state: 'importing' | 'ready' | 'failed';
+  /** Null while importing. */
+  description: SurveyDescription | null;
+  sourceStatus: SourceStatus;
+  createdAt: string;
+}
+
+export type SectionAxis = 'inline' | 'crossline' | 'time' | 'gather';
+
+/** One displayable panel: traces x samples, trace-major (trace t is data[t*samples .. (t+1)*samples)). */
+export interface SectionData {
+  surveyId: string;
+  axis: SectionAxis;
+  /** 0-based position along the axis (inline index, crossline index, sample index, gather index). */
+  index: number;
+  /** How many positions the axis has (for next/previous). */
+  count: number;
+  label: string;
+  traces: number;
+  samples: number;
+  data: Float32Array;
+  /** 1 for live traces, 0 for missing/dead ones. */
+  live: Uint8Array;
+  /** Horizontal axis: the key of each trace (crossline, inline or offset numbers). */
+  traceAxis: { name: string; values: Int32Array };
+  /** Vertical axis (time/depth; crossline numbers for a time slice). */
+  sampleAxis: { name: string; unit: string; start: number; interval: number };
+}
+
+/** `survey.inspect`: the file's headers and the proposed header map (from a sample of trace headers). */
+export interface SegyInspection {
+  file: SegyFileInfo;
+  headerMap: HeaderMapProposalInfo;
+}
+
 /** Commands the native menu sends to the renderer. */
 export type MenuCommand = 'open-segy' | 'open-project' | 'export' | 'about' | 'show-system' | 'show-jobs';
 
@@ -135,6 +255,19 @@ export class PromethiumError extends Error implements ApiErrorShape {
 // Jobs: every long call is one of these requests, run in the compute process
 // ---------------------------------------------------------------------------------------------------------------------
 
+const headerByte = z.number().int().min(1).max(237);
+export const headerMapOverrideSchema = z
+  .object({
+    inline: headerByte,
+    crossline: headerByte,
+    offset: headerByte,
+    cdpX: headerByte,
+    cdpY: headerByte,
+    coordinateScalar: headerByte,
+  })
+  .partial()
+  .strict();
+
 export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('synthetic-stats'),
@@ -142,7 +275,19 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     inlines: z.number().int().min(1).max(2000),
     crosslines: z.number().int().min(1).max(2000),
     samples: z.number().int().min(1).max(10000),
-    seed: z.number().int().min(0).max(2 ** 31 - 1).default(1),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .default(1),
+  }),
+  z.object({
+    kind: z.literal('import-survey'),
+    surveyId: z.string(),
+    path: z.string(),
+    cacheDir: z.string(),
+    headerMap: headerMapOverrideSchema.optional(),
   }),
 ]);
 export type JobRequest = z.infer<typeof jobRequestSchema>;
@@ -171,6 +316,8 @@ const call = <A extends z.ZodTuple, R>(args: A, _result: R | undefined): MethodS
 const noArgs = z.tuple([]);
 
 const projectPath = z.string().min(1, 'a project folder path is required').max(4096);
+const filePath = z.string().min(1, 'a file path is required').max(4096);
+const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
 
 export const apiContract = {
@@ -179,6 +326,40 @@ export const apiContract = {
     open: call(z.tuple([projectPath]), returns<ProjectInfo>()),
     create: call(z.tuple([projectPath]), returns<ProjectInfo>()),
     recent: call(noArgs, returns<RecentProject[]>()),
+  },
+  survey: {
+    /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */
+    inspect: call(z.tuple([filePath, headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
+    /** Imports a SEG-Y file into the project (a job: scan and cache); the survey appears as 'importing'. */
+    import: call(
+      z.tuple([
+        z.object({
+          path: filePath,
+          name: z.string().max(200).optional(),
+          headerMap: headerMapOverrideSchema.optional(),
+        }),
+      ]),
+      returns<{ survey: SurveySummary; job: JobInfo }>(),
+    ),
+    list: call(noArgs, returns<SurveySummary[]>()),
+    get: call(z.tuple([surveyId]), returns<SurveySummary>()),
+    /** Removes the survey and its cache from the project; the SEG-Y file itself is never touched. */
+    remove: call(z.tuple([surveyId]), returns<void>()),
+  },
+  section: {
+    get: call(
+      z.tuple([
+        z.object({
+          surveyId,
+          axis: z.enum(['inline', 'crossline', 'time']),
+          index: z.number().int().min(0),
+        }),
+      ]),
+      returns<SectionData>(),
+    ),
+  },
+  gather: {
+    get: call(z.tuple([z.object({ surveyId, index: z.number().int().min(0) })]), returns<SectionData>()),
   },
   models: {
     list: call(noArgs, returns<ModelSummary[]>()),
@@ -220,6 +401,7 @@ export interface ApiEvents {
   'jobs.changed': JobInfo;
   'compute.status': ComputeStatus;
   'menu.command': MenuCommand;
+  'surveys.changed': SurveySummary;
 }
 export type EventName = keyof ApiEvents;
 
@@ -236,5 +418,5 @@ export function methodNames(): string[] {
 }
 
 export function isEventName(name: string): name is EventName {
-  return name === 'jobs.changed' || name === 'compute.status' || name === 'menu.command';
+  return name === 'jobs.changed' || name === 'compute.status' || name === 'menu.command' || name === 'surveys.changed';
 }

@@ -5,7 +5,12 @@ describe('wire frames', () => {
   it('round-trips JSON with typed arrays as aligned binary attachments', () => {
     const section = new Float32Array([1.5, -2, Number.NaN, 3e-38]);
     const mask = new Uint8Array([1, 0, 1]);
-    const frame = encodeFrame({ t: 'result', id: 7, ok: true, value: { shape: [2, 2], section, mask, label: 'il 100' } });
+    const frame = encodeFrame({
+      t: 'result',
+      id: 7,
+      ok: true,
+      value: { shape: [2, 2], section, mask, label: 'il 100' },
+    });
     const decoded = decodeFrame(frame) as { id: number; value: { section: Float32Array; mask: Uint8Array } };
     expect(decoded.id).toBe(7);
     expect(decoded.value.section).toBeInstanceOf(Float32Array);

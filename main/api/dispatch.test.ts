@@ -11,6 +11,9 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
   };
   return {
     project: { current: fail, open: fail, create: fail, recent: fail },
+    survey: { inspect: fail, import: fail, list: fail, get: fail, remove: fail },
+    section: { get: fail },
+    gather: { get: fail },
     models: { list: () => [] },
     jobs: { list: () => [], get: fail, start: fail, cancel: () => job, ...overrides },
     system: { info: fail, backend: fail, showOpenDialog: fail },
@@ -64,7 +67,10 @@ describe('API dispatcher', () => {
         },
       }),
     );
-    expect(await io('jobs.list', [])).toEqual({ ok: false, error: { code: 'io', message: '/data/out.sgy: the disk is full' } });
+    expect(await io('jobs.list', [])).toEqual({
+      ok: false,
+      error: { code: 'io', message: '/data/out.sgy: the disk is full' },
+    });
   });
 
   it('makes a missing handler a compile error', () => {

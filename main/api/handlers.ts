@@ -1,5 +1,6 @@
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../services';
+import { inspectSegy } from '../survey/surveyLibrary';
 import type { ApiHandlers } from './dispatch';
 
 declare const PROMETHIUM_VERSION: string | undefined;
@@ -13,6 +14,19 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       open: (dir) => services.switchProject(dir, false),
       create: (dir) => services.switchProject(dir, true),
       recent: () => services.app.recentProjects(),
+    },
+    survey: {
+      inspect: (filePath, headerMap) => inspectSegy(filePath, headerMap),
+      import: (request) => services.surveys.startImport(request),
+      list: () => services.surveys.list(),
+      get: (id) => services.surveys.get(id),
+      remove: (id) => services.surveys.remove(id),
+    },
+    section: {
+      get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),
+    },
+    gather: {
+      get: ({ surveyId, index }) => services.surveys.gather(surveyId, index),
     },
     models: {
       list: () => services.project.listModels(),

@@ -1,5 +1,7 @@
+import path from 'node:path';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
+import { importSurvey } from '../survey/importSurvey';
 import { LayeredVolume } from '../synth/layeredVolume';
 import { checkpoint, type JobContext } from './protocol';
 
@@ -22,6 +24,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
   switch (request.kind) {
     case 'synthetic-stats':
       return syntheticStats(request, context);
+    case 'import-survey':
+      return importSurvey(request, context);
   }
 }
 
@@ -29,5 +33,7 @@ export function jobTitle(request: JobRequest): string {
   switch (request.kind) {
     case 'synthetic-stats':
       return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
+    case 'import-survey':
+      return `Import ${path.basename(request.path)}`;
   }
 }

@@ -15,7 +15,10 @@ interface ParentPort {
 }
 
 /** Electron's utilityProcess exposes process.parentPort; child_process.fork gives process.send. */
-function connectToHost(): { send(message: ComputeToHost): void; onMessage(listener: (message: HostToCompute) => void): void } {
+function connectToHost(): {
+  send(message: ComputeToHost): void;
+  onMessage(listener: (message: HostToCompute) => void): void;
+} {
   const parentPort = (process as NodeJS.Process & { parentPort?: ParentPort }).parentPort;
   if (parentPort) {
     return {

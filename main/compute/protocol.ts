@@ -2,9 +2,7 @@
 import type { ApiErrorShape, BackendReport, JobRequest } from '../../preload/contract';
 
 export type HostToCompute =
-  | { type: 'run'; jobId: string; request: JobRequest }
-  | { type: 'cancel'; jobId: string }
-  | { type: 'probe' };
+  { type: 'run'; jobId: string; request: JobRequest } | { type: 'cancel'; jobId: string } | { type: 'probe' };
 
 export type ComputeToHost =
   | { type: 'ready'; backend: BackendReport | null; backendError: string | null; pid: number }

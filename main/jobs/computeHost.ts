@@ -37,8 +37,10 @@ export class ComputeHost {
   private process: ComputeProcess | null = null;
   private ready: Promise<void> | null = null;
   private readonly jobs = new Map<string, PendingJob>();
-  private readonly backendWaiters: ((report: { backend: BackendReport | null; backendError: string | null }) => void)[] =
-    [];
+  private readonly backendWaiters: ((report: {
+    backend: BackendReport | null;
+    backendError: string | null;
+  }) => void)[] = [];
   private current: ComputeStatus = { state: 'stopped', pid: null, backend: null, restarts: 0, lastExit: null };
   private backendError: string | null = null;
   private exitsSeen = 0;
@@ -81,7 +83,9 @@ export class ComputeHost {
       });
       child.onExit((description) => {
         clearTimeout(timer);
-        reject(new PromethiumError('compute-crashed', `the compute process stopped before it was ready (${description})`));
+        reject(
+          new PromethiumError('compute-crashed', `the compute process stopped before it was ready (${description})`),
+        );
         this.handleExit(child, description);
       });
     });

@@ -57,7 +57,13 @@ describe('job runner with the compute process', () => {
   it('runs a job to completion with progress and stores its result', async () => {
     const seen: number[] = [];
     const stop = services.bus.on('jobs.changed', (job) => seen.push(job.progress));
-    const started = services.jobs.start({ kind: 'synthetic-stats', inlines: 40, crosslines: 50, samples: 300, seed: 1 });
+    const started = services.jobs.start({
+      kind: 'synthetic-stats',
+      inlines: 40,
+      crosslines: 50,
+      samples: 300,
+      seed: 1,
+    });
     const done = await waitFor(started.id, (job) => job.state === 'done');
     stop();
     expect(done.result).toMatchObject({ count: 40 * 50 * 300 });
@@ -75,7 +81,9 @@ describe('job runner with the compute process', () => {
     delay.disable();
     expect(progressing.etaSeconds).toBeGreaterThan(0);
     const p99Ms = delay.percentile(99) / 1e6;
-    console.log(`event-loop delay while a job runs: p99 ${p99Ms.toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`);
+    console.log(
+      `event-loop delay while a job runs: p99 ${p99Ms.toFixed(1)} ms, max ${(delay.max / 1e6).toFixed(1)} ms`,
+    );
     expect(p99Ms).toBeLessThan(50);
 
     services.jobs.cancel(started.id);

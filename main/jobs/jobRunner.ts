@@ -8,6 +8,9 @@ import type { ComputeHost, JobOutcome } from './computeHost';
 const PERSIST_INTERVAL_MS = 1000;
 const EVENT_INTERVAL_MS = 100;
 
+/** Called in the main process when a job ends, whatever the outcome (e.g. to record an imported survey). */
+export type JobFinishedHook = (job: { info: JobInfo; request: JobRequest; project: Project }) => void;
+
 interface ActiveJob {
   info: JobInfo;
   request: JobRequest;
@@ -35,6 +38,7 @@ export class JobRunner {
     private readonly compute: ComputeHost,
     private readonly bus: ApiEventBus,
     private readonly project: () => Project,
+    private readonly onFinished: JobFinishedHook = () => undefined,
   ) {}
 
   start(request: JobRequest): JobInfo {
@@ -128,6 +132,11 @@ export class JobRunner {
     } else {
       info.error = outcome.error;
       info.message = outcome.error.message;
+    }
+    try {
+      this.onFinished(job);
+    } catch (error) {
+      console.error(`[jobs] after ${info.kind} ${info.id}:`, error);
     }
     this.publish(job, true);
   }

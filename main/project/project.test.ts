@@ -40,7 +40,11 @@ describe('project database', () => {
   it('creates a project folder with a WAL database at the latest schema version', () => {
     const dir = path.join(tempDir(), 'survey-a');
     const project = Project.open(dir, { create: true });
-    expect(project.info()).toMatchObject({ path: dir, name: 'survey-a', schemaVersion: projectMigrations.at(-1)!.version });
+    expect(project.info()).toMatchObject({
+      path: dir,
+      name: 'survey-a',
+      schemaVersion: projectMigrations.at(-1)!.version,
+    });
     expect(project.db.pragma('journal_mode', { simple: true })).toBe('wal');
     project.close();
   });

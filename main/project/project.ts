@@ -5,6 +5,7 @@ import { openDatabase, schemaVersion, type SqliteDatabase } from './database';
 import { JobsRepository } from './jobsRepository';
 import { projectMigrations } from './migrations';
 import { SettingsRepository } from './settingsRepository';
+import { SurveysRepository } from './surveysRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 
@@ -12,6 +13,7 @@ export const PROJECT_DB_FILE = 'project.sqlite';
 export class Project {
   readonly jobs: JobsRepository;
   readonly settings: SettingsRepository;
+  readonly surveys: SurveysRepository;
 
   private constructor(
     readonly dir: string,
@@ -19,6 +21,12 @@ export class Project {
   ) {
     this.jobs = new JobsRepository(db);
     this.settings = new SettingsRepository(db);
+    this.surveys = new SurveysRepository(db);
+  }
+
+  /** Survey caches (Zarr groups) and gather indexes live here, inside the project. */
+  get cachesDir(): string {
+    return path.join(this.dir, 'caches');
   }
 
   /** Opens an existing project folder; `create` makes the folder and database when they do not exist. */
@@ -26,7 +34,8 @@ export class Project {
     const folder = path.resolve(dir);
     const dbFile = path.join(folder, PROJECT_DB_FILE);
     if (!existsSync(dbFile)) {
-      if (!create) throw new PromethiumError('not-found', `${folder} is not a Promethium project (no ${PROJECT_DB_FILE})`);
+      if (!create)
+        throw new PromethiumError('not-found', `${folder} is not a Promethium project (no ${PROJECT_DB_FILE})`);
       if (existsSync(folder) && !statSync(folder).isDirectory()) {
         throw new PromethiumError('invalid-argument', `${folder} exists and is not a folder`);
       }
@@ -50,7 +59,14 @@ export class Project {
   listModels(): ModelSummary[] {
     const rows = this.db
       .prepare('SELECT id, name, architecture, task, size_bytes, created_at FROM models ORDER BY created_at DESC')
-      .all() as { id: string; name: string; architecture: string; task: string; size_bytes: number; created_at: string }[];
+      .all() as {
+      id: string;
+      name: string;
+      architecture: string;
+      task: string;
+      size_bytes: number;
+      created_at: string;
+    }[];
     return rows.map((row) => ({
       id: row.id,
       name: row.name,

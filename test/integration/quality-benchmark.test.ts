@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runQualityBenchmark } from './qc';
+import { runQualityBenchmark } from '../bench/quality';
 
 describe('runQualityBenchmark', () => {
   const rows = runQualityBenchmark({ seed: 3, traces: 48, samples: 128, snrDb: 0 });

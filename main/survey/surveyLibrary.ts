@@ -1,0 +1,121 @@
+/**
+ * The surveys of the open project: inspecting a SEG-Y before import, importing it (a job), listing, removing, and
+ * reading sections and gathers for the viewers.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  PromethiumError,
+  type JobInfo,
+  type SectionData,
+  type SegyInspection,
+  type SurveyDescription,
+  type SurveySummary,
+} from '../../preload/contract';
+import type { ApiEventBus } from '../events';
+import type { JobRunner } from '../jobs/jobRunner';
+import type { Project } from '../project/project';
+import type { StoredSurvey } from '../project/surveysRepository';
+import { openSegy } from '../segy/reader';
+import { sampleTraceHeaders } from '../segy/scan';
+import { HEADER_MAP_FIELDS, detectHeaderMap, type HeaderMap } from './headerMap';
+import { SectionReader, type SurveyLocation } from './sectionReader';
+import { describeFile, describeProposal } from './surveyDescription';
+
+export async function inspectSegy(filePath: string, headerMap?: Partial<HeaderMap>): Promise<SegyInspection> {
+  const file = await openSegy(filePath);
+  try {
+    const sample = await sampleTraceHeaders(file, HEADER_MAP_FIELDS);
+    const proposal = detectHeaderMap(sample, file.traceCount, headerMap);
+    return { file: describeFile(file), headerMap: describeProposal(proposal) };
+  } finally {
+    await file.close();
+  }
+}
+
+export class SurveyLibrary {
+  private readonly reader = new SectionReader();
+
+  constructor(
+    private readonly project: () => Project,
+    private readonly jobs: JobRunner,
+    private readonly bus: ApiEventBus,
+  ) {}
+
+  startImport(request: { path: string; name?: string; headerMap?: Partial<HeaderMap> }): {
+    survey: SurveySummary;
+    job: JobInfo;
+  } {
+    const project = this.project();
+    const sourcePath = path.resolve(request.path);
+    const id = randomUUID();
+    const cacheDir = path.join(project.cachesDir, `${id}.zarr`);
+    project.surveys.insertImporting({ id, name: request.name ?? path.basename(sourcePath), sourcePath, cacheDir });
+    const job = this.jobs.start({
+      kind: 'import-survey',
+      surveyId: id,
+      path: sourcePath,
+      cacheDir,
+      headerMap: request.headerMap,
+    });
+    const survey = this.stored(project, id).summary;
+    this.bus.emit('surveys.changed', survey);
+    return { survey, job };
+  }
+
+  /** Records the outcome of an import job (called by the job runner in the main process). */
+  finishImport(project: Project, info: JobInfo, surveyId: string, cacheDir: string): void {
+    if (info.state === 'done') project.surveys.markReady(surveyId, info.result as SurveyDescription);
+    else {
+      project.surveys.markFailed(surveyId);
+      void rm(cacheDir, { recursive: true, force: true });
+    }
+    const stored = project.surveys.get(surveyId);
+    if (stored) this.bus.emit('surveys.changed', stored.summary);
+  }
+
+  list(): SurveySummary[] {
+    return this.project()
+      .surveys.list()
+      .map((s) => s.summary);
+  }
+
+  get(id: string): SurveySummary {
+    return this.stored(this.project(), id).summary;
+  }
+
+  async remove(id: string): Promise<void> {
+    const project = this.project();
+    const { cacheDir } = this.stored(project, id);
+    await this.reader.forget(id);
+    project.surveys.remove(id);
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+
+  async section(surveyId: string, axis: 'inline' | 'crossline' | 'time', index: number): Promise<SectionData> {
+    return this.reader.section(this.readable(surveyId), axis, index);
+  }
+
+  async gather(surveyId: string, index: number): Promise<SectionData> {
+    return this.reader.gather(this.readable(surveyId), index);
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+
+  private stored(project: Project, id: string): StoredSurvey {
+    const stored = project.surveys.get(id);
+    if (!stored) throw new PromethiumError('not-found', `no survey ${id} in this project`);
+    return stored;
+  }
+
+  private readable(id: string): SurveyLocation {
+    const { summary, cacheDir } = this.stored(this.project(), id);
+    if (summary.state !== 'ready' || !summary.description) {
+      throw new PromethiumError('unavailable', `survey ${summary.name} is ${summary.state}, not ready to browse`);
+    }
+    return { id, cacheDir, sourcePath: summary.sourcePath, description: summary.description };
+  }
+}
