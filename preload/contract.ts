@@ -213,6 +213,15 @@ export interface SegyInspection {
   headerMap: HeaderMapProposalInfo;
 }
 
+export interface DirectoryListing {
+  /** The listed folder (absolute). */
+  dir: string;
+  /** Its parent when that is still inside an allowed root, else null. */
+  parent: string | null;
+  roots: string[];
+  entries: { name: string; path: string; kind: 'dir' | 'segy' | 'file'; size: number }[];
+}
+
 /** Commands the native menu sends to the renderer. */
 export type MenuCommand = 'open-segy' | 'open-project' | 'export' | 'about' | 'show-system' | 'show-jobs';
 
@@ -326,6 +335,10 @@ export const apiContract = {
     open: call(z.tuple([projectPath]), returns<ProjectInfo>()),
     create: call(z.tuple([projectPath]), returns<ProjectInfo>()),
     recent: call(noArgs, returns<RecentProject[]>()),
+  },
+  files: {
+    /** The browser mode's file picker: lists a folder inside the allowed data roots (the first root when omitted). */
+    list: call(z.tuple([filePath.optional()]), returns<DirectoryListing>()),
   },
   survey: {
     /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */

@@ -1,6 +1,7 @@
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../services';
 import { inspectSegy } from '../survey/surveyLibrary';
+import { dataRoots, listDirectory } from '../project/dataRoots';
 import type { ApiHandlers } from './dispatch';
 
 declare const PROMETHIUM_VERSION: string | undefined;
@@ -14,6 +15,9 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       open: (dir) => services.switchProject(dir, false),
       create: (dir) => services.switchProject(dir, true),
       recent: () => services.app.recentProjects(),
+    },
+    files: {
+      list: (dir) => listDirectory(dataRoots(), dir),
     },
     survey: {
       inspect: (filePath, headerMap) => inspectSegy(filePath, headerMap),
