@@ -108,3 +108,16 @@ export async function writeFully(handle: FileHandle, source: Uint8Array, positio
 export function isMissingFile(error: unknown): boolean {
   return error instanceof Error && (error as NodeJS.ErrnoException).code === 'ENOENT';
 }
+
+/** Runs task(0..count-1) with at most `limit` in flight: overlaps system calls without unbounded memory or handles. */
+export async function forEachConcurrently(
+  count: number,
+  limit: number,
+  task: (index: number) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    for (let index = next++; index < count; index = next++) await task(index);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}

@@ -4,7 +4,7 @@
  * exactly like its place in the result (an inline from inline chunks, a time slice from time chunks) it is read
  * straight into the result; otherwise it is read into scratch memory and copied out row by row.
  */
-import { bytesOf, isMissingFile, readExactly, type FileHandlePool } from './cacheFiles';
+import { bytesOf, forEachConcurrently, isMissingFile, readExactly, type FileHandlePool } from './cacheFiles';
 import { chunkFilePath, chunkGrid, type ChunkedVolumeSpec, type VolumeShape } from './cacheLayout';
 
 /** A half-open box [start, end) in [inline, crossline, sample] index space. */
@@ -57,11 +57,7 @@ export class ChunkedVolumeReader {
   /** Fills `out` (zeros on entry, C order over the box) with the box's values. */
   async read(box: VolumeBox, out: Float32Array): Promise<void> {
     const parts = this.partsOf(box);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      for (let part = parts[next++]; part; part = parts[next++]) await this.readPart(part, box, out);
-    };
-    await Promise.all(Array.from({ length: Math.min(READS_IN_FLIGHT, parts.length) }, worker));
+    await forEachConcurrently(parts.length, READS_IN_FLIGHT, (index) => this.readPart(parts[index]!, box, out));
   }
 
   private partsOf(box: VolumeBox): ChunkPart[] {
@@ -125,12 +121,17 @@ export class ChunkedVolumeReader {
     return (global[0]! * n1 + global[1]!) * n2 + global[2]!;
   }
 
+  /** Row by row (one run of samples per inline/crossline pair); offsets advance by strides, this loop is hot. */
   private copyOut(part: ChunkPart, span: Float32Array, box: VolumeBox, out: Float32Array): void {
+    const [, crosslines, samples] = boxShape(box);
+    const [outStride0, outStride1] = [crosslines * samples, samples];
+    const [chunkStride0, chunkStride1] = this.chunkStrides;
     const runLength = part.localEnd[2] - part.localStart[2];
-    for (let l0 = part.localStart[0]; l0 < part.localEnd[0]; l0++) {
-      for (let l1 = part.localStart[1]; l1 < part.localEnd[1]; l1++) {
-        const from = this.chunkOffset([l0, l1, part.localStart[2]]) - part.spanStart;
-        const to = this.outOffset(part, [l0, l1, part.localStart[2]], box);
+    const rowTo = this.outOffset(part, part.localStart, box); // the span starts at the part's first row
+    for (let l0 = 0; l0 < part.localEnd[0] - part.localStart[0]; l0++) {
+      for (let l1 = 0; l1 < part.localEnd[1] - part.localStart[1]; l1++) {
+        const from = l0 * chunkStride0 + l1 * chunkStride1;
+        const to = rowTo + l0 * outStride0 + l1 * outStride1;
         if (runLength >= SHORT_RUN) out.set(span.subarray(from, from + runLength), to);
         else for (let k = 0; k < runLength; k++) out[to + k] = span[from + k]!;
       }

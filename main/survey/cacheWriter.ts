@@ -19,7 +19,7 @@
 import { mkdir, open, rename, rm, statfs, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SurveyCacheError, invalidCacheArgument } from './cacheErrors';
-import { FileHandlePool, bytesOf, writeFully } from './cacheFiles';
+import { FileHandlePool, bytesOf, forEachConcurrently, writeFully } from './cacheFiles';
 import {
   CACHE_FORMAT_VERSION,
   DEFAULT_LOD_MAX_BYTES,
@@ -62,6 +62,8 @@ const DEFAULT_MEMORY_BUDGET = 128 * 1024 * 1024;
 const TIME_TILE_SAMPLES = 64;
 /** Open chunk files kept while writing: more than a typical crossline count, far below the OS limit. */
 const WRITE_HANDLES = 512;
+/** Writes (and file creations) in flight: keeps the disk queue busy while the thread pool has room for reads. */
+const WRITES_IN_FLIGHT = 4;
 
 interface InlineBlock {
   index: number;
@@ -263,14 +265,16 @@ export class SurveyCacheWriter {
   private async createChunkFiles(): Promise<void> {
     for (const spec of this.specs.values()) {
       const chunkBytes = volumeOf(spec.chunkShape) * 4;
-      const [g0, g1, g2] = chunkGrid(spec);
-      for (let c0 = 0; c0 < g0; c0++) {
-        for (let c1 = 0; c1 < g1; c1++) {
-          for (let c2 = 0; c2 < g2; c2++) {
-            await createSparseFile(chunkFilePath(this.partialDir, spec.arrayPath, [c0, c1, c2]), chunkBytes);
-          }
-        }
-      }
+      const [, g1, g2] = chunkGrid(spec);
+      const files = Array.from({ length: volumeOf(chunkGrid(spec)) }, (_, chunk) => {
+        const coords = [Math.floor(chunk / (g1 * g2)), Math.floor(chunk / g2) % g1, chunk % g2];
+        return chunkFilePath(this.partialDir, spec.arrayPath, coords);
+      });
+      const folders = [...new Set(files.map((file) => dirname(file)))];
+      await forEachConcurrently(folders.length, WRITES_IN_FLIGHT, (f) =>
+        mkdir(folders[f]!, { recursive: true }).then(),
+      );
+      await forEachConcurrently(files.length, WRITES_IN_FLIGHT, (f) => createSparseFile(files[f]!, chunkBytes));
     }
   }
 
@@ -300,24 +304,27 @@ export class SurveyCacheWriter {
 
   private async writeInlineChunks(block: InlineBlock): Promise<void> {
     const inlineValues = this.shape[1] * this.shape[2];
-    for (let li = 0; li < block.inlineCount; li++) {
-      const inline = block.firstInline + li;
+    await forEachConcurrently(block.inlineCount, WRITES_IN_FLIGHT, (li) => {
       const values = this.buffer.subarray(li * inlineValues, (li + 1) * inlineValues);
-      await this.writeChunkBytes('fast_inline', [inline, 0, 0], values, 0);
-    }
+      return this.writeChunkBytes('fast_inline', [block.firstInline + li, 0, 0], values, 0);
+    });
   }
 
   /** A crossline chunk is [inline][sample], so the block's traces of one crossline form one contiguous range. */
   private async writeCrosslineChunks(block: InlineBlock): Promise<void> {
     const [, crosslines, samples] = this.shape;
-    const column = new Float32Array(block.inlineCount * samples);
-    for (let xl = 0; xl < crosslines; xl++) {
-      for (let li = 0; li < block.inlineCount; li++) {
-        const from = (li * crosslines + xl) * samples;
-        column.set(this.buffer.subarray(from, from + samples), li * samples);
+    const columns = Array.from({ length: WRITES_IN_FLIGHT }, () => new Float32Array(block.inlineCount * samples));
+    let next = 0;
+    await forEachConcurrently(WRITES_IN_FLIGHT, WRITES_IN_FLIGHT, async (writer) => {
+      const column = columns[writer]!; // each writer fills and writes its own column buffer
+      for (let xl = next++; xl < crosslines; xl = next++) {
+        for (let li = 0; li < block.inlineCount; li++) {
+          const from = (li * crosslines + xl) * samples;
+          column.set(this.buffer.subarray(from, from + samples), li * samples);
+        }
+        await this.writeChunkBytes('fast_crossline', [0, xl, 0], column, block.firstInline * samples);
       }
-      await this.writeChunkBytes('fast_crossline', [0, xl, 0], column, block.firstInline * samples);
-    }
+    });
   }
 
   /**
@@ -335,15 +342,11 @@ export class SurveyCacheWriter {
     for (let firstChunk = 0; firstChunk < timeChunks; firstChunk += chunksPerTile) {
       const tileChunks = Math.min(chunksPerTile, timeChunks - firstChunk);
       this.transposeTimeTile(tile, traces, firstChunk * samplesPerChunk, tileChunks, samplesPerChunk);
-      for (let c = 0; c < tileChunks; c++) {
+      await forEachConcurrently(tileChunks, WRITES_IN_FLIGHT, (c) => {
         const region = tile.subarray(c * regionValues, (c + 1) * regionValues);
-        await this.writeChunkBytes(
-          'fast_time',
-          [0, 0, firstChunk + c],
-          region,
-          block.firstInline * this.shape[1] * samplesPerChunk,
-        );
-      }
+        const regionStart = block.firstInline * this.shape[1] * samplesPerChunk;
+        return this.writeChunkBytes('fast_time', [0, 0, firstChunk + c], region, regionStart);
+      });
     }
   }
 
@@ -358,12 +361,11 @@ export class SurveyCacheWriter {
     const regionValues = traces * samplesPerChunk;
     for (let trace = 0; trace < traces; trace++) {
       const from = trace * samples + firstSample;
-      for (let c = 0; c < tileChunks; c++) {
-        const to = c * regionValues + trace * samplesPerChunk;
-        for (let s = 0; s < samplesPerChunk; s++) {
-          const sample = firstSample + c * samplesPerChunk + s;
-          tile[to + s] = sample < samples ? this.buffer[from + c * samplesPerChunk + s]! : 0; // chunk padding past the last sample
-        }
+      for (let c = 0, to = trace * samplesPerChunk; c < tileChunks; c++, to += regionValues) {
+        const chunkFirst = c * samplesPerChunk;
+        const stored = Math.min(samplesPerChunk, samples - firstSample - chunkFirst); // the last chunk may overhang
+        for (let s = 0; s < stored; s++) tile[to + s] = this.buffer[from + chunkFirst + s]!;
+        for (let s = stored; s < samplesPerChunk; s++) tile[to + s] = 0;
       }
     }
   }
@@ -513,7 +515,6 @@ function validateOptions(options: SurveyCacheWriterOptions): SeismicLayout[] {
 }
 
 async function createSparseFile(file: string, bytes: number): Promise<void> {
-  await mkdir(dirname(file), { recursive: true });
   const handle = await open(file, 'w');
   try {
     await handle.truncate(bytes);
