@@ -1,0 +1,172 @@
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { buildModel } from './architectures';
+import {
+  ModelConfigError,
+  parseModelConfig,
+  parseModelConfigText,
+  readModelConfigFile,
+  type ModelConfig,
+} from './modelConfig';
+import { randomValues, seededRandom } from './testRandom';
+
+const CONFIGS = path.join(__dirname, 'configs');
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('model configs', () => {
+  it("reads the seeds' YAML (with the model: wrapper) and fills defaults", () => {
+    const config = parseModelConfigText(`
+model:
+  architecture: unet
+  params:
+    in_channels: 1
+    out_channels: 1
+    features: [64, 128, 256, 512]
+    bottleneck: 1024
+    dropout: 0.1
+`);
+    expect(config).toEqual({
+      architecture: 'unet',
+      params: {
+        in_channels: 1,
+        out_channels: 1,
+        features: [64, 128, 256, 512],
+        bottleneck: 1024,
+        dropout: 0.1,
+        variant: 'plain',
+        upsampling: 'transpose',
+      },
+    });
+  });
+
+  it('reads JSON and bare { architecture, params } too', () => {
+    const config = parseModelConfigText('{"architecture": "autoencoder", "params": {"latent_l1": 0.01}}');
+    expect(config).toEqual({
+      architecture: 'autoencoder',
+      params: { in_channels: 1, out_channels: 1, features: [64, 128, 256], bottleneck: 512, latent_l1: 0.01 },
+    });
+    expect(parseModelConfig({ architecture: 'unet' }).params.features).toEqual([64, 128, 256, 512]);
+  });
+
+  it('rejects unknown architectures, unknown or invalid params, and bad YAML, saying where', () => {
+    expect(() => parseModelConfig({ architecture: 'transformer' })).toThrow(ModelConfigError);
+    expect(() => parseModelConfig({ architecture: 'unet', params: { feature: [8] } }, 'my.yaml')).toThrow(
+      /my\.yaml: params: Unrecognized key/,
+    );
+    expect(() => parseModelConfig({ architecture: 'unet', params: { dropout: 1 } })).toThrow(/params\.dropout/);
+    expect(() => parseModelConfig({ architecture: 'unet', params: { variant: 'dense' } })).toThrow(/params\.variant/);
+    expect(() => parseModelConfigText('model: [unclosed', 'x.yaml')).toThrow(/x\.yaml: not valid YAML/);
+  });
+});
+
+async function bundled(name: string): Promise<ModelConfig> {
+  return readModelConfigFile(path.join(CONFIGS, `${name}.yaml`));
+}
+
+/** Parameter counts of the bundled configs, for the model cards and to catch accidental architecture changes. */
+const BUNDLED_PARAMS: Record<string, number> = {
+  'unet-small': 483_857,
+  'unet-small-interpolation': 489_893,
+  'unet-seeds': 31_048_257,
+  autoencoder: 3_102_849,
+};
+
+describe('bundled configs', () => {
+  for (const [name, params] of Object.entries(BUNDLED_PARAMS)) {
+    it(`${name} builds with ${params.toLocaleString('en')} parameters`, async () => {
+      const { model, trainingModel } = buildModel(await bundled(name));
+      expect(model.countParams()).toBe(params);
+      expect(trainingModel.countParams()).toBe(params);
+      model.dispose();
+    });
+  }
+});
+
+function predict(model: tfl.LayersModel, x: tf.Tensor): tf.Tensor {
+  return model.predict(x) as tf.Tensor;
+}
+
+describe('models', () => {
+  const cases: Array<[string, ModelConfig, number]> = [
+    ['U-Net plain', parseModelConfig({ architecture: 'unet', params: { features: [4, 8], bottleneck: 8 } }), 1],
+    [
+      'U-Net attention with the mask channel',
+      parseModelConfig({ architecture: 'unet', params: { in_channels: 2, features: [4, 8], variant: 'attention' } }),
+      2,
+    ],
+    [
+      'U-Net residual, upsample + conv',
+      parseModelConfig({
+        architecture: 'unet',
+        params: { features: [4, 8, 8], bottleneck: 8, variant: 'residual', upsampling: 'upsample' },
+      }),
+      1,
+    ],
+    [
+      'autoencoder',
+      parseModelConfig({ architecture: 'autoencoder', params: { features: [4, 8, 8], bottleneck: 8 } }),
+      1,
+    ],
+  ];
+
+  for (const [name, config, channels] of cases) {
+    it(`${name}: maps [batch, samples, traces, ${channels}] to [batch, samples, traces, 1] for any multiple of 2^depth`, () => {
+      const { model } = buildModel(config);
+      for (const [samples, traces] of [
+        [16, 32],
+        [40, 8],
+      ] as const) {
+        const y = predict(model, tf.zeros([2, samples, traces, channels]));
+        expect(y.shape).toEqual([2, samples, traces, 1]);
+        y.dispose();
+      }
+      model.dispose();
+    });
+  }
+
+  it('the autoencoder exposes its latent and its L1 penalty, weighted by latent_l1', async () => {
+    const config = parseModelConfig({
+      architecture: 'autoencoder',
+      params: { features: [4, 8], bottleneck: 6, latent_l1: 0.5 },
+    });
+    const built = buildModel(config);
+    const x = tf.tensor4d(randomValues(seededRandom(3), 16 * 16), [1, 16, 16, 1]);
+    const [prediction, latent] = built.trainingModel.predict(x) as tf.Tensor[];
+    expect(latent?.shape).toEqual([1, 4, 4, 6]);
+    if (!prediction || !latent || !built.extraLoss) throw new Error('autoencoder parts missing');
+    const penalty = built.extraLoss({ inputs: x, prediction, auxiliary: [latent] });
+    const expected = 0.5 * (await tf.mean(tf.abs(latent)).data())[0]!;
+    expect((await penalty.data())[0]).toBeCloseTo(expected, 6);
+    built.model.dispose();
+  });
+
+  it('saves to the standard tfjs format (model.json topology + weights) and loads back with identical output', async () => {
+    const config = parseModelConfig({
+      architecture: 'unet',
+      params: { features: [4, 8], bottleneck: 8, variant: 'attention' },
+    });
+    const { model } = buildModel(config);
+    let saved: tf.io.ModelArtifacts | undefined;
+    await model.save(
+      tf.io.withSaveHandler(async (artifacts) => {
+        saved = artifacts;
+        return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+      }),
+    );
+    if (saved === undefined) throw new Error('nothing saved');
+    const topology = JSON.stringify(saved.modelTopology);
+    expect(topology).toContain('"class_name":"Model"');
+    expect(saved.weightSpecs?.length).toBeGreaterThan(0);
+    const loaded = await tfl.loadLayersModel(tf.io.fromMemory(saved));
+    const x = tf.tensor4d(randomValues(seededRandom(4), 2 * 16 * 16), [2, 16, 16, 1]);
+    expect(Array.from(await predict(loaded, x).data())).toEqual(Array.from(await predict(model, x).data()));
+    model.dispose();
+    loaded.dispose();
+  });
+});
