@@ -13,7 +13,10 @@ export const EXIT = {
 
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
-  if (error instanceof SegyFormatError) return error.code === 'not-found' || error.code === 'io' ? EXIT.io : EXIT.badInput;
+  const declared = (error as { exitCode?: unknown } | undefined)?.exitCode;
+  if (typeof declared === 'number') return declared;
+  if (error instanceof SegyFormatError)
+    return error.code === 'not-found' || error.code === 'io' ? EXIT.io : EXIT.badInput;
   if (error instanceof SegyWriteError) return EXIT.io;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return EXIT.io;

@@ -1,10 +1,12 @@
 /** The `promethium` command: the headless entry point (browser mode server, and later info/import/denoise/...). */
-import { Command, InvalidArgumentError } from 'commander';
+import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { APP_VERSION } from '../api/handlers';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { printQuality } from './qc';
+import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
+import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
   const port = Number(value);
@@ -16,7 +18,9 @@ const program = new Command()
   .name('promethium')
   .description('Promethium seismic reconstruction workstation')
   .version(APP_VERSION)
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Throw instead of exiting, so usage errors get exit code 2 below (subcommands inherit this).
+  .exitOverride();
 
 program
   .command('serve')
@@ -29,9 +33,49 @@ program
 
 program
   .command('backend')
-  .description('probe the ML backends (tensorflow -> webgpu -> wasm -> cpu) and report the choice and every fallback reason')
+  .description(
+    'probe the ML backends (tensorflow -> webgpu -> wasm -> cpu) and report the choice and every fallback reason',
+  )
   .option('--json', 'print JSON')
   .action(async (options: { json?: boolean }) => printBackend(Boolean(options.json)));
+
+program
+  .command('info')
+  .description('what a SEG-Y file holds: format, revision, byte order, text header, traces, geometry, header map')
+  .argument('<file>', 'SEG-Y file')
+  .option('--json', 'print JSON')
+  .action(async (file: string, options: { json?: boolean }) => printInfo(file, Boolean(options.json)));
+
+program
+  .command('dump')
+  .description('samples as a float32 [traces, samples] .npy array in file order (and trace headers as JSON)')
+  .argument('<file>', 'SEG-Y file')
+  .requiredOption('--npy <out>', 'output .npy file')
+  .option('--traces <A:B>', 'trace range, 0-based, B excluded (default: all)')
+  .option('--headers <out>', 'also write the trace headers of those traces as JSON')
+  .action(async (file: string, options: { npy: string; traces?: string; headers?: string }) => dump(file, options));
+
+program
+  .command('import')
+  .description('import a SEG-Y file into a project (scan, header map, geometry, survey cache)')
+  .argument('<file>', 'SEG-Y file')
+  .requiredOption('--project <dir>', 'project folder (created if new)')
+  .option('--json', 'print the survey as JSON')
+  .action(async (file: string, options: { project: string; json?: boolean }) => importIntoProject(file, options));
+
+program
+  .command('export')
+  .description("write a project's survey to SEG-Y: every original header byte kept, samples from the project")
+  .argument('<survey-id>', 'survey id (see the survey list in the app, or import --json)')
+  .argument('<out>', 'output SEG-Y file (written to a temporary file, renamed when complete)')
+  .requiredOption('--project <dir>', 'project folder')
+  .option('--format <format>', "sample format: 'source' (default) or 'ieee'", 'source')
+  .action(async (surveyId: string, out: string, options: { project: string; format: string }) => {
+    if (options.format !== 'source' && options.format !== 'ieee') {
+      throw new UsageError(`--format is 'source' or 'ieee', not '${options.format}'`);
+    }
+    await exportSurvey(surveyId, out, { project: options.project, format: options.format });
+  });
 
 program
   .command('qc')
@@ -43,11 +87,11 @@ program
     printQuality(clean, processed, Boolean(options.json)),
   );
 
-program.exitOverride((error) => {
-  process.exit(error.exitCode === 0 ? EXIT.ok : EXIT.usage);
-});
-
 program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof CommanderError) {
+    process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed the message already
+    return;
+  }
   console.error(`promethium: ${error instanceof Error ? error.message : String(error)}`);
   process.exitCode = exitCodeFor(error);
 });

@@ -43,7 +43,7 @@ export async function importSurvey(request: ImportSurveyRequest, job: ImportProg
     const { geometry } = analysis;
     if (geometry.gathers && !geometry.grid?.inlines) {
       await writeGatherIndex(request.cacheDir, geometry.gathers);
-    } else if (cellOfTraces(geometry)) {
+    } else if (gridCellOfTraces(geometry)) {
       await fillCache(file, geometry, request.cacheDir, job);
     } else {
       await writeGatherIndex(request.cacheDir, singleGather(geometry));
@@ -56,7 +56,9 @@ export async function importSurvey(request: ImportSurveyRequest, job: ImportProg
 }
 
 /** For cube-like surveys (post-stack 3D, 2D line), the (inline index, crossline index) of every trace. */
-function cellOfTraces(geometry: Geometry): { cells: Int32Array; inlines: number[]; crosslines: number[] } | null {
+export function gridCellOfTraces(
+  geometry: Geometry,
+): { cells: Int32Array; inlines: number[]; crosslines: number[] } | null {
   const cells = new Int32Array(geometry.traceCount).fill(-1);
   if (geometry.kind === 'post-stack-3d' && geometry.grid) {
     const { grid } = geometry;
@@ -77,7 +79,7 @@ function cellOfTraces(geometry: Geometry): { cells: Int32Array; inlines: number[
 }
 
 async function fillCache(file: SegyFile, geometry: Geometry, cacheDir: string, job: ImportProgress): Promise<void> {
-  const layout = cellOfTraces(geometry)!;
+  const layout = gridCellOfTraces(geometry)!;
   const samples = file.samplesPerTrace;
   const writer = await SurveyCacheWriter.create(cacheDir, {
     inlines: layout.inlines,
