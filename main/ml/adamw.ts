@@ -1,0 +1,86 @@
+/**
+ * AdamW (Loshchilov & Hutter 2019, "Decoupled Weight Decay Regularization"): Adam whose weight decay shrinks the weights
+ * directly, w <- w * (1 - lr * weightDecay), before the Adam update, instead of adding weightDecay * w to the gradient
+ * (which Adam's per-weight scaling would then weaken exactly where gradients are large). Same order as PyTorch's AdamW.
+ *
+ * A subclass of tfjs's AdamOptimizer, so its moments, bias corrections and getWeights/setWeights (checkpoints, resume)
+ * are tfjs's own; only the decay step is added. By default only kernels (rank >= 2) decay: decaying BatchNorm's gamma/beta
+ * or biases shrinks feature scales without regularising anything.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+export interface AdamWOptions {
+  learningRate: number;
+  /** Decoupled decay per unit learning rate (PyTorch's default is 0.01). */
+  weightDecay?: number;
+  beta1?: number;
+  beta2?: number;
+  epsilon?: number;
+  /** Which variables decay (default: rank >= 2, i.e. conv and dense kernels). */
+  decays?: (variable: tf.Variable) => boolean;
+}
+
+type VariableGradients = Parameters<tf.AdamOptimizer['applyGradients']>[0];
+
+const decaysKernelsOnly = (variable: tf.Variable): boolean => variable.rank >= 2;
+
+export class AdamWOptimizer extends tf.AdamOptimizer {
+  static override get className(): string {
+    return 'AdamW';
+  }
+
+  readonly weightDecay: number;
+  private readonly decays: (variable: tf.Variable) => boolean;
+
+  constructor(options: AdamWOptions) {
+    const { learningRate, weightDecay = 0.01, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = options;
+    super(learningRate, beta1, beta2, epsilon);
+    this.weightDecay = weightDecay;
+    this.decays = options.decays ?? decaysKernelsOnly;
+  }
+
+  get currentLearningRate(): number {
+    return this.learningRate;
+  }
+
+  /** For schedules such as reduce-on-plateau; the decay follows the learning rate, as in PyTorch. */
+  setLearningRate(learningRate: number): void {
+    this.learningRate = learningRate;
+  }
+
+  override applyGradients(variableGradients: VariableGradients): void {
+    const names = Array.isArray(variableGradients)
+      ? variableGradients.map((v) => v.name)
+      : Object.keys(variableGradients);
+    const shrink = 1 - this.learningRate * this.weightDecay;
+    if (shrink !== 1) {
+      tf.tidy(() => {
+        for (const name of names) {
+          const variable = tf.engine().registeredVariables[name];
+          if (variable !== undefined && this.decays(variable)) variable.assign(tf.mul(variable, shrink));
+        }
+      });
+    }
+    super.applyGradients(variableGradients);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), weightDecay: this.weightDecay };
+  }
+
+  static override fromConfig<T extends tf.serialization.Serializable>(
+    cls: tf.serialization.SerializableConstructor<T>,
+    config: tf.serialization.ConfigDict,
+  ): T {
+    const options: AdamWOptions = {
+      learningRate: Number(config.learningRate),
+      weightDecay: Number(config.weightDecay),
+      beta1: Number(config.beta1),
+      beta2: Number(config.beta2),
+      epsilon: Number(config.epsilon),
+    };
+    return new cls(options);
+  }
+}
+
+tf.serialization.registerClass(AdamWOptimizer);
