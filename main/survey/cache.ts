@@ -4,14 +4,12 @@
  * reads: an inline from fast_inline, a crossline from fast_crossline, a time slice from fast_time, each one positional
  * read straight into the result. Results are trace-major Float32Arrays with their shape spelled out.
  */
-import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SurveyCacheError, damagedCache, invalidCacheArgument } from './cacheErrors';
-import { FileHandlePool, isMissingFile } from './cacheFiles';
+import { FileHandlePool } from './cacheFiles';
 import {
   CACHE_FORMAT_VERSION,
   SEISMIC_LAYOUTS,
-  chunkFilePath,
   layoutSpec,
   LOD_ARRAY_PATH,
   volumeOf,
@@ -20,6 +18,7 @@ import {
   type SurveyCacheAttributes,
   type VolumeShape,
 } from './cacheLayout';
+import { checkArrayMetadata, fileExists, readJson, readSingleChunk } from './cacheMetadata';
 import { ChunkedVolumeReader, boxShape, type VolumeBox } from './cacheVolume';
 
 /** Values with their shape, C order: the last dimension varies fastest. */
@@ -149,22 +148,6 @@ export class SurveyCache {
   }
 }
 
-async function readJson(dir: string, path: string): Promise<unknown> {
-  const file = join(dir, path);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (isMissingFile(error)) throw damagedCache(dir, `${path} is missing`, error);
-    throw new SurveyCacheError('io', `cannot read ${file}: ${(error as Error).message}`, { cause: error });
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw damagedCache(dir, `${path} is not valid JSON`, error);
-  }
-}
-
 async function readRootAttributes(dir: string): Promise<SurveyCacheAttributes> {
   if (!(await fileExists(join(dir, 'zarr.json')))) {
     const stopped = await fileExists(join(`${dir}.partial`, 'seismic', 'zarr.json'));
@@ -196,61 +179,5 @@ function isCacheAttributes(value: unknown): value is SurveyCacheAttributes {
     Array.isArray(candidate.layouts) &&
     candidate.layouts.includes('fast_inline') &&
     candidate.layouts.every((layout) => SEISMIC_LAYOUTS.includes(layout as SeismicLayout))
-  );
-}
-
-/** The fast read path reads chunk bytes directly, so the array must be exactly what the writer made. */
-async function checkArrayMetadata(
-  dir: string,
-  arrayPath: string,
-  shape: readonly number[],
-  chunkShape: readonly number[],
-  dtype: string,
-): Promise<void> {
-  const metadata = (await readJson(dir, join(arrayPath, 'zarr.json'))) as {
-    shape?: unknown;
-    data_type?: unknown;
-    chunk_grid?: { configuration?: { chunk_shape?: unknown } };
-    codecs?: { name?: unknown; configuration?: { endian?: unknown } }[];
-  };
-  const sameShape = (a: unknown, b: readonly number[]) => JSON.stringify(a) === JSON.stringify(b);
-  const codec = metadata.codecs?.[0];
-  const plainBytes =
-    metadata.codecs?.length === 1 && codec?.name === 'bytes' && codec.configuration?.endian === 'little';
-  if (
-    !sameShape(metadata.shape, shape) ||
-    !sameShape(metadata.chunk_grid?.configuration?.chunk_shape, chunkShape) ||
-    metadata.data_type !== dtype ||
-    !plainBytes
-  ) {
-    throw damagedCache(dir, `${arrayPath}/zarr.json does not match the cache's shape, chunking or encoding`);
-  }
-}
-
-async function readSingleChunk(
-  dir: string,
-  arrayPath: string,
-  chunkCoords: number[],
-  bytes: number,
-): Promise<ArrayBuffer> {
-  const file = chunkFilePath(dir, arrayPath, chunkCoords);
-  let content: Buffer;
-  try {
-    content = await readFile(file);
-  } catch (error) {
-    throw damagedCache(dir, `${arrayPath} has no data`, error);
-  }
-  if (content.byteLength !== bytes) {
-    throw damagedCache(dir, `${arrayPath} holds ${content.byteLength} bytes, ${bytes} expected`);
-  }
-  const copy = new ArrayBuffer(bytes); // a Buffer may be a view into a shared pool; the typed arrays get their own
-  new Uint8Array(copy).set(content);
-  return copy;
-}
-
-async function fileExists(file: string): Promise<boolean> {
-  return access(file).then(
-    () => true,
-    () => false,
   );
 }

@@ -2,7 +2,7 @@
  * Positional file I/O for the survey cache: a small pool of open file handles (opening a chunk file costs about as
  * much as reading a trace from it) and exact reads and writes that report a short file as damage, not as zeros.
  */
-import { open, type FileHandle } from 'node:fs/promises';
+import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { damagedCache } from './cacheErrors';
 
 /** Chunks are stored little-endian and read straight into typed arrays, which are host-endian. */
@@ -120,4 +120,25 @@ export async function forEachConcurrently(
     for (let index = next++; index < count; index = next++) await task(index);
   };
   await Promise.all(Array.from({ length: Math.min(limit, count) }, worker));
+}
+
+export async function createSparseFile(file: string, bytes: number): Promise<void> {
+  const handle = await open(file, 'w');
+  try {
+    await handle.truncate(bytes);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** Puts the finished cache in place of any previous one; the old one is removed only after the new one is there. */
+export async function publish(partialDir: string, dir: string): Promise<void> {
+  const previous = `${dir}.replaced-${process.pid}`;
+  const hadPrevious = await stat(dir).then(
+    () => true,
+    () => false,
+  );
+  if (hadPrevious) await rename(dir, previous);
+  await rename(partialDir, dir);
+  if (hadPrevious) await rm(previous, { recursive: true, force: true });
 }

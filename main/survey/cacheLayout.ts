@@ -14,8 +14,6 @@
  * Chunks are uncompressed little-endian ("bytes" codec only) so a read is one positional read of the bytes it needs.
  */
 import { join } from 'node:path';
-import * as zarr from 'zarrita';
-import FileSystemStore from '@zarrita/storage/fs';
 
 /** [inline, crossline, sample] extents, or chunk extents in the same order. */
 export type VolumeShape = readonly [number, number, number];
@@ -96,45 +94,4 @@ export function lodFactor(shape: VolumeShape, maxBytes: number): number {
 
 export function lodShape(shape: VolumeShape, factor: number): [number, number, number] {
   return [Math.ceil(shape[0] / factor), Math.ceil(shape[1] / factor), Math.ceil(shape[2] / factor)];
-}
-
-type CacheDataType = 'float32' | 'int32' | 'uint8';
-
-/** The Zarr v3 spec requires an array-to-bytes codec; zarrita's default of no codecs would not open in zarr-python. */
-function bytesCodec(dtype: CacheDataType): zarr.CodecMetadata {
-  return dtype === 'uint8'
-    ? { name: 'bytes', configuration: {} }
-    : { name: 'bytes', configuration: { endian: 'little' } };
-}
-
-/** Writes Zarr v3 metadata (zarr.json files) under `cacheDir`, through zarrita so the result is what zarrita reads. */
-export class CacheMetadataWriter {
-  private readonly root: zarr.Location<FileSystemStore>;
-
-  constructor(cacheDir: string) {
-    this.root = zarr.root(new FileSystemStore(cacheDir));
-  }
-
-  async group(path: string, attributes: Record<string, unknown> = {}): Promise<void> {
-    await zarr.create(path === '' ? this.root : this.root.resolve(path), { attributes });
-  }
-
-  async array(
-    path: string,
-    options: {
-      shape: readonly number[];
-      chunkShape: readonly number[];
-      dtype: CacheDataType;
-      dimensionNames: string[];
-    },
-  ): Promise<void> {
-    await zarr.create(this.root.resolve(path), {
-      shape: [...options.shape],
-      chunkShape: [...options.chunkShape],
-      dtype: options.dtype,
-      fillValue: 0,
-      codecs: [bytesCodec(options.dtype)],
-      dimensionNames: options.dimensionNames,
-    });
-  }
 }

@@ -16,14 +16,13 @@
  * value 0 and disk use follows the live traces. Everything is written under `<dir>.partial`, renamed to `<dir>` only
  * when complete: a crash or an abort never leaves a cache that looks usable.
  */
-import { mkdir, open, rename, rm, statfs, stat, writeFile } from 'node:fs/promises';
+import { mkdir, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SurveyCacheError, invalidCacheArgument } from './cacheErrors';
-import { FileHandlePool, bytesOf, forEachConcurrently, writeFully } from './cacheFiles';
+import { FileHandlePool, bytesOf, createSparseFile, forEachConcurrently, publish, writeFully } from './cacheFiles';
 import {
   CACHE_FORMAT_VERSION,
   DEFAULT_LOD_MAX_BYTES,
-  CacheMetadataWriter,
   VOLUME_DIMENSIONS,
   chunkFilePath,
   chunkGrid,
@@ -37,6 +36,7 @@ import {
   type VolumeShape,
 } from './cacheLayout';
 import { LodAccumulator } from './cacheLod';
+import { CacheMetadataWriter, writeSingleChunk } from './cacheMetadata';
 import { ChunkedVolumeReader } from './cacheVolume';
 
 export interface SurveyCacheWriterOptions {
@@ -471,21 +471,11 @@ export class SurveyCacheWriter {
   private async writeSmallArrays(): Promise<void> {
     const { start, interval, count } = this.options.samples;
     const sampleValues = Float32Array.from({ length: count }, (_, k) => start + k * interval);
-    await this.writeSingleChunk('inline', [0], Int32Array.from(this.options.inlines));
-    await this.writeSingleChunk('crossline', [0], Int32Array.from(this.options.crosslines));
-    await this.writeSingleChunk('sample', [0], sampleValues);
-    await this.writeSingleChunk('live_mask', [0, 0], this.liveMask);
-    await this.writeSingleChunk(LOD_ARRAY_PATH, [0, 0, 0], this.lod.means());
-  }
-
-  private async writeSingleChunk(
-    arrayPath: string,
-    chunkCoords: number[],
-    values: Float32Array | Int32Array | Uint8Array,
-  ) {
-    const file = chunkFilePath(this.partialDir, arrayPath, chunkCoords);
-    await mkdir(dirname(file), { recursive: true });
-    await writeFile(file, bytesOf(values));
+    await writeSingleChunk(this.partialDir, 'inline', [0], Int32Array.from(this.options.inlines));
+    await writeSingleChunk(this.partialDir, 'crossline', [0], Int32Array.from(this.options.crosslines));
+    await writeSingleChunk(this.partialDir, 'sample', [0], sampleValues);
+    await writeSingleChunk(this.partialDir, 'live_mask', [0, 0], this.liveMask);
+    await writeSingleChunk(this.partialDir, LOD_ARRAY_PATH, [0, 0, 0], this.lod.means());
   }
 }
 
@@ -514,28 +504,7 @@ function validateOptions(options: SurveyCacheWriterOptions): SeismicLayout[] {
   return layouts;
 }
 
-async function createSparseFile(file: string, bytes: number): Promise<void> {
-  const handle = await open(file, 'w');
-  try {
-    await handle.truncate(bytes);
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Puts the finished cache in place of any previous one; the old one is removed only after the new one is there. */
-async function publish(partialDir: string, dir: string): Promise<void> {
-  const previous = `${dir}.replaced-${process.pid}`;
-  const hadPrevious = await stat(dir).then(
-    () => true,
-    () => false,
-  );
-  if (hadPrevious) await rename(dir, previous);
-  await rename(partialDir, dir);
-  if (hadPrevious) await rm(previous, { recursive: true, force: true });
-}
-
-function asCacheIoError(error: unknown, doing: string): Error {
+export function asCacheIoError(error: unknown, doing: string): Error {
   if (error instanceof SurveyCacheError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   const reason = code === 'ENOSPC' ? 'the disk is full' : error instanceof Error ? error.message : String(error);
