@@ -1,0 +1,51 @@
+/**
+ * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
+ * its section of BENCHMARKS.md. Suites: segy, quality.
+ */
+import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import { printQualityBenchmark } from './quality';
+import { benchCube, importWorker, segyReport } from './segy';
+
+function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
+}
+
+/** Replaces (or appends) the section `## title` of BENCHMARKS.md. */
+function writeSection(title: string, body: string): void {
+  const file = 'BENCHMARKS.md';
+  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMedians; ratios are peer time / our time.\n';
+  const heading = `## ${title}`;
+  const section = `${heading}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; \`npm run bench -- ${title.split(' ')[0]!.toLowerCase()}\`_\n\n${body}\n`;
+  const start = current.indexOf(heading);
+  if (start < 0) return writeFileSync(file, `${current.trimEnd()}\n\n${section}`);
+  const next = current.indexOf('\n## ', start + heading.length);
+  writeFileSync(file, current.slice(0, start) + section + (next < 0 ? '' : current.slice(next + 1)));
+}
+
+async function main(): Promise<void> {
+  const [suite, ...args] = process.argv.slice(2);
+  switch (suite) {
+    case 'segy': {
+      const large = !args.includes('--no-large');
+      const results = [await benchCube('0.5 GB', [300, 300, 1500], true)];
+      if (large) results.push(await benchCube('5 GB', [1000, 1000, 1250], false));
+      const report = segyReport(results);
+      console.log(report);
+      writeSection('SEG-Y engine', report);
+      break;
+    }
+    case 'quality':
+      printQualityBenchmark({ seed: 1, traces: 200, samples: 500, snrDb: 0, json: false });
+      break;
+    case 'import-worker':
+      await importWorker(args[0]!, args[1]!);
+      break;
+    default:
+      console.error('usage: npm run bench -- segy [--no-large] | quality');
+      process.exitCode = 2;
+  }
+}
+
+void main();

@@ -1,0 +1,13 @@
+import { seededRandom } from '../../main/synth/random';
+
+export function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+/** Reproducible random positions for timed reads. */
+export function seededIndex(seed: number): (extent: number) => number {
+  const random = seededRandom(seed);
+  return (extent) => Math.floor(random() * extent);
+}
