@@ -136,6 +136,22 @@ describe('SurveyCache round trip', () => {
     }
   });
 
+  it('stores a 2D line as a cube with one inline', async () => {
+    const dir = join(work, 'line.zarr');
+    const writer = await SurveyCacheWriter.create(dir, writerOptions({ inlines: [1] }));
+    for (let xl = 0; xl < CROSSLINES; xl++) await writer.writeTrace(0, xl, traceValues(4, xl));
+    await writer.finish();
+    const line = await SurveyCache.open(dir);
+    expect((await line.inline(0)).data).toEqual(
+      Float32Array.from(Array.from({ length: CROSSLINES }, (_, xl) => Array.from(traceValues(4, xl))).flat()),
+    );
+    expect((await line.crossline(3)).data).toEqual(traceValues(4, 3));
+    const slice = await line.timeSlice(10);
+    expect(slice.shape).toEqual([1, CROSSLINES]);
+    expect(Array.from(slice.data)).toEqual(Array.from({ length: CROSSLINES }, (_, xl) => expectedValue(4, xl, 10)));
+    await line.close();
+  });
+
   it('flags missing traces in the live mask and stores the geometry', async () => {
     const dir = join(work, 'survey.zarr');
     const attributes = await buildCache(dir, 'inline-sorted');
@@ -182,6 +198,8 @@ describe('SurveyCache as standard Zarr v3', () => {
   it('writes spec-conformant metadata that zarrita reads back to the same values', async () => {
     const dir = join(work, 'survey.zarr');
     await buildCache(dir, 'inline-sorted');
+    const group = JSON.parse(await readFile(join(dir, 'seismic/zarr.json'), 'utf8'));
+    expect(group).toEqual({ zarr_format: 3, node_type: 'group', attributes: {} }); // explicit: zarr-python 3 needs it
     const metadata = JSON.parse(await readFile(join(dir, 'seismic/fast_crossline/zarr.json'), 'utf8'));
     expect(metadata).toMatchObject({
       zarr_format: 3,
@@ -195,8 +213,8 @@ describe('SurveyCache as standard Zarr v3', () => {
       dimension_names: ['inline', 'crossline', 'sample'],
     });
     const root = zarr.root(new FileSystemStore(dir));
-    const group = await zarr.open.v3(root, { kind: 'group' });
-    expect(group.attrs).toHaveProperty('promethium.formatVersion', 1);
+    const rootGroup = await zarr.open.v3(root, { kind: 'group' });
+    expect(rootGroup.attrs).toHaveProperty('promethium.formatVersion', 1);
     const crosslineCopy = await zarr.open.v3(root.resolve('seismic/fast_crossline'), { kind: 'array' });
     const viaZarrita = await zarr.get(crosslineCopy, [null, 4, null]);
     expect(viaZarrita.data).toEqual(expectedBox(0, INLINES, 4, 5, 0, SAMPLES));
