@@ -1,0 +1,131 @@
+/**
+ * The f-x and f-k transforms behind the classical methods, on fft.js with every instance and buffer allocated once.
+ *
+ * f-x: each trace (or a time window of it) is zero-padded to a power of two and transformed along time; only the
+ * non-negative frequencies 0..size/2 are kept because the traces are real (the others are their complex conjugates).
+ * The f-x data are stored frequency-major, complex interleaved: value of trace t at frequency bin f at
+ * [2 (f traces + t), 2 (f traces + t) + 1], so that each frequency slice (all traces at one frequency) is contiguous.
+ *
+ * f-k: each frequency slice is zero-padded to a power of two of traces and transformed across traces.
+ */
+import FFT from 'fft.js';
+
+/** Smallest power of two >= n, and at least 2 (fft.js's smallest transform). */
+export function fftSize(n: number): number {
+  return Math.max(2, 2 ** Math.ceil(Math.log2(Math.max(1, n))));
+}
+
+/** Forward and inverse time transforms of `traces` traces over windows of `windowSamples` samples. */
+export class FxTransform {
+  /** Padded window length (power of two). */
+  readonly size: number;
+  /** Frequency bins kept: 0..size/2; bin f is f / (size dt) Hz. */
+  readonly frequencies: number;
+  private readonly fft: FFT;
+  private readonly real: Float64Array;
+  private readonly spectrum: Float64Array;
+  private readonly signal: Float64Array;
+
+  constructor(
+    readonly traces: number,
+    readonly windowSamples: number,
+  ) {
+    this.size = fftSize(windowSamples);
+    this.frequencies = this.size / 2 + 1;
+    this.fft = new FFT(this.size);
+    this.real = new Float64Array(this.size);
+    this.spectrum = new Float64Array(2 * this.size);
+    this.signal = new Float64Array(2 * this.size);
+  }
+
+  /** A zeroed f-x array for this transform. */
+  createFx(): Float64Array {
+    return new Float64Array(2 * this.frequencies * this.traces);
+  }
+
+  /**
+   * Writes into `fx` the spectra of samples [firstSample, firstSample + windowSamples) of every trace of `section`
+   * (trace-major, `samples` per trace), multiplied by `taper` (one weight per window sample) when given; samples past
+   * the end of a trace count as zero.
+   */
+  forward(section: Float32Array, samples: number, firstSample: number, fx: Float64Array, taper?: Float64Array): void {
+    const count = Math.max(0, Math.min(this.windowSamples, samples - firstSample));
+    for (let t = 0; t < this.traces; t++) {
+      const base = t * samples + firstSample;
+      for (let i = 0; i < count; i++) this.real[i] = section[base + i]! * (taper ? taper[i]! : 1);
+      this.real.fill(0, count);
+      this.fft.realTransform(this.spectrum, this.real);
+      for (let f = 0; f < this.frequencies; f++) {
+        const at = 2 * (f * this.traces + t);
+        fx[at] = this.spectrum[2 * f]!;
+        fx[at + 1] = this.spectrum[2 * f + 1]!;
+      }
+    }
+  }
+
+  /**
+   * The inverse: writes `windowSamples` samples per trace into `window` (trace-major, windowSamples per trace). The
+   * negative frequencies are rebuilt as conjugates of the positive ones, so the result is the real signal.
+   */
+  inverse(fx: Float64Array, window: Float64Array): void {
+    const { size } = this;
+    for (let t = 0; t < this.traces; t++) {
+      for (let f = 0; f < this.frequencies; f++) {
+        const at = 2 * (f * this.traces + t);
+        this.spectrum[2 * f] = fx[at]!;
+        this.spectrum[2 * f + 1] = fx[at + 1]!;
+      }
+      for (let f = 1; f < size / 2; f++) {
+        this.spectrum[2 * (size - f)] = this.spectrum[2 * f]!;
+        this.spectrum[2 * (size - f) + 1] = -this.spectrum[2 * f + 1]!;
+      }
+      this.fft.inverseTransform(this.signal, this.spectrum);
+      const base = t * this.windowSamples;
+      for (let i = 0; i < this.windowSamples; i++) window[base + i] = this.signal[2 * i]!;
+    }
+  }
+}
+
+/**
+ * Transform across traces of one frequency slice, zero-padded to `size` traces. `space` holds the slice (complex per
+ * padded trace), `spectrum` its wavenumbers: bin k is k / size cycles per trace for k < size / 2, (k - size) / size
+ * above. Both buffers are owned and reused.
+ */
+export class WavenumberTransform {
+  readonly size: number;
+  readonly space: Float64Array;
+  readonly spectrum: Float64Array;
+  private readonly fft: FFT;
+
+  constructor(readonly traces: number) {
+    this.size = fftSize(traces);
+    this.fft = new FFT(this.size);
+    this.space = new Float64Array(2 * this.size);
+    this.spectrum = new Float64Array(2 * this.size);
+  }
+
+  /** Copies frequency slice `frequency` of `fx` into `space`, zero beyond the last trace. */
+  loadSlice(fx: Float64Array, frequency: number): void {
+    const from = 2 * frequency * this.traces;
+    this.space.set(fx.subarray(from, from + 2 * this.traces));
+    this.space.fill(0, 2 * this.traces);
+  }
+
+  /** Copies the first `traces` values of `space` back into frequency slice `frequency` of `fx`. */
+  storeSlice(fx: Float64Array, frequency: number): void {
+    fx.set(this.space.subarray(0, 2 * this.traces), 2 * frequency * this.traces);
+  }
+
+  forward(): void {
+    this.fft.transform(this.spectrum, this.space);
+  }
+
+  inverse(): void {
+    this.fft.inverseTransform(this.space, this.spectrum);
+  }
+
+  /** Signed wavenumber of bin k in cycles per trace. */
+  wavenumber(k: number): number {
+    return (k < this.size / 2 ? k : k - this.size) / this.size;
+  }
+}
