@@ -58,6 +58,8 @@ export interface SurveyCacheWriterOptions {
 }
 
 const DEFAULT_MEMORY_BUDGET = 128 * 1024 * 1024;
+/** A block is at least one inline, whatever the budget; beyond this the grid is surely wrong. */
+const MAX_INLINE_BYTES = 1024 * 1024 * 1024;
 /** Samples transposed per pass when filling time chunks: trace reads stay in cache lines, writes stay large. */
 const TIME_TILE_SAMPLES = 64;
 /** Open chunk files kept while writing: more than a typical crossline count, far below the OS limit. */
@@ -495,6 +497,12 @@ function validateOptions(options: SurveyCacheWriterOptions): SeismicLayout[] {
   }
   const budget = options.memoryBudgetBytes ?? DEFAULT_MEMORY_BUDGET;
   if (!(budget > 0)) throw invalidCacheArgument(`the cache memory budget must be positive, not ${budget}`);
+  const inlineBytes = options.crosslines.length * options.samples.count * 4;
+  if (inlineBytes > MAX_INLINE_BYTES) {
+    throw invalidCacheArgument(
+      `one inline of this survey takes ${(inlineBytes / 1e9).toFixed(1)} GB; the cache holds at least one in memory`,
+    );
+  }
   if (!(options.samples.interval > 0)) {
     throw invalidCacheArgument(`the sample interval must be positive, not ${options.samples.interval}`);
   }
