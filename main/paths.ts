@@ -17,3 +17,8 @@ export function defaultUserDataDir(env: NodeJS.ProcessEnv = process.env): string
       return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), 'Promethium');
   }
 }
+
+/** The project opened when none is named: `projects/default` in the user-data folder. */
+export function defaultProjectDir(userDataDir: string): string {
+  return path.join(userDataDir, 'projects', 'default');
+}

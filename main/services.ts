@@ -10,6 +10,7 @@ import { JobRunner } from './jobs/jobRunner';
 import { AppStore } from './project/appStore';
 import { Project } from './project/project';
 import { SurveyLibrary } from './survey/surveyLibrary';
+import { ModelRegistry } from './ml/registry/modelRegistry';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -22,6 +23,8 @@ export interface ServicesOptions {
   userDataDir: string;
   /** Project folder to open; the default project in the user-data folder when absent. */
   projectDir?: string;
+  /** Folder of the bundled (read-only) models: resources/models in a checkout, the app's resources when packaged. */
+  bundledModelsDir: string;
   host: HostCapabilities;
 }
 
@@ -31,6 +34,7 @@ export class AppServices {
   readonly compute: ComputeHost;
   readonly jobs: JobRunner;
   readonly surveys: SurveyLibrary;
+  readonly models: ModelRegistry;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -47,6 +51,7 @@ export class AppServices {
       },
     );
     this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
+    this.models = new ModelRegistry(() => this.currentProject, options.bundledModelsDir);
   }
 
   get project(): Project {

@@ -78,14 +78,57 @@ export interface JobInfo {
   result: unknown;
 }
 
+export type ModelTask = 'denoise' | 'interpolate';
+
+/** The model card: what a model is, what it was trained on, how, and how good it measured. Saved with the weights. */
+export interface ModelCard {
+  name: string;
+  architecture: string;
+  task: ModelTask;
+  /** The model config (architecture + params) as data. */
+  config: unknown;
+  training: {
+    data: string;
+    seed: number | null;
+    epochs: number | null;
+    command: string | null;
+    durationSeconds: number | null;
+    hardware: string | null;
+    backend: string | null;
+  };
+  /** Measured quality, e.g. { valSnrDb: 14.2 }. */
+  metrics: Record<string, number>;
+  parentId: string | null;
+  createdAt: string;
+  notes: string;
+}
+
 export interface ModelSummary {
   id: string;
   name: string;
   architecture: string;
-  task: string;
+  task: ModelTask;
   bundled: boolean;
   createdAt: string;
   sizeBytes: number;
+  parentId: string | null;
+  metrics: Record<string, number>;
+}
+
+export interface EpochMetrics {
+  epoch: number;
+  trainLoss: number;
+  valLoss: number;
+  valSnrDb: number;
+  learningRate: number;
+  seconds: number;
+}
+
+export interface ModelDetails {
+  summary: ModelSummary;
+  card: ModelCard;
+  /** Per-epoch training curves (empty for imported and bundled models). */
+  history: EpochMetrics[];
 }
 
 export interface OpenDialogResult {
@@ -326,6 +369,7 @@ const noArgs = z.tuple([]);
 
 const projectPath = z.string().min(1, 'a project folder path is required').max(4096);
 const filePath = z.string().min(1, 'a file path is required').max(4096);
+const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,80}$/, 'a model id is required');
 const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
 
@@ -376,6 +420,13 @@ export const apiContract = {
   },
   models: {
     list: call(noArgs, returns<ModelSummary[]>()),
+    get: call(z.tuple([modelId]), returns<ModelDetails>()),
+    rename: call(z.tuple([modelId, z.string().trim().min(1).max(120)]), returns<ModelSummary>()),
+    /** Deletes a trained or imported model (bundled models are read-only). */
+    remove: call(z.tuple([modelId]), returns<void>()),
+    /** Writes the model with its card as one archive (.pmodel, a tar file). */
+    export: call(z.tuple([modelId, filePath]), returns<{ path: string; sizeBytes: number }>()),
+    import: call(z.tuple([filePath]), returns<ModelSummary>()),
   },
   jobs: {
     list: call(noArgs, returns<JobInfo[]>()),

@@ -15,7 +15,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
     survey: { inspect: fail, import: fail, list: fail, get: fail, remove: fail },
     section: { get: fail },
     gather: { get: fail },
-    models: { list: () => [] },
+    models: { list: () => [], get: fail, rename: fail, remove: fail, export: fail, import: fail },
     jobs: { list: () => [], get: fail, start: fail, cancel: () => job, ...overrides },
     system: { info: fail, backend: fail, showOpenDialog: fail },
   };

@@ -33,7 +33,12 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       get: ({ surveyId, index }) => services.surveys.gather(surveyId, index),
     },
     models: {
-      list: () => services.project.listModels(),
+      list: () => services.models.list(),
+      get: (id) => services.models.get(id),
+      rename: (id, name) => services.models.rename(id, name),
+      remove: (id) => services.models.remove(id),
+      export: (id, out) => services.models.export(id, out),
+      import: (file) => services.models.import(file),
     },
     jobs: {
       list: () => services.jobs.list(),

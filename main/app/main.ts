@@ -30,7 +30,10 @@ const DIALOG_FILTERS: Record<'segy' | 'project' | 'model', OpenDialogOptions> = 
   model: { properties: ['openFile'], filters: [{ name: 'Promethium model archive', extensions: ['pmodel', 'zip'] }] },
 };
 
-async function showOpenDialog(options: { title?: string; kind: 'segy' | 'project' | 'model' }): Promise<OpenDialogResult> {
+async function showOpenDialog(options: {
+  title?: string;
+  kind: 'segy' | 'project' | 'model';
+}): Promise<OpenDialogResult> {
   const dialogOptions = { ...DIALOG_FILTERS[options.kind], title: options.title };
   const result = mainWindow
     ? await dialog.showOpenDialog(mainWindow, dialogOptions)
@@ -64,6 +67,10 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
 function start(): void {
   const services = new AppServices({
     userDataDir: app.getPath('userData'),
+    // Packaged: electron-builder's extraResources put resources/models in the app's resources folder.
+    bundledModelsDir: app.isPackaged
+      ? path.join(process.resourcesPath, 'models')
+      : path.join(DIST_DIR, '..', 'resources', 'models'),
     host: {
       kind: 'electron',
       versions: {

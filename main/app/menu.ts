@@ -40,7 +40,9 @@ export function installMenu(services: AppServices, window: () => BrowserWindow |
 
 async function showAbout(services: AppServices, window: BrowserWindow | null): Promise<void> {
   const { backend } = services.compute.status;
-  const compute = backend ? `${backend.backend} on ${backend.device}` : (services.compute.lastBackendError ?? 'not started');
+  const compute = backend
+    ? `${backend.backend} on ${backend.device}`
+    : (services.compute.lastBackendError ?? 'not started');
   const detail = [
     `Version ${app.getVersion()}`,
     `Electron ${process.versions.electron}, Chromium ${process.versions.chrome}, Node ${process.versions.node}`,

@@ -1,8 +1,10 @@
 /** The `promethium` command: the headless entry point (browser mode server, and later info/import/denoise/...). */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { APP_VERSION } from '../api/handlers';
+import { defaultProjectDir, defaultUserDataDir } from '../paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
+import { registerModelCommands } from './modelCommands';
 import { printQuality } from './qc';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
@@ -76,6 +78,8 @@ program
     }
     await exportSurvey(surveyId, out, { project: options.project, format: options.format });
   });
+
+registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 
 program
   .command('qc')

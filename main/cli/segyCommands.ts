@@ -13,7 +13,7 @@ import { AppServices } from '../services';
 import { defaultUserDataDir } from '../paths';
 import { writeSegyLike } from '../segy/writer';
 import { ProgressBar } from './progressBar';
-import { DIST_DIR } from './serve';
+import { BUNDLED_MODELS_DIR, DIST_DIR } from './serve';
 import { EXIT } from './exitCodes';
 import { UsageError } from './usageError';
 
@@ -98,10 +98,11 @@ export async function dump(file: string, options: { traces?: string; npy: string
   }
 }
 
-function cliServices(projectDir: string): AppServices {
+export function cliServices(projectDir: string): AppServices {
   return new AppServices({
     userDataDir: defaultUserDataDir(),
     projectDir,
+    bundledModelsDir: BUNDLED_MODELS_DIR,
     host: {
       kind: 'browser',
       versions: {},

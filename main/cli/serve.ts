@@ -16,6 +16,8 @@ export interface ServeOptions {
 }
 
 export const DIST_DIR = __dirname;
+/** In a checkout (and the browser mode), the bundled models sit in resources/models next to dist/. */
+export const BUNDLED_MODELS_DIR = path.join(DIST_DIR, '..', 'resources', 'models');
 
 function openInBrowser(url: string): void {
   const command = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
@@ -33,6 +35,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   const services = new AppServices({
     userDataDir: defaultUserDataDir(),
     projectDir: options.project,
+    bundledModelsDir: BUNDLED_MODELS_DIR,
     host: {
       kind: 'browser',
       versions: {},

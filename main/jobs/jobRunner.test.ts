@@ -21,6 +21,7 @@ beforeAll(() => {
   home = mkdtempSync(path.join(os.tmpdir(), 'promethium-jobs-'));
   services = new AppServices({
     userDataDir: home,
+    bundledModelsDir: path.resolve('resources/models'),
     host: {
       kind: 'browser',
       versions: {},

@@ -3,6 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { RecentProject } from '../../preload/contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { appMigrations } from './migrations';
+import { defaultProjectDir } from '../paths';
 import { SettingsRepository } from './settingsRepository';
 
 const MAX_RECENT = 20;
@@ -19,7 +20,7 @@ export class AppStore {
   }
 
   get defaultProjectDir(): string {
-    return path.join(this.userDataDir, 'projects', 'default');
+    return defaultProjectDir(this.userDataDir);
   }
 
   rememberProject(projectPath: string, name: string): void {

@@ -78,6 +78,23 @@ export const projectMigrations: readonly Migration[] = [
       CREATE INDEX volumes_by_survey ON volumes (survey_id);
     `,
   },
+  {
+    version: 3,
+    description: 'per-epoch training metrics, linked to the model a training job registered',
+    sql: `
+      ALTER TABLE models ADD COLUMN training_job_id TEXT;
+      CREATE TABLE training_metrics (
+        job_id TEXT NOT NULL,
+        epoch INTEGER NOT NULL,
+        train_loss REAL NOT NULL,
+        val_loss REAL NOT NULL,
+        val_snr_db REAL NOT NULL,
+        learning_rate REAL NOT NULL,
+        seconds REAL NOT NULL,
+        PRIMARY KEY (job_id, epoch)
+      );
+    `,
+  },
 ];
 
 /** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */

@@ -1,11 +1,12 @@
 import { mkdirSync, existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PromethiumError, type ModelSummary, type ProjectInfo } from '../../preload/contract';
+import { PromethiumError, type ProjectInfo } from '../../preload/contract';
 import { openDatabase, schemaVersion, type SqliteDatabase } from './database';
 import { JobsRepository } from './jobsRepository';
 import { projectMigrations } from './migrations';
 import { SettingsRepository } from './settingsRepository';
 import { SurveysRepository } from './surveysRepository';
+import { ModelsRepository } from './modelsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 
@@ -14,6 +15,7 @@ export class Project {
   readonly jobs: JobsRepository;
   readonly settings: SettingsRepository;
   readonly surveys: SurveysRepository;
+  readonly models: ModelsRepository;
 
   private constructor(
     readonly dir: string,
@@ -22,6 +24,12 @@ export class Project {
     this.jobs = new JobsRepository(db);
     this.settings = new SettingsRepository(db);
     this.surveys = new SurveysRepository(db);
+    this.models = new ModelsRepository(db);
+  }
+
+  /** Trained and imported models, one folder each (tfjs files + model card). */
+  get modelsDir(): string {
+    return path.join(this.dir, 'models');
   }
 
   /** Survey caches (Zarr groups) and gather indexes live here, inside the project. */
@@ -54,28 +62,6 @@ export class Project {
       created_at: string;
     };
     return { path: this.dir, name: row.name, createdAt: row.created_at, schemaVersion: schemaVersion(this.db) };
-  }
-
-  listModels(): ModelSummary[] {
-    const rows = this.db
-      .prepare('SELECT id, name, architecture, task, size_bytes, created_at FROM models ORDER BY created_at DESC')
-      .all() as {
-      id: string;
-      name: string;
-      architecture: string;
-      task: string;
-      size_bytes: number;
-      created_at: string;
-    }[];
-    return rows.map((row) => ({
-      id: row.id,
-      name: row.name,
-      architecture: row.architecture,
-      task: row.task,
-      bundled: false,
-      createdAt: row.created_at,
-      sizeBytes: row.size_bytes,
-    }));
   }
 
   close(): void {

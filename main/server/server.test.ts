@@ -23,14 +23,22 @@ beforeAll(async () => {
   writeFileSync(path.join(home, 'secret.txt'), 'not for the browser');
   services = new AppServices({
     userDataDir: path.join(home, 'user'),
+    bundledModelsDir: path.resolve('resources/models'),
     host: {
       kind: 'browser',
       versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), { ...process.env, PROMETHIUM_BACKEND: 'cpu' }),
+      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
+        ...process.env,
+        PROMETHIUM_BACKEND: 'cpu',
+      }),
       showOpenDialog: noNativeDialogs,
     },
   });
-  server = await startServer({ rendererDir, dispatch: createDispatcher(createApiHandlers(services)), bus: services.bus });
+  server = await startServer({
+    rendererDir,
+    dispatch: createDispatcher(createApiHandlers(services)),
+    bus: services.bus,
+  });
 });
 
 afterAll(async () => {

@@ -19,6 +19,7 @@ beforeAll(() => {
   home = mkdtempSync(path.join(os.tmpdir(), 'promethium-import-'));
   services = new AppServices({
     userDataDir: home,
+    bundledModelsDir: path.resolve('resources/models'),
     host: {
       kind: 'browser',
       versions: {},
