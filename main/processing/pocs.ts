@@ -12,7 +12,8 @@
  * Speed: the mask removes whole traces, so re-insertion commutes with the time FFT and the method splits exactly
  * into independent frequency slices: each slice iterates with 1D FFTs across traces, and the time FFT is done once.
  * The threshold stays global (the max over all frequencies), so this is the same algorithm as with 2D FFTs. A slice
- * does not change while the threshold exceeds its largest coefficient, so those iterations are skipped exactly.
+ * stays at a d while the threshold exceeds its largest coefficient (everything is thresholded away), so those
+ * iterations are skipped exactly.
  * Traces padded on to reach a power of two are treated as missing, so that the section edges do not smear the events.
  * Long sections are processed in overlapping tapered time windows (events are more nearly linear, hence sparser,
  * over a short time).
@@ -115,7 +116,8 @@ function hardThreshold(space: WavenumberTransform, tau: number): void {
 
 /**
  * Runs the POCS iterations on one frequency slice, in place in `space.space` (loaded with the recorded slice, which
- * `recorded` also holds). Iterations whose threshold is above the slice's largest amplitude would leave it unchanged.
+ * `recorded` also holds). Iterations whose threshold is above the slice's largest amplitude would zero its whole
+ * spectrum and leave a d: they are replaced by that result.
  */
 function iterateSlice(
   space: WavenumberTransform,
@@ -125,8 +127,10 @@ function iterateSlice(
   sliceLargest: number,
   weight: number,
 ): void {
-  const first = thresholds.findIndex((tau) => tau <= sliceLargest);
-  if (first < 0) return;
+  const active = thresholds.findIndex((tau) => tau <= sliceLargest);
+  const first = active < 0 ? thresholds.length : active;
+  // The slice holds d, zero off the live traces, so a d is the whole slice scaled by a.
+  if (first > 0 && weight < 1) for (let i = 0; i < space.space.length; i++) space.space[i]! *= weight;
   for (let i = first; i < thresholds.length; i++) {
     space.forward();
     hardThreshold(space, thresholds[i]!);
