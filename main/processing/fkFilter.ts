@@ -10,7 +10,14 @@
  */
 import type { SectionShape } from '../ml/metrics';
 import { FxTransform, WavenumberTransform } from './fft2d';
-import { checkChoice, checkInRange, checkPositive, checkSection, ProcessingInputError } from './validation';
+import {
+  checkChoice,
+  checkInRange,
+  checkNonNegative,
+  checkPositive,
+  checkSection,
+  ProcessingInputError,
+} from './validation';
 
 /** A fan of apparent velocities (m/s), |v| from `min` to `max`, with the sampling that turns them into dips. */
 export interface VelocityFan {
@@ -64,7 +71,7 @@ function resolveFan(options: FkFilterOptions): DipFan {
     const minDip = dipFromVelocity(max, velocities.dt, velocities.traceSpacing);
     return { action, taper, minDip, maxDip: dipFromVelocity(velocities.min, velocities.dt, velocities.traceSpacing) };
   }
-  const minDip = checkInRange('minDip', options.minDip ?? FK_DEFAULTS.minDip, 0, Number.MAX_VALUE);
+  const minDip = checkNonNegative('minDip', options.minDip ?? FK_DEFAULTS.minDip);
   const maxDip = options.maxDip ?? FK_DEFAULTS.maxDip;
   if (!(maxDip >= minDip)) throw new ProcessingInputError(`maxDip (${maxDip}) must be at least minDip (${minDip})`);
   return { action, taper, minDip, maxDip };

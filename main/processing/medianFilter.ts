@@ -9,7 +9,7 @@
  * At the section edges the window is cut short and the median is taken over the values that remain.
  */
 import type { SectionShape } from '../ml/metrics';
-import { checkChoice, checkInRange, checkOddWindow, checkSection } from './validation';
+import { checkChoice, checkFinite, checkOddWindow, checkSection } from './validation';
 
 export interface MedianFilterOptions {
   /** '2d' (traces x samples window) or 'spatial' (across traces only). Default '2d'. */
@@ -67,7 +67,7 @@ export function medianFilter(
   const windowTraces = checkOddWindow('windowTraces', options.windowTraces ?? MEDIAN_DEFAULTS.windowTraces);
   const windowSamples =
     mode === 'spatial' ? 1 : checkOddWindow('windowSamples', options.windowSamples ?? MEDIAN_DEFAULTS.windowSamples);
-  const dip = checkInRange('dip', options.dip ?? MEDIAN_DEFAULTS.dip, -shape.samples - 1, shape.samples + 1);
+  const dip = checkFinite('dip', options.dip ?? MEDIAN_DEFAULTS.dip);
   const { traces, samples } = shape;
   const halfTraces = windowTraces >> 1;
   const halfSamples = windowSamples >> 1;

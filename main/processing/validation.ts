@@ -38,6 +38,20 @@ export function checkPositive(name: string, value: number): number {
   return value;
 }
 
+/** A finite number. */
+export function checkFinite(name: string, value: number): number {
+  if (!Number.isFinite(value)) throw new ProcessingInputError(`${name} must be a finite number, got ${value}`);
+  return value;
+}
+
+/** A finite number >= 0. */
+export function checkNonNegative(name: string, value: number): number {
+  if (!(Number.isFinite(value) && value >= 0)) {
+    throw new ProcessingInputError(`${name} must be a number >= 0, got ${value}`);
+  }
+  return value;
+}
+
 /** A finite number in [min, max]. */
 export function checkInRange(name: string, value: number, min: number, max: number): number {
   if (!(Number.isFinite(value) && value >= min && value <= max)) {
