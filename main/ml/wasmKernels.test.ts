@@ -130,22 +130,35 @@ describe('wasm training kernels', () => {
     expect(await wasmAgainstCpu('Conv2DBackpropInput', inputs, attrs), `NCHW ${describeCase(c)}`).toBeLessThan(1e-4);
   });
 
-  it('MaxPoolGrad matches the cpu backend (windows 1-3, strides 1 and 2, same and valid, all-negative windows, ties)', async () => {
+  it('MaxPoolGrad matches the cpu backend (disjoint and overlapping windows, same and valid, negative windows, ties)', async () => {
     const random = seededRandom(14);
+    const cases: Array<{ shape: Shape4; window: [number, number]; strides: [number, number]; pad: 'same' | 'valid' }> =
+      [
+        { shape: [2, 9, 8, 3], window: [2, 2], strides: [2, 2], pad: 'valid' },
+        { shape: [1, 7, 5, 2], window: [2, 2], strides: [2, 2], pad: 'same' },
+        { shape: [1, 10, 8, 2], window: [3, 3], strides: [3, 3], pad: 'same' },
+        { shape: [2, 6, 5, 1], window: [2, 1], strides: [2, 1], pad: 'valid' },
+      ];
     for (const c of convCases(303, 3)) {
-      const filterSize: [number, number] = [Math.min(c.filter[0], 3), Math.min(c.filter[1], 3)];
-      const shape = [c.input[0], c.input[1], c.input[2], c.input[3]] as Shape4;
+      cases.push({
+        shape: c.input,
+        window: [Math.min(c.filter[0], 3), Math.min(c.filter[1], 3)],
+        strides: c.strides,
+        pad: c.pad,
+      });
+    }
+    for (const { shape, window, strides, pad } of cases) {
       const input = hostTensor(random, shape);
-      // Ties: a quarter of the values are rounded to one of three levels, so many windows hold their maximum twice.
+      // Ties: a quarter of the values are rounded to -1, 0 or 1, so many windows hold their maximum more than once.
       input.values.forEach((v, i) => (input.values[i] = random() < 0.25 ? Math.round(v) : v));
       await tf.setBackend('cpu');
-      const pooled = tf.maxPool(tf.tensor4d(input.values, shape), filterSize, c.strides, c.pad);
+      const pooled = tf.maxPool(tf.tensor4d(input.values, shape), window, strides, pad);
       const output = { values: pooled.dataSync() as Float32Array, shape: pooled.shape };
       pooled.dispose();
       const dy = hostTensor(random, output.shape);
-      const attrs = { filterSize, strides: c.strides, pad: c.pad };
-      const what = `x ${shape} window ${filterSize} stride ${c.strides[0]} ${c.pad}`;
-      expect(await wasmAgainstCpu('MaxPoolGrad', { dy, input, output }, attrs), what).toBeLessThan(1e-6);
+      const what = `x ${shape} window ${window} stride ${strides} ${pad}`;
+      const error = await wasmAgainstCpu('MaxPoolGrad', { dy, input, output }, { filterSize: window, strides, pad });
+      expect(error, what).toBeLessThan(1e-6);
     }
   });
 
