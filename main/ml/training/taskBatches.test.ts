@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import { signalToNoiseDb } from '../metrics';
+import { LayeredVolume } from '../../synth/layeredVolume';
+import {
+  DEFAULT_AUGMENTATION,
+  DEFAULT_CORRUPTION,
+  NO_AUGMENTATION,
+  buildTaskBatch,
+  makeTrainingPair,
+  seedFor,
+  type TaskOptions,
+} from './taskBatches';
+
+const PATCH = { samples: 32, traces: 16 };
+const volume = new LayeredVolume({ inlines: 4, crosslines: PATCH.traces, samples: PATCH.samples, seed: 7 });
+const cleanPatches = [0, 1, 2].map((i) => volume.inline(i));
+
+function options(task: TaskOptions['task'], overrides: Partial<TaskOptions> = {}): TaskOptions {
+  return { task, corruption: DEFAULT_CORRUPTION, augmentation: DEFAULT_AUGMENTATION, ...overrides };
+}
+
+/** Channel c of patch n of an NHWC batch, back in trace-major order. */
+function channelOf(batch: Float32Array, n: number, c: number, channels: number): Float32Array {
+  const out = new Float32Array(PATCH.traces * PATCH.samples);
+  for (let row = 0; row < PATCH.samples; row++) {
+    for (let column = 0; column < PATCH.traces; column++) {
+      const index = ((n * PATCH.samples + row) * PATCH.traces + column) * channels + c;
+      out[column * PATCH.samples + row] = batch[index]!;
+    }
+  }
+  return out;
+}
+
+describe('task batches', () => {
+  it('denoise: 1 input channel, targets = (clean, live weight), input SNR inside the requested range', () => {
+    const task = options('denoise', {
+      augmentation: NO_AUGMENTATION,
+      corruption: { ...DEFAULT_CORRUPTION, snrDbRange: [3, 6] },
+    });
+    const batch = buildTaskBatch(cleanPatches, PATCH, task, 11);
+    expect(batch.inputChannels).toBe(1);
+    expect(batch.inputs.length).toBe(3 * PATCH.samples * PATCH.traces);
+    expect(batch.targets.length).toBe(3 * PATCH.samples * PATCH.traces * 2);
+    cleanPatches.forEach((clean, n) => {
+      expect(channelOf(batch.targets, n, 0, 2)).toEqual(clean);
+      expect(channelOf(batch.targets, n, 1, 2).every((w) => w === 1)).toBe(true);
+      const snr = signalToNoiseDb(clean, channelOf(batch.inputs, n, 0, 1));
+      expect(snr).toBeGreaterThan(3 - 1e-3);
+      expect(snr).toBeLessThan(6 + 1e-3);
+    });
+  });
+
+  it('interpolate: amplitudes zeroed where the mask channel is 0, dead traces of the data masked and weighted 0', () => {
+    const withDeadTrace = cleanPatches[0]!.slice();
+    withDeadTrace.fill(0, 5 * PATCH.samples, 6 * PATCH.samples);
+    const batch = buildTaskBatch([withDeadTrace], PATCH, options('interpolate', { augmentation: NO_AUGMENTATION }), 5);
+    expect(batch.inputChannels).toBe(2);
+    const amplitudes = channelOf(batch.inputs, 0, 0, 2);
+    const mask = channelOf(batch.inputs, 0, 1, 2);
+    const weight = channelOf(batch.targets, 0, 1, 2);
+    let missing = 0;
+    for (let t = 0; t < PATCH.traces; t++) {
+      const trace = (values: Float32Array) => Array.from(values.subarray(t * PATCH.samples, (t + 1) * PATCH.samples));
+      const live = mask[t * PATCH.samples]!;
+      expect(new Set(trace(mask))).toEqual(new Set([live]));
+      expect(trace(amplitudes)).toEqual(live ? trace(withDeadTrace) : trace(new Float32Array(withDeadTrace.length)));
+      expect(weight[t * PATCH.samples]).toBe(t === 5 ? 0 : 1);
+      if (!live) missing++;
+    }
+    expect(mask[5 * PATCH.samples]).toBe(0);
+    expect(missing).toBeGreaterThan(1);
+  });
+
+  it('is reproducible from its seed, and another seed gives another batch', () => {
+    for (const task of ['denoise', 'interpolate'] as const) {
+      const first = buildTaskBatch(cleanPatches, PATCH, options(task), 42);
+      const again = buildTaskBatch(cleanPatches, PATCH, options(task), 42);
+      const other = buildTaskBatch(cleanPatches, PATCH, options(task), 43);
+      expect(again.inputs).toEqual(first.inputs);
+      expect(again.targets).toEqual(first.targets);
+      expect(other.inputs).not.toEqual(first.inputs);
+    }
+  });
+
+  it('augments with flips along traces and time and polarity: the target is one of the 8 variants of the patch', () => {
+    const clean = cleanPatches[1]!;
+    const variant = (reverseTraces: boolean, reverseTime: boolean, sign: number) =>
+      Float32Array.from(clean, (_, i) => {
+        const [t, s] = [Math.floor(i / PATCH.samples), i % PATCH.samples];
+        const from =
+          (reverseTraces ? PATCH.traces - 1 - t : t) * PATCH.samples + (reverseTime ? PATCH.samples - 1 - s : s);
+        return sign * clean[from]!;
+      });
+    const variants = [false, true].flatMap((traces) =>
+      [false, true].flatMap((time) => [1, -1].map((sign) => variant(traces, time, sign))),
+    );
+    const seen = new Set<number>();
+    for (let seed = 0; seed < 32; seed++) {
+      const { target } = makeTrainingPair(clean, PATCH, options('denoise'), seed);
+      const index = variants.findIndex((candidate) => candidate.every((v, i) => v === target[i]));
+      expect(index).toBeGreaterThanOrEqual(0);
+      seen.add(index);
+    }
+    expect(seen.size).toBeGreaterThanOrEqual(6);
+  });
+
+  it('adds the extra noise_std only to the input', () => {
+    const quiet = options('denoise', {
+      augmentation: NO_AUGMENTATION,
+      corruption: { ...DEFAULT_CORRUPTION, snrDbRange: [60, 60] },
+    });
+    const noisy = { ...quiet, augmentation: { ...NO_AUGMENTATION, noiseStd: 0.5 } };
+    const clean = cleanPatches[2]!;
+    const a = makeTrainingPair(clean, PATCH, quiet, 3);
+    const b = makeTrainingPair(clean, PATCH, noisy, 3);
+    expect(b.target).toEqual(a.target);
+    expect(signalToNoiseDb(clean, b.inputs[0]!)).toBeLessThan(signalToNoiseDb(clean, a.inputs[0]!) - 20);
+  });
+
+  it('derives distinct seeds for distinct parts of a run', () => {
+    const seeds = new Set([seedFor(1, 1), seedFor(1, 2), seedFor(1, 1, 0), seedFor(1, 1, 1), seedFor(2, 1)]);
+    expect(seeds.size).toBe(5);
+    expect(seedFor(9, 4, 2)).toBe(seedFor(9, 4, 2));
+  });
+});

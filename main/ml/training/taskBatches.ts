@@ -1,0 +1,298 @@
+/**
+ * Training pairs from clean patches: the task's corruption (noise for denoising, missing traces for interpolation) on an
+ * augmented copy of the patch, and the clean patch as the target. Everything random is drawn from the seed handed in, so
+ * a batch is the same whenever it is rebuilt from the same patches and seed (resume, reruns, the validation set).
+ *
+ * Batches are NHWC ([batch, samples (time), traces, channels], see architectures.ts):
+ * - inputs: denoise 1 channel (noisy amplitudes); interpolate 2 channels (amplitudes with the missing traces zeroed,
+ *   then the mask: 1 recorded, 0 missing), as tiled inference feeds the models;
+ * - targets: 2 channels, the clean patch and then a loss weight, 1 on traces that are live in the data and 0 on its
+ *   dead traces. A dead trace's truth is unknown (it reads as zeros), and learning to output zeros there would teach an
+ *   interpolation model to leave gaps; `ignoringDeadTraces` (trainer) drops them from the loss.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { ModelTask } from '../../../preload/contract';
+import {
+  addNoiseAtSnr,
+  applyTraceMask,
+  bandLimitedNoise,
+  gapTraceMask,
+  gaussianNoise,
+  intersectTraceMasks,
+  liveTraceMask,
+  maskChannel,
+  randomTraceMask,
+  regularTraceMask,
+  spikeNoise,
+  swellNoise,
+  type TraceMask,
+} from '../corruption';
+import type { SectionShape } from '../metrics';
+import { extractPatches, type PatchSize } from '../tiling';
+import { gaussian, seededRandom } from '../../synth/random';
+
+export const NOISE_MODELS = ['gaussian', 'band-limited', 'swell', 'spikes'] as const;
+export type NoiseModel = (typeof NOISE_MODELS)[number];
+
+export const TRACE_MASK_KINDS = ['random', 'regular', 'gaps'] as const;
+export type TraceMaskKind = (typeof TRACE_MASK_KINDS)[number];
+
+export interface CorruptionOptions {
+  /** Denoising: one model drawn per patch. */
+  noiseModels: readonly NoiseModel[];
+  /** Denoising: the SNR of the noisy input (metrics.ts definition), uniform in [low, high] dB. */
+  snrDbRange: readonly [number, number];
+  /** Interpolation: one mask kind drawn per patch. */
+  maskKinds: readonly TraceMaskKind[];
+  /** Interpolation: fraction of traces removed by random and gap masks, uniform in [low, high]. */
+  missingFractionRange: readonly [number, number];
+}
+
+export interface AugmentationOptions {
+  /** Reverse the trace order with probability 1/2 (dips change sign, as in the other shooting direction). */
+  flipTraces: boolean;
+  /** Reverse time with probability 1/2 (wavelets mirror; a zero-phase Ricker stays itself). */
+  flipTime: boolean;
+  /** Invert the polarity with probability 1/2. */
+  polarity: boolean;
+  /** Standard deviation of extra white noise on the input (normalised amplitudes), on top of the task corruption. */
+  noiseStd: number;
+}
+
+export const DEFAULT_CORRUPTION: CorruptionOptions = {
+  noiseModels: NOISE_MODELS,
+  snrDbRange: [0, 20],
+  maskKinds: TRACE_MASK_KINDS,
+  missingFractionRange: [0.1, 0.5],
+};
+
+export const DEFAULT_AUGMENTATION: AugmentationOptions = {
+  flipTraces: true,
+  flipTime: true,
+  polarity: true,
+  noiseStd: 0,
+};
+
+/** Validation pairs keep the data as it is: only the task corruption, so epochs are measured on the same inputs. */
+export const NO_AUGMENTATION: AugmentationOptions = {
+  flipTraces: false,
+  flipTime: false,
+  polarity: false,
+  noiseStd: 0,
+};
+
+export interface TaskOptions {
+  task: ModelTask;
+  corruption: CorruptionOptions;
+  augmentation: AugmentationOptions;
+}
+
+/** One training pair, trace-major like the patch it was made from. */
+export interface TrainingPair {
+  /** The model's input channels: amplitudes, then (interpolation) the mask channel. */
+  inputs: Float32Array[];
+  target: Float32Array;
+  /** Traces live in the data (1) or dead in it (0): the loss ignores dead ones. */
+  liveTraces: TraceMask;
+}
+
+export function inputChannelsOf(task: ModelTask): number {
+  return task === 'interpolate' ? 2 : 1;
+}
+
+/** A bijective 32-bit finaliser (murmur3-style): close inputs give unrelated outputs. */
+function mix32(value: number): number {
+  let x = value >>> 0;
+  x = Math.imul(x ^ (x >>> 16), 0x7feb352d);
+  x = Math.imul(x ^ (x >>> 15), 0x846ca68b);
+  return (x ^ (x >>> 16)) >>> 0;
+}
+
+/**
+ * A seed for one part of a run (an epoch, a batch, a patch) from the run's seed and the part's keys. For a given
+ * prefix, distinct keys give distinct seeds (multiplying by an odd constant and mixing are both bijections).
+ */
+export function seedFor(seed: number, ...keys: readonly number[]): number {
+  let hash = mix32(seed);
+  for (const key of keys) hash = mix32((hash ^ 0x9e3779b9) + Math.imul(key, 0x85ebca6b));
+  return hash;
+}
+
+function uniform(random: () => number, [low, high]: readonly [number, number]): number {
+  return low + random() * (high - low);
+}
+
+function pick<T>(random: () => number, items: readonly T[], what: string): T {
+  if (items.length === 0) throw new Error(`no ${what} to choose from`);
+  return items[Math.floor(random() * items.length)]!;
+}
+
+function nextSeed(random: () => number): number {
+  return Math.floor(random() * 2 ** 32);
+}
+
+/** A copy of a trace-major patch, reversed along traces and/or time and possibly sign-flipped. */
+function augmented(clean: Float32Array, shape: SectionShape, random: () => number, options: AugmentationOptions) {
+  const reverseTraces = options.flipTraces && random() < 0.5;
+  const reverseTime = options.flipTime && random() < 0.5;
+  const sign = options.polarity && random() < 0.5 ? -1 : 1;
+  const result = new Float32Array(clean.length);
+  for (let t = 0; t < shape.traces; t++) {
+    const from = (reverseTraces ? shape.traces - 1 - t : t) * shape.samples;
+    for (let s = 0; s < shape.samples; s++) {
+      result[t * shape.samples + s] = sign * clean[from + (reverseTime ? shape.samples - 1 - s : s)]!;
+    }
+  }
+  return result;
+}
+
+function noiseSection(model: NoiseModel, shape: SectionShape, random: () => number): Float32Array {
+  const seed = nextSeed(random);
+  switch (model) {
+    case 'gaussian':
+      return gaussianNoise(shape, seed);
+    case 'band-limited': {
+      const low = 0.1 * random();
+      return bandLimitedNoise(shape, seed, { low, high: Math.min(0.5, low + 0.05 + 0.3 * random()) });
+    }
+    case 'swell':
+      return swellNoise(shape, seed, {
+        bursts: 1 + Math.floor(3 * random()),
+        maxTraces: Math.max(1, Math.round(shape.traces / 8)),
+        maxSamples: Math.max(1, Math.round(shape.samples / 2)),
+      });
+    case 'spikes':
+      return spikeNoise(shape, seed, {
+        density: 0.002 + 0.01 * random(),
+        maxBurstSamples: 1 + Math.floor(4 * random()),
+      });
+  }
+}
+
+function energy(values: Float32Array): number {
+  let sum = 0;
+  for (const v of values) sum += v * v;
+  return sum;
+}
+
+/**
+ * clean + noise of a random model at a random SNR. Dead traces stay dead (zero), as they are in real data. A patch with
+ * no energy (all dead, or silent) cannot be given an SNR and comes back unchanged: the model learns that silence stays.
+ */
+function noisyInput(
+  clean: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  random: () => number,
+  options: CorruptionOptions,
+) {
+  const model = pick(random, options.noiseModels, 'noise model');
+  const snrDb = uniform(random, options.snrDbRange);
+  const noise = applyTraceMask(noiseSection(model, shape, random), shape, live);
+  if (energy(clean) === 0 || energy(noise) === 0) return clean.slice();
+  return addNoiseAtSnr(clean, noise, snrDb);
+}
+
+/** gaps x width missing traces for about `fraction` of the patch, leaving at least one live trace. */
+function gapMask(traces: number, fraction: number, random: () => number): TraceMask {
+  const gaps = traces >= 6 ? 1 + Math.floor(3 * random()) : 1;
+  const widest = Math.max(1, Math.floor((traces - gaps) / gaps));
+  const width = Math.min(widest, Math.max(1, Math.round((fraction * traces) / gaps)));
+  return gapTraceMask(traces, gaps, width, nextSeed(random));
+}
+
+function syntheticMask(traces: number, random: () => number, options: CorruptionOptions): TraceMask {
+  const kind = pick(random, options.maskKinds, 'trace mask kind');
+  const fraction = uniform(random, options.missingFractionRange);
+  switch (kind) {
+    case 'random':
+      return randomTraceMask(traces, fraction, nextSeed(random));
+    case 'regular': {
+      const keepEvery = 2 + Math.floor(3 * random());
+      return regularTraceMask(traces, keepEvery, Math.floor(random() * keepEvery));
+    }
+    case 'gaps':
+      return traces >= 2 ? gapMask(traces, fraction, random) : new Uint8Array(traces).fill(1);
+  }
+}
+
+function addWhiteNoise(values: Float32Array, shape: SectionShape, live: TraceMask, std: number, random: () => number) {
+  if (std <= 0) return;
+  const normal = gaussian(random);
+  for (let t = 0; t < shape.traces; t++) {
+    if (!live[t]) continue;
+    for (let i = t * shape.samples; i < (t + 1) * shape.samples; i++) values[i]! += std * normal();
+  }
+}
+
+/** The training pair for one clean patch (trace-major, patch.traces x patch.samples), reproducible from `seed`. */
+export function makeTrainingPair(
+  clean: Float32Array,
+  patch: PatchSize,
+  options: TaskOptions,
+  seed: number,
+): TrainingPair {
+  const shape: SectionShape = { traces: patch.traces, samples: patch.samples };
+  const random = seededRandom(seed);
+  const target = augmented(clean, shape, random, options.augmentation);
+  const liveTraces = liveTraceMask(target, shape);
+  if (options.task === 'denoise') {
+    const noisy = noisyInput(target, shape, liveTraces, random, options.corruption);
+    addWhiteNoise(noisy, shape, liveTraces, options.augmentation.noiseStd, random);
+    return { inputs: [noisy], target, liveTraces };
+  }
+  const mask = intersectTraceMasks(syntheticMask(shape.traces, random, options.corruption), liveTraces);
+  const masked = applyTraceMask(target, shape, mask);
+  addWhiteNoise(masked, shape, mask, options.augmentation.noiseStd, random);
+  return { inputs: [masked, maskChannel(mask, shape)], target, liveTraces };
+}
+
+/** A batch as flat NHWC arrays, ready to become tensors. */
+export interface TaskBatch {
+  count: number;
+  patch: PatchSize;
+  /** [count, patch.samples, patch.traces, inputChannels] */
+  inputs: Float32Array;
+  inputChannels: number;
+  /** [count, patch.samples, patch.traces, 2]: the clean patch, then the live-trace loss weight. */
+  targets: Float32Array;
+}
+
+const ORIGIN = [{ trace: 0, sample: 0 }];
+
+/** Training pairs for `cleanPatches`, patch i drawn from seedFor(seed, i), laid out NHWC. */
+export function buildTaskBatch(
+  cleanPatches: readonly Float32Array[],
+  patch: PatchSize,
+  options: TaskOptions,
+  seed: number,
+): TaskBatch {
+  const shape: SectionShape = { traces: patch.traces, samples: patch.samples };
+  const inputChannels = inputChannelsOf(options.task);
+  const patchValues = patch.traces * patch.samples;
+  const inputs = new Float32Array(cleanPatches.length * patchValues * inputChannels);
+  const targets = new Float32Array(cleanPatches.length * patchValues * 2);
+  cleanPatches.forEach((clean, n) => {
+    const pair = makeTrainingPair(clean, patch, options, seedFor(seed, n));
+    const inputSlot = inputs.subarray(n * patchValues * inputChannels, (n + 1) * patchValues * inputChannels);
+    extractPatches(pair.inputs, shape, patch, ORIGIN, inputSlot);
+    const weight = maskChannel(pair.liveTraces, shape);
+    extractPatches(
+      [pair.target, weight],
+      shape,
+      patch,
+      ORIGIN,
+      targets.subarray(n * patchValues * 2, (n + 1) * patchValues * 2),
+    );
+  });
+  return { count: cleanPatches.length, patch, inputs, inputChannels, targets };
+}
+
+/** The batch as tensors; the caller disposes them. */
+export function taskBatchTensors(batch: TaskBatch): { inputs: tf.Tensor4D; targets: tf.Tensor4D } {
+  const { count, patch } = batch;
+  return {
+    inputs: tf.tensor4d(batch.inputs, [count, patch.samples, patch.traces, batch.inputChannels]),
+    targets: tf.tensor4d(batch.targets, [count, patch.samples, patch.traces, 2]),
+  };
+}
