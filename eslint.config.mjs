@@ -10,7 +10,7 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
 export default tseslint.config(
-  { ignores: ['dist/', 'release/', 'node_modules/', 'test-results/', 'coverage/'] },
+  { ignores: ['dist/', 'release/', 'node_modules/', 'test-results/', 'coverage/', '.gpu/', '.gl/', '.whl/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs['flat/recommended'],

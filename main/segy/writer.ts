@@ -26,9 +26,19 @@ export interface WriteProgress {
   readonly traceCount: number;
 }
 
+/** A trace the source does not have (a filled grid position), written after source trace `after` (-1: first). */
+export interface InsertedTrace {
+  readonly after: number;
+  /** The complete trace header record (240 bytes, or more with rev 2 extension headers), e.g. from deriveTraceHeader. */
+  readonly header: Uint8Array;
+  readonly samples: Float32Array;
+}
+
 export interface WriteLikeOptions {
   /** The new samples of trace `traceIndex` (as many as that trace has). */
   readonly samples: (traceIndex: number) => Float32Array | Promise<Float32Array>;
+  /** Traces to add, sorted by `after`; fixed-length files only (each has the file's sample count). */
+  readonly inserted?: readonly InsertedTrace[];
   /** 'source' (default) keeps the source's sample format; 'ieee' writes IEEE float32 (format 5). */
   readonly format?: 'source' | 'ieee';
   /** Processing history for the textual header; false leaves the textual header untouched. */
@@ -40,15 +50,53 @@ export interface WriteLikeOptions {
 export async function writeSegyLike(source: SegyFile, outPath: string, options: WriteLikeOptions): Promise<void> {
   const outFormat: SampleFormatCode = options.format === 'ieee' ? 5 : source.format;
   const history = options.history === undefined ? defaultHistory(source, outFormat) : options.history;
+  const inserted = checkInsertions(source, options.inserted ?? []);
+  let nextInsertion = 0;
+  const writeInsertionsUpTo = async (sink: ByteSink, lastSourceTrace: number): Promise<void> => {
+    while (nextInsertion < inserted.length && inserted[nextInsertion]!.after <= lastSourceTrace) {
+      await sink.write(encodeInsertedTrace(source, inserted[nextInsertion++]!, outFormat));
+    }
+  };
   await writeAtomically(outPath, async (sink) => {
     await sink.write(await outputFileHeader(source, outFormat, history));
+    await writeInsertionsUpTo(sink, -1);
     await forEachTraceBlock(source, 0, source.traceCount, WRITE_BLOCK_BYTES, async (records, first, count) => {
       if (options.signal?.aborted) throw new SegyWriteError('aborted', `writing ${outPath} was cancelled`);
-      await sink.write(await rewriteBlock(source, records, first, count, outFormat, options.samples));
+      // Split the block where added traces go, so they land between the right source traces.
+      for (let from = first; from < first + count; ) {
+        const nextAfter = inserted[nextInsertion]?.after ?? Infinity;
+        const to = Math.min(first + count, Math.max(from + 1, nextAfter + 1));
+        await sink.write(await rewriteBlock(source, records, first, from, to, outFormat, options.samples));
+        await writeInsertionsUpTo(sink, to - 1);
+        from = to;
+      }
       options.onProgress?.({ tracesDone: first + count, traceCount: source.traceCount });
     });
+    await writeInsertionsUpTo(sink, source.traceCount);
     await sink.write(await source.readTrailerBytes());
   });
+}
+
+function checkInsertions(source: SegyFile, inserted: readonly InsertedTrace[]): readonly InsertedTrace[] {
+  if (inserted.length === 0) return inserted;
+  if (source.layout.variable) {
+    throw new SegyWriteError('bad-input', 'traces cannot be added to a variable-trace-length file');
+  }
+  inserted.forEach((trace, i) => {
+    if (i > 0 && trace.after < inserted[i - 1]!.after) throw new SegyWriteError('bad-input', 'added traces are not sorted');
+    if (trace.header.length !== source.layout.traceHeaderBytes || trace.samples.length !== source.samplesPerTrace) {
+      throw new SegyWriteError('bad-input', `an added trace needs ${source.layout.traceHeaderBytes} header bytes and ${source.samplesPerTrace} samples`);
+    }
+  });
+  return inserted;
+}
+
+function encodeInsertedTrace(source: SegyFile, trace: InsertedTrace, outFormat: SampleFormatCode): Uint8Array {
+  const headerBytes = trace.header.length;
+  const out = new Uint8Array(headerBytes + trace.samples.length * SAMPLE_FORMATS[outFormat].bytesPerSample);
+  out.set(trace.header, 0);
+  encodeSamples(trace.samples, outFormat, source.byteOrder, out.subarray(headerBytes));
+  return out;
 }
 
 function defaultHistory(source: SegyFile, outFormat: SampleFormatCode): string {
@@ -74,22 +122,24 @@ async function outputFileHeader(
   return header;
 }
 
+/** Rewrites source traces [from, to) of a block of records that starts at trace `blockFirst`. */
 async function rewriteBlock(
   source: SegyFile,
   records: Uint8Array,
-  first: number,
-  count: number,
+  blockFirst: number,
+  from: number,
+  to: number,
   outFormat: SampleFormatCode,
   samplesOf: WriteLikeOptions['samples'],
 ): Promise<Uint8Array> {
   const headerBytes = source.layout.traceHeaderBytes;
   const outBytesPerSample = SAMPLE_FORMATS[outFormat].bytesPerSample;
   let total = 0;
-  for (let i = first; i < first + count; i++) total += headerBytes + source.traceSampleCount(i) * outBytesPerSample;
+  for (let i = from; i < to; i++) total += headerBytes + source.traceSampleCount(i) * outBytesPerSample;
   const out = new Uint8Array(total);
-  const base = source.traceOffset(first);
+  const base = source.traceOffset(blockFirst);
   let at = 0;
-  for (let i = first; i < first + count; i++) {
+  for (let i = from; i < to; i++) {
     const ns = source.traceSampleCount(i);
     const inAt = source.traceOffset(i) - base;
     const samples = await samplesOf(i);

@@ -103,7 +103,7 @@ describe('model registry', () => {
     };
     const good = writeTar(files);
     const corrupt = good.slice();
-    corrupt[10] ^= 0xff;
+    corrupt[10] = corrupt[10]! ^ 0xff;
     await expect(registry.import(write('corrupt.pmodel', corrupt))).rejects.toThrow(/checksum/);
     await expect(registry.import(write('short.pmodel', good.slice(0, 700)))).rejects.toThrow(/truncated/);
     const noCard = new Map(files);
