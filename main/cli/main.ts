@@ -6,6 +6,8 @@ import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
 import { printQuality } from './qc';
+import { runProcessing, type ProcessCliOptions } from './processCommands';
+import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
 import { UsageError } from './usageError';
@@ -80,6 +82,37 @@ program
   });
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
+
+for (const task of ['denoise', 'interpolate'] as const) {
+  program
+    .command(task)
+    .description(
+      task === 'denoise'
+        ? 'denoise a SEG-Y file (per inline, line or gather); OUT keeps every header of IN'
+        : 'fill dead and missing traces of a SEG-Y file; live traces keep their samples exactly',
+    )
+    .argument('<in>', 'input SEG-Y (never modified)')
+    .argument('<out>', 'output SEG-Y (written to a temporary file, renamed when complete)')
+    .option(
+      '--method <name>',
+      task === 'denoise' ? 'fx, median or fk' : 'pocs or linear',
+      task === 'denoise' ? 'fx' : 'pocs',
+    )
+    .option('--lines <A-B>', 'only these inlines (3D); the others are copied unchanged')
+    .option('--format <format>', "'source' (default) or 'ieee'")
+    .option('--json', 'print a JSON summary')
+    .action(async (input: string, output: string, options: ProcessCliOptions) =>
+      runProcessing(task, input, output, options),
+    );
+}
+
+const synth = program.command('synth').description(SYNTH_DESCRIPTION);
+for (const o of SYNTH_OPTIONS) {
+  if (o.required) synth.requiredOption(o.flags, o.description);
+  else if (o.parse) synth.option(o.flags, o.description, o.parse, o.defaultValue);
+  else synth.option(o.flags, o.description, o.defaultValue as string | undefined);
+}
+synth.action(async (options: SynthCliOptions) => console.log(synthSummaryText(await runSynth(options))));
 
 program
   .command('qc')

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { open, rename, rm } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
 import { SegyWriteError } from './errors';
+import { deriveTraceHeader } from './traceHeaderEdit';
 import { BINARY_HEADER_FIELDS, TRACE_HEADER_BYTES, TRACE_HEADER_FIELDS, writeField } from './headerFields';
 import type { BinaryHeaderFieldName, HeaderField, TraceHeaderFieldName } from './headerFields';
 import type { SegyFile } from './reader';
@@ -39,6 +40,8 @@ export interface WriteLikeOptions {
   readonly samples: (traceIndex: number) => Float32Array | Promise<Float32Array>;
   /** Traces to add, sorted by `after`; fixed-length files only (each has the file's sample count). */
   readonly inserted?: readonly InsertedTrace[];
+  /** Header fields to change in source trace `traceIndex` (byte position -> value), e.g. the trace id of a filled dead trace. */
+  readonly headerEdits?: (traceIndex: number) => ReadonlyMap<number, number> | undefined;
   /** 'source' (default) keeps the source's sample format; 'ieee' writes IEEE float32 (format 5). */
   readonly format?: 'source' | 'ieee';
   /** Processing history for the textual header; false leaves the textual header untouched. */
@@ -66,7 +69,7 @@ export async function writeSegyLike(source: SegyFile, outPath: string, options: 
       for (let from = first; from < first + count; ) {
         const nextAfter = inserted[nextInsertion]?.after ?? Infinity;
         const to = Math.min(first + count, Math.max(from + 1, nextAfter + 1));
-        await sink.write(await rewriteBlock(source, records, first, from, to, outFormat, options.samples));
+        await sink.write(await rewriteBlock(source, records, first, from, to, outFormat, options));
         await writeInsertionsUpTo(sink, to - 1);
         from = to;
       }
@@ -130,7 +133,7 @@ async function rewriteBlock(
   from: number,
   to: number,
   outFormat: SampleFormatCode,
-  samplesOf: WriteLikeOptions['samples'],
+  { samples: samplesOf, headerEdits }: WriteLikeOptions,
 ): Promise<Uint8Array> {
   const headerBytes = source.layout.traceHeaderBytes;
   const outBytesPerSample = SAMPLE_FORMATS[outFormat].bytesPerSample;
@@ -147,6 +150,8 @@ async function rewriteBlock(
       throw new SegyWriteError('bad-input', `trace ${i + 1}: ${samples.length} new samples given, the trace has ${ns}`);
     }
     out.set(records.subarray(inAt, inAt + headerBytes), at);
+    const edits = headerEdits?.(i);
+    if (edits) out.set(deriveTraceHeader(out.subarray(at, at + headerBytes), edits, source.byteOrder), at);
     const original = records.subarray(inAt + headerBytes, inAt + headerBytes + ns * source.layout.bytesPerSample);
     const target = out.subarray(at + headerBytes, at + headerBytes + ns * outBytesPerSample);
     if (outFormat === source.format) encodeKeepingUnchanged(samples, original, outFormat, source.byteOrder, target);
