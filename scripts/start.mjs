@@ -17,7 +17,8 @@ function findElectron() {
   try {
     executable = require('electron'); // the package's main export is the binary's path
   } catch (error) {
-    const reason = error.code === 'MODULE_NOT_FOUND' ? 'the electron package is not installed' : error.message.split('\n')[0];
+    const reason =
+      error.code === 'MODULE_NOT_FOUND' ? 'the electron package is not installed' : error.message.split('\n')[0];
     return { reason: `${reason} (its binary download needs internet access to GitHub)` };
   }
   if (typeof executable !== 'string' || !existsSync(executable)) return { reason: 'the Electron binary is missing' };
@@ -38,5 +39,5 @@ if (electron.executable) {
   run(electron.executable, ['.']);
 } else {
   console.log(`Electron cannot start here: ${electron.reason}. Starting the browser mode instead.`);
-  run(process.execPath, ['bin/promethium.cjs', 'serve', '--open']);
+  run(process.execPath, ['bin/promethium.cjs', 'serve', '--open', '--demo']);
 }

@@ -10,6 +10,7 @@ import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers } from '../api/handlers';
 import { computeBundlePath } from '../jobs/forkCompute';
 import { AppServices } from '../services';
+import { ensureDemoSurvey } from '../survey/demo';
 import { utilityComputeLauncher } from './computeProcess';
 import { installMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
@@ -93,6 +94,7 @@ function start(): void {
   installMenu(services, () => mainWindow);
   mainWindow = createWindow();
   services.compute.start().catch((error: Error) => console.error(`compute process: ${error.message}`));
+  ensureDemoSurvey(services).catch((error: Error) => console.error(`demo survey: ${error.message}`));
 
   app.on('activate', () => {
     if (!mainWindow) mainWindow = createWindow();

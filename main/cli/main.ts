@@ -33,7 +33,10 @@ program
   .option('--host <address>', 'address to bind; anything but loopback exposes the app to the network', '127.0.0.1')
   .option('--open', 'open the app in the system browser', false)
   .option('--project <dir>', 'project folder to open (default: the default project in the user-data folder)')
-  .action(async (options: { port: number; host: string; open: boolean; project?: string }) => serve(options));
+  .option('--demo', 'on first run, import the synthetic demo survey into the project', false)
+  .action(async (options: { port: number; host: string; open: boolean; project?: string; demo: boolean }) =>
+    serve(options),
+  );
 
 program
   .command('backend')

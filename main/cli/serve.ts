@@ -7,12 +7,15 @@ import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
 import { defaultUserDataDir } from '../paths';
 import { startServer } from '../server/server';
 import { AppServices } from '../services';
+import { ensureDemoSurvey } from '../survey/demo';
 
 export interface ServeOptions {
   port: number;
   host: string;
   open: boolean;
   project?: string;
+  /** Import the synthetic demo survey on first run (what `npm start` asks for). */
+  demo?: boolean;
 }
 
 export const DIST_DIR = __dirname;
@@ -57,6 +60,9 @@ export async function serve(options: ServeOptions): Promise<void> {
   console.log(`project: ${services.project.dir}`);
   // Start the compute process now so the status bar shows the backend without waiting for the first job.
   services.compute.start().catch((error: Error) => console.error(`compute process: ${error.message}`));
+  if (options.demo) {
+    await ensureDemoSurvey(services).catch((error: Error) => console.error(`demo survey: ${error.message}`));
+  }
   if (options.open && process.env.PROMETHIUM_NO_OPEN !== '1') openInBrowser(server.url);
 
   await new Promise<void>((resolve) => {
