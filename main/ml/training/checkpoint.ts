@@ -1,0 +1,192 @@
+/**
+ * Training checkpoints. Layout of a checkpoint folder:
+ *
+ *   <checkpointDir>/last/   the state after the last completed epoch, everything needed to resume:
+ *       model.json, weights.bin, card.json    the model (registry format, saveModelFolder)
+ *       optimizer.bin, optimizer.json         AdamW's iteration count and moments (tf.io.encodeWeights data + specs)
+ *       state.json                            TrainingState: epoch, schedule, seed, history, normalisation, split
+ *   <checkpointDir>/best/   the model (model.json, weights.bin, card.json) of the epoch with the lowest validation loss
+ *
+ * Each folder is written complete under `<name>.staging/` and then swapped in by two renames (`<name>` ->
+ * `<name>.previous`, staging -> `<name>`), so a kill at any moment leaves either the old or the new folder, each whole;
+ * `recoverFolder` puts the previous one back when the kill fell between the renames. Keeping state.json inside `last/`
+ * makes model, optimizer and counters one unit that cannot disagree.
+ */
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
+import type { ModelConfig } from '../modelConfig';
+import { loadModelFolder, saveModelFolder } from '../registry/modelFiles';
+import type { SourceNormalization } from './patchSource';
+import type { ScheduleState } from './schedule';
+
+export const CHECKPOINT_FILES = {
+  last: 'last',
+  best: 'best',
+  state: 'state.json',
+  optimizerWeights: 'optimizer.bin',
+  optimizerSpecs: 'optimizer.json',
+} as const;
+
+export const TRAINING_STATE_VERSION = 1;
+
+/** Everything about a run that is not a tensor, as saved after each epoch. */
+export interface TrainingState {
+  version: typeof TRAINING_STATE_VERSION;
+  /** Epochs completed; a resumed run starts with epoch + 1. */
+  epoch: number;
+  task: ModelTask;
+  config: ModelConfig;
+  /** The run's seed: epoch e shuffles and corrupts with seeds derived from (seed, e), so resuming replays no draw. */
+  seed: number;
+  schedule: ScheduleState;
+  optimizerIterations: number;
+  history: EpochMetrics[];
+  normalization: SourceNormalization[];
+  /** Lines of the set (PatchSourceSet numbering) held out for validation; checked on resume against the data. */
+  validationLines: number[];
+  trainingSeconds: number;
+}
+
+export class CheckpointError extends Error {
+  readonly apiCode = 'invalid';
+}
+
+async function exists(target: string): Promise<boolean> {
+  return stat(target).then(
+    () => true,
+    () => false,
+  );
+}
+
+/** If a swap was interrupted between its two renames, the previous folder becomes current again. */
+export async function recoverFolder(dir: string): Promise<void> {
+  const previous = `${dir}.previous`;
+  if (!(await exists(dir)) && (await exists(previous))) await rename(previous, dir);
+  await rm(previous, { recursive: true, force: true });
+}
+
+/** Replaces `dir` by the complete folder `staged` with two renames (see the module comment). */
+async function swapIn(staged: string, dir: string): Promise<void> {
+  const previous = `${dir}.previous`;
+  await rm(previous, { recursive: true, force: true });
+  if (await exists(dir)) await rename(dir, previous);
+  await rename(staged, dir);
+  await rm(previous, { recursive: true, force: true });
+}
+
+/** JSON has no Infinity or NaN (a perfect validation SNR is +Infinity dB): they travel as strings. */
+function stringifyState(state: TrainingState): string {
+  return JSON.stringify(
+    state,
+    (_, value: unknown) => (typeof value === 'number' && !Number.isFinite(value) ? String(value) : value),
+    2,
+  );
+}
+
+function parseState(text: string): TrainingState {
+  const special: Record<string, number> = { Infinity, '-Infinity': -Infinity, NaN };
+  return JSON.parse(text, (_, value: unknown) =>
+    typeof value === 'string' && value in special ? special[value] : value,
+  ) as TrainingState;
+}
+
+/** AdamW's weights as tfjs weight data: [iterations, first moments..., second moments...] in the optimizer's order. */
+async function encodeOptimizer(
+  optimizer: tf.Optimizer,
+): Promise<{ data: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
+  const weights = await optimizer.getWeights();
+  // Names are only labels for tfjs; the index prefix keeps them unique and in order through decodeWeights' name map.
+  const named = weights.map(({ name, tensor }, index) => ({
+    name: `${String(index).padStart(5, '0')}:${name}`,
+    tensor,
+  }));
+  const { data, specs } = await tf.io.encodeWeights(named);
+  weights[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the moments are the optimizer's own variables
+  return { data: new Uint8Array(data), specs };
+}
+
+/** Restores what `encodeOptimizer` saved: iteration count, bias corrections and moments (matched by position). */
+export async function restoreOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
+  const specs = JSON.parse(
+    await readFile(path.join(dir, CHECKPOINT_FILES.optimizerSpecs), 'utf8'),
+  ) as tf.io.WeightsManifestEntry[];
+  const bytes = await readFile(path.join(dir, CHECKPOINT_FILES.optimizerWeights));
+  const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
+  const weights = specs.map(({ name }) => ({ name: name.slice(name.indexOf(':') + 1), tensor: decoded[name]! }));
+  await optimizer.setWeights(weights);
+  tf.dispose(Object.values(decoded)); // setWeights made variables of them, which hold their own references
+}
+
+export interface CheckpointContent {
+  model: tfl.LayersModel;
+  card: ModelCard;
+  optimizer: tf.Optimizer;
+  state: TrainingState;
+}
+
+/** Writes `<checkpointDir>/last` (model, optimizer, state) as one unit. */
+export async function writeLastCheckpoint(checkpointDir: string, content: CheckpointContent): Promise<void> {
+  const dir = path.join(checkpointDir, CHECKPOINT_FILES.last);
+  const staged = `${dir}.staging`;
+  await mkdir(checkpointDir, { recursive: true });
+  await saveModelFolder(staged, content.model, content.card);
+  const optimizer = await encodeOptimizer(content.optimizer);
+  await writeFile(path.join(staged, CHECKPOINT_FILES.optimizerWeights), optimizer.data);
+  await writeFile(path.join(staged, CHECKPOINT_FILES.optimizerSpecs), JSON.stringify(optimizer.specs));
+  await writeFile(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
+  await swapIn(staged, dir);
+}
+
+/** Writes `<checkpointDir>/best` (the model and its card). */
+export async function writeBestModel(checkpointDir: string, model: tfl.LayersModel, card: ModelCard): Promise<void> {
+  const dir = path.join(checkpointDir, CHECKPOINT_FILES.best);
+  const staged = `${dir}.staging`;
+  await saveModelFolder(staged, model, card);
+  await swapIn(staged, dir);
+}
+
+/** The state of `<checkpointDir>/last`, or null when there is no checkpoint yet. */
+export async function readLastState(checkpointDir: string): Promise<TrainingState | null> {
+  const dir = path.join(checkpointDir, CHECKPOINT_FILES.last);
+  await recoverFolder(dir);
+  await recoverFolder(path.join(checkpointDir, CHECKPOINT_FILES.best));
+  const file = path.join(dir, CHECKPOINT_FILES.state);
+  if (!(await exists(file))) return null;
+  const state = parseState(await readFile(file, 'utf8'));
+  if (state.version !== TRAINING_STATE_VERSION) {
+    throw new CheckpointError(
+      `${file}: checkpoint version ${String(state.version)}, this program reads ${TRAINING_STATE_VERSION}`,
+    );
+  }
+  return state;
+}
+
+/** Copies the weights (trainable and BatchNorm statistics) of the model saved in `dir` into `model`, same architecture. */
+export async function loadWeightsInto(model: tfl.LayersModel, dir: string): Promise<void> {
+  const saved = await loadModelFolder(dir);
+  try {
+    const weights = saved.getWeights();
+    const expected = model.getWeights().map((w) => w.shape.join('x'));
+    const found = weights.map((w) => w.shape.join('x'));
+    if (expected.join() !== found.join()) {
+      throw new CheckpointError(
+        `${dir}: its weights do not fit this architecture (${found.length} tensors for ${expected.length})`,
+      );
+    }
+    model.setWeights(weights);
+  } finally {
+    saved.dispose();
+  }
+}
+
+/** Removes a previous run's checkpoints before a fresh start, so that no stale `best/` outlives it. */
+export async function clearCheckpoints(checkpointDir: string): Promise<void> {
+  for (const name of [CHECKPOINT_FILES.last, CHECKPOINT_FILES.best]) {
+    for (const suffix of ['', '.staging', '.staging.partial', '.previous']) {
+      await rm(path.join(checkpointDir, name + suffix), { recursive: true, force: true });
+    }
+  }
+}
