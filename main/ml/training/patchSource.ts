@@ -235,10 +235,4 @@ export class PatchSourceSet {
     const raw = await owner.source.readPatch({ ...entry, line: owner.line }, patch);
     return normalizeSection(raw, owner.scale);
   }
-
-  /** 'survey-a line 12', for messages. */
-  describeLine(line: number): string {
-    const owner = this.owners[line];
-    return owner === undefined ? `line ${line}` : `${owner.source.name} line ${owner.line}`;
-  }
 }

@@ -1,0 +1,548 @@
+/**
+ * The training loop: patches from one or more sources, split by line into training and validation sets, corrupted for
+ * the task, fed to a model built from its config (or fine-tuned from a saved model), optimised with AdamW under
+ * reduce-on-plateau and early stopping, checkpointed after every epoch (checkpoint.ts) and resumable from there.
+ *
+ * Normalisation: every patch is divided by its source's robust amplitude scale (patchSource.ts, estimateSourceScale),
+ * one scale per survey, never per patch or per section. Inference must do the same: estimate the scale of the survey
+ * it processes with estimateSourceScale and divide every section of it by that scale. A per-section scale would lift
+ * quiet sections (survey edges, sections crossing dead zones) to the level of loud ones, and the model, trained on
+ * survey-scaled patches, would see noise levels and amplitude contrasts it never saw; with one survey scale, sections
+ * of a survey keep their true relative amplitudes and blend without level jumps. The scales used in training are
+ * recorded in the checkpoint state and in the model card (`config.normalization`).
+ *
+ * Reproducibility: epoch e shuffles with seedFor(seed, e) and corrupts batch b with seedFor(seed, e, b); validation
+ * batches use fixed seeds, so every epoch is measured on the same corrupted inputs. A resumed run therefore draws what
+ * the uninterrupted run would have drawn. Weight initialisation and dropout masks use tfjs's own generator.
+ *
+ * Device traffic: one readback per epoch for the training loss and one for validation (loss and SNR energies summed on
+ * the device), never one per step.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
+import { checkpoint as yieldUnlessCancelled } from '../../compute/protocol';
+import { AdamWOptimizer } from '../adamw';
+import { buildModel, type BuiltModel } from '../architectures';
+import { lossFromSpec, parseLossSpec } from '../losses';
+import { parseModelConfig, type ModelConfig } from '../modelConfig';
+import { SCALE_PERCENTILE } from '../normalization';
+import {
+  shuffled,
+  splitPatchIndexByLine,
+  type PatchIndexEntry,
+  type PatchIndexSplit,
+  type PatchStride,
+} from '../patchIndex';
+import { readModelCard } from '../registry/modelFiles';
+import type { PatchSize } from '../tiling';
+import { RunningLoss, trainStep, trainingObjective, type TrainingLoss } from '../trainStep';
+import {
+  CHECKPOINT_FILES,
+  clearCheckpoints,
+  loadWeightsInto,
+  readLastState,
+  restoreOptimizer,
+  TRAINING_STATE_VERSION,
+  writeBestModel,
+  writeLastCheckpoint,
+  type TrainingState,
+} from './checkpoint';
+import { PatchSourceSet, type PatchSource } from './patchSource';
+import { TrainingSchedule, type EarlyStoppingOptions, type PlateauOptions } from './schedule';
+import {
+  DEFAULT_AUGMENTATION,
+  DEFAULT_CORRUPTION,
+  NO_AUGMENTATION,
+  buildTaskBatch,
+  inputChannelsOf,
+  seedFor,
+  taskBatchTensors,
+  type AugmentationOptions,
+  type CorruptionOptions,
+  type TaskOptions,
+} from './taskBatches';
+
+export interface TrainOptions {
+  /** The architecture to train; when fine-tuning (initialModelDir) the saved model's own config is used instead. */
+  config: ModelConfig;
+  task: ModelTask;
+  /** A loss spec such as 'mse' or 'mse+0.1*spectral' (losses.ts). */
+  loss: string;
+  epochs: number;
+  batchSize: number;
+  /** Patch size: a number for square patches (64, 128, 256), or samples x traces. */
+  patch: number | PatchSize;
+  /** Distance between patch starts; half the patch by default. */
+  stride?: number | PatchStride;
+  learningRate: number;
+  /** AdamW's decoupled weight decay. */
+  weightDecay: number;
+  /** Fraction of the lines held out for validation (whole lines: no patch of a validation line is trained on). */
+  validationFraction: number;
+  seed: number;
+  plateau: PlateauOptions;
+  earlyStopping: EarlyStoppingOptions;
+  /** Caps the training batches of an epoch (large surveys, quick runs); all by default. */
+  maxBatchesPerEpoch?: number;
+  /** Caps the validation batches of an epoch; all by default. */
+  maxValidationBatches?: number;
+  /**
+   * Wall-clock seconds of training batches in this call: the batch that passes it ends the epoch early, which is then
+   * validated and checkpointed like any other, and training stops. Wall-clock rather than process CPU time because a
+   * user's time box is wall time, and CPU time counts every thread of a multi-threaded backend.
+   */
+  timeBudgetSeconds?: number;
+  checkpointDir: string;
+  /** Continue from `<checkpointDir>/last` when it exists (a fresh start otherwise). */
+  resume: boolean;
+  /** Fine-tune: start from the weights of the model saved in this folder (a bundled or trained model), its architecture kept. */
+  initialModelDir?: string;
+  corruption?: Partial<CorruptionOptions>;
+  augmentation?: Partial<AugmentationOptions>;
+  /** What the model card says beyond what training knows. */
+  card?: { name?: string; parentId?: string | null; notes?: string; command?: string | null; hardware?: string | null };
+}
+
+export interface TrainHooks {
+  /** Checked between batches: cancelling stops within one batch, leaving the last complete checkpoint. */
+  signal?: AbortSignal;
+  onProgress?: (fraction: number, message: string) => void;
+  /** Called after each epoch's checkpoint is written. */
+  onEpoch?: (metrics: EpochMetrics) => void;
+}
+
+export type StopReason = 'epochs' | 'early-stopping' | 'time-budget';
+
+export interface TrainResult {
+  bestModelDir: string;
+  lastCheckpointDir: string;
+  history: EpochMetrics[];
+  stoppedBecause: StopReason;
+}
+
+export class TrainingOptionsError extends Error {
+  readonly apiCode = 'invalid';
+}
+
+interface EpochRun {
+  trainLoss: number;
+  outOfTime: boolean;
+}
+
+interface Validation {
+  loss: number;
+  snrDb: number;
+}
+
+/** The architecture's downsampling: patches must be multiples of 2^levels samples and traces. */
+function patchMultiple(config: ModelConfig): number {
+  return 2 ** config.params.features.length;
+}
+
+function patchSizeOf(patch: number | PatchSize): PatchSize {
+  return typeof patch === 'number' ? { samples: patch, traces: patch } : patch;
+}
+
+function strideOf(stride: number | PatchStride | undefined, patch: PatchSize): PatchStride {
+  if (stride === undefined) return { samples: Math.max(1, patch.samples / 2), traces: Math.max(1, patch.traces / 2) };
+  return typeof stride === 'number' ? { samples: stride, traces: stride } : stride;
+}
+
+function checkFits(config: ModelConfig, task: ModelTask, patch: PatchSize): void {
+  const multiple = patchMultiple(config);
+  if (patch.samples % multiple !== 0 || patch.traces % multiple !== 0) {
+    throw new TrainingOptionsError(
+      `a ${config.architecture} with ${config.params.features.length} levels needs patches in multiples of ${multiple}, got ${patch.samples} x ${patch.traces}`,
+    );
+  }
+  const channels = inputChannelsOf(task);
+  if (config.params.in_channels !== channels || config.params.out_channels !== 1) {
+    throw new TrainingOptionsError(
+      `${task} models take ${channels} input channel(s) and return 1; this model takes ${config.params.in_channels} and returns ${config.params.out_channels}`,
+    );
+  }
+}
+
+function checkOptions(options: TrainOptions): void {
+  parseLossSpec(options.loss); // a typo in the loss fails here, before scales are estimated and models built
+  const whole = { epochs: options.epochs, batchSize: options.batchSize };
+  for (const [name, value] of Object.entries(whole)) {
+    if (!(Number.isInteger(value) && value >= 1))
+      throw new TrainingOptionsError(`${name} must be a whole number >= 1, got ${value}`);
+  }
+  if (!(options.learningRate > 0))
+    throw new TrainingOptionsError(`learning rate must be > 0, got ${options.learningRate}`);
+}
+
+/** The config to train: the saved model's own when fine-tuning (its weights only fit its architecture). */
+async function configToTrain(options: TrainOptions): Promise<ModelConfig> {
+  if (options.initialModelDir === undefined) return options.config;
+  const card = await readModelCard(options.initialModelDir);
+  return parseModelConfig(card.config, `${options.initialModelDir} model card`);
+}
+
+/**
+ * The data loss ignores traces that are dead in the data: the prediction is zeroed there like the target (taskBatches.ts),
+ * so they add nothing to a pointwise or per-trace spectral loss.
+ */
+export function ignoringDeadTraces(objective: TrainingLoss): TrainingLoss {
+  return (targets, outputs, inputs) => {
+    const [clean, live] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
+    const [prediction, ...auxiliary] = outputs;
+    if (prediction === undefined) throw new Error('the model returned no output');
+    return objective(clean, [tf.mul(prediction, live), ...auxiliary], inputs);
+  };
+}
+
+function outputsOf(model: tfl.LayersModel, inputs: tf.Tensor): tf.Tensor[] {
+  const output = model.apply(inputs, { training: false }) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(output) ? output : [output];
+}
+
+/** SNR in dB from summed energies, with metrics.signalToNoiseDb's conventions for zero noise or zero signal. */
+export function snrDbFromEnergies(signal: number, noise: number): number {
+  if (noise === 0) return Infinity;
+  if (signal === 0) return -Infinity;
+  return 10 * Math.log10(signal / noise);
+}
+
+function batchCount(patches: number, batchSize: number, cap: number | undefined): number {
+  const all = Math.ceil(patches / batchSize);
+  return cap === undefined ? all : Math.min(all, cap);
+}
+
+/** Keeps only finite metrics: the card's schema takes numbers, and JSON turns Infinity into null. */
+function finiteMetrics(metrics: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(metrics).filter(([, value]) => Number.isFinite(value)));
+}
+
+/** One training run; `train` creates it and drives its epochs. */
+class TrainingRun {
+  private readonly patch: PatchSize;
+  private readonly objective: TrainingLoss;
+  private readonly trainTask: TaskOptions;
+  private readonly validationTask: TaskOptions;
+  private readonly started = performance.now();
+
+  constructor(
+    private readonly options: TrainOptions,
+    private readonly hooks: TrainHooks,
+    private readonly data: PatchSourceSet,
+    private readonly split: { train: PatchIndexEntry[]; validation: PatchIndexEntry[] },
+    private readonly built: BuiltModel,
+    private readonly optimizer: AdamWOptimizer,
+    private readonly schedule: TrainingSchedule,
+    private state: TrainingState,
+  ) {
+    this.patch = patchSizeOf(options.patch);
+    this.objective = ignoringDeadTraces(trainingObjective(lossFromSpec(options.loss), built.extraLoss));
+    const corruption = { ...DEFAULT_CORRUPTION, ...options.corruption };
+    this.trainTask = {
+      task: options.task,
+      corruption,
+      augmentation: { ...DEFAULT_AUGMENTATION, ...options.augmentation },
+    };
+    this.validationTask = { task: options.task, corruption, augmentation: NO_AUGMENTATION };
+  }
+
+  get history(): EpochMetrics[] {
+    return this.state.history;
+  }
+
+  /** Runs the remaining epochs; returns why it stopped. */
+  async run(): Promise<StopReason> {
+    if (this.state.schedule.epochsWithoutImprovement >= this.options.earlyStopping.patience) return 'early-stopping';
+    for (let epoch = this.state.epoch + 1; epoch <= this.options.epochs; epoch++) {
+      const epochStarted = performance.now();
+      const { trainLoss, outOfTime } = await this.trainEpoch(epoch);
+      const validation = await this.validate(epoch);
+      const stop = await this.finishEpoch(epoch, trainLoss, validation, (performance.now() - epochStarted) / 1000);
+      if (outOfTime) return 'time-budget';
+      if (stop) return 'early-stopping';
+    }
+    return 'epochs';
+  }
+
+  private get totalBatchesPerEpoch(): number {
+    return batchCount(this.split.train.length, this.options.batchSize, this.options.maxBatchesPerEpoch);
+  }
+
+  private async readBatch(entries: readonly PatchIndexEntry[]): Promise<Float32Array[]> {
+    return Promise.all(entries.map((entry) => this.data.readNormalizedPatch(entry, this.patch)));
+  }
+
+  /** Training batches fill an epoch's share of the progress; validation batches report where training ended. */
+  private reportProgress(
+    epoch: number,
+    batch: number,
+    batches: number,
+    phase: 'training batch' | 'validation batch',
+  ): void {
+    const done = phase === 'training batch' ? batch / batches : 1;
+    const fraction = (epoch - 1 + done) / this.options.epochs;
+    this.hooks.onProgress?.(
+      Math.min(1, fraction),
+      `epoch ${epoch}/${this.options.epochs}: ${phase} ${batch}/${batches}`,
+    );
+  }
+
+  private outOfTime(): boolean {
+    const budget = this.options.timeBudgetSeconds;
+    return budget !== undefined && (performance.now() - this.started) / 1000 >= budget;
+  }
+
+  private async trainEpoch(epoch: number): Promise<EpochRun> {
+    const { batchSize, seed } = this.options;
+    const order = shuffled(this.split.train, seedFor(seed, epoch));
+    const batches = this.totalBatchesPerEpoch;
+    const running = new RunningLoss();
+    for (let b = 0; b < batches; b++) {
+      if (this.hooks.signal) await yieldUnlessCancelled(this.hooks.signal);
+      const clean = await this.readBatch(order.slice(b * batchSize, (b + 1) * batchSize));
+      const { inputs, targets } = taskBatchTensors(
+        buildTaskBatch(clean, this.patch, this.trainTask, seedFor(seed, epoch, b)),
+      );
+      running.add(trainStep(this.built.trainingModel, this.optimizer, inputs, targets, this.objective));
+      tf.dispose([inputs, targets]);
+      this.reportProgress(epoch, b + 1, batches, 'training batch');
+      if (this.outOfTime()) return { trainLoss: await running.mean(), outOfTime: true };
+    }
+    return { trainLoss: await running.mean(), outOfTime: false };
+  }
+
+  /** Validation loss (the training objective in inference mode) and SNR over all validation patches together. */
+  private async validate(epoch: number): Promise<Validation | null> {
+    const { batchSize, seed } = this.options;
+    const batches = batchCount(this.split.validation.length, batchSize, this.options.maxValidationBatches);
+    if (batches === 0) return null;
+    // [loss sum, signal energy, error energy], summed on the device and read back once.
+    let totals: tf.Tensor1D = tf.zeros([3]);
+    for (let b = 0; b < batches; b++) {
+      if (this.hooks.signal) await yieldUnlessCancelled(this.hooks.signal);
+      const clean = await this.readBatch(this.split.validation.slice(b * batchSize, (b + 1) * batchSize));
+      const batch = buildTaskBatch(clean, this.patch, this.validationTask, seedFor(seed, 0x76616c, b));
+      const previous = totals;
+      totals = tf.tidy(() => {
+        const { inputs, targets } = taskBatchTensors(batch);
+        return tf.keep(tf.add(previous, this.validationTotals(inputs, targets)));
+      });
+      previous.dispose();
+      this.reportProgress(epoch, b + 1, batches, 'validation batch');
+    }
+    const [lossSum = NaN, signal = 0, noise = 0] = await totals.data();
+    totals.dispose();
+    return { loss: lossSum / batches, snrDb: snrDbFromEnergies(signal, noise) };
+  }
+
+  private validationTotals(inputs: tf.Tensor, targets: tf.Tensor): tf.Tensor1D {
+    const outputs = outputsOf(this.built.trainingModel, inputs);
+    const loss = this.objective(targets, outputs, inputs);
+    const [clean, live] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
+    const prediction = tf.mul(outputs[0]!, live);
+    const signal = tf.sum(tf.square(clean));
+    const noise = tf.sum(tf.squaredDifference(clean, prediction));
+    return tf.stack([loss, signal, noise]) as tf.Tensor1D;
+  }
+
+  /** Schedule, state, checkpoints and the epoch hook; returns whether early stopping ends the run. */
+  private async finishEpoch(
+    epoch: number,
+    trainLoss: number,
+    validation: Validation | null,
+    seconds: number,
+  ): Promise<boolean> {
+    // Without validation lines (validationFraction 0) the schedule and the best model follow the training loss.
+    const monitored = validation?.loss ?? trainLoss;
+    const learningRate = this.optimizer.currentLearningRate;
+    const decision = this.schedule.observe(epoch, monitored);
+    this.optimizer.setLearningRate(decision.learningRate);
+    const metrics: EpochMetrics = {
+      epoch,
+      trainLoss,
+      valLoss: validation?.loss ?? NaN,
+      valSnrDb: validation?.snrDb ?? NaN,
+      learningRate,
+      seconds,
+    };
+    this.state = {
+      ...this.state,
+      epoch,
+      schedule: this.schedule.state,
+      optimizerIterations: this.optimizer.iterations,
+      history: [...this.state.history, metrics],
+      trainingSeconds: this.state.trainingSeconds + seconds,
+    };
+    const card = this.card(metrics);
+    await writeLastCheckpoint(this.options.checkpointDir, {
+      model: this.built.model,
+      card,
+      optimizer: this.optimizer,
+      state: this.state,
+    });
+    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
+    this.hooks.onEpoch?.(metrics);
+    return decision.stop;
+  }
+
+  private card(metrics: EpochMetrics): ModelCard {
+    const { options, state } = this;
+    return {
+      name: options.card?.name ?? `${state.config.architecture} ${options.task}`,
+      architecture: state.config.architecture,
+      task: options.task,
+      config: {
+        model: state.config,
+        normalization: { method: 'survey robust scale', percentile: SCALE_PERCENTILE, sources: state.normalization },
+        training: {
+          loss: options.loss,
+          patch: this.patch,
+          batchSize: options.batchSize,
+          learningRate: options.learningRate,
+          weightDecay: options.weightDecay,
+          validationFraction: options.validationFraction,
+          initialModel: options.initialModelDir ?? null,
+        },
+      },
+      training: {
+        data: state.normalization.map((entry) => entry.source).join(', '),
+        seed: options.seed,
+        epochs: state.epoch,
+        command: options.card?.command ?? null,
+        durationSeconds: Math.round(state.trainingSeconds),
+        hardware: options.card?.hardware ?? null,
+        backend: tf.getBackend(),
+      },
+      metrics: finiteMetrics({
+        epoch: metrics.epoch,
+        trainLoss: metrics.trainLoss,
+        valLoss: metrics.valLoss,
+        valSnrDb: metrics.valSnrDb,
+      }),
+      parentId: options.card?.parentId ?? null,
+      createdAt: new Date().toISOString(),
+      notes: options.card?.notes ?? '',
+    };
+  }
+}
+
+/** The patch index split by line into training and validation patches (patchIndex.ts), as training uses it. */
+export function splitTrainingData(
+  data: PatchSourceSet,
+  options: Pick<TrainOptions, 'patch' | 'stride' | 'validationFraction' | 'seed'>,
+): PatchIndexSplit {
+  const patch = patchSizeOf(options.patch);
+  return splitPatchIndexByLine(
+    data.lines,
+    patch,
+    strideOf(options.stride, patch),
+    options.validationFraction,
+    options.seed,
+  );
+}
+
+/** The sources with their scales: the checkpoint's when resuming (so amplitudes do not shift), estimated otherwise. */
+async function sourceSet(sources: readonly PatchSource[], resumed: TrainingState | null): Promise<PatchSourceSet> {
+  if (resumed === null) return PatchSourceSet.withEstimatedScales(sources);
+  const names = sources.map((source) => source.name);
+  const saved = resumed.normalization.map((entry) => entry.source);
+  if (names.join('\n') !== saved.join('\n')) {
+    throw new TrainingOptionsError(`the checkpoint was trained on ${saved.join(', ')}, not on ${names.join(', ')}`);
+  }
+  return new PatchSourceSet(
+    sources,
+    resumed.normalization.map((entry) => entry.scale),
+  );
+}
+
+function freshState(
+  options: TrainOptions,
+  config: ModelConfig,
+  data: PatchSourceSet,
+  validationLines: number[],
+): TrainingState {
+  return {
+    version: TRAINING_STATE_VERSION,
+    epoch: 0,
+    task: options.task,
+    config,
+    seed: options.seed,
+    schedule: new TrainingSchedule(options.plateau, options.earlyStopping, { learningRate: options.learningRate })
+      .state,
+    optimizerIterations: 0,
+    history: [],
+    normalization: data.normalization,
+    validationLines,
+    trainingSeconds: 0,
+  };
+}
+
+function checkResumable(resumed: TrainingState, options: TrainOptions, validationLines: number[]): void {
+  if (resumed.task !== options.task)
+    throw new TrainingOptionsError(`the checkpoint trains a ${resumed.task} model, not ${options.task}`);
+  if (resumed.seed !== options.seed)
+    throw new TrainingOptionsError(`the checkpoint's seed is ${resumed.seed}, not ${options.seed}`);
+  if (resumed.validationLines.join() !== validationLines.join()) {
+    throw new TrainingOptionsError(
+      'the lines of the training data changed since the checkpoint: its validation lines differ',
+    );
+  }
+}
+
+async function startingWeights(built: BuiltModel, options: TrainOptions, resumed: TrainingState | null): Promise<void> {
+  if (resumed !== null) await loadWeightsInto(built.model, path.join(options.checkpointDir, CHECKPOINT_FILES.last));
+  else if (options.initialModelDir !== undefined) await loadWeightsInto(built.model, options.initialModelDir);
+}
+
+/** trainingModel's first output is model's output, so it holds every layer of model: disposing it frees both. */
+function disposeModel(built: BuiltModel): void {
+  built.trainingModel.dispose();
+}
+
+/**
+ * Trains a model on patches of `sources` (checkpoint layout in checkpoint.ts). Rejects with JobCancelledError when
+ * `hooks.signal` aborts, after the batch in progress; `<checkpointDir>/last` then holds the last completed epoch.
+ */
+export async function train(
+  sources: readonly PatchSource[],
+  options: TrainOptions,
+  hooks: TrainHooks = {},
+): Promise<TrainResult> {
+  checkOptions(options);
+  const resumed = options.resume ? await readLastState(options.checkpointDir) : null;
+  if (resumed === null) await clearCheckpoints(options.checkpointDir);
+  const config = resumed?.config ?? (await configToTrain(options));
+  const patch = patchSizeOf(options.patch);
+  checkFits(config, options.task, patch);
+  hooks.onProgress?.(0, 'estimating amplitude scales and indexing patches');
+  const data = await sourceSet(sources, resumed);
+  const split = splitPatchIndexByLine(
+    data.lines,
+    patch,
+    strideOf(options.stride, patch),
+    options.validationFraction,
+    options.seed,
+  );
+  if (split.train.length === 0) throw new TrainingOptionsError('no training patches: every line went to validation');
+  if (resumed !== null) checkResumable(resumed, options, split.validationLines);
+  const state = resumed ?? freshState(options, config, data, split.validationLines);
+  const built = buildModel(config);
+  const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
+  try {
+    await startingWeights(built, options, resumed);
+    if (resumed !== null) await restoreOptimizer(optimizer, path.join(options.checkpointDir, CHECKPOINT_FILES.last));
+    const schedule = new TrainingSchedule(options.plateau, options.earlyStopping, state.schedule);
+    const run = new TrainingRun(options, hooks, data, split, built, optimizer, schedule, state);
+    const stoppedBecause = await run.run();
+    return {
+      bestModelDir: path.join(options.checkpointDir, CHECKPOINT_FILES.best),
+      lastCheckpointDir: path.join(options.checkpointDir, CHECKPOINT_FILES.last),
+      history: run.history,
+      stoppedBecause,
+    };
+  } finally {
+    disposeModel(built);
+    optimizer.dispose();
+  }
+}
