@@ -14,5 +14,22 @@ await build({
   logLevel: 'warning',
   external: ['electron', 'better-sqlite3', '@tensorflow/*', 'webgpu', 'bufferutil', 'utf-8-validate'],
 });
-const result = spawnSync(process.execPath, ['--expose-gc', 'dist/bench.cjs', ...process.argv.slice(2)], { stdio: 'inherit' });
+// The GPU machine has no node_modules: `ml-gpu-prep` bundles everything but Dawn's native module into .gpu/.
+if (process.argv[2] === 'ml-gpu-prep') {
+  await build({
+    entryPoints: ['test/bench/main.ts'],
+    outfile: '.gpu/gpu-bench.cjs',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    logLevel: 'warning',
+    external: ['electron', 'better-sqlite3', 'webgpu', 'bufferutil', 'utf-8-validate', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'],
+  });
+  console.log('wrote .gpu/gpu-bench.cjs; run test/bench/gpu.sh on the GPU machine with .gpu carried');
+  process.exit(0);
+}
+const result = spawnSync(process.execPath, ['--expose-gc', 'dist/bench.cjs', ...process.argv.slice(2)], {
+  stdio: 'inherit',
+});
 process.exitCode = result.status ?? 1;

@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { printQualityBenchmark } from './quality';
+import { benchMlGpu } from './mlGpu';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -38,6 +39,9 @@ async function main(): Promise<void> {
     }
     case 'quality':
       printQualityBenchmark({ seed: 1, traces: 200, samples: 500, snrDb: 0, json: false });
+      break;
+    case 'ml-gpu':
+      await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
     case 'import-worker':
       await importWorker(args[0]!, args[1]!);
