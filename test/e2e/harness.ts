@@ -62,13 +62,16 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   }
 }
 
-/** Starts `node bin/promethium.cjs serve --port 0` with a fresh PROMETHIUM_HOME and waits for its URL. */
-export async function startServer(): Promise<RunningServer> {
+/**
+ * Starts `node bin/promethium.cjs serve --port 0` with a fresh PROMETHIUM_HOME and waits for its URL. `env` adds to the
+ * server's environment (e.g. PROMETHIUM_DATA_DIRS, the folders its file picker may show).
+ */
+export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
   checkBuilt();
   const home = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-'));
   const child = spawn(process.execPath, ['bin/promethium.cjs', 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, PROMETHIUM_HOME: home, PROMETHIUM_NO_OPEN: '1' },
+    env: { ...process.env, ...options.env, PROMETHIUM_HOME: home, PROMETHIUM_NO_OPEN: '1' },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -16,17 +16,31 @@ import type {
   ModelSummary,
   ProjectInfo,
   RecentProject,
+  SurveySummary,
   SystemInfo,
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { describeError, errorCode } from './errors';
 
-export type ViewName = 'home' | 'jobs' | 'system';
+export type ViewName = 'home' | 'jobs' | 'system' | 'survey';
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
   { id: 'home', label: 'Home' },
   { id: 'jobs', label: 'Jobs' },
   { id: 'system', label: 'System' },
 ];
+
+/** What the viewer under the cursor reads, shown in the status bar. */
+export interface CursorReadout {
+  /** Ordered label/value pairs, e.g. [['IL', '120'], ['XL', '340'], ['t', '1204 ms'], ['amp', '-0.52']]. */
+  items: [string, string][];
+  dead: boolean;
+}
+
+/** A survey is browsable as sections when it has a cache (post-stack), else as gathers. */
+export function browsesGathers(survey: SurveySummary): boolean {
+  const kind = survey.description?.kind;
+  return kind !== 'post-stack-3d' && kind !== 'post-stack-2d';
+}
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
@@ -112,6 +126,13 @@ export class AppState {
   selfTestJobId = $state<string | null>(null);
   probing = $state(false);
   cancelling = $state<Record<string, boolean>>({});
+  surveys = $state<SurveySummary[] | null>(null);
+  openSurveyId = $state<string | null>(null);
+  /** The browser mode's SEG-Y file picker (the native dialog in Electron). */
+  filePickerOpen = $state(false);
+  /** The SEG-Y file the import dialog inspects, or null when it is closed. */
+  importPath = $state<string | null>(null);
+  readout = $state<CursorReadout | null>(null);
   /** A clock for durations of running jobs, ticking once a second. */
   now = $state(Date.now());
 
@@ -124,6 +145,7 @@ export class AppState {
     ...this.sortedJobs.filter((job) => !isActive(job.state)).slice(0, 6),
   ]);
   computeLabel = $derived(describeCompute(this.compute));
+  openSurvey = $derived(this.surveys?.find((survey) => survey.id === this.openSurveyId) ?? null);
   selfTestJob = $derived(
     (this.selfTestJobId ? this.jobs.find((job) => job.id === this.selfTestJobId) : undefined) ??
       this.sortedJobs.find((job) => job.kind === 'synthetic-stats'),
@@ -147,6 +169,7 @@ export class AppState {
         this.compute = status;
       }),
       this.api.on('menu.command', (command) => void this.handleMenuCommand(command)),
+      this.api.on('surveys.changed', (survey) => this.upsertSurvey(survey)),
     ];
     // A last line of defence: a rejection that escaped a handler still reaches the user as a notice.
     const onRejection = (event: PromiseRejectionEvent): void => this.notifyError('Unexpected error', event.reason);
@@ -171,7 +194,80 @@ export class AppState {
   }
 
   async refresh(): Promise<void> {
-    await Promise.all([this.loadSystem(), this.loadProject(), this.loadJobs(), this.loadModels(), this.loadRecent()]);
+    await Promise.all([
+      this.loadSystem(),
+      this.loadProject(),
+      this.loadJobs(),
+      this.loadModels(),
+      this.loadRecent(),
+      this.loadSurveys(),
+    ]);
+  }
+
+  async loadSurveys(): Promise<void> {
+    const surveys = await this.attempt('Listing surveys', () => this.api.survey.list());
+    if (!surveys) return;
+    this.surveys = surveys;
+    if (this.openSurveyId && !surveys.some((survey) => survey.id === this.openSurveyId)) this.closeSurvey();
+  }
+
+  upsertSurvey(survey: SurveySummary): void {
+    if (!this.surveys) this.surveys = [];
+    const index = this.surveys.findIndex((known) => known.id === survey.id);
+    if (index < 0) this.surveys.push(survey);
+    else this.surveys[index] = survey;
+  }
+
+  /** Opens a ready survey's viewer. */
+  showSurvey(id: string): void {
+    const survey = this.surveys?.find((known) => known.id === id);
+    if (!survey || survey.state !== 'ready') return;
+    this.openSurveyId = id;
+    this.view = 'survey';
+  }
+
+  closeSurvey(): void {
+    this.openSurveyId = null;
+    this.readout = null;
+    if (this.view === 'survey') this.view = 'home';
+  }
+
+  async removeSurvey(id: string): Promise<void> {
+    const done = await this.attempt('Removing the survey', async () => {
+      await this.api.survey.remove(id);
+      return true;
+    });
+    if (!done) return;
+    if (this.openSurveyId === id) this.closeSurvey();
+    this.surveys = (this.surveys ?? []).filter((survey) => survey.id !== id);
+  }
+
+  /** File › Open SEG-Y: the native dialog where there is one; the browser mode's picker over files.list otherwise. */
+  async requestOpenSegy(): Promise<void> {
+    try {
+      const choice = await this.api.system.showOpenDialog({ kind: 'segy', title: 'Open SEG-Y' });
+      const [path] = choice.paths;
+      if (!choice.canceled && path) this.importPath = path;
+    } catch (error) {
+      if (errorCode(error) === 'unavailable' && this.connection !== 'disconnected') this.filePickerOpen = true;
+      else this.notifyError('Opening SEG-Y', error);
+    }
+  }
+
+  chooseSegy(path: string): void {
+    this.filePickerOpen = false;
+    this.importPath = path;
+  }
+
+  /** Starts the import job; the survey shows up as 'importing' in the sidebar and the job in the panel. */
+  async importSurvey(request: Parameters<Api['survey']['import']>[0]): Promise<boolean> {
+    const started = await this.attempt('Importing the survey', () => this.api.survey.import(request));
+    if (!started) return false;
+    this.upsertSurvey(started.survey);
+    this.upsertJob(started.job);
+    this.jobsPanelOpen = true;
+    this.importPath = null;
+    return true;
   }
 
   async loadSystem(): Promise<void> {
@@ -216,6 +312,7 @@ export class AppState {
   }
 
   show(view: ViewName): void {
+    if (view === 'survey' && !this.openSurveyId) return;
     this.view = view;
   }
 
@@ -229,12 +326,7 @@ export class AppState {
       case 'open-project':
         return this.requestOpenProject();
       case 'open-segy':
-        this.notify(
-          'info',
-          'Opening SEG-Y is not available yet',
-          'The SEG-Y importer is still being built; this version can manage projects and run the compute self-test.',
-        );
-        return;
+        return this.requestOpenSegy();
       case 'export':
         this.notify(
           'info',
@@ -278,7 +370,8 @@ export class AppState {
     this.projectForm.visible = false;
     this.selfTestJobId = null;
     this.notify('info', create ? 'Project created' : 'Project opened', `${project.name} — ${project.path}`);
-    await Promise.all([this.loadJobs(), this.loadModels(), this.loadRecent(), this.loadSystem()]);
+    this.closeSurvey();
+    await Promise.all([this.loadJobs(), this.loadModels(), this.loadRecent(), this.loadSystem(), this.loadSurveys()]);
     return true;
   }
 

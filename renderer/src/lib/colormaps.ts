@@ -1,0 +1,77 @@
+/**
+ * Seismic colormaps as 256-entry RGBA lookup tables (uploaded once as a 256 x 1 texture; the fragment shader maps each
+ * amplitude through it). Convention for every diverging map: NEGATIVE amplitudes at the left end (index 0), zero at the
+ * centre, POSITIVE at the right end (index 255). Red-white-blue is matplotlib's "seismic": index 0 dark blue, 127/128 white,
+ * 255 dark red, so positive amplitudes (peaks) are red and negative ones (troughs) blue.
+ */
+export type ColormapName = 'seismic' | 'grey' | 'bwo';
+
+export const COLORMAPS: readonly { id: ColormapName; label: string; description: string }[] = [
+  { id: 'seismic', label: 'Red-white-blue', description: 'negative blue, zero white, positive red' },
+  { id: 'grey', label: 'Grey', description: 'negative black, zero mid-grey, positive white' },
+  {
+    id: 'bwo',
+    label: 'Blue-white-orange (colour-blind safe)',
+    description: 'negative blue, zero white, positive orange; distinct for red-green colour blindness',
+  },
+];
+
+type Stop = [position: number, r: number, g: number, b: number];
+
+const STOPS: Record<ColormapName, Stop[]> = {
+  seismic: [
+    [0, 0, 0, 76],
+    [0.25, 0, 0, 255],
+    [0.5, 255, 255, 255],
+    [0.75, 255, 0, 0],
+    [1, 128, 0, 0],
+  ],
+  grey: [
+    [0, 0, 0, 0],
+    [1, 255, 255, 255],
+  ],
+  // Blue to orange through white (after Brewer's PuOr / the "BWO" map): blue and orange stay apart under deuteranopia
+  // and protanopia, where red and green do not.
+  bwo: [
+    [0, 5, 48, 97],
+    [0.2, 33, 102, 172],
+    [0.4, 146, 197, 222],
+    [0.5, 247, 247, 247],
+    [0.6, 253, 190, 133],
+    [0.8, 230, 97, 1],
+    [1, 127, 39, 4],
+  ],
+};
+
+/** The 256 x 1 RGBA table of a colormap. */
+export function colormapTable(name: ColormapName): Uint8Array {
+  const stops = STOPS[name];
+  const table = new Uint8Array(256 * 4);
+  for (let i = 0; i < 256; i++) {
+    const t = i / 255;
+    let k = 0;
+    while (k < stops.length - 2 && t > stops[k + 1]![0]) k++;
+    const [p0, r0, g0, b0] = stops[k]!;
+    const [p1, r1, g1, b1] = stops[k + 1]!;
+    const f = p1 > p0 ? Math.min(1, Math.max(0, (t - p0) / (p1 - p0))) : 0;
+    table[i * 4] = Math.round(r0 + (r1 - r0) * f);
+    table[i * 4 + 1] = Math.round(g0 + (g1 - g0) * f);
+    table[i * 4 + 2] = Math.round(b0 + (b1 - b0) * f);
+    table[i * 4 + 3] = 255;
+  }
+  return table;
+}
+
+/** The colour the shader gives a normalised value in [-1, 1] (amplitude * gain / clip, clamped): for tests and legends. */
+export function colourAt(name: ColormapName, normalised: number): [number, number, number] {
+  const table = colormapTable(name);
+  const t = 0.5 + 0.5 * Math.max(-1, Math.min(1, normalised));
+  const i = Math.round(t * 255);
+  return [table[i * 4]!, table[i * 4 + 1]!, table[i * 4 + 2]!];
+}
+
+/** A CSS linear-gradient of a colormap, for legends and the colormap picker. */
+export function colormapGradient(name: ColormapName): string {
+  const stops = STOPS[name].map(([p, r, g, b]) => `rgb(${r} ${g} ${b}) ${Math.round(p * 100)}%`);
+  return `linear-gradient(to right, ${stops.join(', ')})`;
+}

@@ -1,0 +1,386 @@
+/**
+ * The interpreter's views end to end, in Chromium against the browser mode: open the real F3 excerpt through the file
+ * picker and the import dialog, browse inlines / crosslines / time slices in the WebGL viewer (checking rendered pixels
+ * against the section's own numbers), then a pre-stack file's gathers. One server and one page, in order.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api, SectionData } from '../../preload/contract';
+import { colourAt } from '../../renderer/src/lib/colormaps';
+import { hasTestdata, TESTDATA_DIR } from '../testdata';
+import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
+
+type PageGlobals = { promethium: Api };
+type Rgb = [number, number, number];
+interface Pixels {
+  width: number;
+  height: number;
+  rgba: Uint8Array;
+}
+
+/** The same clip the viewer computes: the percentile of |amplitude| over the live traces' finite samples. */
+function clipOf(
+  section: { data: number[]; traces: number; samples: number; live: number[] },
+  percentile: number,
+): number {
+  const values: number[] = [];
+  for (let t = 0; t < section.traces; t++) {
+    if (!section.live[t]) continue;
+    for (let s = 0; s < section.samples; s++) {
+      const v = section.data[t * section.samples + s]!;
+      if (Number.isFinite(v)) values.push(Math.abs(v));
+    }
+  }
+  values.sort((a, b) => a - b);
+  return values[Math.min(values.length - 1, Math.max(0, Math.ceil((percentile / 100) * values.length) - 1))]!;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser mode', () => {
+  let server: RunningServer;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    server = await startServer({ env: { PROMETHIUM_DATA_DIRS: TESTDATA_DIR } });
+    session = await openBrowser(server.url);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.stop();
+  });
+
+  const page = () => session.page;
+  const viewer = () => page().getByTestId('section-viewer');
+
+  async function frame(): Promise<number> {
+    return Number((await viewer().getAttribute('data-frame')) ?? '0');
+  }
+
+  /** Picks a SEG-Y file in the browser-mode file picker and returns the import dialog. */
+  async function pickFile(name: string) {
+    await page().locator('nav').getByRole('button', { name: 'Open SEG-Y…' }).click();
+    const picker = page().getByRole('dialog', { name: 'Open SEG-Y' });
+    await picker.waitFor();
+    await picker.locator('button[data-name="segy"]').click();
+    await picker.locator(`button[data-name="${name}"]`).click();
+    await expect(picker.locator('[aria-current="location"]').innerText()).resolves.toBe('segy');
+    await picker.getByRole('button', { name: 'Open', exact: true }).click();
+    const dialog = page().getByRole('dialog', { name: 'Import SEG-Y' });
+    await dialog.waitFor();
+    await dialog.getByTestId('header-map').waitFor();
+    return dialog;
+  }
+
+  async function importAndOpen(name: string): Promise<string> {
+    const dialog = await pickFile(name);
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    const item = page().locator('[data-testid="survey-list"] li', { hasText: name.replace(/\.(sgy|segy)$/, '') });
+    await waitFor(
+      `${name} imported`,
+      () => item.getAttribute('data-state'),
+      (state) => state === 'ready',
+      60_000,
+      200,
+    );
+    await item.getByRole('button').click();
+    await waitFor('the first frame', frame, (n) => n >= 1);
+    return (await item.getAttribute('data-survey-id'))!;
+  }
+
+  /** The WebGL canvas's pixels (the renderer keeps its drawing buffer), as [width, height, rgba...]. */
+  async function canvasPixels(): Promise<Pixels> {
+    // Page-side code as a string (the test tsconfig has no DOM types); the pixels travel as base64, not a number list.
+    const result = await page().evaluate<{ width: number; height: number; base64: string }>(`(() => {
+      const gl = document.querySelector('[data-testid="section-canvas"]');
+      const copy = document.createElement('canvas');
+      copy.width = gl.width;
+      copy.height = gl.height;
+      const ctx = copy.getContext('2d');
+      ctx.drawImage(gl, 0, 0);
+      const bytes = ctx.getImageData(0, 0, gl.width, gl.height).data;
+      let binary = '';
+      for (let i = 0; i < bytes.length; i += 32768) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
+      return { width: gl.width, height: gl.height, base64: btoa(binary) };
+    })()`);
+    return { width: result.width, height: result.height, rgba: Buffer.from(result.base64, 'base64') };
+  }
+
+  function distinctColours(pixels: Pixels): number {
+    const seen = new Set<number>();
+    for (let i = 0; i < pixels.rgba.length; i += 4) {
+      seen.add((pixels.rgba[i]! << 16) | (pixels.rgba[i + 1]! << 8) | pixels.rgba[i + 2]!);
+    }
+    return seen.size;
+  }
+
+  async function sectionNow(surveyId: string, axis: 'inline' | 'crossline' | 'time', index: number) {
+    return page().evaluate(
+      async ({ id, a, i }) => {
+        const s: SectionData = await (globalThis as unknown as PageGlobals).promethium.section.get({
+          surveyId: id,
+          axis: a,
+          index: i,
+        });
+        return { ...s, data: Array.from(s.data), live: Array.from(s.live) };
+      },
+      { id: surveyId, a: axis, i: index },
+    );
+  }
+
+  let f3Id = '';
+
+  it('opens F3 through the file picker; the import dialog proposes 189/193 with a confidence', async () => {
+    const dialog = await pickFile('f3.sgy');
+    await expect(dialog.locator('#byte-inline').inputValue()).resolves.toBe('189');
+    await expect(dialog.locator('#byte-crossline').inputValue()).resolves.toBe('193');
+    await expect(dialog.getByTestId('header-confidence').innerText()).resolves.toMatch(/confidence \d{1,3}%/);
+    await expect(dialog.getByTestId('import-samples').innerText()).resolves.toBe('75');
+    await expect(dialog.getByTestId('import-traces').innerText()).resolves.toBe('414');
+    await dialog.locator('summary').click();
+    await expect(dialog.getByTestId('text-header').isVisible()).resolves.toBe(true);
+    await session.screenshot('10-import-dialog');
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await expect(dialog.count()).resolves.toBe(0);
+
+    f3Id = await importAndOpen('f3.sgy');
+    await expect(page().locator('main').getAttribute('data-view')).resolves.toBe('survey');
+    await expect(page().getByTestId('section-label').innerText()).resolves.toMatch(/^Inline \d+$/);
+    await session.screenshot('11-f3-inline');
+  });
+
+  it('renders the inline with the colormap at the section’s own amplitudes', async () => {
+    const label = (await viewer().getAttribute('data-label'))!;
+    const inline = Number(label.replace('Inline ', ''));
+    const survey = await page().evaluate(
+      (id) => (globalThis as unknown as PageGlobals).promethium.survey.get(id),
+      f3Id,
+    );
+    const grid = survey.description!.grid!;
+    const index = (inline - grid.inlines.first) / grid.inlines.step;
+    const section = await sectionNow(f3Id, 'inline', index);
+    expect(section.label).toBe(label);
+    const clip = clipOf(section, 99);
+    expect(clip).toBeGreaterThan(0);
+
+    const coloured = await canvasPixels();
+    expect(distinctColours(coloured)).toBeGreaterThan(100);
+
+    // The value the GPU shows at a canvas pixel: bilinear between texel centres (float-linear) or the nearest sample.
+    const { traces, samples, data } = section;
+    const linear = (await viewer().getAttribute('data-float-linear')) === 'true';
+    const at = (t: number, s: number) => data[t * samples + s]!;
+    const valueAt = (pixels: Pixels, px: number, py: number): number => {
+      const x = ((px + 0.5) / pixels.width) * traces;
+      const y = ((py + 0.5) / pixels.height) * samples;
+      if (!linear) return at(Math.min(traces - 1, Math.floor(x)), Math.min(samples - 1, Math.floor(y)));
+      const fx = Math.min(traces - 1, Math.max(0, x - 0.5));
+      const fy = Math.min(samples - 1, Math.max(0, y - 0.5));
+      const [t0, s0] = [Math.floor(fx), Math.floor(fy)];
+      const [t1, s1] = [Math.min(traces - 1, t0 + 1), Math.min(samples - 1, s0 + 1)];
+      const [a, b] = [fx - t0, fy - s0];
+      return (1 - a) * (1 - b) * at(t0, s0) + a * (1 - b) * at(t1, s0) + (1 - a) * b * at(t0, s1) + a * b * at(t1, s1);
+    };
+    const rgbAt = (pixels: Pixels, px: number, py: number): Rgb => {
+      const i = (py * pixels.width + px) * 4;
+      return [pixels.rgba[i]!, pixels.rgba[i + 1]!, pixels.rgba[i + 2]!];
+    };
+    /** Every 7th pixel: its expected value, and the colour drawn. */
+    const sampled = (pixels: Pixels) => {
+      const out: { value: number; rgb: Rgb }[] = [];
+      for (let py = 3; py < pixels.height; py += 7) {
+        for (let px = 3; px < pixels.width; px += 7)
+          out.push({ value: valueAt(pixels, px, py), rgb: rgbAt(pixels, px, py) });
+      }
+      return out;
+    };
+    /** Share of sampled pixels whose colour is off the colormap's colour of their value by more than 24 in a channel. */
+    const mismatchShare = (map: 'seismic' | 'grey', pixels: Pixels) => {
+      const all = sampled(pixels);
+      const off = all.filter(({ value, rgb }) => {
+        const expected = colourAt(map, value / clip);
+        return rgb.some((c, k) => Math.abs(c - expected[k]!) > 24);
+      });
+      return off.length / all.length;
+    };
+
+    const seismic = sampled(coloured);
+    const positive = seismic.filter(({ value }) => value > 0.6 * clip);
+    const negative = seismic.filter(({ value }) => value < -0.6 * clip);
+    console.log(
+      `[viewer] ${label}: clip ${clip}, ${linear ? 'linear' : 'nearest'} float texture, ${seismic.length} pixels checked, ` +
+        `${positive.length} strongly positive, ${negative.length} strongly negative, ` +
+        `${(mismatchShare('seismic', coloured) * 100).toFixed(2)}% off the red-white-blue colour`,
+    );
+    expect(positive.length).toBeGreaterThan(10);
+    expect(negative.length).toBeGreaterThan(10);
+    // Red-white-blue: positive amplitudes on the red side, negative ones on the blue side.
+    for (const { value, rgb } of positive) {
+      expect(rgb[0], `red-white-blue at +${value}`).toBeGreaterThan(rgb[2] + 60);
+    }
+    for (const { value, rgb } of negative) {
+      expect(rgb[2], `red-white-blue at ${value}`).toBeGreaterThan(rgb[0] + 60);
+    }
+    expect(mismatchShare('seismic', coloured)).toBeLessThan(0.02);
+
+    const before = await frame();
+    await page().getByTestId('colormap').selectOption('grey');
+    await waitFor('a grey frame', frame, (n) => n > before);
+    const grey = await canvasPixels();
+    // Near zero (the zero-filled top included): mid-grey.
+    const zeros = sampled(grey).filter(({ value }) => Math.abs(value) < 0.02 * clip);
+    console.log(`[viewer] ${zeros.length} near-zero pixels checked for mid-grey`);
+    expect(zeros.length).toBeGreaterThan(10);
+    for (const { value, rgb } of zeros) {
+      for (const channel of rgb) expect(Math.abs(channel - 128), `grey at ${value}`).toBeLessThanOrEqual(6);
+    }
+    expect(mismatchShare('grey', grey)).toBeLessThan(0.02);
+    await session.screenshot('12-f3-inline-grey');
+    await page().getByTestId('colormap').selectOption('seismic');
+  });
+
+  it('steps to the next inline by key, fast, and pans/zooms without re-uploading', async () => {
+    await viewer().focus();
+    const times: number[] = [];
+    const labels: string[] = [];
+    for (const key of ['PageDown', 'PageDown', 'PageDown', 'PageUp', 'PageUp', 'PageUp', 'PageUp', 'PageDown']) {
+      // Page-side: from the keydown to the viewer's next frame showing a new line (its data-label), in page time.
+      const result = await page().evaluate<{ ms: number; label: string }>(`new Promise((resolve) => {
+        const el = document.querySelector('[data-testid="section-viewer"]');
+        const before = el.dataset.label;
+        const started = performance.now();
+        const observer = new MutationObserver(() => {
+          if (el.dataset.label === before) return;
+          observer.disconnect();
+          resolve({ ms: performance.now() - started, label: el.dataset.label ?? '' });
+        });
+        observer.observe(el, { attributes: true, attributeFilter: ['data-label'] });
+        el.dispatchEvent(new KeyboardEvent('keydown', { key: '${key}', bubbles: true }));
+      })`);
+      times.push(result.ms);
+      labels.push(result.label);
+    }
+    const numbers = labels.map((label) => Number(label.replace('Inline ', '')));
+    for (let i = 1; i < 3; i++) expect(numbers[i]).toBe(numbers[i - 1]! + 1);
+    expect(numbers[3]).toBe(numbers[2]! - 1);
+    await expect(page().getByTestId('section-label').innerText()).resolves.toBe(labels.at(-1));
+    console.log(
+      `[viewer] keypress to new frame: median ${median(times).toFixed(1)} ms, all ${times.map((t) => t.toFixed(1)).join(', ')} ms`,
+    );
+    expect(median(times)).toBeLessThan(250);
+
+    const uploads = await viewer().getAttribute('data-uploads');
+    const before = await frame();
+    const box = (await page().getByTestId('section-canvas').boundingBox())!;
+    await page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page().mouse.wheel(0, -400);
+    await page().mouse.down();
+    await page().mouse.move(box.x + box.width / 2 - 60, box.y + box.height / 2 - 30, { steps: 4 });
+    await page().mouse.up();
+    await page().keyboard.press('+');
+    await waitFor('frames of the pan and zoom', frame, (n) => n >= before + 3);
+    await expect(viewer().getAttribute('data-uploads')).resolves.toBe(uploads);
+    await session.screenshot('13-f3-zoomed-wiggles');
+    await page().keyboard.press('0');
+  });
+
+  it('shows inline, crossline, time and amplitude under the cursor', async () => {
+    const box = (await page().getByTestId('section-canvas').boundingBox())!;
+    await page().mouse.move(box.x + box.width * 0.4, box.y + box.height * 0.5);
+    const readout = await waitFor(
+      'the cursor readout',
+      () =>
+        page()
+          .getByTestId('status-readout')
+          .innerText()
+          .catch(() => ''),
+      (text) => text.includes('amp'),
+    );
+    expect(readout).toMatch(/IL \d+/);
+    expect(readout).toMatch(/XL \d+/);
+    expect(readout).toMatch(/t \d+(\.\d+)? ms/);
+    expect(readout).toMatch(/amp -?[\d.e+-]+/);
+  });
+
+  it('renders crossline and time slice views', async () => {
+    for (const [axis, pattern] of [
+      ['crossline', /^Crossline \d+$/],
+      ['time', /^Time \d+(\.\d+)? ms$/],
+    ] as const) {
+      const before = await frame();
+      await page().locator(`button[data-axis="${axis}"]`).click();
+      await waitFor(
+        `the ${axis} view`,
+        () => viewer().getAttribute('data-axis'),
+        (a) => a === axis,
+      );
+      await waitFor(`a ${axis} frame`, frame, (n) => n > before);
+      await expect(page().getByTestId('section-label').innerText()).resolves.toMatch(pattern);
+      expect(distinctColours(await canvasPixels())).toBeGreaterThan(50);
+      await session.screenshot(`14-f3-${axis}`);
+    }
+    await page().locator('button[data-axis="inline"]').click();
+    await waitFor(
+      'back to inlines',
+      () => viewer().getAttribute('data-axis'),
+      (a) => a === 'inline',
+    );
+  });
+
+  it('goes to a line from the base map', async () => {
+    const survey = await page().evaluate(
+      (id) => (globalThis as unknown as PageGlobals).promethium.survey.get(id),
+      f3Id,
+    );
+    const { inlines } = survey.description!.grid!;
+    const map = page().getByTestId('base-map').locator('canvas');
+    const box = (await map.boundingBox())!;
+    for (const [y, inline] of [
+      [box.height - 2, inlines.last],
+      [2, inlines.first],
+    ] as const) {
+      await map.click({ position: { x: box.width / 2, y } });
+      await waitFor(
+        `inline ${inline} from the base map`,
+        () => viewer().getAttribute('data-label'),
+        (l) => l === `Inline ${inline}`,
+      );
+    }
+    // Every inline read in the background: the base map knows the whole (complete) coverage of F3.
+    await session.screenshot('16-f3-base-map');
+  });
+
+  it('browses the gathers of a pre-stack survey', async () => {
+    await importAndOpen('viking_small.segy');
+    await expect(page().getByTestId('section-label').innerText()).resolves.toMatch(/^Gather \d+$/);
+    expect(distinctColours(await canvasPixels())).toBeGreaterThan(50);
+    const first = await viewer().getAttribute('data-label');
+    await viewer().focus();
+    await page().keyboard.press('PageDown');
+    await waitFor(
+      'the next gather',
+      () => viewer().getAttribute('data-label'),
+      (l) => l !== first,
+    );
+    await session.screenshot('15-viking-gather');
+    const box = (await page().getByTestId('section-canvas').boundingBox())!;
+    await page().mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.3);
+    await waitFor(
+      'the gather readout',
+      () =>
+        page()
+          .getByTestId('status-readout')
+          .innerText()
+          .catch(() => ''),
+      (text) => /offset -?\d+/.test(text) && text.includes('amp'),
+    );
+  });
+
+  it('had no page errors and no console errors', () => {
+    expect(session.errors).toEqual([]);
+  });
+});
