@@ -1,0 +1,167 @@
+/**
+ * The ML performance measurement behind `npm run bench -- ml`: one training step of the small default U-Net
+ * (configs/unet-small.yaml) on a batch of 8 patches of 128 x 128, and denoising a 1000-trace x 1500-sample section with
+ * it through tiled inference (normalised by its robust scale, patches of 128 with overlap 0.5 as inference uses them,
+ * and for comparison without overlap). The issue's target: the section denoised in at most 5 s with the default model.
+ *
+ * The model is untrained (random weights): speed does not depend on the weights. Times are medians over repeats, each
+ * ending with a readback so that asynchronous GPU backends are timed to completion.
+ */
+import path from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-layers';
+import type { BackendName, BackendReport } from '../../../preload/contract';
+import { AdamWOptimizer } from '../adamw';
+import { buildModel } from '../architectures';
+import { chooseBackend } from '../backends';
+import { lossFromSpec } from '../losses';
+import { readModelConfigFile } from '../modelConfig';
+import { denormalizeSection, normalizeSection, robustAmplitudeScale } from '../normalization';
+import { predictTiled, type PatchPredictor, type PatchSize } from '../tiling';
+import { trainStep, trainingObjective } from '../trainStep';
+import { LayeredVolume } from '../../synth/layeredVolume';
+import { DEFAULT_AUGMENTATION, DEFAULT_CORRUPTION, buildTaskBatch, taskBatchTensors } from './taskBatches';
+import { ignoringDeadTraces } from './trainer';
+
+export interface MlMeasurementOptions {
+  /** Backend to measure (default wasm: the one every machine has). */
+  backend?: BackendName;
+  /** The model config (default main/ml/configs/unet-small.yaml, relative to the working directory). */
+  configPath?: string;
+  /** Timed training steps after one warm-up step (default 3). */
+  steps?: number;
+  /** Timed inference runs over the section after one warm-up (default 1). */
+  inferenceRuns?: number;
+}
+
+export interface InferenceMeasurement {
+  overlap: number;
+  patches: number;
+  seconds: number;
+  tracesPerSecond: number;
+}
+
+export interface MlMeasurement {
+  backend: BackendReport;
+  config: string;
+  parameters: number;
+  trainBatch: { count: number; patch: PatchSize };
+  trainStepSeconds: number;
+  section: { traces: number; samples: number };
+  inferenceBatchSize: number;
+  inference: InferenceMeasurement[];
+}
+
+const TRAIN_BATCH = 8;
+const PATCH: PatchSize = { samples: 128, traces: 128 };
+const SECTION = { traces: 1000, samples: 1500 };
+const INFERENCE_BATCH = 16;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+}
+
+async function timed(run: () => Promise<void>, repeats: number): Promise<number> {
+  await run(); // warm-up: kernel compilation, weight upload, Adam's moment creation
+  const seconds: number[] = [];
+  for (let r = 0; r < repeats; r++) {
+    const started = performance.now();
+    await run();
+    seconds.push((performance.now() - started) / 1000);
+  }
+  return median(seconds);
+}
+
+/** A denoising batch of 8 patches of 128 x 128 cut from a synthetic volume, as the trainer builds it. */
+function trainingBatch() {
+  const volume = new LayeredVolume({ inlines: TRAIN_BATCH, crosslines: PATCH.traces, samples: PATCH.samples, seed: 1 });
+  const clean = Array.from({ length: TRAIN_BATCH }, (_, i) => volume.inline(i));
+  const task = { task: 'denoise' as const, corruption: DEFAULT_CORRUPTION, augmentation: DEFAULT_AUGMENTATION };
+  return taskBatchTensors(buildTaskBatch(clean, PATCH, task, 1));
+}
+
+function predictor(model: ReturnType<typeof buildModel>['model']): PatchPredictor {
+  return async (batch, count) => {
+    const output = tf.tidy(
+      () => model.predict(tf.tensor4d(batch, [count, PATCH.samples, PATCH.traces, 1])) as tf.Tensor,
+    );
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    return values;
+  };
+}
+
+async function measureInference(
+  model: ReturnType<typeof buildModel>['model'],
+  overlap: number,
+  runs: number,
+): Promise<InferenceMeasurement> {
+  const section = new LayeredVolume({ inlines: 1, crosslines: SECTION.traces, samples: SECTION.samples, seed: 2 });
+  const raw = section.inline(0);
+  let patches = 0;
+  const predict = predictor(model);
+  const counting: PatchPredictor = (batch, count) => {
+    patches += count;
+    return predict(batch, count);
+  };
+  const seconds = await timed(async () => {
+    patches = 0;
+    const scale = robustAmplitudeScale(raw, SECTION);
+    const options = { patch: PATCH, overlap, batchSize: INFERENCE_BATCH };
+    denormalizeSection(await predictTiled([normalizeSection(raw, scale)], SECTION, options, counting), scale);
+  }, runs);
+  return { overlap, patches, seconds, tracesPerSecond: SECTION.traces / seconds };
+}
+
+/** Measures a training step and tiled inference of the small default model on the chosen backend. */
+export async function measureMlPerformance(options: MlMeasurementOptions = {}): Promise<MlMeasurement> {
+  const backend = await chooseBackend(options.backend ?? 'wasm');
+  const configPath = options.configPath ?? path.join('main', 'ml', 'configs', 'unet-small.yaml');
+  const built = buildModel(await readModelConfigFile(configPath));
+  const optimizer = new AdamWOptimizer({ learningRate: 1e-3, weightDecay: 1e-4 });
+  const objective = ignoringDeadTraces(trainingObjective(lossFromSpec('mse'), built.extraLoss));
+  const { inputs, targets } = trainingBatch();
+  try {
+    const trainStepSeconds = await timed(async () => {
+      const loss = trainStep(built.trainingModel, optimizer, inputs, targets, objective);
+      await loss.data();
+      loss.dispose();
+    }, options.steps ?? 3);
+    const inference: InferenceMeasurement[] = [];
+    for (const overlap of [0.5, 0])
+      inference.push(await measureInference(built.model, overlap, options.inferenceRuns ?? 1));
+    return {
+      backend,
+      config: configPath,
+      parameters: built.model.countParams(),
+      trainBatch: { count: TRAIN_BATCH, patch: PATCH },
+      trainStepSeconds,
+      section: SECTION,
+      inferenceBatchSize: INFERENCE_BATCH,
+      inference,
+    };
+  } finally {
+    tf.dispose([inputs, targets]);
+    built.trainingModel.dispose();
+    optimizer.dispose();
+  }
+}
+
+/** The measurement as a Markdown section body for BENCHMARKS.md. */
+export function formatMlMeasurement(result: MlMeasurement): string {
+  const { backend, trainBatch, section } = result;
+  const lines = [
+    `Backend ${backend.backend} (${backend.device}); model ${result.config} (${result.parameters.toLocaleString('en')} parameters, untrained).`,
+    '',
+    '| Measurement | Result |',
+    '| --- | --- |',
+    `| Training step, batch ${trainBatch.count} of ${trainBatch.patch.samples}x${trainBatch.patch.traces} | ${result.trainStepSeconds.toFixed(2)} s |`,
+    ...result.inference.map(
+      (run) =>
+        `| Denoise ${section.traces} traces x ${section.samples} samples, overlap ${run.overlap} (${run.patches} patches, batches of ${result.inferenceBatchSize}) | ${run.seconds.toFixed(2)} s = ${Math.round(run.tracesPerSecond)} traces/s (target: <= 5 s) |`,
+    ),
+  ];
+  return lines.join('\n');
+}
