@@ -380,6 +380,58 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
     );
   });
 
+  it('shows missing traces hatched, in the readout and on the base map', async () => {
+    const id = await importAndOpen('ex1_missing_traces_75x71x26.segy');
+    // An inline with a missing trace away from the edges, found through the API.
+    const target = await page().evaluate(async (surveyId) => {
+      const api = (globalThis as unknown as PageGlobals).promethium;
+      const first = await api.section.get({ surveyId, axis: 'inline', index: 0 });
+      for (let index = 0; index < first.count; index++) {
+        const s = index === 0 ? first : await api.section.get({ surveyId, axis: 'inline', index });
+        for (let t = 2; t < s.traces - 2; t++) {
+          if (!s.live[t] && !s.live[t + 1]) return { index, label: s.label, trace: t, traces: s.traces };
+        }
+      }
+      return null;
+    }, id);
+    expect(target, 'an inline with two adjacent missing traces').not.toBeNull();
+    const line = page().getByTestId('line-number');
+    await line.fill(target!.label.replace('Inline ', ''));
+    await line.press('Enter');
+    await waitFor(
+      'the inline with missing traces',
+      () => viewer().getAttribute('data-label'),
+      (l) => l === target!.label,
+    );
+    await page().waitForTimeout(100);
+
+    // The missing trace's column: grey hatching (two greys, r ~ g ~ b), not a colormap colour.
+    const pixels = await canvasPixels();
+    const x = Math.floor(((target!.trace + 1) / target!.traces) * pixels.width);
+    const greys = new Set<number>();
+    for (let y = 10; y < pixels.height - 10; y += 3) {
+      const i = (y * pixels.width + x) * 4;
+      const [r, g, b] = [pixels.rgba[i]!, pixels.rgba[i + 1]!, pixels.rgba[i + 2]!];
+      expect(Math.max(r, g, b) - Math.min(r, g, b), `hatching at (${x}, ${y})`).toBeLessThan(16);
+      expect(r).toBeLessThan(110);
+      greys.add(r);
+    }
+    expect(greys.size).toBeGreaterThanOrEqual(2);
+
+    const box = (await page().getByTestId('section-canvas').boundingBox())!;
+    await page().mouse.move(box.x + x + 0.5, box.y + box.height / 2);
+    await waitFor(
+      'the dead-trace readout',
+      () =>
+        page()
+          .getByTestId('status-readout')
+          .innerText()
+          .catch(() => ''),
+      (text) => text.includes('dead trace'),
+    );
+    await session.screenshot('17-missing-traces');
+  });
+
   it('had no page errors and no console errors', () => {
     expect(session.errors).toEqual([]);
   });
