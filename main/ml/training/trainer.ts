@@ -11,6 +11,11 @@
  * of a survey keep their true relative amplitudes and blend without level jumps. The scales used in training are
  * recorded in the checkpoint state and in the model card (`config.normalization`).
  *
+ * Validation, each epoch: the loss is the training objective with the model in inference mode (dropout off, BatchNorm
+ * on its moving averages); the SNR is metrics.signalToNoiseDb's definition over all validation patches together (energies
+ * summed on the device), on normalised patches. Within one source the SNR is the same on raw amplitudes (the scale
+ * cancels); across sources, normalised patches keep a loud survey from outweighing a quiet one. Both skip dead traces.
+ *
  * Reproducibility: epoch e shuffles with seedFor(seed, e) and corrupts batch b with seedFor(seed, e, b); validation
  * batches use fixed seeds, so every epoch is measured on the same corrupted inputs. A resumed run therefore draws what
  * the uninterrupted run would have drawn. Weight initialisation and dropout masks use tfjs's own generator.
