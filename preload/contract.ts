@@ -400,6 +400,10 @@ export const apiContract = {
     ),
     list: call(noArgs, returns<SurveySummary[]>()),
     get: call(z.tuple([surveyId]), returns<SurveySummary>()),
+    /** The inline x crossline live-trace mask of a 3D survey (1 = a trace is there), for the base map and slices. */
+    liveMask: call(z.tuple([surveyId]), returns<{ inlines: number; crosslines: number; mask: Uint8Array }>()),
+    /** The downsampled volume (mean of live traces in factor^3 boxes) for the 3D view. */
+    lod: call(z.tuple([surveyId]), returns<{ data: Float32Array; shape: [number, number, number]; factor: number }>()),
     /** Removes the survey and its cache from the project; the SEG-Y file itself is never touched. */
     remove: call(z.tuple([surveyId]), returns<void>()),
   },

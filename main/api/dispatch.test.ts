@@ -12,7 +12,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
   return {
     project: { current: fail, open: fail, create: fail, recent: fail },
     files: { list: fail },
-    survey: { inspect: fail, import: fail, list: fail, get: fail, remove: fail },
+    survey: { inspect: fail, import: fail, list: fail, get: fail, liveMask: fail, lod: fail, remove: fail },
     section: { get: fail },
     gather: { get: fail },
     models: { list: () => [], get: fail, rename: fail, remove: fail, export: fail, import: fail },

@@ -24,6 +24,8 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       import: (request) => services.surveys.startImport(request),
       list: () => services.surveys.list(),
       get: (id) => services.surveys.get(id),
+      liveMask: (id) => services.surveys.liveMask(id),
+      lod: (id) => services.surveys.lod(id),
       remove: (id) => services.surveys.remove(id),
     },
     section: {

@@ -11,7 +11,7 @@ import type { SegyOpenOptions } from '../segy/layout';
 import { openSegy } from '../segy/reader';
 import { analyseSurvey } from './analyse';
 import { SurveyCacheWriter } from './cacheWriter';
-import type { Geometry, GatherGeometry } from './geometry';
+import type { Geometry, GatherGeometry, Grid3d } from './geometry';
 import type { HeaderMap } from './headerMap';
 import { describeSurvey, type SurveyDescription } from './surveyDescription';
 
@@ -41,7 +41,9 @@ export async function importSurvey(request: ImportSurveyRequest, job: ImportProg
     });
     const description = describeSurvey(file, analysis);
     const { geometry } = analysis;
-    if (geometry.gathers && !geometry.grid?.inlines) {
+    if (geometry.kind === 'pre-stack-3d' && geometry.grid) {
+      await writeGatherIndex(request.cacheDir, ...cmpGathersOf(geometry.grid));
+    } else if (geometry.gathers) {
       await writeGatherIndex(request.cacheDir, geometry.gathers);
     } else if (gridCellOfTraces(geometry)) {
       await fillCache(file, geometry, request.cacheDir, job);
@@ -125,8 +127,41 @@ function singleGather(geometry: Geometry): GatherGeometry {
 
 export const GATHER_INDEX_FILE = 'gathers.json';
 
+/** Pre-stack 3D: one CMP gather per live (inline, crossline) cell, its traces in offset order. */
+function cmpGathersOf(grid: Grid3d): [GatherGeometry, string[]] {
+  const slots = grid.offsets.length;
+  const gatherStart = [0];
+  const traceIndex: number[] = [];
+  const offsets: number[] = [];
+  const labels: string[] = [];
+  for (let cell = 0; cell < grid.inlines.count * grid.crosslines.count; cell++) {
+    const before = traceIndex.length;
+    for (let slot = 0; slot < slots; slot++) {
+      const trace = grid.traceIndex[cell * slots + slot]!;
+      if (trace < 0) continue;
+      traceIndex.push(trace);
+      offsets.push(grid.offsets[slot]!);
+    }
+    if (traceIndex.length === before) continue;
+    gatherStart.push(traceIndex.length);
+    const il = grid.inlines.first + Math.floor(cell / grid.crosslines.count) * grid.inlines.step;
+    const xl = grid.crosslines.first + (cell % grid.crosslines.count) * grid.crosslines.step;
+    labels.push(`CMP inline ${il} crossline ${xl}`);
+  }
+  const gathers: GatherGeometry = {
+    gatherByte: null,
+    channelByte: null,
+    gatherKeys: Int32Array.from(labels.keys()),
+    gatherStart: Int32Array.from(gatherStart),
+    traceIndex: Int32Array.from(traceIndex),
+    offsets: Int32Array.from(offsets),
+    maxFold: slots,
+  };
+  return [gathers, labels];
+}
+
 /** Pre-stack surveys are read from the SEG-Y itself, gather by gather, through this index. */
-async function writeGatherIndex(cacheDir: string, gathers: GatherGeometry): Promise<void> {
+async function writeGatherIndex(cacheDir: string, gathers: GatherGeometry, labels?: string[]): Promise<void> {
   await rm(cacheDir, { recursive: true, force: true });
   await mkdir(cacheDir, { recursive: true });
   const index = {
@@ -136,6 +171,7 @@ async function writeGatherIndex(cacheDir: string, gathers: GatherGeometry): Prom
     gatherStart: Array.from(gathers.gatherStart),
     traceIndex: Array.from(gathers.traceIndex),
     offsets: Array.from(gathers.offsets),
+    labels: labels ?? Array.from(gathers.gatherKeys, (key) => `Gather ${key}`),
   };
   await writeFile(`${cacheDir}/${GATHER_INDEX_FILE}`, JSON.stringify(index));
 }

@@ -10,6 +10,7 @@ import { SurveyCache } from './cache';
 import { GATHER_INDEX_FILE } from './importSurvey';
 
 interface GatherIndex {
+  labels: string[];
   gatherKeys: number[];
   gatherStart: number[];
   traceIndex: number[];
@@ -60,11 +61,7 @@ export class SectionReader {
   private readonly gatherIndexes = new Map<string, Promise<GatherIndex>>();
 
   async section(survey: SurveyLocation, axis: 'inline' | 'crossline' | 'time', index: number): Promise<SectionData> {
-    if (!survey.description.grid && !survey.description.line) {
-      const name = path.basename(survey.sourcePath);
-      throw new PromethiumError('invalid-argument', `${name} has no inlines or crosslines: browse its gathers`);
-    }
-    const cache = await this.caches.get(survey.id, () => SurveyCache.open(survey.cacheDir));
+    const cache = await this.openCache(survey);
     const panel =
       axis === 'inline'
         ? await inlinePanel(cache, survey, index)
@@ -72,6 +69,26 @@ export class SectionReader {
           ? await crosslinePanel(cache, survey, index)
           : await timeSlicePanel(cache, survey, index);
     return { surveyId: survey.id, axis, index, ...panel };
+  }
+
+  async liveMask(survey: SurveyLocation): Promise<{ inlines: number; crosslines: number; mask: Uint8Array }> {
+    const cache = await this.openCache(survey);
+    const { data, shape } = cache.liveMask();
+    return { inlines: shape[0], crosslines: shape[1], mask: data };
+  }
+
+  async lod(survey: SurveyLocation): Promise<{ data: Float32Array; shape: [number, number, number]; factor: number }> {
+    const cache = await this.openCache(survey);
+    const { data, shape } = await cache.lod();
+    return { data, shape, factor: cache.attributes.lod.factor };
+  }
+
+  private async openCache(survey: SurveyLocation): Promise<SurveyCache> {
+    if (!survey.description.grid && !survey.description.line) {
+      const name = path.basename(survey.sourcePath);
+      throw new PromethiumError('invalid-argument', `${name} has no inline/crossline grid: browse its gathers`);
+    }
+    return this.caches.get(survey.id, () => SurveyCache.open(survey.cacheDir));
   }
 
   async gather(survey: SurveyLocation, index: number): Promise<SectionData> {
@@ -92,7 +109,7 @@ export class SectionReader {
       axis: 'gather',
       index,
       count,
-      label: `Gather ${gathers.gatherKeys[index]}`,
+      label: gathers.labels[index] ?? `Gather ${gathers.gatherKeys[index]}`,
       traces: to - from,
       samples,
       data,

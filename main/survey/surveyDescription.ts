@@ -52,12 +52,17 @@ export function describeSurvey(file: SegyFile, { proposal, scan, geometry }: Sur
       rotationDeg: grid.coordinates?.rotationDeg ?? null,
     },
     line: line && { traces: line.traceIndex.length, keyByte: line.keyByte },
-    gathers: gathers && {
-      count: gathers.gatherKeys.length,
-      maxFold: gathers.maxFold,
-      gatherByte: gathers.gatherByte,
-      channelByte: gathers.channelByte,
-    },
+    gathers: gathers
+      ? {
+          count: gathers.gatherKeys.length,
+          maxFold: gathers.maxFold,
+          gatherByte: gathers.gatherByte,
+          channelByte: gathers.channelByte,
+        }
+      : geometry.kind === 'pre-stack-3d' && grid
+        ? // browsed as one CMP gather per live cell (see importSurvey)
+          { count: grid.liveCells, maxFold: grid.offsets.length, gatherByte: null, channelByte: null }
+        : null,
     deadTraces: scan.deadTraceCount,
     warnings: [...file.warnings, ...geometry.warnings],
   };

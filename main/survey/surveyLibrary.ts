@@ -97,6 +97,14 @@ export class SurveyLibrary {
     return this.reader.section(this.readable(surveyId), axis, index);
   }
 
+  async liveMask(surveyId: string): Promise<{ inlines: number; crosslines: number; mask: Uint8Array }> {
+    return this.reader.liveMask(this.readable(surveyId));
+  }
+
+  async lod(surveyId: string): Promise<{ data: Float32Array; shape: [number, number, number]; factor: number }> {
+    return this.reader.lod(this.readable(surveyId));
+  }
+
   async gather(surveyId: string, index: number): Promise<SectionData> {
     return this.reader.gather(this.readable(surveyId), index);
   }

@@ -105,6 +105,23 @@ describe.skipIf(!hasTestdata)('survey import and sections', () => {
     await expect(services.surveys.section(survey.id, 'inline', 0)).rejects.toThrow(/browse its gathers/);
   });
 
+  it('browses small-ps.sgy (pre-stack 3D) as one CMP gather per cell, traces in offset order', async () => {
+    const { survey } = await importFile(testdataPath('segy', 'small-ps.sgy'));
+    expect(survey.description).toMatchObject({ kind: 'pre-stack-3d', gathers: { count: 12, maxFold: 2 } });
+    const gather = await services.surveys.gather(survey.id, 4);
+    expect(gather).toMatchObject({ traces: 2, count: 12, label: 'CMP inline 2 crossline 2' });
+    expect(Array.from(gather.traceAxis.values)).toEqual([1, 2]);
+  });
+
+  it('gives the live mask and the downsampled volume of a 3D survey', async () => {
+    const { survey } = await importFile(testdataPath('segy', 'ex1_missing_traces_75x71x26.segy'));
+    const live = await services.surveys.liveMask(survey.id);
+    expect(live).toMatchObject({ inlines: 75, crosslines: 71 });
+    expect(live.mask.reduce((a, b) => a + b, 0)).toBe(4938);
+    const lod = await services.surveys.lod(survey.id);
+    expect(lod.data.length).toBe(lod.shape[0] * lod.shape[1] * lod.shape[2]);
+  });
+
   it('notices a changed or moved source file, and removes a survey without touching the file', async () => {
     const copy = path.join(home, 'copy.sgy');
     copyFileSync(testdataPath('segy', 'small.sgy'), copy);

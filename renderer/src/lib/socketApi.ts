@@ -89,6 +89,8 @@ export function createSocketApi({ url, onConnectionChange }: SocketApiOptions): 
   }
 
   async function call(method: string, args: unknown[]): Promise<unknown> {
+    // JSON turns an omitted optional argument (undefined) into null; drop trailing ones so the schema sees them absent.
+    while (args.length > 0 && args[args.length - 1] === undefined) args = args.slice(0, -1);
     const ws = await connect();
     const id = nextId++;
     return new Promise((resolve, reject) => {
