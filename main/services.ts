@@ -11,6 +11,7 @@ import { AppStore } from './project/appStore';
 import { Project } from './project/project';
 import { SurveyLibrary } from './survey/surveyLibrary';
 import { ModelRegistry } from './ml/registry/modelRegistry';
+import { TrainingService } from './ml/registry/trainingService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -35,23 +36,25 @@ export class AppServices {
   readonly jobs: JobRunner;
   readonly surveys: SurveyLibrary;
   readonly models: ModelRegistry;
+  readonly training: TrainingService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
     this.app = new AppStore(options.userDataDir);
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
     this.compute = new ComputeHost(options.host.launchCompute, this.bus);
-    this.jobs = new JobRunner(
-      this.compute,
-      this.bus,
-      () => this.currentProject,
-      ({ info, request, project }) => {
+    this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject, {
+      onDetail: (job, detail) => this.training.recordEpoch(job, detail),
+      onFinished: async (job) => {
+        const { info, request, project } = job;
         if (request.kind === 'import-survey')
           this.surveys.finishImport(project, info, request.surveyId, request.cacheDir);
+        if (request.kind === 'train-model') await this.training.finish(job);
       },
-    );
+    });
     this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
     this.models = new ModelRegistry(() => this.currentProject, options.bundledModelsDir);
+    this.training = new TrainingService(() => this.currentProject, this.jobs, this.models);
   }
 
   get project(): Project {

@@ -76,6 +76,8 @@ export interface JobInfo {
   finishedAt: string | null;
   error: ApiErrorShape | null;
   result: unknown;
+  /** The latest structured progress of the job (for training: the last epoch's metrics). */
+  detail: unknown;
 }
 
 export type ModelTask = 'denoise' | 'interpolate';
@@ -320,19 +322,40 @@ export const headerMapOverrideSchema = z
   .partial()
   .strict();
 
+/** The only job the renderer may start directly: the others carry paths, so main builds them (survey.import...). */
+export const selfTestJobSchema = z.object({
+  kind: z.literal('synthetic-stats'),
+  /** Size of the synthetic volume: inlines x crosslines x samples. */
+  inlines: z.number().int().min(1).max(2000),
+  crosslines: z.number().int().min(1).max(2000),
+  samples: z.number().int().min(1).max(10000),
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .default(1),
+});
+
 export const jobRequestSchema = z.discriminatedUnion('kind', [
+  selfTestJobSchema,
   z.object({
-    kind: z.literal('synthetic-stats'),
-    /** Size of the synthetic volume: inlines x crosslines x samples. */
-    inlines: z.number().int().min(1).max(2000),
-    crosslines: z.number().int().min(1).max(2000),
-    samples: z.number().int().min(1).max(10000),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .default(1),
+    kind: z.literal('train-model'),
+    name: z.string(),
+    task: z.enum(['denoise', 'interpolate']),
+    /** The model config as data (architecture + params), resolved from a bundled config name in main. */
+    config: z.unknown(),
+    sources: z.array(z.object({ surveyId: z.string(), cacheDir: z.string() })).min(1),
+    epochs: z.number().int().min(1).max(10000),
+    batchSize: z.number().int().min(1).max(256),
+    patch: z.number().int().min(16).max(1024),
+    learningRate: z.number().positive().max(1),
+    timeBudgetSeconds: z.number().positive().optional(),
+    /** Fine-tuning: the folder of the model to start from, and its id (the new model's parent). */
+    initialModelDir: z.string().optional(),
+    parentId: z.string().nullable(),
+    checkpointDir: z.string(),
+    resume: z.boolean(),
   }),
   z.object({
     kind: z.literal('import-survey'),
@@ -428,6 +451,30 @@ export const apiContract = {
     rename: call(z.tuple([modelId, z.string().trim().min(1).max(120)]), returns<ModelSummary>()),
     /** Deletes a trained or imported model (bundled models are read-only). */
     remove: call(z.tuple([modelId]), returns<void>()),
+    /** The bundled model configs a training can start from (resources/configs). */
+    configs: call(noArgs, returns<string[]>()),
+    /** Trains (or, with baseModelId, fine-tunes) a model on surveys of the project: a job; the model registers when done. */
+    train: call(
+      z.tuple([
+        z.object({
+          name: z.string().trim().min(1).max(120),
+          task: z.enum(['denoise', 'interpolate']),
+          surveyIds: z.array(surveyId).min(1).max(64),
+          config: z.string().min(1).max(200).default('unet-small'),
+          baseModelId: modelId.optional(),
+          epochs: z.number().int().min(1).max(10000).default(20),
+          batchSize: z.number().int().min(1).max(256).default(8),
+          patch: z.number().int().min(16).max(1024).default(128),
+          learningRate: z.number().positive().max(1).default(1e-3),
+          timeBudgetSeconds: z
+            .number()
+            .positive()
+            .max(7 * 24 * 3600)
+            .optional(),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
     /** Writes the model with its card as one archive (.pmodel, a tar file). */
     export: call(z.tuple([modelId, filePath]), returns<{ path: string; sizeBytes: number }>()),
     import: call(z.tuple([filePath]), returns<ModelSummary>()),
@@ -435,8 +482,11 @@ export const apiContract = {
   jobs: {
     list: call(noArgs, returns<JobInfo[]>()),
     get: call(z.tuple([jobId]), returns<JobInfo>()),
-    start: call(z.tuple([jobRequestSchema]), returns<JobInfo>()),
+    /** The compute self-test; other jobs start through their namespace (survey.import, models.train). */
+    start: call(z.tuple([selfTestJobSchema]), returns<JobInfo>()),
     cancel: call(z.tuple([jobId]), returns<JobInfo>()),
+    /** Starts a cancelled or interrupted job again from its last checkpoint (training). */
+    resume: call(z.tuple([jobId]), returns<JobInfo>()),
   },
   system: {
     info: call(noArgs, returns<SystemInfo>()),

@@ -15,8 +15,17 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
     survey: { inspect: fail, import: fail, list: fail, get: fail, liveMask: fail, lod: fail, remove: fail },
     section: { get: fail },
     gather: { get: fail },
-    models: { list: () => [], get: fail, rename: fail, remove: fail, export: fail, import: fail },
-    jobs: { list: () => [], get: fail, start: fail, cancel: () => job, ...overrides },
+    models: {
+      list: () => [],
+      get: fail,
+      rename: fail,
+      remove: fail,
+      export: fail,
+      import: fail,
+      configs: fail,
+      train: fail,
+    },
+    jobs: { list: () => [], get: fail, start: fail, cancel: () => job, resume: fail, ...overrides },
     system: { info: fail, backend: fail, showOpenDialog: fail },
   };
 }

@@ -1,6 +1,7 @@
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../services';
 import { inspectSegy } from '../survey/surveyLibrary';
+import { bundledConfigNames } from '../ml/configCatalog';
 import { dataRoots, listDirectory } from '../project/dataRoots';
 import type { ApiHandlers } from './dispatch';
 
@@ -41,12 +42,15 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       remove: (id) => services.models.remove(id),
       export: (id, out) => services.models.export(id, out),
       import: (file) => services.models.import(file),
+      configs: () => bundledConfigNames(),
+      train: (request) => services.training.start(request),
     },
     jobs: {
       list: () => services.jobs.list(),
       get: (id) => services.jobs.get(id),
       start: (request) => services.jobs.start(request),
       cancel: (id) => services.jobs.cancel(id),
+      resume: (id) => services.jobs.resume(id),
     },
     system: {
       info: () => ({

@@ -5,6 +5,7 @@ import { defaultProjectDir, defaultUserDataDir } from '../paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
+import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
 import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type SynthCliOptions } from './synth';
@@ -83,6 +84,36 @@ program
     }
     await exportSurvey(surveyId, out, { project: options.project, format: options.format });
   });
+
+function positiveNumber(value: string): number {
+  const number = Number(value);
+  if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('a positive number is required');
+  return number;
+}
+
+program
+  .command('train')
+  .description('train (or fine-tune with --base) a model on SEG-Y files; the model is registered in the project')
+  .requiredOption('--task <task>', 'denoise or interpolate')
+  .option('--data <files...>', 'SEG-Y files to train on (imported into the project if needed)', [])
+  .requiredOption('--out <name>', 'name of the new model')
+  .option(
+    '--config <name|file>',
+    'bundled config name (unet-small, unet-seeds, autoencoder...) or a YAML/JSON file',
+    'unet-small',
+  )
+  .option('--base <model-id>', 'fine-tune this model (bundled or trained) instead of starting from scratch')
+  .option('--epochs <n>', 'epochs', positiveNumber, 20)
+  .option('--patch <n>', 'patch size (samples and traces; a multiple of 2^depth)', positiveNumber, 128)
+  .option('--batch <n>', 'batch size', positiveNumber, 8)
+  .option('--learning-rate <lr>', 'AdamW learning rate', positiveNumber, 1e-3)
+  .option('--time-budget <seconds>', 'stop cleanly after this many seconds (keeping the best model)', positiveNumber)
+  .option('--resume', 'continue the stopped training of --out from its last checkpoint')
+  .option('--project <dir>', 'project folder (default: the default project)')
+  .option('--json', 'print the result as JSON')
+  .action(async (options: Omit<TrainCliOptions, 'project'> & { project?: string }) =>
+    runTraining({ ...options, project: options.project ?? defaultProjectDir(defaultUserDataDir()) }),
+  );
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 

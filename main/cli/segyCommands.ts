@@ -112,7 +112,7 @@ export function cliServices(projectDir: string): AppServices {
   });
 }
 
-function waitForJob(services: AppServices, job: JobInfo, bar: ProgressBar): Promise<JobInfo> {
+export function waitForJob(services: AppServices, job: JobInfo, bar: ProgressBar): Promise<JobInfo> {
   return new Promise((resolve) => {
     const stop = services.bus.on('jobs.changed', (update) => {
       if (update.id !== job.id) return;

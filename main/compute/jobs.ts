@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
+import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
 import { checkpoint, type JobContext } from './protocol';
 
@@ -26,6 +27,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return syntheticStats(request, context);
     case 'import-survey':
       return importSurvey(request, context);
+    case 'train-model':
+      return trainModel(request, context);
   }
 }
 
@@ -35,5 +38,7 @@ export function jobTitle(request: JobRequest): string {
       return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
     case 'import-survey':
       return `Import ${path.basename(request.path)}`;
+    case 'train-model':
+      return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'} ${request.name}`;
   }
 }

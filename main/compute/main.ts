@@ -48,8 +48,8 @@ async function run(jobId: string, request: Extract<HostToCompute, { type: 'run' 
   const controller = new AbortController();
   running.set(jobId, controller);
   try {
-    const progress = (fraction: number, message: string): void =>
-      host.send({ type: 'progress', jobId, fraction: Math.min(1, Math.max(0, fraction)), message });
+    const progress = (fraction: number, message: string, detail?: unknown): void =>
+      host.send({ type: 'progress', jobId, fraction: Math.min(1, Math.max(0, fraction)), message, detail });
     const result = await runJob(request, { signal: controller.signal, progress });
     host.send({ type: 'done', jobId, result });
   } catch (error) {

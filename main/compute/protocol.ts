@@ -7,7 +7,7 @@ export type HostToCompute =
 export type ComputeToHost =
   | { type: 'ready'; backend: BackendReport | null; backendError: string | null; pid: number }
   | { type: 'backend'; backend: BackendReport | null; backendError: string | null }
-  | { type: 'progress'; jobId: string; fraction: number; message: string }
+  | { type: 'progress'; jobId: string; fraction: number; message: string; detail?: unknown }
   | { type: 'done'; jobId: string; result: unknown }
   | { type: 'failed'; jobId: string; error: ApiErrorShape }
   | { type: 'cancelled'; jobId: string };
@@ -15,7 +15,8 @@ export type ComputeToHost =
 /** What a job function gets: where to report progress and how it learns it was cancelled. */
 export interface JobContext {
   signal: AbortSignal;
-  progress(fraction: number, message: string): void;
+  /** `detail`: structured progress the host records (e.g. one epoch's metrics). */
+  progress(fraction: number, message: string, detail?: unknown): void;
 }
 
 export class JobCancelledError extends Error {

@@ -20,7 +20,7 @@ export type JobOutcome =
   | { state: 'interrupted'; error: ApiErrorShape };
 
 interface PendingJob {
-  onProgress(fraction: number, message: string): void;
+  onProgress(fraction: number, message: string, detail: unknown): void;
   settle(outcome: JobOutcome): void;
   /** The run message went to the process (else a cancel just drops the job). */
   sent: boolean;
@@ -156,7 +156,7 @@ export class ComputeHost {
     if (message.type === 'ready') return;
     const job = this.jobs.get(message.jobId);
     if (!job) return;
-    if (message.type === 'progress') return job.onProgress(message.fraction, message.message);
+    if (message.type === 'progress') return job.onProgress(message.fraction, message.message, message.detail);
     this.jobs.delete(message.jobId);
     if (message.type === 'done') job.settle({ state: 'done', result: message.result });
     else if (message.type === 'failed') job.settle({ state: 'failed', error: message.error });

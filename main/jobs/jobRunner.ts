@@ -8,8 +8,20 @@ import type { ComputeHost, JobOutcome } from './computeHost';
 const PERSIST_INTERVAL_MS = 1000;
 const EVENT_INTERVAL_MS = 100;
 
-/** Called in the main process when a job ends, whatever the outcome (e.g. to record an imported survey). */
-export type JobFinishedHook = (job: { info: JobInfo; request: JobRequest; project: Project }) => void;
+export interface JobRecord {
+  info: JobInfo;
+  request: JobRequest;
+  project: Project;
+}
+
+/** What the main process does around jobs: record structured progress (epochs), and act when a job ends. */
+export interface JobHooks {
+  onDetail(job: JobRecord, detail: unknown): void;
+  /** Called whatever the outcome (e.g. to record an imported survey or register a trained model). */
+  onFinished(job: JobRecord): void | Promise<void>;
+}
+
+const NO_HOOKS: JobHooks = { onDetail: () => undefined, onFinished: () => undefined };
 
 interface ActiveJob {
   info: JobInfo;
@@ -38,7 +50,7 @@ export class JobRunner {
     private readonly compute: ComputeHost,
     private readonly bus: ApiEventBus,
     private readonly project: () => Project,
-    private readonly onFinished: JobFinishedHook = () => undefined,
+    private readonly hooks: JobHooks = NO_HOOKS,
   ) {}
 
   start(request: JobRequest): JobInfo {
@@ -56,6 +68,7 @@ export class JobRunner {
       finishedAt: null,
       error: null,
       result: null,
+      detail: null,
     };
     project.jobs.insert(info, request);
     this.queue.push({ info, request, project, startedAtMs: 0, lastPersistMs: 0, lastEventMs: 0 });
@@ -68,7 +81,7 @@ export class JobRunner {
     const queued = this.queue.findIndex((job) => job.info.id === id);
     if (queued >= 0) {
       const [job] = this.queue.splice(queued, 1);
-      this.finish(job!, { state: 'cancelled' });
+      void this.finish(job!, { state: 'cancelled' });
       return job!.info;
     }
     if (this.active?.info.id === id) {
@@ -76,6 +89,20 @@ export class JobRunner {
       return this.active.info;
     }
     return this.get(id);
+  }
+
+  /** Starts a cancelled, failed or interrupted job again; kinds that checkpoint (training) continue where they were. */
+  resume(id: string): JobInfo {
+    const stored = this.project().jobs.get(id);
+    if (!stored) throw new PromethiumError('not-found', `no job ${id} in this project`);
+    if (!['cancelled', 'interrupted', 'failed'].includes(stored.info.state)) {
+      throw new PromethiumError(
+        'invalid-argument',
+        `job ${id} is ${stored.info.state}: only stopped jobs can be resumed`,
+      );
+    }
+    const request = stored.request;
+    return this.start(request.kind === 'train-model' ? { ...request, resume: true } : request);
   }
 
   get(id: string): JobInfo {
@@ -103,22 +130,37 @@ export class JobRunner {
     job.startedAtMs = Date.now();
     Object.assign(job.info, { state: 'running', startedAt: new Date().toISOString(), message: 'starting' });
     this.publish(job, true);
-    const outcome = await this.compute.run(job.info.id, job.request, (fraction, message) =>
-      this.onProgress(job, fraction, message),
+    const outcome = await this.compute.run(job.info.id, job.request, (fraction, message, detail) =>
+      this.onProgress(job, fraction, message, detail),
     );
-    this.finish(job, outcome);
+    await this.finish(job, outcome);
     this.active = null;
     void this.pump();
   }
 
-  private onProgress(job: ActiveJob, fraction: number, message: string): void {
+  private onProgress(job: ActiveJob, fraction: number, message: string, detail: unknown): void {
+    if (detail !== undefined && detail !== null) {
+      job.info.detail = detail;
+      this.guard(job, () => this.hooks.onDetail(job, detail));
+      job.lastEventMs = 0; // structured progress is always published
+    }
     job.info.progress = fraction;
     job.info.message = message;
     job.info.etaSeconds = estimateEtaSeconds(fraction, Date.now() - job.startedAtMs);
     this.publish(job, false);
   }
 
-  private finish(job: ActiveJob, outcome: JobOutcome): void {
+  private guard(job: ActiveJob, work: () => unknown): void {
+    try {
+      const result = work();
+      if (result instanceof Promise)
+        result.catch((error: unknown) => console.error(`[jobs] ${job.info.kind} ${job.info.id}:`, error));
+    } catch (error) {
+      console.error(`[jobs] ${job.info.kind} ${job.info.id}:`, error);
+    }
+  }
+
+  private async finish(job: ActiveJob, outcome: JobOutcome): Promise<void> {
     const info = job.info;
     info.state = outcome.state;
     info.finishedAt = new Date().toISOString();
@@ -134,9 +176,12 @@ export class JobRunner {
       info.message = outcome.error.message;
     }
     try {
-      this.onFinished(job);
+      await this.hooks.onFinished(job);
     } catch (error) {
-      console.error(`[jobs] after ${info.kind} ${info.id}:`, error);
+      // The work is done but what follows it failed (e.g. registering the model): the job reports that.
+      info.state = 'failed';
+      info.error = { code: 'internal', message: `${info.title}: ${error instanceof Error ? error.message : error}` };
+      info.message = info.error.message;
     }
     this.publish(job, true);
   }

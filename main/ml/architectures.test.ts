@@ -13,7 +13,7 @@ import {
 } from './modelConfig';
 import { randomValues, seededRandom } from './testRandom';
 
-const CONFIGS = path.join(__dirname, 'configs');
+const CONFIGS = path.join(__dirname, '..', '..', 'resources', 'configs');
 
 beforeAll(async () => {
   await tf.setBackend('cpu');

@@ -58,7 +58,7 @@ export type UnetParams = z.infer<typeof UNET_PARAMS_SCHEMA>;
 export type AutoencoderParams = z.infer<typeof AUTOENCODER_PARAMS_SCHEMA>;
 
 export class ModelConfigError extends Error {
-  readonly apiCode = 'invalid';
+  readonly apiCode = 'invalid-argument';
 }
 
 /** Validates an already-parsed config; accepts the seeds' `{ model: { architecture, params } }` wrapper too. */

@@ -37,6 +37,7 @@ function fromRow(row: JobRow): StoredJob {
       finishedAt: row.finished_at,
       error: row.error ? (JSON.parse(row.error) as ApiErrorShape) : null,
       result: row.result ? (JSON.parse(row.result) as unknown) : null,
+      detail: null,
     },
   };
 }

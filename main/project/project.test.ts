@@ -33,6 +33,7 @@ function jobInfo(id: string, state: JobInfo['state']): JobInfo {
     finishedAt: null,
     error: null,
     result: null,
+    detail: null,
   };
 }
 

@@ -75,15 +75,18 @@ export class ModelRegistry {
   }
 
   /** Registers a model whose files were just written to a temporary folder (moved into the project). */
-  async add(files: ReadonlyMap<string, Uint8Array>, trainingJobId: string | null = null): Promise<ModelSummary> {
+  async add(
+    files: ReadonlyMap<string, Uint8Array>,
+    trainingJobId: string | null = null,
+    project: Project = this.project(),
+  ): Promise<ModelSummary> {
     const card = parseModelCard(files.get(MODEL_FILES.card));
-    const project = this.project();
     const id = randomUUID();
     const relative = path.join('models', id);
     await mkdir(project.modelsDir, { recursive: true });
     const sizeBytes = await writeModelFiles(path.join(project.dir, relative), files);
     project.models.insert({ id, card, path: relative, sizeBytes, trainingJobId });
-    return this.stored(id).summary;
+    return project.models.get(id)!.summary;
   }
 
   async rename(id: string, name: string): Promise<ModelSummary> {

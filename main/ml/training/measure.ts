@@ -26,7 +26,7 @@ import { ignoringDeadTraces } from './trainer';
 export interface MlMeasurementOptions {
   /** Backend to measure (default wasm: the one every machine has). */
   backend?: BackendName;
-  /** The model config (default main/ml/configs/unet-small.yaml, relative to the working directory). */
+  /** The model config (default resources/configs/unet-small.yaml, relative to the working directory). */
   configPath?: string;
   /** Timed training steps after one warm-up step (default 3). */
   steps?: number;
@@ -118,7 +118,7 @@ async function measureInference(
 /** Measures a training step and tiled inference of the small default model on the chosen backend. */
 export async function measureMlPerformance(options: MlMeasurementOptions = {}): Promise<MlMeasurement> {
   const backend = await chooseBackend(options.backend ?? 'wasm');
-  const configPath = options.configPath ?? path.join('main', 'ml', 'configs', 'unet-small.yaml');
+  const configPath = options.configPath ?? path.join('resources', 'configs', 'unet-small.yaml');
   const built = buildModel(await readModelConfigFile(configPath));
   const optimizer = new AdamWOptimizer({ learningRate: 1e-3, weightDecay: 1e-4 });
   const objective = ignoringDeadTraces(trainingObjective(lossFromSpec('mse'), built.extraLoss));

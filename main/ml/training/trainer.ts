@@ -128,7 +128,7 @@ export interface TrainResult {
 }
 
 export class TrainingOptionsError extends Error {
-  readonly apiCode = 'invalid';
+  readonly apiCode = 'invalid-argument';
 }
 
 interface EpochRun {

@@ -1,0 +1,89 @@
+/**
+ * Starting training jobs from the API/CLI and registering their models when they finish. Lives in the main process:
+ * it turns user choices (surveys, config name, base model) into a job request with paths, which the renderer never sends.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { PromethiumError, type EpochMetrics, type JobInfo, type JobRequest } from '../../../preload/contract';
+import type { JobRecord, JobRunner } from '../../jobs/jobRunner';
+import type { Project } from '../../project/project';
+import { resolveModelConfig } from '../configCatalog';
+import type { TrainResult } from '../training/trainer';
+import { readModelFiles } from './modelFiles';
+import type { ModelRegistry } from './modelRegistry';
+
+export interface TrainRequestInput {
+  name: string;
+  task: 'denoise' | 'interpolate';
+  surveyIds: string[];
+  config: string;
+  baseModelId?: string;
+  epochs: number;
+  batchSize: number;
+  patch: number;
+  learningRate: number;
+  timeBudgetSeconds?: number;
+}
+
+type TrainJobRequest = Extract<JobRequest, { kind: 'train-model' }>;
+
+export class TrainingService {
+  constructor(
+    private readonly project: () => Project,
+    private readonly jobs: JobRunner,
+    private readonly models: ModelRegistry,
+  ) {}
+
+  async start(input: TrainRequestInput): Promise<JobInfo> {
+    const project = this.project();
+    const sources = input.surveyIds.map((id) => {
+      const stored = project.surveys.get(id);
+      if (!stored) throw new PromethiumError('not-found', `no survey ${id} in this project`);
+      if (stored.summary.state !== 'ready' || !stored.summary.description?.grid) {
+        throw new PromethiumError(
+          'invalid-argument',
+          `${stored.summary.name} is not a ready post-stack survey to train on`,
+        );
+      }
+      return { surveyId: id, cacheDir: stored.cacheDir };
+    });
+    const base = input.baseModelId;
+    const request: TrainJobRequest = {
+      kind: 'train-model',
+      name: input.name,
+      task: input.task,
+      config: base ? null : await resolveModelConfig(input.config),
+      sources,
+      epochs: input.epochs,
+      batchSize: input.batchSize,
+      patch: input.patch,
+      learningRate: input.learningRate,
+      timeBudgetSeconds: input.timeBudgetSeconds,
+      initialModelDir: base ? this.models.folder(base) : undefined,
+      parentId: base ?? null,
+      checkpointDir: path.join(project.dir, 'training', randomUUID()),
+      resume: false,
+    };
+    return this.jobs.start(request);
+  }
+
+  recordEpoch(job: JobRecord, detail: unknown): void {
+    if (job.request.kind === 'train-model') job.project.models.recordEpoch(job.info.id, detail as EpochMetrics);
+  }
+
+  /** A finished training registers its best model; stopped ones keep their checkpoints for `jobs.resume`. */
+  async finish(job: JobRecord): Promise<void> {
+    if (job.request.kind !== 'train-model' || job.info.state !== 'done') return;
+    const result = job.info.result as TrainResult;
+    for (const epoch of result.history) job.project.models.recordEpoch(job.info.id, epoch);
+    const summary = await this.models.add(await readModelFiles(result.bestModelDir), job.info.id, job.project);
+    job.info.result = {
+      modelId: summary.id,
+      name: summary.name,
+      stoppedBecause: result.stoppedBecause,
+      epochs: result.history.length,
+    };
+    await rm(job.request.checkpointDir, { recursive: true, force: true });
+  }
+}

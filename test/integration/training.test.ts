@@ -1,0 +1,105 @@
+/**
+ * Training through the real services: survey cache -> compute process (wasm) -> checkpoints -> registry, per-epoch
+ * metrics in SQLite, cancel and resume from the last checkpoint.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { JobInfo } from '../../preload/contract';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
+import { AppServices } from '../../main/services';
+import { hasTestdata, testdataPath } from '../testdata';
+
+let home: string;
+let services: AppServices;
+let configFile: string;
+
+beforeAll(() => {
+  home = mkdtempSync(path.join(os.tmpdir(), 'promethium-train-'));
+  configFile = path.join(home, 'tiny.yaml');
+  writeFileSync(configFile, 'architecture: unet\nparams: { features: [8, 16], bottleneck: 16, dropout: 0 }\n');
+  services = new AppServices({
+    userDataDir: home,
+    bundledModelsDir: path.resolve('resources/models'),
+    host: {
+      kind: 'browser',
+      versions: {},
+      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), { ...process.env, PROMETHIUM_BACKEND: 'wasm' }),
+      showOpenDialog: async () => ({ canceled: true, paths: [] }),
+    },
+  });
+});
+
+afterAll(() => {
+  services?.close();
+  rmSync(home, { recursive: true, force: true });
+});
+
+function until(id: string, predicate: (job: JobInfo) => boolean): Promise<JobInfo> {
+  return new Promise((resolve) => {
+    const stop = services.bus.on('jobs.changed', (job) => {
+      if (job.id === id && predicate(job)) {
+        stop();
+        resolve(job);
+      }
+    });
+  });
+}
+const ended = (job: JobInfo): boolean => !['queued', 'running'].includes(job.state);
+
+describe.skipIf(!hasTestdata)('training on an imported survey', () => {
+  let surveyId: string;
+
+  beforeAll(async () => {
+    const { survey, job } = services.surveys.startImport({ path: testdataPath('segy', 'f3.sgy') });
+    await until(job.id, ended);
+    surveyId = survey.id;
+  });
+
+  const request = (epochs: number) => ({
+    name: 'f3 denoiser',
+    task: 'denoise' as const,
+    surveyIds: [surveyId],
+    config: configFile,
+    epochs,
+    batchSize: 4,
+    patch: 32,
+    learningRate: 3e-3,
+  });
+
+  it('trains, records each epoch, and registers the best model with its card and curves', async () => {
+    const job = await services.training.start(request(2));
+    const done = await until(job.id, ended);
+    expect(done.state, done.error?.message).toBe('done');
+    const { modelId } = done.result as { modelId: string };
+    const details = await services.models.get(modelId);
+    expect(details.summary).toMatchObject({ name: 'f3 denoiser', task: 'denoise', architecture: 'unet', bundled: false });
+    expect(details.history.map((e) => e.epoch)).toEqual([1, 2]);
+    expect(details.card.training.epochs).toBe(2);
+  }, 120_000);
+
+  it('resumes a cancelled training from its last checkpoint', async () => {
+    const job = await services.training.start(request(3));
+    await until(job.id, (j) => (j.detail as { epoch?: number } | null)?.epoch === 1);
+    services.jobs.cancel(job.id);
+    expect((await until(job.id, ended)).state).toBe('cancelled');
+    const resumed = services.jobs.resume(job.id);
+    const epochs: number[] = [];
+    const stop = services.bus.on('jobs.changed', (j) => {
+      const epoch = (j.detail as { epoch?: number } | null)?.epoch;
+      if (j.id === resumed.id && epoch && !epochs.includes(epoch)) epochs.push(epoch);
+    });
+    const done = await until(resumed.id, ended);
+    stop();
+    expect(done.state, done.error?.message).toBe('done');
+    expect(epochs[0]).toBeGreaterThan(1); // continued, not restarted
+    const { modelId } = done.result as { modelId: string };
+    expect((await services.models.get(modelId)).history.map((e) => e.epoch)).toEqual([1, 2, 3]);
+  }, 180_000);
+
+  it('refuses to train on a survey that does not exist, and unknown configs', async () => {
+    await expect(services.training.start({ ...request(1), surveyIds: ['00000000-0000'] })).rejects.toThrow(/no survey/);
+    await expect(services.training.start({ ...request(1), config: 'no-such-config' })).rejects.toThrow(/no model config/);
+  });
+});
