@@ -32,4 +32,6 @@ await Promise.all([
   build({ ...node, entryPoints: { preload: 'preload/bridge.ts' }, outdir: 'dist', external: ['electron'] }),
   viteBuild({ configFile: 'vite.config.mts', logLevel: 'warn' }),
 ]);
-console.log(`built dist/ (app, preload, compute, cli, renderer) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+console.log(
+  `built dist/ (app, preload, compute, cli, renderer) in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+);

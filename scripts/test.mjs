@@ -12,7 +12,9 @@ function run(label, command, args) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
   const started = performance.now();
   const outcome = spawnSync(command, args, { stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
-  console.log(`=== ${label}: ${outcome.status === 0 ? 'ok' : 'FAILED'} (${((performance.now() - started) / 1000).toFixed(1)} s)`);
+  console.log(
+    `=== ${label}: ${outcome.status === 0 ? 'ok' : 'FAILED'} (${((performance.now() - started) / 1000).toFixed(1)} s)`,
+  );
   return outcome.status === 0;
 }
 
@@ -27,7 +29,13 @@ function check(label, command, args) {
 function vitestSuite(project) {
   const report = `test-results/vitest-${project}.json`;
   const ok = run(`${project} tests`, 'npx', [
-    'vitest', 'run', '--project', project, '--reporter=default', '--reporter=json', `--outputFile.json=${report}`,
+    'vitest',
+    'run',
+    '--project',
+    project,
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${report}`,
   ]);
   if (!existsSync(report)) {
     results.failed++;
@@ -45,7 +53,15 @@ function vitestSuite(project) {
 check('build', 'node', ['scripts/build.mjs']);
 check('typecheck (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (renderer)', 'npx', ['tsc', '-p', 'tsconfig.dom.json', '--noEmit']);
-check('svelte-check', 'npx', ['svelte-check', '--tsconfig', 'tsconfig.dom.json', '--threshold', 'error', '--output', 'human']);
+check('svelte-check', 'npx', [
+  'svelte-check',
+  '--tsconfig',
+  'tsconfig.dom.json',
+  '--threshold',
+  'error',
+  '--output',
+  'human',
+]);
 check('eslint (with layering rules)', 'npx', ['eslint', '.']);
 check('prettier', 'npx', ['prettier', '--check', '.']);
 vitestSuite('unit');

@@ -14,11 +14,25 @@ describe('ML backend choice', () => {
     expect(report.forced).toBe(false);
     expect(tf.getBackend()).toBe(report.backend);
     // The chosen backend computes.
-    expect(Array.from(await tf.matMul(tf.eye(2), tf.tensor2d([[1, 2], [3, 4]])).data())).toEqual([1, 2, 3, 4]);
+    expect(
+      Array.from(
+        await tf
+          .matMul(
+            tf.eye(2),
+            tf.tensor2d([
+              [1, 2],
+              [3, 4],
+            ]),
+          )
+          .data(),
+      ),
+    ).toEqual([1, 2, 3, 4]);
   });
 
   it('honours PROMETHIUM_BACKEND and rejects unknown names', async () => {
     expect(await chooseBackend('cpu')).toMatchObject({ backend: 'cpu', forced: true, fallbacks: [] });
-    await expect(chooseBackend('cuda')).rejects.toThrow(/PROMETHIUM_BACKEND=cuda is not one of tensorflow, webgpu, wasm, cpu/);
+    await expect(chooseBackend('cuda')).rejects.toThrow(
+      /PROMETHIUM_BACKEND=cuda is not one of tensorflow, webgpu, wasm, cpu/,
+    );
   });
 });

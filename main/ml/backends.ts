@@ -33,11 +33,15 @@ async function tryTensorflow(): Promise<Attempt> {
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'MODULE_NOT_FOUND') {
-      return { ok: false, reason: '@tensorflow/tfjs-node-gpu is not installed (its libtensorflow download needs internet)' };
+      return {
+        ok: false,
+        reason: '@tensorflow/tfjs-node-gpu is not installed (its libtensorflow download needs internet)',
+      };
     }
     return { ok: false, reason: `tfjs-node-gpu failed to load: ${firstLine(error)}` };
   }
-  if (!(await activate('tensorflow'))) return { ok: false, reason: 'tfjs-node-gpu loaded but its backend did not start' };
+  if (!(await activate('tensorflow')))
+    return { ok: false, reason: 'tfjs-node-gpu loaded but its backend did not start' };
   return { ok: true, device: 'TensorFlow C library (CUDA when a GPU is visible)' };
 }
 
@@ -48,7 +52,8 @@ async function tryWebgpu(): Promise<Attempt> {
     Object.assign(globalThis, webgpu.globals);
     const gpu = webgpu.create([]);
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-    if (!adapter) return { ok: false, reason: 'Dawn found no GPU adapter (no Vulkan/Metal/D3D12 driver on this machine)' };
+    if (!adapter)
+      return { ok: false, reason: 'Dawn found no GPU adapter (no Vulkan/Metal/D3D12 driver on this machine)' };
     // tfjs-backend-webgpu registers itself only when navigator.gpu exists at load time.
     Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true, writable: true });
   } catch (error) {
@@ -56,12 +61,16 @@ async function tryWebgpu(): Promise<Attempt> {
   }
   try {
     nodeRequire('@tensorflow/tfjs-backend-webgpu');
-    if (!(await activate('webgpu'))) return { ok: false, reason: 'a GPU adapter exists but the tfjs webgpu backend failed' };
+    if (!(await activate('webgpu')))
+      return { ok: false, reason: 'a GPU adapter exists but the tfjs webgpu backend failed' };
   } catch (error) {
     return { ok: false, reason: `tfjs webgpu backend failed: ${firstLine(error)}` };
   }
   const info = adapter.info;
-  return { ok: true, device: [info?.vendor, info?.device || info?.description, '(WebGPU/Dawn)'].filter(Boolean).join(' ') };
+  return {
+    ok: true,
+    device: [info?.vendor, info?.device || info?.description, '(WebGPU/Dawn)'].filter(Boolean).join(' '),
+  };
 }
 
 async function tryWasm(): Promise<Attempt> {
@@ -112,7 +121,13 @@ export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Pr
   for (const backend of candidates) {
     const attempt = await ATTEMPTS[backend]();
     if (attempt.ok) {
-      return { backend, device: attempt.device, fallbacks, forced: Boolean(forced), probeMs: performance.now() - started };
+      return {
+        backend,
+        device: attempt.device,
+        fallbacks,
+        forced: Boolean(forced),
+        probeMs: performance.now() - started,
+      };
     }
     fallbacks.push({ backend, reason: attempt.reason });
   }

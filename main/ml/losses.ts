@@ -116,7 +116,7 @@ export const spectral: Loss = (target, prediction) =>
 export const LOSSES: Readonly<Record<string, Loss>> = { mse, l1, ssim: ssimLoss, spectral };
 
 export class LossSpecError extends Error {
-  readonly apiCode = 'invalid';
+  readonly apiCode = 'invalid-argument';
 }
 
 export interface LossTerm {

@@ -36,7 +36,8 @@ export type AuthResult = { ok: true; fromQuery: boolean } | { ok: false; status:
 export function authorise(request: IncomingMessage, url: URL, token: string): AuthResult {
   const fromQuery = url.searchParams.get('token') ?? undefined;
   const presented = fromQuery ?? cookieToken(request) ?? bearerToken(request);
-  if (presented === undefined) return { ok: false, status: 401, reason: 'this Promethium server needs its access token' };
+  if (presented === undefined)
+    return { ok: false, status: 401, reason: 'this Promethium server needs its access token' };
   if (!sameToken(presented, token)) return { ok: false, status: 403, reason: 'wrong access token' };
   return { ok: true, fromQuery: fromQuery !== undefined };
 }

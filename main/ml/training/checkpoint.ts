@@ -51,7 +51,7 @@ export interface TrainingState {
 }
 
 export class CheckpointError extends Error {
-  readonly apiCode = 'invalid';
+  readonly apiCode = 'invalid-argument';
 }
 
 async function exists(target: string): Promise<boolean> {

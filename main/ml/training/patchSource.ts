@@ -25,7 +25,7 @@ export interface PatchSource {
 }
 
 export class PatchSourceError extends Error {
-  readonly apiCode = 'invalid';
+  readonly apiCode = 'invalid-argument';
 }
 
 /**
