@@ -5,6 +5,7 @@
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { printQualityBenchmark } from './quality';
+import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchCube, importWorker, segyReport } from './segy';
 
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
     case 'quality':
       printQualityBenchmark({ seed: 1, traces: 200, samples: 500, snrDb: 0, json: false });
       break;
+    case 'ml': {
+      const report = formatMlMeasurement(await measureMlPerformance());
+      console.log(report);
+      writeSection('ML engine on the CPU', report);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -47,7 +54,7 @@ async function main(): Promise<void> {
       await importWorker(args[0]!, args[1]!);
       break;
     default:
-      console.error('usage: npm run bench -- segy [--no-large] | quality');
+      console.error('usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)');
       process.exitCode = 2;
   }
 }
