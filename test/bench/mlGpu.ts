@@ -2,13 +2,22 @@
  * The tfjs side of the GPU benchmark, run on the GPU machine by test/bench/gpu.sh: the project's own U-Net code on the
  * webgpu backend (Dawn), timed like test/bench/torch_unet.py times PyTorch on the same GPU in the same run.
  * Bundled whole (tfjs included) because the GPU machine has Node (carried) but no node_modules.
+ *
+ * Before timing, our webgpu kernels and the folded inference graph are checked against the cpu backend / the model
+ * (main/ml/webgpu/checks.ts). Then, per model: training steps with tfjs's stock kernels and with ours, 64-patch inference
+ * through model.predict and through the folded graph, and a per-kernel GPU-time profile (timestamp queries) of each.
+ * Inference reads the result back to the host on both sides; training reads the running loss back once per 10 steps.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from '../../main/ml/architectures';
 import { AdamWOptimizer } from '../../main/ml/adamw';
+import { buildInferenceGraph } from '../../main/ml/inferenceGraph';
 import { mse } from '../../main/ml/losses';
 import { parseModelConfig } from '../../main/ml/modelConfig';
 import { RunningLoss, trainStep, trainingObjective } from '../../main/ml/trainStep';
+import { checkWebgpu, REFERENCE, TOLERANCE } from '../../main/ml/webgpu/checks';
+import { registerWebgpuKernels, useStockWebgpuKernels } from '../../main/ml/webgpu/register';
 import { median } from './stats';
 
 interface Case {
@@ -19,11 +28,18 @@ interface Case {
   patch: number;
 }
 
+interface KernelSummary {
+  kernels: number;
+  gpuMs: number;
+  top: string[];
+}
+
 async function setupWebgpu(dawnPath: string): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native module is carried, not bundled
   const dawn = require(dawnPath) as { create: (flags: string[]) => { requestAdapter(): Promise<{ info?: { vendor?: string; device?: string; description?: string } } | null> }; globals: object };
   Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
+  // allow_unsafe_apis: Dawn native offers timestamp queries (the per-kernel profile) only with it.
+  const gpu = dawn.create(['enable-dawn-features=allow_unsafe_apis']);
   const adapter = await gpu.requestAdapter();
   Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
   await import('@tensorflow/tfjs-backend-webgpu');
@@ -32,26 +48,48 @@ async function setupWebgpu(dawnPath: string): Promise<string> {
   return [adapter?.info?.vendor, adapter?.info?.device || adapter?.info?.description].filter(Boolean).join(' ');
 }
 
-async function timeCase(c: Case): Promise<Record<string, number | string>> {
-  const config = parseModelConfig({ architecture: 'unet', params: { features: c.features, bottleneck: c.bottleneck } });
-  const { model } = buildModel(config);
+/** GPU time per kernel name over one call of f (each kernel is timed alone, so the sum exceeds a pipelined run). */
+async function profileKernels(f: () => tf.Tensor): Promise<KernelSummary> {
+  const info = await tf.profile(f);
+  tf.dispose(info.result as tf.Tensor);
+  const byName = new Map<string, { ms: number; count: number }>();
+  for (const kernel of info.kernels) {
+    const entry = byName.get(kernel.name) ?? { ms: 0, count: 0 };
+    entry.ms += Number(kernel.kernelTimeMs);
+    entry.count += 1;
+    byName.set(kernel.name, entry);
+  }
+  const sorted = [...byName.entries()].sort((a, b) => b[1].ms - a[1].ms);
+  return {
+    kernels: info.kernels.length,
+    gpuMs: sorted.reduce((sum, [, e]) => sum + e.ms, 0),
+    top: sorted.slice(0, 8).map(([name, e]) => `${name} ${e.ms.toFixed(1)}ms/${e.count}`),
+  };
+}
+
+async function timeTraining(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, rounds: number) {
   const optimizer = new AdamWOptimizer({ learningRate: 1e-3, weightDecay: 1e-4 });
   const loss = trainingObjective(mse);
-  const x = tf.randomNormal([c.batch, c.patch, c.patch, 1]);
-  const y = tf.randomNormal([c.batch, c.patch, c.patch, 1]);
   const running = new RunningLoss();
+  let enqueueMs = 0;
   const steps = async (n: number): Promise<number> => {
     const started = performance.now();
     for (let i = 0; i < n; i++) running.add(trainStep(model, optimizer, x, y, loss));
+    enqueueMs = (performance.now() - started) / n; // JS time to issue a step (the GPU runs behind it)
     await running.mean(); // the only read-back: the loop itself never waits for the GPU
     return (performance.now() - started) / n;
   };
   await steps(3);
-  const stepMs = median([await steps(10), await steps(10), await steps(10)]);
-  const x64 = tf.randomNormal([64, c.patch, c.patch, 1]);
+  const times: number[] = [];
+  for (let r = 0; r < rounds; r++) times.push(await steps(10));
+  const profile = await profileKernels(() => trainStep(model, optimizer, x, y, loss));
+  return { stepMs: median(times), enqueueMs, profile };
+}
+
+async function timeInference(predict: (x: tf.Tensor) => tf.Tensor, x64: tf.Tensor) {
   const infer = async (): Promise<number> => {
     const started = performance.now();
-    const out = model.predict(x64) as tf.Tensor;
+    const out = predict(x64);
     await out.data();
     out.dispose();
     return performance.now() - started;
@@ -60,16 +98,52 @@ async function timeCase(c: Case): Promise<Record<string, number | string>> {
   await infer();
   const times: number[] = [];
   for (let i = 0; i < 10; i++) times.push(await infer());
-  return { name: c.name, params: model.countParams(), stepMs, infer64Ms: median(times) };
+  return { ms: median(times), profile: await profileKernels(() => predict(x64)) };
+}
+
+async function timeCase(c: Case) {
+  const config = parseModelConfig({ architecture: 'unet', params: { features: c.features, bottleneck: c.bottleneck } });
+  const { model } = buildModel(config);
+  const x = tf.randomNormal([c.batch, c.patch, c.patch, 1]);
+  const y = tf.randomNormal([c.batch, c.patch, c.patch, 1]);
+  useStockWebgpuKernels();
+  const stock = await timeTraining(model, x, y, 1);
+  registerWebgpuKernels();
+  const ours = await timeTraining(model, x, y, 3);
+  const x64 = tf.randomNormal([64, c.patch, c.patch, 1]);
+  const predict = await timeInference((input) => model.predict(input, { batchSize: 64 }) as tf.Tensor, x64);
+  const graph = buildInferenceGraph(model);
+  const folded = await timeInference((input) => graph.predict(input), x64);
+  graph.dispose();
+  tf.dispose([x, y, x64]);
+  return { name: c.name, params: model.countParams(), stock, ours, predict, folded };
 }
 
 export async function benchMlGpu(dawnPath: string): Promise<void> {
   const device = await setupWebgpu(dawnPath);
-  const cases: Case[] = [
-    { name: 'small default', features: [16, 32, 64], bottleneck: 128, batch: 8, patch: 128 },
-    { name: "seeds' U-Net", features: [64, 128, 256, 512], bottleneck: 1024, batch: 16, patch: 128 },
-  ];
+  const checks = await checkWebgpu();
+  await tf.setBackend('webgpu');
+  for (const check of checks) console.log(`CHECK ${check.relError < TOLERANCE ? 'ok  ' : 'FAIL'} ${check.relError.toExponential(2)} ${check.name} vs ${REFERENCE}`);
+  // PROMETHIUM_BENCH_SMOKE=1: one tiny case, to try the bundle on a software Vulkan (lavapipe) before a GPU run.
+  const cases: Case[] = process.env.PROMETHIUM_BENCH_SMOKE
+    ? [{ name: 'smoke', features: [8, 16], bottleneck: 32, batch: 2, patch: 32 }]
+    : [
+        { name: 'small default', features: [16, 32, 64], bottleneck: 128, batch: 8, patch: 128 },
+        { name: "seeds' U-Net", features: [64, 128, 256, 512], bottleneck: 1024, batch: 16, patch: 128 },
+      ];
   const results = [];
-  for (const c of cases) results.push(await timeCase(c));
-  console.log(JSON.stringify({ device, backend: tf.getBackend(), results }));
+  for (const c of cases) {
+    const result = await timeCase(c);
+    console.log(`PROFILE ${JSON.stringify(result)}`);
+    results.push({
+      name: result.name,
+      params: result.params,
+      stepMsStock: result.stock.stepMs,
+      stepMs: result.ours.stepMs,
+      enqueueMs: result.ours.enqueueMs,
+      infer64MsPredict: result.predict.ms,
+      infer64Ms: result.folded.ms,
+    });
+  }
+  console.log(`TFJS ${JSON.stringify({ device, backend: tf.getBackend(), results })}`);
 }

@@ -2,7 +2,10 @@
 transposed-conv upsampling): per level two conv3x3 (no bias) -> BatchNorm -> LeakyReLU(0.2), max-pool 2, bottleneck,
 dropout in the bottleneck and decoder, concatenated skips, 1x1 output conv. AdamW, MSE, float32.
 
-Usage: torch_unet.py FEATURES BOTTLENECK BATCH PATCH  -> prints JSON {params, stepMs, infer64Ms, device, torch}
+Usage: torch_unet.py FEATURES BOTTLENECK BATCH PATCH [tf32|fp32]  -> prints JSON {params, stepMs, infer64Ms, ...}
+tf32 (the default) is PyTorch's own default: cuDNN convolutions on the tensor cores in TF32 (10-bit mantissa). fp32
+turns that off, so that PyTorch does the same float32 arithmetic as tfjs (WebGPU has no path to the tensor cores).
+Inference copies the result to the host, as the tfjs side reads it back.
 """
 import json
 import statistics
@@ -68,7 +71,10 @@ def timed(fn, repeats, warmup=5):
 def main():
     features = [int(v) for v in sys.argv[1].split(',')]
     bottleneck, batch, patch = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+    precision = sys.argv[5] if len(sys.argv) > 5 else 'tf32'
     torch.backends.cudnn.benchmark = True
+    torch.backends.cudnn.allow_tf32 = precision == 'tf32'
+    torch.backends.cuda.matmul.allow_tf32 = precision == 'tf32'
     device = torch.device('cuda')
     model = UNet(features, bottleneck).to(device)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=1e-4)
@@ -86,11 +92,12 @@ def main():
     model.eval()
     x64 = torch.randn(64, 1, patch, patch, device=device)
     with torch.no_grad():
-        infer_ms = timed(lambda: model(x64), 20)
+        infer_ms = timed(lambda: model(x64).cpu(), 20)
     print(json.dumps({
         'params': sum(p.numel() for p in model.parameters()),
         'stepMs': step_ms,
         'infer64Ms': infer_ms,
+        'precision': precision,
         'device': torch.cuda.get_device_name(0),
         'torch': torch.__version__,
     }))

@@ -1,0 +1,121 @@
+/**
+ * Equivalence checks of our webgpu kernels against the cpu backend, and of the folded inference graph against the model
+ * itself. Shared by the unit test (where a WebGPU adapter exists) and the GPU benchmark (test/bench/mlGpu.ts), which
+ * runs them on the GPU machine before timing. Fresh random inputs on every call.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { NamedAttrMap } from '@tensorflow/tfjs-core';
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
+import { buildModel } from '../architectures';
+import { buildInferenceGraph } from '../inferenceGraph';
+import { parseModelConfig } from '../modelConfig';
+import { registerWebgpuKernels } from './register';
+
+export interface CheckResult {
+  name: string;
+  /** max |actual - expected| / max |expected| */
+  relError: number;
+}
+
+export const TOLERANCE = 1e-4;
+
+/**
+ * The reference backend's version, reported with the checks. Also a used import: bundlers drop a bare
+ * `import '@tensorflow/tfjs-backend-cpu'` of its node build (not in the package's sideEffects list), and with it the
+ * registration of the cpu backend.
+ */
+export const REFERENCE = `tfjs-backend-cpu ${version_cpu}`;
+
+type Shape4 = [number, number, number, number];
+
+function relativeError(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
+  if (actual.length !== expected.length) return Number.POSITIVE_INFINITY;
+  let difference = 0;
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const value = expected[i] as number;
+    const error = Math.abs((actual[i] as number) - value);
+    difference = Number.isNaN(error) ? Number.POSITIVE_INFINITY : Math.max(difference, error);
+    scale = Math.max(scale, Math.abs(value));
+  }
+  return difference / Math.max(scale, 1e-30);
+}
+
+function randomArray(shape: number[]): Float32Array {
+  const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
+  for (let i = 0; i < values.length; i++) values[i] = Math.random() * 2 - 1;
+  return values;
+}
+
+async function runOn(backend: string, kernel: string, inputs: Record<string, [Float32Array, number[]]>, attrs: NamedAttrMap) {
+  await tf.setBackend(backend);
+  const tensors = Object.fromEntries(Object.entries(inputs).map(([name, [values, shape]]) => [name, tf.tensor(values, shape)]));
+  const output = tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor;
+  const values = await output.data();
+  tf.dispose([output, ...Object.values(tensors)]);
+  return values;
+}
+
+interface FilterCase {
+  x: Shape4;
+  filter: Shape4;
+  strides: number;
+  pad: 'same' | 'valid';
+}
+
+/** Small odd shapes (edges of every tile), the U-Net's kinds of layer, and enough K to split it into many slices. */
+const FILTER_CASES: FilterCase[] = [
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 1, pad: 'same' },
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], strides: 2, pad: 'valid' },
+  { x: [3, 16, 16, 1], filter: [3, 3, 1, 16], strides: 1, pad: 'same' },
+  { x: [2, 8, 8, 130], filter: [3, 3, 130, 140], strides: 1, pad: 'same' },
+  { x: [8, 32, 32, 8], filter: [1, 1, 8, 1], strides: 1, pad: 'same' },
+  // conv2dTranspose's filter gradient: 2x2, stride 2 over the larger tensor
+  { x: [4, 16, 16, 24], filter: [2, 2, 24, 40], strides: 2, pad: 'same' },
+];
+
+function outputShape(c: FilterCase): Shape4 {
+  const conv = tf.backend_util.computeConv2DInfo(c.x, c.filter, c.strides, 1, c.pad);
+  return [c.x[0], conv.outHeight, conv.outWidth, c.filter[3]];
+}
+
+export async function checkFilterGrad(backend = 'webgpu'): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const c of FILTER_CASES) {
+    const dyShape = outputShape(c);
+    const inputs = { x: [randomArray(c.x), c.x], dy: [randomArray(dyShape), dyShape] } as Record<string, [Float32Array, number[]]>;
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as NamedAttrMap;
+    const expected = await runOn('cpu', tf.Conv2DBackpropFilter, inputs, attrs);
+    const actual = await runOn(backend, tf.Conv2DBackpropFilter, inputs, attrs);
+    results.push({ name: `Conv2DBackpropFilter x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, relError: relativeError(actual, expected) });
+  }
+  return results;
+}
+
+/** A small U-Net with non-trivial BatchNorm statistics: the folded graph must give the model's own output. */
+export async function checkInferenceGraph(backend: string): Promise<CheckResult> {
+  await tf.setBackend(backend);
+  const config = parseModelConfig({ architecture: 'unet', params: { features: [8, 16], bottleneck: 32 } });
+  const { model } = buildModel(config);
+  tf.tidy(() => {
+    for (const layer of model.layers.filter((l) => l.getClassName() === 'BatchNormalization')) {
+      for (const weight of layer.weights) weight.write(tf.randomUniform(weight.shape as number[], 0.5, 1.5));
+    }
+  });
+  const x = tf.randomNormal([3, 32, 32, 1]);
+  const graph = buildInferenceGraph(model);
+  const expected = model.predict(x) as tf.Tensor;
+  const actual = graph.predict(x);
+  const relError = relativeError(await actual.data(), await expected.data());
+  tf.dispose([x, expected, actual]);
+  graph.dispose();
+  model.dispose();
+  return { name: `inference graph (${graph.fusedConvs} convs folded) on ${backend}`, relError };
+}
+
+/** Everything, with our kernels registered on webgpu. */
+export async function checkWebgpu(): Promise<CheckResult[]> {
+  await tf.setBackend('webgpu');
+  registerWebgpuKernels();
+  return [...(await checkFilterGrad()), await checkInferenceGraph('webgpu')];
+}
