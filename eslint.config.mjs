@@ -54,7 +54,9 @@ export default tseslint.config(
             { name: 'electron', message: 'The renderer talks to main only through window.promethium.' },
             ...nodeBuiltins.map((name) => ({ name, message: 'The renderer is a web page: no Node modules.' })),
           ],
-          patterns: [{ group: ['**/main/**'], message: 'The renderer imports no main-process code; use the contract.' }],
+          patterns: [
+            { group: ['**/main/**'], message: 'The renderer imports no main-process code; use the contract.' },
+          ],
         },
       ],
     },

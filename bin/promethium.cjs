@@ -5,7 +5,9 @@ const fs = require('node:fs');
 
 const cli = path.join(__dirname, '..', 'dist', 'cli.cjs');
 if (!fs.existsSync(cli)) {
-  console.error('promethium: the app is not built yet (dist/cli.cjs is missing). Run `npm run build` in ' + path.dirname(__dirname));
+  console.error(
+    'promethium: the app is not built yet (dist/cli.cjs is missing). Run `npm run build` in ' + path.dirname(__dirname),
+  );
   process.exit(1);
 }
 require(cli);

@@ -24,7 +24,15 @@ if (process.argv[2] === 'ml-gpu-prep') {
     target: 'node20',
     format: 'cjs',
     logLevel: 'warning',
-    external: ['electron', 'better-sqlite3', 'webgpu', 'bufferutil', 'utf-8-validate', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm'],
+    external: [
+      'electron',
+      'better-sqlite3',
+      'webgpu',
+      'bufferutil',
+      'utf-8-validate',
+      '@tensorflow/tfjs-node-gpu',
+      '@tensorflow/tfjs-backend-wasm',
+    ],
   });
   console.log('wrote .gpu/gpu-bench.cjs; run test/bench/gpu.sh on the GPU machine with .gpu carried');
   process.exit(0);

@@ -2,11 +2,24 @@
 import path from 'node:path';
 import { applyToSegy, type ApplySummary, type PanelProcessor } from '../processing/applyToSegy';
 import { denoiseMethods, interpolationMethods } from '../processing';
+import { existsSync } from 'node:fs';
+import { chooseBackend } from '../ml/backends';
+import { reconstructSection } from '../ml/inference';
+import { loadInferenceModel } from '../ml/modelForInference';
+import { robustAmplitudeScale, type AmplitudeScale } from '../ml/normalization';
+import { defaultProjectDir, defaultUserDataDir } from '../paths';
+import { openSegy } from '../segy/reader';
 import { ProgressBar } from './progressBar';
+import { cliServices } from './segyCommands';
 import { UsageError } from './usageError';
 
 export interface ProcessCliOptions {
-  method: string;
+  method?: string;
+  /** A model: registry id (project or bundled), model folder, or .pmodel archive. */
+  model?: string;
+  tta?: boolean;
+  ensemble?: number;
+  project?: string;
   lines?: string;
   format?: string;
   json?: boolean;
@@ -52,17 +65,21 @@ export async function runProcessing(
   if (path.resolve(input) === path.resolve(output))
     throw new UsageError('OUT must differ from IN: the input is never overwritten');
   const bar = new ProgressBar(task === 'denoise' ? 'denoising' : 'interpolating');
+  const method = options.model ? `model ${options.model}` : (options.method ?? (task === 'denoise' ? 'fx' : 'pocs'));
+  const process = options.model
+    ? await modelProcessor(task, input, options)
+    : processorFor(task, options.method ?? (task === 'denoise' ? 'fx' : 'pocs'));
   const summary: ApplySummary = await applyToSegy(input, output, {
     task,
-    process: processorFor(task, options.method),
+    process,
     lines: parseLines(options.lines),
     format: parseFormat(options.format),
-    history: `Promethium ${new Date().toISOString().slice(0, 10)}: ${task} (${options.method})`,
+    history: `Promethium ${new Date().toISOString().slice(0, 10)}: ${task} (${method})`,
     onProgress: (fraction, message) => bar.update(fraction, message),
   });
   bar.done();
   if (options.json) {
-    console.log(JSON.stringify({ input, output, task, method: options.method, ...summary }, null, 2));
+    console.log(JSON.stringify({ input, output, task, method, ...summary }, null, 2));
     return;
   }
   const filled =
@@ -72,4 +89,58 @@ export async function runProcessing(
   console.log(
     `${output}: ${summary.processedPanels} of ${summary.panels} panels processed${filled} in ${summary.seconds.toFixed(1)} s`,
   );
+}
+
+/** Resolves --model (registry id, folder or archive), checks its task, and runs it panel by panel with the survey's scale. */
+async function modelProcessor(
+  task: 'denoise' | 'interpolate',
+  input: string,
+  options: ProcessCliOptions,
+): Promise<PanelProcessor> {
+  await chooseBackend();
+  const location = await locateModel(options.model!, options.project);
+  const { model, card, patch } = await loadInferenceModel(location);
+  if (card.task !== task) throw new UsageError(`model ${card.name} is a ${card.task} model, not a ${task} model`);
+  const scale = await surveyScale(input);
+  return (section, shape, live) =>
+    reconstructSection(model, section, shape, live, {
+      task,
+      scale,
+      patch,
+      tta: Boolean(options.tta),
+      ensemble: options.ensemble ?? 1,
+    }).then((result) => result.output);
+}
+
+async function locateModel(model: string, project: string | undefined): Promise<string> {
+  if (existsSync(model)) return model;
+  const services = cliServices(project ?? defaultProjectDir(defaultUserDataDir()));
+  try {
+    return services.models.folder(model);
+  } finally {
+    services.close();
+  }
+}
+
+/** One robust amplitude scale for the whole file (as in training): from up to 16 panels spread through it. */
+async function surveyScale(input: string): Promise<AmplitudeScale> {
+  const file = await openSegy(input);
+  try {
+    const panels = 16;
+    const perPanel = Math.max(1, Math.min(256, Math.floor(file.traceCount / panels)));
+    const sample: Float32Array[] = [];
+    for (let k = 0; k < panels && k * perPanel < file.traceCount; k++) {
+      const start = Math.floor((k * file.traceCount) / panels);
+      sample.push(await file.readTraces(start, Math.min(perPanel, file.traceCount - start)));
+    }
+    const all = new Float32Array(sample.reduce((n, s) => n + s.length, 0));
+    let at = 0;
+    for (const part of sample) {
+      all.set(part, at);
+      at += part.length;
+    }
+    return robustAmplitudeScale(all, { traces: all.length / file.samplesPerTrace, samples: file.samplesPerTrace });
+  } finally {
+    await file.close();
+  }
 }

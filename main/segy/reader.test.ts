@@ -5,8 +5,6 @@ import { cubeFixture, setInt16, setInt32 } from './testFixtures';
 import { encodeTextHeader } from './textHeader';
 import { encodeNewSegy } from './writer';
 
-const TRACE_START = 3601;
-
 async function expectSegyError(bytes: Uint8Array, code: string, message: RegExp): Promise<void> {
   const error = await openSegyBuffer(bytes).then(
     () => null,

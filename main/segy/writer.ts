@@ -66,7 +66,7 @@ export async function writeSegyLike(source: SegyFile, outPath: string, options: 
     await forEachTraceBlock(source, 0, source.traceCount, WRITE_BLOCK_BYTES, async (records, first, count) => {
       if (options.signal?.aborted) throw new SegyWriteError('aborted', `writing ${outPath} was cancelled`);
       // Split the block where added traces go, so they land between the right source traces.
-      for (let from = first; from < first + count; ) {
+      for (let from = first; from < first + count;) {
         const nextAfter = inserted[nextInsertion]?.after ?? Infinity;
         const to = Math.min(first + count, Math.max(from + 1, nextAfter + 1));
         await sink.write(await rewriteBlock(source, records, first, from, to, outFormat, options));
@@ -86,9 +86,13 @@ function checkInsertions(source: SegyFile, inserted: readonly InsertedTrace[]): 
     throw new SegyWriteError('bad-input', 'traces cannot be added to a variable-trace-length file');
   }
   inserted.forEach((trace, i) => {
-    if (i > 0 && trace.after < inserted[i - 1]!.after) throw new SegyWriteError('bad-input', 'added traces are not sorted');
+    if (i > 0 && trace.after < inserted[i - 1]!.after)
+      throw new SegyWriteError('bad-input', 'added traces are not sorted');
     if (trace.header.length !== source.layout.traceHeaderBytes || trace.samples.length !== source.samplesPerTrace) {
-      throw new SegyWriteError('bad-input', `an added trace needs ${source.layout.traceHeaderBytes} header bytes and ${source.samplesPerTrace} samples`);
+      throw new SegyWriteError(
+        'bad-input',
+        `an added trace needs ${source.layout.traceHeaderBytes} header bytes and ${source.samplesPerTrace} samples`,
+      );
     }
   });
   return inserted;

@@ -30,7 +30,11 @@ describe('writing added traces (filled grid positions)', () => {
       samplesPerTrace: 4,
       sampleIntervalUs: 4000,
       format: 1,
-      traceHeaders: { inline: cells.map((c) => c[0]), crossline: cells.map((c) => c[1]), cdpX: cells.map((c) => c[1] * 25) },
+      traceHeaders: {
+        inline: cells.map((c) => c[0]),
+        crossline: cells.map((c) => c[1]),
+        cdpX: cells.map((c) => c[1] * 25),
+      },
     });
     const file = await openSegy(source);
     const neighbour = await file.readTraceHeaderBytes(3); // (2, 10)

@@ -17,7 +17,9 @@ function machine(): string {
 /** Replaces (or appends) the section `## title` of BENCHMARKS.md. */
 function writeSection(title: string, body: string): void {
   const file = 'BENCHMARKS.md';
-  const current = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmarks\n\nMedians; ratios are peer time / our time.\n';
+  const current = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmarks\n\nMedians; ratios are peer time / our time.\n';
   const heading = `## ${title}`;
   const section = `${heading}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; \`npm run bench -- ${title.split(' ')[0]!.toLowerCase()}\`_\n\n${body}\n`;
   const start = current.indexOf(heading);
@@ -54,7 +56,9 @@ async function main(): Promise<void> {
       await importWorker(args[0]!, args[1]!);
       break;
     default:
-      console.error('usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)');
+      console.error(
+        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+      );
       process.exitCode = 2;
   }
 }

@@ -36,7 +36,12 @@ interface KernelSummary {
 
 async function setupWebgpu(dawnPath: string): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native module is carried, not bundled
-  const dawn = require(dawnPath) as { create: (flags: string[]) => { requestAdapter(): Promise<{ info?: { vendor?: string; device?: string; description?: string } } | null> }; globals: object };
+  const dawn = require(dawnPath) as {
+    create: (flags: string[]) => {
+      requestAdapter(): Promise<{ info?: { vendor?: string; device?: string; description?: string } } | null>;
+    };
+    globals: object;
+  };
   Object.assign(globalThis, dawn.globals);
   // allow_unsafe_apis: Dawn native offers timestamp queries (the per-kernel profile) only with it.
   const gpu = dawn.create(['enable-dawn-features=allow_unsafe_apis']);
@@ -123,7 +128,10 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
   const device = await setupWebgpu(dawnPath);
   const checks = await checkWebgpu();
   await tf.setBackend('webgpu');
-  for (const check of checks) console.log(`CHECK ${check.relError < TOLERANCE ? 'ok  ' : 'FAIL'} ${check.relError.toExponential(2)} ${check.name} vs ${REFERENCE}`);
+  for (const check of checks)
+    console.log(
+      `CHECK ${check.relError < TOLERANCE ? 'ok  ' : 'FAIL'} ${check.relError.toExponential(2)} ${check.name} vs ${REFERENCE}`,
+    );
   // PROMETHIUM_BENCH_SMOKE=1: one tiny case, to try the bundle on a software Vulkan (lavapipe) before a GPU run.
   const cases: Case[] = process.env.PROMETHIUM_BENCH_SMOKE
     ? [{ name: 'smoke', features: [8, 16], bottleneck: 32, batch: 2, patch: 32 }]

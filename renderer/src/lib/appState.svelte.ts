@@ -57,7 +57,7 @@ export interface Notice {
  * The compute self-test: amplitude statistics of a synthetic 240 x 400 x 1000 volume (96 M samples), a few seconds on a
  * 2-core machine, so its progress bar is visibly alive end to end (renderer → main → compute process → back).
  */
-export const SELF_TEST_REQUEST: JobRequest = {
+export const SELF_TEST_REQUEST: Extract<JobRequest, { kind: 'synthetic-stats' }> = {
   kind: 'synthetic-stats',
   inlines: 240,
   crosslines: 400,

@@ -1,0 +1,106 @@
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { buildModel } from './architectures';
+import { reconstructSection } from './inference';
+import { parseModelConfig } from './modelConfig';
+
+const scale = { divisor: 4, percentile: 99.5, percentileValue: 4 };
+
+function identityModel(channels: number): tfl.LayersModel {
+  const input = tfl.input({ shape: [null, null, channels] });
+  // Keeps channel 0 only: the amplitude channel, as a reconstruction model outputs.
+  const output = tfl.layers
+    .conv2d({ filters: 1, kernelSize: 1, useBias: false, kernelInitializer: 'zeros' })
+    .apply(input) as tfl.SymbolicTensor;
+  const model = tfl.model({ inputs: input, outputs: output });
+  const kernel = new Float32Array(channels);
+  kernel[0] = 1;
+  model.layers[1]!.setWeights([tf.tensor4d(kernel, [1, 1, channels, 1])]);
+  return model;
+}
+
+const shape = { traces: 37, samples: 50 };
+const section = Float32Array.from({ length: shape.traces * shape.samples }, (_, i) => Math.sin(i / 7) * 3);
+
+beforeAll(async () => {
+  await tf.setBackend('cpu');
+});
+
+describe('reconstructSection', () => {
+  it('returns the input through an identity model, with and without test-time flips', async () => {
+    for (const tta of [false, true]) {
+      const { output, uncertainty } = await reconstructSection(
+        identityModel(1),
+        section,
+        shape,
+        new Uint8Array(37).fill(1),
+        {
+          task: 'denoise',
+          scale,
+          patch: 16,
+          tta,
+        },
+      );
+      expect(uncertainty).toBeNull();
+      for (let i = 0; i < section.length; i++) expect(Math.abs(output[i]! - section[i]!)).toBeLessThan(1e-5);
+    }
+  });
+
+  it('keeps live traces exactly when interpolating and takes the prediction only for dead ones', async () => {
+    const live = new Uint8Array(37).fill(1);
+    live[5] = 0;
+    const { output } = await reconstructSection(identityModel(2), section, shape, live, {
+      task: 'interpolate',
+      scale,
+      patch: 16,
+    });
+    expect(Array.from(output.subarray(0, 5 * 50))).toEqual(Array.from(section.subarray(0, 5 * 50)));
+    expect(output.subarray(5 * 50, 6 * 50).every((v) => v === 0)).toBe(true); // the identity model sees zeros there
+  });
+
+  it('gives a Monte Carlo dropout mean and a non-zero spread, with BatchNorm on its moving statistics', async () => {
+    const config = parseModelConfig({
+      architecture: 'unet',
+      params: { features: [4, 8], bottleneck: 8, dropout: 0.5 },
+    });
+    const { model } = buildModel(config);
+    const result = await reconstructSection(model, section, shape, new Uint8Array(37).fill(1), {
+      task: 'denoise',
+      scale,
+      patch: 16,
+      ensemble: 4,
+    });
+    expect(result.uncertainty).not.toBeNull();
+    expect(result.uncertainty!.some((v) => v > 0)).toBe(true);
+    // After the ensemble, inference is deterministic again (BatchNorm restored, dropout off).
+    const a = await reconstructSection(model, section, shape, new Uint8Array(37).fill(1), {
+      task: 'denoise',
+      scale,
+      patch: 16,
+    });
+    const b = await reconstructSection(model, section, shape, new Uint8Array(37).fill(1), {
+      task: 'denoise',
+      scale,
+      patch: 16,
+    });
+    expect(Array.from(a.output)).toEqual(Array.from(b.output));
+  });
+
+  it('runs BatchNorm on its moving statistics during the ensemble: without dropout the passes equal plain inference', async () => {
+    const config = parseModelConfig({ architecture: 'unet', params: { features: [4, 8], bottleneck: 8, dropout: 0 } });
+    const { model } = buildModel(config);
+    const live = new Uint8Array(37).fill(1);
+    const plain = await reconstructSection(model, section, shape, live, { task: 'denoise', scale, patch: 16 });
+    const ensemble = await reconstructSection(model, section, shape, live, {
+      task: 'denoise',
+      scale,
+      patch: 16,
+      ensemble: 3,
+    });
+    for (let i = 0; i < section.length; i++)
+      expect(Math.abs(ensemble.output[i]! - plain.output[i]!)).toBeLessThan(1e-5);
+    expect(ensemble.uncertainty!.every((v) => v < 1e-5)).toBe(true);
+  });
+});

@@ -1,0 +1,112 @@
+/**
+ * Reconstruction of one section by a trained model: normalised with the survey's scale, cut into overlapping patches,
+ * predicted in batches (optionally with flip test-time augmentation), blended with normalised Hann weights, brought
+ * back to the survey's amplitudes. Monte Carlo dropout ensembles give a mean and a standard-deviation section.
+ * For interpolation, live traces keep their samples exactly: only dead or missing traces take the prediction.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { TraceMask } from './corruption';
+import { maskChannel } from './corruption';
+import type { SectionShape } from './metrics';
+import { denormalizeSection, normalizeSection, type AmplitudeScale } from './normalization';
+import { EnsembleAccumulator, predictTiled, withFlipAugmentation, type PatchPredictor } from './tiling';
+
+export interface ReconstructionOptions {
+  task: 'denoise' | 'interpolate';
+  /** The survey's amplitude scale (the same convention the model was trained with). */
+  scale: AmplitudeScale;
+  patch: number;
+  overlap?: number;
+  batchSize?: number;
+  /** Average the predictions of the four flips (traces, time, both, none). */
+  tta?: boolean;
+  /** Monte Carlo dropout passes; more than 1 also gives the standard deviation. */
+  ensemble?: number;
+}
+
+export interface Reconstruction {
+  output: Float32Array;
+  /** Standard deviation of the ensemble passes (null without an ensemble). */
+  uncertainty: Float32Array | null;
+}
+
+function modelPredictor(model: tfl.LayersModel, patch: number, channels: number, training: boolean): PatchPredictor {
+  return async (batch, count) => {
+    const output = tf.tidy(() => {
+      const input = tf.tensor4d(batch, [count, patch, patch, channels]);
+      return model.apply(input, { training }) as tf.Tensor;
+    });
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    return values;
+  };
+}
+
+/**
+ * Monte Carlo dropout needs dropout on and BatchNorm on its moving statistics; tfjs switches both with one `training`
+ * flag, so for the ensemble passes each BatchNorm layer is told to ignore it (restored afterwards).
+ */
+async function withFrozenBatchNorm<T>(model: tfl.LayersModel, work: () => Promise<T>): Promise<T> {
+  type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+  const patched: { layer: { call: Call }; call: Call }[] = [];
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const target = layer as unknown as { call: Call };
+    const call = target.call.bind(layer);
+    patched.push({ layer: target, call: target.call });
+    target.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+  }
+  try {
+    return await work();
+  } finally {
+    for (const { layer, call } of patched) layer.call = call;
+  }
+}
+
+export async function reconstructSection(
+  model: tfl.LayersModel,
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: ReconstructionOptions,
+): Promise<Reconstruction> {
+  const normalized = normalizeSection(section, options.scale);
+  const sources =
+    options.task === 'interpolate' ? [maskedTraces(normalized, shape, live), maskChannel(live, shape)] : [normalized];
+  const patch = { samples: options.patch, traces: options.patch };
+  const tiling = { patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 16 };
+  const run = (training: boolean): Promise<Float32Array> => {
+    const plain = modelPredictor(model, options.patch, sources.length, training);
+    const predictor = options.tta ? withFlipAugmentation(plain, patch, sources.length) : plain;
+    return predictTiled(sources, shape, tiling, predictor);
+  };
+  const passes = Math.max(1, options.ensemble ?? 1);
+  let mean: Float32Array;
+  let spread: Float32Array | null = null;
+  if (passes === 1) {
+    mean = await run(false);
+  } else {
+    const ensemble = new EnsembleAccumulator(section.length);
+    await withFrozenBatchNorm(model, async () => {
+      for (let pass = 0; pass < passes; pass++) ensemble.add(await run(true));
+    });
+    mean = ensemble.mean();
+    spread = denormalizeSection(ensemble.standardDeviation(), options.scale);
+  }
+  const output = denormalizeSection(mean, options.scale);
+  if (options.task === 'interpolate') keepLiveTraces(output, section, shape, live);
+  return { output, uncertainty: spread };
+}
+
+function maskedTraces(section: Float32Array, shape: SectionShape, live: TraceMask): Float32Array {
+  const masked = Float32Array.from(section);
+  for (let t = 0; t < shape.traces; t++) if (!live[t]) masked.fill(0, t * shape.samples, (t + 1) * shape.samples);
+  return masked;
+}
+
+function keepLiveTraces(output: Float32Array, section: Float32Array, shape: SectionShape, live: TraceMask): void {
+  for (let t = 0; t < shape.traces; t++) {
+    if (live[t]) output.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
+  }
+}
