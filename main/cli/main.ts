@@ -129,9 +129,14 @@ for (const task of ['denoise', 'interpolate'] as const) {
     .argument('<out>', 'output SEG-Y (written to a temporary file, renamed when complete)')
     .option(
       '--method <name>',
-      task === 'denoise' ? 'fx, median or fk' : 'pocs or linear',
-      task === 'denoise' ? 'fx' : 'pocs',
+      task === 'denoise'
+        ? 'classical method: fx (default), median or fk'
+        : 'classical method: pocs (default) or linear',
     )
+    .option('--model <id|folder|archive>', 'a trained or bundled model instead of a classical method')
+    .option('--tta', 'test-time augmentation: average the four flips (with --model)')
+    .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
+    .option('--project <dir>', 'project whose models --model may name (default: the default project)')
     .option('--lines <A-B>', 'only these inlines (3D); the others are copied unchanged')
     .option('--format <format>', "'source' (default) or 'ieee'")
     .option('--json', 'print a JSON summary')

@@ -100,7 +100,7 @@ async function modelProcessor(
   await chooseBackend();
   const location = await locateModel(options.model!, options.project);
   const { model, card, patch } = await loadInferenceModel(location);
-  if (card.task !== task) throw new UsageError(`model ${card.name} is a ${card.task} model, not a ${task} model`);
+  if (card.task !== task) throw new UsageError(`model ${card.name} was trained to ${card.task}, not to ${task}`);
   const scale = await surveyScale(input);
   return (section, shape, live) =>
     reconstructSection(model, section, shape, live, {

@@ -3,7 +3,7 @@
  * Figures are printed so the closing notes can quote them; assertions are the floors the methods must clear.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -115,6 +115,55 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     );
     if (check.status === 0) expect(check.stdout.trim()).toBe('5325 75 71');
   });
+
+  it('trains a model on the command line and denoises with it (registry id and exported archive)', async () => {
+    const project = path.join(work, 'project');
+    const config = path.join(work, 'tiny.yaml');
+    writeFileSync(config, 'architecture: unet\nparams: { features: [8, 16], bottleneck: 16, dropout: 0.1 }\n');
+    const trained = promethium(
+      'train',
+      '--task',
+      'denoise',
+      '--data',
+      f3,
+      '--out',
+      'tiny',
+      '--config',
+      config,
+      '--epochs',
+      '1',
+      '--patch',
+      '32',
+      '--batch',
+      '4',
+      '--project',
+      project,
+      '--json',
+    );
+    expect(trained.status, trained.stderr).toBe(0);
+    const { modelId } = JSON.parse(trained.stdout) as { modelId: string };
+    const out = path.join(work, 'f3-model.sgy');
+    const denoised = promethium(
+      'denoise',
+      f3,
+      out,
+      '--model',
+      modelId,
+      '--project',
+      project,
+      '--ensemble',
+      '2',
+      '--json',
+    );
+    expect(denoised.status, denoised.stderr).toBe(0);
+    expect(JSON.parse(denoised.stdout)).toMatchObject({ method: `model ${modelId}`, processedPanels: 23 });
+    const archive = path.join(work, 'tiny.pmodel');
+    expect(promethium('models', 'export', modelId, archive, '--project', project).status).toBe(0);
+    expect(promethium('denoise', f3, path.join(work, 'f3-archive.sgy'), '--model', archive, '--tta').status).toBe(0);
+    const wrongTask = promethium('interpolate', f3, path.join(work, 'x.sgy'), '--model', archive);
+    expect(wrongTask.status).toBe(2);
+    expect(wrongTask.stderr).toMatch(/trained to denoise, not to interpolate/);
+  }, 180_000);
 
   it('refuses to overwrite its input, and bad options', () => {
     expect(promethium('denoise', f3, f3).status).toBe(2);
