@@ -16,9 +16,9 @@ await build({
 });
 // The GPU machine has no node_modules: `ml-gpu-prep` bundles everything but Dawn's native module into .gpu/.
 if (process.argv[2] === 'ml-gpu-prep') {
-  await build({
-    entryPoints: ['test/bench/main.ts'],
-    outfile: '.gpu/gpu-bench.cjs',
+  const gpuBundle = (entry, outfile) => ({
+    entryPoints: [entry],
+    outfile,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -34,7 +34,11 @@ if (process.argv[2] === 'ml-gpu-prep') {
       '@tensorflow/tfjs-backend-wasm',
     ],
   });
-  console.log('wrote .gpu/gpu-bench.cjs; run test/bench/gpu.sh on the GPU machine with .gpu carried');
+  await build(gpuBundle('test/bench/main.ts', '.gpu/gpu-bench.cjs'));
+  await build(gpuBundle('main/ml/bundled/gpuTrainMain.ts', '.gpu/gpu-train.cjs'));
+  console.log(
+    'wrote .gpu/gpu-bench.cjs and .gpu/gpu-train.cjs: run test/bench/gpu.sh or gpu-train.sh on a GPU machine',
+  );
   process.exit(0);
 }
 const result = spawnSync(process.execPath, ['--expose-gc', 'dist/bench.cjs', ...process.argv.slice(2)], {

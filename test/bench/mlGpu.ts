@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from '../../main/ml/architectures';
+import { activateWebgpuFromDawn } from '../../main/ml/dawnWebgpu';
 import { AdamWOptimizer } from '../../main/ml/adamw';
 import { buildInferenceGraph } from '../../main/ml/inferenceGraph';
 import { mse } from '../../main/ml/losses';
@@ -32,25 +33,6 @@ interface KernelSummary {
   kernels: number;
   gpuMs: number;
   top: string[];
-}
-
-async function setupWebgpu(dawnPath: string): Promise<string> {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the native module is carried, not bundled
-  const dawn = require(dawnPath) as {
-    create: (flags: string[]) => {
-      requestAdapter(): Promise<{ info?: { vendor?: string; device?: string; description?: string } } | null>;
-    };
-    globals: object;
-  };
-  Object.assign(globalThis, dawn.globals);
-  // allow_unsafe_apis: Dawn native offers timestamp queries (the per-kernel profile) only with it.
-  const gpu = dawn.create(['enable-dawn-features=allow_unsafe_apis']);
-  const adapter = await gpu.requestAdapter();
-  Object.defineProperty(globalThis, 'navigator', { value: { gpu }, configurable: true });
-  await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not start');
-  await tf.ready();
-  return [adapter?.info?.vendor, adapter?.info?.device || adapter?.info?.description].filter(Boolean).join(' ');
 }
 
 /** GPU time per kernel name over one call of f (each kernel is timed alone, so the sum exceeds a pipelined run). */
@@ -125,7 +107,7 @@ async function timeCase(c: Case) {
 }
 
 export async function benchMlGpu(dawnPath: string): Promise<void> {
-  const device = await setupWebgpu(dawnPath);
+  const device = await activateWebgpuFromDawn(dawnPath);
   const checks = await checkWebgpu();
   await tf.setBackend('webgpu');
   for (const check of checks)

@@ -1,0 +1,94 @@
+/**
+ * The models shipped in resources/models: what each is (config, task), and how it is trained, by the project's own
+ * trainer on its own synthetic data. `trainBundledModel` is what test/bench/gpu-train.sh runs on a GPU machine.
+ */
+import { cp, mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { ModelTask } from '../../../preload/contract';
+import { parseModelConfig, type ModelConfig } from '../modelConfig';
+import { train, type TrainResult } from '../training/trainer';
+import { BUNDLED_TRAINING_DATA, describeSyntheticData, syntheticSections } from './syntheticTraining';
+
+export interface BundledModelSpec {
+  id: string;
+  name: string;
+  task: ModelTask;
+  config: ModelConfig;
+  notes: string;
+}
+
+export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
+  {
+    id: 'unet_denoise_v1',
+    name: 'U-Net denoise v1',
+    task: 'denoise',
+    config: parseModelConfig({ architecture: 'unet', params: { features: [16, 32, 64], bottleneck: 128 } }),
+    notes: 'Random noise (Gaussian, band-limited, swell, spikes) at 0-20 dB input SNR. Small enough for CPUs.',
+  },
+  {
+    id: 'unet_interp_v1',
+    name: 'U-Net interpolation v1',
+    task: 'interpolate',
+    config: parseModelConfig({
+      architecture: 'unet',
+      params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' },
+    }),
+    notes: 'Missing traces: random 10-50 %, regular decimation, gaps; the mask is the second input channel.',
+  },
+  {
+    id: 'autoencoder_v1',
+    name: 'Autoencoder v1',
+    task: 'denoise',
+    config: parseModelConfig({ architecture: 'autoencoder', params: { features: [32, 64, 128], bottleneck: 256 } }),
+    notes: 'Convolutional autoencoder with an L1 latent penalty; unsupervised-style denoising baseline.',
+  },
+];
+
+export interface BundledTrainingRun {
+  epochs: number;
+  batchesPerEpoch: number;
+  batchSize: number;
+  timeBudgetSeconds: number;
+  hardware: string;
+  command: string;
+}
+
+export async function trainBundledModel(
+  spec: BundledModelSpec,
+  outDir: string,
+  run: BundledTrainingRun,
+): Promise<TrainResult> {
+  const checkpointDir = path.join(outDir, `${spec.id}.checkpoints`);
+  const result = await train([syntheticSections(BUNDLED_TRAINING_DATA)], {
+    config: spec.config,
+    task: spec.task,
+    loss: 'mse',
+    epochs: run.epochs,
+    batchSize: run.batchSize,
+    patch: 128,
+    learningRate: 2e-3,
+    weightDecay: 1e-4,
+    validationFraction: 0.15,
+    seed: 7,
+    plateau: { factor: 0.5, patience: 4 },
+    earlyStopping: { patience: 10 },
+    maxBatchesPerEpoch: run.batchesPerEpoch,
+    maxValidationBatches: 8,
+    timeBudgetSeconds: run.timeBudgetSeconds,
+    checkpointDir,
+    resume: false,
+    corruption: spec.task === 'denoise' ? { snrDbRange: [-3, 20] } : { missingFractionRange: [0.1, 0.6] },
+    card: {
+      name: spec.name,
+      notes: `${spec.notes} Trained on ${describeSyntheticData(BUNDLED_TRAINING_DATA)}.`,
+      command: run.command,
+      hardware: run.hardware,
+    },
+  });
+  const target = path.join(outDir, spec.id);
+  await rm(target, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+  await cp(result.bestModelDir, target, { recursive: true });
+  await rm(checkpointDir, { recursive: true, force: true });
+  return result;
+}

@@ -1,0 +1,51 @@
+/**
+ * Entry point run on a GPU machine (test/bench/gpu-train.sh): trains the bundled models with the project's trainer on
+ * the webgpu backend and writes each as a .pmodel archive into the output folder.
+ * Usage: node gpu-train.cjs DAWN_NODE OUT_DIR SECONDS_PER_MODEL [model ids...]
+ */
+import { readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { activateWebgpuFromDawn } from '../dawnWebgpu';
+import { MODEL_FILES } from '../registry/modelFiles';
+import { writeTar } from '../registry/tarArchive';
+import { BUNDLED_MODELS, trainBundledModel } from './bundledModels';
+
+async function main(): Promise<void> {
+  const [dawnPath, outDir, seconds, ...ids] = process.argv.slice(2);
+  if (!dawnPath || !outDir || !seconds) throw new Error('usage: gpu-train.cjs DAWN_NODE OUT_DIR SECONDS [ids...]');
+  const adapter = await activateWebgpuFromDawn(dawnPath);
+  const specs = BUNDLED_MODELS.filter((spec) => ids.length === 0 || ids.includes(spec.id));
+  for (const spec of specs) {
+    const started = performance.now();
+    const result = await trainBundledModel(spec, outDir, {
+      epochs: 60,
+      batchesPerEpoch: 20,
+      batchSize: 16,
+      timeBudgetSeconds: Number(seconds),
+      hardware: `${adapter}, tfjs webgpu (Dawn)`,
+      command: `npm run bench -- ml-gpu-prep && bash test/bench/gpu-train.sh ${seconds} ${spec.id}`,
+    });
+    const dir = path.join(outDir, spec.id);
+    const files = new Map<string, Uint8Array>();
+    for (const name of Object.values(MODEL_FILES))
+      files.set(name, new Uint8Array(await readFile(path.join(dir, name))));
+    await writeFile(path.join(outDir, `${spec.id}.pmodel`), writeTar(files));
+    await rm(dir, { recursive: true, force: true });
+    const last = result.history.at(-1);
+    console.log(
+      JSON.stringify({
+        id: spec.id,
+        seconds: Math.round((performance.now() - started) / 1000),
+        epochs: result.history.length,
+        stoppedBecause: result.stoppedBecause,
+        bestValSnrDb: Math.max(...result.history.map((e) => e.valSnrDb)),
+        lastTrainLoss: last?.trainLoss,
+      }),
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
