@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BackendName, BackendReport } from '../../preload/contract';
 import { registerWasmTrainingKernels } from './wasmKernels';
+import { registerWebgpuKernels } from './webgpu/register';
 
 const ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const nodeRequire = createRequire(__filename);
@@ -63,6 +64,8 @@ async function tryWebgpu(): Promise<Attempt> {
     nodeRequire('@tensorflow/tfjs-backend-webgpu');
     if (!(await activate('webgpu')))
       return { ok: false, reason: 'a GPU adapter exists but the tfjs webgpu backend failed' };
+    // tfjs-backend-webgpu 4.22's filter gradient runs one thread per filter element: replaced (main/ml/webgpu/).
+    registerWebgpuKernels();
   } catch (error) {
     return { ok: false, reason: `tfjs webgpu backend failed: ${firstLine(error)}` };
   }
