@@ -82,7 +82,10 @@ describe.skipIf(!hasChromium)('app shell in the browser mode', () => {
     );
     const sidebar = await page().locator('nav').innerText();
     expect(sidebar).toContain('No surveys yet — File › Open SEG-Y…');
-    expect(sidebar).toContain('No models in this project yet.');
+    // The bundled models (resources/models) are listed, read-only, before any trained one.
+    expect(sidebar).toContain('U-Net denoise v1');
+    expect(sidebar).toContain('denoise · bundled');
+    expect(sidebar).toContain('U-Net interpolation v1');
     await waitFor(
       'the project name',
       () => page().getByTestId('project-name').innerText(),

@@ -25,7 +25,10 @@ beforeAll(() => {
     host: {
       kind: 'browser',
       versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), { ...process.env, PROMETHIUM_BACKEND: 'wasm' }),
+      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
+        ...process.env,
+        PROMETHIUM_BACKEND: 'wasm',
+      }),
       showOpenDialog: async () => ({ canceled: true, paths: [] }),
     },
   });
@@ -74,7 +77,12 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     expect(done.state, done.error?.message).toBe('done');
     const { modelId } = done.result as { modelId: string };
     const details = await services.models.get(modelId);
-    expect(details.summary).toMatchObject({ name: 'f3 denoiser', task: 'denoise', architecture: 'unet', bundled: false });
+    expect(details.summary).toMatchObject({
+      name: 'f3 denoiser',
+      task: 'denoise',
+      architecture: 'unet',
+      bundled: false,
+    });
     expect(details.history.map((e) => e.epoch)).toEqual([1, 2]);
     expect(details.card.training.epochs).toBe(2);
   }, 120_000);
@@ -100,6 +108,8 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
 
   it('refuses to train on a survey that does not exist, and unknown configs', async () => {
     await expect(services.training.start({ ...request(1), surveyIds: ['00000000-0000'] })).rejects.toThrow(/no survey/);
-    await expect(services.training.start({ ...request(1), config: 'no-such-config' })).rejects.toThrow(/no model config/);
+    await expect(services.training.start({ ...request(1), config: 'no-such-config' })).rejects.toThrow(
+      /no model config/,
+    );
   });
 });
