@@ -121,8 +121,10 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
         { name: 'small default', features: [16, 32, 64], bottleneck: 128, batch: 8, patch: 128 },
         { name: "seeds' U-Net", features: [64, 128, 256, 512], bottleneck: 1024, batch: 16, patch: 128 },
       ];
+  // PROMETHIUM_BENCH_ONLY=<prefix>: only the cases whose name starts with it (e.g. for a CPU profile of one model).
+  const only = process.env.PROMETHIUM_BENCH_ONLY ?? '';
   const results = [];
-  for (const c of cases) {
+  for (const c of cases.filter((k) => k.name.startsWith(only))) {
     const result = await timeCase(c);
     console.log(`PROFILE ${JSON.stringify(result)}`);
     results.push({

@@ -9,7 +9,7 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { buildModel } from '../architectures';
 import { buildInferenceGraph } from '../inferenceGraph';
 import { parseModelConfig } from '../modelConfig';
-import { registerWebgpuKernels } from './register';
+import { registerWebgpuKernels, useStockWebgpuKernels } from './register';
 
 export interface CheckResult {
   name: string;
@@ -113,9 +113,30 @@ export async function checkInferenceGraph(backend: string): Promise<CheckResult>
   return { name: `inference graph (${graph.fusedConvs} convs folded) on ${backend}`, relError };
 }
 
+/** The gradient of a BatchNorm-like statistic (mean and sum over batch, samples, traces) with ours against tfjs's. */
+export async function checkReductionGradients(backend: string): Promise<CheckResult> {
+  await tf.setBackend(backend);
+  const x = tf.randomNormal([2, 6, 5, 3]);
+  const weights = tf.randomNormal([3]);
+  const statistic = (input: tf.Tensor): tf.Scalar =>
+    tf.sum(tf.mul(tf.add(tf.mean(tf.square(input), [0, 1, 2]), tf.sum(input, [0, 1])), weights));
+  const gradient = async (): Promise<Float32Array> => {
+    const g = tf.grad(statistic)(x);
+    const values = (await g.data()) as Float32Array;
+    g.dispose();
+    return values;
+  };
+  useStockWebgpuKernels();
+  const expected = await gradient();
+  registerWebgpuKernels();
+  const actual = await gradient();
+  tf.dispose([x, weights]);
+  return { name: `Mean and Sum gradients on ${backend} vs tfjs's`, relError: relativeError(actual, expected) };
+}
+
 /** Everything, with our kernels registered on webgpu. */
 export async function checkWebgpu(): Promise<CheckResult[]> {
   await tf.setBackend('webgpu');
   registerWebgpuKernels();
-  return [...(await checkFilterGrad()), await checkInferenceGraph('webgpu')];
+  return [...(await checkFilterGrad()), await checkReductionGradients('webgpu'), await checkInferenceGraph('webgpu')];
 }

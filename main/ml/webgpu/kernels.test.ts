@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { checkInferenceGraph, checkWebgpu, TOLERANCE } from './checks';
+import { checkInferenceGraph, checkReductionGradients, checkWebgpu, TOLERANCE } from './checks';
 
 const nodeRequire = createRequire(__filename);
 
@@ -29,6 +29,12 @@ describe('webgpu kernels', () => {
   it.skipIf(unavailable !== null)('agree with the cpu backend, and the folded inference graph with the model', async () => {
     for (const result of await checkWebgpu()) expect(result.relError, result.name).toBeLessThan(TOLERANCE);
   }, 120_000);
+});
+
+describe('device-side gradients', () => {
+  it('give the Mean and Sum gradients that tfjs gives', async () => {
+    expect((await checkReductionGradients('cpu')).relError).toBeLessThan(TOLERANCE);
+  });
 });
 
 describe('inference graph', () => {

@@ -1,15 +1,18 @@
 /**
- * Registers Promethium's faster kernels for the tfjs webgpu backend, replacing tfjs's own for the same kernel names.
- * Call after the webgpu backend is registered; the engine looks kernels up at every call, so this also works once the
- * backend is active. useStockWebgpuKernels() puts tfjs's kernels back (the benchmark measures both).
+ * Registers Promethium's faster kernels for the tfjs webgpu backend, replacing tfjs's own for the same kernel names,
+ * and gradients that stay on the device (gradients are global: they give the same values on every backend).
+ * Call after the webgpu backend is registered; the engine looks kernels and gradients up at every call, so this also
+ * works once the backend is active. useStockWebgpuKernels() puts tfjs's back (the benchmark measures both).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Conv2DBackpropFilterAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type { Conv2DBackpropFilterAttrs, GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWebgpu } from './conv2dBackpropFilter';
+import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
 
 const BACKEND = 'webgpu';
 const stock = new Map<string, KernelConfig>();
+const stockGradients = new Map<string, GradConfig>();
 
 function input(inputs: Record<string, TensorInfo | undefined>, name: string): TensorInfo {
   const value = inputs[name];
@@ -36,9 +39,20 @@ function swap(kernelName: string, kernelFunc: KernelFunc): void {
   tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
 }
 
-/** Idempotent. Returns the names of the kernels replaced. */
+function swapGradient(config: GradConfig): void {
+  if (tf.getGradient(config.kernelName) !== undefined) tf.unregisterGradient(config.kernelName);
+  tf.registerGradient(config);
+}
+
+/** Idempotent. Returns the names of the kernels and gradients replaced. */
 export function registerWebgpuKernels(): string[] {
   const replaced: string[] = [];
+  for (const config of DEVICE_GRADIENTS) {
+    const original = stockGradients.get(config.kernelName) ?? tf.getGradient(config.kernelName);
+    if (original !== undefined) stockGradients.set(config.kernelName, original);
+    swapGradient(config);
+    replaced.push(`${config.kernelName} gradient`);
+  }
   for (const [kernelName, make] of Object.entries(REPLACEMENTS)) {
     const original = stock.get(kernelName) ?? tf.getKernel(kernelName, BACKEND);
     if (original === undefined) continue; // the webgpu backend is not loaded
@@ -51,4 +65,5 @@ export function registerWebgpuKernels(): string[] {
 
 export function useStockWebgpuKernels(): void {
   for (const [kernelName, original] of stock) swap(kernelName, original.kernelFunc);
+  for (const original of stockGradients.values()) swapGradient(original);
 }
