@@ -10,6 +10,7 @@ import { JobRunner } from './jobs/jobRunner';
 import { AppStore } from './project/appStore';
 import { Project } from './project/project';
 import { SurveyLibrary } from './survey/surveyLibrary';
+import { ReconstructionService } from './survey/reconstructionService';
 import { ModelRegistry } from './ml/registry/modelRegistry';
 import { TrainingService } from './ml/registry/trainingService';
 
@@ -37,6 +38,7 @@ export class AppServices {
   readonly surveys: SurveyLibrary;
   readonly models: ModelRegistry;
   readonly training: TrainingService;
+  readonly reconstruction: ReconstructionService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -50,11 +52,13 @@ export class AppServices {
         if (request.kind === 'import-survey')
           this.surveys.finishImport(project, info, request.surveyId, request.cacheDir);
         if (request.kind === 'train-model') await this.training.finish(job);
+        if (request.kind === 'reconstruct-section') this.reconstruction.finish(job);
       },
     });
     this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
     this.models = new ModelRegistry(() => this.currentProject, options.bundledModelsDir);
     this.training = new TrainingService(() => this.currentProject, this.jobs, this.models);
+    this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
   }
 
   get project(): Project {

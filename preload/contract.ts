@@ -252,6 +252,41 @@ export interface SectionData {
   sampleAxis: { name: string; unit: string; start: number; interval: number };
 }
 
+export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear';
+
+/** QC figures of a reconstructed section (what the compare view shows next to the pictures). */
+export interface ReconstructionQc {
+  /** What produced the result: 'model <name>' or a classical method. */
+  method: string;
+  seconds: number;
+  /** Denoise: RMS of the removed noise relative to the input's RMS. */
+  removedRmsRatio: number | null;
+  /**
+   * Denoise: mean local coherence between the removed noise and the result (signal leakage); near 0 when the removed
+   * part holds no signal.
+   */
+  signalLeakage: number | null;
+  /** Interpolation: dead or missing traces filled. */
+  tracesFilled: number | null;
+  /** Interpolation self-check: SNR (dB) on live traces hidden from the method and reconstructed. */
+  selfCheckSnrDb: number | null;
+  /** Average amplitude spectra (input, result, difference) over `frequenciesHz`. */
+  spectra: { frequenciesHz: Float32Array; input: Float32Array; result: Float32Array; difference: Float32Array };
+}
+
+/** `section.result`: the panels of a finished reconstruction, all of the same shape as `input`. */
+export interface ReconstructionResult {
+  jobId: string;
+  task: 'denoise' | 'interpolate';
+  input: SectionData;
+  result: Float32Array;
+  /** input - result: the removed noise (denoise) or the filled traces (interpolation). */
+  difference: Float32Array;
+  /** Monte Carlo dropout standard deviation (ensembles only). */
+  uncertainty: Float32Array | null;
+  qc: ReconstructionQc;
+}
+
 /** `survey.inspect`: the file's headers and the proposed header map (from a sample of trace headers). */
 export interface SegyInspection {
   file: SegyFileInfo;
@@ -358,6 +393,20 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     resume: z.boolean(),
   }),
   z.object({
+    kind: z.literal('reconstruct-section'),
+    surveyId: z.string(),
+    cacheDir: z.string(),
+    label: z.string(),
+    axis: z.enum(['inline', 'crossline']),
+    index: z.number().int().min(0),
+    task: z.enum(['denoise', 'interpolate']),
+    /** A model folder (and its name for reports), or a classical method. */
+    model: z.object({ dir: z.string(), name: z.string() }).nullable(),
+    method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+    tta: z.boolean(),
+    ensemble: z.number().int().min(1).max(32),
+  }),
+  z.object({
     kind: z.literal('import-survey'),
     surveyId: z.string(),
     path: z.string(),
@@ -441,6 +490,27 @@ export const apiContract = {
       ]),
       returns<SectionData>(),
     ),
+  },
+  /** One-click reconstruction of the shown line (a job in the compute process), then its panels for the compare view. */
+  reconstruct: {
+    section: call(
+      z.tuple([
+        z.object({
+          surveyId,
+          axis: z.enum(['inline', 'crossline']),
+          index: z.number().int().min(0),
+          task: z.enum(['denoise', 'interpolate']),
+          /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
+          modelId: modelId.optional(),
+          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+          tta: z.boolean().default(false),
+          ensemble: z.number().int().min(1).max(32).default(1),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
+    /** The panels of a finished 'reconstruct-section' job (kept in memory for the last few jobs). */
+    result: call(z.tuple([jobId]), returns<ReconstructionResult>()),
   },
   gather: {
     get: call(z.tuple([z.object({ surveyId, index: z.number().int().min(0) })]), returns<SectionData>()),

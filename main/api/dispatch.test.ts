@@ -14,6 +14,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
     files: { list: fail },
     survey: { inspect: fail, import: fail, list: fail, get: fail, liveMask: fail, lod: fail, remove: fail },
     section: { get: fail },
+    reconstruct: { section: fail, result: fail },
     gather: { get: fail },
     models: {
       list: () => [],

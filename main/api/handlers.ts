@@ -32,6 +32,10 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),
     },
+    reconstruct: {
+      section: (request) => services.reconstruction.start(request),
+      result: (jobId) => services.reconstruction.result(jobId),
+    },
     gather: {
       get: ({ surveyId, index }) => services.surveys.gather(surveyId, index),
     },

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
+import { reconstructSurveySection } from './reconstructSection';
 import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
 import { checkpoint, type JobContext } from './protocol';
@@ -29,6 +30,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return importSurvey(request, context);
     case 'train-model':
       return trainModel(request, context);
+    case 'reconstruct-section':
+      return reconstructSurveySection(request, context);
   }
 }
 
@@ -38,6 +41,8 @@ export function jobTitle(request: JobRequest): string {
       return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
     case 'import-survey':
       return `Import ${path.basename(request.path)}`;
+    case 'reconstruct-section':
+      return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} ${request.label}`;
     case 'train-model':
       return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'} ${request.name}`;
   }

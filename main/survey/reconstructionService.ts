@@ -1,0 +1,105 @@
+/**
+ * One-click reconstruction of a line: builds the 'reconstruct-section' job from the user's choice (model or method)
+ * and keeps the panels of the last few results in memory for the compare view (only the QC figures are persisted).
+ */
+import {
+  PromethiumError,
+  type JobInfo,
+  type ReconstructionMethod,
+  type ReconstructionQc,
+  type ReconstructionResult,
+} from '../../preload/contract';
+import type { SectionReconstructionOutput } from '../compute/reconstructSection';
+import type { JobRecord, JobRunner } from '../jobs/jobRunner';
+import type { ModelRegistry } from '../ml/registry/modelRegistry';
+import type { Project } from '../project/project';
+
+const KEPT_RESULTS = 8;
+export const DEFAULT_MODELS = { denoise: 'unet_denoise_v1', interpolate: 'unet_interp_v1' } as const;
+
+export interface ReconstructInput {
+  surveyId: string;
+  axis: 'inline' | 'crossline';
+  index: number;
+  task: 'denoise' | 'interpolate';
+  modelId?: string;
+  method?: ReconstructionMethod;
+  tta: boolean;
+  ensemble: number;
+}
+
+export class ReconstructionService {
+  private readonly results = new Map<string, ReconstructionResult>();
+
+  constructor(
+    private readonly project: () => Project,
+    private readonly jobs: JobRunner,
+    private readonly models: ModelRegistry,
+  ) {}
+
+  async start(input: ReconstructInput): Promise<JobInfo> {
+    const stored = this.project().surveys.get(input.surveyId);
+    if (!stored) throw new PromethiumError('not-found', `no survey ${input.surveyId} in this project`);
+    const grid = stored.summary.description?.grid;
+    if (stored.summary.state !== 'ready' || !(grid || stored.summary.description?.line)) {
+      throw new PromethiumError('invalid-argument', `${stored.summary.name} has no ready inlines to reconstruct`);
+    }
+    const axisRange = input.axis === 'inline' ? grid?.inlines : grid?.crosslines;
+    const number = axisRange ? axisRange.first + input.index * axisRange.step : input.index;
+    const model = await this.chooseModel(input);
+    return this.jobs.start({
+      kind: 'reconstruct-section',
+      surveyId: input.surveyId,
+      cacheDir: stored.cacheDir,
+      label: grid ? `${input.axis} ${number}` : stored.summary.name,
+      axis: input.axis,
+      index: input.index,
+      task: input.task,
+      model,
+      method: model ? null : (input.method ?? null),
+      tta: input.tta,
+      ensemble: input.ensemble,
+    });
+  }
+
+  /** An explicit model; else the method; else the task's bundled model when there is one (else the method default). */
+  private async chooseModel(input: ReconstructInput): Promise<{ dir: string; name: string } | null> {
+    const id = input.modelId ?? (input.method ? undefined : DEFAULT_MODELS[input.task]);
+    if (!id) return null;
+    const known = (await this.models.list()).find((m) => m.id === id);
+    if (!known) {
+      if (input.modelId) throw new PromethiumError('not-found', `no model ${input.modelId}`);
+      return null;
+    }
+    return { dir: this.models.folder(id), name: known.name };
+  }
+
+  /** Job hook: keeps the panels in memory, leaves only the QC figures (no arrays) in the persisted job result. */
+  finish(job: JobRecord): void {
+    if (job.request.kind !== 'reconstruct-section' || job.info.state !== 'done') return;
+    const output = job.info.result as SectionReconstructionOutput;
+    this.results.set(job.info.id, {
+      jobId: job.info.id,
+      task: job.request.task,
+      input: { ...output.input, surveyId: job.request.surveyId },
+      result: output.result,
+      difference: output.difference,
+      uncertainty: output.uncertainty,
+      qc: output.qc,
+    });
+    while (this.results.size > KEPT_RESULTS) this.results.delete(this.results.keys().next().value!);
+    const { spectra: _spectra, ...figures }: ReconstructionQc = output.qc;
+    job.info.result = figures;
+  }
+
+  result(jobId: string): ReconstructionResult {
+    const result = this.results.get(jobId);
+    if (!result) {
+      throw new PromethiumError(
+        'not-found',
+        `no reconstruction result for job ${jobId} (only the last ${KEPT_RESULTS} are kept)`,
+      );
+    }
+    return result;
+  }
+}
