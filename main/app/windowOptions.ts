@@ -1,4 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
+import { contentSecurityPolicy } from '../contentSecurityPolicy';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://promethium`;
@@ -30,19 +31,7 @@ export function mainWindowOptions(preloadPath: string): BrowserWindowConstructor
 }
 
 /** The strict CSP sent with every app:// document (no remote code, no eval, no inline scripts). */
-export const APP_CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self' 'wasm-unsafe-eval'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data: blob:",
-  "font-src 'self'",
-  "connect-src 'self'",
-  "worker-src 'self' blob:",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const APP_CONTENT_SECURITY_POLICY = contentSecurityPolicy();
 
 /** Only our own app:// pages may talk to the API. */
 export function isTrustedSenderUrl(url: string): boolean {

@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'vitest';
+import { seededRandom } from '../synth/random';
 import { ibmToIeeeBits, ieeeToIbmBits } from './ibm';
 
 const bitsOf = (value: number): number => new Uint32Array(Float32Array.of(value).buffer)[0]!;
 const valueOf = (bits: number): number => new Float32Array(Uint32Array.of(bits).buffer)[0]!;
 
-/** Deterministic 32-bit PRNG (mulberry32), seed given per test. */
+/** Uniform 32-bit words from the project's seeded generator (its [0, 1) values times 2^32 are exact integers). */
 function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
+  const random = seededRandom(seed);
+  return () => random() * 4294967296;
 }
 
 describe('IBM float conversion', () => {

@@ -9,6 +9,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../preload/wire';
 import type { CallOutcome } from '../api/dispatch';
+import { contentSecurityPolicy } from '../contentSecurityPolicy';
 import type { ApiEventBus } from '../events';
 import { authorise, isSameOrigin, newToken, TOKEN_COOKIE } from './auth';
 import { resolveStaticPath, sendStaticFile } from './staticFiles';
@@ -30,23 +31,6 @@ export interface RunningServer {
 }
 
 const MAX_FRAME_BYTES = 64 * 1024 * 1024;
-
-export function contentSecurityPolicy(origin: string): string {
-  const wsOrigin = origin.replace(/^http/, 'ws');
-  return [
-    "default-src 'self'",
-    "script-src 'self' 'wasm-unsafe-eval'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data: blob:",
-    "font-src 'self'",
-    `connect-src 'self' ${wsOrigin}`,
-    "worker-src 'self' blob:",
-    "object-src 'none'",
-    "base-uri 'none'",
-    "form-action 'none'",
-    "frame-ancestors 'none'",
-  ].join('; ');
-}
 
 function reject(response: ServerResponse, status: number, reason: string): void {
   response.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(`${status}: ${reason}\n`);
@@ -77,7 +61,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     const file = resolveStaticPath(options.rendererDir, url.pathname);
     if (!file) return reject(response, 404, 'not found');
     const headers: Record<string, string> = {
-      'content-security-policy': contentSecurityPolicy(origin),
+      'content-security-policy': contentSecurityPolicy([origin.replace(/^http/, 'ws')]),
       'x-content-type-options': 'nosniff',
       'referrer-policy': 'no-referrer',
     };

@@ -1,47 +1,20 @@
 /** One-click reconstruction through the real services: job in the compute process, panels and QC for the compare view. */
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
+import { createTestServices, jobWhen, type TestServices } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
 
-let home: string;
+let context: TestServices;
 let services: AppServices;
 
 beforeAll(() => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'promethium-recon-section-'));
-  services = new AppServices({
-    userDataDir: home,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'wasm',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
+  context = createTestServices('wasm', 'promethium-recon-section-');
+  services = context.services;
 });
-afterAll(() => {
-  services?.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => context?.dispose());
 
-function ended(id: string): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const stop = services.bus.on('jobs.changed', (job) => {
-      if (job.id === id && !['queued', 'running'].includes(job.state)) {
-        stop();
-        resolve(job);
-      }
-    });
-  });
-}
+const ended = (id: string): Promise<JobInfo> => jobWhen(services, id);
 
 async function imported(file: string): Promise<string> {
   const { survey, job } = services.surveys.startImport({ path: testdataPath('segy', file) });

@@ -5,6 +5,7 @@
  * through the same decoding code as files (a BufferByteSource).
  */
 import { readFileSync, readdirSync } from 'node:fs';
+import { seededRandom } from '../../main/synth/random';
 import { describe, expect, it } from 'vitest';
 import { SegyFormatError } from '../../main/segy/errors';
 import { openSegyBuffer } from '../../main/segy/reader';
@@ -16,17 +17,6 @@ const VARIANTS_PER_FILE = 1500;
 /** Large files are fuzzed through their first bytes: the headers and a few dozen traces are what matters. */
 const MAX_BASE_BYTES = 48 * 1024;
 const MAX_MILLISECONDS_PER_VARIANT = 2000;
-
-function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Mutation = (bytes: Uint8Array, random: () => number) => Uint8Array;
 
@@ -111,7 +101,7 @@ const FILES = hasTestdata ? readdirSync(testdataPath('segy')).sort() : [];
 
 describe.skipIf(!hasTestdata)('SEG-Y reader fuzzing (seeded mutations of the real files)', () => {
   it(`survives ${FILES.length * VARIANTS_PER_FILE} mutated files (seed ${SEED})`, { timeout: 120_000 }, async () => {
-    const random = mulberry32(SEED);
+    const random = seededRandom(SEED);
     const outcomes = { read: 0, refused: 0 };
     const codes = new Map<string, number>();
     let slowest = 0;

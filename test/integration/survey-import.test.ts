@@ -2,51 +2,26 @@
  * Import through the real services (compute process, project database, survey cache) and read sections back,
  * compared with the SEG-Y reader (itself checked bit for bit against segyio in segy-oracle.test.ts).
  */
-import { copyFileSync, existsSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { copyFileSync, existsSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, SurveySummary } from '../../preload/contract';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 import { openSegy } from '../../main/segy/reader';
-import { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
+import { createTestServices, jobWhen, type TestServices } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
 
-let home: string;
+let context: TestServices;
 let services: AppServices;
 
 beforeAll(() => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'promethium-import-'));
-  services = new AppServices({
-    userDataDir: home,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'cpu',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
+  context = createTestServices('cpu', 'promethium-import-');
+  services = context.services;
 });
 
-afterAll(() => {
-  services?.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => context?.dispose());
 
-function finished(job: JobInfo): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const stop = services.bus.on('jobs.changed', (update) => {
-      if (update.id === job.id && !['queued', 'running'].includes(update.state)) {
-        stop();
-        resolve(update);
-      }
-    });
-  });
-}
+const finished = (job: JobInfo): Promise<JobInfo> => jobWhen(services, job.id);
 
 async function importFile(file: string): Promise<{ survey: SurveySummary; job: JobInfo }> {
   const { survey, job } = services.surveys.startImport({ path: file });
@@ -123,7 +98,7 @@ describe.skipIf(!hasTestdata)('survey import and sections', () => {
   });
 
   it('notices a changed or moved source file, and removes a survey without touching the file', async () => {
-    const copy = path.join(home, 'copy.sgy');
+    const copy = path.join(context.home, 'copy.sgy');
     copyFileSync(testdataPath('segy', 'small.sgy'), copy);
     const { survey } = await importFile(copy);
     expect(services.surveys.get(survey.id).sourceStatus).toBe('ok');
@@ -136,7 +111,7 @@ describe.skipIf(!hasTestdata)('survey import and sections', () => {
   });
 
   it('fails the import of a file that is not SEG-Y with a readable error and no cache left', async () => {
-    const bogus = path.join(home, 'notes.sgy');
+    const bogus = path.join(context.home, 'notes.sgy');
     writeFileSync(bogus, 'field notes\n'.repeat(400));
     const { survey, job } = await importFile(bogus);
     expect(job).toMatchObject({ state: 'failed', error: { code: 'segy-format' } });

@@ -2,53 +2,28 @@
  * Training through the real services: survey cache -> compute process (wasm) -> checkpoints -> registry, per-epoch
  * metrics in SQLite, cancel and resume from the last checkpoint.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
+import { createTestServices, jobWhen, type TestServices } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
 
-let home: string;
+let context: TestServices;
 let services: AppServices;
 let configFile: string;
 
 beforeAll(() => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'promethium-train-'));
-  configFile = path.join(home, 'tiny.yaml');
+  context = createTestServices('wasm', 'promethium-train-');
+  services = context.services;
+  configFile = path.join(context.home, 'tiny.yaml');
   writeFileSync(configFile, 'architecture: unet\nparams: { features: [8, 16], bottleneck: 16, dropout: 0 }\n');
-  services = new AppServices({
-    userDataDir: home,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'wasm',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
 });
 
-afterAll(() => {
-  services?.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => context?.dispose());
 
-function until(id: string, predicate: (job: JobInfo) => boolean): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const stop = services.bus.on('jobs.changed', (job) => {
-      if (job.id === id && predicate(job)) {
-        stop();
-        resolve(job);
-      }
-    });
-  });
-}
+const until = (id: string, predicate: (job: JobInfo) => boolean): Promise<JobInfo> => jobWhen(services, id, predicate);
 const ended = (job: JobInfo): boolean => !['queued', 'running'].includes(job.state);
 
 describe.skipIf(!hasTestdata)('training on an imported survey', () => {

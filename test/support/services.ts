@@ -1,0 +1,57 @@
+/**
+ * The real services as the tests use them: a fresh user-data folder, the bundled models of the checkout, and the
+ * compute process forked from the built dist/compute.cjs with a chosen ML backend.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BackendName, JobInfo } from '../../preload/contract';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
+import { AppServices } from '../../main/services';
+
+export interface TestServices {
+  services: AppServices;
+  home: string;
+  dispose(): void;
+}
+
+export function createTestServices(backend: BackendName = 'cpu', prefix = 'promethium-test-'): TestServices {
+  const home = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const services = new AppServices({
+    userDataDir: home,
+    bundledModelsDir: path.resolve('resources/models'),
+    host: {
+      kind: 'browser',
+      versions: {},
+      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
+        ...process.env,
+        PROMETHIUM_BACKEND: backend,
+      }),
+      showOpenDialog: async () => ({ canceled: true, paths: [] }),
+    },
+  });
+  return {
+    services,
+    home,
+    dispose: () => {
+      services.close();
+      rmSync(home, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves with the job's status when `predicate` holds for it (by default: when it has ended). */
+export function jobWhen(
+  services: AppServices,
+  id: string,
+  predicate: (job: JobInfo) => boolean = (job) => !['queued', 'running'].includes(job.state),
+): Promise<JobInfo> {
+  return new Promise((resolve) => {
+    const stop = services.bus.on('jobs.changed', (job) => {
+      if (job.id === id && predicate(job)) {
+        stop();
+        resolve(job);
+      }
+    });
+  });
+}
