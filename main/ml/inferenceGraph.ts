@@ -38,7 +38,8 @@ export interface InferenceGraph {
 }
 
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-const ids = (layer: Layer): number[] => asArray(layer.input as tfl.SymbolicTensor | tfl.SymbolicTensor[]).map((s) => s.id);
+const ids = (layer: Layer): number[] =>
+  asArray(layer.input as tfl.SymbolicTensor | tfl.SymbolicTensor[]).map((s) => s.id);
 const outputId = (layer: Layer): number => (layer.output as tfl.SymbolicTensor).id;
 const pair = (value: unknown): [number, number] =>
   Array.isArray(value) ? [Number(value[0]), Number(value[1] ?? value[0])] : [Number(value), Number(value)];
@@ -116,7 +117,10 @@ export function buildInferenceGraph(model: tfl.LayersModel): InferenceGraph {
   const steps: Step[] = [];
   for (const layer of model.layers) {
     if (layer.getClassName() === 'InputLayer' || absorbed.has(layer)) continue;
-    const norm = layer.getClassName() === 'Conv2D' && foldable(layer) ? soleReader(readers, layer, 'BatchNormalization') : undefined;
+    const norm =
+      layer.getClassName() === 'Conv2D' && foldable(layer)
+        ? soleReader(readers, layer, 'BatchNormalization')
+        : undefined;
     if (norm === undefined) {
       steps.push({ inputs: ids(layer), output: outputId(layer), run: runLayer(layer) });
       continue;
@@ -129,7 +133,8 @@ export function buildInferenceGraph(model: tfl.LayersModel): InferenceGraph {
   }
   return {
     fusedConvs: fused.length,
-    predict: (x) => execute(steps, (model.inputs[0] as tfl.SymbolicTensor).id, (model.outputs[0] as tfl.SymbolicTensor).id, x),
+    predict: (x) =>
+      execute(steps, (model.inputs[0] as tfl.SymbolicTensor).id, (model.outputs[0] as tfl.SymbolicTensor).id, x),
     dispose: () => tf.dispose(fused.flatMap((f) => [f.filter, f.bias])),
   };
 }
@@ -145,7 +150,10 @@ function execute(steps: Step[], inputId: number, outputIdValue: number, x: tf.Te
       if (value === undefined) throw new Error(`inference graph: tensor ${id} used before it was computed`);
       return value;
     });
-    values.set(step.output, tf.tidy(() => step.run(inputs)));
+    values.set(
+      step.output,
+      tf.tidy(() => step.run(inputs)),
+    );
     for (const id of step.inputs) {
       const left = (remaining.get(id) ?? 1) - 1;
       remaining.set(id, left);

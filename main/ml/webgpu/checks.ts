@@ -47,9 +47,16 @@ function randomArray(shape: number[]): Float32Array {
   return values;
 }
 
-async function runOn(backend: string, kernel: string, inputs: Record<string, [Float32Array, number[]]>, attrs: NamedAttrMap) {
+async function runOn(
+  backend: string,
+  kernel: string,
+  inputs: Record<string, [Float32Array, number[]]>,
+  attrs: NamedAttrMap,
+) {
   await tf.setBackend(backend);
-  const tensors = Object.fromEntries(Object.entries(inputs).map(([name, [values, shape]]) => [name, tf.tensor(values, shape)]));
+  const tensors = Object.fromEntries(
+    Object.entries(inputs).map(([name, [values, shape]]) => [name, tf.tensor(values, shape)]),
+  );
   const output = tf.engine().runKernel(kernel, tensors, attrs) as tf.Tensor;
   const values = await output.data();
   tf.dispose([output, ...Object.values(tensors)]);
@@ -83,11 +90,22 @@ export async function checkFilterGrad(backend = 'webgpu'): Promise<CheckResult[]
   const results: CheckResult[] = [];
   for (const c of FILTER_CASES) {
     const dyShape = outputShape(c);
-    const inputs = { x: [randomArray(c.x), c.x], dy: [randomArray(dyShape), dyShape] } as Record<string, [Float32Array, number[]]>;
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', filterShape: c.filter } as unknown as NamedAttrMap;
+    const inputs = { x: [randomArray(c.x), c.x], dy: [randomArray(dyShape), dyShape] } as Record<
+      string,
+      [Float32Array, number[]]
+    >;
+    const attrs = {
+      strides: c.strides,
+      pad: c.pad,
+      dataFormat: 'NHWC',
+      filterShape: c.filter,
+    } as unknown as NamedAttrMap;
     const expected = await runOn('cpu', tf.Conv2DBackpropFilter, inputs, attrs);
     const actual = await runOn(backend, tf.Conv2DBackpropFilter, inputs, attrs);
-    results.push({ name: `Conv2DBackpropFilter x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`, relError: relativeError(actual, expected) });
+    results.push({
+      name: `Conv2DBackpropFilter x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`,
+      relError: relativeError(actual, expected),
+    });
   }
   return results;
 }

@@ -8,7 +8,10 @@ const nodeRequire = createRequire(__filename);
 /** Starts tfjs's webgpu backend on Dawn when this machine has a GPU adapter; otherwise says why not. */
 async function startWebgpu(): Promise<string | null> {
   try {
-    const dawn = nodeRequire('webgpu') as { create: (flags: string[]) => { requestAdapter(): Promise<unknown> }; globals: object };
+    const dawn = nodeRequire('webgpu') as {
+      create: (flags: string[]) => { requestAdapter(): Promise<unknown> };
+      globals: object;
+    };
     Object.assign(globalThis, dawn.globals);
     const gpu = dawn.create([]);
     if ((await gpu.requestAdapter()) === null) return 'Dawn found no GPU adapter';
@@ -16,7 +19,7 @@ async function startWebgpu(): Promise<string | null> {
     nodeRequire('@tensorflow/tfjs-backend-webgpu');
     return (await tf.setBackend('webgpu')) ? null : 'the tfjs webgpu backend did not start';
   } catch (error) {
-    return error instanceof Error ? error.message.split('\n')[0] ?? 'unknown' : String(error);
+    return error instanceof Error ? (error.message.split('\n')[0] ?? 'unknown') : String(error);
   }
 }
 
@@ -26,9 +29,13 @@ if (unavailable !== null) {
 }
 
 describe('webgpu kernels', () => {
-  it.skipIf(unavailable !== null)('agree with the cpu backend, and the folded inference graph with the model', async () => {
-    for (const result of await checkWebgpu()) expect(result.relError, result.name).toBeLessThan(TOLERANCE);
-  }, 120_000);
+  it.skipIf(unavailable !== null)(
+    'agree with the cpu backend, and the folded inference graph with the model',
+    async () => {
+      for (const result of await checkWebgpu()) expect(result.relError, result.name).toBeLessThan(TOLERANCE);
+    },
+    120_000,
+  );
 });
 
 describe('device-side gradients', () => {

@@ -5,7 +5,13 @@
  * works once the backend is active. useStockWebgpuKernels() puts tfjs's back (the benchmark measures both).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { Conv2DBackpropFilterAttrs, GradConfig, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
+import type {
+  Conv2DBackpropFilterAttrs,
+  GradConfig,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
+} from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWebgpu } from './conv2dBackpropFilter';
 import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
