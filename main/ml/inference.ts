@@ -9,6 +9,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TraceMask } from './corruption';
 import { maskChannel } from './corruption';
 import type { SectionShape } from './metrics';
+import { buildInferenceGraph } from './inferenceGraph';
 import { denormalizeSection, normalizeSection, type AmplitudeScale } from './normalization';
 import { EnsembleAccumulator, predictTiled, withFlipAugmentation, type PatchPredictor } from './tiling';
 
@@ -31,12 +32,11 @@ export interface Reconstruction {
   uncertainty: Float32Array | null;
 }
 
-function modelPredictor(model: tfl.LayersModel, patch: number, channels: number, training: boolean): PatchPredictor {
+type Forward = (input: tf.Tensor4D) => tf.Tensor;
+
+function modelPredictor(forward: Forward, patch: number, channels: number): PatchPredictor {
   return async (batch, count) => {
-    const output = tf.tidy(() => {
-      const input = tf.tensor4d(batch, [count, patch, patch, channels]);
-      return model.apply(input, { training }) as tf.Tensor;
-    });
+    const output = tf.tidy(() => forward(tf.tensor4d(batch, [count, patch, patch, channels])));
     const values = (await output.data()) as Float32Array;
     output.dispose();
     return values;
@@ -76,8 +76,8 @@ export async function reconstructSection(
     options.task === 'interpolate' ? [maskedTraces(normalized, shape, live), maskChannel(live, shape)] : [normalized];
   const patch = { samples: options.patch, traces: options.patch };
   const tiling = { patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 16 };
-  const run = (training: boolean): Promise<Float32Array> => {
-    const plain = modelPredictor(model, options.patch, sources.length, training);
+  const run = (forward: Forward): Promise<Float32Array> => {
+    const plain = modelPredictor(forward, options.patch, sources.length);
     const predictor = options.tta ? withFlipAugmentation(plain, patch, sources.length) : plain;
     return predictTiled(sources, shape, tiling, predictor);
   };
@@ -85,11 +85,18 @@ export async function reconstructSection(
   let mean: Float32Array;
   let spread: Float32Array | null = null;
   if (passes === 1) {
-    mean = await run(false);
+    // Conv -> BatchNorm -> LeakyReLU chains folded into fused convs: the same result, about half the kernels.
+    const graph = buildInferenceGraph(model);
+    try {
+      mean = await run((input) => graph.predict(input));
+    } finally {
+      graph.dispose();
+    }
   } else {
     const ensemble = new EnsembleAccumulator(section.length);
+    const sample: Forward = (input) => model.apply(input, { training: true }) as tf.Tensor;
     await withFrozenBatchNorm(model, async () => {
-      for (let pass = 0; pass < passes; pass++) ensemble.add(await run(true));
+      for (let pass = 0; pass < passes; pass++) ensemble.add(await run(sample));
     });
     mean = ensemble.mean();
     spread = denormalizeSection(ensemble.standardDeviation(), options.scale);

@@ -16,8 +16,9 @@ import { buildModel } from '../architectures';
 import { chooseBackend } from '../backends';
 import { lossFromSpec } from '../losses';
 import { readModelConfigFile } from '../modelConfig';
-import { denormalizeSection, normalizeSection, robustAmplitudeScale } from '../normalization';
-import { predictTiled, type PatchPredictor, type PatchSize } from '../tiling';
+import { robustAmplitudeScale } from '../normalization';
+import { reconstructSection } from '../inference';
+import { TilePlan, type PatchSize } from '../tiling';
 import { trainStep, trainingObjective } from '../trainStep';
 import { LayeredVolume } from '../../synth/layeredVolume';
 import { DEFAULT_AUGMENTATION, DEFAULT_CORRUPTION, buildTaskBatch, taskBatchTensors } from './taskBatches';
@@ -82,17 +83,7 @@ function trainingBatch() {
   return taskBatchTensors(buildTaskBatch(clean, PATCH, task, 1));
 }
 
-function predictor(model: ReturnType<typeof buildModel>['model']): PatchPredictor {
-  return async (batch, count) => {
-    const output = tf.tidy(
-      () => model.predict(tf.tensor4d(batch, [count, PATCH.samples, PATCH.traces, 1])) as tf.Tensor,
-    );
-    const values = (await output.data()) as Float32Array;
-    output.dispose();
-    return values;
-  };
-}
-
+/** Times what the app runs: reconstructSection (survey scale, tiles, folded inference graph, blending). */
 async function measureInference(
   model: ReturnType<typeof buildModel>['model'],
   overlap: number,
@@ -100,18 +91,13 @@ async function measureInference(
 ): Promise<InferenceMeasurement> {
   const section = new LayeredVolume({ inlines: 1, crosslines: SECTION.traces, samples: SECTION.samples, seed: 2 });
   const raw = section.inline(0);
-  let patches = 0;
-  const predict = predictor(model);
-  const counting: PatchPredictor = (batch, count) => {
-    patches += count;
-    return predict(batch, count);
-  };
+  const live = new Uint8Array(SECTION.traces).fill(1);
   const seconds = await timed(async () => {
-    patches = 0;
     const scale = robustAmplitudeScale(raw, SECTION);
-    const options = { patch: PATCH, overlap, batchSize: INFERENCE_BATCH };
-    denormalizeSection(await predictTiled([normalizeSection(raw, scale)], SECTION, options, counting), scale);
+    const options = { task: 'denoise' as const, scale, patch: PATCH.samples, overlap, batchSize: INFERENCE_BATCH };
+    await reconstructSection(model, raw, SECTION, live, options);
   }, runs);
+  const patches = new TilePlan(SECTION, PATCH, overlap).origins.length;
   return { overlap, patches, seconds, tracesPerSecond: SECTION.traces / seconds };
 }
 
