@@ -12,7 +12,15 @@ await build({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
-  external: ['electron', 'better-sqlite3', '@tensorflow/*', 'webgpu', 'bufferutil', 'utf-8-validate'],
+  external: [
+    'electron',
+    'better-sqlite3',
+    '@tensorflow/*',
+    'webgpu',
+    'bufferutil',
+    'utf-8-validate',
+    'playwright-core',
+  ],
 });
 // The GPU machine has no node_modules: `ml-gpu-prep` bundles everything but Dawn's native module into .gpu/.
 if (process.argv[2] === 'ml-gpu-prep') {

@@ -7,6 +7,7 @@ import os from 'node:os';
 import { printQualityBenchmark } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
+import { benchViewer } from './viewer';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
       const report = formatMlMeasurement(await measureMlPerformance());
       console.log(report);
       writeSection('ML engine on the CPU', report);
+      break;
+    }
+    case 'viewer': {
+      const report = await benchViewer();
+      console.log(report);
+      writeSection('Viewer', report);
       break;
     }
     case 'ml-gpu':

@@ -10,7 +10,10 @@ import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Api } from '../../preload/contract';
 
-export const ROOT = path.resolve(__dirname, '..', '..');
+/** The repository: two levels up from this file, or the working directory when this code runs bundled (benchmarks). */
+export const ROOT = existsSync(path.resolve(__dirname, '..', '..', 'bin', 'promethium.cjs'))
+  ? path.resolve(__dirname, '..', '..')
+  : process.cwd();
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM_PATH = process.env.PROMETHIUM_CHROMIUM ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM_PATH);
