@@ -29,10 +29,14 @@ const LEAKAGE_WINDOW: SectionShape = { traces: 5, samples: 31 };
 /** Fraction of live traces the interpolation self-check hides. */
 const SELF_CHECK_FRACTION = 0.1;
 
-type Reconstructor = (section: Float32Array, shape: SectionShape, live: Uint8Array) => Promise<Reconstruction>;
+export type Reconstructor = (section: Float32Array, shape: SectionShape, live: Uint8Array) => Promise<Reconstruction>;
 
-async function reconstructor(
-  request: ReconstructRequest,
+/** The user's choice of reconstruction, as the section and volume jobs both carry it. */
+export type ReconstructionChoice = Pick<ReconstructRequest, 'task' | 'model' | 'method' | 'tta' | 'ensemble'>;
+
+/** The model (with the survey's amplitude scale from `cacheDir`) or classical method, and its name for reports. */
+export async function reconstructor(
+  request: ReconstructionChoice,
   cacheDir: string,
   dt: number,
 ): Promise<[Reconstructor, string]> {
@@ -46,7 +50,8 @@ async function reconstructor(
         },
       );
     }
-    const scale: AmplitudeScale = await estimateSourceScale(await SurveyCachePatchSource.open(cacheDir));
+    const source = await SurveyCachePatchSource.open(cacheDir);
+    const scale: AmplitudeScale = await estimateSourceScale(source).finally(() => source.close());
     const options = { task: request.task, scale, patch: loaded.patch, tta: request.tta, ensemble: request.ensemble };
     return [
       (section, shape, live) => reconstructSection(loaded.model, section, shape, live, options),

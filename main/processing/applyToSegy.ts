@@ -156,25 +156,42 @@ async function collectFilledTraces(
   filled: Map<number, Float32Array>,
 ): Promise<void> {
   const { output, samples, live } = result;
-  let previousTrace = -1;
   for (let column = 0; column < panel.traces.length; column++) {
     const trace = panel.traces[column]!;
+    const values = output.slice(column * samples, (column + 1) * samples);
     if (trace >= 0) {
-      if (live[column] === 0) filled.set(trace, output.slice(column * samples, (column + 1) * samples));
-      previousTrace = trace;
+      if (live[column] === 0) filled.set(trace, values);
       continue;
     }
-    const neighbour = nearestTrace(panel.traces, column);
-    if (neighbour < 0 || !panel.cells || !geometry.grid) continue; // an empty line: nothing to derive headers from
-    const header = await file.readTraceHeaderBytes(neighbour);
-    const after = previousTrace >= 0 ? previousTrace : firstTraceOf(panel) - 1;
-    const changes = await filledKeys(file, geometry, panel.cells[column]!, neighbour);
-    inserted.push({
-      after,
-      header: deriveTraceHeader(header, changes, file.byteOrder),
-      samples: output.slice(column * samples, (column + 1) * samples),
-    });
+    const added = await traceForMissingCell(file, geometry, panel, column, values);
+    if (added) inserted.push(added);
   }
+}
+
+/**
+ * The trace to add for grid position `column` of a 3D panel, which the file lacks: the header of the nearest trace of
+ * the panel with the position's keys written in, placed after the panel's previous trace. Null for an empty line
+ * (nothing to derive headers from).
+ */
+export async function traceForMissingCell(
+  file: SegyFile,
+  geometry: Geometry,
+  panel: Panel,
+  column: number,
+  samples: Float32Array,
+): Promise<InsertedTrace | null> {
+  const neighbour = nearestTrace(panel.traces, column);
+  if (neighbour < 0 || !panel.cells || !geometry.grid) return null;
+  const header = await file.readTraceHeaderBytes(neighbour);
+  const previous = previousTrace(panel.traces, column);
+  const after = previous >= 0 ? previous : firstTraceOf(panel) - 1;
+  const changes = await filledKeys(file, geometry, panel.cells[column]!, neighbour);
+  return { after, header: deriveTraceHeader(header, changes, file.byteOrder), samples };
+}
+
+function previousTrace(traces: Int32Array, column: number): number {
+  for (let c = column - 1; c >= 0; c--) if (traces[c]! >= 0) return traces[c]!;
+  return -1;
 }
 
 function nearestTrace(traces: Int32Array, column: number): number {

@@ -28,6 +28,24 @@ export interface ReconstructInput {
   ensemble: number;
 }
 
+/**
+ * The model a reconstruction uses: an explicit model; else none when a method is chosen; else the task's bundled model
+ * when there is one (else none: the method default).
+ */
+export async function chooseModel(
+  models: ModelRegistry,
+  input: Pick<ReconstructInput, 'modelId' | 'method' | 'task'>,
+): Promise<{ id: string; dir: string; name: string } | null> {
+  const id = input.modelId ?? (input.method ? undefined : DEFAULT_MODELS[input.task]);
+  if (!id) return null;
+  const known = (await models.list()).find((m) => m.id === id);
+  if (!known) {
+    if (input.modelId) throw new PromethiumError('not-found', `no model ${input.modelId}`);
+    return null;
+  }
+  return { id, dir: models.folder(id), name: known.name };
+}
+
 export class ReconstructionService {
   private readonly results = new Map<string, ReconstructionResult>();
 
@@ -62,16 +80,8 @@ export class ReconstructionService {
     });
   }
 
-  /** An explicit model; else the method; else the task's bundled model when there is one (else the method default). */
-  private async chooseModel(input: ReconstructInput): Promise<{ dir: string; name: string } | null> {
-    const id = input.modelId ?? (input.method ? undefined : DEFAULT_MODELS[input.task]);
-    if (!id) return null;
-    const known = (await this.models.list()).find((m) => m.id === id);
-    if (!known) {
-      if (input.modelId) throw new PromethiumError('not-found', `no model ${input.modelId}`);
-      return null;
-    }
-    return { dir: this.models.folder(id), name: known.name };
+  private chooseModel(input: ReconstructInput): Promise<{ dir: string; name: string } | null> {
+    return chooseModel(this.models, input).then((chosen) => chosen && { dir: chosen.dir, name: chosen.name });
   }
 
   /** Job hook: keeps the panels in memory, leaves only the QC figures (no arrays) in the persisted job result. */
