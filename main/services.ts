@@ -11,6 +11,7 @@ import { AppStore } from './project/appStore';
 import { Project } from './project/project';
 import { SurveyLibrary } from './survey/surveyLibrary';
 import { ReconstructionService } from './survey/reconstructionService';
+import { VolumeService } from './survey/volumeService';
 import { ModelRegistry } from './ml/registry/modelRegistry';
 import { TrainingService } from './ml/registry/trainingService';
 
@@ -39,6 +40,7 @@ export class AppServices {
   readonly models: ModelRegistry;
   readonly training: TrainingService;
   readonly reconstruction: ReconstructionService;
+  readonly volumes: VolumeService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -46,19 +48,24 @@ export class AppServices {
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
     this.compute = new ComputeHost(options.host.launchCompute, this.bus);
     this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject, {
-      onDetail: (job, detail) => this.training.recordEpoch(job, detail),
+      onDetail: (job, detail) => {
+        this.training.recordEpoch(job, detail);
+        this.volumes.recordProgress(job, detail);
+      },
       onFinished: async (job) => {
         const { info, request, project } = job;
         if (request.kind === 'import-survey')
           this.surveys.finishImport(project, info, request.surveyId, request.cacheDir);
         if (request.kind === 'train-model') await this.training.finish(job);
         if (request.kind === 'reconstruct-section') this.reconstruction.finish(job);
+        if (request.kind === 'apply-volume') this.volumes.finish(job);
       },
     });
     this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
     this.models = new ModelRegistry(() => this.currentProject, options.bundledModelsDir);
     this.training = new TrainingService(() => this.currentProject, this.jobs, this.models);
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
+    this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
   }
 
   get project(): Project {
@@ -86,12 +93,14 @@ export class AppServices {
     const project = Project.open(dir, { create });
     project.jobs.markUnfinishedInterrupted(new Date().toISOString());
     project.surveys.markUnfinishedFailed();
+    project.volumes.markUnfinishedInterrupted();
     this.app.rememberProject(project.dir, project.info().name);
     return project;
   }
 
   close(): void {
     void this.surveys.close();
+    void this.volumes.close();
     this.compute.stop();
     this.currentProject.close();
     this.app.close();

@@ -287,6 +287,36 @@ export interface ReconstructionResult {
   qc: ReconstructionQc;
 }
 
+export type VolumeState = 'running' | 'ready' | 'failed' | 'interrupted';
+
+/** A derived volume of a survey (a reconstruction applied to whole inlines), with its lineage. */
+export interface VolumeSummary {
+  id: string;
+  surveyId: string;
+  name: string;
+  task: 'denoise' | 'interpolate';
+  /** The volume it was applied on top of (null: on the survey itself). */
+  parentVolumeId: string | null;
+  /** A registered or bundled model id, or null for a classical method. */
+  modelId: string | null;
+  /** What produced it: 'model <name>' or a classical method. */
+  method: string;
+  params: {
+    inlines: [number, number];
+    polygon: [number, number][] | null;
+    tta: boolean;
+    ensemble: number;
+  };
+  state: VolumeState;
+  completedLines: number;
+  totalLines: number;
+  /** True when a Monte Carlo dropout standard-deviation volume was kept (ensembles). */
+  hasUncertainty: boolean;
+  /** The job that writes it (the latest one when it was resumed). */
+  jobId: string | null;
+  createdAt: string;
+}
+
 /** `survey.inspect`: the file's headers and the proposed header map (from a sample of trace headers). */
 export interface SegyInspection {
   file: SegyFileInfo;
@@ -407,6 +437,45 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     ensemble: z.number().int().min(1).max(32),
   }),
   z.object({
+    kind: z.literal('apply-volume'),
+    volumeId: z.string(),
+    surveyId: z.string(),
+    /** The input: the survey's cache, or the derived volume this one is applied on top of. */
+    inputDir: z.string(),
+    /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
+    volumeDir: z.string(),
+    task: z.enum(['denoise', 'interpolate']),
+    model: z.object({ dir: z.string(), name: z.string() }).nullable(),
+    method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+    tta: z.boolean(),
+    ensemble: z.number().int().min(1).max(32),
+    /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
+    inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+    /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
+    polygon: z.array(z.tuple([z.number(), z.number()])).nullable(),
+  }),
+  z.object({
+    kind: z.literal('export-volume'),
+    volumeId: z.string(),
+    volumeDir: z.string(),
+    /** The survey's cache (its live mask tells which source traces were dead) and source SEG-Y (the header template). */
+    surveyCacheDir: z.string(),
+    sourcePath: z.string(),
+    headerMap: z.object({
+      inline: z.number(),
+      crossline: z.number(),
+      offset: z.number(),
+      cdpX: z.number(),
+      cdpY: z.number(),
+      coordinateScalar: z.number(),
+    }),
+    path: z.string(),
+    format: z.enum(['source', 'ieee']),
+    /** Write the Monte Carlo dropout standard deviation instead of the reconstruction. */
+    uncertainty: z.boolean(),
+    history: z.string(),
+  }),
+  z.object({
     kind: z.literal('import-survey'),
     surveyId: z.string(),
     path: z.string(),
@@ -443,6 +512,7 @@ const projectPath = z.string().min(1, 'a project folder path is required').max(4
 const filePath = z.string().min(1, 'a file path is required').max(4096);
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,80}$/, 'a model id is required');
 const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
+const volumeId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a volume id is required');
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
 
 export const apiContract = {
@@ -512,6 +582,64 @@ export const apiContract = {
     /** The panels of a finished 'reconstruct-section' job (kept in memory for the last few jobs). */
     result: call(z.tuple([jobId]), returns<ReconstructionResult>()),
   },
+  /** Reconstructions applied to whole surveys (derived volumes in the project), and their export to SEG-Y. */
+  volumes: {
+    /** Applies denoising or interpolation to a survey (or to a derived volume): a resumable job writing a new volume. */
+    apply: call(
+      z.tuple([
+        z.object({
+          surveyId,
+          task: z.enum(['denoise', 'interpolate']),
+          /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
+          modelId: modelId.optional(),
+          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+          tta: z.boolean().default(false),
+          ensemble: z.number().int().min(1).max(32).default(1),
+          /** Apply on top of this derived volume of the same survey instead of the survey itself. */
+          parentVolumeId: volumeId.optional(),
+          /** Inline indices [first, last] (default: all). */
+          inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]).optional(),
+          /** Only cells inside this (inline index, crossline index) polygon are replaced; the others keep the input. */
+          polygon: z
+            .array(z.tuple([z.number().finite(), z.number().finite()]))
+            .min(3)
+            .max(10_000)
+            .optional(),
+          name: z.string().trim().min(1).max(200).optional(),
+        }),
+      ]),
+      returns<{ volume: VolumeSummary; job: JobInfo }>(),
+    ),
+    list: call(z.tuple([surveyId.optional()]), returns<VolumeSummary[]>()),
+    get: call(z.tuple([volumeId]), returns<VolumeSummary>()),
+    /** Deletes the volume's files and record (refused while its job runs). */
+    remove: call(z.tuple([volumeId]), returns<void>()),
+    /** A section of the derived volume, for the compare view (same shape as `section.get` of its survey). */
+    section: call(
+      z.tuple([
+        z.object({
+          volumeId,
+          axis: z.enum(['inline', 'crossline', 'time']),
+          index: z.number().int().min(0),
+          /** The Monte Carlo dropout standard deviation instead of the reconstruction. */
+          uncertainty: z.boolean().default(false),
+        }),
+      ]),
+      returns<SectionData>(),
+    ),
+    /** Writes the volume as SEG-Y with the survey's source file as header template (a job). */
+    export: call(
+      z.tuple([
+        z.object({
+          volumeId,
+          path: filePath,
+          format: z.enum(['source', 'ieee']).default('source'),
+          uncertainty: z.boolean().default(false),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
+  },
   gather: {
     get: call(z.tuple([z.object({ surveyId, index: z.number().int().min(0) })]), returns<SectionData>()),
   },
@@ -555,7 +683,7 @@ export const apiContract = {
     /** The compute self-test; other jobs start through their namespace (survey.import, models.train). */
     start: call(z.tuple([selfTestJobSchema]), returns<JobInfo>()),
     cancel: call(z.tuple([jobId]), returns<JobInfo>()),
-    /** Starts a cancelled or interrupted job again from its last checkpoint (training). */
+    /** Starts a cancelled or interrupted job again from its last checkpoint (training, volume application). */
     resume: call(z.tuple([jobId]), returns<JobInfo>()),
   },
   system: {

@@ -15,6 +15,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
     survey: { inspect: fail, import: fail, list: fail, get: fail, liveMask: fail, lod: fail, remove: fail },
     section: { get: fail },
     reconstruct: { section: fail, result: fail },
+    volumes: { apply: fail, list: fail, get: fail, remove: fail, section: fail, export: fail },
     gather: { get: fail },
     models: {
       list: () => [],

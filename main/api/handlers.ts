@@ -36,6 +36,14 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       section: (request) => services.reconstruction.start(request),
       result: (jobId) => services.reconstruction.result(jobId),
     },
+    volumes: {
+      apply: (request) => services.volumes.apply(request),
+      list: (surveyId) => services.volumes.list(surveyId),
+      get: (id) => services.volumes.get(id),
+      remove: (id) => services.volumes.remove(id),
+      section: (request) => services.volumes.section(request),
+      export: (request) => services.volumes.export(request),
+    },
     gather: {
       get: ({ surveyId, index }) => services.surveys.gather(surveyId, index),
     },

@@ -1,3 +1,4 @@
+import { PromethiumError } from '../../preload/contract';
 import { SegyFormatError, SegyWriteError } from '../segy';
 import { UsageError } from './usageError';
 
@@ -11,6 +12,16 @@ export const EXIT = {
   cancelled: 130,
 } as const;
 
+/** Errors of the services (a survey or volume id that is not in the project, a volume not ready...). */
+const SERVICE_EXIT_CODES: Partial<Record<PromethiumError['code'], number>> = {
+  'invalid-argument': EXIT.usage,
+  'not-found': EXIT.usage,
+  'segy-format': EXIT.badInput,
+  unavailable: EXIT.io,
+  io: EXIT.io,
+  cancelled: EXIT.cancelled,
+};
+
 export function exitCodeFor(error: unknown): number {
   if (error instanceof UsageError) return EXIT.usage;
   const declared = (error as { exitCode?: unknown } | undefined)?.exitCode;
@@ -18,6 +29,7 @@ export function exitCodeFor(error: unknown): number {
   if (error instanceof SegyFormatError)
     return error.code === 'not-found' || error.code === 'io' ? EXIT.io : EXIT.badInput;
   if (error instanceof SegyWriteError) return EXIT.io;
+  if (error instanceof PromethiumError) return SERVICE_EXIT_CODES[error.code] ?? EXIT.internal;
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return EXIT.io;
   return EXIT.internal;

@@ -11,6 +11,7 @@ import { runProcessing, type ProcessCliOptions } from './processCommands';
 import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
+import { registerVolumeCommands } from './volumeCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -116,6 +117,7 @@ program
   );
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
+registerVolumeCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program

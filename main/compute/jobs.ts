@@ -2,6 +2,8 @@ import path from 'node:path';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
+import { applyVolume } from './applyVolume';
+import { exportVolume } from './exportVolume';
 import { reconstructSurveySection } from './reconstructSection';
 import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
@@ -32,6 +34,10 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return trainModel(request, context);
     case 'reconstruct-section':
       return reconstructSurveySection(request, context);
+    case 'apply-volume':
+      return applyVolume(request, context);
+    case 'export-volume':
+      return exportVolume(request, context);
   }
 }
 
@@ -43,6 +49,10 @@ export function jobTitle(request: JobRequest): string {
       return `Import ${path.basename(request.path)}`;
     case 'reconstruct-section':
       return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} ${request.label}`;
+    case 'apply-volume':
+      return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} the volume (${request.model ? `model ${request.model.name}` : (request.method ?? 'default method')})`;
+    case 'export-volume':
+      return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume to ${path.basename(request.path)}`;
     case 'train-model':
       return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'} ${request.name}`;
   }

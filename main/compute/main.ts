@@ -27,6 +27,9 @@ function connectToHost(): {
     };
   }
   if (!process.send) throw new Error('the compute process must be started by Promethium (no IPC channel)');
+  // A host that died (even by SIGKILL) closes the channel: stop too, so an orphan never keeps writing a volume that a
+  // restarted app resumes.
+  process.on('disconnect', () => process.exit(1));
   return {
     send: (message) => process.send?.(message),
     onMessage: (listener) => process.on('message', (message) => listener(message as HostToCompute)),

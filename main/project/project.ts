@@ -7,6 +7,7 @@ import { projectMigrations } from './migrations';
 import { SettingsRepository } from './settingsRepository';
 import { SurveysRepository } from './surveysRepository';
 import { ModelsRepository } from './modelsRepository';
+import { VolumesRepository } from './volumesRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 
@@ -16,6 +17,7 @@ export class Project {
   readonly settings: SettingsRepository;
   readonly surveys: SurveysRepository;
   readonly models: ModelsRepository;
+  readonly volumes: VolumesRepository;
 
   private constructor(
     readonly dir: string,
@@ -25,6 +27,7 @@ export class Project {
     this.settings = new SettingsRepository(db);
     this.surveys = new SurveysRepository(db);
     this.models = new ModelsRepository(db);
+    this.volumes = new VolumesRepository(db);
   }
 
   /** Trained and imported models, one folder each (tfjs files + model card). */
@@ -35,6 +38,11 @@ export class Project {
   /** Survey caches (Zarr groups) and gather indexes live here, inside the project. */
   get cachesDir(): string {
     return path.join(this.dir, 'caches');
+  }
+
+  /** Derived volumes (reconstructions applied to whole surveys), one Zarr group each. */
+  get volumesDir(): string {
+    return path.join(this.dir, 'volumes');
   }
 
   /** Opens an existing project folder; `create` makes the folder and database when they do not exist. */

@@ -1,0 +1,164 @@
+/**
+ * The 'apply-volume' job: a reconstruction applied to a whole survey, streamed inline by inline from the input cache
+ * into a derived volume (derivedVolume.ts). Inlines outside the chosen range are copied unchanged so the volume is
+ * complete on its own. Resumable: the inline chunks already on disk are finished lines and are skipped, so a job
+ * started again after a crash or a cancel continues after the last finished line.
+ */
+import type { JobRequest } from '../../preload/contract';
+import { SurveyCache } from '../survey/cache';
+import { DerivedVolumeWriter, isZeroTrace } from '../survey/derivedVolume';
+import { regionMask } from '../survey/regionMask';
+import { checkpoint, type JobContext } from './protocol';
+import { reconstructor, type Reconstructor } from './reconstructSection';
+
+type ApplyRequest = Extract<JobRequest, { kind: 'apply-volume' }>;
+
+export interface ApplyVolumeResult {
+  method: string;
+  inlines: number;
+  /** Inlines reconstructed by this run (the others were copied, or finished by an earlier run). */
+  inlinesReconstructed: number;
+  /** Inlines an earlier, interrupted run had finished. */
+  inlinesAlreadyDone: number;
+  /** The first inline index this run wrote (null when nothing was left): where a resumed job started. */
+  firstInlineWritten: number | null;
+  tracesFilled: number;
+  seconds: number;
+  secondsPerReconstructedInline: number | null;
+}
+
+/** Progress detail: what the host records in the volumes table after every finished line. */
+export interface ApplyVolumeProgress {
+  volumeId: string;
+  completedLines: number;
+  totalLines: number;
+  /** The inline just written. */
+  inline: number;
+}
+
+export async function applyVolume(request: ApplyRequest, context: JobContext): Promise<ApplyVolumeResult> {
+  const started = performance.now();
+  const input = await SurveyCache.open(request.inputDir);
+  try {
+    const [inlines, crosslines, samples] = input.shape;
+    const [first, last] = request.inlines;
+    if (first > last || last >= inlines) {
+      throw Object.assign(new Error(`inline indices ${first}..${last} are outside 0..${inlines - 1} of the survey`), {
+        apiCode: 'invalid-argument',
+      });
+    }
+    const region = regionMask(inlines, crosslines, request.inlines, request.polygon);
+    const keepUncertainty = request.model !== null && request.ensemble > 1;
+    const writer = await DerivedVolumeWriter.openOrCreate(request.volumeDir, {
+      input,
+      liveMask: outputLiveMask(input.liveMask().data, region, request.task),
+      lineage: lineageOf(request),
+      uncertainty: keepUncertainty,
+    });
+    const finished = await writer.finishedInlines();
+    const axis = input.attributes.sampleAxis;
+    context.progress(finished.size / inlines, 'loading the method');
+    const [run, method] = await reconstructor(
+      request,
+      request.inputDir,
+      axis.unit === 'ms' ? axis.interval / 1000 : 0.004,
+    );
+    const result: ApplyVolumeResult = {
+      method,
+      inlines,
+      inlinesReconstructed: 0,
+      inlinesAlreadyDone: finished.size,
+      firstInlineWritten: null,
+      tracesFilled: 0,
+      seconds: 0,
+      secondsPerReconstructedInline: null,
+    };
+    let reconstructionSeconds = 0;
+    for (let il = 0; il < inlines; il++) {
+      if (finished.has(il)) continue;
+      await checkpoint(context.signal);
+      const cells = region.subarray(il * crosslines, (il + 1) * crosslines);
+      const lineStarted = performance.now();
+      const { data } = await input.inline(il);
+      const line = cells.includes(1)
+        ? await reconstructInline(run, data, { traces: crosslines, samples }, cells, request)
+        : { values: data, uncertainty: null };
+      if (cells.includes(1)) {
+        result.inlinesReconstructed++;
+        reconstructionSeconds += (performance.now() - lineStarted) / 1000;
+      }
+      const deviation = keepUncertainty ? (line.uncertainty ?? new Float32Array(data.length)) : null;
+      await writer.writeInline(il, line.values, deviation);
+      result.firstInlineWritten ??= il;
+      finished.add(il);
+      const progress: ApplyVolumeProgress = {
+        volumeId: request.volumeId,
+        completedLines: finished.size,
+        totalLines: inlines,
+        inline: il,
+      };
+      context.progress(
+        0.95 * (finished.size / inlines),
+        `inline ${input.inlineNumbers[il]} (${finished.size} of ${inlines})`,
+        progress,
+      );
+    }
+    context.progress(0.95, 'finishing the volume (3D view, filled traces)');
+    const output = await SurveyCache.open(request.volumeDir);
+    try {
+      result.tracesFilled = (await writer.finish(input, output)).tracesFilled;
+    } finally {
+      await output.close();
+    }
+    result.seconds = (performance.now() - started) / 1000;
+    result.secondsPerReconstructedInline = result.inlinesReconstructed
+      ? reconstructionSeconds / result.inlinesReconstructed
+      : null;
+    return result;
+  } finally {
+    await input.close();
+  }
+}
+
+/** Interpolation makes the region's cells live (they get filled); denoising records nothing new. */
+function outputLiveMask(inputMask: Uint8Array, region: Uint8Array, task: ApplyRequest['task']): Uint8Array {
+  return task === 'interpolate' ? inputMask.map((live, cell) => live | region[cell]!) : Uint8Array.from(inputMask);
+}
+
+function lineageOf(request: ApplyRequest): Record<string, unknown> {
+  return {
+    derivedFrom: request.inputDir,
+    surveyId: request.surveyId,
+    volumeId: request.volumeId,
+    task: request.task,
+    model: request.model?.name ?? null,
+    method: request.method,
+  };
+}
+
+/**
+ * One inline: the method sees the whole line (context across the region's border) but only region cells take its
+ * output; denoising keeps dead traces dead, interpolation keeps live traces exactly.
+ */
+async function reconstructInline(
+  run: Reconstructor,
+  data: Float32Array,
+  shape: { traces: number; samples: number },
+  cells: Uint8Array,
+  request: ApplyRequest,
+): Promise<{ values: Float32Array; uncertainty: Float32Array | null }> {
+  const { traces, samples } = shape;
+  const live = Uint8Array.from({ length: traces }, (_, t) =>
+    isZeroTrace(data.subarray(t * samples, (t + 1) * samples)) ? 0 : 1,
+  );
+  const { output, uncertainty } = await run(data, shape, live);
+  const values = Float32Array.from(data);
+  const deviation = uncertainty ? new Float32Array(data.length) : null;
+  for (let t = 0; t < traces; t++) {
+    const replaced = cells[t] === 1 && (request.task === 'denoise' ? live[t] === 1 : live[t] === 0);
+    if (!replaced) continue;
+    values.set(output.subarray(t * samples, (t + 1) * samples), t * samples);
+    deviation?.set(uncertainty!.subarray(t * samples, (t + 1) * samples), t * samples);
+  }
+  return { values, uncertainty: deviation };
+}

@@ -1,0 +1,258 @@
+/**
+ * Derived volumes: a reconstruction applied to a whole survey (or on top of another derived volume) as a resumable
+ * job, the volumes' lineage and progress in the project database, their sections for the compare view, and their
+ * export to SEG-Y with the survey's source file as the header template.
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdir, rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  PromethiumError,
+  type JobInfo,
+  type ReconstructionMethod,
+  type SectionData,
+  type VolumeSummary,
+} from '../../preload/contract';
+import type { ApplyVolumeProgress } from '../compute/applyVolume';
+import type { JobRecord, JobRunner } from '../jobs/jobRunner';
+import type { ModelRegistry } from '../ml/registry/modelRegistry';
+import type { Project } from '../project/project';
+import type { StoredSurvey } from '../project/surveysRepository';
+import type { StoredVolume } from '../project/volumesRepository';
+import { UNCERTAINTY_GROUP } from './derivedVolume';
+import { chooseModel } from './reconstructionService';
+import { SectionReader } from './sectionReader';
+
+export interface ApplyVolumeInput {
+  surveyId: string;
+  task: 'denoise' | 'interpolate';
+  modelId?: string;
+  method?: ReconstructionMethod;
+  tta: boolean;
+  ensemble: number;
+  parentVolumeId?: string;
+  inlines?: [number, number];
+  polygon?: [number, number][];
+  name?: string;
+}
+
+export interface ExportVolumeInput {
+  volumeId: string;
+  path: string;
+  format: 'source' | 'ieee';
+  uncertainty: boolean;
+}
+
+const DEFAULT_METHODS = { denoise: 'fx', interpolate: 'pocs' } as const;
+
+function notFound(id: string): PromethiumError {
+  return new PromethiumError('not-found', `no volume ${id} in this project`);
+}
+
+/** The inline index range to process: the asked range, narrowed to the polygon's extent. */
+function inlineRange(inlines: number, input: ApplyVolumeInput): [number, number] {
+  let [first, last] = input.inlines ?? [0, inlines - 1];
+  if (first > last || last >= inlines) {
+    throw new PromethiumError('invalid-argument', `inline indices ${first}..${last} are outside 0..${inlines - 1}`);
+  }
+  if (input.polygon) {
+    first = Math.max(first, Math.floor(Math.min(...input.polygon.map(([il]) => il))));
+    last = Math.min(last, Math.ceil(Math.max(...input.polygon.map(([il]) => il))));
+    if (first > last) throw new PromethiumError('invalid-argument', 'the polygon covers none of the chosen inlines');
+  }
+  return [first, last];
+}
+
+export class VolumeService {
+  private readonly reader = new SectionReader();
+
+  constructor(
+    private readonly project: () => Project,
+    private readonly jobs: JobRunner,
+    private readonly models: ModelRegistry,
+  ) {}
+
+  async apply(input: ApplyVolumeInput): Promise<{ volume: VolumeSummary; job: JobInfo }> {
+    const project = this.project();
+    const survey = this.readySurvey(project, input.surveyId);
+    const parent = input.parentVolumeId ? this.stored(project, input.parentVolumeId) : undefined;
+    if (parent && (parent.summary.surveyId !== input.surveyId || parent.summary.state !== 'ready')) {
+      throw new PromethiumError(
+        'invalid-argument',
+        `volume ${parent.summary.name} is not a finished volume of this survey`,
+      );
+    }
+    const grid = survey.summary.description!.grid;
+    const inlines = grid ? grid.inlines.count : 1;
+    const range = inlineRange(inlines, input);
+    const model = await chooseModel(this.models, input);
+    const method = model ? null : (input.method ?? DEFAULT_METHODS[input.task]);
+    const id = randomUUID();
+    const dir = path.join(project.volumesDir, `${id}.zarr`);
+    await mkdir(project.volumesDir, { recursive: true });
+    const methodName = model ? `model ${model.name}` : method!;
+    const volume: VolumeSummary = {
+      id,
+      surveyId: input.surveyId,
+      name:
+        input.name ??
+        `${survey.summary.name} ${input.task === 'denoise' ? 'denoised' : 'interpolated'} (${methodName})`,
+      task: input.task,
+      parentVolumeId: parent?.summary.id ?? null,
+      modelId: model?.id ?? null,
+      method: methodName,
+      params: { inlines: range, polygon: input.polygon ?? null, tta: input.tta, ensemble: input.ensemble },
+      state: 'running',
+      completedLines: 0,
+      totalLines: inlines,
+      hasUncertainty: model !== null && input.ensemble > 1,
+      jobId: null,
+      createdAt: new Date().toISOString(),
+    };
+    project.volumes.insert(volume, dir);
+    const job = this.jobs.start({
+      kind: 'apply-volume',
+      volumeId: id,
+      surveyId: input.surveyId,
+      inputDir: parent?.dir ?? survey.cacheDir,
+      volumeDir: dir,
+      task: input.task,
+      model: model && { dir: model.dir, name: model.name },
+      method,
+      tta: input.tta,
+      ensemble: input.ensemble,
+      inlines: range,
+      polygon: input.polygon ?? null,
+    });
+    project.volumes.setState(id, 'running', job.id);
+    return { volume: this.get(id), job };
+  }
+
+  list(surveyId?: string): VolumeSummary[] {
+    return this.project()
+      .volumes.list(surveyId)
+      .map((v) => v.summary);
+  }
+
+  get(id: string): VolumeSummary {
+    return this.stored(this.project(), id).summary;
+  }
+
+  async remove(id: string): Promise<void> {
+    const project = this.project();
+    const { summary, dir } = this.stored(project, id);
+    if (summary.jobId && ['queued', 'running'].includes(this.jobs.get(summary.jobId).state)) {
+      throw new PromethiumError('invalid-argument', `volume ${summary.name} is being written: cancel its job first`);
+    }
+    await this.reader.forget(id);
+    project.volumes.remove(id);
+    await rm(dir, { recursive: true, force: true });
+  }
+
+  /** A section of the volume (or of its standard deviation), labelled like its survey's sections. */
+  async section(request: {
+    volumeId: string;
+    axis: 'inline' | 'crossline' | 'time';
+    index: number;
+    uncertainty: boolean;
+  }): Promise<SectionData> {
+    const project = this.project();
+    const { summary, dir } = this.stored(project, request.volumeId);
+    if (request.uncertainty && !summary.hasUncertainty) {
+      throw new PromethiumError(
+        'invalid-argument',
+        `volume ${summary.name} has no uncertainty (it was not an ensemble)`,
+      );
+    }
+    const survey = this.readySurvey(project, summary.surveyId);
+    const location = {
+      id: request.uncertainty ? `${summary.id}/${UNCERTAINTY_GROUP}` : summary.id,
+      cacheDir: request.uncertainty ? path.join(dir, UNCERTAINTY_GROUP) : dir,
+      sourcePath: survey.summary.sourcePath,
+      description: survey.summary.description!,
+    };
+    const section = await this.reader.section(location, request.axis, request.index);
+    return { ...section, surveyId: summary.surveyId };
+  }
+
+  export(input: ExportVolumeInput): JobInfo {
+    const project = this.project();
+    const { summary, dir } = this.stored(project, input.volumeId);
+    if (summary.state !== 'ready') {
+      throw new PromethiumError(
+        'invalid-argument',
+        `volume ${summary.name} is ${summary.state}: only finished volumes export`,
+      );
+    }
+    if (input.uncertainty && !summary.hasUncertainty) {
+      throw new PromethiumError(
+        'invalid-argument',
+        `volume ${summary.name} has no uncertainty (it was not an ensemble)`,
+      );
+    }
+    const survey = this.readySurvey(project, summary.surveyId);
+    const { sourcePath, sourceStatus, description } = survey.summary;
+    if (sourceStatus !== 'ok') {
+      throw new PromethiumError('unavailable', `the source ${sourcePath} is ${sourceStatus}: export needs its headers`);
+    }
+    const out = path.resolve(input.path);
+    if (out === path.resolve(sourcePath)) {
+      throw new PromethiumError('invalid-argument', "the export must not overwrite the survey's source file");
+    }
+    return this.jobs.start({
+      kind: 'export-volume',
+      volumeId: summary.id,
+      volumeDir: dir,
+      surveyCacheDir: survey.cacheDir,
+      sourcePath,
+      headerMap: description!.headerMap.map,
+      path: out,
+      format: input.format,
+      uncertainty: input.uncertainty,
+      history: historyLine(summary, input.uncertainty),
+    });
+  }
+
+  /** Job hook: the volume's finished lines, after every line. */
+  recordProgress(job: JobRecord, detail: unknown): void {
+    if (job.request.kind !== 'apply-volume') return;
+    const progress = detail as ApplyVolumeProgress;
+    job.project.volumes.setProgress(job.request.volumeId, progress.completedLines, job.info.id);
+  }
+
+  /** Job hook: a finished job makes the volume ready; a stopped one leaves it resumable. */
+  finish(job: JobRecord): void {
+    if (job.request.kind !== 'apply-volume') return;
+    const { state, id } = job.info;
+    const volumes = job.project.volumes;
+    if (state === 'done') volumes.markReady(job.request.volumeId, id);
+    else volumes.setState(job.request.volumeId, state === 'failed' ? 'failed' : 'interrupted', id);
+  }
+
+  async close(): Promise<void> {
+    await this.reader.close();
+  }
+
+  private stored(project: Project, id: string): StoredVolume {
+    const stored = project.volumes.get(id);
+    if (!stored) throw notFound(id);
+    return stored;
+  }
+
+  private readySurvey(project: Project, surveyId: string): StoredSurvey {
+    const stored = project.surveys.get(surveyId);
+    if (!stored) throw new PromethiumError('not-found', `no survey ${surveyId} in this project`);
+    const description = stored.summary.description;
+    if (stored.summary.state !== 'ready' || !description || !(description.grid || description.line)) {
+      throw new PromethiumError('invalid-argument', `${stored.summary.name} has no ready inlines to process`);
+    }
+    return stored;
+  }
+}
+
+/** The text header's history card: what was done, by what, when (a card holds 76 characters after "C40 "). */
+function historyLine(volume: VolumeSummary, uncertainty: boolean): string {
+  const date = new Date().toISOString().slice(0, 10);
+  const what = uncertainty ? `std of ${volume.params.ensemble}-pass ${volume.task}` : volume.task;
+  return `Promethium ${date}: ${what} (${volume.method})`.slice(0, 76);
+}
