@@ -8,6 +8,7 @@ import type {
   AmplitudeStats,
   Api,
   ComputeStatus,
+  EpochMetrics,
   HostKind,
   JobInfo,
   JobRequest,
@@ -15,6 +16,8 @@ import type {
   MenuCommand,
   ModelSummary,
   ProjectInfo,
+  ReconstructionMethod,
+  ReconstructionResult,
   RecentProject,
   SurveySummary,
   SystemInfo,
@@ -22,12 +25,43 @@ import type {
 import { connectApi } from './api';
 import { describeError, errorCode } from './errors';
 
-export type ViewName = 'home' | 'jobs' | 'system' | 'survey';
+export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
   { id: 'home', label: 'Home' },
   { id: 'jobs', label: 'Jobs' },
   { id: 'system', label: 'System' },
 ];
+
+export type ReconstructTask = 'denoise' | 'interpolate';
+export type ReconstructRequest = Parameters<Api['reconstruct']['section']>[0];
+
+/** The classical methods offered next to the models, per task. */
+export const CLASSICAL_METHODS: Record<ReconstructTask, { id: ReconstructionMethod; label: string }[]> = {
+  denoise: [
+    { id: 'fx', label: 'f-x deconvolution' },
+    { id: 'median', label: 'Median filter' },
+    { id: 'fk', label: 'f-k filter' },
+  ],
+  interpolate: [
+    { id: 'pocs', label: 'POCS interpolation' },
+    { id: 'linear', label: 'Linear interpolation' },
+  ],
+};
+
+/** The bundled model a task uses by default. */
+export const DEFAULT_MODEL: Record<ReconstructTask, string> = {
+  denoise: 'unet_denoise_v1',
+  interpolate: 'unet_interp_v1',
+};
+
+/** What runs a reconstruction: 'model:<id>' or 'method:<name>'. */
+export type ReconstructChoice = `model:${string}` | `method:${ReconstructionMethod}`;
+
+export function isEpochMetrics(value: unknown): value is EpochMetrics {
+  if (typeof value !== 'object' || value === null) return false;
+  const record = value as Record<string, unknown>;
+  return ['epoch', 'trainLoss', 'valLoss', 'valSnrDb'].every((key) => typeof record[key] === 'number');
+}
 
 /** What the viewer under the cursor reads, shown in the status bar. */
 export interface CursorReadout {
@@ -135,6 +169,20 @@ export class AppState {
   readout = $state<CursorReadout | null>(null);
   /** A clock for durations of running jobs, ticking once a second. */
   now = $state(Date.now());
+  /** Reconstructions started from this window: their request, until their result opens the compare view. */
+  reconstructions = $state<Record<string, ReconstructRequest>>({});
+  /** The compare view's reconstruction (null before the first one). */
+  compare = $state.raw<ReconstructionResult | null>(null);
+  compareRequest = $state.raw<ReconstructRequest | null>(null);
+  /** The viewer's one-click settings: the model or method per task, test-time augmentation, ensemble size. */
+  reconstructChoice = $state<Record<ReconstructTask, ReconstructChoice>>({
+    denoise: `model:${DEFAULT_MODEL.denoise}`,
+    interpolate: `model:${DEFAULT_MODEL.interpolate}`,
+  });
+  reconstructTta = $state(false);
+  reconstructEnsemble = $state(1);
+  /** Per-epoch metrics of training jobs seen in this window (from jobs.changed details), by job id. */
+  trainingCurves = $state<Record<string, EpochMetrics[]>>({});
 
   sortedJobs = $derived([...this.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
   runningCount = $derived(this.jobs.filter((job) => job.state === 'running').length);
@@ -306,13 +354,57 @@ export class AppState {
 
   upsertJob(job: JobInfo): void {
     const index = this.jobs.findIndex((known) => known.id === job.id);
+    const previous = index < 0 ? undefined : this.jobs[index];
     if (index < 0) this.jobs.push(job);
     else this.jobs[index] = newerSnapshot(this.jobs[index]!, job);
     if (!isActive(job.state) && this.cancelling[job.id]) delete this.cancelling[job.id];
+    if (isEpochMetrics(job.detail)) this.noteEpoch(job.id, job.detail);
+    const finishedNow = !isActive(job.state) && (!previous || isActive(previous.state));
+    if (this.reconstructions[job.id] && !isActive(job.state)) this.reconstructionEnded(job);
+    if (finishedNow && job.kind === 'train-model' && job.state === 'done') void this.loadModels();
+  }
+
+  private noteEpoch(jobId: string, metrics: EpochMetrics): void {
+    const curve = this.trainingCurves[jobId] ?? [];
+    if (curve.some((known) => known.epoch === metrics.epoch)) return;
+    this.trainingCurves[jobId] = [...curve, { ...metrics }].sort((a, b) => a.epoch - b.epoch);
+  }
+
+  /** Starts a one-click reconstruction of a line; the compare view opens when its job is done. */
+  async reconstruct(request: ReconstructRequest): Promise<JobInfo | undefined> {
+    const job = await this.attempt(request.task === 'denoise' ? 'Denoising the line' : 'Filling missing traces', () =>
+      this.api.reconstruct.section(request),
+    );
+    if (!job) return undefined;
+    this.reconstructions[job.id] = request;
+    this.jobsPanelOpen = true;
+    // The job's own events may have overtaken this answer: the snapshot kept is the newest.
+    this.upsertJob(job);
+    const known = this.jobs.find((candidate) => candidate.id === job.id);
+    if (known && !isActive(known.state) && this.reconstructions[job.id]) this.reconstructionEnded(known);
+    return job;
+  }
+
+  private reconstructionEnded(job: JobInfo): void {
+    const request = this.reconstructions[job.id];
+    if (!request) return;
+    delete this.reconstructions[job.id];
+    if (job.state === 'done') void this.openCompare(job.id, request);
+    else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
+  }
+
+  /** Loads a finished reconstruction's panels and shows them in the compare view. */
+  async openCompare(jobId: string, request: ReconstructRequest | null = null): Promise<void> {
+    const result = await this.attempt('Reading the reconstruction', () => this.api.reconstruct.result(jobId));
+    if (!result) return;
+    this.compare = result;
+    this.compareRequest = request;
+    this.view = 'compare';
   }
 
   show(view: ViewName): void {
     if (view === 'survey' && !this.openSurveyId) return;
+    if (view === 'compare' && !this.compare) return;
     this.view = view;
   }
 

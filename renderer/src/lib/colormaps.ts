@@ -4,7 +4,7 @@
  * centre, POSITIVE at the right end (index 255). Red-white-blue is matplotlib's "seismic": index 0 dark blue, 127/128 white,
  * 255 dark red, so positive amplitudes (peaks) are red and negative ones (troughs) blue.
  */
-export type ColormapName = 'seismic' | 'grey' | 'bwo';
+export type ColormapName = 'seismic' | 'grey' | 'bwo' | 'heat';
 
 export const COLORMAPS: readonly { id: ColormapName; label: string; description: string }[] = [
   { id: 'seismic', label: 'Red-white-blue', description: 'negative blue, zero white, positive red' },
@@ -16,6 +16,10 @@ export const COLORMAPS: readonly { id: ColormapName; label: string; description:
   },
 ];
 
+/**
+ * 'heat' is for non-negative quantities (the ensemble's uncertainty): only the right half is used (the shader maps 0 to
+ * the centre), black to red to yellow to white. It is not offered in the amplitude colormap picker.
+ */
 type Stop = [position: number, r: number, g: number, b: number];
 
 const STOPS: Record<ColormapName, Stop[]> = {
@@ -40,6 +44,13 @@ const STOPS: Record<ColormapName, Stop[]> = {
     [0.6, 253, 190, 133],
     [0.8, 230, 97, 1],
     [1, 127, 39, 4],
+  ],
+  heat: [
+    [0, 0, 0, 0],
+    [0.5, 10, 8, 20],
+    [0.68, 140, 30, 60],
+    [0.84, 240, 120, 30],
+    [1, 255, 245, 200],
   ],
 };
 

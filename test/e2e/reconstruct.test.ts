@@ -1,0 +1,198 @@
+/**
+ * One-click reconstruction end to end, in Chromium against the browser mode: open F3, Denoise the inline on screen with
+ * the default model, wait for the compare view, check its three panels (rendered, different from each other) and the QC
+ * figures, switch to the swipe; then Fill missing traces on ex1_missing_traces and see traces filled.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api } from '../../preload/contract';
+import { hasTestdata, TESTDATA_DIR } from '../testdata';
+import { canvasPixels, distinctColours, frameOf, importAndOpen, meanColour } from './flows';
+import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
+
+const RECONSTRUCTION_MS = 240_000;
+
+describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the compare view', () => {
+  let server: RunningServer;
+  let session: BrowserSession;
+
+  beforeAll(async () => {
+    server = await startServer({ env: { PROMETHIUM_DATA_DIRS: TESTDATA_DIR } });
+    session = await openBrowser(server.url);
+  });
+
+  afterAll(async () => {
+    await session?.close();
+    await server?.stop();
+  });
+
+  const page = () => session.page;
+  const compare = () => page().getByTestId('compare-view');
+  const viewerOf = (panel: string) => `[data-testid="section-viewer"][data-panel="${panel}"]`;
+  const panelCanvas = (panel: string) => `${viewerOf(panel)} canvas.gl`;
+
+  async function waitForCompare(task: string): Promise<void> {
+    await waitFor(
+      `the compare view of the ${task}`,
+      async () => ({
+        view: await page().locator('main').getAttribute('data-view'),
+        task: (await compare().count()) > 0 ? await compare().getAttribute('data-task') : null,
+        errors: session.errors.length,
+        notice: await page()
+          .locator('[role="alert"], .notice')
+          .allInnerTexts()
+          .catch(() => []),
+      }),
+      (seen) => seen.view === 'compare' && seen.task === task,
+      RECONSTRUCTION_MS,
+      250,
+    );
+  }
+
+  it(
+    'denoises an F3 inline with the default model and opens the compare view',
+    async () => {
+      await importAndOpen(page(), 'f3.sgy');
+      const label = await page().getByTestId('section-label').innerText();
+      const denoise = page().locator('button.run[data-task="denoise"]');
+      await expect(denoise.getAttribute('data-choice')).resolves.toBe('model:unet_denoise_v1');
+      await denoise.click();
+      // The job shows in the jobs panel while it runs (or is already done).
+      await waitFor(
+        'the reconstruction job in the panel',
+        () => page().locator('aside[aria-label="Jobs panel"] li.job').count(),
+        (n) => n >= 2,
+      );
+      await waitForCompare('denoise');
+      expect((await compare().locator('h1').innerText()).toLowerCase()).toContain(label.toLowerCase());
+      for (const panel of ['input', 'result', 'difference']) {
+        await waitFor(
+          `the ${panel} panel drawn`,
+          () => frameOf(page(), viewerOf(panel)),
+          (n) => n >= 1,
+        );
+      }
+      await page().waitForTimeout(200);
+      await session.screenshot('30-compare-denoise');
+    },
+    RECONSTRUCTION_MS + 60_000,
+  );
+
+  it('draws three distinct panels on the same clip and shows the QC figures', async () => {
+    const colours: [number, number, number][] = [];
+    for (const panel of ['input', 'result', 'difference']) {
+      const pixels = await canvasPixels(page(), panelCanvas(panel));
+      const distinct = distinctColours(pixels);
+      console.log(
+        `[compare] ${panel}: ${pixels.width}x${pixels.height}, ${distinct} colours, mean ${meanColour(pixels).map((c) => c.toFixed(1))}`,
+      );
+      expect(distinct, `${panel} is not blank`).toBeGreaterThan(30);
+      colours.push(meanColour(pixels));
+    }
+    // The difference (noise) is weaker than the input on the same clip: closer to the colormap's white.
+    const distance = (a: number[], b: number[]) => Math.hypot(a[0]! - b[0]!, a[1]! - b[1]!, a[2]! - b[2]!);
+    expect(distance(colours[0]!, colours[2]!)).toBeGreaterThan(1);
+    expect(distance(colours[1]!, colours[2]!)).toBeGreaterThan(1);
+
+    const text = async (id: string) => (await compare().getByTestId(id).innerText()).trim();
+    const method = await text('qc-method');
+    const seconds = await text('qc-seconds');
+    const removed = await text('qc-removed-rms');
+    const leakage = await text('qc-leakage');
+    console.log(`[compare] QC: method ${method}, time ${seconds}, removed RMS ${removed}, leakage ${leakage}`);
+    expect(method.length).toBeGreaterThan(0);
+    expect(seconds).toMatch(/^\d+(\.\d+)? s$/);
+    expect(removed).toMatch(/^\d+(\.\d+)? %$/);
+    expect(leakage).toMatch(/^-?\d+(\.\d+)?$/);
+    await expect(compare().getByTestId('leakage-help').getAttribute('title')).resolves.toMatch(/0 means/);
+    await waitFor(
+      'the spectra chart',
+      () => compare().getByTestId('spectra-chart').getAttribute('data-ready'),
+      (r) => r === 'true',
+    );
+    expect(await compare().locator('[data-testid="spectra-chart"] canvas').count()).toBeGreaterThan(0);
+  });
+
+  it('pans the three panels together', async () => {
+    const box = (await page().locator(panelCanvas('input')).boundingBox())!;
+    const before = await frameOf(page(), viewerOf('result'));
+    await page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page().mouse.wheel(0, -500);
+    await waitFor(
+      'the result panel following the zoom',
+      () => frameOf(page(), viewerOf('result')),
+      (n) => n > before,
+    );
+    await page().waitForTimeout(150);
+    await session.screenshot('31-compare-zoomed');
+    await page().locator(viewerOf('input')).focus();
+    await page().keyboard.press('0');
+  });
+
+  it('switches to the swipe with a draggable divider', async () => {
+    await compare().locator('button[data-mode="swipe"]').click();
+    await waitFor(
+      'the swipe panel',
+      () => frameOf(page(), viewerOf('swipe')),
+      (n) => n >= 1,
+    );
+    const divider = compare().getByTestId('swipe-divider');
+    await expect(divider.getAttribute('aria-valuenow')).resolves.toBe('50');
+    const box = (await divider.boundingBox())!;
+    await page().mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+    await page().mouse.down();
+    await page().mouse.move(box.x - 150, box.y + box.height / 2, { steps: 5 });
+    await page().mouse.up();
+    const now = Number(await divider.getAttribute('aria-valuenow'));
+    expect(now).toBeLessThan(50);
+    await divider.focus();
+    await page().keyboard.press('ArrowRight');
+    await expect(divider.getAttribute('aria-valuenow')).resolves.not.toBe(String(now));
+    await page().waitForTimeout(150);
+    expect(distinctColours(await canvasPixels(page(), panelCanvas('swipe')))).toBeGreaterThan(30);
+    await session.screenshot('32-compare-swipe');
+    await compare().locator('button[data-mode="side"]').click();
+  });
+
+  it(
+    'fills the missing traces of ex1_missing_traces',
+    async () => {
+      await importAndOpen(page(), 'ex1_missing_traces_75x71x26.segy');
+      // An inline with missing traces: the first one whose live mask has a hole.
+      const target = await page().evaluate(
+        async (surveyId: string) => {
+          const api = (globalThis as unknown as { promethium: Api }).promethium;
+          const first = await api.section.get({ surveyId, axis: 'inline', index: 0 });
+          for (let index = 0; index < first.count; index++) {
+            const s = index === 0 ? first : await api.section.get({ surveyId, axis: 'inline', index });
+            if (s.live.some((v) => v === 0)) return s.label;
+          }
+          return null;
+        },
+        (await page().locator('[data-testid="survey-view"]').getAttribute('data-survey-id'))!,
+      );
+      expect(target).not.toBeNull();
+      const line = page().getByTestId('line-number');
+      await line.fill(target!.replace('Inline ', ''));
+      await line.press('Enter');
+      await waitFor(
+        'the inline with holes',
+        () => page().getByTestId('section-label').innerText(),
+        (l) => l === target,
+      );
+      await page().locator('button.run[data-task="interpolate"]').click();
+      await waitForCompare('interpolate');
+      const filled = Number((await compare().getByTestId('qc-traces-filled').innerText()).replace(/,/g, ''));
+      const snr = await compare().getByTestId('qc-selfcheck-snr').innerText();
+      console.log(`[compare] ${target}: ${filled} traces filled, self-check SNR ${snr}`);
+      expect(filled).toBeGreaterThan(0);
+      expect(snr).toMatch(/dB|—/);
+      await page().waitForTimeout(200);
+      await session.screenshot('33-compare-interpolate');
+    },
+    RECONSTRUCTION_MS + 60_000,
+  );
+
+  it('had no page errors and no console errors', () => {
+    expect(session.errors).toEqual([]);
+  });
+});
