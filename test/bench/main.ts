@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { printQualityBenchmark } from './quality';
+import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchViewer } from './viewer';
@@ -41,9 +41,12 @@ async function main(): Promise<void> {
       writeSection('SEG-Y engine', report);
       break;
     }
-    case 'quality':
-      printQualityBenchmark({ seed: 1, traces: 200, samples: 500, snrDb: 0, json: false });
+    case 'quality': {
+      const report = await benchQuality();
+      console.log(report);
+      writeSection('Reconstruction quality', report);
       break;
+    }
     case 'ml': {
       const report = formatMlMeasurement(await measureMlPerformance());
       console.log(report);

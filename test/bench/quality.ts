@@ -1,129 +1,295 @@
 /**
- * The quality benchmark (`npm run bench -- quality`). A seeded synthetic line (dipping reflectors, Ricker wavelet) is corrupted
- * with each denoising noise model and each interpolation mask, reconstructed by the classical baselines, and scored
- * with the metrics of main/ml/metrics.ts. Trained models join as further methods on the same corrupted inputs.
+ * `npm run bench -- quality`: reconstruction quality on real data (F3 inlines, Viking Graben shot gathers, the Mobil
+ * common-receiver gather) and a synthetic hold-out (a seed the bundled models never saw). Each clean panel is corrupted
+ * (Gaussian noise at 0 and 5 dB, swell noise, 50 % random missing traces, 25 % regular decimation, 8-trace gaps) and
+ * reconstructed by the no-op, the classical baselines and each bundled model (plain and with flip TTA). Reports SNR,
+ * SSIM, MSE and coherence against the clean panel, and the winner of each case.
  */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { chooseBackend } from '../../main/ml/backends';
 import {
   addNoiseAtSnr,
   applyTraceMask,
-  bandLimitedNoise,
   gapTraceMask,
   gaussianNoise,
   randomTraceMask,
   regularTraceMask,
-  spikeNoise,
   swellNoise,
   type TraceMask,
 } from '../../main/ml/corruption';
-import { localCoherence, qualityReport, type QualityReport, type SectionShape } from '../../main/ml/metrics';
-import { interpolateTracesLinear } from '../../main/ml/patchIndex';
-import { LayeredVolume } from '../../main/synth/layeredVolume';
+import { reconstructSection } from '../../main/ml/inference';
+import { qualityReport, type SectionShape } from '../../main/ml/metrics';
+import { loadInferenceModel, type InferenceModel } from '../../main/ml/modelForInference';
+import { robustAmplitudeScale } from '../../main/ml/normalization';
+import { denoiseMethods, interpolationMethods } from '../../main/processing';
+import { openSegy } from '../../main/segy/reader';
+import { analyseSurvey } from '../../main/survey/analyse';
+import { EarthModel } from '../../main/synth/earthModel';
+import { PostStackSynthesizer } from '../../main/synth/postStack';
+import { randomEarthModelSpec } from '../../main/synth/randomModel';
+import { testdataPath } from '../testdata';
+import { median } from './stats';
 
-export interface QualityBenchmarkOptions {
-  seed: number;
-  traces: number;
-  samples: number;
-  /** SNR of the noisy inputs of the denoising cases, dB. */
-  snrDb: number;
+export interface Panel {
+  data: Float32Array;
+  shape: SectionShape;
 }
 
-export interface QualityBenchmarkRow extends QualityReport {
-  task: 'denoise' | 'interpolate';
+export interface Dataset {
+  name: string;
+  panels: Panel[];
+  sampleIntervalS: number;
+}
+
+type Task = 'denoise' | 'interpolate';
+
+interface Corruption {
+  name: string;
+  task: Task;
+  apply(panel: Panel, seed: number): { input: Float32Array; live: TraceMask };
+}
+
+export type Method = (input: Float32Array, shape: SectionShape, live: TraceMask, dt: number) => Promise<Float32Array>;
+
+export interface QualityRow {
+  dataset: string;
   corruption: string;
   method: string;
-  /** Denoising only: local coherence of the removed noise with the result (signal leakage; 0 is best). */
-  signalLeakage?: number;
+  snrDb: number;
+  ssim: number;
+  mse: number;
+  coherence: number;
 }
 
-/** Window of the signal-leakage measure: about one wavelet long and a few traces wide. */
-const LEAKAGE_WINDOW: SectionShape = { traces: 5, samples: 31 };
+const allLive = (traces: number): TraceMask => new Uint8Array(traces).fill(1);
 
-function denoiseCases(shape: SectionShape, seed: number): Array<[string, Float32Array]> {
-  return [
-    ['gaussian', gaussianNoise(shape, seed + 1)],
-    ['band-limited 0.1-0.3', bandLimitedNoise(shape, seed + 2, { low: 0.1, high: 0.3 })],
-    ['swell', swellNoise(shape, seed + 3, { bursts: 6, maxTraces: 4, maxSamples: Math.ceil(shape.samples / 2) })],
-    ['spikes', spikeNoise(shape, seed + 4, { density: 0.002, maxBurstSamples: 4 })],
-  ];
-}
+export const CORRUPTIONS: readonly Corruption[] = [
+  ...[0, 5].map((snrDb): Corruption => ({
+    name: `Gaussian ${snrDb} dB`,
+    task: 'denoise',
+    apply: ({ data, shape }, seed) => ({
+      input: addNoiseAtSnr(data, gaussianNoise(shape, seed), snrDb),
+      live: allLive(shape.traces),
+    }),
+  })),
+  {
+    name: 'swell 0 dB',
+    task: 'denoise',
+    apply: ({ data, shape }, seed) => ({
+      input: addNoiseAtSnr(
+        data,
+        swellNoise(shape, seed, { bursts: 4, maxTraces: 4, maxSamples: Math.ceil(shape.samples / 2) }),
+        0,
+      ),
+      live: allLive(shape.traces),
+    }),
+  },
+  ...(
+    [
+      ['50% random missing', (traces: number, seed: number) => randomTraceMask(traces, 0.5, seed)],
+      ['25% regular decimation', (traces: number) => regularTraceMask(traces, 4, 3).map((v) => 1 - v)],
+      [
+        '8-trace gaps',
+        (traces: number, seed: number) => gapTraceMask(traces, Math.max(1, Math.floor(traces / 40)), 8, seed),
+      ],
+    ] as const
+  ).map(([name, mask]): Corruption => ({
+    name,
+    task: 'interpolate',
+    apply: ({ data, shape }, seed) => {
+      const live = mask(shape.traces, seed) as TraceMask;
+      return { input: applyTraceMask(data, shape, live), live };
+    },
+  })),
+];
 
-function interpolationCases(shape: SectionShape, seed: number): Array<[string, TraceMask]> {
-  const gapWidth = Math.max(1, Math.floor(shape.traces / 20));
-  return [
-    ['random 30%', randomTraceMask(shape.traces, 0.3, seed + 5)],
-    ['regular 1 in 2', regularTraceMask(shape.traces, 2)],
-    [`3 gaps of ${gapWidth}`, gapTraceMask(shape.traces, 3, gapWidth, seed + 6)],
-  ];
-}
-
-/** Scores every corruption with the classical baselines ("input" is the corrupted data itself, the reference). */
-export function runQualityBenchmark(options: QualityBenchmarkOptions): QualityBenchmarkRow[] {
-  const shape = { traces: options.traces, samples: options.samples };
-  const volume = new LayeredVolume({
-    inlines: 1,
-    crosslines: shape.traces,
-    samples: shape.samples,
-    seed: options.seed,
-  });
-  const clean = volume.inline(0);
-  const rows: QualityBenchmarkRow[] = [];
-  for (const [corruption, noise] of denoiseCases(shape, options.seed)) {
-    const noisy = addNoiseAtSnr(clean, noise, options.snrDb);
-    const removed = new Float32Array(noisy.length); // the input keeps all the noise: nothing removed
-    rows.push({
-      task: 'denoise',
-      corruption,
-      method: 'input',
-      ...qualityReport(clean, noisy, noisy, shape),
-      signalLeakage: localCoherence(removed, noisy, shape, LEAKAGE_WINDOW),
-    });
+async function segyPanels(file: string, byGather: boolean): Promise<Panel[]> {
+  const segy = await openSegy(testdataPath('segy', file));
+  try {
+    const { geometry } = await analyseSurvey(segy);
+    const samples = segy.samplesPerTrace;
+    const groups: number[][] = [];
+    if (byGather && geometry.gathers) {
+      const g = geometry.gathers;
+      for (let k = 0; k < g.gatherKeys.length; k++)
+        groups.push(Array.from(g.traceIndex.slice(g.gatherStart[k], g.gatherStart[k + 1])));
+    } else if (geometry.grid) {
+      const { inlines, crosslines, traceIndex, offsets } = geometry.grid;
+      for (let il = 0; il < inlines.count; il++) {
+        groups.push(
+          Array.from(
+            { length: crosslines.count },
+            (_, xl) => traceIndex[(il * crosslines.count + xl) * offsets.length]!,
+          ),
+        );
+      }
+    }
+    const panels: Panel[] = [];
+    for (const traces of groups) {
+      if (traces.some((t) => t < 0)) continue;
+      const data = new Float32Array(traces.length * samples);
+      for (let k = 0; k < traces.length; k++) data.set(await segy.readTrace(traces[k]!), k * samples);
+      for (let i = 0; i < data.length; i++) if (!Number.isFinite(data[i]!)) data[i] = 0;
+      panels.push({ data, shape: { traces: traces.length, samples } });
+    }
+    return panels;
+  } finally {
+    await segy.close();
   }
-  for (const [corruption, mask] of interpolationCases(shape, options.seed)) {
-    const masked = applyTraceMask(clean, shape, mask);
-    const methods: Array<[string, Float32Array]> = [
-      ['input', masked],
-      ['linear interpolation', interpolateTracesLinear(masked, shape, mask)],
-    ];
-    for (const [method, result] of methods) {
-      rows.push({ task: 'interpolate', corruption, method, ...qualityReport(clean, masked, result, shape) });
+}
+
+/** numpy .npy (float32, C order, 2-D) as one panel: rows are traces. */
+function npyPanel(file: string): Panel {
+  const bytes = readFileSync(file);
+  const headerLength = bytes.readUInt16LE(8);
+  const header = bytes.subarray(10, 10 + headerLength).toString('latin1');
+  const [traces, samples] = (/\((\d+), (\d+)\)/.exec(header) ?? []).slice(1).map(Number) as [number, number];
+  const data = new Float32Array(
+    bytes.buffer.slice(bytes.byteOffset + 10 + headerLength, bytes.byteOffset + bytes.length),
+  );
+  return { data, shape: { traces, samples } };
+}
+
+function syntheticHoldout(): Panel[] {
+  const extent = { inlines: 4, crosslines: 192, durationMs: 384 * 4 };
+  const model = new EarthModel(randomEarthModelSpec(777_001, extent, { faults: 2, folds: 2 }));
+  const synthesizer = new PostStackSynthesizer(model, {
+    samples: 384,
+    sampleIntervalMs: 4,
+    wavelet: { kind: 'ricker', peakHz: 30 },
+    q: 150,
+  });
+  return [0, 2].map((il) => ({ data: synthesizer.inline(il), shape: { traces: 192, samples: 384 } }));
+}
+
+export async function qualityDatasets(): Promise<Dataset[]> {
+  return [
+    { name: 'F3 (real, 23 inlines 18 x 75)', panels: await segyPanels('f3.sgy', false), sampleIntervalS: 0.004 },
+    {
+      name: 'Viking Graben shots (real, 4 x 120 x 600)',
+      panels: await segyPanels('viking_small.segy', true),
+      sampleIntervalS: 0.004,
+    },
+    {
+      name: 'Mobil receiver gather (real, 60 x 1000)',
+      panels: [npyPanel(testdataPath('npy', 'mobil.npy'))],
+      sampleIntervalS: 0.004,
+    },
+    { name: 'synthetic hold-out (2 x 192 x 384)', panels: syntheticHoldout(), sampleIntervalS: 0.004 },
+  ];
+}
+
+function modelMethod(loaded: InferenceModel, task: Task, tta: boolean): Method {
+  return async (input, shape, live) => {
+    const scale = robustAmplitudeScale(input, shape);
+    const { output } = await reconstructSection(loaded.model, input, shape, live, {
+      task,
+      scale,
+      patch: loaded.patch,
+      tta,
+    });
+    return output;
+  };
+}
+
+export async function qualityMethods(modelsDir: string): Promise<Record<Task, Record<string, Method>>> {
+  const denoiser = await loadInferenceModel(path.join(modelsDir, 'unet_denoise_v1'));
+  const autoencoder = await loadInferenceModel(path.join(modelsDir, 'autoencoder_v1'));
+  const interpolator = await loadInferenceModel(path.join(modelsDir, 'unet_interp_v1'));
+  return {
+    denoise: {
+      'no-op': async (input) => input,
+      'f-x deconvolution': async (input, shape, _live, dt) => denoiseMethods.fx(input, shape, { dt }),
+      median: async (input, shape) => denoiseMethods.median(input, shape),
+      'f-k': async (input, shape) => denoiseMethods.fk(input, shape),
+      unet_denoise_v1: modelMethod(denoiser, 'denoise', false),
+      'unet_denoise_v1 + TTA': modelMethod(denoiser, 'denoise', true),
+      autoencoder_v1: modelMethod(autoencoder, 'denoise', false),
+    },
+    interpolate: {
+      'no-op': async (input) => input,
+      linear: async (input, shape, live) => interpolationMethods.linear(input, shape, live),
+      POCS: async (input, shape, live, dt) => interpolationMethods.pocs(input, shape, live, { dt }),
+      unet_interp_v1: modelMethod(interpolator, 'interpolate', false),
+      'unet_interp_v1 + TTA': modelMethod(interpolator, 'interpolate', true),
+    },
+  };
+}
+
+/** Every dataset x corruption x method, metrics as medians over the dataset's panels. */
+export async function runQualityBenchmark(
+  datasets: readonly Dataset[],
+  methods: Record<Task, Record<string, Method>>,
+  corruptions: readonly Corruption[] = CORRUPTIONS,
+): Promise<QualityRow[]> {
+  const rows: QualityRow[] = [];
+  for (const dataset of datasets) {
+    for (const corruption of corruptions) {
+      for (const [method, run] of Object.entries(methods[corruption.task])) {
+        const scores = { snrDb: [] as number[], ssim: [] as number[], mse: [] as number[], coherence: [] as number[] };
+        for (const [p, panel] of dataset.panels.entries()) {
+          const { input, live } = corruption.apply(panel, 1000 + p);
+          const output = await run(input, panel.shape, live, dataset.sampleIntervalS);
+          const report = qualityReport(panel.data, input, output, panel.shape);
+          scores.snrDb.push(report.snrDb);
+          scores.ssim.push(report.ssim);
+          scores.mse.push(report.mse);
+          scores.coherence.push(report.coherence);
+        }
+        rows.push({
+          dataset: dataset.name,
+          corruption: corruption.name,
+          method,
+          snrDb: median(scores.snrDb),
+          ssim: median(scores.ssim),
+          mse: median(scores.mse),
+          coherence: median(scores.coherence),
+        });
+      }
     }
   }
   return rows;
 }
 
-function formatNumber(value: number, digits: number): string {
-  if (!Number.isFinite(value)) return String(value);
-  const rounded = Number(value.toFixed(digits));
-  return (rounded === 0 ? 0 : rounded).toFixed(digits); // no "-0.00"
+export function qualityReportTable(rows: readonly QualityRow[]): string {
+  const lines = [
+    "Medians over each dataset's panels; SNR against the clean panel (the no-op row is the corrupted input). **Bold**: the",
+    'best SNR of the case.',
+    '',
+    '| dataset | corruption | method | SNR dB | SSIM | MSE | coherence |',
+    '| --- | --- | --- | ---: | ---: | ---: | ---: |',
+  ];
+  const cases = [...new Set(rows.map((r) => `${r.dataset}\u0000${r.corruption}`))];
+  const winners: string[] = [];
+  for (const key of cases) {
+    const [dataset, corruption] = key.split('\u0000') as [string, string];
+    const group = rows.filter((r) => r.dataset === dataset && r.corruption === corruption);
+    const best = group.reduce((a, b) => (b.snrDb > a.snrDb ? b : a));
+    winners.push(`| ${dataset} | ${corruption} | ${best.method} | ${best.snrDb.toFixed(2)} |`);
+    for (const r of group) {
+      const snr = r === best ? `**${r.snrDb.toFixed(2)}**` : r.snrDb.toFixed(2);
+      lines.push(
+        `| ${dataset} | ${corruption} | ${r.method} | ${snr} | ${r.ssim.toFixed(3)} | ${r.mse.toExponential(2)} | ${r.coherence.toFixed(3)} |`,
+      );
+    }
+  }
+  return [
+    ...lines,
+    '',
+    'Winners:',
+    '',
+    '| dataset | corruption | best method | SNR dB |',
+    '| --- | --- | --- | ---: |',
+    ...winners,
+  ].join('\n');
 }
 
-/** Prints the benchmark as a table, or as JSON (infinite SNRs written as strings, which JSON lacks). */
-export function printQualityBenchmark(options: QualityBenchmarkOptions & { json: boolean }): void {
-  const rows = runQualityBenchmark(options);
-  if (options.json) {
-    const printable = (_: string, value: unknown) =>
-      typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
-    console.log(JSON.stringify({ ...options, rows }, printable, 2));
-    return;
-  }
-  console.log(`synthetic line ${options.traces} traces x ${options.samples} samples, seed ${options.seed}`);
-  console.log(
-    ['task', 'corruption', 'method', 'SNR dB', 'gain dB', 'SSIM', 'MSE', 'coherence', 'leakage']
-      .map((h, i) => h.padEnd(i < 3 ? 22 : 10))
-      .join(''),
+export async function benchQuality(): Promise<string> {
+  const backend = await chooseBackend('wasm');
+  const rows = await runQualityBenchmark(
+    await qualityDatasets(),
+    await qualityMethods(path.resolve('resources/models')),
   );
-  for (const row of rows) {
-    const cells = [
-      formatNumber(row.snrDb, 2),
-      formatNumber(row.snrGainDb, 2),
-      formatNumber(row.ssim, 4),
-      row.mse.toExponential(2),
-      formatNumber(row.coherence, 4),
-      row.signalLeakage === undefined ? '-' : formatNumber(row.signalLeakage, 3),
-    ];
-    console.log(
-      [row.task, row.corruption, row.method].map((c) => c.padEnd(22)).join('') +
-        cells.map((c) => c.padEnd(10)).join(''),
-    );
-  }
+  return `Backend ${backend.backend}; bundled models v1 (see resources/models/README.md).\n\n${qualityReportTable(rows)}`;
 }
