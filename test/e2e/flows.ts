@@ -81,14 +81,14 @@ export function distinctColours(pixels: Pixels): number {
 
 /** Mean colour of a canvas (to tell panels apart). */
 export function meanColour(pixels: Pixels): [number, number, number] {
-  const sum = [0, 0, 0];
+  let [r, g, b] = [0, 0, 0];
   const n = pixels.rgba.length / 4;
   for (let i = 0; i < pixels.rgba.length; i += 4) {
-    sum[0] += pixels.rgba[i]!;
-    sum[1] += pixels.rgba[i + 1]!;
-    sum[2] += pixels.rgba[i + 2]!;
+    r += pixels.rgba[i]!;
+    g += pixels.rgba[i + 1]!;
+    b += pixels.rgba[i + 2]!;
   }
-  return [sum[0]! / n, sum[1]! / n, sum[2]! / n];
+  return [r / n, g / n, b / n];
 }
 
 export function median(values: number[]): number {

@@ -29,6 +29,7 @@ export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compa
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
   { id: 'home', label: 'Home' },
   { id: 'jobs', label: 'Jobs' },
+  { id: 'models', label: 'Models' },
   { id: 'system', label: 'System' },
 ];
 
@@ -164,6 +165,10 @@ export class AppState {
   openSurveyId = $state<string | null>(null);
   /** The browser mode's SEG-Y file picker (the native dialog in Electron). */
   filePickerOpen = $state(false);
+  /** What the file picker opens: a SEG-Y file to import, or a .pmodel archive. */
+  filePickerPurpose = $state<'segy' | 'model'>('segy');
+  /** The model manager's train dialog. */
+  trainDialogOpen = $state(false);
   /** The SEG-Y file the import dialog inspects, or null when it is closed. */
   importPath = $state<string | null>(null);
   readout = $state<CursorReadout | null>(null);
@@ -297,9 +302,34 @@ export class AppState {
       const [path] = choice.paths;
       if (!choice.canceled && path) this.importPath = path;
     } catch (error) {
-      if (errorCode(error) === 'unavailable' && this.connection !== 'disconnected') this.filePickerOpen = true;
-      else this.notifyError('Opening SEG-Y', error);
+      if (errorCode(error) === 'unavailable' && this.connection !== 'disconnected') {
+        this.filePickerPurpose = 'segy';
+        this.filePickerOpen = true;
+      } else this.notifyError('Opening SEG-Y', error);
     }
+  }
+
+  /** Models › Import: the native dialog where there is one, else the browser mode's picker showing .pmodel files. */
+  async requestImportModel(): Promise<void> {
+    try {
+      const choice = await this.api.system.showOpenDialog({ kind: 'model', title: 'Import a model (.pmodel)' });
+      const [path] = choice.paths;
+      if (!choice.canceled && path) await this.importModel(path);
+    } catch (error) {
+      if (errorCode(error) === 'unavailable' && this.connection !== 'disconnected') {
+        this.filePickerPurpose = 'model';
+        this.filePickerOpen = true;
+      } else this.notifyError('Importing a model', error);
+    }
+  }
+
+  async importModel(path: string): Promise<ModelSummary | undefined> {
+    this.filePickerOpen = false;
+    const model = await this.attempt('Importing the model', () => this.api.models.import(path));
+    if (!model) return undefined;
+    this.notify('info', 'Model imported', `${model.name} (${model.architecture}, ${model.task})`);
+    await this.loadModels();
+    return model;
   }
 
   chooseSegy(path: string): void {
