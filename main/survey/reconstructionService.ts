@@ -69,7 +69,7 @@ export class ReconstructionService {
       kind: 'reconstruct-section',
       surveyId: input.surveyId,
       cacheDir: stored.cacheDir,
-      label: grid ? `${input.axis} ${number}` : stored.summary.name,
+      label: grid ? `${input.axis === 'inline' ? 'Inline' : 'Crossline'} ${number}` : stored.summary.name,
       axis: input.axis,
       index: input.index,
       task: input.task,

@@ -33,13 +33,13 @@ describe.skipIf(!hasTestdata)('reconstruct.section', () => {
       tta: false,
       ensemble: 1,
     });
-    expect(job.title).toBe('Denoise inline 116');
+    expect(job.title).toBe('Denoise Inline 116');
     const done = await ended(job.id);
     expect(done.state, done.error?.message).toBe('done');
     expect(done.result).toMatchObject({ method: 'model U-Net denoise v1' });
     expect(JSON.stringify(done.result)).not.toMatch(/spectra/); // arrays stay out of the database
     const panels = services.reconstruction.result(job.id);
-    expect(panels.input).toMatchObject({ traces: 18, samples: 75, label: 'inline 116', surveyId });
+    expect(panels.input).toMatchObject({ traces: 18, samples: 75, label: 'Inline 116', surveyId });
     expect(panels.result).toHaveLength(18 * 75);
     for (let i = 0; i < 18 * 75; i++)
       expect(panels.difference[i]).toBeCloseTo(panels.input.data[i]! - panels.result[i]!, 3);
