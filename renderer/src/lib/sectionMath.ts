@@ -3,6 +3,9 @@
 /** How many values at most the percentile looks at: a strided subsample keeps it a few ms on any section. */
 const PERCENTILE_SAMPLE_LIMIT = 262_144;
 
+/** The display clip's percentile choices (the Clip selects of the survey and compare views). */
+export const CLIP_PERCENTILES: readonly number[] = [90, 95, 98, 99, 99.5, 99.9, 100];
+
 /**
  * The `percentile` (0..100) of |amplitude| over the live traces' finite samples: the symmetric display clip.
  * Dead traces and NaN/Inf samples are ignored; returns 0 when nothing is left.
