@@ -651,6 +651,24 @@ export const apiContract = {
     remove: call(z.tuple([modelId]), returns<void>()),
     /** The bundled model configs a training can start from (resources/configs). */
     configs: call(noArgs, returns<string[]>()),
+    /**
+     * "Adapt to this survey": self-supervised fine-tuning of a model on one survey — live traces are hidden (or noise
+     * added) and the model learns to restore them — time-boxed, saved as a new model whose parent is the original.
+     */
+    adapt: call(
+      z.tuple([
+        z.object({
+          modelId,
+          surveyId,
+          timeBudgetSeconds: z
+            .number()
+            .positive()
+            .max(24 * 3600)
+            .default(120),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
     /** Trains (or, with baseModelId, fine-tunes) a model on surveys of the project: a job; the model registers when done. */
     train: call(
       z.tuple([

@@ -26,6 +26,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       import: fail,
       configs: fail,
       train: fail,
+      adapt: fail,
     },
     jobs: { list: () => [], get: fail, start: fail, cancel: () => job, resume: fail, ...overrides },
     system: { info: fail, backend: fail, showOpenDialog: fail },

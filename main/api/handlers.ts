@@ -56,6 +56,7 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       import: (file) => services.models.import(file),
       configs: () => bundledConfigNames(),
       train: (request) => services.training.start(request),
+      adapt: (request) => services.training.adapt(request),
     },
     jobs: {
       list: () => services.jobs.list(),

@@ -1,6 +1,7 @@
 /** The 'train-model' job: training (or fine-tuning) on survey caches, with a checkpoint every epoch. */
 import type { JobRequest } from '../../preload/contract';
 import { parseModelConfig } from '../ml/modelConfig';
+import { readModelCard } from '../ml/registry/modelFiles';
 import { SurveyCachePatchSource } from '../ml/training/patchSource';
 import { train, type TrainResult } from '../ml/training/trainer';
 import type { JobContext } from './protocol';
@@ -9,11 +10,15 @@ type TrainRequest = Extract<JobRequest, { kind: 'train-model' }>;
 
 export async function trainModel(request: TrainRequest, context: JobContext): Promise<TrainResult> {
   const sources = await Promise.all(request.sources.map((source) => SurveyCachePatchSource.open(source.cacheDir)));
+  // Fine-tuning keeps the base model's architecture, as its card records it.
+  const config = request.initialModelDir
+    ? parseModelConfig((await readModelCard(request.initialModelDir)).config, `${request.initialModelDir} model card`)
+    : parseModelConfig(request.config, 'training config');
   let lastFraction = 0;
   return train(
     sources,
     {
-      config: parseModelConfig(request.config, 'training config'),
+      config,
       task: request.task,
       loss: 'mse',
       epochs: request.epochs,

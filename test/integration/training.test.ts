@@ -81,6 +81,18 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     expect((await services.models.get(modelId)).history.map((e) => e.epoch)).toEqual([1, 2, 3]);
   }, 180_000);
 
+  it('adapts a bundled model to the survey (self-supervised, time-boxed) as a new model whose parent is the original', async () => {
+    const job = await services.training.adapt({ modelId: 'unet_interp_v1', surveyId, timeBudgetSeconds: 4 });
+    expect(job.title).toBe('Fine-tune U-Net interpolation v1 adapted to f3.sgy');
+    const done = await until(job.id, ended);
+    expect(done.state, done.error?.message).toBe('done');
+    const { modelId, stoppedBecause } = done.result as { modelId: string; stoppedBecause: string };
+    expect(stoppedBecause).toBe('time-budget');
+    const details = await services.models.get(modelId);
+    expect(details.card).toMatchObject({ task: 'interpolate', parentId: 'unet_interp_v1' });
+    expect(details.summary.bundled).toBe(false);
+  }, 120_000);
+
   it('refuses to train on a survey that does not exist, and unknown configs', async () => {
     await expect(services.training.start({ ...request(1), surveyIds: ['00000000-0000'] })).rejects.toThrow(/no survey/);
     await expect(services.training.start({ ...request(1), config: 'no-such-config' })).rejects.toThrow(

@@ -68,6 +68,29 @@ export class TrainingService {
     return this.jobs.start(request);
   }
 
+  /**
+   * Fine-tunes `modelId` on one survey for a time box. The trainer corrupts the survey's own patches (hides live traces
+   * for interpolation models, adds noise for denoisers), so the clean target is the survey itself: self-supervised.
+   */
+  async adapt(input: { modelId: string; surveyId: string; timeBudgetSeconds: number }): Promise<JobInfo> {
+    const details = await this.models.get(input.modelId);
+    const survey = this.project().surveys.get(input.surveyId);
+    if (!survey) throw new PromethiumError('not-found', `no survey ${input.surveyId} in this project`);
+    const trainedPatch = (details.card.config as { training?: { patch?: unknown } } | null)?.training?.patch;
+    return this.start({
+      name: `${details.summary.name} adapted to ${survey.summary.name}`,
+      task: details.summary.task,
+      surveyIds: [input.surveyId],
+      config: '',
+      baseModelId: input.modelId,
+      epochs: 1000,
+      batchSize: 8,
+      patch: typeof trainedPatch === 'number' ? trainedPatch : 128,
+      learningRate: 5e-4,
+      timeBudgetSeconds: input.timeBudgetSeconds,
+    });
+  }
+
   recordEpoch(job: JobRecord, detail: unknown): void {
     if (job.request.kind === 'train-model') job.project.models.recordEpoch(job.info.id, detail as EpochMetrics);
   }
