@@ -16,7 +16,7 @@ function machine(): string {
 }
 
 /** Replaces (or appends) the section `## title` of BENCHMARKS.md. */
-function writeSection(title: string, body: string): void {
+function writeSection(title: string, suite: string, body: string): void {
   const file = 'BENCHMARKS.md';
   const current = existsSync(file)
     ? readFileSync(file, 'utf8')
@@ -38,25 +38,25 @@ async function main(): Promise<void> {
       if (large) results.push(await benchCube('5 GB', [1000, 1000, 1250], false));
       const report = segyReport(results);
       console.log(report);
-      writeSection('SEG-Y engine', report);
+      writeSection('SEG-Y engine', 'segy', report);
       break;
     }
     case 'quality': {
       const report = await benchQuality();
       console.log(report);
-      writeSection('Reconstruction quality', report);
+      writeSection('Reconstruction quality', 'quality', report);
       break;
     }
     case 'ml': {
       const report = formatMlMeasurement(await measureMlPerformance());
       console.log(report);
-      writeSection('ML engine on the CPU', report);
+      writeSection('ML engine on the CPU', 'ml', report);
       break;
     }
     case 'viewer': {
       const report = await benchViewer();
       console.log(report);
-      writeSection('Viewer', report);
+      writeSection('Viewer', 'viewer', report);
       break;
     }
     case 'ml-gpu':
