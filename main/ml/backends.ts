@@ -116,6 +116,8 @@ export class BackendUnavailableError extends Error {
 /** Probes backends in order (or only the forced one) and activates the first that works. */
 export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Promise<BackendReport> {
   const started = performance.now();
+  // Production mode: no debug checks, and no console banners about installing tfjs-node (the probe reports that).
+  tf.enableProdMode();
   if (forced !== undefined && forced !== '' && !isBackendName(forced)) {
     throw new BackendUnavailableError(`PROMETHIUM_BACKEND=${forced} is not one of ${ORDER.join(', ')}`);
   }
