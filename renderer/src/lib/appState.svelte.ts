@@ -21,6 +21,7 @@ import type {
   RecentProject,
   SurveySummary,
   SystemInfo,
+  VolumeSummary,
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { describeError, errorCode } from './errors';
@@ -35,6 +36,8 @@ export const VIEWS: readonly { id: ViewName; label: string }[] = [
 
 export type ReconstructTask = 'denoise' | 'interpolate';
 export type ReconstructRequest = Parameters<Api['reconstruct']['section']>[0];
+export type ApplyVolumeRequest = Parameters<Api['volumes']['apply']>[0];
+export type ExportVolumeRequest = Parameters<Api['volumes']['export']>[0];
 
 /** The classical methods offered next to the models, per task. */
 export const CLASSICAL_METHODS: Record<ReconstructTask, { id: ReconstructionMethod; label: string }[]> = {
@@ -188,6 +191,10 @@ export class AppState {
   reconstructEnsemble = $state(1);
   /** Per-epoch metrics of training jobs seen in this window (from jobs.changed details), by job id. */
   trainingCurves = $state<Record<string, EpochMetrics[]>>({});
+  /** Derived volumes of the surveys whose list was loaded, by survey id. */
+  volumes = $state<Record<string, VolumeSummary[]>>({});
+  /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
+  adaptations = $state<Record<string, string>>({});
 
   sortedJobs = $derived([...this.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
   runningCount = $derived(this.jobs.filter((job) => job.state === 'running').length);
@@ -392,6 +399,103 @@ export class AppState {
     const finishedNow = !isActive(job.state) && (!previous || isActive(previous.state));
     if (this.reconstructions[job.id] && !isActive(job.state)) this.reconstructionEnded(job);
     if (finishedNow && job.kind === 'train-model' && job.state === 'done') void this.loadModels();
+    if (job.kind === 'apply-volume' && (finishedNow || !previous || previous.progress !== job.progress)) {
+      this.volumesChanged();
+    }
+    if (finishedNow && job.kind === 'export-volume') {
+      if (job.state === 'done') this.notify('info', 'Volume exported', job.title);
+      else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
+    }
+    if (finishedNow && this.adaptations[job.id] !== undefined) this.adaptationEnded(job);
+  }
+
+  private volumesLoading = false;
+  private volumesDirty = false;
+
+  /** An apply job moved: reload the open survey's volumes (one call at a time, the last change always seen). */
+  private volumesChanged(): void {
+    if (!this.openSurveyId) return;
+    if (this.volumesLoading) {
+      this.volumesDirty = true;
+      return;
+    }
+    void this.loadVolumes(this.openSurveyId);
+  }
+
+  async loadVolumes(surveyId: string): Promise<void> {
+    this.volumesLoading = true;
+    try {
+      do {
+        this.volumesDirty = false;
+        const listed = await this.attempt('Listing volumes', () => this.api.volumes.list(surveyId));
+        if (listed) this.volumes[surveyId] = listed;
+      } while (this.volumesDirty);
+    } finally {
+      this.volumesLoading = false;
+    }
+  }
+
+  /** Starts applying a reconstruction to a survey's inlines: a new derived volume and its job (in the jobs panel). */
+  async applyVolume(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
+    const started = await this.attempt('Applying to the volume', () => this.api.volumes.apply(request));
+    if (!started) return undefined;
+    const list = this.volumes[request.surveyId] ?? [];
+    this.volumes[request.surveyId] = [started.volume, ...list.filter((v) => v.id !== started.volume.id)];
+    this.jobsPanelOpen = true;
+    this.upsertJob(started.job);
+    return started.volume;
+  }
+
+  async exportVolume(request: ExportVolumeRequest): Promise<JobInfo | undefined> {
+    const job = await this.attempt('Exporting the volume', () => this.api.volumes.export(request));
+    if (!job) return undefined;
+    this.jobsPanelOpen = true;
+    this.upsertJob(job);
+    return job;
+  }
+
+  async removeVolume(volume: VolumeSummary): Promise<void> {
+    const done = await this.attempt('Removing the volume', async () => {
+      await this.api.volumes.remove(volume.id);
+      return true;
+    });
+    if (!done) return;
+    this.volumes[volume.surveyId] = (this.volumes[volume.surveyId] ?? []).filter((v) => v.id !== volume.id);
+  }
+
+  /** Resumes a volume's stopped job: the lines already written are kept. */
+  async resumeJob(jobId: string): Promise<JobInfo | undefined> {
+    const job = await this.attempt('Resuming the job', () => this.api.jobs.resume(jobId));
+    if (!job) return undefined;
+    this.jobsPanelOpen = true;
+    this.upsertJob(job);
+    this.volumesChanged();
+    return job;
+  }
+
+  /** "Adapt to this survey": fine-tunes a model on the survey; the new model joins the choices when the job is done. */
+  async adaptModel(modelId: string, surveyId: string, timeBudgetSeconds: number): Promise<JobInfo | undefined> {
+    const job = await this.attempt('Adapting the model', () =>
+      this.api.models.adapt({ modelId, surveyId, timeBudgetSeconds }),
+    );
+    if (!job) return undefined;
+    this.adaptations[job.id] = modelId;
+    this.jobsPanelOpen = true;
+    this.upsertJob(job);
+    return job;
+  }
+
+  private adaptationEnded(job: JobInfo): void {
+    delete this.adaptations[job.id];
+    if (job.state === 'done') {
+      const name = (job.result as { name?: unknown } | null)?.name;
+      this.notify(
+        'info',
+        'Model adapted',
+        `${typeof name === 'string' ? name : job.title} is now in the model choices`,
+      );
+      void this.loadModels();
+    } else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
   }
 
   private noteEpoch(jobId: string, metrics: EpochMetrics): void {
