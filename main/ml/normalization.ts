@@ -16,6 +16,7 @@
  * The scale is kept (stored with the model and the job) so outputs are de-normalised with the same divisor.
  */
 import type { SectionShape } from './metrics';
+import { selectKth } from '../processing/selectKth';
 
 export const SCALE_PERCENTILE = 99.5;
 
@@ -51,30 +52,6 @@ function liveAbsoluteValues(section: Float32Array, shape: SectionShape): Float32
   return values.subarray(0, count);
 }
 
-/** The k-th smallest value (0-based) by iterative quickselect; reorders `values`. */
-function kthSmallest(values: Float32Array, k: number): number {
-  let low = 0;
-  let high = values.length - 1;
-  while (low < high) {
-    const pivot = values[(low + high) >>> 1]!;
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = swap;
-      }
-    }
-    if (k <= j) high = j;
-    else if (k >= i) low = i;
-    else return values[k]!;
-  }
-  return values[k]!;
-}
-
 /**
  * The robust amplitude scale of a section (or of a sample of a survey's traces): the `percentile` (nearest rank) of |a|
  * over finite samples of live traces, rounded to the nearest power of two. A section with no live amplitude gets
@@ -92,7 +69,7 @@ export function robustAmplitudeScale(
   const values = liveAbsoluteValues(section, shape);
   if (values.length === 0) return { divisor: 1, percentile, percentileValue: 0 };
   const rank = Math.min(values.length, Math.ceil((percentile / 100) * values.length)) - 1;
-  const percentileValue = kthSmallest(values, Math.max(0, rank));
+  const percentileValue = selectKth(values, Math.max(0, rank));
   const divisor = percentileValue > 0 ? 2 ** Math.round(Math.log2(percentileValue)) : 1;
   return { divisor, percentile, percentileValue };
 }

@@ -9,6 +9,7 @@
  * At the section edges the window is cut short and the median is taken over the values that remain.
  */
 import type { SectionShape } from '../ml/metrics';
+import { selectKth } from './selectKth';
 import { checkChoice, checkFinite, checkOddWindow, checkSection } from './validation';
 
 export interface MedianFilterOptions {
@@ -30,26 +31,7 @@ export const MEDIAN_DEFAULTS = { mode: '2d', windowTraces: 3, windowSamples: 5, 
  */
 export function medianInPlace(values: Float64Array, count: number): number {
   const middle = count >> 1;
-  let left = 0;
-  let right = count - 1;
-  while (left < right) {
-    const pivot = values[(left + right) >> 1]!;
-    let i = left;
-    let j = right;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = swap;
-      }
-    }
-    if (middle <= j) right = j;
-    else if (middle >= i) left = i;
-    else break;
-  }
-  const upper = values[middle]!;
+  const upper = selectKth(values, middle, count);
   if (count % 2 === 1) return upper;
   let lower = values[0]!;
   for (let k = 1; k < middle; k++) if (values[k]! > lower) lower = values[k]!;
