@@ -3,6 +3,7 @@
  * Int32Arrays (a few ints per trace, the only memory that grows with the file), progress callbacks, cancel.
  */
 import { readField, traceFieldAtByte } from './headerFields';
+import { TRACE_ID_BYTE } from './traceHeaderEdit';
 import type { SegyFile } from './reader';
 
 /** Header bytes collected by default: the usual inline/crossline/offset/coordinate candidates and the scalar. */
@@ -29,12 +30,13 @@ export interface ScanResult {
   readonly traceCount: number;
   /** Header values per trace, keyed by 1-based trace header byte position. */
   readonly fields: ReadonlyMap<number, Int32Array>;
-  /** 1 for traces whose samples are all zero (dead traces), else 0. */
+  /** 1 for dead traces: all samples zero, or trace identification code 2 ("dead") in bytes 29-30; else 0. */
   readonly deadTraces: Uint8Array;
   readonly deadTraceCount: number;
 }
 
 const DEFAULT_BLOCK_BYTES = 16 << 20;
+const DEAD_TRACE_CODE = 2;
 
 export async function scanSegy(file: SegyFile, options: ScanOptions = {}): Promise<ScanResult> {
   const specs = (options.headerFields ?? DEFAULT_SCAN_FIELDS).map(traceFieldAtByte);
@@ -43,6 +45,7 @@ export async function scanSegy(file: SegyFile, options: ScanOptions = {}): Promi
   const deadTraces = new Uint8Array(file.traceCount);
   const little = file.byteOrder === 'little';
   const headerBytes = file.layout.traceHeaderBytes;
+  const traceIdentification = traceFieldAtByte(TRACE_ID_BYTE);
   const bytesTotal =
     file.traceCount === 0
       ? 0
@@ -61,7 +64,8 @@ export async function scanSegy(file: SegyFile, options: ScanOptions = {}): Promi
       for (let i = first; i < first + count; i++) {
         const at = file.traceOffset(i) - base;
         for (const { spec, values } of columns) values[i] = readField(view, at, spec, 1, little);
-        if (isAllZero(bytes, at + headerBytes, at + file.traceRecordBytes(i))) {
+        const markedDead = readField(view, at, traceIdentification, 1, little) === DEAD_TRACE_CODE;
+        if (markedDead || isAllZero(bytes, at + headerBytes, at + file.traceRecordBytes(i))) {
           deadTraces[i] = 1;
           deadTraceCount++;
         }

@@ -46,7 +46,7 @@ export async function importSurvey(request: ImportSurveyRequest, job: ImportProg
     } else if (geometry.gathers) {
       await writeGatherIndex(request.cacheDir, geometry.gathers);
     } else if (gridCellOfTraces(geometry)) {
-      await fillCache(file, geometry, request.cacheDir, job);
+      await fillCache(file, geometry, analysis.scan.deadTraces, request.cacheDir, job);
     } else {
       await writeGatherIndex(request.cacheDir, singleGather(geometry));
     }
@@ -80,7 +80,13 @@ export function gridCellOfTraces(
   return null;
 }
 
-async function fillCache(file: SegyFile, geometry: Geometry, cacheDir: string, job: ImportProgress): Promise<void> {
+async function fillCache(
+  file: SegyFile,
+  geometry: Geometry,
+  dead: Uint8Array,
+  cacheDir: string,
+  job: ImportProgress,
+): Promise<void> {
   const layout = gridCellOfTraces(geometry)!;
   const samples = file.samplesPerTrace;
   const writer = await SurveyCacheWriter.create(cacheDir, {
@@ -97,7 +103,9 @@ async function fillCache(file: SegyFile, geometry: Geometry, cacheDir: string, j
       const block = await file.readTraces(start, count);
       for (let i = 0; i < count; i++) {
         const cell = layout.cells[start + i]!;
-        if (cell < 0) continue; // a duplicate or unplaced trace
+        // A duplicate or unplaced trace, or a dead one: dead traces stay out of the live mask, like missing ones,
+        // so that interpolation fills them and the viewers show them as dead.
+        if (cell < 0 || dead[start + i]) continue;
         const trace = block.subarray(i * samples, (i + 1) * samples);
         await writer.writeTrace(Math.floor(cell / crosslineCount), cell % crosslineCount, trace);
       }

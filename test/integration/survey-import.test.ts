@@ -7,6 +7,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, SurveySummary } from '../../preload/contract';
 import { openSegy } from '../../main/segy/reader';
+import { TRACE_ID_BYTE } from '../../main/segy/traceHeaderEdit';
+import { writeSegyLike } from '../../main/segy/writer';
 import type { AppServices } from '../../main/services';
 import { createTestServices, jobWhen, type TestServices } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
@@ -86,6 +88,21 @@ describe.skipIf(!hasTestdata)('survey import and sections', () => {
     const gather = await services.surveys.gather(survey.id, 4);
     expect(gather).toMatchObject({ traces: 2, count: 12, label: 'CMP inline 2 crossline 2' });
     expect(Array.from(gather.traceAxis.values)).toEqual([1, 2]);
+  });
+
+  it('keeps dead traces (all-zero samples, or trace identification code 2) out of the live mask', async () => {
+    const source = await openSegy(testdataPath('segy', 'f3.sgy'));
+    const copy = path.join(context.home, 'f3-dead.sgy');
+    await writeSegyLike(source, copy, {
+      samples: async (i) => (i === 7 ? new Float32Array(source.samplesPerTrace) : source.readTrace(i)),
+      headerEdits: (i) => (i === 5 ? new Map([[TRACE_ID_BYTE, 2]]) : undefined),
+    });
+    await source.close();
+    const { survey } = await importFile(copy);
+    expect(survey.description?.deadTraces).toBe(2);
+    const inline = await services.surveys.section(survey.id, 'inline', 0);
+    expect([inline.live[5], inline.live[7], inline.live[6]]).toEqual([0, 0, 1]);
+    expect((await services.surveys.liveMask(survey.id)).mask.reduce((a, b) => a + b, 0)).toBe(412);
   });
 
   it('gives the live mask and the downsampled volume of a 3D survey', async () => {
