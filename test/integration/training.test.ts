@@ -93,10 +93,16 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     expect(details.summary.bundled).toBe(false);
   }, 120_000);
 
-  it('refuses to train on a survey that does not exist, and unknown configs', async () => {
+  it('refuses to train or adapt with a survey or model that does not exist, and unknown configs', async () => {
     await expect(services.training.start({ ...request(1), surveyIds: ['00000000-0000'] })).rejects.toThrow(/no survey/);
     await expect(services.training.start({ ...request(1), config: 'no-such-config' })).rejects.toThrow(
       /no model config/,
     );
+    await expect(services.training.adapt({ modelId: 'no-such-model', surveyId, timeBudgetSeconds: 1 })).rejects.toThrow(
+      /no model no-such-model/,
+    );
+    await expect(
+      services.training.adapt({ modelId: 'unet_interp_v1', surveyId: '00000000-0000', timeBudgetSeconds: 1 }),
+    ).rejects.toThrow(/no survey/);
   });
 });
