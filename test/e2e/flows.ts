@@ -91,8 +91,4 @@ export function meanColour(pixels: Pixels): [number, number, number] {
   return [r / n, g / n, b / n];
 }
 
-export function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
+export { median } from '../bench/stats';

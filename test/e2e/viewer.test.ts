@@ -7,15 +7,19 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api, SectionData } from '../../preload/contract';
 import { colourAt } from '../../renderer/src/lib/colormaps';
 import { hasTestdata, TESTDATA_DIR } from '../testdata';
+import {
+  canvasPixels as canvasPixelsOf,
+  distinctColours,
+  frameOf,
+  importAndOpen as importAndOpenIn,
+  median,
+  pickFile as pickFileIn,
+  type Pixels,
+} from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 type PageGlobals = { promethium: Api };
 type Rgb = [number, number, number];
-interface Pixels {
-  width: number;
-  height: number;
-  rgba: Uint8Array;
-}
 
 /** The same clip the viewer computes: the percentile of |amplitude| over the live traces' finite samples. */
 function clipOf(
@@ -32,12 +36,6 @@ function clipOf(
   }
   values.sort((a, b) => a - b);
   return values[Math.min(values.length - 1, Math.max(0, Math.ceil((percentile / 100) * values.length) - 1))]!;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
 describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser mode', () => {
@@ -57,66 +55,10 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
   const page = () => session.page;
   const viewer = () => page().getByTestId('section-viewer');
 
-  async function frame(): Promise<number> {
-    return Number((await viewer().getAttribute('data-frame')) ?? '0');
-  }
-
-  /** Picks a SEG-Y file in the browser-mode file picker and returns the import dialog. */
-  async function pickFile(name: string) {
-    await page().locator('nav').getByRole('button', { name: 'Open SEG-Y…' }).click();
-    const picker = page().getByRole('dialog', { name: 'Open SEG-Y' });
-    await picker.waitFor();
-    await picker.locator('button[data-name="segy"]').click();
-    await picker.locator(`button[data-name="${name}"]`).click();
-    await expect(picker.locator('[aria-current="location"]').innerText()).resolves.toBe('segy');
-    await picker.getByRole('button', { name: 'Open', exact: true }).click();
-    const dialog = page().getByRole('dialog', { name: 'Import SEG-Y' });
-    await dialog.waitFor();
-    await dialog.getByTestId('header-map').waitFor();
-    return dialog;
-  }
-
-  async function importAndOpen(name: string): Promise<string> {
-    const dialog = await pickFile(name);
-    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-    const item = page().locator('[data-testid="survey-list"] li', { hasText: name.replace(/\.(sgy|segy)$/, '') });
-    await waitFor(
-      `${name} imported`,
-      () => item.getAttribute('data-state'),
-      (state) => state === 'ready',
-      60_000,
-      200,
-    );
-    await item.getByRole('button').click();
-    await waitFor('the first frame', frame, (n) => n >= 1);
-    return (await item.getAttribute('data-survey-id'))!;
-  }
-
-  /** The WebGL canvas's pixels (the renderer keeps its drawing buffer), as [width, height, rgba...]. */
-  async function canvasPixels(): Promise<Pixels> {
-    // Page-side code as a string (the test tsconfig has no DOM types); the pixels travel as base64, not a number list.
-    const result = await page().evaluate<{ width: number; height: number; base64: string }>(`(() => {
-      const gl = document.querySelector('[data-testid="section-canvas"]');
-      const copy = document.createElement('canvas');
-      copy.width = gl.width;
-      copy.height = gl.height;
-      const ctx = copy.getContext('2d');
-      ctx.drawImage(gl, 0, 0);
-      const bytes = ctx.getImageData(0, 0, gl.width, gl.height).data;
-      let binary = '';
-      for (let i = 0; i < bytes.length; i += 32768) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
-      return { width: gl.width, height: gl.height, base64: btoa(binary) };
-    })()`);
-    return { width: result.width, height: result.height, rgba: Buffer.from(result.base64, 'base64') };
-  }
-
-  function distinctColours(pixels: Pixels): number {
-    const seen = new Set<number>();
-    for (let i = 0; i < pixels.rgba.length; i += 4) {
-      seen.add((pixels.rgba[i]! << 16) | (pixels.rgba[i + 1]! << 8) | pixels.rgba[i + 2]!);
-    }
-    return seen.size;
-  }
+  const frame = (): Promise<number> => frameOf(page());
+  const pickFile = (name: string) => pickFileIn(page(), name);
+  const importAndOpen = (name: string): Promise<string> => importAndOpenIn(page(), name);
+  const canvasPixels = (): Promise<Pixels> => canvasPixelsOf(page(), '[data-testid="section-canvas"]');
 
   async function sectionNow(surveyId: string, axis: 'inline' | 'crossline' | 'time', index: number) {
     return page().evaluate(
