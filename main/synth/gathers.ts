@@ -19,6 +19,11 @@ export interface GatherOptions extends SeismicOptions {
   readonly offsetsM: readonly number[];
   /** Largest incidence angle kept, degrees (default 40). */
   readonly maxAngleDeg?: number;
+  /**
+   * Keep wide-angle and post-critical reflections instead of muting them, as raw field gathers show them: the AVO
+   * is then held at its value for 90 degrees beyond it (a stand-in; the two-term approximation does not reach there).
+   */
+  readonly unmuted?: boolean;
 }
 
 /** Elastic properties on both sides of an interface, with their lateral scaling. */
@@ -110,8 +115,8 @@ export class CmpGatherSynthesizer {
       const tMs = nmoTimeMs(t0Ms, offsetM, vrms);
       if (tMs > this.durationMs + reachMs) return;
       const sinTheta = (vpAtReflector * Math.abs(offsetM)) / (vrms * vrms * tMs * 1e-3);
-      const sin2 = sinTheta * sinTheta;
-      const mute = this.muteWeight(sin2);
+      const sin2 = this.options.unmuted ? Math.min(1, sinTheta * sinTheta) : sinTheta * sinTheta;
+      const mute = this.options.unmuted ? 1 : this.muteWeight(sin2);
       if (mute === 0) return;
       const amplitude = (intercept + gradient * sin2) * mute;
       addWavelet(traces[k]!, tMs / this.options.sampleIntervalMs, amplitude, this.bank.at(tMs));

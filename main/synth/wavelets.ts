@@ -222,3 +222,12 @@ export class WaveletBank {
     return this.tables[level]!;
   }
 }
+
+/** A random wavelet of the kinds field data shows: Ricker 15-45 Hz or a broad Ormsby, any phase within +-90 deg. */
+export function randomWavelet(random: () => number): WaveletSpec {
+  const between = (a: number, b: number): number => a + (b - a) * random();
+  const phaseDeg = between(-90, 90);
+  return random() < 0.7
+    ? { kind: 'ricker', peakHz: between(15, 45), phaseDeg }
+    : { kind: 'ormsby', cornersHz: [5, 10, between(35, 50), between(55, 70)], phaseDeg };
+}

@@ -6,7 +6,7 @@ import { chooseBackend } from '../backends';
 import { loadModelFolder } from '../registry/modelFiles';
 import { readModelCard } from '../registry/modelFiles';
 import { BUNDLED_MODELS, trainBundledModel } from './bundledModels';
-import { BUNDLED_TRAINING_DATA, syntheticSections } from './syntheticTraining';
+import { BUNDLED_TRAINING_DATA, syntheticTrainingSources } from './syntheticTraining';
 
 const out = mkdtempSync(path.join(os.tmpdir(), 'promethium-bundled-'));
 beforeAll(async () => {
@@ -15,21 +15,30 @@ beforeAll(async () => {
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
 describe('bundled model training', () => {
-  it('generates reproducible synthetic training sections', () => {
-    const a = syntheticSections({ ...BUNDLED_TRAINING_DATA, cubes: 1, inlinesPerCube: 2 });
-    const b = syntheticSections({ ...BUNDLED_TRAINING_DATA, cubes: 1, inlinesPerCube: 2 });
-    expect(a.lines).toHaveLength(2);
-    expect(a.lines[0]).toMatchObject({
-      traces: BUNDLED_TRAINING_DATA.crosslines,
-      samples: BUNDLED_TRAINING_DATA.samples,
-    });
-    return Promise.all([
-      a.readPatch({ line: 1, traceStart: 0, sampleStart: 0 }, { traces: 32, samples: 32 }),
-      b.readPatch({ line: 1, traceStart: 0, sampleStart: 0 }, { traces: 32, samples: 32 }),
-    ]).then(([pa, pb]) => {
+  it('generates reproducible post-stack and pre-stack training sources', async () => {
+    const small = {
+      postStack: { ...BUNDLED_TRAINING_DATA.postStack, cubes: 1, inlinesPerCube: 2 },
+      preStack: { ...BUNDLED_TRAINING_DATA.preStack, earthModels: 1, gathersPerModel: 2 },
+      seed: BUNDLED_TRAINING_DATA.seed,
+    };
+    const [postA, preA] = syntheticTrainingSources(small);
+    const [postB, preB] = syntheticTrainingSources(small);
+    expect(postA!.lines).toHaveLength(2);
+    expect(preA!.lines).toHaveLength(2);
+    expect(postA!.lines[0]).toMatchObject({ traces: small.postStack.crosslines, samples: small.postStack.samples });
+    expect(preA!.lines[0]).toMatchObject({ traces: small.preStack.channels, samples: small.preStack.samples });
+    const patch = { traces: 32, samples: 32 };
+    for (const [a, b] of [
+      [postA!, postB!],
+      [preA!, preB!],
+    ] as const) {
+      const [pa, pb] = await Promise.all([
+        a.readPatch({ line: 1, traceStart: 0, sampleStart: 0 }, patch),
+        b.readPatch({ line: 1, traceStart: 0, sampleStart: 0 }, patch),
+      ]);
       expect(Array.from(pa)).toEqual(Array.from(pb));
       expect(pa.some((v) => v !== 0)).toBe(true);
-    });
+    }
   });
 
   it('trains a bundled model (one tiny epoch here) into a loadable folder with its model card', async () => {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { ModelTask } from '../../../preload/contract';
 import { parseModelConfig, type ModelConfig } from '../modelConfig';
 import { train, type TrainResult } from '../training/trainer';
-import { BUNDLED_TRAINING_DATA, describeSyntheticData, syntheticSections } from './syntheticTraining';
+import { BUNDLED_TRAINING_DATA, describeSyntheticData, syntheticTrainingSources } from './syntheticTraining';
 
 export interface BundledModelSpec {
   id: string;
@@ -59,7 +59,7 @@ export async function trainBundledModel(
   run: BundledTrainingRun,
 ): Promise<TrainResult> {
   const checkpointDir = path.join(outDir, `${spec.id}.checkpoints`);
-  const result = await train([syntheticSections(BUNDLED_TRAINING_DATA)], {
+  const result = await train(syntheticTrainingSources(BUNDLED_TRAINING_DATA), {
     config: spec.config,
     task: spec.task,
     loss: 'mse',

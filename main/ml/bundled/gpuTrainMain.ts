@@ -18,9 +18,9 @@ async function main(): Promise<void> {
   for (const spec of specs) {
     const started = performance.now();
     const result = await trainBundledModel(spec, outDir, {
-      epochs: 60,
-      batchesPerEpoch: 20,
-      batchSize: 16,
+      epochs: 400,
+      batchesPerEpoch: 25,
+      batchSize: 32,
       timeBudgetSeconds: Number(seconds),
       hardware: `${adapter}, tfjs webgpu (Dawn)`,
       command: `npm run bench -- ml-gpu-prep && bash test/bench/gpu-train.sh ${seconds} ${spec.id}`,

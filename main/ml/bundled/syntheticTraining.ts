@@ -1,42 +1,57 @@
 /**
- * Training data for the bundled models: inlines of seeded synthetic cubes from main/synth (faults, folds, an
- * unconformity, thin beds, Q), with wavelets of varying peak frequency and phase so the models do not learn a single
- * wavelet. The trainer corrupts them per task (noise models, trace masks).
+ * Training data for the bundled models, from main/synth with fixed seeds, in two sources (each with its own amplitude
+ * scale, as two surveys would have):
+ * - post-stack inlines of random cubes (faults, folds, an unconformity, thin beds, Q), with wavelets of varying peak
+ *   frequency and phase so the models do not learn a single wavelet;
+ * - pre-stack gathers (preStackGathers.ts): NMO hyperbolas with AVO, linear direct and refracted arrivals, sometimes
+ *   ground roll, amplitudes decaying with time, end-on and split spreads. Field gathers are full of steep coherent
+ *   energy that post-stack sections never show; a denoiser that has seen only flat reflectors removes it as if it were
+ *   noise (the first bundled models did so on the Viking Graben shots).
+ * The trainer corrupts the clean sections per task (noise models, trace masks).
  */
-import { InMemoryPatchSource } from '../training/patchSource';
+import { InMemoryPatchSource, type PatchSource } from '../training/patchSource';
 import { EarthModel } from '../../synth/earthModel';
 import { PostStackSynthesizer } from '../../synth/postStack';
 import { seededRandom } from '../../synth/random';
 import { randomEarthModelSpec } from '../../synth/randomModel';
+import { randomWavelet } from '../../synth/wavelets';
+import { preStackGathers, type PreStackDataSpec } from './preStackGathers';
 
-export interface SyntheticDataSpec {
+export interface PostStackDataSpec {
   cubes: number;
   inlinesPerCube: number;
   crosslines: number;
   samples: number;
   sampleIntervalMs: number;
+}
+
+export interface SyntheticDataSpec {
+  postStack: PostStackDataSpec;
+  preStack: PreStackDataSpec;
   seed: number;
 }
 
 export const BUNDLED_TRAINING_DATA: SyntheticDataSpec = {
-  cubes: 12,
-  inlinesPerCube: 24,
-  crosslines: 192,
-  samples: 384,
-  sampleIntervalMs: 4,
+  postStack: { cubes: 12, inlinesPerCube: 24, crosslines: 192, samples: 384, sampleIntervalMs: 4 },
+  preStack: { earthModels: 12, gathersPerModel: 16, channels: 160, samples: 640, sampleIntervalMs: 4 },
   seed: 2026,
 };
 
 export function describeSyntheticData(spec: SyntheticDataSpec): string {
+  const post = spec.postStack;
+  const pre = spec.preStack;
   return (
-    `${spec.cubes} synthetic cubes (main/synth, seed ${spec.seed}), ${spec.inlinesPerCube} inlines each of ` +
-    `${spec.crosslines} traces x ${spec.samples} samples at ${spec.sampleIntervalMs} ms; Ricker 15-45 Hz or Ormsby, ` +
-    'phase -90..90 deg, Q 80-250, 0-3 faults, 1-4 folds'
+    `${post.cubes} synthetic cubes (main/synth, seed ${spec.seed}), ${post.inlinesPerCube} inlines each of ` +
+    `${post.crosslines} traces x ${post.samples} samples at ${post.sampleIntervalMs} ms; Ricker 15-45 Hz or Ormsby, ` +
+    'phase -90..90 deg, Q 80-250, 0-3 faults, 1-4 folds; and ' +
+    `${pre.earthModels * pre.gathersPerModel} pre-stack gathers of ${pre.channels} channels x ${pre.samples} samples ` +
+    `at ${pre.sampleIntervalMs} ms (NMO hyperbolas with AVO, direct and refracted arrivals, ground roll on some, ` +
+    'spherical-divergence decay, end-on and split spreads)'
   );
 }
 
-export function syntheticSections(spec: SyntheticDataSpec): InMemoryPatchSource {
-  const random = seededRandom(spec.seed);
+export function postStackSections(spec: PostStackDataSpec, seed: number): InMemoryPatchSource {
+  const random = seededRandom(seed);
   const between = (a: number, b: number): number => a + (b - a) * random();
   const sections: { data: Float32Array; shape: { traces: number; samples: number } }[] = [];
   for (let cube = 0; cube < spec.cubes; cube++) {
@@ -46,26 +61,26 @@ export function syntheticSections(spec: SyntheticDataSpec): InMemoryPatchSource 
       durationMs: spec.samples * spec.sampleIntervalMs,
     };
     const model = new EarthModel(
-      randomEarthModelSpec(spec.seed * 1000 + cube, extent, {
+      randomEarthModelSpec(seed * 1000 + cube, extent, {
         faults: Math.floor(between(0, 4)),
         folds: 1 + Math.floor(between(0, 4)),
         meanBedMs: between(6, 16),
       }),
     );
-    const phaseDeg = between(-90, 90);
-    const wavelet =
-      random() < 0.7
-        ? { kind: 'ricker' as const, peakHz: between(15, 45), phaseDeg }
-        : { kind: 'ormsby' as const, cornersHz: [5, 10, between(35, 50), between(55, 70)] as const, phaseDeg };
     const synthesizer = new PostStackSynthesizer(model, {
       samples: spec.samples,
       sampleIntervalMs: spec.sampleIntervalMs,
-      wavelet,
+      wavelet: randomWavelet(random),
       q: between(80, 250),
     });
     for (let il = 0; il < spec.inlinesPerCube; il++) {
       sections.push({ data: synthesizer.inline(il), shape: { traces: spec.crosslines, samples: spec.samples } });
     }
   }
-  return new InMemoryPatchSource(`synthetic (seed ${spec.seed})`, sections);
+  return new InMemoryPatchSource(`synthetic post-stack (seed ${seed})`, sections);
+}
+
+/** The sources the bundled models train on: post-stack inlines, then pre-stack gathers. */
+export function syntheticTrainingSources(spec: SyntheticDataSpec): PatchSource[] {
+  return [postStackSections(spec.postStack, spec.seed), preStackGathers(spec.preStack, spec.seed + 1)];
 }
