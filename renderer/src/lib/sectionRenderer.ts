@@ -5,7 +5,8 @@
  *
  * GPU discipline:
  * - a section is uploaded ONCE, as a float texture (R32F, texels laid out samples wide and traces high so the trace-major
- *   array goes up as is, without a copy); pan and zoom change only the camera, clip/gain only a uniform;
+ *   array goes up as is, without a copy); the next line of the same size goes into the same texture (texSubImage2D,
+ *   no reallocation); pan and zoom change only the camera, clip/gain only a uniform;
  * - every texture replaced is disposed at once; `dispose()` frees the geometry, material, textures and the context.
  *
  * Float textures: three.js r187 needs WebGL2, where sampling R32F textures is core (Chromium headless with --disable-gpu
@@ -125,6 +126,62 @@ export function makeSectionTextures(
   maxTextureSize: number,
   floatLinear: boolean,
 ): SectionTextures {
+  const texels = sectionTexels(values, traces, samples, live, maxTextureSize);
+  const filter: MagnificationTextureFilter = floatLinear ? LinearFilter : NearestFilter;
+  const data = trackTexture(new DataTexture(texels.values, texels.width, texels.height, RedFormat, FloatType));
+  data.magFilter = filter;
+  data.minFilter = filter;
+  data.unpackAlignment = 4;
+  data.generateMipmaps = false;
+  data.needsUpdate = true;
+
+  const liveTexture = trackTexture(new DataTexture(texels.liveBytes, texels.height, 1, RedFormat, UnsignedByteType));
+  liveTexture.magFilter = NearestFilter;
+  liveTexture.minFilter = NearestFilter;
+  liveTexture.unpackAlignment = 1;
+  liveTexture.generateMipmaps = false;
+  liveTexture.needsUpdate = true;
+  return { data, live: liveTexture, decimation: texels.decimation };
+}
+
+/**
+ * Puts a new section into existing textures when its texel size is theirs (the next line of a survey): three.js then
+ * re-uploads into the allocated GPU storage (texSubImage2D) instead of deleting and allocating textures on every line.
+ * Returns false, changing nothing, when the size differs.
+ */
+export function refillSectionTextures(
+  textures: SectionTextures,
+  values: Float32Array,
+  traces: number,
+  samples: number,
+  live: Uint8Array,
+  maxTextureSize: number,
+): boolean {
+  const texels = sectionTexels(values, traces, samples, live, maxTextureSize);
+  const image = textures.data.image as { data: Float32Array; width: number; height: number };
+  if (image.width !== texels.width || image.height !== texels.height) return false;
+  image.data = texels.values;
+  textures.data.needsUpdate = true;
+  (textures.live.image as { data: Uint8Array }).data = texels.liveBytes;
+  textures.live.needsUpdate = true;
+  textures.decimation = texels.decimation;
+  return true;
+}
+
+/** The texel array (the section itself unless decimated) and the live-trace bytes, for a section of this size. */
+function sectionTexels(
+  values: Float32Array,
+  traces: number,
+  samples: number,
+  live: Uint8Array,
+  maxTextureSize: number,
+): {
+  values: Float32Array;
+  liveBytes: Uint8Array;
+  width: number;
+  height: number;
+  decimation: SectionTextures['decimation'];
+} {
   const stepTraces = Math.ceil(traces / maxTextureSize);
   const stepSamples = Math.ceil(samples / maxTextureSize);
   let texels = values;
@@ -141,23 +198,15 @@ export function makeSectionTextures(
       for (let s = 0; s < width; s++) texels[t * width + s] = values[t * stepTraces * samples + s * stepSamples]!;
     }
   }
-  const filter: MagnificationTextureFilter = floatLinear ? LinearFilter : NearestFilter;
-  const data = trackTexture(new DataTexture(texels, width, height, RedFormat, FloatType));
-  data.magFilter = filter;
-  data.minFilter = filter;
-  data.unpackAlignment = 4;
-  data.generateMipmaps = false;
-  data.needsUpdate = true;
-
   const liveBytes = new Uint8Array(height);
   for (let t = 0; t < height; t++) liveBytes[t] = mask[t] ? 255 : 0;
-  const liveTexture = trackTexture(new DataTexture(liveBytes, height, 1, RedFormat, UnsignedByteType));
-  liveTexture.magFilter = NearestFilter;
-  liveTexture.minFilter = NearestFilter;
-  liveTexture.unpackAlignment = 1;
-  liveTexture.generateMipmaps = false;
-  liveTexture.needsUpdate = true;
-  return { data, live: liveTexture, decimation: { traces: stepTraces, samples: stepSamples } };
+  return {
+    values: texels,
+    liveBytes,
+    width,
+    height,
+    decimation: { traces: stepTraces, samples: stepSamples },
+  };
 }
 
 /** The 256 x 1 colormap texture (tracked; the caller disposes). */
@@ -221,11 +270,21 @@ export class SectionRenderer {
     this.setColormap('seismic');
   }
 
-  /** Uploads a section (trace-major) and its live mask, replacing (and disposing) the previous one. */
+  /**
+   * Uploads a section (trace-major) and its live mask: into the current textures when the size is the same (stepping
+   * through lines), otherwise into new ones, disposing the previous.
+   */
   setSection(values: Float32Array, traces: number, samples: number, live: Uint8Array): UploadedSection {
-    const next = makeSectionTextures(values, traces, samples, live, this.maxTextureSize, this.floatLinear);
-    this.textures?.data.dispose();
-    this.textures?.live.dispose();
+    const current = this.textures;
+    const reused =
+      current !== null && refillSectionTextures(current, values, traces, samples, live, this.maxTextureSize);
+    const next = reused
+      ? current
+      : makeSectionTextures(values, traces, samples, live, this.maxTextureSize, this.floatLinear);
+    if (!reused) {
+      current?.data.dispose();
+      current?.live.dispose();
+    }
     this.textures = next;
     this.material.uniforms.uData!.value = next.data;
     this.material.uniforms.uLive!.value = next.live;
