@@ -230,7 +230,7 @@ export interface SurveySummary {
   createdAt: string;
 }
 
-export type SectionAxis = 'inline' | 'crossline' | 'time' | 'gather';
+export type SectionAxis = 'inline' | 'crossline' | 'time' | 'gather' | 'arbitrary';
 
 /** One displayable panel: traces x samples, trace-major (trace t is data[t*samples .. (t+1)*samples)). */
 export interface SectionData {
@@ -250,6 +250,31 @@ export interface SectionData {
   traceAxis: { name: string; values: Int32Array };
   /** Vertical axis (time/depth; crossline numbers for a time slice). */
   sampleAxis: { name: string; unit: string; start: number; interval: number };
+}
+
+/**
+ * `section.arbitrary`: the traces nearest to points sampled at the bin spacing along a polyline drawn on the base map.
+ * Its trace axis counts traces along the line (1..traces); `cells` and `vertices` give the inline/crossline of each.
+ */
+export interface ArbitraryLineData extends SectionData {
+  axis: 'arbitrary';
+  /** Inline and crossline number of each trace along the line. */
+  cells: { inlines: Int32Array; crosslines: Int32Array };
+  /** Grid indices (inline index, crossline index) of each trace, for the header lookup and the base map. */
+  cellIndices: { inlines: Int32Array; crosslines: Int32Array };
+  /** The trace at each vertex of the polyline, with its inline and crossline numbers (axis labels). */
+  vertices: { trace: number; inline: number; crossline: number }[];
+}
+
+/** `section.traceHeader`: every standard trace-header field of one trace of the survey's source SEG-Y file. */
+export interface TraceHeaderData {
+  surveyId: string;
+  /** 0-based position of the trace in the file. */
+  traceIndex: number;
+  /** Where the trace sits, e.g. "IL 116 · XL 880" or "gather 3, trace 12". */
+  label: string;
+  /** In byte order: name, 1-based byte position, type and value. */
+  fields: { name: string; byte: number; type: string; value: number }[];
 }
 
 export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear';
@@ -565,6 +590,29 @@ export const apiContract = {
   reconstruct: {
     section: call(
       z.tuple([
+    /** The section along a polyline of (inline index, crossline index) points through a 3D survey. */
+    arbitrary: call(
+      z.tuple([
+        z.object({
+          surveyId,
+          points: z
+            .array(z.tuple([z.number().finite().min(0), z.number().finite().min(0)]))
+            .min(2, 'an arbitrary line needs at least two points')
+            .max(100),
+        }),
+      ]),
+      returns<ArbitraryLineData>(),
+    ),
+    /** The full trace header of one trace: by grid cell (inline index, crossline index) or by gather and trace. */
+    traceHeader: call(
+      z.tuple([
+        z.union([
+          z.object({ surveyId, cell: z.tuple([z.number().int().min(0), z.number().int().min(0)]) }),
+          z.object({ surveyId, gather: z.number().int().min(0), trace: z.number().int().min(0) }),
+        ]),
+      ]),
+      returns<TraceHeaderData>(),
+    ),
         z.object({
           surveyId,
           axis: z.enum(['inline', 'crossline']),

@@ -31,6 +31,8 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
     },
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),
+      arbitrary: ({ surveyId, points }) => services.surveys.arbitraryLine(surveyId, points),
+      traceHeader: (request) => services.surveys.traceHeader(request),
     },
     reconstruct: {
       section: (request) => services.reconstruction.start(request),

@@ -4,10 +4,19 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { PromethiumError, type SectionAxis, type SectionData, type SurveyDescription } from '../../preload/contract';
+import {
+  PromethiumError,
+  type ArbitraryLineData,
+  type SectionAxis,
+  type SectionData,
+  type SurveyDescription,
+  type TraceHeaderData,
+} from '../../preload/contract';
 import { openSegy, type SegyFile } from '../segy/reader';
+import { readArbitraryLine } from './arbitraryLine';
 import { SurveyCache } from './cache';
 import { GATHER_INDEX_FILE } from './importSurvey';
+import { findTraceByKey, findTraceByKeys, traceHeaderOf } from './traceHeaderLookup';
 
 interface GatherIndex {
   labels: string[];
@@ -69,6 +78,52 @@ export class SectionReader {
           ? await crosslinePanel(cache, survey, index)
           : await timeSlicePanel(cache, survey, index);
     return { surveyId: survey.id, axis, index, ...panel };
+  }
+
+  /** The section along a polyline of (inline index, crossline index) points (see arbitraryLine.ts). */
+  async arbitrary(survey: SurveyLocation, points: readonly (readonly [number, number])[]): Promise<ArbitraryLineData> {
+    return readArbitraryLine(await this.openCache(survey), survey.id, survey.description, points);
+  }
+
+  /** The source file's header of the trace in grid cell (inline index, crossline index). */
+  async cellTraceHeader(survey: SurveyLocation, inlineIndex: number, crosslineIndex: number): Promise<TraceHeaderData> {
+    const cache = await this.openCache(survey);
+    const [inlines, crosslines] = cache.shape;
+    if (inlineIndex >= inlines) throw outOfRange('inline', inlineIndex, inlines);
+    if (crosslineIndex >= crosslines) throw outOfRange('crossline', crosslineIndex, crosslines);
+    const inline = cache.inlineNumbers[inlineIndex]!;
+    const crossline = cache.crosslineNumbers[crosslineIndex]!;
+    const file = await this.files.get(survey.id, () => openSegy(survey.sourcePath));
+    const { grid, line, headerMap } = survey.description;
+    let traceIndex: number | null;
+    let label: string;
+    if (grid) {
+      traceIndex = await findTraceByKeys(file, headerMap.map.inline, headerMap.map.crossline, inline, crossline);
+      label = `IL ${inline} · XL ${crossline}`;
+    } else {
+      // A 2D line: its traces in key order (or in file order when it has no key byte).
+      traceIndex = line?.keyByte ? await findTraceByKey(file, line.keyByte, crossline) : crossline - 1;
+      label = `trace ${crossline}`;
+    }
+    if (traceIndex === null) {
+      throw new PromethiumError('not-found', `${path.basename(survey.sourcePath)} has no trace at ${label}`);
+    }
+    return traceHeaderOf(file, survey.id, traceIndex, label);
+  }
+
+  /** The source file's header of trace `trace` (0-based, as shown) of gather `gather`. */
+  async gatherTraceHeader(survey: SurveyLocation, gather: number, trace: number): Promise<TraceHeaderData> {
+    const gathers = await this.gatherIndex(survey);
+    const count = gathers.gatherKeys.length;
+    if (gather >= count) throw outOfRange('gather', gather, count);
+    const from = gathers.gatherStart[gather]!;
+    const fold = gathers.gatherStart[gather + 1]! - from;
+    if (trace >= fold) {
+      throw new PromethiumError('invalid-argument', `trace ${trace + 1} is outside the gather's ${fold} traces`);
+    }
+    const file = await this.files.get(survey.id, () => openSegy(survey.sourcePath));
+    const label = `${gathers.labels[gather] ?? `gather ${gather + 1}`}, trace ${trace + 1}`;
+    return traceHeaderOf(file, survey.id, gathers.traceIndex[from + trace]!, label);
   }
 
   async liveMask(survey: SurveyLocation): Promise<{ inlines: number; crosslines: number; mask: Uint8Array }> {

@@ -7,11 +7,13 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import {
   PromethiumError,
+  type ArbitraryLineData,
   type JobInfo,
   type SectionData,
   type SegyInspection,
   type SurveyDescription,
   type SurveySummary,
+  type TraceHeaderData,
 } from '../../preload/contract';
 import type { ApiEventBus } from '../events';
 import type { JobRunner } from '../jobs/jobRunner';
@@ -95,6 +97,20 @@ export class SurveyLibrary {
 
   async section(surveyId: string, axis: 'inline' | 'crossline' | 'time', index: number): Promise<SectionData> {
     return this.reader.section(this.readable(surveyId), axis, index);
+  }
+
+  async arbitraryLine(surveyId: string, points: readonly (readonly [number, number])[]): Promise<ArbitraryLineData> {
+    return this.reader.arbitrary(this.readable(surveyId), points);
+  }
+
+  /** The source SEG-Y header of the trace in a grid cell, or of a gather's trace. */
+  async traceHeader(
+    request: { surveyId: string; cell: [number, number] } | { surveyId: string; gather: number; trace: number },
+  ): Promise<TraceHeaderData> {
+    const survey = this.readable(request.surveyId);
+    return 'cell' in request
+      ? this.reader.cellTraceHeader(survey, request.cell[0], request.cell[1])
+      : this.reader.gatherTraceHeader(survey, request.gather, request.trace);
   }
 
   async liveMask(surveyId: string): Promise<{ inlines: number; crosslines: number; mask: Uint8Array }> {
