@@ -441,6 +441,11 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     patch: z.number().int().min(16).max(1024),
     learningRate: z.number().positive().max(1),
     timeBudgetSeconds: z.number().positive().optional(),
+    /**
+     * How training pairs are made: 'synthetic' (noise added to, or live traces hidden from, the data; the default) or
+     * 'blind-spot' (denoisers on noisy field data: no noise added, the loss only at a few samples hidden from the model).
+     */
+    corruption: z.enum(['synthetic', 'blind-spot']).optional(),
     /** Fine-tuning: the folder of the model to start from, and its id (the new model's parent). */
     initialModelDir: z.string().optional(),
     parentId: z.string().nullable(),

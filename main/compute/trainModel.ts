@@ -31,6 +31,7 @@ export async function trainModel(request: TrainRequest, context: JobContext): Pr
       plateau: { factor: 0.5, patience: 10 },
       earlyStopping: { patience: 20 },
       timeBudgetSeconds: request.timeBudgetSeconds,
+      corruption: { kind: request.corruption ?? 'synthetic' },
       checkpointDir: request.checkpointDir,
       resume: request.resume,
       initialModelDir: request.initialModelDir,

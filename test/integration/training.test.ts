@@ -90,7 +90,22 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     expect(stoppedBecause).toBe('time-budget');
     const details = await services.models.get(modelId);
     expect(details.card).toMatchObject({ task: 'interpolate', parentId: 'unet_interp_v1' });
+    expect((details.card.config as { training: { corruption: unknown } }).training.corruption).toEqual({
+      kind: 'synthetic',
+    });
     expect(details.summary.bundled).toBe(false);
+  }, 120_000);
+
+  it('adapts a denoiser blind-spot (the survey is already noisy), and records it in the job and the model card', async () => {
+    const job = await services.training.adapt({ modelId: 'unet_denoise_v1', surveyId, timeBudgetSeconds: 4 });
+    expect(job.title).toBe('Fine-tune U-Net denoise v1 adapted to f3.sgy (blind-spot)');
+    const done = await until(job.id, ended);
+    expect(done.state, done.error?.message).toBe('done');
+    const { modelId } = done.result as { modelId: string };
+    const details = await services.models.get(modelId);
+    expect(details.card).toMatchObject({ task: 'denoise', parentId: 'unet_denoise_v1' });
+    const training = (details.card.config as { training: { corruption: unknown } }).training;
+    expect(training.corruption).toEqual({ kind: 'blind-spot', cell: 8, radius: 2 });
   }, 120_000);
 
   it('refuses to train or adapt with a survey or model that does not exist, and unknown configs', async () => {

@@ -24,6 +24,8 @@ export interface TrainRequestInput {
   patch: number;
   learningRate: number;
   timeBudgetSeconds?: number;
+  /** 'synthetic' by default; 'blind-spot' for denoisers trained on noisy field data (taskBatches.ts). */
+  corruption?: 'synthetic' | 'blind-spot';
 }
 
 type TrainJobRequest = Extract<JobRequest, { kind: 'train-model' }>;
@@ -60,6 +62,7 @@ export class TrainingService {
       patch: input.patch,
       learningRate: input.learningRate,
       timeBudgetSeconds: input.timeBudgetSeconds,
+      corruption: input.corruption ?? 'synthetic',
       initialModelDir: base ? this.models.folder(base) : undefined,
       parentId: base ?? null,
       checkpointDir: path.join(project.dir, 'training', randomUUID()),
@@ -69,8 +72,10 @@ export class TrainingService {
   }
 
   /**
-   * Fine-tunes `modelId` on one survey for a time box. The trainer corrupts the survey's own patches (hides live traces
-   * for interpolation models, adds noise for denoisers), so the clean target is the survey itself: self-supervised.
+   * Fine-tunes `modelId` on one survey for a time box, self-supervised: the survey is its own target. Interpolation
+   * models learn to restore live traces hidden from them. Denoisers train blind-spot: the survey is already noisy, so
+   * adding noise and asking for the survey back would teach them to keep its noise; instead they learn to predict
+   * samples hidden from them from their neighbours, which only the signal allows (taskBatches.ts).
    */
   async adapt(input: { modelId: string; surveyId: string; timeBudgetSeconds: number }): Promise<JobInfo> {
     const details = await this.models.get(input.modelId);
@@ -88,6 +93,7 @@ export class TrainingService {
       patch: typeof trainedPatch === 'number' ? trainedPatch : 128,
       learningRate: 5e-4,
       timeBudgetSeconds: input.timeBudgetSeconds,
+      corruption: details.summary.task === 'denoise' ? 'blind-spot' : 'synthetic',
     });
   }
 

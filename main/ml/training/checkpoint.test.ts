@@ -44,6 +44,7 @@ const state: TrainingState = {
   history: [{ epoch: 1, trainLoss: 1, valLoss: 0.5, valSnrDb: Infinity, learningRate: 1e-3, seconds: 1 }],
   normalization: [{ source: 'x', scale: { divisor: 2, percentile: 99.5, percentileValue: 1.9 } }],
   validationLines: [3],
+  corruption: { kind: 'blind-spot', cell: 8, radius: 2 },
   trainingSeconds: 2,
 };
 
@@ -109,6 +110,14 @@ describe('training checkpoints', () => {
       'state.json',
       'weights.bin',
     ]);
+  });
+
+  it('reads a state written before blind-spot training existed as synthetic corruption', async () => {
+    const dir = path.join(root, 'older');
+    const { corruption: _, ...older } = state;
+    await mkdir(path.join(dir, 'last'), { recursive: true });
+    await writeFile(path.join(dir, 'last', 'state.json'), JSON.stringify({ ...older, history: [] }));
+    expect((await readLastState(dir))?.corruption).toEqual({ kind: 'synthetic' });
   });
 
   it('after a kill between the two renames of a swap, the previous folder is put back', async () => {

@@ -21,6 +21,7 @@ import type { ModelConfig } from '../modelConfig';
 import { loadModelFolder, saveModelFolder } from '../registry/modelFiles';
 import type { SourceNormalization } from './patchSource';
 import type { ScheduleState } from './schedule';
+import type { CorruptionRecord } from './taskBatches';
 
 export const CHECKPOINT_FILES = {
   last: 'last',
@@ -47,6 +48,8 @@ export interface TrainingState {
   normalization: SourceNormalization[];
   /** Lines of the set (PatchSourceSet numbering) held out for validation; checked on resume against the data. */
   validationLines: number[];
+  /** How pairs are made (synthetic corruption or blind-spot); checked on resume, so a run continues the same way. */
+  corruption: CorruptionRecord;
   trainingSeconds: number;
 }
 
@@ -86,11 +89,14 @@ function stringifyState(state: TrainingState): string {
   );
 }
 
-function parseState(text: string): TrainingState {
+/** A state as read from disk: checkpoints written before blind-spot training existed have no `corruption`. */
+type StoredTrainingState = Omit<TrainingState, 'corruption'> & Partial<Pick<TrainingState, 'corruption'>>;
+
+function parseState(text: string): StoredTrainingState {
   const special: Record<string, number> = { Infinity, '-Infinity': -Infinity, NaN };
   return JSON.parse(text, (_, value: unknown) =>
     typeof value === 'string' && value in special ? special[value] : value,
-  ) as TrainingState;
+  ) as StoredTrainingState;
 }
 
 /** AdamW's weights as tfjs weight data: [iterations, first moments..., second moments...] in the optimizer's order. */
@@ -161,7 +167,8 @@ export async function readLastState(checkpointDir: string): Promise<TrainingStat
       `${file}: checkpoint version ${String(state.version)}, this program reads ${TRAINING_STATE_VERSION}`,
     );
   }
-  return state;
+  // Checkpoints written before blind-spot training existed all used synthetic corruption.
+  return { ...state, corruption: state.corruption ?? { kind: 'synthetic' } };
 }
 
 /** Copies the weights (trainable and BatchNorm statistics) of the model saved in `dir` into `model`, same architecture. */

@@ -22,7 +22,7 @@ import { TilePlan, type PatchSize } from '../tiling';
 import { trainStep, trainingObjective } from '../trainStep';
 import { LayeredVolume } from '../../synth/layeredVolume';
 import { DEFAULT_AUGMENTATION, DEFAULT_CORRUPTION, buildTaskBatch, taskBatchTensors } from './taskBatches';
-import { ignoringDeadTraces } from './trainer';
+import { weightedByTargets } from './trainer';
 
 export interface MlMeasurementOptions {
   /** Backend to measure (default wasm: the one every machine has). */
@@ -107,7 +107,7 @@ export async function measureMlPerformance(options: MlMeasurementOptions = {}): 
   const configPath = options.configPath ?? path.join('resources', 'configs', 'unet-small.yaml');
   const built = buildModel(await readModelConfigFile(configPath));
   const optimizer = new AdamWOptimizer({ learningRate: 1e-3, weightDecay: 1e-4 });
-  const objective = ignoringDeadTraces(trainingObjective(lossFromSpec('mse'), built.extraLoss));
+  const objective = weightedByTargets(trainingObjective(lossFromSpec('mse'), built.extraLoss));
   const { inputs, targets } = trainingBatch();
   try {
     const trainStepSeconds = await timed(async () => {

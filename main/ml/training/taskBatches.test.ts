@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { gaussianNoise } from '../corruption';
 import { signalToNoiseDb } from '../metrics';
 import { LayeredVolume } from '../../synth/layeredVolume';
 import {
@@ -121,5 +122,76 @@ describe('task batches', () => {
     const seeds = new Set([seedFor(1, 1), seedFor(1, 2), seedFor(1, 1, 0), seedFor(1, 1, 1), seedFor(2, 1)]);
     expect(seeds.size).toBe(5);
     expect(seedFor(9, 4, 2)).toBe(seedFor(9, 4, 2));
+  });
+});
+
+describe('blind-spot batches', () => {
+  // White noise: every value occurs once, so a replaced sample's value tells which sample it was copied from.
+  const noisy = gaussianNoise({ traces: PATCH.traces, samples: PATCH.samples }, 99);
+  const blindSpot = options('denoise', {
+    augmentation: NO_AUGMENTATION,
+    corruption: { ...DEFAULT_CORRUPTION, kind: 'blind-spot', blindSpot: { cell: 8, radius: 2 } },
+  });
+  const at = (t: number, s: number) => t * PATCH.samples + s;
+
+  it('weights one sample per 8 x 8 cell, replaced in the input by another sample of its 5 x 5 neighbourhood', () => {
+    const batch = buildTaskBatch([noisy], PATCH, blindSpot, 21);
+    expect(batch.inputChannels).toBe(1);
+    const input = channelOf(batch.inputs, 0, 0, 1);
+    const target = channelOf(batch.targets, 0, 0, 2);
+    const weight = channelOf(batch.targets, 0, 1, 2);
+    expect(target).toEqual(noisy); // no synthetic noise: the target is the noisy patch itself
+    const picksPerCell = new Map<string, number>();
+    for (let t = 0; t < PATCH.traces; t++) {
+      for (let s = 0; s < PATCH.samples; s++) {
+        const i = at(t, s);
+        if (weight[i] === 0) {
+          expect(input[i]).toBe(noisy[i]); // only picked samples change
+          continue;
+        }
+        expect(weight[i]).toBe(1);
+        const cell = `${Math.floor(t / 8)},${Math.floor(s / 8)}`;
+        picksPerCell.set(cell, (picksPerCell.get(cell) ?? 0) + 1);
+        const source = noisy.indexOf(input[i]!);
+        const [dt, ds] = [Math.floor(source / PATCH.samples) - t, (source % PATCH.samples) - s];
+        expect(source).not.toBe(i);
+        expect(Math.max(Math.abs(dt), Math.abs(ds))).toBeLessThanOrEqual(2);
+      }
+    }
+    // 16 traces x 32 samples: 2 x 4 cells, each with exactly one pick (1/64 of the samples).
+    expect(picksPerCell.size).toBe(8);
+    expect([...picksPerCell.values()].every((count) => count === 1)).toBe(true);
+  });
+
+  it('is reproducible from its seed, and another seed picks other samples', () => {
+    const weights = (seed: number) => channelOf(buildTaskBatch([noisy], PATCH, blindSpot, seed).targets, 0, 1, 2);
+    const first = buildTaskBatch([noisy, cleanPatches[0]!], PATCH, blindSpot, 8);
+    const again = buildTaskBatch([noisy, cleanPatches[0]!], PATCH, blindSpot, 8);
+    expect(again.inputs).toEqual(first.inputs);
+    expect(again.targets).toEqual(first.targets);
+    expect(weights(9)).not.toEqual(weights(8));
+  });
+
+  it('never picks a dead trace nor copies from one', () => {
+    const withDeadTraces = noisy.slice();
+    for (const dead of [3, 4, 9]) withDeadTraces.fill(0, dead * PATCH.samples, (dead + 1) * PATCH.samples);
+    for (let seed = 0; seed < 20; seed++) {
+      const { inputs, weight } = makeTrainingPair(withDeadTraces, PATCH, blindSpot, seed);
+      for (const dead of [3, 4, 9]) {
+        expect(weight.subarray(dead * PATCH.samples, (dead + 1) * PATCH.samples).every((w) => w === 0)).toBe(true);
+      }
+      weight.forEach((w, i) => {
+        if (w === 1) expect(inputs[0]![i]).not.toBe(0);
+      });
+    }
+  });
+
+  it('refuses blind-spot for interpolation and a degenerate cell or radius', () => {
+    const interpolate = { ...blindSpot, task: 'interpolate' as const };
+    expect(() => buildTaskBatch([noisy], PATCH, interpolate, 1)).toThrow(/blind-spot training is for denoising/);
+    const cellOfOne = { ...blindSpot, corruption: { ...blindSpot.corruption, blindSpot: { cell: 1, radius: 2 } } };
+    expect(() => buildTaskBatch([noisy], PATCH, cellOfOne, 1)).toThrow(/cell must be a whole number >= 2/);
+    const radiusZero = { ...blindSpot, corruption: { ...blindSpot.corruption, blindSpot: { cell: 8, radius: 0 } } };
+    expect(() => buildTaskBatch([noisy], PATCH, radiusZero, 1)).toThrow(/radius must be a whole number >= 1/);
   });
 });

@@ -1,14 +1,25 @@
 /**
- * Training pairs from clean patches: the task's corruption (noise for denoising, missing traces for interpolation) on an
- * augmented copy of the patch, and the clean patch as the target. Everything random is drawn from the seed handed in, so
+ * Training pairs from patches: the task's corruption (noise for denoising, missing traces for interpolation) on an
+ * augmented copy of the patch, and the patch as the target. Everything random is drawn from the seed handed in, so
  * a batch is the same whenever it is rebuilt from the same patches and seed (resume, reruns, the validation set).
+ *
+ * Two kinds of corruption (CorruptionOptions.kind):
+ * - 'synthetic': denoising adds noise of a random model to the patch, interpolation hides live traces. Right for clean
+ *   patches (synthetic training data) and, for interpolation, for field data too: hidden live traces are real truth.
+ * - 'blind-spot' (denoising only; Noise2Void, Krull et al. 2019, applied to seismic random noise by Birnie et al.
+ *   2021): no noise is added, since the patches are field data that is already noisy, and adding more noise with the
+ *   noisy patch as target would teach the model to keep the field noise. Instead a few samples per patch (one per
+ *   cell x cell block, stratified) are replaced in the input by a random other sample of their neighbourhood, and the
+ *   loss is taken only at those samples against their original value. Noise that is independent from sample to sample
+ *   cannot be predicted from the neighbours, signal can: the model learns to output the signal.
  *
  * Batches are NHWC ([batch, samples (time), traces, channels], see architectures.ts):
  * - inputs: denoise 1 channel (noisy amplitudes); interpolate 2 channels (amplitudes with the missing traces zeroed,
  *   then the mask: 1 recorded, 0 missing), as tiled inference feeds the models;
- * - targets: 2 channels, the clean patch and then a loss weight, 1 on traces that are live in the data and 0 on its
- *   dead traces. A dead trace's truth is unknown (it reads as zeros), and learning to output zeros there would teach an
- *   interpolation model to leave gaps; `ignoringDeadTraces` (trainer) drops them from the loss.
+ * - targets: 2 channels, the target patch and then a per-sample loss weight (1 counts, 0 does not), which
+ *   `weightedByTargets` (trainer) applies to both target and prediction. 'synthetic': 1 on traces that are live in the
+ *   data, 0 on its dead traces (a dead trace's truth is unknown, it reads as zeros, and learning to output zeros there
+ *   would teach an interpolation model to leave gaps). 'blind-spot': 1 only at the picked samples of live traces.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { ModelTask } from '../../../preload/contract';
@@ -37,7 +48,20 @@ export type NoiseModel = (typeof NOISE_MODELS)[number];
 export const TRACE_MASK_KINDS = ['random', 'regular', 'gaps'] as const;
 export type TraceMaskKind = (typeof TRACE_MASK_KINDS)[number];
 
+export const CORRUPTION_KINDS = ['synthetic', 'blind-spot'] as const;
+export type CorruptionKind = (typeof CORRUPTION_KINDS)[number];
+
+export interface BlindSpotOptions {
+  /** One sample is picked in every cell x cell block of the patch: 1/cell^2 of the samples (8: 1.6 %). */
+  cell: number;
+  /** A picked sample takes the value of a random other sample at most `radius` traces and samples away (2: 5 x 5). */
+  radius: number;
+}
+
 export interface CorruptionOptions {
+  /** 'synthetic' noise or hidden traces, or 'blind-spot' (denoising field data; see the module comment). */
+  kind: CorruptionKind;
+  blindSpot: BlindSpotOptions;
   /** Denoising: one model drawn per patch. */
   noiseModels: readonly NoiseModel[];
   /** Denoising: the SNR of the noisy input (metrics.ts definition), uniform in [low, high] dB. */
@@ -59,7 +83,11 @@ export interface AugmentationOptions {
   noiseStd: number;
 }
 
+export const DEFAULT_BLIND_SPOT: BlindSpotOptions = { cell: 8, radius: 2 };
+
 export const DEFAULT_CORRUPTION: CorruptionOptions = {
+  kind: 'synthetic',
+  blindSpot: DEFAULT_BLIND_SPOT,
   noiseModels: NOISE_MODELS,
   snrDbRange: [0, 20],
   maskKinds: TRACE_MASK_KINDS,
@@ -92,8 +120,37 @@ export interface TrainingPair {
   /** The model's input channels: amplitudes, then (interpolation) the mask channel. */
   inputs: Float32Array[];
   target: Float32Array;
-  /** Traces live in the data (1) or dead in it (0): the loss ignores dead ones. */
-  liveTraces: TraceMask;
+  /** Per-sample loss weight: 1 where the loss counts, 0 where it does not (dead traces; blind-spot: unpicked samples). */
+  weight: Float32Array;
+}
+
+/** What a run records of its corruption (checkpoint state, model card), so that a resumed run continues the same way. */
+export type CorruptionRecord = { kind: 'synthetic' } | ({ kind: 'blind-spot' } & BlindSpotOptions);
+
+export function corruptionRecord(corruption: CorruptionOptions): CorruptionRecord {
+  return corruption.kind === 'blind-spot' ? { kind: 'blind-spot', ...corruption.blindSpot } : { kind: 'synthetic' };
+}
+
+export class TaskOptionsError extends Error {
+  readonly apiCode = 'invalid-argument';
+}
+
+/** Refuses combinations that cannot train: blind-spot on interpolation, blind-spot cells or radius that make no sense. */
+export function checkCorruption(task: ModelTask, corruption: CorruptionOptions): void {
+  if (!CORRUPTION_KINDS.includes(corruption.kind)) {
+    throw new TaskOptionsError(`unknown corruption '${String(corruption.kind)}' (${CORRUPTION_KINDS.join(', ')})`);
+  }
+  if (corruption.kind !== 'blind-spot') return;
+  if (task !== 'denoise') {
+    throw new TaskOptionsError('blind-spot training is for denoising; interpolation models learn from hidden traces');
+  }
+  const { cell, radius } = corruption.blindSpot;
+  if (!(Number.isInteger(cell) && cell >= 2)) {
+    throw new TaskOptionsError(`blind-spot cell must be a whole number >= 2, got ${cell}`);
+  }
+  if (!(Number.isInteger(radius) && radius >= 1)) {
+    throw new TaskOptionsError(`blind-spot radius must be a whole number >= 1, got ${radius}`);
+  }
 }
 
 export function inputChannelsOf(task: ModelTask): number {
@@ -225,7 +282,53 @@ function addWhiteNoise(values: Float32Array, shape: SectionShape, live: TraceMas
   }
 }
 
-/** The training pair for one clean patch (trace-major, patch.traces x patch.samples), reproducible from `seed`. */
+/** A random offset in the (2 radius + 1)^2 window to a sample inside the patch on a live trace, never (0, 0). */
+function neighbourOf(
+  trace: number,
+  sample: number,
+  shape: SectionShape,
+  live: TraceMask,
+  radius: number,
+  random: () => number,
+): number {
+  // Terminates: the samples above or below on the same (live) trace qualify, as patches hold more than one sample.
+  for (;;) {
+    const t = trace + Math.floor(random() * (2 * radius + 1)) - radius;
+    const s = sample + Math.floor(random() * (2 * radius + 1)) - radius;
+    const inside = t >= 0 && t < shape.traces && s >= 0 && s < shape.samples;
+    if (inside && live[t] && (t !== trace || s !== sample)) return t * shape.samples + s;
+  }
+}
+
+/**
+ * The blind-spot input and loss weight for a (noisy) patch: in every cell x cell block one random sample of a live
+ * trace is picked, its input value replaced by a random neighbour's original value, and only it is weighted.
+ */
+export function blindSpotPair(
+  patch: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: BlindSpotOptions,
+  random: () => number,
+): { input: Float32Array; weight: Float32Array } {
+  if (shape.samples < 2) throw new TaskOptionsError('blind-spot patches need at least 2 samples per trace');
+  const input = patch.slice();
+  const weight = new Float32Array(patch.length);
+  const { cell, radius } = options;
+  for (let firstTrace = 0; firstTrace < shape.traces; firstTrace += cell) {
+    for (let firstSample = 0; firstSample < shape.samples; firstSample += cell) {
+      const trace = firstTrace + Math.floor(random() * Math.min(cell, shape.traces - firstTrace));
+      const sample = firstSample + Math.floor(random() * Math.min(cell, shape.samples - firstSample));
+      if (!live[trace]) continue;
+      const picked = trace * shape.samples + sample;
+      input[picked] = patch[neighbourOf(trace, sample, shape, live, radius, random)]!;
+      weight[picked] = 1;
+    }
+  }
+  return { input, weight };
+}
+
+/** The training pair for one patch (trace-major, patch.traces x patch.samples), reproducible from `seed`. */
 export function makeTrainingPair(
   clean: Float32Array,
   patch: PatchSize,
@@ -236,15 +339,21 @@ export function makeTrainingPair(
   const random = seededRandom(seed);
   const target = augmented(clean, shape, random, options.augmentation);
   const liveTraces = liveTraceMask(target, shape);
+  const liveWeight = maskChannel(liveTraces, shape);
+  if (options.task === 'denoise' && options.corruption.kind === 'blind-spot') {
+    const { input, weight } = blindSpotPair(target, shape, liveTraces, options.corruption.blindSpot, random);
+    addWhiteNoise(input, shape, liveTraces, options.augmentation.noiseStd, random);
+    return { inputs: [input], target, weight };
+  }
   if (options.task === 'denoise') {
     const noisy = noisyInput(target, shape, liveTraces, random, options.corruption);
     addWhiteNoise(noisy, shape, liveTraces, options.augmentation.noiseStd, random);
-    return { inputs: [noisy], target, liveTraces };
+    return { inputs: [noisy], target, weight: liveWeight };
   }
   const mask = intersectTraceMasks(syntheticMask(shape.traces, random, options.corruption), liveTraces);
   const masked = applyTraceMask(target, shape, mask);
   addWhiteNoise(masked, shape, mask, options.augmentation.noiseStd, random);
-  return { inputs: [masked, maskChannel(mask, shape)], target, liveTraces };
+  return { inputs: [masked, maskChannel(mask, shape)], target, weight: liveWeight };
 }
 
 /** A batch as flat NHWC arrays, ready to become tensors. */
@@ -254,7 +363,7 @@ export interface TaskBatch {
   /** [count, patch.samples, patch.traces, inputChannels] */
   inputs: Float32Array;
   inputChannels: number;
-  /** [count, patch.samples, patch.traces, 2]: the clean patch, then the live-trace loss weight. */
+  /** [count, patch.samples, patch.traces, 2]: the target patch, then the per-sample loss weight. */
   targets: Float32Array;
 }
 
@@ -267,6 +376,7 @@ export function buildTaskBatch(
   options: TaskOptions,
   seed: number,
 ): TaskBatch {
+  checkCorruption(options.task, options.corruption);
   const shape: SectionShape = { traces: patch.traces, samples: patch.samples };
   const inputChannels = inputChannelsOf(options.task);
   const patchValues = patch.traces * patch.samples;
@@ -276,9 +386,8 @@ export function buildTaskBatch(
     const pair = makeTrainingPair(clean, patch, options, seedFor(seed, n));
     const inputSlot = inputs.subarray(n * patchValues * inputChannels, (n + 1) * patchValues * inputChannels);
     extractPatches(pair.inputs, shape, patch, ORIGIN, inputSlot);
-    const weight = maskChannel(pair.liveTraces, shape);
     extractPatches(
-      [pair.target, weight],
+      [pair.target, pair.weight],
       shape,
       patch,
       ORIGIN,

@@ -218,6 +218,28 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
     expect(snrDbFromEnergies(0, 0)).toBe(signalToNoiseDb(new Float32Array(2), new Float32Array(2)));
   });
 
+  it('records blind-spot training in the state and the card, and refuses to resume it with another corruption', async () => {
+    const run = options({ corruption: { kind: 'blind-spot' }, epochs: 1, maxBatchesPerEpoch: 2 });
+    const result = await train([synthetic], run);
+    expect(Number.isFinite(result.history[0]!.valLoss)).toBe(true);
+    const recorded = { kind: 'blind-spot', cell: 8, radius: 2 };
+    expect((await readState(run.checkpointDir)).corruption).toEqual(recorded);
+    const card = await readModelCard(result.bestModelDir);
+    expect((card.config as { training: { corruption: unknown } }).training.corruption).toEqual(recorded);
+    await expect(train([synthetic], { ...run, epochs: 2, resume: true, corruption: {} })).rejects.toThrow(
+      /the checkpoint trains with blind-spot \(cell 8, radius 2\) corruption, not synthetic/,
+    );
+  }, 30_000);
+
+  it('refuses blind-spot training with a loss that is not sample by sample, and for interpolation', async () => {
+    await expect(
+      train([synthetic], options({ corruption: { kind: 'blind-spot' }, loss: 'mse+0.1*spectral' })),
+    ).rejects.toThrow(/only a sample-by-sample loss can use \(mse, l1\)/);
+    await expect(
+      train([synthetic], options({ corruption: { kind: 'blind-spot' }, task: 'interpolate' })),
+    ).rejects.toThrow(/blind-spot training is for denoising/);
+  });
+
   it('refuses an unknown loss before doing any work', async () => {
     await expect(train([synthetic], options({ loss: 'mse+0.1*spectrall' }))).rejects.toThrow(
       /spectrall' is not a loss/,

@@ -14,7 +14,10 @@
  * Validation, each epoch: the loss is the training objective with the model in inference mode (dropout off, BatchNorm
  * on its moving averages); the SNR is metrics.signalToNoiseDb's definition over all validation patches together (energies
  * summed on the device), on normalised patches. Within one source the SNR is the same on raw amplitudes (the scale
- * cancels); across sources, normalised patches keep a loud survey from outweighing a quiet one. Both skip dead traces.
+ * cancels); across sources, normalised patches keep a loud survey from outweighing a quiet one. Both count only the
+ * samples the targets weight (taskBatches.ts): live traces, or with blind-spot training the picked samples, whose
+ * target is the noisy value itself, so its validation SNR is bounded by the data's own SNR (and its losses, means over
+ * all samples of which only the picked ones count, are about 1/cell^2 of a plain MSE).
  *
  * Reproducibility: epoch e shuffles with seedFor(seed, e) and corrupts batch b with seedFor(seed, e, b); validation
  * batches use fixed seeds, so every epoch is measured on the same corrupted inputs. A resumed run therefore draws what
@@ -61,11 +64,14 @@ import {
   DEFAULT_CORRUPTION,
   NO_AUGMENTATION,
   buildTaskBatch,
+  checkCorruption,
+  corruptionRecord,
   inputChannelsOf,
   seedFor,
   taskBatchTensors,
   type AugmentationOptions,
   type CorruptionOptions,
+  type CorruptionRecord,
   type TaskOptions,
 } from './taskBatches';
 
@@ -170,8 +176,23 @@ function checkFits(config: ModelConfig, task: ModelTask, patch: PatchSize): void
   }
 }
 
+/** The corruption options of a run: the defaults with the run's overrides. */
+function corruptionOf(options: TrainOptions): CorruptionOptions {
+  return { ...DEFAULT_CORRUPTION, ...options.corruption };
+}
+
+/** Losses that compare sample by sample, so that a sparse weight (blind-spot picks) means the same to them. */
+const POINTWISE_LOSSES = ['mse', 'l1'];
+
 function checkOptions(options: TrainOptions): void {
-  parseLossSpec(options.loss); // a typo in the loss fails here, before scales are estimated and models built
+  const terms = parseLossSpec(options.loss); // a typo in the loss fails here, before scales are estimated and models built
+  const corruption = corruptionOf(options);
+  checkCorruption(options.task, corruption);
+  if (corruption.kind === 'blind-spot' && terms.some((term) => !POINTWISE_LOSSES.includes(term.name))) {
+    throw new TrainingOptionsError(
+      `blind-spot training weighs a few scattered samples, which only a sample-by-sample loss can use (${POINTWISE_LOSSES.join(', ')}); got '${options.loss}'`,
+    );
+  }
   const whole = { epochs: options.epochs, batchSize: options.batchSize };
   for (const [name, value] of Object.entries(whole)) {
     if (!(Number.isInteger(value) && value >= 1))
@@ -189,15 +210,16 @@ async function configToTrain(options: TrainOptions): Promise<ModelConfig> {
 }
 
 /**
- * The data loss ignores traces that are dead in the data: the prediction is zeroed there like the target (taskBatches.ts),
- * so they add nothing to a pointwise or per-trace spectral loss.
+ * The data loss counts only the samples the targets' weight channel marks (taskBatches.ts): target and prediction are
+ * both zeroed elsewhere, so dead traces add nothing to a pointwise or per-trace spectral loss, and blind-spot training
+ * learns only at its picked samples.
  */
-export function ignoringDeadTraces(objective: TrainingLoss): TrainingLoss {
+export function weightedByTargets(objective: TrainingLoss): TrainingLoss {
   return (targets, outputs, inputs) => {
-    const [clean, live] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
+    const [target, weight] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
     const [prediction, ...auxiliary] = outputs;
     if (prediction === undefined) throw new Error('the model returned no output');
-    return objective(clean, [tf.mul(prediction, live), ...auxiliary], inputs);
+    return objective(tf.mul(target, weight), [tf.mul(prediction, weight), ...auxiliary], inputs);
   };
 }
 
@@ -242,8 +264,8 @@ class TrainingRun {
     private state: TrainingState,
   ) {
     this.patch = patchSizeOf(options.patch);
-    this.objective = ignoringDeadTraces(trainingObjective(lossFromSpec(options.loss), built.extraLoss));
-    const corruption = { ...DEFAULT_CORRUPTION, ...options.corruption };
+    this.objective = weightedByTargets(trainingObjective(lossFromSpec(options.loss), built.extraLoss));
+    const corruption = corruptionOf(options);
     this.trainTask = {
       task: options.task,
       corruption,
@@ -344,10 +366,11 @@ class TrainingRun {
   private validationTotals(inputs: tf.Tensor, targets: tf.Tensor): tf.Tensor1D {
     const outputs = outputsOf(this.built.trainingModel, inputs);
     const loss = this.objective(targets, outputs, inputs);
-    const [clean, live] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
-    const prediction = tf.mul(outputs[0]!, live);
-    const signal = tf.sum(tf.square(clean));
-    const noise = tf.sum(tf.squaredDifference(clean, prediction));
+    const [target, weight] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
+    const truth = tf.mul(target, weight);
+    const prediction = tf.mul(outputs[0]!, weight);
+    const signal = tf.sum(tf.square(truth));
+    const noise = tf.sum(tf.squaredDifference(truth, prediction));
     return tf.stack([loss, signal, noise]) as tf.Tensor1D;
   }
 
@@ -407,6 +430,7 @@ class TrainingRun {
           learningRate: options.learningRate,
           weightDecay: options.weightDecay,
           validationFraction: options.validationFraction,
+          corruption: state.corruption,
           initialModel: options.initialModelDir ?? null,
         },
       },
@@ -479,8 +503,13 @@ function freshState(
     history: [],
     normalization: data.normalization,
     validationLines,
+    corruption: corruptionRecord(corruptionOf(options)),
     trainingSeconds: 0,
   };
+}
+
+function describeCorruption(record: CorruptionRecord): string {
+  return record.kind === 'blind-spot' ? `blind-spot (cell ${record.cell}, radius ${record.radius})` : record.kind;
 }
 
 function checkResumable(resumed: TrainingState, options: TrainOptions, validationLines: number[]): void {
@@ -488,6 +517,12 @@ function checkResumable(resumed: TrainingState, options: TrainOptions, validatio
     throw new TrainingOptionsError(`the checkpoint trains a ${resumed.task} model, not ${options.task}`);
   if (resumed.seed !== options.seed)
     throw new TrainingOptionsError(`the checkpoint's seed is ${resumed.seed}, not ${options.seed}`);
+  const corruption = corruptionRecord(corruptionOf(options));
+  if (JSON.stringify(resumed.corruption) !== JSON.stringify(corruption)) {
+    throw new TrainingOptionsError(
+      `the checkpoint trains with ${describeCorruption(resumed.corruption)} corruption, not ${describeCorruption(corruption)}`,
+    );
+  }
   if (resumed.validationLines.join() !== validationLines.join()) {
     throw new TrainingOptionsError(
       'the lines of the training data changed since the checkpoint: its validation lines differ',
