@@ -4,7 +4,8 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 
 await build({
-  entryPoints: { bench: 'test/bench/main.ts' },
+  // inferenceWorker: the wasm inference threads (main/ml/parallelInference.ts) load it from next to the bench.
+  entryPoints: { bench: 'test/bench/main.ts', inferenceWorker: 'main/ml/inferenceWorker.ts' },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,

@@ -28,6 +28,13 @@ await Promise.all([
   build({ ...node, entryPoints: { app: 'main/app/main.ts' }, outdir: 'dist', external: RUNTIME_PACKAGES }),
   build({ ...node, entryPoints: { compute: 'main/compute/main.ts' }, outdir: 'dist', external: RUNTIME_PACKAGES }),
   build({ ...node, entryPoints: { cli: 'main/cli/main.ts' }, outdir: 'dist', external: RUNTIME_PACKAGES }),
+  // The wasm inference threads of the compute process and the CLI (main/ml/parallelInference.ts).
+  build({
+    ...node,
+    entryPoints: { inferenceWorker: 'main/ml/inferenceWorker.ts' },
+    outdir: 'dist',
+    external: RUNTIME_PACKAGES,
+  }),
   // A sandboxed preload can require only 'electron': everything else is bundled into it.
   build({ ...node, entryPoints: { preload: 'preload/bridge.ts' }, outdir: 'dist', external: ['electron'] }),
   viteBuild({ configFile: 'vite.config.mts', logLevel: 'warn' }),

@@ -132,6 +132,52 @@ describe('predictTiled with an identity model', () => {
   });
 });
 
+describe('predictTiled with batches in flight', () => {
+  it('blends in plan order whatever order the answers come in: the same section as one batch at a time', async () => {
+    const shape = { traces: 97, samples: 301 };
+    const section = randomSection(shape, 11);
+    const tiling = { patch: { samples: 64, traces: 32 }, overlap: 0.5, batchSize: 5 };
+    // Later batches answer sooner, and a batch's answer depends on its contents only.
+    let calls = 0;
+    let inFlight = 0;
+    let mostInFlight = 0;
+    const shuffled: PatchPredictor = async (batch, count) => {
+      inFlight++;
+      mostInFlight = Math.max(mostInFlight, inFlight);
+      await new Promise((resolve) => setTimeout(resolve, 20 - (calls++ % 4) * 5));
+      inFlight--;
+      return (await identity(1)(batch, count)).map((v) => v * 0.5 + 1);
+    };
+    const serial = await predictTiled([section], shape, tiling, shuffled);
+    expect(mostInFlight).toBe(1);
+    const parallel = await predictTiled([section], shape, { ...tiling, inFlight: 3 }, shuffled);
+    expect(mostInFlight).toBe(3);
+    expect(Array.from(parallel)).toEqual(Array.from(serial));
+    expect(
+      maxAbsDifference(
+        parallel,
+        section.map((v) => v * 0.5 + 1),
+      ),
+    ).toBeLessThan(1e-5);
+  });
+
+  it('passes on the first failure and refuses a count below one', async () => {
+    const shape = { traces: 40, samples: 40 };
+    let calls = 0;
+    const failing: PatchPredictor = async (batch, count) => {
+      if (calls++ === 2) throw new Error('model failed');
+      return identity(1)(batch, count);
+    };
+    const tiling = { patch: { samples: 16, traces: 16 }, batchSize: 2 };
+    await expect(predictTiled([randomSection(shape, 1)], shape, { ...tiling, inFlight: 2 }, failing)).rejects.toThrow(
+      'model failed',
+    );
+    await expect(predictTiled([randomSection(shape, 1)], shape, { ...tiling, inFlight: 0 }, failing)).rejects.toThrow(
+      'batches in flight must be >= 1, got 0',
+    );
+  });
+});
+
 describe('test-time flips', () => {
   const patch = { samples: 3, traces: 2 };
 

@@ -208,30 +208,36 @@ export class TileBlender {
 }
 
 /**
- * Runs `predict` over a whole section patch by patch, `batchSize` patches at a time through one reused batch buffer,
- * and returns the blended prediction (trace-major, the section's shape). `sources` are the input channels (the data,
- * then for interpolation models the mask channel), each a trace-major section of `shape`.
+ * Runs `predict` over a whole section patch by patch, `batchSize` patches at a time, and returns the blended prediction
+ * (trace-major, the section's shape). `sources` are the input channels (the data, then for interpolation models the
+ * mask channel), each a trace-major section of `shape`. With `inFlight` > 1, that many batches are handed to `predict`
+ * before the first answer is awaited (for predictors that run batches in parallel, on several threads); answers are
+ * blended in plan order whatever order they come in, so the result does not depend on it.
  */
 export async function predictTiled(
   sources: readonly Float32Array[],
   shape: SectionShape,
-  options: TilingOptions & { batchSize: number },
+  options: TilingOptions & { batchSize: number; inFlight?: number },
   predict: PatchPredictor,
 ): Promise<Float32Array> {
+  const inFlight = options.inFlight ?? 1;
+  if (!(Number.isInteger(inFlight) && inFlight > 0)) throw new Error(`batches in flight must be >= 1, got ${inFlight}`);
   const plan = new TilePlan(shape, options.patch, options.overlap);
   const blender = new TileBlender(plan);
-  const patchLength = options.patch.samples * options.patch.traces * sources.length;
-  const buffer = new Float32Array(Math.min(options.batchSize, plan.origins.length) * patchLength);
+  const waiting: { origins: PatchOrigin[]; prediction: Promise<Float32Array> }[] = [];
+  const blendOldest = async () => {
+    const oldest = waiting.shift()!;
+    blender.add(oldest.origins, await oldest.prediction);
+  };
   for (const origins of plan.batches(options.batchSize)) {
-    const batch = extractPatches(
-      sources,
-      shape,
-      options.patch,
-      origins,
-      buffer.subarray(0, origins.length * patchLength),
-    );
-    blender.add(origins, await predict(batch, origins.length));
+    // A fresh buffer per batch (about 1 MB): a predictor may still hold the previous ones.
+    const batch = extractPatches(sources, shape, options.patch, origins);
+    const prediction = Promise.resolve(predict(batch, origins.length));
+    prediction.catch(() => undefined); // observed here; the error is thrown where it is awaited, in order
+    waiting.push({ origins, prediction });
+    if (waiting.length >= inFlight) await blendOldest();
   }
+  while (waiting.length > 0) await blendOldest();
   return blender.result();
 }
 

@@ -1,0 +1,254 @@
+/**
+ * Tiled inference over both CPU cores on the wasm backend. tfjs-backend-wasm's multi-threaded build does not run under
+ * Node (tfjs issue #3830: WASM_HAS_MULTITHREAD_SUPPORT is false under Node, and the build loads its pthread workers
+ * from Blob URLs, which Node's worker_threads refuse), so wasm inference uses one core. Here worker threads each run
+ * their own single-threaded wasm backend with the model's folded inference graph, and the tiling keeps one batch of
+ * patches in flight per thread. Every thread runs the same wasm kernels on the same folded weights, so the result is
+ * the one in-process inference gives.
+ *
+ * The threads are shared by all inference in the process and started on first use; idle, they do not keep the process
+ * alive. The worker script is the bundle dist/inferenceWorker.cjs next to this code's bundle; where it is absent (the
+ * TypeScript sources under test) or fails to start, inference runs in this thread as before.
+ * PROMETHIUM_INFERENCE_THREADS=<n> sets the thread count (default: the CPU count; below 2, no threads).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import { buildInferenceGraph, type InferenceGraph } from './inferenceGraph';
+import type { PatchPredictor } from './tiling';
+
+type Shape4 = [number, number, number, number];
+
+export type ToWorker =
+  | { type: 'model'; id: number; key: string; artifacts: tf.io.ModelArtifacts }
+  | { type: 'predict'; id: number; batch: Float32Array; shape: Shape4 };
+
+export type FromWorker =
+  | { type: 'ready'; id: 0; device: string }
+  | { type: 'done'; id: number }
+  | { type: 'prediction'; id: number; values: Float32Array }
+  | { type: 'error'; id: number; message: string };
+
+type Request =
+  | { type: 'model'; key: string; artifacts: tf.io.ModelArtifacts }
+  | { type: 'predict'; batch: Float32Array; shape: Shape4 };
+
+/** One worker thread: requests by id, answered in any order; a dead thread fails everything it still owes. */
+class InferenceThread {
+  private readonly worker: Worker;
+  private readonly pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
+  private nextId = 1;
+  private failure: Error | null = null;
+  readonly ready: Promise<string>;
+  modelKey: string | null = null;
+
+  constructor(script: string) {
+    this.worker = new Worker(script);
+    this.worker.unref();
+    let started: (device: string) => void = () => undefined;
+    let refused: (error: Error) => void = () => undefined;
+    this.ready = new Promise<string>((resolve, reject) => {
+      started = resolve;
+      refused = reject;
+    });
+    this.ready.catch(() => undefined);
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'ready') return started(message.device);
+      if (message.id === 0 && message.type === 'error') return this.fail(new Error(message.message), refused);
+      const waiting = this.pending.get(message.id);
+      if (waiting === undefined) return;
+      this.pending.delete(message.id);
+      if (this.pending.size === 0) this.worker.unref();
+      if (message.type === 'error') waiting.reject(new Error(`inference worker: ${message.message}`));
+      else waiting.resolve(message);
+    });
+    this.worker.on('error', (error) => this.fail(error, refused));
+    this.worker.on('exit', (code) => this.fail(new Error(`inference worker stopped (exit code ${code})`), refused));
+  }
+
+  get load(): number {
+    return this.pending.size;
+  }
+
+  get broken(): boolean {
+    return this.failure !== null;
+  }
+
+  request(message: Request): Promise<FromWorker> {
+    if (this.failure !== null) return Promise.reject(this.failure);
+    const id = this.nextId++;
+    if (this.pending.size === 0) this.worker.ref(); // owed an answer: keep the process alive until it comes
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id } satisfies ToWorker);
+    });
+  }
+
+  private fail(error: Error, refused: (error: Error) => void): void {
+    if (this.failure !== null) return;
+    this.failure = error;
+    refused(error);
+    for (const waiting of this.pending.values()) waiting.reject(error);
+    this.pending.clear();
+  }
+
+  terminate(): Promise<number> {
+    return this.worker.terminate();
+  }
+}
+
+/** The model's topology and weights, as tfjs saves them, and a key that changes when either does. */
+async function modelArtifacts(model: tfl.LayersModel): Promise<{ key: string; artifacts: tf.io.ModelArtifacts }> {
+  let artifacts: tf.io.ModelArtifacts | undefined;
+  await model.save(
+    tf.io.withSaveHandler(async (saved) => {
+      artifacts = saved;
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+  );
+  if (artifacts?.weightData === undefined) throw new Error('tfjs returned no weights for the inference threads');
+  const hash = createHash('sha256').update(JSON.stringify(artifacts.modelTopology));
+  for (const part of [artifacts.weightData].flat()) hash.update(new Uint8Array(part));
+  return { key: hash.digest('hex'), artifacts };
+}
+
+export class InferencePool {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private constructor(private readonly threads: InferenceThread[]) {}
+
+  /** Starts `size` threads from `script` and waits until each has its wasm backend (rejects if one cannot). */
+  static async start(script: string, size: number): Promise<InferencePool> {
+    const threads = Array.from({ length: size }, () => new InferenceThread(script));
+    try {
+      await Promise.all(threads.map((thread) => thread.ready));
+    } catch (error) {
+      await Promise.all(threads.map((thread) => thread.terminate()));
+      throw error;
+    }
+    return new InferencePool(threads);
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  get broken(): boolean {
+    return this.threads.some((thread) => thread.broken);
+  }
+
+  /**
+   * Runs `work` with a predictor that sends each batch to the least busy thread, after giving every thread `model`.
+   * Calls run one after another (the threads hold one model at a time).
+   */
+  run<T>(
+    model: tfl.LayersModel,
+    patch: number,
+    channels: number,
+    work: (predict: PatchPredictor, inFlight: number) => Promise<T>,
+  ): Promise<T> {
+    const turn = this.queue.then(async () => {
+      const { key, artifacts } = await modelArtifacts(model);
+      await Promise.all(
+        this.threads
+          .filter((thread) => thread.modelKey !== key)
+          .map(async (thread) => {
+            thread.modelKey = null;
+            await thread.request({ type: 'model', key, artifacts });
+            thread.modelKey = key;
+          }),
+      );
+      return work(this.predictor(patch, channels), this.threads.length);
+    });
+    this.queue = turn.catch(() => undefined);
+    return turn;
+  }
+
+  private predictor(patch: number, channels: number): PatchPredictor {
+    return async (batch, count) => {
+      const thread = this.threads.reduce((a, b) => (b.load < a.load ? b : a));
+      const answer = await thread.request({ type: 'predict', batch, shape: [count, patch, patch, channels] });
+      if (answer.type !== 'prediction') throw new Error(`inference worker answered '${answer.type}' to a batch`);
+      return answer.values;
+    };
+  }
+
+  close(): Promise<number[]> {
+    return Promise.all(this.threads.map((thread) => thread.terminate()));
+  }
+}
+
+/** The worker bundle next to this code's bundle (dist/), or null where there is none (TypeScript sources). */
+export function inferenceWorkerScript(): string | null {
+  const script = path.join(__dirname, 'inferenceWorker.cjs');
+  return existsSync(script) ? script : null;
+}
+
+function threadCount(): number {
+  const forced = process.env.PROMETHIUM_INFERENCE_THREADS;
+  if (forced === undefined || forced === '') return availableParallelism();
+  const count = Number(forced);
+  if (!Number.isInteger(count) || count < 0) {
+    throw new Error(`PROMETHIUM_INFERENCE_THREADS=${forced} is not a whole number of threads`);
+  }
+  return count;
+}
+
+let shared: Promise<InferencePool | null> | null = null;
+
+/** The process's inference threads: on the wasm backend with 2 or more CPUs and the worker bundle present, else null. */
+async function sharedPool(): Promise<InferencePool | null> {
+  const current = await shared;
+  if (current?.broken) {
+    shared = null;
+    void current.close();
+  }
+  if (shared === null) {
+    const script = inferenceWorkerScript();
+    const size = threadCount();
+    shared =
+      tf.getBackend() !== 'wasm' || script === null || size < 2
+        ? Promise.resolve(null)
+        : InferencePool.start(script, size).catch((error: unknown) => {
+            console.warn(`inference threads unavailable, inferring in one thread: ${String(error)}`);
+            return null;
+          });
+  }
+  // Another backend may have been chosen since the pool was started.
+  return tf.getBackend() === 'wasm' ? shared : null;
+}
+
+/** One batch at a time through the folded graph in this thread. */
+function graphPredictor(graph: InferenceGraph, patch: number, channels: number): PatchPredictor {
+  return async (batch, count) => {
+    const output = tf.tidy(() => graph.predict(tf.tensor4d(batch, [count, patch, patch, channels])));
+    const values = (await output.data()) as Float32Array;
+    output.dispose();
+    return values;
+  };
+}
+
+/**
+ * Runs `work` with a predictor of `model`'s folded inference graph for patches of `patch` x `patch` with `channels`
+ * channels, and how many batches to keep in flight: spread over the inference threads on wasm, in this thread
+ * otherwise.
+ */
+export async function withGraphPredictor<T>(
+  model: tfl.LayersModel,
+  patch: number,
+  channels: number,
+  work: (predict: PatchPredictor, inFlight: number) => Promise<T>,
+): Promise<T> {
+  const pool = await sharedPool();
+  if (pool !== null) return pool.run(model, patch, channels, work);
+  const graph = buildInferenceGraph(model);
+  try {
+    return await work(graphPredictor(graph, patch, channels), 1);
+  } finally {
+    graph.dispose();
+  }
+}
