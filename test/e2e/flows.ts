@@ -92,3 +92,36 @@ export function meanColour(pixels: Pixels): [number, number, number] {
 }
 
 export { median } from '../bench/stats';
+
+/**
+ * Every inline of a derived volume (or of its uncertainty) through the page's API, as one Float32Array in
+ * [inline][crossline][sample] order: what an export of it must hold.
+ */
+export async function volumeSamples(page: Page, volumeId: string, uncertainty = false): Promise<Float32Array> {
+  const base64 = await page.evaluate<string>(`(async () => {
+    const api = window.promethium;
+    const first = await api.volumes.section({ volumeId: ${JSON.stringify(volumeId)}, axis: 'inline', index: 0, uncertainty: ${uncertainty} });
+    const all = new Float32Array(first.count * first.data.length);
+    for (let il = 0; il < first.count; il++) {
+      const s = il === 0 ? first : await api.volumes.section({ volumeId: ${JSON.stringify(volumeId)}, axis: 'inline', index: il, uncertainty: ${uncertainty} });
+      all.set(s.data, il * first.data.length);
+    }
+    const bytes = new Uint8Array(all.buffer);
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 32768) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
+    return btoa(binary);
+  })()`);
+  const bytes = Buffer.from(base64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
+/** Mean absolute difference of two same-sized pictures over their RGB channels (0..255). */
+export function pixelDistance(a: Pixels, b: Pixels): number {
+  expect(a.rgba.length).toBe(b.rgba.length);
+  let sum = 0;
+  for (let i = 0; i < a.rgba.length; i += 4) {
+    sum += Math.abs(a.rgba[i]! - b.rgba[i]!) + Math.abs(a.rgba[i + 1]! - b.rgba[i + 1]!);
+    sum += Math.abs(a.rgba[i + 2]! - b.rgba[i + 2]!);
+  }
+  return sum / ((a.rgba.length / 4) * 3);
+}
