@@ -47,8 +47,8 @@ class InferenceThread {
   modelKey: string | null = null;
 
   constructor(script: string) {
+    // Referenced until it is ready (the caller awaits it), and later only while it owes answers.
     this.worker = new Worker(script);
-    this.worker.unref();
     let started: (device: string) => void = () => undefined;
     let refused: (error: Error) => void = () => undefined;
     this.ready = new Promise<string>((resolve, reject) => {
@@ -57,7 +57,10 @@ class InferenceThread {
     });
     this.ready.catch(() => undefined);
     this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') return started(message.device);
+      if (message.type === 'ready') {
+        if (this.pending.size === 0) this.worker.unref();
+        return started(message.device);
+      }
       if (message.id === 0 && message.type === 'error') return this.fail(new Error(message.message), refused);
       const waiting = this.pending.get(message.id);
       if (waiting === undefined) return;
@@ -188,6 +191,12 @@ export function inferenceWorkerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
+/** How many threads tiled inference on wasm uses here: 1 means in this thread. */
+export function inferenceThreadCount(): number {
+  const size = threadCount();
+  return inferenceWorkerScript() !== null && size >= 2 ? size : 1;
+}
+
 function threadCount(): number {
   const forced = process.env.PROMETHIUM_INFERENCE_THREADS;
   if (forced === undefined || forced === '') return availableParallelism();
@@ -202,24 +211,24 @@ let shared: Promise<InferencePool | null> | null = null;
 
 /** The process's inference threads: on the wasm backend with 2 or more CPUs and the worker bundle present, else null. */
 async function sharedPool(): Promise<InferencePool | null> {
+  if (tf.getBackend() !== 'wasm') return null;
   const current = await shared;
   if (current?.broken) {
     shared = null;
     void current.close();
   }
   if (shared === null) {
+    const size = inferenceThreadCount();
     const script = inferenceWorkerScript();
-    const size = threadCount();
     shared =
-      tf.getBackend() !== 'wasm' || script === null || size < 2
+      size < 2 || script === null
         ? Promise.resolve(null)
         : InferencePool.start(script, size).catch((error: unknown) => {
             console.warn(`inference threads unavailable, inferring in one thread: ${String(error)}`);
             return null;
           });
   }
-  // Another backend may have been chosen since the pool was started.
-  return tf.getBackend() === 'wasm' ? shared : null;
+  return shared;
 }
 
 /** One batch at a time through the folded graph in this thread. */

@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
+import { inferenceThreadCount } from '../../main/ml/parallelInference';
 import { benchMlGpu } from './mlGpu';
 import { benchViewer } from './viewer';
 import { benchCube, importWorker, segyReport } from './segy';
@@ -48,7 +49,10 @@ async function main(): Promise<void> {
       break;
     }
     case 'ml': {
-      const report = formatMlMeasurement(await measureMlPerformance());
+      const threads = inferenceThreadCount();
+      const where = threads === 1 ? 'one thread' : `${threads} worker threads, each with its own wasm backend`;
+      const note = `Tiled inference ran on ${where} (main/ml/parallelInference.ts; PROMETHIUM_INFERENCE_THREADS=1 for one).`;
+      const report = `${formatMlMeasurement(await measureMlPerformance())}\n\n${note}`;
       console.log(report);
       writeSection('ML engine on the CPU', 'ml', report);
       break;
