@@ -169,7 +169,14 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
   async function exportVolume(
     volume: VolumeSummary,
     file: string,
-    options: { ieee?: boolean; uncertainty?: boolean; defaultName?: string; screenshot?: string } = {},
+    options: {
+      ieee?: boolean;
+      uncertainty?: boolean;
+      defaultName?: string;
+      /** The format the dialog must have chosen by itself. */
+      defaultFormat?: 'source' | 'ieee';
+      screenshot?: string;
+    } = {},
   ): Promise<JobInfo> {
     const before = new Set((await jobs()).map((job) => job.id));
     await itemOf(volume).getByRole('button', { name: 'Export…' }).click();
@@ -177,6 +184,14 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     await dialog.waitFor();
     if (options.ieee) await dialog.locator('button[data-format="ieee"]').click();
     if (options.uncertainty) await dialog.getByTestId('export-uncertainty').check();
+    if (options.defaultFormat) {
+      const chosen = dialog.locator(`button[data-format="${options.defaultFormat}"]`);
+      await expect(chosen.getAttribute('aria-checked')).resolves.toBe('true');
+      // F3 is int16: the dialog says the samples will be rounded when they go out in it.
+      await expect(dialog.getByTestId('export-rounding').count()).resolves.toBe(
+        options.defaultFormat === 'source' ? 1 : 0,
+      );
+    }
     if (options.defaultName) {
       // The server shows real paths (symlinks resolved), so compare with the real test-data folder.
       const folder = realpathSync(path.dirname(testdataPath('segy', 'f3.sgy')));
@@ -195,6 +210,8 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     );
     const done = await waitForJob(started!.id, 120_000);
     expect(existsSync(file)).toBe(true);
+    const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${done.id}"]`);
+    await expect(row.innerText()).resolves.toContain(`${F3_TRACES} traces → ${file}`);
     return done;
   }
 
@@ -296,6 +313,8 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       );
       expect(result.method).toBe('model U-Net denoise v1');
       expect(result.inlinesReconstructed).toBe(F3_INLINES);
+      const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${job.id}"]`);
+      await expect(row.innerText()).resolves.toContain(`${F3_INLINES} inlines reconstructed`);
       await session.screenshot('62-volume-ready');
     },
     APPLY_MS + 60_000,
@@ -398,7 +417,11 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
 
   it('exports the volume as the source (int16): segyio reads the original headers and the volume’s samples', async () => {
     const file = path.join(tmp, 'f3-denoise.sgy');
-    await exportVolume(modelVolume, file, { defaultName: 'f3-denoise.sgy', screenshot: '65-export-dialog' });
+    await exportVolume(modelVolume, file, {
+      defaultName: 'f3-denoise.sgy',
+      defaultFormat: 'source',
+      screenshot: '65-export-dialog',
+    });
     if (!hasSegyio) return;
     const check = await checkExport(file, modelVolume, false);
     expect(check.exportedFormat).toBe(3);
@@ -477,6 +500,8 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       expect(result.inlinesAlreadyDone).toBeGreaterThanOrEqual(stopped.completedLines);
       expect(result.firstInlineWritten).toBe(result.inlinesAlreadyDone);
       expect(result.inlinesAlreadyDone + result.inlinesReconstructed).toBe(F3_INLINES);
+      const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${resumed.id}"]`);
+      await expect(row.innerText()).resolves.toContain(`${result.inlinesAlreadyDone} kept from the stopped run`);
       await session.screenshot('68-volume-resumed');
     },
     2 * APPLY_MS + 60_000,
@@ -484,10 +509,11 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
 
   it('exports the uncertainty (ensemble standard deviation) volume', async () => {
     const file = path.join(tmp, 'f3-denoise-std.sgy');
-    // The prefilled name follows the choice, so that exporting both the result and its uncertainty keeps both.
+    // The prefilled name follows the choice, so that exporting both the result and its uncertainty keeps both; F3's
+    // int16 would round the standard deviation, so it goes out as IEEE float unless the user asks otherwise.
     await exportVolume(ensembleVolume, file, {
-      ieee: true,
       uncertainty: true,
+      defaultFormat: 'ieee',
       defaultName: 'f3-denoise-std.sgy',
       screenshot: '69-export-uncertainty',
     });
