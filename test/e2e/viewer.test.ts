@@ -38,6 +38,53 @@ function clipOf(
   return values[Math.min(values.length - 1, Math.max(0, Math.ceil((percentile / 100) * values.length) - 1))]!;
 }
 
+/** A section as plain arrays (what page.evaluate returns). */
+interface PlainSection {
+  traces: number;
+  samples: number;
+  data: number[];
+  live: number[];
+}
+
+/**
+ * Share of every 5th canvas pixel (over live traces) whose colour is more than 24 off, in some channel, the colormap's
+ * colour of the value the GPU shows there: bilinear between texel centres (float-linear textures) or the nearest sample.
+ */
+function colourMismatch(pixels: Pixels, section: PlainSection, clip: number, linear: boolean): number {
+  const { traces, samples, data } = section;
+  const at = (t: number, s: number) => data[t * samples + s]!;
+  let checked = 0;
+  let off = 0;
+  for (let py = 2; py < pixels.height; py += 5) {
+    for (let px = 2; px < pixels.width; px += 5) {
+      const x = ((px + 0.5) / pixels.width) * traces;
+      const y = ((py + 0.5) / pixels.height) * samples;
+      let value: number;
+      if (!linear) value = at(Math.min(traces - 1, Math.floor(x)), Math.min(samples - 1, Math.floor(y)));
+      else {
+        const fx = Math.min(traces - 1, Math.max(0, x - 0.5));
+        const fy = Math.min(samples - 1, Math.max(0, y - 0.5));
+        const [t0, s0] = [Math.floor(fx), Math.floor(fy)];
+        const [t1, s1] = [Math.min(traces - 1, t0 + 1), Math.min(samples - 1, s0 + 1)];
+        const [a, b] = [fx - t0, fy - s0];
+        value =
+          (1 - a) * (1 - b) * at(t0, s0) + a * (1 - b) * at(t1, s0) + (1 - a) * b * at(t0, s1) + a * b * at(t1, s1);
+      }
+      if (!section.live[Math.min(traces - 1, Math.floor(x))]) continue;
+      const i = (py * pixels.width + px) * 4;
+      const expected = colourAt('seismic', value / clip);
+      checked++;
+      if ([0, 1, 2].some((k) => Math.abs(pixels.rgba[i + k]! - expected[k]!) > 24)) off++;
+    }
+  }
+  return checked === 0 ? 1 : off / checked;
+}
+
+/** Bounding boxes of an element's direct children that are drawn (width and height > 0). */
+const CHILD_BOXES = `(selector) => Array.from(document.querySelector(selector).querySelectorAll(':scope > *, :scope > .tool-group > *'))
+  .map((el) => { const r = el.getBoundingClientRect(); return { name: el.className || el.tagName, left: r.left, right: r.right, top: r.top, bottom: r.bottom, group: el.parentElement.matches(selector) }; })
+  .filter((b) => b.right > b.left && b.bottom > b.top)`;
+
 describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser mode', () => {
   let server: RunningServer;
   let session: BrowserSession;
@@ -294,6 +341,213 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
     }
     // Every inline read in the background: the base map knows the whole (complete) coverage of F3.
     await session.screenshot('16-f3-base-map');
+  });
+
+  it('draws an arbitrary line on the base map and shows the section along it, labelled at its vertices', async () => {
+    const map = page().getByTestId('base-map').locator('canvas');
+    const box = (await map.boundingBox())!;
+    const clicks: [number, number][] = [
+      [box.width * 0.1, box.height * 0.1],
+      [box.width * 0.85, box.height * 0.5],
+      [box.width * 0.3, box.height * 0.9],
+    ];
+    await page().getByTestId('draw-line').click();
+    for (const [x, y] of clicks.slice(0, -1)) await map.click({ position: { x, y } });
+    const [lx, ly] = clicks.at(-1)!;
+    await map.dblclick({ position: { x: lx, y: ly } });
+    await waitFor(
+      'the arbitrary line',
+      () => viewer().getAttribute('data-label'),
+      (l) => Boolean(l?.startsWith('Arbitrary line')),
+    );
+    await waitFor(
+      'its frame',
+      () => viewer().getAttribute('data-axis'),
+      (a) => a === 'arbitrary',
+    );
+    await page().waitForTimeout(100);
+
+    // The same line through the API: the same label, and the pixels drawn are its amplitudes in the colormap.
+    const points = JSON.parse((await page().getByTestId('base-map').getAttribute('data-line'))!) as [number, number][];
+    expect(points).toHaveLength(3);
+    const line = await page().evaluate(
+      async ({ id, pts }) => {
+        const s = await (globalThis as unknown as PageGlobals).promethium.section.arbitrary({
+          surveyId: id,
+          points: pts,
+        });
+        return { ...s, data: Array.from(s.data), live: Array.from(s.live) };
+      },
+      { id: f3Id, pts: points },
+    );
+    await expect(page().getByTestId('section-label').innerText()).resolves.toBe(line.label);
+    expect(line.vertices).toHaveLength(3);
+    expect(line.traces).toBeGreaterThan(20);
+    const linear = (await viewer().getAttribute('data-float-linear')) === 'true';
+    const pixels = await canvasPixels();
+    expect(distinctColours(pixels)).toBeGreaterThan(100);
+    const mismatch = colourMismatch(pixels, line, clipOf(line, 99), linear);
+    console.log(
+      `[viewer] ${line.label}: ${line.traces} traces through ${line.vertices.map((v) => `IL ${v.inline}/XL ${v.crossline}`).join(', ')}; ` +
+        `${(mismatch * 100).toFixed(2)}% of pixels off the colormap colour`,
+    );
+    expect(mismatch).toBeLessThan(0.02);
+
+    // The base map draws the line shown (its accent colour at the middle vertex).
+    const mapPixels = await canvasPixelsOf(page(), '[data-testid="base-map"] canvas');
+    const [vx, vy] = clicks[1]!;
+    const i = (Math.round(vy) * mapPixels.width + Math.round(vx)) * 4;
+    expect([mapPixels.rgba[i], mapPixels.rgba[i + 1], mapPixels.rgba[i + 2]]).toEqual([108, 199, 210]);
+
+    // The readout names the inline and crossline of the trace under the cursor.
+    const canvasBox = (await page().getByTestId('section-canvas').boundingBox())!;
+    const trace = Math.floor(line.traces * 0.25);
+    await page().mouse.move(
+      canvasBox.x + ((trace + 0.5) / line.traces) * canvasBox.width,
+      canvasBox.y + canvasBox.height / 2,
+    );
+    await waitFor(
+      'the arbitrary line readout',
+      () =>
+        page()
+          .getByTestId('status-readout')
+          .innerText()
+          .catch(() => ''),
+      (text) => text.includes(`IL ${line.cells.inlines[trace]}`) && text.includes(`XL ${line.cells.crosslines[trace]}`),
+    );
+    await session.screenshot('18-f3-arbitrary-line');
+  });
+
+  it('shows the full trace header of the trace under the cursor (H)', async () => {
+    await page().locator('button[data-axis="inline"]').click();
+    await waitFor(
+      'an inline',
+      () => viewer().getAttribute('data-axis'),
+      (a) => a === 'inline',
+    );
+    const box = (await page().getByTestId('section-canvas').boundingBox())!;
+    await page().mouse.move(box.x + box.width * 0.62, box.y + box.height * 0.4);
+    const readout = await waitFor(
+      'the cursor readout',
+      () =>
+        page()
+          .getByTestId('status-readout')
+          .innerText()
+          .catch(() => ''),
+      (text) => /IL \d+/.test(text) && /XL \d+/.test(text),
+    );
+    const inline = Number(/IL (\d+)/.exec(readout)![1]);
+    const crossline = Number(/XL (\d+)/.exec(readout)![1]);
+    await viewer().focus();
+    await page().keyboard.press('h');
+    const dialog = page().getByRole('dialog', { name: `Trace header · IL ${inline} · XL ${crossline}` });
+    await dialog.waitFor();
+    const rows = dialog.getByTestId('trace-header').locator('tbody tr');
+    expect(await rows.count()).toBeGreaterThan(80);
+    const valueAt = async (byte: number) =>
+      Number(await dialog.locator(`tr[data-byte="${byte}"] td:last-child`).innerText());
+    expect(await valueAt(189)).toBe(inline);
+    expect(await valueAt(193)).toBe(crossline);
+    // The header is the file's own: the same bytes as trace il * 18 + xl of f3.sgy (complete and sorted).
+    const survey = await page().evaluate(
+      (id) => (globalThis as unknown as PageGlobals).promethium.survey.get(id),
+      f3Id,
+    );
+    const grid = survey.description!.grid!;
+    const expectedTrace = (inline - grid.inlines.first) * grid.crosslines.count + (crossline - grid.crosslines.first);
+    await expect(dialog.innerText()).resolves.toContain(`Trace ${expectedTrace + 1} of the SEG-Y file`);
+    await dialog.getByTestId('trace-header-filter').fill('sample');
+    expect(await rows.count()).toBeLessThan(10);
+    await expect(dialog.locator('tr[data-byte="115"] td:nth-child(2)').innerText()).resolves.toMatch(/sample/i);
+    await session.screenshot('19-f3-trace-header');
+    await page().keyboard.press('Escape');
+    await expect(dialog.count()).resolves.toBe(0);
+  });
+
+  it('shows the average amplitude spectrum and the f-k spectrum of the shown line', async () => {
+    await page().getByTestId('spectra-group').locator('summary').click();
+    const spectra = page().getByTestId('section-spectra');
+    const fk = page().getByTestId('fk-canvas');
+    await waitFor(
+      'the f-k image',
+      () => fk.getAttribute('data-fk-ready'),
+      (v) => v === 'true',
+    );
+    await page().getByTestId('amplitude-spectrum').waitFor();
+    const peakHz = Number(await spectra.getAttribute('data-peak-hz'));
+    // F3 at 4 ms: a band-limited reflection wavelet, its peak well inside 5..60 Hz (Nyquist 125 Hz).
+    expect(peakHz).toBeGreaterThan(5);
+    expect(peakHz).toBeLessThan(60);
+    const image = await canvasPixelsOf(page(), '[data-testid="fk-canvas"]');
+    expect(distinctColours(image)).toBeGreaterThan(20);
+    // Reflectors of an inline are nearly flat: the f-k energy sits near zero wavenumber (the middle column).
+    const columns = new Float64Array(image.width);
+    for (let y = 0; y < image.height; y++) {
+      for (let x = 0; x < image.width; x++) {
+        const i = (y * image.width + x) * 4;
+        columns[x]! += image.rgba[i]! + image.rgba[i + 1]! + image.rgba[i + 2]!;
+      }
+    }
+    const brightest = columns.indexOf(Math.max(...columns));
+    console.log(
+      `[viewer] spectra: peak ${peakHz} Hz; f-k ${image.width} x ${image.height}, brightest column ${brightest}`,
+    );
+    expect(Math.abs(brightest - image.width / 2)).toBeLessThanOrEqual(image.width / 8);
+    await session.screenshot('20-f3-spectra');
+    await page().getByTestId('spectra-group').locator('summary').click();
+  });
+
+  it('wraps the toolbar cleanly at 1440 px, and the 3D tab shows only the controls that act on it', async () => {
+    expect(page().viewportSize()?.width).toBe(1440);
+    for (const axis of ['inline', 'arbitrary', '3d']) {
+      await page().locator(`button[data-axis="${axis}"]`).click();
+      await page().waitForTimeout(200);
+      const toolbar = page().getByTestId('survey-toolbar');
+      const outer = (await toolbar.boundingBox())!;
+      const overflow = await toolbar.evaluate((el) => el.scrollWidth - el.clientWidth);
+      expect(overflow, `${axis}: toolbar overflow`).toBeLessThanOrEqual(0);
+      const boxes = (await page().evaluate(`(${CHILD_BOXES})('[data-testid="survey-toolbar"]')`)) as {
+        name: string;
+        left: number;
+        right: number;
+        top: number;
+        bottom: number;
+        group: boolean;
+      }[];
+      for (const b of boxes) {
+        expect(b.right, `${axis}: ${b.name} inside the toolbar`).toBeLessThanOrEqual(outer.x + outer.width + 0.5);
+        expect(b.left).toBeGreaterThanOrEqual(outer.x - 0.5);
+      }
+      // No two controls of the same level overlap.
+      for (const level of [true, false]) {
+        const items = boxes.filter((b) => b.group === level);
+        for (let i = 0; i < items.length; i++) {
+          for (let j = i + 1; j < items.length; j++) {
+            const [a, b] = [items[i]!, items[j]!];
+            const overlap =
+              Math.min(a.right, b.right) - Math.max(a.left, b.left) > 1 &&
+              Math.min(a.bottom, b.bottom) - Math.max(a.top, b.top) > 1;
+            expect(overlap, `${axis}: ${a.name} overlaps ${b.name}`).toBe(false);
+          }
+        }
+      }
+      await session.screenshot(`21-toolbar-${axis}`);
+    }
+    // 3D: colormap, clip and gain act on the slices; AGC, wiggles, the 2D key hints and the spectra do not, and are gone.
+    await page().getByTestId('volume-view').waitFor();
+    for (const id of ['agc', 'wiggles', 'spectra-group'])
+      await expect(page().getByTestId(id).count(), id).resolves.toBe(0);
+    for (const id of ['colormap', 'clip', 'gain']) await expect(page().getByTestId(id).count(), id).resolves.toBe(1);
+    await expect(page().getByTestId('display-hint').innerText()).resolves.toMatch(/orbit/);
+    const ramp = await page().locator('.ramp-labels').innerText();
+    expect(ramp).not.toMatch(/^−0\b/);
+    await page().locator('button[data-axis="inline"]').click();
+    await waitFor(
+      'back to inlines',
+      () => viewer().getAttribute('data-axis'),
+      (a) => a === 'inline',
+    );
+    await expect(page().getByTestId('agc').count()).resolves.toBe(1);
   });
 
   it('browses the gathers of a pre-stack survey', async () => {
