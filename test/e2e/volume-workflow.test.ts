@@ -1,11 +1,12 @@
 /**
  * The whole workflow of issue 6 end to end, in Chromium against the browser mode, on F3 (23 x 18 x 75): open f3.sgy,
  * Denoise one inline in one click with the bundled default model (unet_denoise_v1) and see the compare view with its
- * QC figures; apply the same model to the volume through "Apply to volume…"; open a line of the derived volume in the
- * compare view from the Volumes list; export it (as the source's int16, then as IEEE float) and check each file with
- * Debian's segyio: every trace header of the source, the volume's samples. Then an ensemble (Monte Carlo dropout)
- * volume whose compute process is killed mid-job: interrupted in the list, Resume finishes it after its last line, its
- * uncertainty exports; Remove deletes a volume's files; "Adapt to this survey" with a 3 s budget.
+ * QC figures; apply the same model to the volume through "Apply to volume…"; open lines of the derived volume in the
+ * compare view from the Volumes list (and the one-click result again from its job); export the volume (as the source's
+ * int16, then as IEEE float) and check each file with Debian's segyio: every trace header of the source, the volume's
+ * samples. Then a volume applied on top of that volume; an ensemble (Monte Carlo dropout) volume whose compute process
+ * is killed mid-job: interrupted in the list, Resume finishes it after its last line, its uncertainty exports; Remove
+ * deletes a volume's files; "Adapt to this survey" with a 3 s budget.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
@@ -98,6 +99,8 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
   /** The volume of the bundled model, then the ensemble volume (killed and resumed). */
   let modelVolume: VolumeSummary;
   let ensembleVolume: VolumeSummary;
+  /** Applied on top of the model's volume. */
+  let stackedVolume: VolumeSummary;
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'promethium-volume-e2e-'));
@@ -145,8 +148,11 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     ))!;
   }
 
-  /** Applies the current one-click choice (and ensemble) to every inline through the dialog; returns the new volume. */
-  async function applyToVolume(screenshot: string): Promise<VolumeSummary> {
+  /**
+   * Applies the current one-click choice (and ensemble) to every inline through the dialog, on the survey or on top of
+   * `parent`; returns the new volume.
+   */
+  async function applyToVolume(screenshot: string, parent?: VolumeSummary): Promise<VolumeSummary> {
     const before = new Set((await listVolumes()).map((v) => v.id));
     await page().getByRole('button', { name: 'Apply to volume…' }).click();
     const dialog = page().getByRole('dialog', { name: 'Apply to volume' });
@@ -156,6 +162,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     await expect(dialog.getByTestId('apply-choice').inputValue()).resolves.toBe('model:unet_denoise_v1');
     await expect(dialog.getByTestId('apply-first-inline').inputValue()).resolves.toBe('111');
     await expect(dialog.getByTestId('apply-last-inline').inputValue()).resolves.toBe('133');
+    if (parent) await dialog.getByTestId('apply-input').selectOption(parent.id);
     await session.screenshot(screenshot);
     await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
     await dialog.waitFor({ state: 'detached' });
@@ -411,6 +418,20 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       );
       expect(distinctColours(await canvasPixels(page(), panelCanvas(panel)))).toBeGreaterThan(30);
     }
+
+    // The one-click result stays reachable from its job in the jobs panel, with its removed RMS.
+    const oneClick = (await jobs()).find((job) => job.kind === 'reconstruct-section')!;
+    const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${oneClick.id}"]`);
+    await expect(row.innerText()).resolves.toMatch(/removed RMS \d+\.\d %/);
+    await row.getByRole('button', { name: 'Compare' }).click();
+    await waitFor(
+      'the one-click result in the compare view again',
+      async () => ({
+        volume: await compare().getAttribute('data-volume-id'),
+        title: await compare().locator('h1').innerText(),
+      }),
+      (seen) => seen.volume === null && seen.title.includes('Inline 122'),
+    );
     await compare().getByRole('button', { name: '‹ Survey' }).click();
     await page().getByTestId('survey-view').waitFor();
   });
@@ -442,6 +463,29 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
   }, 180_000);
 
   it(
+    'applies the model on top of the denoised volume (a finished volume as the input)',
+    async () => {
+      stackedVolume = await applyToVolume('66-apply-on-volume-dialog', modelVolume);
+      expect(stackedVolume.parentVolumeId).toBe(modelVolume.id);
+      expect(await waitForVolumeState(stackedVolume, ['ready', 'failed'], APPLY_MS)).toBe('ready');
+      const lineage = await itemOf(stackedVolume).locator('.lineage').innerText();
+      expect(lineage).toContain(`on ${modelVolume.name}`);
+      // Its input was the denoised volume, not the survey: a second pass changes the denoised samples again.
+      const [parent, stacked] = [
+        await volumeSamples(page(), modelVolume.id),
+        await volumeSamples(page(), stackedVolume.id),
+      ];
+      let changed = 0;
+      for (let i = 0; i < parent.length; i++) if (parent[i] !== stacked[i]) changed++;
+      console.log(
+        `[volume-workflow] on top of the denoised volume: ${lineage}; ${changed} of ${parent.length} samples changed`,
+      );
+      expect(changed).toBeGreaterThan(parent.length / 2);
+    },
+    APPLY_MS + 60_000,
+  );
+
+  it(
     'resumes an ensemble volume whose compute process was killed mid-job',
     async () => {
       await page().getByRole('button', { name: 'Options ▾' }).click();
@@ -449,7 +493,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       await options.getByTestId('ensemble').fill(String(ENSEMBLE));
       await page().keyboard.press('Escape');
       await options.waitFor({ state: 'detached' });
-      ensembleVolume = await applyToVolume('66-apply-ensemble-dialog');
+      ensembleVolume = await applyToVolume('67-apply-ensemble-dialog');
       expect(ensembleVolume.hasUncertainty).toBe(true);
       const firstJob = ensembleVolume.jobId!;
       // While it runs the volume cannot be removed.
@@ -483,7 +527,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       expect(stopped.completedLines).toBeGreaterThanOrEqual(KILL_AFTER_LINES);
       expect(stopped.completedLines).toBeLessThan(F3_INLINES);
       await page().waitForTimeout(200);
-      await session.screenshot('67-volume-interrupted');
+      await session.screenshot('68-volume-interrupted');
 
       await itemOf(ensembleVolume).getByRole('button', { name: 'Resume' }).click();
       await waitForVolumeState(ensembleVolume, ['ready', 'failed'], APPLY_MS);
@@ -502,7 +546,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       expect(result.inlinesAlreadyDone + result.inlinesReconstructed).toBe(F3_INLINES);
       const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${resumed.id}"]`);
       await expect(row.innerText()).resolves.toContain(`${result.inlinesAlreadyDone} kept from the stopped run`);
-      await session.screenshot('68-volume-resumed');
+      await session.screenshot('69-volume-resumed');
     },
     2 * APPLY_MS + 60_000,
   );
@@ -515,7 +559,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       uncertainty: true,
       defaultFormat: 'ieee',
       defaultName: 'f3-denoise-std.sgy',
-      screenshot: '69-export-uncertainty',
+      screenshot: '70-export-uncertainty',
     });
     if (!hasSegyio) return;
     const check = await checkExport(file, ensembleVolume, true);
@@ -532,12 +576,13 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     expect(existsSync(dir)).toBe(true);
     await itemOf(ensembleVolume).getByRole('button', { name: 'Remove' }).click();
     const confirm = itemOf(ensembleVolume).getByRole('alertdialog', { name: 'Remove the volume' });
-    await session.screenshot('70-remove-confirm');
+    await session.screenshot('71-remove-confirm');
     await confirm.getByRole('button', { name: 'Delete' }).click();
     await itemOf(ensembleVolume).waitFor({ state: 'detached' });
     expect(existsSync(dir)).toBe(false);
-    expect((await listVolumes()).map((v) => v.id)).toEqual([modelVolume.id]);
-    await expect(volumes().locator('li[data-volume-id]').count()).resolves.toBe(1);
+    const left = (await listVolumes()).map((v) => v.id).sort();
+    expect(left).toEqual([modelVolume.id, stackedVolume.id].sort());
+    await expect(volumes().locator('li[data-volume-id]').count()).resolves.toBe(2);
   });
 
   it(
@@ -565,7 +610,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       );
       console.log(`[volume-workflow] denoise choices: ${labels.join(' | ')}`);
       await page().waitForTimeout(200);
-      await session.screenshot('71-adapted-model');
+      await session.screenshot('72-adapted-model');
     },
     ADAPT_MS + 60_000,
   );
