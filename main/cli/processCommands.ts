@@ -99,7 +99,7 @@ async function modelProcessor(
 ): Promise<PanelProcessor> {
   await chooseBackend();
   const location = await locateModel(options.model!, options.project);
-  const { model, card, patch } = await loadInferenceModel(location);
+  const { model, card, patch, patchScaling } = await loadInferenceModel(location);
   if (card.task !== task) throw new UsageError(`model ${card.name} was trained to ${card.task}, not to ${task}`);
   const scale = await surveyScale(input);
   return (section, shape, live) =>
@@ -107,6 +107,7 @@ async function modelProcessor(
       task,
       scale,
       patch,
+      patchScaling,
       tta: Boolean(options.tta),
       ensemble: options.ensemble ?? 1,
     }).then((result) => result.output);

@@ -52,7 +52,14 @@ export async function reconstructor(
     }
     const source = await SurveyCachePatchSource.open(cacheDir);
     const scale: AmplitudeScale = await estimateSourceScale(source).finally(() => source.close());
-    const options = { task: request.task, scale, patch: loaded.patch, tta: request.tta, ensemble: request.ensemble };
+    const options = {
+      task: request.task,
+      scale,
+      patch: loaded.patch,
+      patchScaling: loaded.patchScaling,
+      tta: request.tta,
+      ensemble: request.ensemble,
+    };
     return [
       (section, shape, live) => reconstructSection(loaded.model, section, shape, live, options),
       `model ${request.model.name}`,

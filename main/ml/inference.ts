@@ -9,7 +9,13 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { TraceMask } from './corruption';
 import { maskChannel } from './corruption';
 import type { SectionShape } from './metrics';
-import { denormalizeSection, normalizeSection, type AmplitudeScale } from './normalization';
+import {
+  denormalizeSection,
+  normalizeSection,
+  applyPatchScales,
+  scalePatches,
+  type AmplitudeScale,
+} from './normalization';
 import { withGraphPredictor } from './parallelInference';
 import { EnsembleAccumulator, predictTiled, withFlipAugmentation, type PatchPredictor } from './tiling';
 
@@ -24,6 +30,8 @@ export interface ReconstructionOptions {
   tta?: boolean;
   /** Monte Carlo dropout passes; more than 1 also gives the standard deviation. */
   ensemble?: number;
+  /** Scale every patch by its own robust scale too (normalization.ts), for models trained that way. */
+  patchScaling?: boolean;
 }
 
 export interface Reconstruction {
@@ -77,7 +85,8 @@ export async function reconstructSection(
   const patch = { samples: options.patch, traces: options.patch };
   const tiling = { patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 16 };
   const runWith = (plain: PatchPredictor, inFlight: number): Promise<Float32Array> => {
-    const predictor = options.tta ? withFlipAugmentation(plain, patch, sources.length) : plain;
+    const scaled = options.patchScaling ? withPatchScaling(plain, options.patch, sources.length) : plain;
+    const predictor = options.tta ? withFlipAugmentation(scaled, patch, sources.length) : scaled;
     return predictTiled(sources, shape, { ...tiling, inFlight }, predictor);
   };
   const run = (forward: Forward) => runWith(modelPredictor(forward, options.patch, sources.length), 1);
@@ -99,6 +108,17 @@ export async function reconstructSection(
   const output = denormalizeSection(mean, options.scale);
   if (options.task === 'interpolate') keepLiveTraces(output, section, shape, live);
   return { output, uncertainty: spread };
+}
+
+function withPatchScaling(predict: PatchPredictor, patch: number, channels: number): PatchPredictor {
+  const patchValues = patch * patch;
+  return async (batch, count) => {
+    const scaled = batch.slice(0, count * patchValues * channels);
+    const scales = scalePatches(scaled, count, patchValues, channels);
+    const prediction = await predict(scaled, count);
+    applyPatchScales(prediction, scales, patchValues, 1, 'multiply');
+    return prediction;
+  };
 }
 
 function maskedTraces(section: Float32Array, shape: SectionShape, live: TraceMask): Float32Array {

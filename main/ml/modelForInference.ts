@@ -14,6 +14,8 @@ export interface InferenceModel {
   card: ModelCard;
   /** The patch size the model was trained on (its receptive field and normalisation statistics match it). */
   patch: number;
+  /** Trained with per-patch scaling on top of the survey scale (normalization.ts): inference must scale alike. */
+  patchScaling: boolean;
 }
 
 function trainedPatch(card: ModelCard): number {
@@ -24,10 +26,20 @@ function trainedPatch(card: ModelCard): number {
   return 128;
 }
 
+function trainedWithPatchScaling(card: ModelCard): boolean {
+  const normalization = (card.config as { normalization?: { patchScaling?: unknown } } | null)?.normalization;
+  return normalization?.patchScaling === true;
+}
+
 export async function loadInferenceModel(location: string): Promise<InferenceModel> {
   const files = location.endsWith('.pmodel')
     ? readTar(new Uint8Array(await readFile(location)))
     : await readModelFiles(location);
   const card = parseModelCard(files.get(MODEL_FILES.card));
-  return { model: await loadModelFromFiles(files), card, patch: trainedPatch(card) };
+  return {
+    model: await loadModelFromFiles(files),
+    card,
+    patch: trainedPatch(card),
+    patchScaling: trainedWithPatchScaling(card),
+  };
 }

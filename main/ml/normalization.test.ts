@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { gaussian, seededRandom } from '../synth/random';
-import { denormalizeSection, normalizeSection, robustAmplitudeScale } from './normalization';
+import {
+  applyPatchScales,
+  denormalizeSection,
+  normalizeSection,
+  patchScale,
+  robustAmplitudeScale,
+  scalePatches,
+} from './normalization';
 
 const shape = { traces: 50, samples: 200 };
 
@@ -68,5 +75,52 @@ describe('normalizeSection / denormalizeSection', () => {
   it('writes NaN and infinite samples as 0 for the model', () => {
     const scale = { divisor: 2, percentile: 99.5, percentileValue: 2 };
     expect(Array.from(normalizeSection(Float32Array.from([NaN, Infinity, 4]), scale))).toEqual([0, 0, 2]);
+  });
+});
+
+describe('per-patch scaling', () => {
+  const PATCH_VALUES = 32 * 32;
+
+  /** Two 2-channel patches (amplitudes, mask) whose amplitudes differ by 2^10, the second with its first 8 traces zero. */
+  function batch(): Float32Array {
+    const normal = gaussian(seededRandom(4));
+    const values = new Float32Array(2 * PATCH_VALUES * 2);
+    for (let n = 0; n < 2; n++) {
+      for (let i = 0; i < PATCH_VALUES; i++) {
+        const missing = n === 1 && i % 32 < 8;
+        values[(n * PATCH_VALUES + i) * 2] = missing ? 0 : normal() * (n === 0 ? 3 : 3 * 1024);
+        values[(n * PATCH_VALUES + i) * 2 + 1] = missing ? 0 : 1;
+      }
+    }
+    return values;
+  }
+
+  it('brings every patch amplitude channel to a 99.5th percentile of |a| in [0.71, 1.41], mask untouched', () => {
+    const values = batch();
+    const masks = values.filter((_, i) => i % 2 === 1);
+    const scales = scalePatches(values, 2, PATCH_VALUES, 2);
+    expect(scales[1]! / scales[0]!).toBe(1024);
+    for (let n = 0; n < 2; n++) {
+      expect(patchScale(values, n, PATCH_VALUES, 2)).toBe(1);
+      const live = Array.from({ length: PATCH_VALUES }, (_, i) => Math.abs(values[(n * PATCH_VALUES + i) * 2]!))
+        .filter((v) => v !== 0)
+        .sort((x, y) => x - y);
+      const percentile = live[Math.ceil(0.995 * live.length) - 1]!;
+      expect(percentile).toBeGreaterThanOrEqual(0.7);
+      expect(percentile).toBeLessThanOrEqual(1.42);
+    }
+    expect(values.filter((_, i) => i % 2 === 1)).toEqual(masks);
+  });
+
+  it('multiplying by the scales restores the patches bit for bit', () => {
+    const original = batch();
+    const values = original.slice();
+    const scales = scalePatches(values, 2, PATCH_VALUES, 2);
+    applyPatchScales(values, scales, PATCH_VALUES, 2, 'multiply');
+    expect(values).toEqual(original);
+  });
+
+  it('gives a silent or all-missing patch scale 1', () => {
+    expect(patchScale(new Float32Array(PATCH_VALUES), 0, PATCH_VALUES, 1)).toBe(1);
   });
 });

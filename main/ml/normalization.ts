@@ -90,3 +90,51 @@ export function denormalizeSection(section: Float32Array, scale: AmplitudeScale)
   for (let i = 0; i < section.length; i++) denormalized[i] = section[i]! * scale.divisor;
   return denormalized;
 }
+
+/**
+ * The robust scale of one patch of an NHWC batch ([count, samples, traces, channels]), from channel 0: the percentile
+ * of |a| over its non-zero finite samples (zeros are dead or missing traces, or silence), to the nearest power of two;
+ * 1 for a patch with no such sample.
+ */
+export function patchScale(batch: Float32Array, index: number, patchValues: number, channels: number): number {
+  const values = new Float32Array(patchValues);
+  let count = 0;
+  const start = index * patchValues * channels;
+  for (let i = 0; i < patchValues; i++) {
+    const v = batch[start + i * channels]!;
+    if (v !== 0 && Number.isFinite(v)) values[count++] = Math.abs(v);
+  }
+  if (count === 0) return 1;
+  const rank = Math.min(count, Math.ceil((SCALE_PERCENTILE / 100) * count)) - 1;
+  const value = selectKth(values, Math.max(0, rank), count);
+  return value > 0 ? 2 ** Math.round(Math.log2(value)) : 1;
+}
+
+/**
+ * Per-patch scaling on top of the survey scale, for models trained with it (`normalization.patchScaling` in their card):
+ * each patch's amplitude channel is divided by its own robust scale, and the prediction multiplied back. Pre-stack
+ * gathers span 40 dB and more between first breaks and late reflections; under one survey scale a model sees their
+ * loud parts far above anything it was trained on and their quiet parts near zero. Per patch, every part of a gather
+ * reaches the model at the level it was trained at; overlapping Hann-blended patches smooth the steps between scales.
+ * Returns each patch's divisor (training pairs divide their targets by it too, predictions are multiplied by it).
+ */
+export function scalePatches(batch: Float32Array, count: number, patchValues: number, channels: number): Float32Array {
+  const scales = Float32Array.from({ length: count }, (_, n) => patchScale(batch, n, patchValues, channels));
+  applyPatchScales(batch, scales, patchValues, channels, 'divide');
+  return scales;
+}
+
+/** Divides or multiplies channel 0 of patch n of an NHWC batch by scales[n]; exact, the scales being powers of two. */
+export function applyPatchScales(
+  batch: Float32Array,
+  scales: Float32Array,
+  patchValues: number,
+  channels: number,
+  operation: 'divide' | 'multiply',
+): void {
+  for (let n = 0; n < scales.length; n++) {
+    const factor = operation === 'divide' ? 1 / scales[n]! : scales[n]!;
+    const start = n * patchValues * channels;
+    for (let i = 0; i < patchValues; i++) batch[start + i * channels]! *= factor;
+  }
+}
