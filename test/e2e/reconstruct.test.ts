@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../preload/contract';
 import { hasTestdata, TESTDATA_DIR } from '../testdata';
-import { canvasPixels, distinctColours, frameOf, importAndOpen, meanColour } from './flows';
+import { canvasPixels, distinctColours, frameOf, importAndOpen, meanColour, pixelDistance } from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 const RECONSTRUCTION_MS = 240_000;
@@ -14,6 +14,8 @@ const RECONSTRUCTION_MS = 240_000;
 describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the compare view', () => {
   let server: RunningServer;
   let session: BrowserSession;
+  /** Labels of ex1's inlines with missing traces. */
+  let holes: string[] = [];
 
   beforeAll(async () => {
     server = await startServer({ env: { PROMETHIUM_DATA_DIRS: TESTDATA_DIR } });
@@ -157,20 +159,22 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
     'fills the missing traces of ex1_missing_traces',
     async () => {
       await importAndOpen(page(), 'ex1_missing_traces_75x71x26.segy');
-      // An inline with missing traces: the first one whose live mask has a hole.
-      const target = await page().evaluate(
+      // Inlines with missing traces: those whose live mask has a hole.
+      holes = await page().evaluate(
         async (surveyId: string) => {
           const api = (globalThis as unknown as { promethium: Api }).promethium;
           const first = await api.section.get({ surveyId, axis: 'inline', index: 0 });
+          const labels: string[] = [];
           for (let index = 0; index < first.count; index++) {
             const s = index === 0 ? first : await api.section.get({ surveyId, axis: 'inline', index });
-            if (s.live.some((v) => v === 0)) return s.label;
+            if (s.live.some((v) => v === 0)) labels.push(s.label);
           }
-          return null;
+          return labels;
         },
         (await page().locator('[data-testid="survey-view"]').getAttribute('data-survey-id'))!,
       );
-      expect(target).not.toBeNull();
+      const target = holes[0];
+      expect(target).toBeDefined();
       const line = page().getByTestId('line-number');
       await line.fill(target!.replace('Inline ', ''));
       await line.press('Enter');
@@ -188,6 +192,70 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
       expect(snr).toMatch(/dB|—/);
       await page().waitForTimeout(200);
       await session.screenshot('33-compare-interpolate');
+    },
+    RECONSTRUCTION_MS + 60_000,
+  );
+
+  it(
+    'fills one inline of ex1 as a volume; the compare view of a line outside its range shows the holes unfilled',
+    async () => {
+      const [inside, outside] = [holes[0]!.replace('Inline ', ''), holes.at(-1)!.replace('Inline ', '')];
+      expect(outside).not.toBe(inside);
+      await compare().getByRole('button', { name: '‹ Survey' }).click();
+      await page().getByRole('button', { name: 'Apply to volume…' }).click();
+      const dialog = page().getByRole('dialog', { name: 'Apply to volume' });
+      await dialog.locator('button[data-task="interpolate"]').click();
+      await dialog.getByTestId('apply-choice').selectOption('method:linear');
+      await dialog.getByTestId('apply-first-inline').fill(inside);
+      await dialog.getByTestId('apply-last-inline').fill(inside);
+      await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+      const item = page().getByTestId('volumes').locator('li[data-volume-id]').first();
+      await waitFor(
+        'the volume ready',
+        () => item.getAttribute('data-state'),
+        (state) => state === 'ready' || state === 'failed',
+        RECONSTRUCTION_MS,
+        250,
+      );
+      expect(await item.getAttribute('data-state')).toBe('ready');
+
+      const compareLine = async (inline: string) => {
+        await item.getByTestId('volume-compare-line').fill(inline);
+        await item.getByRole('button', { name: 'Compare' }).click();
+        await waitFor(
+          `the compare view of inline ${inline}`,
+          async () => ((await compare().count()) > 0 ? await compare().locator('h1').innerText() : ''),
+          (title) => title.includes(`Inline ${inline} `),
+        );
+        for (const panel of ['input', 'result', 'difference']) {
+          await waitFor(
+            `the ${panel} panel drawn`,
+            () => frameOf(page(), viewerOf(panel)),
+            (n) => n >= 1,
+          );
+        }
+        await page().waitForTimeout(200);
+        return {
+          filled: Number(await compare().getByTestId('qc-traces-filled').innerText()),
+          inputVsResult: pixelDistance(
+            await canvasPixels(page(), panelCanvas('input')),
+            await canvasPixels(page(), panelCanvas('result')),
+          ),
+        };
+      };
+      const filled = await compareLine(inside);
+      await session.screenshot('34-volume-line-filled');
+      await compare().getByRole('button', { name: '‹ Survey' }).click();
+      const untouched = await compareLine(outside);
+      await session.screenshot('35-volume-line-outside-range');
+      console.log(
+        `[compare] volume of inline ${inside}: ${JSON.stringify(filled)}; inline ${outside}: ${JSON.stringify(untouched)}`,
+      );
+      expect(filled.filled).toBeGreaterThan(0);
+      expect(filled.inputVsResult).toBeGreaterThan(0.5);
+      // Outside the range nothing was filled: the result is the input, dead traces drawn dead in both panels.
+      expect(untouched.filled).toBe(0);
+      expect(untouched.inputVsResult).toBeLessThan(0.01);
     },
     RECONSTRUCTION_MS + 60_000,
   );
