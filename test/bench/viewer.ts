@@ -2,6 +2,10 @@
  * `npm run bench -- viewer`: line changes on a cached 0.5 GB survey in the browser mode (Debian Chromium, the built
  * app): the API round trip of an inline not prefetched (random jumps), and the viewer's keypress -> new frame time
  * when stepping to the next line (the way an interpreter browses). Target: the next section shown within 100 ms.
+ *
+ * "New frame": the viewer has drawn the new line (its data-label changes when it draws) AND the browser has then
+ * produced a frame: an animation frame plus a task after it, because Chromium's rendering update (where the software
+ * compositor reads the WebGL canvas back) runs right after the animation-frame callbacks.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -77,7 +81,7 @@ export async function benchViewer(): Promise<string> {
           const observer = new MutationObserver(() => {
             if (el.dataset.label === before) return;
             observer.disconnect();
-            requestAnimationFrame(() => resolve(performance.now() - started));
+            requestAnimationFrame(() => setTimeout(() => resolve(performance.now() - started), 0));
           });
           observer.observe(el, { attributes: true, attributeFilter: ['data-label'] });
           el.dispatchEvent(new KeyboardEvent('keydown', { key: 'PageDown', bubbles: true }));

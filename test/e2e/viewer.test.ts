@@ -245,7 +245,9 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
         const observer = new MutationObserver(() => {
           if (el.dataset.label === before) return;
           observer.disconnect();
-          resolve({ ms: performance.now() - started, label: el.dataset.label ?? '' });
+          // Drawn, then a frame produced with it (the rendering update follows the animation-frame callbacks).
+          const label = el.dataset.label ?? '';
+          requestAnimationFrame(() => setTimeout(() => resolve({ ms: performance.now() - started, label }), 0));
         });
         observer.observe(el, { attributes: true, attributeFilter: ['data-label'] });
         el.dispatchEvent(new KeyboardEvent('keydown', { key: '${key}', bubbles: true }));
