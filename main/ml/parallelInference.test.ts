@@ -63,7 +63,7 @@ describe('inference threads', () => {
     for (const model of [unet([4, 8]), unet([8, 8])]) {
       const expected = await Promise.all(batches.map((batch) => inThisThread(model, batch, batch.length / 1024)));
       const actual = await pool.run(model, 32, 1, (predict, inFlight) => {
-        expect(inFlight).toBe(2);
+        expect(inFlight).toBe(4);
         return Promise.all(batches.map((batch) => predict(batch, batch.length / 1024)));
       });
       actual.forEach((values, i) => expect(Array.from(values)).toEqual(Array.from(expected[i]!)));

@@ -165,7 +165,8 @@ export class InferencePool {
             thread.modelKey = key;
           }),
       );
-      return work(this.predictor(patch, channels), this.threads.length);
+      // Two batches per thread: the next one is already queued when a thread finishes, whichever finishes first.
+      return work(this.predictor(patch, channels), 2 * this.threads.length);
     });
     this.queue = turn.catch(() => undefined);
     return turn;
