@@ -349,6 +349,11 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     await expect(compare().getByTestId('qc-volume').innerText()).resolves.toBe(modelVolume.name);
     const removed = (await compare().getByTestId('qc-removed-rms').innerText()).trim();
     expect(removed).toMatch(/^\d+(\.\d+)? %$/);
+    await waitFor(
+      'the spectra of the volume line',
+      () => compare().getByTestId('spectra-chart').getAttribute('data-ready'),
+      (ready) => ready === 'true',
+    );
     await page().waitForTimeout(200);
     await session.screenshot('63-volume-line-compare');
 
