@@ -175,7 +175,9 @@ export class InferencePool {
   private predictor(patch: number, channels: number): PatchPredictor {
     return async (batch, count) => {
       const thread = this.threads.reduce((a, b) => (b.load < a.load ? b : a));
-      const answer = await thread.request({ type: 'predict', batch, shape: [count, patch, patch, channels] });
+      // postMessage copies a typed array's whole buffer: a view of a larger one is cut out first.
+      const own = batch.byteLength === batch.buffer.byteLength ? batch : batch.slice();
+      const answer = await thread.request({ type: 'predict', batch: own, shape: [count, patch, patch, channels] });
       if (answer.type !== 'prediction') throw new Error(`inference worker answered '${answer.type}' to a batch`);
       return answer.values;
     };
