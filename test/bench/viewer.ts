@@ -17,6 +17,7 @@ import { median } from './stats';
 const CUBE = { inlines: 300, crosslines: 300, samples: 1500 };
 
 export async function benchViewer(): Promise<string> {
+  const loadAtStart = os.loadavg()[0]!;
   const data = mkdtempSync(path.join(process.env.PROMETHIUM_BENCH_DIR ?? os.tmpdir(), 'promethium-viewer-'));
   const file = path.join(data, 'cube.sgy');
   execFileSync(process.execPath, [
@@ -90,12 +91,14 @@ export async function benchViewer(): Promise<string> {
     }
     await session.screenshot('bench-viewer-500mb');
     return [
-      `Survey ${CUBE.inlines} x ${CUBE.crosslines} x ${CUBE.samples} (540 MB float32; written by \`promethium synth\`, imported), Debian Chromium headless (SwiftShader WebGL), loopback WebSocket:`,
+      `Survey ${CUBE.inlines} x ${CUBE.crosslines} x ${CUBE.samples} (540 MB float32; written by \`promethium synth\`, imported), Debian Chromium headless (SwiftShader WebGL), loopback WebSocket; machine load average ${loadAtStart.toFixed(1)} at the start (2 shared cores).`,
+      'A step ends when the viewer has drawn the new line and the browser has then produced a frame (animation frame + task: the software compositor reads the WebGL canvas back in that update); 20 steps with PageDown.',
       '',
       '| measurement | median | max | target |',
       '| --- | ---: | ---: | --- |',
       `| \`section.get\` of an inline not prefetched (API round trip, 1.8 MB binary frame) | ${median(apiMs).toFixed(1)} ms | ${Math.max(...apiMs).toFixed(1)} ms | |`,
       `| next inline by key, keypress to the new frame drawn | ${median(stepMs).toFixed(1)} ms | ${Math.max(...stepMs).toFixed(1)} ms | <= 100 ms |`,
+      '', // a blank line before the next section
     ].join('\n');
   } finally {
     await session.close();
