@@ -35,6 +35,8 @@ export async function trainModel(request: TrainRequest, context: JobContext): Pr
       checkpointDir: request.checkpointDir,
       resume: request.resume,
       initialModelDir: request.initialModelDir,
+      // Fine-tuning (Adapt to this survey above all) keeps the base model's BatchNorm statistics: see TrainOptions.
+      freezeBatchNorm: request.initialModelDir !== undefined,
       card: { name: request.name, parentId: request.parentId },
     },
     {

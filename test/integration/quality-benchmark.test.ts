@@ -1,7 +1,16 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { chooseBackend } from '../../main/ml/backends';
+import { loadInferenceModel } from '../../main/ml/modelForInference';
 import { interpolationMethods } from '../../main/processing';
 import { LayeredVolume } from '../../main/synth/layeredVolume';
-import { CORRUPTIONS, qualityReportTable, runQualityBenchmark, type Dataset } from '../bench/quality';
+import {
+  CORRUPTIONS,
+  adaptedModelMethod,
+  qualityReportTable,
+  runQualityBenchmark,
+  type Dataset,
+} from '../bench/quality';
 
 describe('quality benchmark', () => {
   const shape = { traces: 48, samples: 128 };
@@ -9,6 +18,7 @@ describe('quality benchmark', () => {
     name: 'tiny synthetic',
     panels: [{ data: new LayeredVolume({ inlines: 1, crosslines: 48, samples: 128, seed: 3 }).inline(0), shape }],
     sampleIntervalS: 0.004,
+    adapt: false,
   };
   const methods = {
     denoise: { 'no-op': async (input: Float32Array) => input },
@@ -34,4 +44,23 @@ describe('quality benchmark', () => {
     }
     expect(qualityReportTable(rows)).toMatch(/\| tiny synthetic \| 8-trace gaps \| linear \|/);
   });
+
+  it('adapts the bundled models to each case of the datasets marked for it, and only those', async () => {
+    await chooseBackend('wasm');
+    const settings = { seconds: 1, patch: 32, batchSize: 2, learningRate: 5e-4 };
+    const dirs = { denoise: 'unet_denoise_v1', interpolate: 'unet_interp_v1' } as const;
+    const adapting = async (task: 'denoise' | 'interpolate') => {
+      const dir = path.resolve('resources/models', dirs[task]);
+      return { [`${dirs[task]} after adapt`]: adaptedModelMethod(dir, await loadInferenceModel(dir), task, settings) };
+    };
+    const cases = CORRUPTIONS.filter((c) => ['Gaussian 0 dB', '50% random missing'].includes(c.name));
+    const marked = { ...dataset, name: 'marked', adapt: true };
+    const methodTable = { denoise: await adapting('denoise'), interpolate: await adapting('interpolate') };
+    const rows = await runQualityBenchmark([marked, dataset], methodTable, cases);
+    expect(rows.map((r) => `${r.dataset}: ${r.corruption}: ${r.method}`)).toEqual([
+      'marked: Gaussian 0 dB: unet_denoise_v1 after adapt',
+      'marked: 50% random missing: unet_interp_v1 after adapt',
+    ]);
+    for (const row of rows) expect(Number.isFinite(row.snrDb)).toBe(true);
+  }, 120_000);
 });

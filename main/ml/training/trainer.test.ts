@@ -231,6 +231,20 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
     );
   }, 30_000);
 
+  it('with BatchNorm frozen, trains the weights but leaves the moving statistics as they were', async () => {
+    const result = await train([synthetic], options({ freezeBatchNorm: true, epochs: 1, maxBatchesPerEpoch: 2 }));
+    const model = await loadModelFolder(result.lastCheckpointDir);
+    const statistics = model.weights.filter((w) => /moving_(mean|variance)/.test(w.originalName));
+    expect(statistics.length).toBeGreaterThan(0);
+    for (const weight of statistics) {
+      const initial = weight.originalName.includes('mean') ? 0 : 1;
+      expect(Array.from(await weight.read().data()).every((v) => v === initial)).toBe(true);
+    }
+    model.dispose();
+    const card = await readModelCard(result.bestModelDir);
+    expect((card.config as { training: { batchNorm: unknown } }).training.batchNorm).toBe('frozen');
+  }, 30_000);
+
   it('refuses blind-spot training with a loss that is not sample by sample, and for interpolation', async () => {
     await expect(
       train([synthetic], options({ corruption: { kind: 'blind-spot' }, loss: 'mse+0.1*spectral' })),

@@ -110,6 +110,12 @@ export interface TrainOptions {
   resume: boolean;
   /** Fine-tune: start from the weights of the model saved in this folder (a bundled or trained model), its architecture kept. */
   initialModelDir?: string;
+  /**
+   * Keep BatchNorm on its moving statistics (inference mode) while training, and those statistics unchanged. For
+   * fine-tuning on a little data: tfjs's BatchNorm (momentum 0.9) otherwise replaces within a few small batches the
+   * statistics the base model's weights were trained with, which costs more quality than a short fine-tuning gains.
+   */
+  freezeBatchNorm?: boolean;
   corruption?: Partial<CorruptionOptions>;
   augmentation?: Partial<AugmentationOptions>;
   /** What the model card says beyond what training knows. */
@@ -431,6 +437,7 @@ class TrainingRun {
           weightDecay: options.weightDecay,
           validationFraction: options.validationFraction,
           corruption: state.corruption,
+          batchNorm: options.freezeBatchNorm ? 'frozen' : 'trained',
           initialModel: options.initialModelDir ?? null,
         },
       },
@@ -535,6 +542,20 @@ async function startingWeights(built: BuiltModel, options: TrainOptions, resumed
   else if (options.initialModelDir !== undefined) await loadWeightsInto(built.model, options.initialModelDir);
 }
 
+/**
+ * Makes every BatchNorm layer of `model` ignore the `training` flag (always its moving statistics, never updating them),
+ * as inference.ts does for Monte Carlo dropout; the model is disposed after training, so the patch is not undone.
+ */
+function freezeBatchNorm(model: tfl.LayersModel): void {
+  type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'BatchNormalization') continue;
+    const target = layer as unknown as { call: Call };
+    const call = target.call.bind(layer);
+    target.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
+  }
+}
+
 /** trainingModel's first output is model's output, so it holds every layer of model: disposing it frees both. */
 function disposeModel(built: BuiltModel): void {
   built.trainingModel.dispose();
@@ -568,6 +589,7 @@ export async function train(
   if (resumed !== null) checkResumable(resumed, options, split.validationLines);
   const state = resumed ?? freshState(options, config, data, split.validationLines);
   const built = buildModel(config);
+  if (options.freezeBatchNorm) freezeBatchNorm(built.trainingModel);
   const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
   try {
     await startingWeights(built, options, resumed);
