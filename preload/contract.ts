@@ -590,11 +590,6 @@ export const apiContract = {
       ]),
       returns<SectionData>(),
     ),
-  },
-  /** One-click reconstruction of the shown line (a job in the compute process), then its panels for the compare view. */
-  reconstruct: {
-    section: call(
-      z.tuple([
     /** The section along a polyline of (inline index, crossline index) points through a 3D survey. */
     arbitrary: call(
       z.tuple([
@@ -618,6 +613,11 @@ export const apiContract = {
       ]),
       returns<TraceHeaderData>(),
     ),
+  },
+  /** One-click reconstruction of the shown line (a job in the compute process), then its panels for the compare view. */
+  reconstruct: {
+    section: call(
+      z.tuple([
         z.object({
           surveyId,
           axis: z.enum(['inline', 'crossline']),
