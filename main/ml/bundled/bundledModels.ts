@@ -51,6 +51,10 @@ export interface BundledTrainingRun {
   timeBudgetSeconds: number;
   hardware: string;
   command: string;
+  /** Continue from this earlier version of the model (its folder) instead of starting from random weights. */
+  initialModelDir?: string;
+  /** What came before, for the card (e.g. the earlier run this one continues). */
+  history?: string;
 }
 
 export async function trainBundledModel(
@@ -77,10 +81,14 @@ export async function trainBundledModel(
     timeBudgetSeconds: run.timeBudgetSeconds,
     checkpointDir,
     resume: false,
-    corruption: spec.task === 'denoise' ? { snrDbRange: [-3, 20] } : { missingFractionRange: [0.1, 0.6] },
+    initialModelDir: run.initialModelDir,
+    // Per-patch scaling: field gathers span a far wider amplitude range than one survey scale can bring to the model.
+    patchScaling: true,
+    // Down to -10 dB: in field gathers, whole patches above the first breaks or at late times are mostly noise.
+    corruption: spec.task === 'denoise' ? { snrDbRange: [-10, 20] } : { missingFractionRange: [0.1, 0.6] },
     card: {
       name: spec.name,
-      notes: `${spec.notes} Trained on ${describeSyntheticData(BUNDLED_TRAINING_DATA)}.`,
+      notes: `${spec.notes} Trained on ${describeSyntheticData(BUNDLED_TRAINING_DATA)}.${run.history ? ` ${run.history}` : ''}`,
       command: run.command,
       hardware: run.hardware,
     },

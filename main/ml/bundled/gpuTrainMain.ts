@@ -2,12 +2,15 @@
  * Entry point run on a GPU machine (test/bench/gpu-train.sh): trains the bundled models with the project's trainer on
  * the webgpu backend and writes each as a .pmodel archive into the output folder.
  * Usage: node gpu-train.cjs DAWN_NODE OUT_DIR SECONDS_PER_MODEL [model ids...]
+ * With PROMETHIUM_CONTINUE=DIR, a model whose archive DIR/<id>.pmodel exists continues from it (a device call lasts
+ * at most ten minutes, so longer trainings run as several calls).
  */
-import { readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { activateWebgpuFromDawn } from '../dawnWebgpu';
 import { MODEL_FILES } from '../registry/modelFiles';
-import { writeTar } from '../registry/tarArchive';
+import { readTar, writeTar } from '../registry/tarArchive';
 import { BUNDLED_MODELS, trainBundledModel } from './bundledModels';
 
 async function main(): Promise<void> {
@@ -17,14 +20,19 @@ async function main(): Promise<void> {
   const specs = BUNDLED_MODELS.filter((spec) => ids.length === 0 || ids.includes(spec.id));
   for (const spec of specs) {
     const started = performance.now();
+    const earlier = await earlierVersion(spec.id, outDir);
     const result = await trainBundledModel(spec, outDir, {
+      ...earlier,
       epochs: 400,
       batchesPerEpoch: 25,
       batchSize: 32,
       timeBudgetSeconds: Number(seconds),
       hardware: `${adapter}, tfjs webgpu (Dawn)`,
-      command: `npm run bench -- ml-gpu-prep && bash test/bench/gpu-train.sh ${seconds} ${spec.id}`,
+      command:
+        `npm run bench -- ml-gpu-prep && ${earlier.initialModelDir ? 'PROMETHIUM_CONTINUE=<the earlier archives> ' : ''}` +
+        `bash test/bench/gpu-train.sh ${seconds} ${spec.id}`,
     });
+    if (earlier.initialModelDir) await rm(earlier.initialModelDir, { recursive: true, force: true });
     const dir = path.join(outDir, spec.id);
     const files = new Map<string, Uint8Array>();
     for (const name of Object.values(MODEL_FILES))
@@ -43,6 +51,24 @@ async function main(): Promise<void> {
       }),
     );
   }
+}
+
+/** The earlier version to continue from (PROMETHIUM_CONTINUE), unpacked next to the output, and its story for the card. */
+async function earlierVersion(id: string, outDir: string): Promise<{ initialModelDir?: string; history?: string }> {
+  const archive = process.env.PROMETHIUM_CONTINUE ? path.join(process.env.PROMETHIUM_CONTINUE, `${id}.pmodel`) : '';
+  if (!archive || !existsSync(archive)) return {};
+  const dir = path.join(outDir, `${id}.earlier`);
+  await mkdir(dir, { recursive: true });
+  const files = readTar(new Uint8Array(await readFile(archive)));
+  for (const [name, bytes] of files) await writeFile(path.join(dir, name), bytes);
+  const card = JSON.parse(new TextDecoder().decode(files.get(MODEL_FILES.card))) as {
+    training: { durationSeconds: number; epochs: number; command: string; hardware: string };
+  };
+  const { durationSeconds, epochs, command, hardware } = card.training;
+  return {
+    initialModelDir: dir,
+    history: `Continues an earlier run of ${durationSeconds} s (${epochs} epochs, ${hardware}; ${command}).`,
+  };
 }
 
 main().catch((error: unknown) => {

@@ -93,7 +93,7 @@ function addDirectAndRefractions(
     const velocityMps = between(random, directVelocity + 300, 5000);
     const t0Ms = between(random, 40, 400);
     // Where the refraction overtakes the direct arrival: t0 + x/v = x/vd.
-    const crossoverM = (t0Ms / 1000) / (1 / directVelocity - 1 / velocityMps);
+    const crossoverM = t0Ms / 1000 / (1 / directVelocity - 1 / velocityMps);
     const amplitude = level * between(random, 0.3, 1.5);
     addLinearEvent(gather, layout, { t0Ms, velocityMps, amplitude, fromM: crossoverM }, wavelet);
   }

@@ -50,6 +50,8 @@ export interface TrainingState {
   validationLines: number[];
   /** How pairs are made (synthetic corruption or blind-spot); checked on resume, so a run continues the same way. */
   corruption: CorruptionRecord;
+  /** Pairs scaled per patch (trainer.ts); absent in checkpoints from before it existed, which did not. */
+  patchScaling?: boolean;
   trainingSeconds: number;
 }
 

@@ -260,3 +260,19 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
     );
   });
 });
+
+describe('per-patch scaling', () => {
+  it('is recorded in the state and the card, inherited by a fine-tuning, off unless asked', async () => {
+    const scaled = options({ epochs: 1, maxBatchesPerEpoch: 1, patchScaling: true });
+    const result = await train([synthetic], scaled);
+    expect((await readState(scaled.checkpointDir)).patchScaling).toBe(true);
+    const card = await readModelCard(result.bestModelDir);
+    expect((card.config as { normalization: unknown }).normalization).toMatchObject({ patchScaling: true });
+    const tuned = options({ epochs: 1, maxBatchesPerEpoch: 1, initialModelDir: result.bestModelDir });
+    await train([synthetic], tuned);
+    expect((await readState(tuned.checkpointDir)).patchScaling).toBe(true);
+    const plain = options({ epochs: 1, maxBatchesPerEpoch: 1 });
+    await train([synthetic], plain);
+    expect((await readState(plain.checkpointDir)).patchScaling).toBe(false);
+  }, 60_000);
+});

@@ -4,12 +4,16 @@
  * reduce-on-plateau and early stopping, checkpointed after every epoch (checkpoint.ts) and resumable from there.
  *
  * Normalisation: every patch is divided by its source's robust amplitude scale (patchSource.ts, estimateSourceScale),
- * one scale per survey, never per patch or per section. Inference must do the same: estimate the scale of the survey
+ * one scale per survey, never per section. Inference must do the same: estimate the scale of the survey
  * it processes with estimateSourceScale and divide every section of it by that scale. A per-section scale would lift
  * quiet sections (survey edges, sections crossing dead zones) to the level of loud ones, and the model, trained on
  * survey-scaled patches, would see noise levels and amplitude contrasts it never saw; with one survey scale, sections
  * of a survey keep their true relative amplitudes and blend without level jumps. The scales used in training are
  * recorded in the checkpoint state and in the model card (`config.normalization`).
+ * Models for pre-stack data may add per-patch scaling on top (`patchScaling`, normalization.ts scalePatches): a gather
+ * spans 40 dB and more from its first breaks to its late reflections, more than one survey scale can bring to the level
+ * a model was trained at. Each pair is then divided by its noisy input patch's robust scale, as inference divides each
+ * patch before the model and multiplies the prediction back; the card records it so inference does the same.
  *
  * Validation, each epoch: the loss is the training objective with the model in inference mode (dropout off, BatchNorm
  * on its moving averages); the SNR is metrics.signalToNoiseDb's definition over all validation patches together (energies
@@ -35,7 +39,7 @@ import { AdamWOptimizer } from '../adamw';
 import { buildModel, type BuiltModel } from '../architectures';
 import { lossFromSpec, parseLossSpec } from '../losses';
 import { parseModelConfig, type ModelConfig } from '../modelConfig';
-import { SCALE_PERCENTILE } from '../normalization';
+import { applyPatchScales, SCALE_PERCENTILE, scalePatches } from '../normalization';
 import {
   shuffled,
   splitPatchIndexByLine,
@@ -72,6 +76,7 @@ import {
   type AugmentationOptions,
   type CorruptionOptions,
   type CorruptionRecord,
+  type TaskBatch,
   type TaskOptions,
 } from './taskBatches';
 
@@ -118,6 +123,11 @@ export interface TrainOptions {
   freezeBatchNorm?: boolean;
   corruption?: Partial<CorruptionOptions>;
   augmentation?: Partial<AugmentationOptions>;
+  /**
+   * Divide each training pair by its input patch's own robust scale too (normalization.ts, scalePatches), as inference
+   * then does. Default: the base model's choice when fine-tuning, off otherwise; a resumed run keeps its checkpoint's.
+   */
+  patchScaling?: boolean;
   /** What the model card says beyond what training knows. */
   card?: { name?: string; parentId?: string | null; notes?: string; command?: string | null; hardware?: string | null };
 }
@@ -213,6 +223,21 @@ async function configToTrain(options: TrainOptions): Promise<ModelConfig> {
   if (options.initialModelDir === undefined) return options.config;
   const card = await readModelCard(options.initialModelDir);
   return parseModelConfig(card.config, `${options.initialModelDir} model card`);
+}
+
+/** Whether pairs are scaled per patch: as asked, else as the base model was trained, else not. */
+async function patchScalingToTrain(options: TrainOptions): Promise<boolean> {
+  if (options.patchScaling !== undefined || options.initialModelDir === undefined) return options.patchScaling ?? false;
+  const card = await readModelCard(options.initialModelDir);
+  return (card.config as { normalization?: { patchScaling?: unknown } } | null)?.normalization?.patchScaling === true;
+}
+
+/** A batch with each pair divided by its input patch's robust scale: input amplitudes and the clean target alike. */
+function scaledPerPatch(batch: TaskBatch): TaskBatch {
+  const patchValues = batch.patch.samples * batch.patch.traces;
+  const scales = scalePatches(batch.inputs, batch.count, patchValues, batch.inputChannels);
+  applyPatchScales(batch.targets, scales, patchValues, 2, 'divide');
+  return batch;
 }
 
 /**
@@ -326,6 +351,10 @@ class TrainingRun {
     return budget !== undefined && (performance.now() - this.started) / 1000 >= budget;
   }
 
+  private scaled(batch: TaskBatch): TaskBatch {
+    return this.state.patchScaling ? scaledPerPatch(batch) : batch;
+  }
+
   private async trainEpoch(epoch: number): Promise<EpochRun> {
     const { batchSize, seed } = this.options;
     const order = shuffled(this.split.train, seedFor(seed, epoch));
@@ -335,7 +364,7 @@ class TrainingRun {
       if (this.hooks.signal) await yieldUnlessCancelled(this.hooks.signal);
       const clean = await this.readBatch(order.slice(b * batchSize, (b + 1) * batchSize));
       const { inputs, targets } = taskBatchTensors(
-        buildTaskBatch(clean, this.patch, this.trainTask, seedFor(seed, epoch, b)),
+        this.scaled(buildTaskBatch(clean, this.patch, this.trainTask, seedFor(seed, epoch, b))),
       );
       running.add(trainStep(this.built.trainingModel, this.optimizer, inputs, targets, this.objective));
       tf.dispose([inputs, targets]);
@@ -355,7 +384,7 @@ class TrainingRun {
     for (let b = 0; b < batches; b++) {
       if (this.hooks.signal) await yieldUnlessCancelled(this.hooks.signal);
       const clean = await this.readBatch(this.split.validation.slice(b * batchSize, (b + 1) * batchSize));
-      const batch = buildTaskBatch(clean, this.patch, this.validationTask, seedFor(seed, 0x76616c, b));
+      const batch = this.scaled(buildTaskBatch(clean, this.patch, this.validationTask, seedFor(seed, 0x76616c, b)));
       const previous = totals;
       totals = tf.tidy(() => {
         const { inputs, targets } = taskBatchTensors(batch);
@@ -428,7 +457,12 @@ class TrainingRun {
       task: options.task,
       config: {
         model: state.config,
-        normalization: { method: 'survey robust scale', percentile: SCALE_PERCENTILE, sources: state.normalization },
+        normalization: {
+          method: state.patchScaling ? 'survey robust scale, then per patch' : 'survey robust scale',
+          percentile: SCALE_PERCENTILE,
+          sources: state.normalization,
+          patchScaling: state.patchScaling === true,
+        },
         training: {
           loss: options.loss,
           patch: this.patch,
@@ -497,6 +531,7 @@ function freshState(
   config: ModelConfig,
   data: PatchSourceSet,
   validationLines: number[],
+  patchScaling: boolean,
 ): TrainingState {
   return {
     version: TRAINING_STATE_VERSION,
@@ -511,6 +546,7 @@ function freshState(
     normalization: data.normalization,
     validationLines,
     corruption: corruptionRecord(corruptionOf(options)),
+    patchScaling,
     trainingSeconds: 0,
   };
 }
@@ -587,7 +623,7 @@ export async function train(
   );
   if (split.train.length === 0) throw new TrainingOptionsError('no training patches: every line went to validation');
   if (resumed !== null) checkResumable(resumed, options, split.validationLines);
-  const state = resumed ?? freshState(options, config, data, split.validationLines);
+  const state = resumed ?? freshState(options, config, data, split.validationLines, await patchScalingToTrain(options));
   const built = buildModel(config);
   if (options.freezeBatchNorm) freezeBatchNorm(built.trainingModel);
   const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
