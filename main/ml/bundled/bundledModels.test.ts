@@ -47,6 +47,7 @@ describe('bundled model training', () => {
       epochs: 1,
       batchesPerEpoch: 1,
       batchSize: 2,
+      learningRate: 2e-3,
       timeBudgetSeconds: 60,
       hardware: 'test',
       command: 'test',

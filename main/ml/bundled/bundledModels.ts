@@ -51,6 +51,7 @@ export interface BundledTrainingRun {
   timeBudgetSeconds: number;
   hardware: string;
   command: string;
+  learningRate: number;
   /** Continue from this earlier version of the model (its folder) instead of starting from random weights. */
   initialModelDir?: string;
   /** What came before, for the card (e.g. the earlier run this one continues). */
@@ -70,7 +71,7 @@ export async function trainBundledModel(
     epochs: run.epochs,
     batchSize: run.batchSize,
     patch: 128,
-    learningRate: 2e-3,
+    learningRate: run.learningRate,
     weightDecay: 1e-4,
     validationFraction: 0.15,
     seed: 7,

@@ -23,6 +23,8 @@ async function main(): Promise<void> {
     const earlier = await earlierVersion(spec.id, outDir);
     const result = await trainBundledModel(spec, outDir, {
       ...earlier,
+      // A continuation is a fine-tuning of a trained model: half the rate from random weights.
+      learningRate: earlier.initialModelDir ? 1e-3 : 2e-3,
       epochs: 400,
       batchesPerEpoch: 25,
       batchSize: 32,
