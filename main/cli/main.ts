@@ -132,10 +132,13 @@ for (const task of ['denoise', 'interpolate'] as const) {
     .option(
       '--method <name>',
       task === 'denoise'
-        ? 'classical method: fx (default), median or fk'
-        : 'classical method: pocs (default) or linear',
+        ? 'a classical baseline instead of the model: fx, median or fk'
+        : 'a classical baseline instead of the model: pocs or linear',
     )
-    .option('--model <id|folder|archive>', 'a trained or bundled model instead of a classical method')
+    .option(
+      '--model <id|folder|archive>',
+      `a trained or bundled model (default: the bundled ${task === 'denoise' ? 'unet_denoise_v1' : 'unet_interp_v1'})`,
+    )
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')
     .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
     .option('--project <dir>', 'project whose models --model may name (default: the default project)')

@@ -1,4 +1,7 @@
-/** `promethium denoise` and `promethium interpolate` on SEG-Y files (classical methods; models join them). */
+/**
+ * `promethium denoise` and `promethium interpolate` on SEG-Y files: the task's bundled model by default (as in the app),
+ * another model with --model, or a classical baseline with --method.
+ */
 import path from 'node:path';
 import { applyToSegy, type ApplySummary, type PanelProcessor } from '../processing/applyToSegy';
 import { denoiseMethods, interpolationMethods } from '../processing';
@@ -9,8 +12,10 @@ import { loadInferenceModel } from '../ml/modelForInference';
 import { robustAmplitudeScale, type AmplitudeScale } from '../ml/normalization';
 import { defaultProjectDir, defaultUserDataDir } from '../paths';
 import { openSegy } from '../segy/reader';
+import { DEFAULT_MODELS } from '../survey/reconstructionService';
 import { ProgressBar } from './progressBar';
 import { cliServices } from './segyCommands';
+import { BUNDLED_MODELS_DIR } from './serve';
 import { UsageError } from './usageError';
 
 export interface ProcessCliOptions {
@@ -64,11 +69,11 @@ export async function runProcessing(
 ): Promise<void> {
   if (path.resolve(input) === path.resolve(output))
     throw new UsageError('OUT must differ from IN: the input is never overwritten');
+  const choice = chooseProcessing(task, options);
+  const process =
+    'model' in choice ? await modelProcessor(task, input, choice.model, options) : processorFor(task, choice.method);
+  const method = 'model' in choice ? `model ${choice.model}` : choice.method;
   const bar = new ProgressBar(task === 'denoise' ? 'denoising' : 'interpolating');
-  const method = options.model ? `model ${options.model}` : (options.method ?? (task === 'denoise' ? 'fx' : 'pocs'));
-  const process = options.model
-    ? await modelProcessor(task, input, options)
-    : processorFor(task, options.method ?? (task === 'denoise' ? 'fx' : 'pocs'));
   const summary: ApplySummary = await applyToSegy(input, output, {
     task,
     process,
@@ -79,7 +84,8 @@ export async function runProcessing(
   });
   bar.done();
   if (options.json) {
-    console.log(JSON.stringify({ input, output, task, method, ...summary }, null, 2));
+    const model = 'model' in choice ? choice.model : null;
+    console.log(JSON.stringify({ input, output, task, method, model, ...summary }, null, 2));
     return;
   }
   const filled =
@@ -87,18 +93,35 @@ export async function runProcessing(
       ? `, ${summary.deadTracesFilled} dead traces filled, ${summary.addedTraces} traces added`
       : '';
   console.log(
-    `${output}: ${summary.processedPanels} of ${summary.panels} panels processed${filled} in ${summary.seconds.toFixed(1)} s`,
+    `${output} (${method}): ${summary.processedPanels} of ${summary.panels} panels processed${filled} in ${summary.seconds.toFixed(1)} s`,
   );
 }
 
-/** Resolves --model (registry id, folder or archive), checks its task, and runs it panel by panel with the survey's scale. */
+/**
+ * What runs: the model named by --model; else the classical method named by --method; else the task's bundled model,
+ * the same default as the app's one-click reconstruction and Apply to volume.
+ */
+function chooseProcessing(
+  task: 'denoise' | 'interpolate',
+  options: ProcessCliOptions,
+): { model: string } | { method: string } {
+  if (options.model && options.method) throw new UsageError('give --model or --method, not both');
+  if (!options.method) return { model: options.model ?? DEFAULT_MODELS[task] };
+  if (options.tta || options.ensemble !== undefined) {
+    throw new UsageError('--tta and --ensemble apply to a model, not to a classical --method');
+  }
+  return { method: options.method };
+}
+
+/** Resolves the model (registry id, folder or archive), checks its task, and runs it panel by panel with the survey's scale. */
 async function modelProcessor(
   task: 'denoise' | 'interpolate',
   input: string,
+  modelName: string,
   options: ProcessCliOptions,
 ): Promise<PanelProcessor> {
   await chooseBackend();
-  const location = await locateModel(options.model!, options.project);
+  const location = await locateModel(modelName, options.project);
   const { model, card, patch, patchScaling } = await loadInferenceModel(location);
   if (card.task !== task) throw new UsageError(`model ${card.name} was trained to ${card.task}, not to ${task}`);
   const scale = await surveyScale(input);
@@ -115,6 +138,9 @@ async function modelProcessor(
 
 async function locateModel(model: string, project: string | undefined): Promise<string> {
   if (existsSync(model)) return model;
+  // A bundled model needs no project (the registry would also look here first).
+  const bundled = path.join(BUNDLED_MODELS_DIR, model);
+  if (existsSync(bundled)) return bundled;
   const services = cliServices(project ?? defaultProjectDir(defaultUserDataDir()));
   try {
     return services.models.folder(model);

@@ -96,6 +96,48 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(readdirSync(work).filter((n) => n.includes('.tmp-'))).toEqual([]);
   });
 
+  it('runs the bundled model by default (denoise and interpolate); --method picks a classical baseline', async () => {
+    const source = await openSegy(f3);
+    const samples = source.samplesPerTrace;
+    const clean = await source.readTraces(0, source.traceCount);
+    const noisy = addNoiseAtSnr(clean, gaussianNoise({ traces: source.traceCount, samples }, 5), 3);
+    const noisyFile = path.join(work, 'f3-noisy-3db.sgy');
+    await writeSegyLike(source, noisyFile, {
+      format: 'ieee',
+      samples: async (i) => noisy.slice(i * samples, (i + 1) * samples),
+    });
+    await source.close();
+    const out = path.join(work, 'f3-default.sgy');
+    const run = promethium('denoise', noisyFile, out, '--json');
+    expect(run.status, run.stderr).toBe(0);
+    expect(JSON.parse(run.stdout)).toMatchObject({
+      model: 'unet_denoise_v1',
+      method: 'model unet_denoise_v1',
+      processedPanels: 23,
+    });
+    const gain = signalToNoiseDb(clean, await readAll(out)) - signalToNoiseDb(clean, noisy);
+    console.log(
+      `[recon] f3 at 3 dB Gaussian noise: bundled unet_denoise_v1 (the default) SNR gain ${gain.toFixed(2)} dB`,
+    );
+    expect(gain).toBeGreaterThan(0);
+    const written = await openSegy(out);
+    expect(written.textHeader.text).toContain('denoise (model unet_denoise_v1)');
+    await written.close();
+
+    const baseline = promethium('denoise', noisyFile, path.join(work, 'f3-median.sgy'), '--method', 'median', '--json');
+    expect(baseline.status, baseline.stderr).toBe(0);
+    expect(JSON.parse(baseline.stdout)).toMatchObject({ model: null, method: 'median' });
+
+    const filled = promethium(
+      'interpolate',
+      testdataPath('segy', 'ex1_missing_traces_75x71x26.segy'),
+      path.join(work, 'ex1-default.sgy'),
+      '--json',
+    );
+    expect(filled.status, filled.stderr).toBe(0);
+    expect(JSON.parse(filled.stdout)).toMatchObject({ model: 'unet_interp_v1', addedTraces: 387 });
+  }, 120_000);
+
   it('adds the 387 missing traces of ex1 with derived headers; segyio then sees the full 75 x 71 cube', async () => {
     const out = path.join(work, 'ex1-filled.sgy');
     const run = promethium(
@@ -156,7 +198,11 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
       '--json',
     );
     expect(denoised.status, denoised.stderr).toBe(0);
-    expect(JSON.parse(denoised.stdout)).toMatchObject({ method: `model ${modelId}`, processedPanels: 23 });
+    expect(JSON.parse(denoised.stdout)).toMatchObject({
+      method: `model ${modelId}`,
+      model: modelId,
+      processedPanels: 23,
+    });
     const archive = path.join(work, 'tiny.pmodel');
     expect(promethium('models', 'export', modelId, archive, '--project', project).status).toBe(0);
     expect(promethium('denoise', f3, path.join(work, 'f3-archive.sgy'), '--model', archive, '--tta').status).toBe(0);
@@ -169,6 +215,10 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(promethium('denoise', f3, f3).status).toBe(2);
     expect(promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'magic').status).toBe(2);
     expect(promethium('interpolate', f3, path.join(work, 'x.sgy'), '--lines', 'a-b').status).toBe(2);
+    const both = promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'fx', '--model', 'unet_denoise_v1');
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--model or --method, not both/);
+    expect(promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'fx', '--tta').status).toBe(2);
   });
 
   it('synth writes a cube that info reads back', () => {
