@@ -54,6 +54,7 @@ export function jobTitle(request: JobRequest): string {
     case 'export-volume':
       return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume to ${path.basename(request.path)}`;
     case 'train-model':
-      return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'} ${request.name}${request.corruption === 'blind-spot' ? ' (blind-spot)' : ''}`;
+      // The name ends the title: `promethium train --resume` finds the stopped job of a model by it.
+      return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'}${request.corruption === 'blind-spot' ? ' (blind-spot)' : ''} ${request.name}`;
   }
 }

@@ -98,7 +98,7 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
 
   it('adapts a denoiser blind-spot (the survey is already noisy), and records it in the job and the model card', async () => {
     const job = await services.training.adapt({ modelId: 'unet_denoise_v1', surveyId, timeBudgetSeconds: 4 });
-    expect(job.title).toBe('Fine-tune U-Net denoise v1 adapted to f3.sgy (blind-spot)');
+    expect(job.title).toBe('Fine-tune (blind-spot) U-Net denoise v1 adapted to f3.sgy');
     const done = await until(job.id, ended);
     expect(done.state, done.error?.message).toBe('done');
     const { modelId } = done.result as { modelId: string };
