@@ -9,6 +9,7 @@ import path from 'node:path';
 import {
   PromethiumError,
   type JobInfo,
+  type JobRequest,
   type ReconstructionMethod,
   type SectionData,
   type VolumeSummary,
@@ -21,6 +22,7 @@ import type { StoredSurvey } from '../project/surveysRepository';
 import type { StoredVolume } from '../project/volumesRepository';
 import { UNCERTAINTY_GROUP } from './derivedVolume';
 import { chooseModel } from './reconstructionService';
+import { describeRun } from './runLabel';
 import { SectionReader } from './sectionReader';
 
 export interface ApplyVolumeInput {
@@ -96,7 +98,7 @@ export class VolumeService {
       surveyId: input.surveyId,
       name:
         input.name ??
-        `${survey.summary.name} ${input.task === 'denoise' ? 'denoised' : 'interpolated'} (${methodName})`,
+        `${survey.summary.name} ${input.task === 'denoise' ? 'denoised' : 'interpolated'} (${describeRun(methodName, model !== null, input)})`,
       task: input.task,
       parentVolumeId: parent?.summary.id ?? null,
       modelId: model?.id ?? null,
@@ -140,9 +142,20 @@ export class VolumeService {
 
   async remove(id: string): Promise<void> {
     const project = this.project();
-    const { summary, dir } = this.stored(project, id);
-    if (summary.jobId && ['queued', 'running'].includes(this.jobs.get(summary.jobId).state)) {
-      throw new PromethiumError('invalid-argument', `volume ${summary.name} is being written: cancel its job first`);
+    const stored = this.stored(project, id);
+    const { summary, dir } = stored;
+    // Asked of the job queue, not of the volume's record: a resumed job is queued before the record names it (the
+    // record still names the stopped job until the first new line), and jobs that read the volume count too.
+    const busy = this.jobs
+      .list()
+      .filter((job) => job.state === 'queued' || job.state === 'running')
+      .map((job) => ({ job, use: volumeUse(project.jobs.get(job.id)?.request, stored) }))
+      .find(({ use }) => use !== null);
+    if (busy) {
+      throw new PromethiumError(
+        'invalid-argument',
+        `volume ${summary.name} is being ${busy.use} by the ${busy.job.state} job "${busy.job.title}" (${busy.job.id}): cancel it first`,
+      );
     }
     await this.reader.forget(id);
     project.volumes.remove(id);
@@ -248,6 +261,16 @@ export class VolumeService {
     }
     return stored;
   }
+}
+
+/** Whether a job writes the volume (applies into it) or reads it (exports it, or applies on top of it); null: neither. */
+function volumeUse(request: JobRequest | undefined, volume: StoredVolume): 'written' | 'read' | null {
+  if (request?.kind === 'apply-volume') {
+    if (request.volumeId === volume.summary.id) return 'written';
+    if (request.inputDir === volume.dir) return 'read';
+  }
+  if (request?.kind === 'export-volume' && request.volumeId === volume.summary.id) return 'read';
+  return null;
 }
 
 /** The text header's history card: what was done, by what, when (a card holds 76 characters after "C40 "). */
