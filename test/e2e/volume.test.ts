@@ -196,6 +196,35 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
     expect(end.renderers).toBe(start.renderers);
   });
 
+  it('File › Export (its Ctrl+E in the browser): no derived volume yet, then the newest volume’s export dialog', async () => {
+    const exportDialog = page().getByRole('dialog', { name: 'Export volume' });
+    await page().keyboard.press('Control+e');
+    await page()
+      .locator('[role="status"]', { hasText: 'No derived volume to export yet' })
+      .waitFor({ timeout: 10_000 });
+    await expect(exportDialog.count()).resolves.toBe(0);
+
+    const api = <T>(call: string) =>
+      page().evaluate<T>(`(async () => { const api = window.promethium; return ${call}; })()`);
+    const surveys = await api<{ id: string; sourcePath: string }[]>('api.survey.list()');
+    const surveyId = surveys.find((s) => s.sourcePath.endsWith(CUBE))!.id;
+    const { volume } = await api<{ volume: { id: string; name: string } }>(
+      `api.volumes.apply({ surveyId: '${surveyId}', task: 'denoise', method: 'median', tta: false, ensemble: 1, inlines: [0, 3] })`,
+    );
+    await waitFor(
+      'the derived volume finished',
+      () => api<{ state: string }>(`api.volumes.get('${volume.id}')`),
+      (v) => v.state !== 'running',
+      60_000,
+      250,
+    );
+    await page().keyboard.press('Control+e');
+    await exportDialog.waitFor({ timeout: 10_000 });
+    await expect(exportDialog.innerText()).resolves.toContain(volume.name);
+    await exportDialog.getByRole('button', { name: 'Cancel' }).click();
+    await exportDialog.waitFor({ state: 'detached' });
+  });
+
   it('measures pan and zoom frame times on a 1000 x 1500 section', async () => {
     await importAndOpen(page(), LINE, 120_000);
     const viewer = page().getByTestId('section-viewer');

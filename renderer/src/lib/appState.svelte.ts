@@ -61,6 +61,19 @@ export const DEFAULT_MODEL: Record<ReconstructTask, string> = {
 /** What runs a reconstruction: 'model:<id>' or 'method:<name>'. */
 export type ReconstructChoice = `model:${string}` | `method:${ReconstructionMethod}`;
 
+/** The native menu's accelerators (main/app/menu.ts), for the browser mode where there is no native menu. */
+export function menuShortcut(
+  event: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+): MenuCommand | null {
+  if (!(event.ctrlKey || event.metaKey) || event.altKey) return null;
+  const key = event.key.toLowerCase();
+  if (key === 'o') return event.shiftKey ? 'open-project' : 'open-segy';
+  if (event.shiftKey) return null;
+  if (key === 'e') return 'export';
+  if (key === 'j') return 'show-jobs';
+  return null;
+}
+
 export function isEpochMetrics(value: unknown): value is EpochMetrics {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -193,6 +206,8 @@ export class AppState {
   trainingCurves = $state<Record<string, EpochMetrics[]>>({});
   /** Derived volumes of the surveys whose list was loaded, by survey id. */
   volumes = $state<Record<string, VolumeSummary[]>>({});
+  /** The derived volume whose export dialog is open (from its Export… button or File › Export). */
+  exportingVolumeId = $state<string | null>(null);
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
   adaptations = $state<Record<string, string>>({});
 
@@ -231,6 +246,14 @@ export class AppState {
       this.api.on('menu.command', (command) => void this.handleMenuCommand(command)),
       this.api.on('surveys.changed', (survey) => this.upsertSurvey(survey)),
     ];
+    // The browser mode has no native menu: its shortcuts are the page's.
+    const onKey = (event: KeyboardEvent): void => {
+      const command = this.host === 'browser' ? menuShortcut(event) : null;
+      if (!command) return;
+      event.preventDefault();
+      void this.handleMenuCommand(command);
+    };
+    window.addEventListener('keydown', onKey);
     // A last line of defence: a rejection that escaped a handler still reaches the user as a notice.
     const onRejection = (event: PromiseRejectionEvent): void => this.notifyError('Unexpected error', event.reason);
     window.addEventListener('unhandledrejection', onRejection);
@@ -241,6 +264,7 @@ export class AppState {
     return () => {
       for (const off of unsubscribe) off();
       window.removeEventListener('unhandledrejection', onRejection);
+      window.removeEventListener('keydown', onKey);
       clearInterval(clock);
     };
   }
@@ -289,6 +313,7 @@ export class AppState {
   closeSurvey(): void {
     this.openSurveyId = null;
     this.readout = null;
+    this.exportingVolumeId = null;
     if (this.view === 'survey') this.view = 'home';
   }
 
@@ -554,13 +579,36 @@ export class AppState {
       case 'open-segy':
         return this.requestOpenSegy();
       case 'export':
-        this.notify(
-          'info',
-          'Export is not available yet',
-          'Exporting SEG-Y arrives together with the survey importer; there is nothing to export in this version.',
-        );
-        return;
+        return this.requestExport();
     }
+  }
+
+  /**
+   * File › Export: the export dialog of the open survey's newest finished derived volume (the survey itself goes out
+   * with `promethium export`); without one, a notice says what to do first.
+   */
+  async requestExport(): Promise<void> {
+    const survey = this.openSurvey;
+    if (!survey) {
+      this.notify(
+        'info',
+        'Nothing to export',
+        'Open a survey and make a derived volume of it (Apply to volume…): File › Export writes that volume as SEG-Y.',
+      );
+      return;
+    }
+    await this.loadVolumes(survey.id);
+    const ready = (this.volumes[survey.id] ?? []).find((volume) => volume.state === 'ready');
+    if (!ready) {
+      this.notify(
+        'info',
+        'No derived volume to export yet',
+        `${survey.name} has no finished derived volume: Apply to volume… makes one, then File › Export writes it as SEG-Y.`,
+      );
+      return;
+    }
+    this.view = 'survey';
+    this.exportingVolumeId = ready.id;
   }
 
   /** The native folder dialog where there is one; the browser mode has none, so it asks for a server-side path. */
