@@ -115,6 +115,25 @@ export async function volumeSamples(page: Page, volumeId: string, uncertainty = 
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/** Every inline of a survey through the page's API, in the order of `volumeSamples` (to compare a volume with its input). */
+export async function surveySamples(page: Page, surveyId: string): Promise<Float32Array> {
+  const base64 = await page.evaluate<string>(`(async () => {
+    const api = window.promethium;
+    const first = await api.section.get({ surveyId: ${JSON.stringify(surveyId)}, axis: 'inline', index: 0 });
+    const all = new Float32Array(first.count * first.data.length);
+    for (let il = 0; il < first.count; il++) {
+      const s = il === 0 ? first : await api.section.get({ surveyId: ${JSON.stringify(surveyId)}, axis: 'inline', index: il });
+      all.set(s.data, il * first.data.length);
+    }
+    const bytes = new Uint8Array(all.buffer);
+    let binary = '';
+    for (let i = 0; i < bytes.length; i += 32768) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
+    return btoa(binary);
+  })()`);
+  const bytes = Buffer.from(base64, 'base64');
+  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+}
+
 /** Mean absolute difference of two same-sized pictures over their RGB channels (0..255). */
 export function pixelDistance(a: Pixels, b: Pixels): number {
   expect(a.rgba.length).toBe(b.rgba.length);

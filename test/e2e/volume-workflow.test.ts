@@ -16,7 +16,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, SystemInfo, VolumeSummary } from '../../preload/contract';
 import type { ApplyVolumeProgress, ApplyVolumeResult } from '../../main/compute/applyVolume';
 import { hasTestdata, SEGYIO_PYTHON, TESTDATA_DIR, testdataPath } from '../testdata';
-import { canvasPixels, distinctColours, frameOf, importAndOpen, pixelDistance, volumeSamples } from './flows';
+import { insidePolygon } from '../../main/survey/regionMask';
+import {
+  canvasPixels,
+  distinctColours,
+  frameOf,
+  importAndOpen,
+  pixelDistance,
+  surveySamples,
+  volumeSamples,
+} from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 const RECONSTRUCTION_MS = 120_000;
@@ -589,6 +598,82 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     expect(left).toEqual([modelVolume.id, stackedVolume.id].sort());
     await expect(volumes().locator('li[data-volume-id]').count()).resolves.toBe(2);
   });
+
+  it(
+    'applies a median filter inside an area drawn on the base map: traces outside keep the input',
+    async () => {
+      const map = page().getByTestId('base-map');
+      await map.getByTestId('draw-area').click();
+      const canvas = map.locator('canvas');
+      await canvas.scrollIntoViewIfNeeded();
+      const box = (await canvas.boundingBox())!;
+      const corners: [number, number][] = [
+        [0.15, 0.1],
+        [0.7, 0.2],
+        [0.6, 0.75],
+        [0.2, 0.6],
+      ];
+      for (const [x, y] of corners) await canvas.click({ position: { x: x * box.width, y: y * box.height } });
+      await expect(map.locator('.draw').innerText()).resolves.toContain('4 points');
+      const before = new Set((await listVolumes()).map((v) => v.id));
+      await map.getByTestId('use-area').click();
+      // Drawing an area opens Apply to volume with the area chosen.
+      const dialog = page().getByRole('dialog', { name: 'Apply to volume' });
+      await dialog.waitFor();
+      const polygon = JSON.parse((await map.getAttribute('data-polygon'))!) as [number, number][];
+      expect(polygon).toHaveLength(4);
+      await expect(dialog.getByTestId('apply-inside-area').isChecked()).resolves.toBe(true);
+      const extent = await dialog.getByTestId('apply-area-extent').innerText();
+      expect(extent).toMatch(
+        /^4 corners, within inlines \d+–\d+ and crosslines \d+–\d+; traces outside keep the input$/,
+      );
+      await dialog.getByTestId('apply-choice').selectOption('method:median');
+      await session.screenshot('71b-apply-area-dialog');
+      await dialog.getByRole('button', { name: 'Apply', exact: true }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const added = (await listVolumes()).filter((v) => !before.has(v.id));
+      expect(added).toHaveLength(1);
+      const areaVolume = added[0]!;
+      expect(areaVolume.params.polygon).toEqual(polygon);
+      await itemOf(areaVolume).waitFor();
+      expect(await waitForVolumeState(areaVolume, ['ready', 'failed'], APPLY_MS)).toBe('ready');
+      await expect(itemOf(areaVolume).locator('.lineage').innerText()).resolves.toContain('inside a 4-corner area');
+
+      const [input, output] = [
+        await surveySamples(page(), areaVolume.surveyId),
+        await volumeSamples(page(), areaVolume.id),
+      ];
+      const crosslines = 18;
+      const samples = input.length / (F3_INLINES * crosslines);
+      let inside = 0;
+      let changedInside = 0;
+      let changedOutside = 0;
+      for (let il = 0; il < F3_INLINES; il++) {
+        for (let xl = 0; xl < crosslines; xl++) {
+          const at = (il * crosslines + xl) * samples;
+          let changed = false;
+          for (let k = 0; k < samples && !changed; k++) changed = input[at + k] !== output[at + k];
+          if (insidePolygon(polygon, il, xl)) {
+            inside++;
+            if (changed) changedInside++;
+          } else if (changed) changedOutside++;
+        }
+      }
+      console.log(
+        `[volume-workflow] area ${JSON.stringify(polygon.map(([a, b]) => [+a.toFixed(1), +b.toFixed(1)]))}: ` +
+          `${inside} of ${F3_INLINES * crosslines} traces inside, ${changedInside} of them changed, ${changedOutside} outside changed`,
+      );
+      expect(inside).toBeGreaterThan(20);
+      expect(inside).toBeLessThan((F3_INLINES * crosslines) / 2);
+      expect(changedOutside).toBe(0);
+      expect(changedInside).toBeGreaterThan(inside / 2);
+      await page().waitForTimeout(200);
+      await session.screenshot('71c-area-volume');
+      await map.getByTestId('clear-area').click();
+      await expect(map.getAttribute('data-polygon')).resolves.toBeNull();
+    },
+    APPLY_MS + 60_000,
+  );
 
   it(
     'adapts the default denoising model to the survey with a 3 s budget; the adapted model joins the choices',
