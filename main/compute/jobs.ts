@@ -51,7 +51,7 @@ export function jobTitle(request: JobRequest): string {
     case 'reconstruct-section':
       return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} ${request.label}`;
     case 'apply-volume':
-      return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} the volume (${request.model ? describeRun(`model ${request.model.name}`, true, request) : (request.method ?? 'default method')})`;
+      return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} the volume (${describeRun(request.model ? `model ${request.model.name}` : (request.method ?? 'default method'), request.model !== null, request)})`;
     case 'export-volume':
       return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume to ${path.basename(request.path)}`;
     case 'train-model':

@@ -1,11 +1,18 @@
 /** How a derived volume and its job are named (shared by the volume service and the compute process's job titles). */
 
-/** The method, and for a model its test-time augmentation and Monte Carlo ensemble: runs that differ get different names. */
-export function describeRun(methodName: string, isModel: boolean, options: { tta: boolean; ensemble: number }): string {
-  if (!isModel) return methodName;
+/**
+ * The method, for a model its test-time augmentation and Monte Carlo ensemble, and whether only an area was replaced:
+ * runs that differ get different names.
+ */
+export function describeRun(
+  methodName: string,
+  isModel: boolean,
+  options: { tta: boolean; ensemble: number; polygon?: readonly unknown[] | null },
+): string {
   return [
     methodName,
-    ...(options.tta ? ['TTA'] : []),
-    ...(options.ensemble > 1 ? [`ensemble ${options.ensemble}`] : []),
+    ...(isModel && options.tta ? ['TTA'] : []),
+    ...(isModel && options.ensemble > 1 ? [`ensemble ${options.ensemble}`] : []),
+    ...(options.polygon ? ['inside an area'] : []),
   ].join(', ');
 }

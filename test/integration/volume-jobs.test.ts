@@ -134,6 +134,15 @@ describe.skipIf(!hasTestdata)('volumes and their jobs', () => {
       { tta: false, ensemble: 1 },
       { tta: false, ensemble: 8 },
       { tta: true, ensemble: 8 },
+      {
+        tta: false,
+        ensemble: 1,
+        polygon: [
+          [0, 0],
+          [10, 0],
+          [10, 10],
+        ] as [number, number][],
+      },
     ];
     const made = [];
     for (const options of runs) made.push(await services.volumes.apply({ surveyId, task: 'denoise', ...options }));
@@ -142,9 +151,10 @@ describe.skipIf(!hasTestdata)('volumes and their jobs', () => {
       'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1)',
       'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1, ensemble 8)',
       'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1, TTA, ensemble 8)',
+      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1, inside an area)',
     ]);
     const titles = made.map(({ job }) => services.jobs.get(job.id).title);
-    expect(new Set(titles).size).toBe(3);
+    expect(new Set(titles).size).toBe(4);
     expect(titles[1]).toBe('Denoise the volume (model U-Net denoise v1, ensemble 8)');
     for (const { job } of [...made].reverse()) {
       const stopped = ended(job.id);
