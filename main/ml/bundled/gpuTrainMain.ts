@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { activateWebgpuFromDawn } from '../dawnWebgpu';
+import { withFloat16Kernels } from '../registry/compactWeights';
 import { MODEL_FILES } from '../registry/modelFiles';
 import { readTar, writeTar } from '../registry/tarArchive';
 import { BUNDLED_MODELS, trainBundledModel } from './bundledModels';
@@ -39,7 +40,7 @@ async function main(): Promise<void> {
     const files = new Map<string, Uint8Array>();
     for (const name of Object.values(MODEL_FILES))
       files.set(name, new Uint8Array(await readFile(path.join(dir, name))));
-    await writeFile(path.join(outDir, `${spec.id}.pmodel`), writeTar(files));
+    await writeFile(path.join(outDir, `${spec.id}.pmodel`), writeTar(withFloat16Kernels(files)));
     await rm(dir, { recursive: true, force: true });
     const last = result.history.at(-1);
     console.log(
