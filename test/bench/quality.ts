@@ -8,7 +8,7 @@
  * coherence against the clean panel, and the winner of each case.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { chooseBackend } from '../../main/ml/backends';
@@ -27,6 +27,7 @@ import { qualityReport, type SectionShape } from '../../main/ml/metrics';
 import { loadInferenceModel, type InferenceModel } from '../../main/ml/modelForInference';
 import { parseModelConfig } from '../../main/ml/modelConfig';
 import { robustAmplitudeScale } from '../../main/ml/normalization';
+import { readModelCard } from '../../main/ml/registry/modelFiles';
 import { InMemoryPatchSource } from '../../main/ml/training/patchSource';
 import { train } from '../../main/ml/training/trainer';
 import { denoiseMethods, interpolationMethods } from '../../main/processing';
@@ -414,14 +415,22 @@ export function qualityReportTable(rows: readonly QualityRow[]): string {
 export async function benchQuality(): Promise<string> {
   const backend = await chooseBackend('wasm');
   const started = performance.now();
-  const rows = await runQualityBenchmark(
-    await qualityDatasets(),
-    await qualityMethods(path.resolve('resources/models'), BENCH_ADAPT),
+  // A copy, so that every row of the run, adapted ones included, comes from the same models even if resources/models
+  // is replaced while the benchmark runs (adapting re-reads the bundled model for every case).
+  const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'promethium-bench-models-'));
+  await cp(path.resolve('resources/models'), modelsDir, { recursive: true });
+  const created = await Promise.all(
+    ['unet_denoise_v1', 'unet_interp_v1', 'autoencoder_v1'].map(
+      async (name) => `${name} ${(await readModelCard(path.join(modelsDir, name))).createdAt}`,
+    ),
+  );
+  const rows = await runQualityBenchmark(await qualityDatasets(), await qualityMethods(modelsDir, BENCH_ADAPT)).finally(
+    () => rm(modelsDir, { recursive: true, force: true }),
   );
   const minutes = (performance.now() - started) / 60_000;
   const { seconds, patch, batchSize, learningRate } = BENCH_ADAPT;
   return [
-    `Command: \`npm run bench -- quality\` (${minutes.toFixed(0)} min). Backend ${backend.backend}; bundled models v1 (see resources/models/README.md).`,
+    `Command: \`npm run bench -- quality\` (${minutes.toFixed(0)} min). Backend ${backend.backend}; bundled models v1 (see resources/models/README.md): ${created.join(', ')}.`,
     '',
     `"after adapt to this survey" (real datasets only): the bundled model fine-tuned on the corrupted panels of that`,
     `dataset and corruption themselves, time-boxed to ${seconds} s of wall-clock training on this CPU (${patch} x ${patch} patches,`,
