@@ -11,7 +11,7 @@ export function installMenu(services: AppServices, window: () => BrowserWindow |
       submenu: [
         { label: 'Open SEG-Y…', accelerator: 'CmdOrCtrl+O', click: send('open-segy') },
         { label: 'Open project…', accelerator: 'CmdOrCtrl+Shift+O', click: send('open-project') },
-        { label: 'Export…', accelerator: 'CmdOrCtrl+E', click: send('export') },
+        { label: 'Export to SEG-Y…', accelerator: 'CmdOrCtrl+E', click: send('export') },
         { type: 'separator' },
         { role: 'quit' },
       ],
