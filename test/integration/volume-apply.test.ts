@@ -3,13 +3,12 @@
  * as the oracle of the exported SEG-Y: original headers kept byte for byte, the volume's samples written.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, VolumeSummary } from '../../preload/contract';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
+import { createTestServices, jobWhen } from '../support/services';
 import { SurveyCache } from '../../main/survey/cache';
 import { hasTestdata, testdataPath } from '../testdata';
 import { segyioAvailable } from './segyOracle';
@@ -17,40 +16,16 @@ import { compareExportWithSegyio } from './volumeOracle';
 
 let home: string;
 let services: AppServices;
+let disposeServices = (): void => undefined;
 const hasSegyio = segyioAvailable();
 if (!hasSegyio) console.warn('[volume-apply] segyio is not installed: the export checks against segyio are SKIPPED');
 
 beforeAll(() => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'promethium-volume-'));
-  services = new AppServices({
-    userDataDir: home,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'wasm',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
+  ({ services, home, dispose: disposeServices } = createTestServices('wasm', 'promethium-volume-'));
 });
-afterAll(() => {
-  services?.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => disposeServices());
 
-function ended(id: string): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const stop = services.bus.on('jobs.changed', (job) => {
-      if (job.id === id && !['queued', 'running'].includes(job.state)) {
-        stop();
-        resolve(job);
-      }
-    });
-  });
-}
+const ended = (id: string): Promise<JobInfo> => jobWhen(services, id);
 
 async function imported(file: string): Promise<string> {
   const { survey, job } = services.surveys.startImport({ path: testdataPath('segy', file) });

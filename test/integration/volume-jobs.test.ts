@@ -5,49 +5,23 @@
  * record still names the stopped job (the resumed one is named from its first finished line on). Removing it then would
  * delete the folder that the queued job goes on to rewrite, with no record pointing to it.
  */
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
+import { createTestServices, jobWhen } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
 
-let home: string;
 let services: AppServices;
+let disposeServices = (): void => undefined;
 
 beforeAll(() => {
-  home = mkdtempSync(path.join(os.tmpdir(), 'promethium-volume-remove-'));
-  services = new AppServices({
-    userDataDir: home,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'wasm',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
+  ({ services, dispose: disposeServices } = createTestServices('wasm', 'promethium-volume-remove-'));
 });
-afterAll(() => {
-  services?.close();
-  rmSync(home, { recursive: true, force: true });
-});
+afterAll(() => disposeServices());
 
-function ended(id: string): Promise<JobInfo> {
-  return new Promise((resolve) => {
-    const stop = services.bus.on('jobs.changed', (job) => {
-      if (job.id === id && !['queued', 'running'].includes(job.state)) {
-        stop();
-        resolve(job);
-      }
-    });
-  });
-}
+const ended = (id: string): Promise<JobInfo> => jobWhen(services, id);
 
 describe.skipIf(!hasTestdata)('volumes and their jobs', () => {
   it('refuses to remove a volume whose resumed apply job is queued, naming the job; removes it once the job is done', async () => {
