@@ -104,6 +104,11 @@ program
     'unet-small',
   )
   .option('--base <model-id>', 'fine-tune this model (bundled or trained) instead of starting from scratch')
+  .option(
+    '--corruption <kind>',
+    'synthetic (noise added / traces hidden, the data taken as clean) or blind-spot (denoise noisy field data itself)',
+    'synthetic',
+  )
   .option('--epochs <n>', 'epochs', positiveNumber, 20)
   .option('--patch <n>', 'patch size (samples and traces; a multiple of 2^depth)', positiveNumber, 128)
   .option('--batch <n>', 'batch size', positiveNumber, 8)

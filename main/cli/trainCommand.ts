@@ -18,6 +18,7 @@ export interface TrainCliOptions {
   learningRate: number;
   timeBudget?: number;
   base?: string;
+  corruption?: string;
   resume?: boolean;
   project: string;
   json?: boolean;
@@ -54,6 +55,13 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
     throw new UsageError(`--task is denoise or interpolate, not '${options.task}'`);
   }
   const task = options.task;
+  const corruption = options.corruption ?? 'synthetic';
+  if (corruption !== 'synthetic' && corruption !== 'blind-spot') {
+    throw new UsageError(`--corruption is synthetic or blind-spot, not '${corruption}'`);
+  }
+  if (corruption === 'blind-spot' && task !== 'denoise') {
+    throw new UsageError('--corruption blind-spot trains denoisers only (interpolation hides live traces)');
+  }
   const services = cliServices(options.project);
   try {
     let job: JobInfo;
@@ -77,6 +85,7 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
         patch: options.patch,
         learningRate: options.learningRate,
         timeBudgetSeconds: options.timeBudget,
+        corruption,
       });
     }
     const finished = await waitForJob(services, job, new ProgressBar(`training ${options.out}`));

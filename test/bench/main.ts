@@ -23,7 +23,7 @@ function writeSection(title: string, suite: string, body: string): void {
     ? readFileSync(file, 'utf8')
     : '# Benchmarks\n\nMedians; ratios are peer time / our time.\n';
   const heading = `## ${title}`;
-  const section = `${heading}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; \`npm run bench -- ${title.split(' ')[0]!.toLowerCase()}\`_\n\n${body}\n`;
+  const section = `${heading}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; \`npm run bench -- ${suite}\`_\n\n${body}\n`;
   const start = current.indexOf(heading);
   if (start < 0) return writeFileSync(file, `${current.trimEnd()}\n\n${section}`);
   const next = current.indexOf('\n## ', start + heading.length);

@@ -3,12 +3,13 @@
  * Figures are printed so the closing notes can quote them; assertions are the floors the methods must clear.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../../main/ml/corruption';
 import { signalToNoiseDb } from '../../main/ml/metrics';
+import { readTar } from '../../main/ml/registry/tarArchive';
 import { openSegy } from '../../main/segy/reader';
 import { TRACE_ID_BYTE } from '../../main/segy/traceHeaderEdit';
 import { writeSegyLike } from '../../main/segy/writer';
@@ -209,6 +210,38 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     const wrongTask = promethium('interpolate', f3, path.join(work, 'x.sgy'), '--model', archive);
     expect(wrongTask.status).toBe(2);
     expect(wrongTask.stderr).toMatch(/trained to denoise, not to interpolate/);
+  }, 180_000);
+
+  it('fine-tunes a denoiser blind-spot on noisy data with --base --corruption blind-spot (recorded in the card)', () => {
+    const project = path.join(work, 'project-blind-spot');
+    const common = ['--data', f3, '--patch', '32', '--batch', '4', '--epochs', '1', '--project', project];
+    const adapted = promethium(
+      'train',
+      '--task',
+      'denoise',
+      '--base',
+      'unet_denoise_v1',
+      '--corruption',
+      'blind-spot',
+      '--out',
+      'f3 blind-spot',
+      ...common,
+      '--json',
+    );
+    expect(adapted.status, adapted.stderr).toBe(0);
+    const { modelId } = JSON.parse(adapted.stdout) as { modelId: string };
+    const archive = path.join(work, 'blind-spot.pmodel');
+    expect(promethium('models', 'export', modelId, archive, '--project', project).status).toBe(0);
+    const cardBytes = readTar(new Uint8Array(readFileSync(archive))).get('card.json')!;
+    const card = JSON.parse(new TextDecoder().decode(cardBytes)) as {
+      parentId: string | null;
+      config: { training: { corruption: { kind: string } } };
+    };
+    expect(card.parentId).toBe('unet_denoise_v1');
+    expect(card.config.training.corruption.kind).toBe('blind-spot');
+    const refused = promethium('train', '--task', 'interpolate', '--corruption', 'blind-spot', '--out', 'x', ...common);
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toMatch(/blind-spot trains denoisers only/);
   }, 180_000);
 
   it('refuses to overwrite its input, and bad options', () => {
