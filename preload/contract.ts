@@ -576,6 +576,11 @@ export const apiContract = {
     liveMask: call(z.tuple([surveyId]), returns<{ inlines: number; crosslines: number; mask: Uint8Array }>()),
     /** The downsampled volume (mean of live traces in factor^3 boxes) for the 3D view. */
     lod: call(z.tuple([surveyId]), returns<{ data: Float32Array; shape: [number, number, number]; factor: number }>()),
+    /** The LOD volume box-meaned again to at most about 128^3 values, for the 3D view's volume rendering. */
+    lodCube: call(
+      z.tuple([surveyId]),
+      returns<{ data: Float32Array; shape: [number, number, number]; factor: number }>(),
+    ),
     /** Removes the survey and its cache from the project; the SEG-Y file itself is never touched. */
     remove: call(z.tuple([surveyId]), returns<void>()),
   },

@@ -12,7 +12,16 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
   return {
     project: { current: fail, open: fail, create: fail, recent: fail },
     files: { list: fail },
-    survey: { inspect: fail, import: fail, list: fail, get: fail, liveMask: fail, lod: fail, remove: fail },
+    survey: {
+      inspect: fail,
+      import: fail,
+      list: fail,
+      get: fail,
+      liveMask: fail,
+      lod: fail,
+      lodCube: fail,
+      remove: fail,
+    },
     section: { get: fail, arbitrary: fail, traceHeader: fail },
     reconstruct: { section: fail, result: fail },
     volumes: { apply: fail, list: fail, get: fail, remove: fail, section: fail, export: fail },

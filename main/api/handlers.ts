@@ -1,6 +1,7 @@
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../services';
 import { inspectSegy } from '../survey/surveyLibrary';
+import { reduceLodCube } from '../survey/lodCube';
 import { bundledConfigNames } from '../ml/configCatalog';
 import { dataRoots, listDirectory } from '../project/dataRoots';
 import type { ApiHandlers } from './dispatch';
@@ -27,6 +28,7 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       get: (id) => services.surveys.get(id),
       liveMask: (id) => services.surveys.liveMask(id),
       lod: (id) => services.surveys.lod(id),
+      lodCube: async (id) => reduceLodCube(await services.surveys.lod(id)),
       remove: (id) => services.surveys.remove(id),
     },
     section: {
