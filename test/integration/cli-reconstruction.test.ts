@@ -242,6 +242,9 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     const refused = promethium('train', '--task', 'interpolate', '--corruption', 'blind-spot', '--out', 'x', ...common);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(/blind-spot trains denoisers only/);
+    const unknown = promethium('train', '--task', 'denoise', '--corruption', 'gaussian', '--out', 'x', ...common);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/--corruption is synthetic or blind-spot, not 'gaussian'/);
   }, 180_000);
 
   it('refuses to overwrite its input, and bad options', () => {
