@@ -552,6 +552,65 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
     await expect(page().getByTestId('agc').count()).resolves.toBe(1);
   });
 
+  it('3D view: volume rendering of the downsampled cube, on and off, leaves the GPU resource counts as before', async () => {
+    type GpuCounts = { textures: number; geometries: number; materials: number; renderers: number };
+    const gpu = () => page().evaluate<GpuCounts>('({ ...window.__promethiumGpu })');
+    const volume = () => page().getByTestId('volume-view');
+    const pixels = () => canvasPixelsOf(page(), '[data-testid="volume-canvas"]');
+    await page().locator('button[data-axis="3d"]').click();
+    await waitFor(
+      'three slices drawn with the box',
+      async () => `${await volume().getAttribute('data-slices')} ${await volume().getAttribute('data-draw-calls')}`,
+      (s) => s === '3 4',
+    );
+    await page().waitForTimeout(200);
+    const before = await gpu();
+    const slices = await pixels();
+    await session.screenshot('22-3d-slices');
+
+    await page().getByTestId('volume-rendering').check();
+    await waitFor(
+      'the cube ray-marched with the box',
+      async () => `${await volume().getAttribute('data-volume')} ${await volume().getAttribute('data-draw-calls')}`,
+      (s) => s === 'on 2',
+    );
+    await page().waitForTimeout(200);
+    const during = await gpu();
+    const cube = await pixels();
+    await session.screenshot('23-3d-volume-rendering');
+    // One 3D texture, one box geometry, one material more; drawn over the dark background (#15181d) in colormap colours.
+    expect(during.textures - before.textures).toBe(1);
+    expect(during.geometries - before.geometries).toBe(1);
+    expect(during.materials - before.materials).toBe(1);
+    let covered = 0;
+    let changed = 0;
+    for (let i = 0; i < cube.rgba.length; i += 4) {
+      const [r, g, b] = [cube.rgba[i]!, cube.rgba[i + 1]!, cube.rgba[i + 2]!];
+      if (Math.abs(r - 0x15) + Math.abs(g - 0x18) + Math.abs(b - 0x1d) > 30) covered++;
+      const diff =
+        Math.abs(r - slices.rgba[i]!) + Math.abs(g - slices.rgba[i + 1]!) + Math.abs(b - slices.rgba[i + 2]!);
+      if (diff > 30) changed++;
+    }
+    const count = cube.rgba.length / 4;
+    console.log(
+      `[3d] volume rendering: ${((covered / count) * 100).toFixed(1)}% covered, ${distinctColours(cube)} colours, ` +
+        `${((changed / count) * 100).toFixed(1)}% of pixels differ from the slices`,
+    );
+    expect(covered / count).toBeGreaterThan(0.05);
+    expect(distinctColours(cube)).toBeGreaterThan(50);
+    expect(changed / count).toBeGreaterThan(0.05);
+
+    await page().getByTestId('volume-rendering').uncheck();
+    await waitFor(
+      'the slices again',
+      async () => `${await volume().getAttribute('data-volume')} ${await volume().getAttribute('data-draw-calls')}`,
+      (s) => s === 'off 4',
+    );
+    const after = await gpu();
+    expect({ ...after, created: 0 }).toEqual({ ...before, created: 0 });
+    await page().locator('button[data-axis="inline"]').click();
+  });
+
   it('browses the gathers of a pre-stack survey', async () => {
     await importAndOpen('viking_small.segy');
     await expect(page().getByTestId('section-label').innerText()).resolves.toMatch(/^Gather \d+$/);

@@ -6,8 +6,12 @@
  * y = 1); the box is scaled by the survey's shape and centred at the origin. Each slice is one quad whose uv follows the
  * section convention (uv.x along the traces, uv.y = 1 - sample fraction), so the fragment shader is shared as is.
  *
- * GPU discipline: a slice's textures are replaced (and the old ones disposed) when the slice moves; `dispose()` frees
- * every texture, geometry and material, the controls and the context. Everything is counted by gpuResources.
+ * With volume rendering on (`setCube`), the downsampled cube is ray-marched in the box instead of the slices (see
+ * volumeCube.ts); the slices stay loaded and come back when it is turned off.
+ *
+ * GPU discipline: a slice's textures are replaced (and the old ones disposed) when the slice moves; the cube's texture,
+ * geometry and material are freed when it is turned off; `dispose()` frees every texture, geometry and material, the
+ * controls and the context. Everything is counted by gpuResources.
  */
 import {
   BoxGeometry,
@@ -29,6 +33,7 @@ import {
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import type { SectionData } from '../../../preload/contract';
 import type { ColormapName } from './colormaps';
+import { CubeVolume, type CubeData } from './volumeCube';
 import { trackGeometry, trackMaterial, trackRenderer, untrackRenderer } from './gpuResources';
 import {
   makeLutTexture,
@@ -102,6 +107,9 @@ export class VolumeRenderer {
   private readonly edges: LineSegments<EdgesGeometry, LineBasicMaterial>;
   private readonly boxGeometry: BoxGeometry;
   private lut: DataTexture;
+  private cube: CubeVolume | null = null;
+  /** gain / clip, shared by the slices and the cube. */
+  private scale = 0;
   private readonly floatLinear: boolean;
   private readonly maxTextureSize: number;
   private disposed = false;
@@ -187,21 +195,36 @@ export class VolumeRenderer {
     if (axis === 'inline') slice.mesh.position.set(0, 0, centre(section.index, inlines));
     else if (axis === 'crossline') slice.mesh.position.set(centre(section.index, crosslines), 0, 0);
     else slice.mesh.position.set(0, 1 - centre(section.index, samples), 0);
-    slice.mesh.visible = true;
     this.uploads++;
   }
 
   setColormap(name: ColormapName): void {
     const lut = makeLutTexture(name);
     for (const axis of SLICE_AXES) this.slices[axis].mesh.material.uniforms.uLut!.value = lut;
+    this.cube?.setLut(lut);
     this.lut.dispose();
     this.lut = lut;
   }
 
   setScale(clip: number, gain: number): void {
-    for (const axis of SLICE_AXES) {
-      this.slices[axis].mesh.material.uniforms.uScale!.value = clip > 0 ? gain / clip : 0;
-    }
+    this.scale = clip > 0 ? gain / clip : 0;
+    for (const axis of SLICE_AXES) this.slices[axis].mesh.material.uniforms.uScale!.value = this.scale;
+    this.cube?.setScale(this.scale);
+  }
+
+  /** Volume rendering of the downsampled cube in place of the slices; null turns it off and frees its resources. */
+  setCube(cube: CubeData | null): void {
+    this.cube?.dispose();
+    this.cube = null;
+    if (!cube || this.disposed) return;
+    this.cube = new CubeVolume(cube, this.lut, this.floatLinear);
+    this.cube.setScale(this.scale);
+    this.box.add(this.cube.mesh);
+    this.uploads++;
+  }
+
+  get volumeRendering(): boolean {
+    return this.cube !== null;
   }
 
   setSize(width: number, height: number, pixelRatio: number): void {
@@ -245,13 +268,21 @@ export class VolumeRenderer {
     return { x: ((ndc.x + 1) / 2) * width, y: ((1 - ndc.y) / 2) * height };
   }
 
-  /** Draw calls of the last frame (3 slices + the box once all are loaded). */
+  /** Draw calls of the last frame (3 slices + the box once all are loaded; the cube + the box with volume rendering). */
   get drawCalls(): number {
     return this.renderer.info.render.calls;
   }
 
   render(): void {
     if (this.disposed) return;
+    for (const axis of SLICE_AXES) {
+      const slice = this.slices[axis];
+      slice.mesh.visible = slice.textures !== null && this.cube === null;
+    }
+    if (this.cube) {
+      this.box.updateMatrixWorld();
+      this.cube.setEye(this.box.worldToLocal(this.camera.position.clone()));
+    }
     this.renderer.render(this.scene, this.camera);
     this.frame++;
   }
@@ -261,6 +292,7 @@ export class VolumeRenderer {
     this.disposed = true;
     this.controls.removeEventListener('change', this.changed);
     this.controls.dispose();
+    this.setCube(null);
     for (const axis of SLICE_AXES) {
       const slice = this.slices[axis];
       slice.textures?.data.dispose();
