@@ -6,6 +6,7 @@
 import type { BackendReport } from '../../preload/contract';
 import { toApiError } from '../api/errors';
 import { chooseBackend } from '../ml/backends';
+import { withInferenceThreads } from '../ml/parallelInference';
 import { runJob } from './jobs';
 import type { ComputeToHost, HostToCompute } from './protocol';
 
@@ -41,7 +42,7 @@ const running = new Map<string, AbortController>();
 
 async function probe(): Promise<{ backend: BackendReport | null; backendError: string | null }> {
   try {
-    return { backend: await chooseBackend(), backendError: null };
+    return { backend: withInferenceThreads(await chooseBackend()), backendError: null };
   } catch (error) {
     return { backend: null, backendError: error instanceof Error ? error.message : String(error) };
   }

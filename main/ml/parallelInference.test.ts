@@ -8,7 +8,8 @@ import { buildModel } from './architectures';
 import { chooseBackend } from './backends';
 import { buildInferenceGraph } from './inferenceGraph';
 import { parseModelConfig } from './modelConfig';
-import { InferencePool } from './parallelInference';
+import type { BackendReport } from '../../preload/contract';
+import { InferencePool, withInferenceThreads } from './parallelInference';
 import { predictTiled } from './tiling';
 
 // The worker bundle as scripts/build.mjs makes it, under node_modules so that it finds @tensorflow/* there.
@@ -93,5 +94,25 @@ describe('inference threads', () => {
 
   it('refuse to start from a missing worker script, with the reason', async () => {
     await expect(InferencePool.start(path.resolve(folder, 'missing.cjs'), 1)).rejects.toThrow(/missing\.cjs/);
+  });
+});
+
+describe('withInferenceThreads', () => {
+  const wasm: BackendReport = {
+    backend: 'wasm',
+    device: 'WebAssembly SIMD, 1 thread',
+    fallbacks: [],
+    forced: false,
+    probeMs: 1,
+  };
+
+  it('says where wasm inference runs when it has worker threads', () => {
+    expect(withInferenceThreads(wasm, 2).device).toBe('WebAssembly SIMD, training 1 thread, inference 2 threads');
+  });
+
+  it('leaves one-thread wasm and other backends as they are', () => {
+    expect(withInferenceThreads(wasm, 1)).toEqual(wasm);
+    const gpu: BackendReport = { ...wasm, backend: 'webgpu', device: 'NVIDIA H200 (Vulkan)' };
+    expect(withInferenceThreads(gpu, 4)).toEqual(gpu);
   });
 });

@@ -18,6 +18,7 @@ import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import type { BackendReport } from '../../preload/contract';
 import { buildInferenceGraph, type InferenceGraph } from './inferenceGraph';
 import type { PatchPredictor } from './tiling';
 
@@ -192,6 +193,18 @@ export class InferencePool {
 export function inferenceWorkerScript(): string | null {
   const script = path.join(__dirname, 'inferenceWorker.cjs');
   return existsSync(script) ? script : null;
+}
+
+/**
+ * The backend report with where inference runs: on wasm with worker threads the backend's own "1 thread" describes
+ * training only, and the status bar would otherwise tell the user inference is single-threaded.
+ */
+export function withInferenceThreads(report: BackendReport, threads = inferenceThreadCount()): BackendReport {
+  if (report.backend !== 'wasm' || threads < 2) return report;
+  return {
+    ...report,
+    device: `${report.device.replace(/, 1 thread$/, '')}, training 1 thread, inference ${threads} threads`,
+  };
 }
 
 /** How many threads tiled inference on wasm uses here: 1 means in this thread. */
