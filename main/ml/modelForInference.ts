@@ -26,7 +26,8 @@ function trainedPatch(card: ModelCard): number {
   return 128;
 }
 
-function trainedWithPatchScaling(card: ModelCard): boolean {
+/** Whether the model was trained with per-patch scaling (its card's `config.normalization.patchScaling`). */
+export function trainedWithPatchScaling(card: ModelCard): boolean {
   const normalization = (card.config as { normalization?: { patchScaling?: unknown } } | null)?.normalization;
   return normalization?.patchScaling === true;
 }

@@ -47,6 +47,7 @@ import {
   type PatchIndexSplit,
   type PatchStride,
 } from '../patchIndex';
+import { trainedWithPatchScaling } from '../modelForInference';
 import { readModelCard } from '../registry/modelFiles';
 import type { PatchSize } from '../tiling';
 import { RunningLoss, trainStep, trainingObjective, type TrainingLoss } from '../trainStep';
@@ -218,18 +219,19 @@ function checkOptions(options: TrainOptions): void {
     throw new TrainingOptionsError(`learning rate must be > 0, got ${options.learningRate}`);
 }
 
-/** The config to train: the saved model's own when fine-tuning (its weights only fit its architecture). */
-async function configToTrain(options: TrainOptions): Promise<ModelConfig> {
-  if (options.initialModelDir === undefined) return options.config;
+/**
+ * The config to train and whether pairs are scaled per patch. Fine-tuning keeps the saved model's own config (its weights
+ * only fit its architecture) and, unless asked otherwise, its per-patch scaling; a fresh model scales only when asked.
+ */
+async function modelToTrain(options: TrainOptions): Promise<{ config: ModelConfig; patchScaling: boolean }> {
+  if (options.initialModelDir === undefined) {
+    return { config: options.config, patchScaling: options.patchScaling ?? false };
+  }
   const card = await readModelCard(options.initialModelDir);
-  return parseModelConfig(card.config, `${options.initialModelDir} model card`);
-}
-
-/** Whether pairs are scaled per patch: as asked, else as the base model was trained, else not. */
-async function patchScalingToTrain(options: TrainOptions): Promise<boolean> {
-  if (options.patchScaling !== undefined || options.initialModelDir === undefined) return options.patchScaling ?? false;
-  const card = await readModelCard(options.initialModelDir);
-  return (card.config as { normalization?: { patchScaling?: unknown } } | null)?.normalization?.patchScaling === true;
+  return {
+    config: parseModelConfig(card.config, `${options.initialModelDir} model card`),
+    patchScaling: options.patchScaling ?? trainedWithPatchScaling(card),
+  };
 }
 
 /** A batch with each pair divided by its input patch's robust scale: input amplitudes and the clean target alike. */
@@ -609,7 +611,11 @@ export async function train(
   checkOptions(options);
   const resumed = options.resume ? await readLastState(options.checkpointDir) : null;
   if (resumed === null) await clearCheckpoints(options.checkpointDir);
-  const config = resumed?.config ?? (await configToTrain(options));
+  // A resumed run continues as its checkpoint says (checkpoints from before per-patch scaling did not scale).
+  const { config, patchScaling } =
+    resumed === null
+      ? await modelToTrain(options)
+      : { config: resumed.config, patchScaling: resumed.patchScaling === true };
   const patch = patchSizeOf(options.patch);
   checkFits(config, options.task, patch);
   hooks.onProgress?.(0, 'estimating amplitude scales and indexing patches');
@@ -623,7 +629,7 @@ export async function train(
   );
   if (split.train.length === 0) throw new TrainingOptionsError('no training patches: every line went to validation');
   if (resumed !== null) checkResumable(resumed, options, split.validationLines);
-  const state = resumed ?? freshState(options, config, data, split.validationLines, await patchScalingToTrain(options));
+  const state = resumed ?? freshState(options, config, data, split.validationLines, patchScaling);
   const built = buildModel(config);
   if (options.freezeBatchNorm) freezeBatchNorm(built.trainingModel);
   const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
