@@ -56,13 +56,14 @@ export interface InferenceGraphOptions {
 const asArray = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const symbolics = (layer: Layer): tfl.SymbolicTensor[] =>
   asArray(layer.input as tfl.SymbolicTensor | tfl.SymbolicTensor[]);
-const ids = (layer: Layer): number[] => symbolics(layer).map((s) => s.id);
-const outputId = (layer: Layer): number => (layer.output as tfl.SymbolicTensor).id;
-const pair = (value: unknown): [number, number] =>
+export const ids = (layer: Layer): number[] => symbolics(layer).map((s) => s.id);
+export const outputId = (layer: Layer): number => (layer.output as tfl.SymbolicTensor).id;
+export const pair = (value: unknown): [number, number] =>
   Array.isArray(value) ? [Number(value[0]), Number(value[1] ?? value[0])] : [Number(value), Number(value)];
-const channelsLast = (layer: Layer): boolean => (layer.getConfig().dataFormat ?? 'channelsLast') === 'channelsLast';
+export const channelsLast = (layer: Layer): boolean =>
+  (layer.getConfig().dataFormat ?? 'channelsLast') === 'channelsLast';
 
-function weightByName(layer: Layer, suffix: string): tf.Tensor {
+export function weightByName(layer: Layer, suffix: string): tf.Tensor {
   const found = layer.weights.find((w) => w.originalName.endsWith(suffix));
   if (found === undefined) throw new Error(`${layer.name}: no weight '${suffix}'`);
   return found.read();
