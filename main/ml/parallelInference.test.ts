@@ -2,14 +2,22 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { build } from 'esbuild';
 import * as tf from '@tensorflow/tfjs-core';
-import type * as tfl from '@tensorflow/tfjs-layers';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { buildModel } from './architectures';
 import { chooseBackend } from './backends';
 import { buildInferenceGraph } from './inferenceGraph';
 import { parseModelConfig } from './modelConfig';
 import type { BackendReport } from '../../preload/contract';
-import { InferencePool, withInferenceThreads } from './parallelInference';
+import { onnxRuntimeAvailable } from './onnx/onnxRuntime';
+import { OnnxConversionError } from './onnx/toOnnx';
+import {
+  InferencePool,
+  inferenceEngine,
+  onnxSessionInfo,
+  withGraphPredictor,
+  withInferenceThreads,
+} from './parallelInference';
 import { predictTiled } from './tiling';
 
 // The worker bundle as scripts/build.mjs makes it, under node_modules so that it finds @tensorflow/* there.
@@ -97,6 +105,108 @@ describe('inference threads', () => {
   });
 });
 
+/** Runs `work` with PROMETHIUM_INFERENCE_ENGINE set to `engine` (unset for undefined), restoring it after. */
+async function withEngine<T>(engine: string | undefined, work: () => Promise<T>): Promise<T> {
+  const before = process.env.PROMETHIUM_INFERENCE_ENGINE;
+  if (engine === undefined) delete process.env.PROMETHIUM_INFERENCE_ENGINE;
+  else process.env.PROMETHIUM_INFERENCE_ENGINE = engine;
+  try {
+    return await work();
+  } finally {
+    if (before === undefined) delete process.env.PROMETHIUM_INFERENCE_ENGINE;
+    else process.env.PROMETHIUM_INFERENCE_ENGINE = before;
+  }
+}
+
+/** The largest difference relative to the largest magnitude of `expected`. */
+function relativeError(actual: Float32Array, expected: Float32Array): number {
+  expect(actual.length).toBe(expected.length);
+  const largest = expected.reduce((a, v) => Math.max(a, Math.abs(v)), 0);
+  return expected.reduce((a, v, i) => Math.max(a, Math.abs(v - (actual[i] as number))), 0) / largest;
+}
+
+const ort = onnxRuntimeAvailable();
+
+describe.skipIf(!ort.available)(
+  `CPU inference through ONNX Runtime${ort.available ? '' : ` (skipped: ${ort.reason})`}`,
+  () => {
+    // 70 traces x 90 samples: not a multiple of the 32-sample patch, so edge patches overlap more.
+    const shape = { traces: 70, samples: 90 };
+    const section = Float32Array.from({ length: 70 * 90 }, (_, i) => Math.cos(i / 13) + 0.3 * Math.sin(i / 3));
+    const tiling = { patch: { samples: 32, traces: 32 }, overlap: 0.5, batchSize: 4 };
+    const denoise = (model: tfl.LayersModel, engine?: string) =>
+      withEngine(engine, () =>
+        withGraphPredictor(model, 32, 1, (predict, inFlight) =>
+          predictTiled([section], shape, { ...tiling, inFlight }, predict),
+        ),
+      );
+
+    it('runs on wasm and gives the section the forced tfjs path gives', async () => {
+      expect(inferenceEngine('wasm')).toEqual({ engine: 'onnx', version: ort.available ? ort.version : '' });
+      const model = unet([4, 8]);
+      const before = onnxSessionInfo()?.serial ?? 0;
+      const onnx = await denoise(model);
+      expect(onnxSessionInfo()?.serial).toBe(before + 1);
+      const tfjs = await denoise(model, 'tfjs');
+      expect(relativeError(onnx, tfjs)).toBeLessThan(1e-5);
+      model.dispose();
+    });
+
+    it('reuses the session for the same model and builds a new one after its weights change', async () => {
+      const model = unet([4, 8]);
+      const first = await denoise(model);
+      const session = onnxSessionInfo();
+      expect(Array.from(await denoise(model))).toEqual(Array.from(first));
+      expect(onnxSessionInfo()).toEqual(session);
+      // What a further training epoch does: new weights in the same layers.
+      const kernel = model.layers.find((l) => l.getClassName() === 'Conv2D')!.weights[0]!;
+      tf.tidy(() => kernel.write(tf.mul(kernel.read(), 1.5)));
+      const trained = await denoise(model);
+      expect(onnxSessionInfo()?.serial).toBe(session!.serial + 1);
+      expect(onnxSessionInfo()?.key).not.toBe(session!.key);
+      expect(relativeError(trained, first)).toBeGreaterThan(1e-3);
+      expect(relativeError(trained, await denoise(model, 'tfjs'))).toBeLessThan(1e-5);
+      model.dispose();
+    });
+
+    it('refuses an unknown PROMETHIUM_INFERENCE_ENGINE by name, and keeps GPU backends on tfjs', async () => {
+      const model = unet([4, 8]);
+      await expect(denoise(model, 'gpu')).rejects.toThrow(
+        "PROMETHIUM_INFERENCE_ENGINE=gpu is not an inference engine: use 'tfjs' or 'onnx'",
+      );
+      await withEngine('onnx', async () => {
+        expect(inferenceEngine('cpu').engine).toBe('onnx');
+        expect(inferenceEngine('webgpu').engine).toBe('tfjs');
+      });
+      model.dispose();
+    });
+
+    it('falls back to tfjs, warning once, for a model the converter refuses; forced onnx is then an error', async () => {
+      const input = tfl.input({ shape: [null, null, 1] });
+      const conv = tfl.layers.conv2d({
+        filters: 1,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'elu',
+        name: 'elu_conv',
+      });
+      const model = tfl.model({ inputs: input, outputs: conv.apply(input) as tfl.SymbolicTensor });
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        const tfjs = await denoise(model, 'tfjs');
+        expect(Array.from(await denoise(model))).toEqual(Array.from(tfjs));
+        expect(Array.from(await denoise(model))).toEqual(Array.from(tfjs));
+        expect(warn).toHaveBeenCalledTimes(1);
+        expect(String(warn.mock.calls[0]?.[0])).toMatch(/'elu_conv' \(Conv2D\): activation 'elu'/);
+      } finally {
+        warn.mockRestore();
+      }
+      await expect(denoise(model, 'onnx')).rejects.toThrow(OnnxConversionError);
+      model.dispose();
+    });
+  },
+);
+
 describe('withInferenceThreads', () => {
   const wasm: BackendReport = {
     backend: 'wasm',
@@ -106,13 +216,26 @@ describe('withInferenceThreads', () => {
     probeMs: 1,
   };
 
+  const tfjs = { engine: 'tfjs' } as const;
+  const onnx = { engine: 'onnx', version: '1.30.0' } as const;
+
   it('says where wasm inference runs when it has worker threads', () => {
-    expect(withInferenceThreads(wasm, 2).device).toBe('WebAssembly SIMD, training 1 thread, inference 2 threads');
+    expect(withInferenceThreads(wasm, tfjs, 2).device).toBe('WebAssembly SIMD, training 1 thread, inference 2 threads');
+  });
+
+  it('says when inference runs in ONNX Runtime, on wasm and on cpu, with its threads', () => {
+    expect(withInferenceThreads(wasm, onnx, 2).device).toBe(
+      'WebAssembly SIMD, training 1 thread, inference ONNX Runtime 1.30.0 (native CPU), 2 threads',
+    );
+    const cpu: BackendReport = { ...wasm, backend: 'cpu', device: 'plain JavaScript (very slow for training)' };
+    expect(withInferenceThreads(cpu, onnx, 1).device).toBe(
+      'plain JavaScript (very slow for training), training 1 thread, inference ONNX Runtime 1.30.0 (native CPU), 1 thread',
+    );
   });
 
   it('leaves one-thread wasm and other backends as they are', () => {
-    expect(withInferenceThreads(wasm, 1)).toEqual(wasm);
+    expect(withInferenceThreads(wasm, tfjs, 1)).toEqual(wasm);
     const gpu: BackendReport = { ...wasm, backend: 'webgpu', device: 'NVIDIA H200 (Vulkan)' };
-    expect(withInferenceThreads(gpu, 4)).toEqual(gpu);
+    expect(withInferenceThreads(gpu, tfjs, 4)).toEqual(gpu);
   });
 });
