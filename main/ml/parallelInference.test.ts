@@ -160,7 +160,9 @@ describe.skipIf(!ort.available)(
       expect(onnxSessionInfo()).toEqual(session);
       // What a further training epoch does: new weights in the same layers.
       const kernel = model.layers.find((l) => l.getClassName() === 'Conv2D')!.weights[0]!;
-      tf.tidy(() => kernel.write(tf.mul(kernel.read(), 1.5)));
+      tf.tidy(() => {
+        kernel.write(tf.mul(kernel.read(), 1.5));
+      });
       const trained = await denoise(model);
       expect(onnxSessionInfo()?.serial).toBe(session!.serial + 1);
       expect(onnxSessionInfo()?.key).not.toBe(session!.key);
