@@ -18,6 +18,7 @@ await build({
     'better-sqlite3',
     '@tensorflow/*',
     'webgpu',
+    'onnxruntime-node',
     'bufferutil',
     'utf-8-validate',
     'playwright-core',

@@ -11,7 +11,16 @@ const started = performance.now();
 rmSync('dist', { recursive: true, force: true });
 
 // One copy of tfjs-core must be shared by every backend, so all of @tensorflow/* loads from node_modules.
-const RUNTIME_PACKAGES = ['electron', 'better-sqlite3', '@tensorflow/*', 'webgpu', 'bufferutil', 'utf-8-validate'];
+// onnxruntime-node (optional) loads its native binding from its own folder: required at run time, where installed.
+const RUNTIME_PACKAGES = [
+  'electron',
+  'better-sqlite3',
+  '@tensorflow/*',
+  'webgpu',
+  'onnxruntime-node',
+  'bufferutil',
+  'utf-8-validate',
+];
 
 const node = {
   bundle: true,
