@@ -254,7 +254,7 @@ export function inferenceThreadCount(): number {
 }
 
 /** The intra-op threads of the ONNX Runtime session: the same setting, at least one (0 would mean ORT's default). */
-function onnxThreadCount(): number {
+export function onnxThreadCount(): number {
   return Math.max(1, threadCount());
 }
 

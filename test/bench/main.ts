@@ -6,7 +6,6 @@ import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
-import { inferenceThreadCount } from '../../main/ml/parallelInference';
 import { benchMlGpu } from './mlGpu';
 import { benchViewer } from './viewer';
 import { benchCube, importWorker, segyReport } from './segy';
@@ -49,9 +48,11 @@ async function main(): Promise<void> {
       break;
     }
     case 'ml': {
-      const threads = inferenceThreadCount();
-      const where = threads === 1 ? 'one thread' : `${threads} worker threads, each with its own wasm backend`;
-      const note = `Tiled inference ran on ${where} (main/ml/parallelInference.ts; PROMETHIUM_INFERENCE_THREADS=1 for one).`;
+      const note =
+        'The tfjs wasm path runs one wasm backend per worker thread; ONNX Runtime runs one native session with that many' +
+        ' intra-op threads (main/ml/parallelInference.ts; PROMETHIUM_INFERENCE_THREADS sets both, default the CPU count;' +
+        ' the app uses ONNX Runtime where it loads, PROMETHIUM_INFERENCE_ENGINE=tfjs|onnx forces one). Engines alternate' +
+        ' run by run; medians of 3 after one warm-up each.';
       const report = `${formatMlMeasurement(await measureMlPerformance())}\n\n${note}`;
       console.log(report);
       writeSection('ML engine on the CPU', 'ml', report);
