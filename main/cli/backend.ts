@@ -1,8 +1,10 @@
 import { chooseBackend } from '../ml/backends';
+import { withInferenceThreads } from '../ml/parallelInference';
 
 /** `promethium backend`: the same probe the compute process runs, printed for the user. */
 export async function printBackend(json: boolean): Promise<void> {
-  const report = await chooseBackend();
+  // With where inference runs (ONNX Runtime or the wasm threads), as the status bar shows it.
+  const report = withInferenceThreads(await chooseBackend());
   if (json) {
     console.log(JSON.stringify(report, null, 2));
     return;
