@@ -42,6 +42,8 @@ if (process.argv[2] === 'ml-gpu-prep') {
       'utf-8-validate',
       '@tensorflow/tfjs-node-gpu',
       '@tensorflow/tfjs-backend-wasm',
+      // Loaded only by the viewer benchmark (a dynamic import), which never runs on the GPU machine.
+      'playwright-core',
     ],
   });
   await build(gpuBundle('test/bench/main.ts', '.gpu/gpu-bench.cjs'));

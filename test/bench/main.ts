@@ -7,7 +7,6 @@ import os from 'node:os';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
-import { benchViewer } from './viewer';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -59,6 +58,8 @@ async function main(): Promise<void> {
       break;
     }
     case 'viewer': {
+      // Imported here: playwright-core is not on the GPU machine that runs the other benchmarks from one bundle.
+      const { benchViewer } = await import('./viewer');
       const report = await benchViewer();
       console.log(report);
       writeSection('Viewer', 'viewer', report);
