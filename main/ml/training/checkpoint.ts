@@ -52,6 +52,8 @@ export interface TrainingState {
   corruption: CorruptionRecord;
   /** Pairs scaled per patch (trainer.ts); absent in checkpoints from before it existed, which did not. */
   patchScaling?: boolean;
+  /** Fine-tuning: the base model's validation, the loss to beat (trainer.ts); absent otherwise and in older checkpoints. */
+  baseline?: { valLoss: number; valSnrDb: number };
   trainingSeconds: number;
 }
 

@@ -194,6 +194,44 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
     const result = await train([synthetic], run);
     expect((await readState(run.checkpointDir)).config).toEqual(tinyAutoencoder);
     expect(result.history[0]!.valLoss).toBeLessThan(fresh.valLoss);
+    // The base was validated first, as the epochs are; this epoch beat it, so it is the result.
+    expect(result.baseline?.valLoss).toBeGreaterThan(result.history[0]!.valLoss);
+    expect(result.keptBase).toBe(false);
+    expect((await readModelCard(result.bestModelDir)).metrics).toMatchObject({ epoch: 1 });
+  }, 30_000);
+
+  it('a fine-tuning that never beats the base model hands back the base weights, says so, and counts from the base', async () => {
+    const progress: string[] = [];
+    // A learning rate of 5 wrecks the weights in one step: no epoch can beat the base on the validation lines.
+    const run = options({
+      epochs: 3,
+      maxBatchesPerEpoch: 2,
+      learningRate: 5,
+      initialModelDir: denoised.bestModelDir,
+      plateau: { factor: 0.5, patience: 1 },
+      earlyStopping: { patience: 2 },
+    });
+    const result = await train([synthetic], run, { onProgress: (_, message) => progress.push(message) });
+    expect(result.keptBase).toBe(true);
+    expect(result.baseline).not.toBeNull();
+    expect(result.history.every((m) => !(m.valLoss <= result.baseline!.valLoss))).toBe(true);
+    // Epoch 1 did not beat the base (an improvement without the baseline): the rate halves, and two such epochs stop.
+    expect(result.history.map((m) => m.learningRate)).toEqual([5, 2.5]);
+    expect(result.stoppedBecause).toBe('early-stopping');
+    expect(progress).toContain(
+      `base model: validation SNR ${result.baseline!.valSnrDb.toFixed(2)} dB, the one to beat`,
+    );
+    const weightsOf = async (dir: string) => {
+      const model = await loadModelFolder(dir);
+      const values = model.getWeights().map((w) => Array.from(w.dataSync()));
+      model.dispose();
+      return values;
+    };
+    expect(await weightsOf(result.bestModelDir)).toEqual(await weightsOf(denoised.bestModelDir));
+    expect(await weightsOf(result.lastCheckpointDir)).not.toEqual(await weightsOf(denoised.bestModelDir));
+    const card = await readModelCard(result.bestModelDir);
+    expect(card.notes).toMatch(/did not beat the base model.*base model's weights/);
+    expect(card.metrics).toEqual({ epoch: 0, valLoss: result.baseline!.valLoss, valSnrDb: result.baseline!.valSnrDb });
   }, 30_000);
 
   it('trains an interpolation model (two input channels) and refuses a model with the wrong channels', async () => {
