@@ -28,6 +28,10 @@ export interface TrainRequestInput {
   corruption?: 'synthetic' | 'blind-spot';
 }
 
+/** What a finished job says when no epoch beat the base model (trainer.ts, keptBase). */
+const KEPT_BASE_RESULT =
+  "training did not beat the base model on this survey's held-out lines; the result is the base model";
+
 type TrainJobRequest = Extract<JobRequest, { kind: 'train-model' }>;
 
 export class TrainingService {
@@ -114,6 +118,9 @@ export class TrainingService {
       name: summary.name,
       stoppedBecause: result.stoppedBecause,
       epochs: result.history.length,
+      // Fine-tuning that never beat the base on the held-out lines registers the base's weights: say so, not "adapted".
+      keptBase: result.keptBase,
+      ...(result.keptBase ? { note: KEPT_BASE_RESULT } : {}),
     };
     await rm(job.request.checkpointDir, { recursive: true, force: true });
   }
