@@ -101,9 +101,17 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     expect(job.title).toBe('Fine-tune (blind-spot) U-Net denoise v1 adapted to f3.sgy');
     const done = await until(job.id, ended);
     expect(done.state, done.error?.message).toBe('done');
-    const { modelId } = done.result as { modelId: string };
+    const { modelId, keptBase, note } = done.result as { modelId: string; keptBase: boolean; note?: string };
     const details = await services.models.get(modelId);
     expect(details.card).toMatchObject({ task: 'denoise', parentId: 'unet_denoise_v1' });
+    // Whether 4 s of adapting beats the base on the held-out lines depends on the machine; either way the job and the
+    // card say which weights were registered.
+    expect(note).toBe(
+      keptBase
+        ? "training did not beat the base model on this survey's held-out lines; the result is the base model"
+        : undefined,
+    );
+    if (keptBase) expect(details.card.notes).toMatch(/did not beat the base model/);
     const training = (details.card.config as { training: { corruption: unknown } }).training;
     expect(training.corruption).toEqual({ kind: 'blind-spot', cell: 8, radius: 2 });
   }, 120_000);
