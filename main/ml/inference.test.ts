@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from './architectures';
 import { reconstructSection } from './inference';
 import { parseModelConfig } from './modelConfig';
+import { onnxRuntimeAvailable } from './onnx/onnxRuntime';
 
 const scale = { divisor: 4, percentile: 99.5, percentileValue: 4 };
 
@@ -26,6 +27,10 @@ const section = Float32Array.from({ length: shape.traces * shape.samples }, (_, 
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
+});
+
+afterEach(() => {
+  delete process.env.PROMETHIUM_INFERENCE_ENGINE;
 });
 
 describe('reconstructSection', () => {
@@ -75,7 +80,11 @@ describe('reconstructSection', () => {
     expect(output.subarray(5 * 50, 6 * 50).every((v) => v === 0)).toBe(true); // the identity model sees zeros there
   });
 
-  it('gives a Monte Carlo dropout mean and a non-zero spread, with BatchNorm on its moving statistics', async () => {
+  // Ensembles sample dropout in ONNX Runtime where CPU inference runs there, else in tfjs: both engines are checked.
+  const engines = onnxRuntimeAvailable().available ? ['onnx', 'tfjs'] : ['tfjs'];
+
+  it.each(engines)('gives a Monte Carlo dropout mean and a non-zero spread on %s', async (engine) => {
+    process.env.PROMETHIUM_INFERENCE_ENGINE = engine;
     const config = parseModelConfig({
       architecture: 'unet',
       params: { features: [4, 8], bottleneck: 8, dropout: 0.5 },
@@ -103,19 +112,26 @@ describe('reconstructSection', () => {
     expect(Array.from(a.output)).toEqual(Array.from(b.output));
   });
 
-  it('runs BatchNorm on its moving statistics during the ensemble: without dropout the passes equal plain inference', async () => {
-    const config = parseModelConfig({ architecture: 'unet', params: { features: [4, 8], bottleneck: 8, dropout: 0 } });
-    const { model } = buildModel(config);
-    const live = new Uint8Array(37).fill(1);
-    const plain = await reconstructSection(model, section, shape, live, { task: 'denoise', scale, patch: 16 });
-    const ensemble = await reconstructSection(model, section, shape, live, {
-      task: 'denoise',
-      scale,
-      patch: 16,
-      ensemble: 3,
-    });
-    for (let i = 0; i < section.length; i++)
-      expect(Math.abs(ensemble.output[i]! - plain.output[i]!)).toBeLessThan(1e-5);
-    expect(ensemble.uncertainty!.every((v) => v < 1e-5)).toBe(true);
-  });
+  it.each(engines)(
+    'runs BatchNorm on its moving statistics during the ensemble on %s: without dropout the passes equal plain inference',
+    async (engine) => {
+      process.env.PROMETHIUM_INFERENCE_ENGINE = engine;
+      const config = parseModelConfig({
+        architecture: 'unet',
+        params: { features: [4, 8], bottleneck: 8, dropout: 0 },
+      });
+      const { model } = buildModel(config);
+      const live = new Uint8Array(37).fill(1);
+      const plain = await reconstructSection(model, section, shape, live, { task: 'denoise', scale, patch: 16 });
+      const ensemble = await reconstructSection(model, section, shape, live, {
+        task: 'denoise',
+        scale,
+        patch: 16,
+        ensemble: 3,
+      });
+      for (let i = 0; i < section.length; i++)
+        expect(Math.abs(ensemble.output[i]! - plain.output[i]!)).toBeLessThan(1e-5);
+      expect(ensemble.uncertainty!.every((v) => v < 1e-5)).toBe(true);
+    },
+  );
 });

@@ -16,7 +16,7 @@ import {
   scalePatches,
   type AmplitudeScale,
 } from './normalization';
-import { withGraphPredictor } from './parallelInference';
+import { withDropoutSamplingPredictor, withGraphPredictor } from './parallelInference';
 import { EnsembleAccumulator, predictTiled, withFlipAugmentation, type PatchPredictor } from './tiling';
 
 export interface ReconstructionOptions {
@@ -98,10 +98,20 @@ export async function reconstructSection(
     mean = await withGraphPredictor(model, options.patch, sources.length, runWith);
   } else {
     const ensemble = new EnsembleAccumulator(section.length);
-    const sample: Forward = (input) => model.apply(input, { training: true }) as tf.Tensor;
-    await withFrozenBatchNorm(model, async () => {
-      for (let pass = 0; pass < passes; pass++) ensemble.add(await run(sample));
-    });
+    const onOnnx = await withDropoutSamplingPredictor(
+      model,
+      options.patch,
+      sources.length,
+      async (predict, inFlight) => {
+        for (let pass = 0; pass < passes; pass++) ensemble.add(await runWith(predict, inFlight));
+      },
+    );
+    if (onOnnx === null) {
+      const sample: Forward = (input) => model.apply(input, { training: true }) as tf.Tensor;
+      await withFrozenBatchNorm(model, async () => {
+        for (let pass = 0; pass < passes; pass++) ensemble.add(await run(sample));
+      });
+    }
     mean = ensemble.mean();
     spread = denormalizeSection(ensemble.standardDeviation(), options.scale);
   }

@@ -323,10 +323,11 @@ async function onnxPredictorFor(
   patch: number,
   channels: number,
   forced: boolean,
+  sampleDropout: boolean,
 ): Promise<OnnxPredictor | null> {
   const { key: modelKey } = await modelArtifacts(model);
   const threads = onnxThreadCount();
-  const key = `${modelKey}/${patch}/${channels}/${threads}`;
+  const key = `${modelKey}/${patch}/${channels}/${threads}${sampleDropout ? '/dropout' : ''}`;
   if (onnxSession?.key === key) return onnxSession.predictor;
   if (!forced && refusedByOnnx.has(modelKey)) return null;
   if (onnxSession !== null) {
@@ -335,7 +336,7 @@ async function onnxPredictorFor(
     await previous.dispose();
   }
   try {
-    const predictor = await createOnnxPredictor(model, patch, channels, { threads });
+    const predictor = await createOnnxPredictor(model, patch, channels, { threads, sampleDropout });
     onnxSession = { key, serial: ++onnxSessionsCreated, predictor };
     return predictor;
   } catch (error) {
@@ -353,9 +354,10 @@ function onOnnxRuntime<T>(
   patch: number,
   channels: number,
   work: (predict: PatchPredictor, inFlight: number) => Promise<T>,
+  sampleDropout = false,
 ): Promise<{ result: T } | null> {
   const turn = onnxQueue.then(async () => {
-    const predictor = await onnxPredictorFor(model, patch, channels, forcedEngine() === 'onnx');
+    const predictor = await onnxPredictorFor(model, patch, channels, forcedEngine() === 'onnx', sampleDropout);
     // session.run blocks this thread while it computes: one batch in flight is all it can use.
     return predictor === null ? null : { result: await work(predictor.predict, 1) };
   });
@@ -386,4 +388,18 @@ export async function withGraphPredictor<T>(
   } finally {
     graph.dispose();
   }
+}
+
+/**
+ * Runs `work` with a predictor that samples dropout on every batch (Monte Carlo dropout; BatchNorm on its moving
+ * statistics), on ONNX Runtime where CPU inference runs there; null elsewhere (the caller samples with tfjs).
+ */
+export async function withDropoutSamplingPredictor<T>(
+  model: tfl.LayersModel,
+  patch: number,
+  channels: number,
+  work: (predict: PatchPredictor, inFlight: number) => Promise<T>,
+): Promise<{ result: T } | null> {
+  if (inferenceEngine(tf.getBackend()).engine !== 'onnx') return null;
+  return onOnnxRuntime(model, patch, channels, work, true);
 }

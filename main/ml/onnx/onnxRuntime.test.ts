@@ -50,6 +50,30 @@ describe.skipIf(!status.available)(
       },
     );
 
+    it('samples dropout on every run when asked (Monte Carlo dropout): each value dropped or scaled by 1 / (1 - rate)', async () => {
+      const input = tfl.input({ shape: [null, null, 1] });
+      const dropped = tfl.layers.dropout({ rate: 0.5 }).apply(input) as tfl.SymbolicTensor;
+      const output = tfl.layers
+        .conv2d({ filters: 1, kernelSize: 1, useBias: false, kernelInitializer: 'ones' })
+        .apply(dropped) as tfl.SymbolicTensor;
+      const dropout = tfl.model({ inputs: input, outputs: output });
+      const batch = Float32Array.from({ length: 16 * 16 }, (_, i) => 1 + (i % 7));
+      const sampling = await createOnnxPredictor(dropout, 16, 1, { sampleDropout: true });
+      const first = await sampling.predict(batch, 1);
+      const second = await sampling.predict(batch, 1);
+      await sampling.dispose();
+      for (const run of [first, second]) {
+        run.forEach((v, i) => expect([0, 2 * batch[i]!]).toContain(v));
+        const kept = run.filter((v) => v !== 0).length;
+        expect(kept).toBeGreaterThan(64);
+        expect(kept).toBeLessThan(192);
+      }
+      expect(Array.from(first)).not.toEqual(Array.from(second));
+      const plain = await createOnnxPredictor(dropout, 16, 1);
+      expect(Array.from(await plain.predict(batch, 1))).toEqual(Array.from(batch));
+      await plain.dispose();
+    });
+
     it('refuses a batch too short for its count and a channel count the model does not take', async () => {
       const predictor = await createOnnxPredictor(model, patch, channels, { threads: 1 });
       await expect(predictor.predict(new Float32Array(patch * patch * channels), 2)).rejects.toThrow(

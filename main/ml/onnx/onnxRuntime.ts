@@ -52,6 +52,8 @@ export interface OnnxPredictor {
 export interface OnnxPredictorOptions {
   /** Threads of the one session (default: the CPU count). */
   threads?: number;
+  /** Sample dropout on every run (Monte Carlo dropout ensembles); otherwise dropout is off, as in inference. */
+  sampleDropout?: boolean;
 }
 
 /**
@@ -73,12 +75,15 @@ export async function createOnnxPredictor(
   if (modelChannels !== channels) {
     throw new Error(`model '${model.name}' takes ${String(modelChannels)} input channels, not ${channels}`);
   }
-  const session = await runtime.InferenceSession.create(layersModelToOnnx(model), {
-    graphOptimizationLevel: 'all',
-    intraOpNumThreads: options.threads ?? availableParallelism(),
-    interOpNumThreads: 1,
-    executionMode: 'sequential',
-  });
+  const session = await runtime.InferenceSession.create(
+    layersModelToOnnx(model, { sampleDropout: options.sampleDropout }),
+    {
+      graphOptimizationLevel: 'all',
+      intraOpNumThreads: options.threads ?? availableParallelism(),
+      interOpNumThreads: 1,
+      executionMode: 'sequential',
+    },
+  );
   const patchValues = patch * patch * channels;
   const predict: PatchPredictor = async (batch, count) => {
     if (batch.length < count * patchValues) {

@@ -57,6 +57,9 @@ const ACTIVATIONS: Readonly<Record<string, string | null>> = {
 /** The ONNX graph under construction: nodes, float32 initializers, and the ONNX name of each tfjs symbolic tensor. */
 class GraphBuilder {
   readonly nodes: onnx.INodeProto[] = [];
+  /** Dropout layers sample a mask on every run (Monte Carlo dropout) instead of passing their input through. */
+  constructor(readonly sampleDropout: boolean) {}
+
   readonly initializers: onnx.ITensorProto[] = [];
   private readonly names = new Map<number, string>();
 
@@ -248,6 +251,30 @@ function translateLeakyRelu(graph: GraphBuilder, layer: Layer, output: string): 
   return graph.node('LeakyRelu', [soleInput(graph, layer)], output, [alpha]);
 }
 
+/**
+ * Inference: dropout is the identity, so its output is its input. For Monte Carlo dropout, a fresh mask on every run,
+ * kept values scaled by 1 / (1 - rate) as tfjs does: x * (U(0, 1) >= rate) / (1 - rate). Built from RandomUniformLike
+ * rather than ONNX's Dropout in training mode, which ONNX Runtime's graph optimisations remove as an inference no-op
+ * (measured: its output equalled its input at every optimisation level but 'disabled').
+ */
+function translateDropout(graph: GraphBuilder, layer: Layer, output: string): string {
+  const input = soleInput(graph, layer);
+  const { rate, noiseShape } = layer.getConfig();
+  if (!graph.sampleDropout || Number(rate) === 0) return input;
+  if (noiseShape !== null && noiseShape !== undefined)
+    throw unsupported(layer, 'a dropout noise shape is not supported');
+  const uniform = graph.node('RandomUniformLike', [input], `${output}:uniform`);
+  const dropped = graph.node(
+    'Less',
+    [uniform, graph.constant(`${layer.name}:rate`, [], Float32Array.of(Number(rate)))],
+    `${output}:dropped`,
+  );
+  const kept = graph.node('Not', [dropped], `${output}:kept`);
+  const mask = graph.node('Cast', [kept], `${output}:mask`, [int('to', onnx.TensorProto.DataType.FLOAT)]);
+  const scale = graph.constant(`${layer.name}:scale`, [], Float32Array.of(1 / (1 - Number(rate))));
+  return graph.node('Mul', [graph.node('Mul', [input, mask], `${output}:masked`), scale], output);
+}
+
 type Translator = (graph: GraphBuilder, layer: Layer, output: string) => string;
 
 /** One translator per supported tfjs layer class; returns the ONNX name of the layer's output. */
@@ -262,8 +289,7 @@ const TRANSLATORS: Readonly<Record<string, Translator>> = {
   Concatenate: translateConcatenate,
   Add: translateMerge,
   Multiply: translateMerge,
-  // Inference: dropout is the identity, so its output is its input.
-  Dropout: (graph, layer) => soleInput(graph, layer),
+  Dropout: translateDropout,
 };
 
 /** The model's channel count from its NHWC input shape; height and width stay free. */
@@ -290,15 +316,20 @@ const valueInfo = (name: string, dims: (string | number | null)[]): onnx.IValueI
   },
 });
 
+export interface OnnxConversionOptions {
+  /** Dropout layers sample a new mask on every run (Monte Carlo dropout); BatchNorm stays on its moving statistics. */
+  sampleDropout?: boolean;
+}
+
 /** Encodes `model` (one NHWC input, one output, layers the translators know) as an ONNX ModelProto. */
-export function layersModelToOnnx(model: tfl.LayersModel): Uint8Array {
+export function layersModelToOnnx(model: tfl.LayersModel, options: OnnxConversionOptions = {}): Uint8Array {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) {
     throw new OnnxConversionError(
       `model '${model.name}' has ${model.inputs.length} inputs and ${model.outputs.length} outputs, one of each is supported`,
     );
   }
   const channels = inputChannels(model);
-  const graph = new GraphBuilder();
+  const graph = new GraphBuilder(options.sampleDropout ?? false);
   const nchw = graph.node('Transpose', [ONNX_INPUT], `${ONNX_INPUT}:nchw`, [ints('perm', [0, 3, 1, 2])]);
   graph.bind((model.inputs[0] as tfl.SymbolicTensor).id, nchw);
   for (const layer of model.layers) {
