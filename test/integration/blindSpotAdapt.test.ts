@@ -130,6 +130,7 @@ describe('blind-spot adaptation of a denoiser (wasm, small U-Net, synthetic surv
     console.log(
       `input ${inputSnr.toFixed(2)} dB, before adaptation ${beforeSnr.toFixed(2)} dB, after blind-spot adaptation ${adaptedSnr.toFixed(2)} dB (${adapted.history.length} epochs)`,
     );
+    expect(adapted.keptBase).toBe(false); // its epochs beat the base model's blind-spot validation loss
     expect(adaptedSnr).toBeGreaterThan(beforeSnr + 2);
     expect(adaptedSnr).toBeGreaterThan(inputSnr + 3);
   }, 180_000);
