@@ -18,6 +18,7 @@ import { mse } from '../../main/ml/losses';
 import { parseModelConfig } from '../../main/ml/modelConfig';
 import { RunningLoss, trainStep, trainingObjective } from '../../main/ml/trainStep';
 import { checkWebgpu, REFERENCE, TOLERANCE } from '../../main/ml/webgpu/checks';
+import { useDeviceDropout } from '../../main/ml/webgpu/dropout';
 import { registerWebgpuKernels, useStockWebgpuKernels } from '../../main/ml/webgpu/register';
 import { median } from './stats';
 
@@ -96,6 +97,8 @@ async function timeCase(c: Case) {
   useStockWebgpuKernels();
   const stock = await timeTraining(model, x, y, 1);
   registerWebgpuKernels();
+  const hostDropout = await timeTraining(model, x, y, 1);
+  const deviceDropouts = useDeviceDropout(model);
   const ours = await timeTraining(model, x, y, 3);
   const x64 = tf.randomNormal([64, c.patch, c.patch, 1]);
   const predict = await timeInference((input) => model.predict(input, { batchSize: 64 }) as tf.Tensor, x64);
@@ -103,7 +106,7 @@ async function timeCase(c: Case) {
   const folded = await timeInference((input) => graph.predict(input), x64);
   graph.dispose();
   tf.dispose([x, y, x64]);
-  return { name: c.name, params: model.countParams(), stock, ours, predict, folded };
+  return { name: c.name, params: model.countParams(), deviceDropouts, stock, hostDropout, ours, predict, folded };
 }
 
 export async function benchMlGpu(dawnPath: string): Promise<void> {
@@ -131,6 +134,8 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
       name: result.name,
       params: result.params,
       stepMsStock: result.stock.stepMs,
+      stepMsHostDropout: result.hostDropout.stepMs,
+      deviceDropouts: result.deviceDropouts,
       stepMs: result.ours.stepMs,
       enqueueMs: result.ours.enqueueMs,
       infer64MsPredict: result.predict.ms,

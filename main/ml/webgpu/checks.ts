@@ -9,6 +9,7 @@ import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { buildModel } from '../architectures';
 import { buildInferenceGraph } from '../inferenceGraph';
 import { parseModelConfig } from '../modelConfig';
+import { dropoutMask } from './dropout';
 import { registerWebgpuKernels, useStockWebgpuKernels } from './register';
 
 export interface CheckResult {
@@ -152,9 +153,60 @@ export async function checkReductionGradients(backend: string): Promise<CheckRes
   return { name: `Mean and Sum gradients on ${backend} vs tfjs's`, relError: relativeError(actual, expected) };
 }
 
+/**
+ * The GPU dropout mask (dropout.ts) on a tensor larger than one dispatch covers (the grid loop), rate 0.1: every value
+ * 0 or 1 / 0.9; zeros at the rate and mean 1 within 10 binomial standard deviations, in each quarter (the last one is
+ * written by the loop only); two seeds' masks differ where two independent masks would (2 p (1 - p) of the elements).
+ * relError is 0 when all hold, else 1; the name carries the measured figures.
+ */
+export async function checkDropoutMask(backend = 'webgpu'): Promise<CheckResult> {
+  await tf.setBackend(backend);
+  const rate = 0.1;
+  const shape = [17, 128, 128, 64];
+  const [first, second] = [dropoutMask(shape, rate, 1), dropoutMask(shape, rate, 2)];
+  const a = (await first.data()) as Float32Array;
+  const b = (await second.data()) as Float32Array;
+  tf.dispose([first, second]);
+  const scale = 1 / (1 - rate);
+  const quarter = Math.floor(a.length / 4);
+  const statistics = [0, 1, 2, 3].map((q) => {
+    let zeros = 0;
+    let sum = 0;
+    let strange = 0;
+    for (let i = q * quarter; i < (q + 1) * quarter; i++) {
+      const v = a[i] as number;
+      if (v === 0) zeros++;
+      else if (Math.abs(v - scale) > 1e-6) strange++;
+      sum += v;
+    }
+    return { zeros: zeros / quarter, mean: sum / quarter, strange };
+  });
+  let differing = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) differing++;
+  const differ = differing / a.length;
+  const sd = (p: number, n: number) => Math.sqrt((p * (1 - p)) / n);
+  const ok =
+    statistics.every(
+      (q) =>
+        q.strange === 0 &&
+        Math.abs(q.zeros - rate) < 10 * sd(rate, quarter) &&
+        Math.abs(q.mean - 1) < 10 * scale * sd(rate, quarter),
+    ) && Math.abs(differ - 2 * rate * (1 - rate)) < 10 * sd(2 * rate * (1 - rate), a.length);
+  const zeros = statistics.map((q) => q.zeros.toFixed(4)).join('/');
+  return {
+    name: `dropout mask ${shape.join('x')} rate ${rate} on ${backend}: zeros ${zeros}, seeds differ ${differ.toFixed(4)}`,
+    relError: ok ? 0 : 1,
+  };
+}
+
 /** Everything, with our kernels registered on webgpu. */
 export async function checkWebgpu(): Promise<CheckResult[]> {
   await tf.setBackend('webgpu');
   registerWebgpuKernels();
-  return [...(await checkFilterGrad()), await checkReductionGradients('webgpu'), await checkInferenceGraph('webgpu')];
+  return [
+    ...(await checkFilterGrad()),
+    await checkReductionGradients('webgpu'),
+    await checkInferenceGraph('webgpu'),
+    await checkDropoutMask('webgpu'),
+  ];
 }

@@ -1,0 +1,112 @@
+/**
+ * Dropout with its mask drawn on the GPU. tfjs-core 4.22's dropout multiplies by randomUniform(shape), which fills an
+ * array in JavaScript (seedrandom, one call per element) and uploads it: about 32M numbers per training step for the
+ * seeds' U-Net at batch 16 (its bottleneck and decoder activations), on the one thread that also issues every kernel,
+ * which is what bounds a tfjs training step on a large GPU. Here one kernel hashes (element index, per-call seed) with
+ * PCG into the mask value itself: 0 with probability `rate`, else 1 / (1 - rate), the values tfjs's mask takes.
+ * The masks differ from tfjs's (another generator) but have the same distribution; the gradient is dy * mask (Mul's).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { KernelFunc, NamedAttrMap } from '@tensorflow/tfjs-core';
+import type * as tfl from '@tensorflow/tfjs-layers';
+import type { WebgpuBackendLike, WebgpuProgram } from './program';
+
+export const DROPOUT_MASK_KERNEL = 'PromethiumDropoutMask';
+const THREADS = 256;
+/** Workgroups of one dispatch dimension (WebGPU's guaranteed limit); larger masks loop over the grid. */
+const MAX_WORKGROUPS = 65535;
+
+class DropoutMaskProgram implements WebgpuProgram {
+  variableNames: string[] = [];
+  outputShape: number[];
+  shaderKey = 'promethiumDropoutMask';
+  dispatchLayout: { x: number[] };
+  dispatch: [number, number, number];
+  workgroupSize: [number, number, number] = [THREADS, 1, 1];
+  uniforms = 'seed : u32, rate : f32, scale : f32, stride : i32,';
+  size = true;
+
+  constructor(shape: number[]) {
+    this.outputShape = shape;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    const size = shape.reduce((a, b) => a * b, 1);
+    this.dispatch = [Math.max(1, Math.min(MAX_WORKGROUPS, Math.ceil(size / THREADS))), 1, 1];
+  }
+
+  get threads(): number {
+    return this.dispatch[0] * THREADS;
+  }
+
+  getUserCode(): string {
+    // PCG (O'Neill 2014), the hash Jarzynski & Olano (2020) recommend for GPU random numbers; 24 bits make the uniform.
+    return `
+      fn pcg(v : u32) -> u32 {
+        let state = v * 747796405u + 2891336453u;
+        let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+        return (word >> 22u) ^ word;
+      }
+
+      fn main(index : i32) {
+        let key = pcg(uniforms.seed);
+        for (var i = index; i < uniforms.size; i += uniforms.stride) {
+          let u = f32(pcg(u32(i) ^ key) >> 8u) * (1.0 / 16777216.0);
+          result[i] = select(uniforms.scale, 0.0, u < uniforms.rate);
+        }
+      }
+    `;
+  }
+}
+
+const maskKernel: KernelFunc = ({ backend, attrs }) => {
+  const { shape, rate, seed } = attrs as NamedAttrMap & { shape: number[]; rate: number; seed: number };
+  const program = new DropoutMaskProgram(shape);
+  const uniforms = [
+    { type: 'uint32' as const, data: [seed >>> 0] },
+    { type: 'float32' as const, data: [rate] },
+    { type: 'float32' as const, data: [1 / (1 - rate)] },
+    { type: 'int32' as const, data: [program.threads] },
+  ];
+  return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(program, [], 'float32', uniforms);
+};
+
+/** Registers the mask kernel for the webgpu backend (idempotent). */
+export function registerDropoutMaskKernel(): void {
+  if (tf.getKernel(DROPOUT_MASK_KERNEL, 'webgpu') !== undefined) return;
+  tf.registerKernel({ kernelName: DROPOUT_MASK_KERNEL, backendName: 'webgpu', kernelFunc: maskKernel });
+}
+
+let calls = 0;
+/** A different seed for every mask of the process, starting somewhere new in every process like tfjs's masks. */
+const sessionSeed = Math.floor(Math.random() * 2 ** 32);
+const nextSeed = (): number => (sessionSeed + Math.imul(++calls, 0x9e3779b9)) >>> 0;
+
+/** The mask alone, 0 or 1 / (1 - rate) per element of `shape` (for tests and checks). */
+export function dropoutMask(shape: number[], rate: number, seed = nextSeed()): tf.Tensor {
+  if (!(rate > 0 && rate < 1)) throw new Error(`dropout rate must be in (0, 1), got ${rate}`);
+  registerDropoutMaskKernel();
+  return tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, { shape, rate, seed }) as tf.Tensor;
+}
+
+/**
+ * Makes every Dropout layer of `model` draw its training mask on the GPU (the model must train on the webgpu backend);
+ * in inference mode the layers stay the identity. Returns how many layers were switched. The model is used for this
+ * training only, so the switch is not undone (as trainer.ts freezes BatchNorm).
+ */
+export function useDeviceDropout(model: tfl.LayersModel): number {
+  type Call = (inputs: tf.Tensor | tf.Tensor[], kwargs: Record<string, unknown>) => tf.Tensor | tf.Tensor[];
+  let switched = 0;
+  for (const layer of model.layers) {
+    if (layer.getClassName() !== 'Dropout') continue;
+    const { rate, noiseShape } = layer.getConfig();
+    if (!(Number(rate) > 0) || (noiseShape !== null && noiseShape !== undefined)) continue;
+    const target = layer as unknown as { call: Call };
+    target.call = (inputs, kwargs) => {
+      const x = Array.isArray(inputs) ? inputs[0] : inputs;
+      if (x === undefined) throw new Error(`${layer.name}: no input`);
+      if (kwargs.training !== true) return x;
+      return tf.tidy(() => tf.mul(x, dropoutMask(x.shape, Number(rate))));
+    };
+    switched++;
+  }
+  return switched;
+}
