@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { NamedAttrMap } from '@tensorflow/tfjs-core';
 import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import { buildModel } from '../architectures';
+import { AdamWOptimizer } from '../adamw';
 import { buildInferenceGraph } from '../inferenceGraph';
 import { parseModelConfig } from '../modelConfig';
 import { dropoutMask } from './dropout';
@@ -111,6 +112,34 @@ export async function checkFilterGrad(backend = 'webgpu'): Promise<CheckResult[]
   return results;
 }
 
+/** Input gradients: stride-1 'same' odd kernels (run as a forward conv), and a strided and an even case (tfjs's). */
+const INPUT_GRAD_CASES: FilterCase[] = [
+  { x: [2, 9, 11, 16], filter: [3, 3, 16, 32], strides: 1, pad: 'same' },
+  { x: [3, 16, 16, 1], filter: [3, 3, 1, 16], strides: 1, pad: 'same' },
+  { x: [2, 8, 8, 130], filter: [1, 1, 130, 7], strides: 1, pad: 'same' },
+  { x: [2, 10, 12, 6], filter: [3, 3, 6, 8], strides: 2, pad: 'same' },
+  { x: [2, 10, 12, 6], filter: [2, 2, 6, 8], strides: 1, pad: 'same' },
+];
+
+export async function checkInputGrad(backend = 'webgpu'): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const c of INPUT_GRAD_CASES) {
+    const dyShape = outputShape(c);
+    const inputs = { dy: [randomArray(dyShape), dyShape], filter: [randomArray(c.filter), c.filter] } as Record<
+      string,
+      [Float32Array, number[]]
+    >;
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as NamedAttrMap;
+    const expected = await runOn('cpu', tf.Conv2DBackpropInput, inputs, attrs);
+    const actual = await runOn(backend, tf.Conv2DBackpropInput, inputs, attrs);
+    results.push({
+      name: `Conv2DBackpropInput x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`,
+      relError: relativeError(actual, expected),
+    });
+  }
+  return results;
+}
+
 /** A small U-Net with non-trivial BatchNorm statistics: the folded graph must give the model's own output. */
 export async function checkInferenceGraph(backend: string): Promise<CheckResult> {
   await tf.setBackend(backend);
@@ -199,14 +228,49 @@ export async function checkDropoutMask(backend = 'webgpu'): Promise<CheckResult>
   };
 }
 
+/**
+ * Three AdamW steps (webgpu: the fused kernels of adamw.ts) against the same steps on the cpu backend (tfjs's Adam plus
+ * the decay), on a decaying conv kernel and a non-decaying BatchNorm-like vector, with the same gradients.
+ */
+export async function checkFusedAdamW(backend = 'webgpu'): Promise<CheckResult> {
+  const shapes = [[3, 3, 8, 16], [16]];
+  const initial = shapes.map((shape) => randomArray(shape));
+  const gradients = [0, 1, 2].map(() => shapes.map((shape) => randomArray(shape)));
+  const run = async (name: string): Promise<Float32Array[]> => {
+    await tf.setBackend(name);
+    const variables = shapes.map((shape, v) =>
+      tf.variable(tf.tensor(initial[v] as Float32Array, shape), true, `adamw-check-${name}-${v}`),
+    );
+    const optimizer = new AdamWOptimizer({ learningRate: 0.01, weightDecay: 0.1 });
+    for (const step of gradients) {
+      const named = variables.map((variable, v) => ({
+        name: variable.name,
+        tensor: tf.tensor(step[v] as Float32Array, variable.shape),
+      }));
+      optimizer.applyGradients(named);
+      tf.dispose(named.map((n) => n.tensor));
+    }
+    const values = await Promise.all(variables.map(async (variable) => (await variable.data()) as Float32Array));
+    tf.dispose(variables);
+    optimizer.dispose();
+    return values;
+  };
+  const expected = await run('cpu');
+  const actual = await run(backend);
+  const relError = Math.max(...expected.map((e, v) => relativeError(actual[v] as Float32Array, e)));
+  return { name: `AdamW, 3 steps, fused kernels on ${backend} vs tfjs's ops`, relError };
+}
+
 /** Everything, with our kernels registered on webgpu. */
 export async function checkWebgpu(): Promise<CheckResult[]> {
   await tf.setBackend('webgpu');
   registerWebgpuKernels();
   return [
     ...(await checkFilterGrad()),
+    ...(await checkInputGrad()),
     await checkReductionGradients('webgpu'),
     await checkInferenceGraph('webgpu'),
     await checkDropoutMask('webgpu'),
+    await checkFusedAdamW('webgpu'),
   ];
 }

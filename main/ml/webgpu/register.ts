@@ -7,12 +7,14 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type {
   Conv2DBackpropFilterAttrs,
+  Conv2DBackpropInputAttrs,
   GradConfig,
   KernelConfig,
   KernelFunc,
   TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { conv2dBackpropFilterWebgpu } from './conv2dBackpropFilter';
+import { backpropInputAsConv, conv2dBackpropInputAsConv } from './conv2dBackpropInput';
 import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
 
@@ -36,8 +38,19 @@ function filterGradKernel(fallback: KernelFunc): KernelFunc {
   };
 }
 
+function inputGradKernel(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const attrs = args.attrs as unknown as Conv2DBackpropInputAttrs;
+    const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+    const filter = input(inputs, 'filter');
+    if (!backpropInputAsConv(attrs, filter.shape)) return fallback(args);
+    return conv2dBackpropInputAsConv(input(inputs, 'dy'), filter, args.backend as unknown as WebgpuBackendLike);
+  };
+}
+
 const REPLACEMENTS: Record<string, (fallback: KernelFunc) => KernelFunc> = {
   [tf.Conv2DBackpropFilter]: filterGradKernel,
+  [tf.Conv2DBackpropInput]: inputGradKernel,
 };
 
 function swap(kernelName: string, kernelFunc: KernelFunc): void {
