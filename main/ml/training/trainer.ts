@@ -45,6 +45,7 @@ import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
 import { checkpoint as yieldUnlessCancelled } from '../../compute/protocol';
 import { AdamWOptimizer } from '../adamw';
+import { useDeviceDropout } from '../webgpu/dropout';
 import { buildModel, type BuiltModel } from '../architectures';
 import { lossFromSpec, parseLossSpec } from '../losses';
 import { parseModelConfig, type ModelConfig } from '../modelConfig';
@@ -695,6 +696,8 @@ export async function train(
   const state = resumed ?? freshState(options, config, data, split.validationLines, patchScaling);
   const built = buildModel(config);
   if (options.freezeBatchNorm) freezeBatchNorm(built.trainingModel);
+  // tfjs draws dropout masks in JavaScript; on a GPU that alone took half of a step (webgpu/dropout.ts).
+  if (tf.getBackend() === 'webgpu') useDeviceDropout(built.trainingModel);
   const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
   try {
     await startingWeights(built, options, resumed);
