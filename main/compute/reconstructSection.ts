@@ -4,7 +4,7 @@
  */
 import type { JobRequest, ReconstructionQc, SectionData } from '../../preload/contract';
 import { reconstructSection, type Reconstruction } from '../ml/inference';
-import { localCoherence, signalToNoiseDb, type SectionShape } from '../ml/metrics';
+import { signalLeakage, signalToNoiseDb, type SectionShape } from '../ml/metrics';
 import { loadInferenceModel, type InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
@@ -24,8 +24,6 @@ export interface SectionReconstructionOutput {
   qc: ReconstructionQc;
 }
 
-/** Window of the signal-leakage measure: about one wavelet long and a few traces wide. */
-const LEAKAGE_WINDOW: SectionShape = { traces: 5, samples: 31 };
 /** Fraction of live traces the interpolation self-check hides. */
 const SELF_CHECK_FRACTION = 0.1;
 
@@ -153,7 +151,7 @@ export async function reconstructSurveySection(
       seconds: 0,
       removedRmsRatio:
         request.task === 'denoise' ? rms(difference, shape, live) / (rms(section, shape, live) || 1) : null,
-      signalLeakage: request.task === 'denoise' ? localCoherence(difference, result, shape, LEAKAGE_WINDOW) : null,
+      signalLeakage: request.task === 'denoise' ? signalLeakage(section, result, shape) : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
       selfCheckSnrDb: request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null,
       spectra: {

@@ -4,6 +4,7 @@ import {
   localCoherence,
   meanSquaredError,
   qualityReport,
+  signalLeakage,
   signalToNoiseDb,
   snrGainDb,
   structuralSimilarity,
@@ -167,6 +168,19 @@ describe('localCoherence', () => {
     const leaky = noise.map((v, i) => v + 0.5 * signal[i]!);
     expect(clean).toBeLessThan(0.1);
     expect(localCoherence(leaky, signal, shape, window)).toBeGreaterThan(0.3);
+  });
+
+  it('signalLeakage: near 0 when only the noise was removed, near 1 when half the signal was', () => {
+    const noise = withNoise(new Float32Array(signal.length), 1, 5);
+    const noisy = signal.map((v, i) => v + noise[i]!);
+    expect(Math.abs(signalLeakage(noisy, signal, shape))).toBeLessThan(0.1);
+    expect(
+      signalLeakage(
+        signal,
+        signal.map((v) => 0.5 * v),
+        shape,
+      ),
+    ).toBeCloseTo(1, 6);
   });
 
   it('matches a hand computation with one window covering the section, and skips empty windows', () => {

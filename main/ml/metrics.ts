@@ -291,6 +291,19 @@ export function localCoherence(a: Float32Array, b: Float32Array, shape: SectionS
   return windows === 0 ? 0 : sum / windows;
 }
 
+/** Window of the signal-leakage measure: about one wavelet long and a few traces wide. */
+export const SIGNAL_LEAKAGE_WINDOW: SectionShape = { traces: 5, samples: 31 };
+
+/**
+ * Signal leakage of a denoising: the local coherence (localCoherence, SIGNAL_LEAKAGE_WINDOW) between what was removed
+ * (`noisy` - `result`) and the result. Near 0 when the removed part is unrelated to the result.
+ */
+export function signalLeakage(noisy: Float32Array, result: Float32Array, shape: SectionShape): number {
+  assertSameLength(noisy, result);
+  const removed = noisy.map((v, i) => v - result[i]!);
+  return localCoherence(removed, result, shape, SIGNAL_LEAKAGE_WINDOW);
+}
+
 /** All quality metrics of `processed` (made from `noisy`) against the reference `clean`. */
 export function qualityReport(
   clean: Float32Array,

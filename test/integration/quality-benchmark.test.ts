@@ -42,6 +42,13 @@ describe('quality benchmark', () => {
       const linear = rows.find((r) => r.corruption === corruption && r.method === 'linear')!;
       expect(linear.snrDb).toBeGreaterThan(input.snrDb);
     }
+    // Leakage is a denoising measure: the no-op removes nothing (no window with energy: 0), interpolation has none.
+    for (const row of rows)
+      expect(row.leakage).toBe(
+        row.corruption.includes('missing') || row.corruption.includes('decimation') || row.corruption.includes('gaps')
+          ? null
+          : 0,
+      );
     expect(qualityReportTable(rows)).toMatch(/\| tiny synthetic \| 8-trace gaps \| linear \|/);
   });
 
