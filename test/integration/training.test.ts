@@ -104,6 +104,9 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     const { modelId, keptBase, note } = done.result as { modelId: string; keptBase: boolean; note?: string };
     const details = await services.models.get(modelId);
     expect(details.card).toMatchObject({ task: 'denoise', parentId: 'unet_denoise_v1' });
+    // The lineage shows in the model manager too, though the project's table cannot reference a bundled model.
+    expect(details.summary.parentId).toBe('unet_denoise_v1');
+    expect((await services.models.list()).find((m) => m.id === modelId)?.parentId).toBe('unet_denoise_v1');
     // Whether 4 s of adapting beats the base on the held-out lines depends on the machine; either way the job and the
     // card say which weights were registered.
     expect(note).toBe(

@@ -49,12 +49,27 @@ export class ModelRegistry {
 
   async list(): Promise<ModelSummary[]> {
     const bundled = await Promise.all(this.bundledIds().map((id) => this.bundledSummary(id)));
-    return [
-      ...bundled,
-      ...this.project()
+    const stored = await Promise.all(
+      this.project()
         .models.list()
-        .map((m) => m.summary),
-    ];
+        .map(async (m) => {
+          // A damaged model folder must not hide every model: its row is listed as stored.
+          const card = await readModelCard(this.folder(m.summary.id)).catch(() => null);
+          return card === null ? m.summary : this.withBundledParent(m.summary, card);
+        }),
+    );
+    return [...bundled, ...stored];
+  }
+
+  /**
+   * The project's table can only reference the project's own models (its parent_id is a foreign key), so a model
+   * fine-tuned from a bundled one is stored without a parent; its card names the bundled parent, given here.
+   */
+  private withBundledParent(summary: ModelSummary, card: ModelCard): ModelSummary {
+    const parent = card.parentId;
+    return summary.parentId === null && parent !== null && this.isBundled(parent)
+      ? { ...summary, parentId: parent }
+      : summary;
   }
 
   async get(id: string): Promise<ModelDetails> {
@@ -65,7 +80,7 @@ export class ModelRegistry {
     const stored = this.stored(id);
     const card = await readModelCard(this.folder(id));
     const history = stored.trainingJobId ? this.project().models.history(stored.trainingJobId) : [];
-    return { summary: stored.summary, card, history };
+    return { summary: this.withBundledParent(stored.summary, card), card, history };
   }
 
   /** The folder holding a model's files (for loading it for inference or fine-tuning). */
