@@ -9,49 +9,11 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap, TensorInfo } from '@tensorflow/tfjs-core';
-import type { Uniform, WebgpuBackendLike, WebgpuProgram } from './program';
+import { GridStrideProgram, type Uniform, type WebgpuBackendLike } from './program';
 
 const MOMENT_KERNEL = 'PromethiumAdamMoment';
 const UPDATE_KERNEL = 'PromethiumAdamUpdate';
-const THREADS = 256;
-const MAX_WORKGROUPS = 65535;
 const f32 = (value: number): Uniform => ({ type: 'float32', data: [value] });
-
-/** Element-wise over the output; loops over the grid when one dispatch does not cover it. */
-class ElementwiseProgram implements WebgpuProgram {
-  outputShape: number[];
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  size = true;
-
-  constructor(
-    readonly variableNames: string[],
-    shape: number[],
-    readonly shaderKey: string,
-    readonly uniforms: string,
-    private readonly body: string,
-  ) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.max(1, Math.min(MAX_WORKGROUPS, Math.ceil(size / THREADS))), 1, 1];
-  }
-
-  get stride(): number {
-    return this.dispatch[0] * THREADS;
-  }
-
-  getUserCode(): string {
-    return `
-      fn main(index : i32) {
-        for (var i = index; i < uniforms.size; i += uniforms.stride) {
-          ${this.body}
-        }
-      }
-    `;
-  }
-}
 
 type Inputs = Record<string, TensorInfo | undefined>;
 const inputsOf = (inputs: Inputs, names: string[]): TensorInfo[] =>
@@ -65,15 +27,15 @@ const inputsOf = (inputs: Inputs, names: string[]): TensorInfo[] =>
 const momentKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { decay, squared } = attrs as NamedAttrMap & { decay: number; squared: boolean };
   const [g, moment] = inputsOf(inputs as Inputs, ['g', 'moment']);
-  const program = new ElementwiseProgram(
+  const program = new GridStrideProgram(
     ['g', 'moment'],
     (moment as TensorInfo).shape,
     `promethiumAdamMoment_${squared}`,
-    'decay : f32, stride : i32,',
+    'decay : f32,',
     `let gi = g[i];
      result[i] = uniforms.decay * moment[i] + (1.0 - uniforms.decay) * ${squared ? 'gi * gi' : 'gi'};`,
   );
-  const uniforms = [f32(decay), { type: 'int32' as const, data: [program.stride] }];
+  const uniforms = [f32(decay), program.stride];
   return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(
     program,
     [g, moment] as TensorInfo[],
@@ -86,16 +48,15 @@ const momentKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 const updateKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const { shrink, learningRate, c1, c2, epsilon } = attrs as NamedAttrMap & Record<string, number>;
   const [w, m, v] = inputsOf(inputs as Inputs, ['w', 'm', 'v']);
-  const program = new ElementwiseProgram(
+  const program = new GridStrideProgram(
     ['w', 'm', 'v'],
     (w as TensorInfo).shape,
     'promethiumAdamUpdate',
-    'shrink : f32, lr : f32, c1 : f32, c2 : f32, eps : f32, stride : i32,',
+    'shrink : f32, lr : f32, c1 : f32, c2 : f32, eps : f32,',
     `let step = (m[i] / uniforms.c1) / (sqrt(v[i] / uniforms.c2) + uniforms.eps);
      result[i] = w[i] * uniforms.shrink - uniforms.lr * step;`,
   );
-  const uniforms = [shrink, learningRate, c1, c2, epsilon].map((value) => f32(value as number));
-  uniforms.push({ type: 'int32', data: [program.stride] } as Uniform);
+  const uniforms = [...[shrink, learningRate, c1, c2, epsilon].map((value) => f32(value as number)), program.stride];
   return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(
     program,
     [w, m, v] as TensorInfo[],

@@ -88,30 +88,6 @@ function outputShape(c: FilterCase): Shape4 {
   return [c.x[0], conv.outHeight, conv.outWidth, c.filter[3]];
 }
 
-export async function checkFilterGrad(backend = 'webgpu'): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  for (const c of FILTER_CASES) {
-    const dyShape = outputShape(c);
-    const inputs = { x: [randomArray(c.x), c.x], dy: [randomArray(dyShape), dyShape] } as Record<
-      string,
-      [Float32Array, number[]]
-    >;
-    const attrs = {
-      strides: c.strides,
-      pad: c.pad,
-      dataFormat: 'NHWC',
-      filterShape: c.filter,
-    } as unknown as NamedAttrMap;
-    const expected = await runOn('cpu', tf.Conv2DBackpropFilter, inputs, attrs);
-    const actual = await runOn(backend, tf.Conv2DBackpropFilter, inputs, attrs);
-    results.push({
-      name: `Conv2DBackpropFilter x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`,
-      relError: relativeError(actual, expected),
-    });
-  }
-  return results;
-}
-
 /** Input gradients: stride-1 'same' odd kernels (run as a forward conv), and a strided and an even case (tfjs's). */
 const INPUT_GRAD_CASES: FilterCase[] = [
   { x: [2, 9, 11, 16], filter: [3, 3, 16, 32], strides: 1, pad: 'same' },
@@ -121,24 +97,38 @@ const INPUT_GRAD_CASES: FilterCase[] = [
   { x: [2, 10, 12, 6], filter: [2, 2, 6, 8], strides: 1, pad: 'same' },
 ];
 
-export async function checkInputGrad(backend = 'webgpu'): Promise<CheckResult[]> {
+type Inputs = Record<string, [Float32Array, number[]]>;
+
+/** A conv-gradient kernel on `backend` against the cpu backend, with random inputs, for each case. */
+async function checkConvGradient(
+  kernel: typeof tf.Conv2DBackpropFilter | typeof tf.Conv2DBackpropInput,
+  cases: FilterCase[],
+  backend: string,
+): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
-  for (const c of INPUT_GRAD_CASES) {
+  for (const c of cases) {
     const dyShape = outputShape(c);
-    const inputs = { dy: [randomArray(dyShape), dyShape], filter: [randomArray(c.filter), c.filter] } as Record<
-      string,
-      [Float32Array, number[]]
-    >;
-    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', inputShape: c.x } as unknown as NamedAttrMap;
-    const expected = await runOn('cpu', tf.Conv2DBackpropInput, inputs, attrs);
-    const actual = await runOn(backend, tf.Conv2DBackpropInput, inputs, attrs);
+    const dy: [Float32Array, number[]] = [randomArray(dyShape), dyShape];
+    const filterGradient = kernel === tf.Conv2DBackpropFilter;
+    const inputs: Inputs = filterGradient
+      ? { x: [randomArray(c.x), c.x], dy }
+      : { dy, filter: [randomArray(c.filter), c.filter] };
+    const shapes = filterGradient ? { filterShape: c.filter } : { inputShape: c.x };
+    const attrs = { strides: c.strides, pad: c.pad, dataFormat: 'NHWC', ...shapes } as unknown as NamedAttrMap;
+    const expected = await runOn('cpu', kernel, inputs, attrs);
+    const actual = await runOn(backend, kernel, inputs, attrs);
     results.push({
-      name: `Conv2DBackpropInput x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`,
+      name: `${kernel} x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`,
       relError: relativeError(actual, expected),
     });
   }
   return results;
 }
+
+export const checkFilterGrad = (backend = 'webgpu') =>
+  checkConvGradient(tf.Conv2DBackpropFilter, FILTER_CASES, backend);
+export const checkInputGrad = (backend = 'webgpu') =>
+  checkConvGradient(tf.Conv2DBackpropInput, INPUT_GRAD_CASES, backend);
 
 /** A small U-Net with non-trivial BatchNorm statistics: the folded graph must give the model's own output. */
 export async function checkInferenceGraph(backend: string): Promise<CheckResult> {

@@ -9,62 +9,38 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { KernelFunc, NamedAttrMap } from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { WebgpuBackendLike, WebgpuProgram } from './program';
+import { GridStrideProgram, type Uniform, type WebgpuBackendLike } from './program';
 
 export const DROPOUT_MASK_KERNEL = 'PromethiumDropoutMask';
-const THREADS = 256;
-/** Workgroups of one dispatch dimension (WebGPU's guaranteed limit); larger masks loop over the grid. */
-const MAX_WORKGROUPS = 65535;
 
-class DropoutMaskProgram implements WebgpuProgram {
-  variableNames: string[] = [];
-  outputShape: number[];
-  shaderKey = 'promethiumDropoutMask';
-  dispatchLayout: { x: number[] };
-  dispatch: [number, number, number];
-  workgroupSize: [number, number, number] = [THREADS, 1, 1];
-  uniforms = 'seed : u32, rate : f32, scale : f32, stride : i32,';
-  size = true;
-
-  constructor(shape: number[]) {
-    this.outputShape = shape;
-    this.dispatchLayout = { x: shape.map((_, i) => i) };
-    const size = shape.reduce((a, b) => a * b, 1);
-    this.dispatch = [Math.max(1, Math.min(MAX_WORKGROUPS, Math.ceil(size / THREADS))), 1, 1];
+/** PCG (O'Neill 2014), the hash Jarzynski & Olano (2020) recommend for GPU random numbers; 24 bits make the uniform. */
+const PCG = `
+  fn pcg(v : u32) -> u32 {
+    let state = v * 747796405u + 2891336453u;
+    let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
+    return (word >> 22u) ^ word;
   }
+`;
 
-  get threads(): number {
-    return this.dispatch[0] * THREADS;
-  }
-
-  getUserCode(): string {
-    // PCG (O'Neill 2014), the hash Jarzynski & Olano (2020) recommend for GPU random numbers; 24 bits make the uniform.
-    return `
-      fn pcg(v : u32) -> u32 {
-        let state = v * 747796405u + 2891336453u;
-        let word = ((state >> ((state >> 28u) + 4u)) ^ state) * 277803737u;
-        return (word >> 22u) ^ word;
-      }
-
-      fn main(index : i32) {
-        let key = pcg(uniforms.seed);
-        for (var i = index; i < uniforms.size; i += uniforms.stride) {
-          let u = f32(pcg(u32(i) ^ key) >> 8u) * (1.0 / 16777216.0);
-          result[i] = select(uniforms.scale, 0.0, u < uniforms.rate);
-        }
-      }
-    `;
-  }
-}
+const maskProgram = (shape: number[]) =>
+  new GridStrideProgram(
+    [],
+    shape,
+    'promethiumDropoutMask',
+    'seed : u32, rate : f32, scale : f32,',
+    `let u = f32(pcg(u32(i) ^ pcg(uniforms.seed)) >> 8u) * (1.0 / 16777216.0);
+     result[i] = select(uniforms.scale, 0.0, u < uniforms.rate);`,
+    PCG,
+  );
 
 const maskKernel: KernelFunc = ({ backend, attrs }) => {
   const { shape, rate, seed } = attrs as NamedAttrMap & { shape: number[]; rate: number; seed: number };
-  const program = new DropoutMaskProgram(shape);
-  const uniforms = [
-    { type: 'uint32' as const, data: [seed >>> 0] },
-    { type: 'float32' as const, data: [rate] },
-    { type: 'float32' as const, data: [1 / (1 - rate)] },
-    { type: 'int32' as const, data: [program.threads] },
+  const program = maskProgram(shape);
+  const uniforms: Uniform[] = [
+    { type: 'uint32', data: [seed >>> 0] },
+    { type: 'float32', data: [rate] },
+    { type: 'float32', data: [1 / (1 - rate)] },
+    program.stride,
   ];
   return (backend as unknown as WebgpuBackendLike).runWebGPUProgram(program, [], 'float32', uniforms);
 };

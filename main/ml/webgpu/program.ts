@@ -33,3 +33,51 @@ export interface WebgpuBackendLike {
 }
 
 export const int = (value: number): Uniform => ({ type: 'int32', data: [value] });
+
+const GRID_THREADS = 256;
+/** Workgroups of one dispatch dimension (WebGPU's guaranteed limit); larger outputs loop over the grid. */
+const MAX_WORKGROUPS = 65535;
+
+/**
+ * One thread per output element, looping over the grid when one dispatch does not cover the output: `body` runs for
+ * each flat index `i` (WGSL), after `prelude` (helper functions). The last uniform is the grid's stride: pass
+ * `program.stride` as an int32 after the program's own uniforms.
+ */
+export class GridStrideProgram implements WebgpuProgram {
+  readonly outputShape: number[];
+  readonly dispatchLayout: { x: number[] };
+  readonly dispatch: [number, number, number];
+  readonly workgroupSize: [number, number, number] = [GRID_THREADS, 1, 1];
+  readonly uniforms: string;
+  readonly size = true;
+
+  constructor(
+    readonly variableNames: string[],
+    shape: number[],
+    readonly shaderKey: string,
+    uniforms: string,
+    private readonly body: string,
+    private readonly prelude = '',
+  ) {
+    this.outputShape = shape;
+    this.uniforms = `${uniforms} stride : i32,`;
+    this.dispatchLayout = { x: shape.map((_, i) => i) };
+    const size = shape.reduce((a, b) => a * b, 1);
+    this.dispatch = [Math.max(1, Math.min(MAX_WORKGROUPS, Math.ceil(size / GRID_THREADS))), 1, 1];
+  }
+
+  get stride(): Uniform {
+    return { type: 'int32', data: [this.dispatch[0] * GRID_THREADS] };
+  }
+
+  getUserCode(): string {
+    return `
+      ${this.prelude}
+      fn main(index : i32) {
+        for (var i = index; i < uniforms.size; i += uniforms.stride) {
+          ${this.body}
+        }
+      }
+    `;
+  }
+}
