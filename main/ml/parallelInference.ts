@@ -126,6 +126,25 @@ async function modelArtifacts(model: tfl.LayersModel): Promise<{ key: string; ar
   return { key: hash.digest('hex'), artifacts };
 }
 
+/** The last key of each model, with the weight tensors it was computed from. */
+const modelKeys = new WeakMap<tfl.LayersModel, { weights: unknown[]; key: string }>();
+
+/**
+ * modelArtifacts' key without hashing the weights again while they are the same tensors: every weight update in tfjs
+ * (optimizer steps, setWeights, loading) assigns a new tensor to the variable, so unchanged tensor identities mean
+ * unchanged weights. Hashing costs about 190 ms for a 31M-parameter model, once per inferred section otherwise.
+ */
+async function modelKey(model: tfl.LayersModel): Promise<string> {
+  const weights = model.weights.map((weight) => weight.read().dataId);
+  const cached = modelKeys.get(model);
+  if (cached?.weights.length === weights.length && cached.weights.every((id, i) => id === weights[i])) {
+    return cached.key;
+  }
+  const { key } = await modelArtifacts(model);
+  modelKeys.set(model, { weights, key });
+  return key;
+}
+
 export class InferencePool {
   private queue: Promise<unknown> = Promise.resolve();
 
@@ -162,15 +181,15 @@ export class InferencePool {
     work: (predict: PatchPredictor, inFlight: number) => Promise<T>,
   ): Promise<T> {
     const turn = this.queue.then(async () => {
-      const { key, artifacts } = await modelArtifacts(model);
+      const key = await modelKey(model);
+      const missing = this.threads.filter((thread) => thread.modelKey !== key);
+      const artifacts = missing.length > 0 ? (await modelArtifacts(model)).artifacts : null;
       await Promise.all(
-        this.threads
-          .filter((thread) => thread.modelKey !== key)
-          .map(async (thread) => {
-            thread.modelKey = null;
-            await thread.request({ type: 'model', key, artifacts });
-            thread.modelKey = key;
-          }),
+        missing.map(async (thread) => {
+          thread.modelKey = null;
+          await thread.request({ type: 'model', key, artifacts: artifacts! });
+          thread.modelKey = key;
+        }),
       );
       // Two batches per thread: the next one is already queued when a thread finishes, whichever finishes first.
       return work(this.predictor(patch, channels), 2 * this.threads.length);
@@ -325,11 +344,11 @@ async function onnxPredictorFor(
   forced: boolean,
   sampleDropout: boolean,
 ): Promise<OnnxPredictor | null> {
-  const { key: modelKey } = await modelArtifacts(model);
+  const modelId = await modelKey(model);
   const threads = onnxThreadCount();
-  const key = `${modelKey}/${patch}/${channels}/${threads}${sampleDropout ? '/dropout' : ''}`;
+  const key = `${modelId}/${patch}/${channels}/${threads}${sampleDropout ? '/dropout' : ''}`;
   if (onnxSession?.key === key) return onnxSession.predictor;
-  if (!forced && refusedByOnnx.has(modelKey)) return null;
+  if (!forced && refusedByOnnx.has(modelId)) return null;
   if (onnxSession !== null) {
     const previous = onnxSession.predictor;
     onnxSession = null;
@@ -341,7 +360,7 @@ async function onnxPredictorFor(
     return predictor;
   } catch (error) {
     if (forced) throw error;
-    refusedByOnnx.add(modelKey);
+    refusedByOnnx.add(modelId);
     const reason = error instanceof Error ? error.message : String(error);
     console.warn(`ONNX Runtime cannot run model '${model.name}', inferring it with tfjs: ${reason}`);
     return null;
