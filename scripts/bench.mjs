@@ -2,6 +2,7 @@
 // runs it. Suites: segy (SEG-Y engine vs segyio), quality (reconstruction quality). Results go to BENCHMARKS.md.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
+import { RUNTIME_PACKAGES } from './runtimePackages.mjs';
 
 await build({
   // inferenceWorker: the wasm inference threads (main/ml/parallelInference.ts) load it from next to the bench.
@@ -13,16 +14,7 @@ await build({
   target: 'node20',
   format: 'cjs',
   logLevel: 'warning',
-  external: [
-    'electron',
-    'better-sqlite3',
-    '@tensorflow/*',
-    'webgpu',
-    'onnxruntime-node',
-    'bufferutil',
-    'utf-8-validate',
-    'playwright-core',
-  ],
+  external: [...RUNTIME_PACKAGES, 'playwright-core'],
 });
 // The GPU machine has no node_modules: `ml-gpu-prep` bundles everything but Dawn's native module into .gpu/.
 if (process.argv[2] === 'ml-gpu-prep') {

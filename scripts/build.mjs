@@ -5,22 +5,11 @@
 import { build } from 'esbuild';
 import { build as viteBuild } from 'vite';
 import { readFileSync, rmSync } from 'node:fs';
+import { RUNTIME_PACKAGES } from './runtimePackages.mjs';
 
 const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8'));
 const started = performance.now();
 rmSync('dist', { recursive: true, force: true });
-
-// One copy of tfjs-core must be shared by every backend, so all of @tensorflow/* loads from node_modules.
-// onnxruntime-node (optional) loads its native binding from its own folder: required at run time, where installed.
-const RUNTIME_PACKAGES = [
-  'electron',
-  'better-sqlite3',
-  '@tensorflow/*',
-  'webgpu',
-  'onnxruntime-node',
-  'bufferutil',
-  'utf-8-validate',
-];
 
 const node = {
   bundle: true,
