@@ -94,16 +94,17 @@ export function meanColour(pixels: Pixels): [number, number, number] {
 export { median } from '../bench/stats';
 
 /**
- * Every inline of a derived volume (or of its uncertainty) through the page's API, as one Float32Array in
- * [inline][crossline][sample] order: what an export of it must hold.
+ * Every inline, concatenated, read through the page's API: `fetchInline` is a JavaScript expression of `api` (the
+ * preload bridge) and `il` (the inline index) that returns one section.
  */
-export async function volumeSamples(page: Page, volumeId: string, uncertainty = false): Promise<Float32Array> {
+async function inlinesThroughApi(page: Page, fetchInline: string): Promise<Float32Array> {
   const base64 = await page.evaluate<string>(`(async () => {
     const api = window.promethium;
-    const first = await api.volumes.section({ volumeId: ${JSON.stringify(volumeId)}, axis: 'inline', index: 0, uncertainty: ${uncertainty} });
+    const fetchInline = (il) => ${fetchInline};
+    const first = await fetchInline(0);
     const all = new Float32Array(first.count * first.data.length);
     for (let il = 0; il < first.count; il++) {
-      const s = il === 0 ? first : await api.volumes.section({ volumeId: ${JSON.stringify(volumeId)}, axis: 'inline', index: il, uncertainty: ${uncertainty} });
+      const s = il === 0 ? first : await fetchInline(il);
       all.set(s.data, il * first.data.length);
     }
     const bytes = new Uint8Array(all.buffer);
@@ -115,23 +116,23 @@ export async function volumeSamples(page: Page, volumeId: string, uncertainty = 
   return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
 }
 
+/**
+ * Every inline of a derived volume (or of its uncertainty) through the page's API, as one Float32Array in
+ * [inline][crossline][sample] order: what an export of it must hold.
+ */
+export function volumeSamples(page: Page, volumeId: string, uncertainty = false): Promise<Float32Array> {
+  return inlinesThroughApi(
+    page,
+    `api.volumes.section({ volumeId: ${JSON.stringify(volumeId)}, axis: 'inline', index: il, uncertainty: ${uncertainty} })`,
+  );
+}
+
 /** Every inline of a survey through the page's API, in the order of `volumeSamples` (to compare a volume with its input). */
-export async function surveySamples(page: Page, surveyId: string): Promise<Float32Array> {
-  const base64 = await page.evaluate<string>(`(async () => {
-    const api = window.promethium;
-    const first = await api.section.get({ surveyId: ${JSON.stringify(surveyId)}, axis: 'inline', index: 0 });
-    const all = new Float32Array(first.count * first.data.length);
-    for (let il = 0; il < first.count; il++) {
-      const s = il === 0 ? first : await api.section.get({ surveyId: ${JSON.stringify(surveyId)}, axis: 'inline', index: il });
-      all.set(s.data, il * first.data.length);
-    }
-    const bytes = new Uint8Array(all.buffer);
-    let binary = '';
-    for (let i = 0; i < bytes.length; i += 32768) binary += String.fromCharCode.apply(null, bytes.subarray(i, i + 32768));
-    return btoa(binary);
-  })()`);
-  const bytes = Buffer.from(base64, 'base64');
-  return new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+export function surveySamples(page: Page, surveyId: string): Promise<Float32Array> {
+  return inlinesThroughApi(
+    page,
+    `api.section.get({ surveyId: ${JSON.stringify(surveyId)}, axis: 'inline', index: il })`,
+  );
 }
 
 /** Mean absolute difference of two same-sized pictures over their RGB channels (0..255). */
