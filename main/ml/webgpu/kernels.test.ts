@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkInferenceGraph, checkReductionGradients, checkWebgpu, TOLERANCE } from './checks';
+import { dropoutMask } from './dropout';
 
 const nodeRequire = createRequire(__filename);
 
@@ -49,5 +50,13 @@ describe('inference graph', () => {
     const result = await checkInferenceGraph('cpu');
     expect(result.name).toMatch(/\(10 convs folded\)/);
     expect(result.relError).toBeLessThan(TOLERANCE);
+  });
+});
+
+describe('GPU dropout mask', () => {
+  it('refuses a rate outside (0, 1) before any kernel runs, naming it', () => {
+    for (const rate of [0, 1, -0.1, 1.5, Number.NaN]) {
+      expect(() => dropoutMask([2, 2], rate)).toThrow(/dropout rate must be in \(0, 1\)/);
+    }
   });
 });
