@@ -279,6 +279,22 @@ export interface TraceHeaderData {
 
 export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear';
 
+/**
+ * Denoising with a model: the strength check (Stein's unbiased risk estimate, main/ml/sure.ts). The model's removal
+ * above 12 Hz is applied at `strength`; SURE estimates need white noise, so they leave out swell and other coherent
+ * noise below 12 Hz (removed in full).
+ */
+export interface StrengthCheck {
+  /** Estimated RMS of the white noise in the input, in the section's amplitude units. */
+  noiseRms: number;
+  /** Share of the model's change above the low cut that is applied, 0..1. */
+  strength: number;
+  /** SURE estimate of the result's mean squared error against the (unknown) clean section, per live sample. */
+  estimatedMse: number;
+  /** The same estimate for the model at full strength. */
+  fullStrengthMse: number;
+}
+
 /** QC figures of a reconstructed section (what the compare view shows next to the pictures). */
 export interface ReconstructionQc {
   /** What produced the result: 'model <name>' or a classical method. */
@@ -295,6 +311,8 @@ export interface ReconstructionQc {
   tracesFilled: number | null;
   /** Interpolation self-check: SNR (dB) on live traces hidden from the method and reconstructed. */
   selfCheckSnrDb: number | null;
+  /** Model denoising: the strength check (null at full strength, for classical methods and for interpolation). */
+  strength: StrengthCheck | null;
   /** Average amplitude spectra (input, result, difference) over `frequenciesHz`. */
   spectra: { frequenciesHz: Float32Array; input: Float32Array; result: Float32Array; difference: Float32Array };
 }
@@ -331,6 +349,8 @@ export interface VolumeSummary {
     polygon: [number, number][] | null;
     tta: boolean;
     ensemble: number;
+    /** Model denoising applied without the strength check (false: each inline at its checked strength). */
+    fullStrength: boolean;
   };
   state: VolumeState;
   completedLines: number;
@@ -465,6 +485,8 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
     tta: z.boolean(),
     ensemble: z.number().int().min(1).max(32),
+    /** Model denoising without the strength check (sure.ts). */
+    fullStrength: z.boolean(),
   }),
   z.object({
     kind: z.literal('apply-volume'),
@@ -479,6 +501,8 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
     tta: z.boolean(),
     ensemble: z.number().int().min(1).max(32),
+    /** Model denoising without the strength check (sure.ts). */
+    fullStrength: z.boolean(),
     /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
     inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
     /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
@@ -633,6 +657,8 @@ export const apiContract = {
           method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
           tta: z.boolean().default(false),
           ensemble: z.number().int().min(1).max(32).default(1),
+          /** Model denoising: skip the strength check and apply the model in full (default: checked). */
+          fullStrength: z.boolean().default(false),
         }),
       ]),
       returns<JobInfo>(),
@@ -653,6 +679,8 @@ export const apiContract = {
           method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
           tta: z.boolean().default(false),
           ensemble: z.number().int().min(1).max(32).default(1),
+          /** Model denoising: skip the strength check and apply the model in full (default: checked). */
+          fullStrength: z.boolean().default(false),
           /** Apply on top of this derived volume of the same survey instead of the survey itself. */
           parentVolumeId: volumeId.optional(),
           /** Inline indices [first, last] (default: all). */

@@ -146,6 +146,10 @@ for (const task of ['denoise', 'interpolate'] as const) {
     )
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')
     .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
+    .option(
+      '--full-strength',
+      'denoising: apply the model in full, without the strength check (SURE) that turns it down where it would remove signal',
+    )
     .option('--project <dir>', 'project whose models --model may name (default: the default project)')
     .option('--lines <A-B>', 'only these inlines (3D); the others are copied unchanged')
     .option('--format <format>', "'source' (default) or 'ieee'")

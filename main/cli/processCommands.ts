@@ -24,6 +24,8 @@ export interface ProcessCliOptions {
   model?: string;
   tta?: boolean;
   ensemble?: number;
+  /** Denoising with a model: skip the strength check (sure.ts). */
+  fullStrength?: boolean;
   project?: string;
   lines?: string;
   format?: string;
@@ -70,8 +72,11 @@ export async function runProcessing(
   if (path.resolve(input) === path.resolve(output))
     throw new UsageError('OUT must differ from IN: the input is never overwritten');
   const choice = chooseProcessing(task, options);
+  const strengths: number[] = [];
   const process =
-    'model' in choice ? await modelProcessor(task, input, choice.model, options) : processorFor(task, choice.method);
+    'model' in choice
+      ? await modelProcessor(task, input, choice.model, options, strengths)
+      : processorFor(task, choice.method);
   const method = 'model' in choice ? `model ${choice.model}` : choice.method;
   const bar = new ProgressBar(task === 'denoise' ? 'denoising' : 'interpolating');
   const summary: ApplySummary = await applyToSegy(input, output, {
@@ -85,7 +90,8 @@ export async function runProcessing(
   bar.done();
   if (options.json) {
     const model = 'model' in choice ? choice.model : null;
-    console.log(JSON.stringify({ input, output, task, method, model, ...summary }, null, 2));
+    const strength = strengths.length ? strengthRange(strengths) : null;
+    console.log(JSON.stringify({ input, output, task, method, model, ...summary, strength }, null, 2));
     return;
   }
   const filled =
@@ -95,6 +101,18 @@ export async function runProcessing(
   console.log(
     `${output} (${method}): ${summary.processedPanels} of ${summary.panels} panels processed${filled} in ${summary.seconds.toFixed(1)} s`,
   );
+  if (strengths.length) {
+    const { median, min, max } = strengthRange(strengths);
+    const percent = (value: number): string => `${Math.round(value * 100)} %`;
+    console.log(
+      `strength check (SURE): the model's change above 12 Hz applied at ${percent(median)} (median over panels; ${percent(min)}..${percent(max)}); --full-strength skips it`,
+    );
+  }
+}
+
+function strengthRange(strengths: readonly number[]): { median: number; min: number; max: number } {
+  const sorted = [...strengths].sort((a, b) => a - b);
+  return { median: sorted[sorted.length >> 1]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 /**
@@ -107,8 +125,8 @@ function chooseProcessing(
 ): { model: string } | { method: string } {
   if (options.model && options.method) throw new UsageError('give --model or --method, not both');
   if (!options.method) return { model: options.model ?? DEFAULT_MODELS[task] };
-  if (options.tta || options.ensemble !== undefined) {
-    throw new UsageError('--tta and --ensemble apply to a model, not to a classical --method');
+  if (options.tta || options.ensemble !== undefined || options.fullStrength) {
+    throw new UsageError('--tta, --ensemble and --full-strength apply to a model, not to a classical --method');
   }
   return { method: options.method };
 }
@@ -119,21 +137,26 @@ async function modelProcessor(
   input: string,
   modelName: string,
   options: ProcessCliOptions,
+  strengths: number[],
 ): Promise<PanelProcessor> {
   await chooseBackend();
   const location = await locateModel(modelName, options.project);
   const { model, card, patch, patchScaling } = await loadInferenceModel(location);
   if (card.task !== task) throw new UsageError(`model ${card.name} was trained to ${card.task}, not to ${task}`);
   const scale = await surveyScale(input);
-  return (section, shape, live) =>
-    reconstructSection(model, section, shape, live, {
+  return async (section, shape, live, { sampleIntervalS }) => {
+    const result = await reconstructSection(model, section, shape, live, {
       task,
       scale,
       patch,
       patchScaling,
       tta: Boolean(options.tta),
       ensemble: options.ensemble ?? 1,
-    }).then((result) => result.output);
+      strengthCheck: options.fullStrength ? null : { sampleIntervalS },
+    });
+    if (result.strength) strengths.push(result.strength.strength);
+    return result.output;
+  };
 }
 
 async function locateModel(model: string, project: string | undefined): Promise<string> {

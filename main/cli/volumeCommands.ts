@@ -16,6 +16,7 @@ interface ApplyCliOptions {
   lines?: string;
   tta?: boolean;
   ensemble?: string;
+  fullStrength?: boolean;
   resume?: string;
   json?: boolean;
 }
@@ -85,6 +86,7 @@ async function startApply(services: AppServices, options: ApplyCliOptions): Prom
     method: options.method as ReconstructionMethod | undefined,
     tta: Boolean(options.tta),
     ensemble,
+    fullStrength: Boolean(options.fullStrength),
     inlines: inlineIndices(services, options.survey, options.lines),
   });
   return job;
@@ -150,6 +152,7 @@ export function registerVolumeCommands(program: Command): void {
     .option('--lines <A-B>', 'only these inlines (numbers); the others are copied unchanged')
     .option('--tta', 'test-time augmentation: average the four flips (with a model)')
     .option('--ensemble <n>', 'Monte Carlo dropout passes (with a model); keeps a standard-deviation volume')
+    .option('--full-strength', 'denoise with the model in full, without the per-line strength check (SURE)')
     .option('--resume <volume-id>', 'continue an interrupted or cancelled apply after its last finished inline')
     .option('--json', 'print the volume and the job result as JSON')
     .action(async (options: ApplyCliOptions) => runApply(options));

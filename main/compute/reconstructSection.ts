@@ -30,7 +30,10 @@ const SELF_CHECK_FRACTION = 0.1;
 export type Reconstructor = (section: Float32Array, shape: SectionShape, live: Uint8Array) => Promise<Reconstruction>;
 
 /** The user's choice of reconstruction, as the section and volume jobs both carry it. */
-export type ReconstructionChoice = Pick<ReconstructRequest, 'task' | 'model' | 'method' | 'tta' | 'ensemble'>;
+export type ReconstructionChoice = Pick<
+  ReconstructRequest,
+  'task' | 'model' | 'method' | 'tta' | 'ensemble' | 'fullStrength'
+>;
 
 /** The model (with the survey's amplitude scale from `cacheDir`) or classical method, and its name for reports. */
 export async function reconstructor(
@@ -57,6 +60,7 @@ export async function reconstructor(
       patchScaling: loaded.patchScaling,
       tta: request.tta,
       ensemble: request.ensemble,
+      strengthCheck: request.fullStrength ? null : { sampleIntervalS: dt },
     };
     return [
       (section, shape, live) => reconstructSection(loaded.model, section, shape, live, options),
@@ -66,17 +70,19 @@ export async function reconstructor(
   const method = request.method ?? (request.task === 'denoise' ? 'fx' : 'pocs');
   const classical: Reconstructor = async (section, shape, live) => {
     if (request.task === 'denoise') {
-      if (method === 'fx') return { output: denoiseMethods.fx(section, shape, { dt }), uncertainty: null };
-      if (method === 'median' || method === 'fk')
-        return { output: denoiseMethods[method](section, shape), uncertainty: null };
+      if (method === 'fx') return classicalResult(denoiseMethods.fx(section, shape, { dt }));
+      if (method === 'median' || method === 'fk') return classicalResult(denoiseMethods[method](section, shape));
     } else {
-      if (method === 'pocs')
-        return { output: interpolationMethods.pocs(section, shape, live, { dt }), uncertainty: null };
-      if (method === 'linear') return { output: interpolationMethods.linear(section, shape, live), uncertainty: null };
+      if (method === 'pocs') return classicalResult(interpolationMethods.pocs(section, shape, live, { dt }));
+      if (method === 'linear') return classicalResult(interpolationMethods.linear(section, shape, live));
     }
     throw Object.assign(new Error(`${method} is not a ${request.task} method`), { apiCode: 'invalid-argument' });
   };
   return [classical, method];
+}
+
+function classicalResult(output: Float32Array): Reconstruction {
+  return { output, uncertainty: null, strength: null };
 }
 
 function rms(values: Float32Array, shape: SectionShape, live: Uint8Array): number {
@@ -141,7 +147,7 @@ export async function reconstructSurveySection(
     context.progress(0.1, 'loading the method');
     const [run, method] = await reconstructor(request, request.cacheDir, dt);
     context.progress(0.2, `${request.task === 'denoise' ? 'denoising' : 'interpolating'} ${request.label}`);
-    const { output, uncertainty } = await run(section, shape, live);
+    const { output, uncertainty, strength } = await run(section, shape, live);
     const result = request.task === 'denoise' ? keepDeadTraces(output, section, shape, live) : output;
     const difference = Float32Array.from(section, (v, i) => v - result[i]!);
     context.progress(0.8, 'quality figures');
@@ -154,6 +160,7 @@ export async function reconstructSurveySection(
       signalLeakage: request.task === 'denoise' ? signalLeakage(section, result, shape) : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
       selfCheckSnrDb: request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null,
+      strength,
       spectra: {
         frequenciesHz: inputSpectrum.frequenciesHz,
         input: inputSpectrum.amplitude,

@@ -3,6 +3,7 @@
  * predicted in batches (optionally with flip test-time augmentation), blended with normalised Hann weights, brought
  * back to the survey's amplitudes. Monte Carlo dropout ensembles give a mean and a standard-deviation section.
  * For interpolation, live traces keep their samples exactly: only dead or missing traces take the prediction.
+ * Denoising can be applied at the strength Stein's unbiased risk estimate finds best for the section (sure.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
@@ -17,6 +18,7 @@ import {
   type AmplitudeScale,
 } from './normalization';
 import { withDropoutSamplingPredictor, withGraphPredictor } from './parallelInference';
+import { applyStrength, denoiseAtCheckedStrength, type StrengthCheck, type StrengthOptions } from './sure';
 import { EnsembleAccumulator, predictTiled, withFlipAugmentation, type PatchPredictor } from './tiling';
 
 export interface ReconstructionOptions {
@@ -32,12 +34,19 @@ export interface ReconstructionOptions {
   ensemble?: number;
   /** Scale every patch by its own robust scale too (normalization.ts), for models trained that way. */
   patchScaling?: boolean;
+  /**
+   * Denoising: apply the model at the strength SURE finds best for this section (two deterministic passes; an
+   * ensemble's mean is then applied at that strength). Absent or null: full strength.
+   */
+  strengthCheck?: StrengthOptions | null;
 }
 
 export interface Reconstruction {
   output: Float32Array;
-  /** Standard deviation of the ensemble passes (null without an ensemble). */
+  /** Standard deviation of the ensemble passes (null without an ensemble), at full strength. */
   uncertainty: Float32Array | null;
+  /** The strength check's figures (null when it was not asked for, or for interpolation). */
+  strength: StrengthCheck | null;
 }
 
 type Forward = (input: tf.Tensor4D) => tf.Tensor;
@@ -79,6 +88,32 @@ export async function reconstructSection(
   live: TraceMask,
   options: ReconstructionOptions,
 ): Promise<Reconstruction> {
+  const check = options.task === 'denoise' ? options.strengthCheck : null;
+  if (!check) return { ...(await predictSection(model, section, shape, live, options)), strength: null };
+  const deterministic = { ...options, ensemble: 1 };
+  const checked = await denoiseAtCheckedStrength(
+    async (input) => (await predictSection(model, input, shape, live, deterministic)).output,
+    section,
+    shape,
+    live,
+    check,
+  );
+  if ((options.ensemble ?? 1) <= 1) return { output: checked.output, uncertainty: null, strength: checked.check };
+  const { output, uncertainty } = await predictSection(model, section, shape, live, options);
+  return {
+    output: applyStrength(section, output, shape, live, checked.check.strength, check),
+    uncertainty,
+    strength: checked.check,
+  };
+}
+
+async function predictSection(
+  model: tfl.LayersModel,
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: ReconstructionOptions,
+): Promise<Omit<Reconstruction, 'strength'>> {
   const normalized = normalizeSection(section, options.scale);
   const sources =
     options.task === 'interpolate' ? [maskedTraces(normalized, shape, live), maskChannel(live, shape)] : [normalized];

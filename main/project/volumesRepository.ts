@@ -26,6 +26,13 @@ export interface StoredVolume {
   dir: string;
 }
 
+/** Volumes made before the strength check existed were applied at full strength. */
+function withStrengthDefault(
+  params: Omit<VolumeSummary['params'], 'fullStrength'> & { fullStrength?: boolean },
+): VolumeSummary['params'] {
+  return { ...params, fullStrength: params.fullStrength ?? true };
+}
+
 function fromRow(row: VolumeRow): StoredVolume {
   const stored = JSON.parse(row.params) as StoredParams;
   return {
@@ -38,7 +45,7 @@ function fromRow(row: VolumeRow): StoredVolume {
       parentVolumeId: row.parent_volume_id,
       modelId: row.model_id ?? stored.modelId,
       method: stored.method,
-      params: stored.params,
+      params: withStrengthDefault(stored.params),
       state: row.state,
       completedLines: row.completed_lines,
       totalLines: stored.totalLines,

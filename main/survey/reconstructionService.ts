@@ -26,6 +26,8 @@ export interface ReconstructInput {
   method?: ReconstructionMethod;
   tta: boolean;
   ensemble: number;
+  /** Model denoising without the strength check (default: checked). */
+  fullStrength?: boolean;
 }
 
 /**
@@ -77,6 +79,7 @@ export class ReconstructionService {
       method: model ? null : (input.method ?? null),
       tta: input.tta,
       ensemble: input.ensemble,
+      fullStrength: input.fullStrength ?? false,
     });
   }
 

@@ -32,6 +32,8 @@ export interface ApplyVolumeInput {
   method?: ReconstructionMethod;
   tta: boolean;
   ensemble: number;
+  /** Model denoising without the strength check (default: checked). */
+  fullStrength?: boolean;
   parentVolumeId?: string;
   inlines?: [number, number];
   polygon?: [number, number][];
@@ -103,7 +105,13 @@ export class VolumeService {
       parentVolumeId: parent?.summary.id ?? null,
       modelId: model?.id ?? null,
       method: methodName,
-      params: { inlines: range, polygon: input.polygon ?? null, tta: input.tta, ensemble: input.ensemble },
+      params: {
+        inlines: range,
+        polygon: input.polygon ?? null,
+        tta: input.tta,
+        ensemble: input.ensemble,
+        fullStrength: input.fullStrength ?? false,
+      },
       state: 'running',
       completedLines: 0,
       totalLines: inlines,
@@ -123,6 +131,7 @@ export class VolumeService {
       method,
       tta: input.tta,
       ensemble: input.ensemble,
+      fullStrength: input.fullStrength ?? false,
       inlines: range,
       polygon: input.polygon ?? null,
     });

@@ -1,0 +1,203 @@
+/**
+ * How much of a denoiser's change to keep, decided from the noisy section alone with Stein's unbiased risk estimate
+ * (SURE). For data x = y + n with white Gaussian noise of variance s^2 and any weakly differentiable result g(x),
+ *
+ *   E ||g(x) - y||^2 = E ||g(x) - x||^2 - N s^2 + 2 s^2 div g(x)            (Stein 1981)
+ *
+ * so the error against the unknown clean section can be estimated without it. The divergence (how much of a small
+ * change of the input passes into the result) comes from one more run of the denoiser on x + eps b, b white Gaussian
+ * (Monte Carlo SURE, Ramani, Blu and Unser 2008).
+ *
+ * The result is g = x - r_low - a r_high, where r = x - f(x) is what the denoiser f removes, split along time at a low
+ * cut: below it (swell, other low-frequency noise that white-noise SURE knows nothing about) the removal is kept as it
+ * is; above it, the strength a in [0, 1] minimises SURE. a = 1 is the denoiser, a = 0 leaves the input there. A model
+ * that removes signal along with the noise (a synthetic-trained model on a survey unlike its training data, or on a
+ * section that holds little noise) is turned down instead of damaging the section.
+ *
+ * The white-noise level s is estimated from the data: the median absolute 4th difference along time (normalised to
+ * unit gain for white noise), which reflected signal, band-limited far below Nyquist, hardly reaches. If signal does
+ * reach it, s comes out too high and the check errs towards the denoiser.
+ */
+import type { StrengthCheck } from '../../preload/contract';
+import { bandpass, ormsbyGain } from '../processing/bandpass';
+import { fftSize } from '../processing/fft2d';
+import { selectKth } from '../processing/selectKth';
+import { gaussian, seededRandom } from '../synth/random';
+import type { TraceMask } from './corruption';
+import type { SectionShape } from './metrics';
+
+/** The denoiser checked: a section of the same shape in, the denoised section out (deterministic). */
+export type Denoiser = (section: Float32Array) => Promise<Float32Array>;
+
+export interface StrengthOptions {
+  sampleIntervalS: number;
+  /** Removals below this frequency are kept unchecked (0: check everything). Default 12 Hz. */
+  lowCutHz?: number;
+  /** Seed of the Monte Carlo probe. */
+  seed?: number;
+}
+
+export type { StrengthCheck };
+
+export interface StrengthResult {
+  output: Float32Array;
+  check: StrengthCheck;
+}
+
+/**
+ * Swell and ground roll live below it, reflections mostly above. Measured with unet_denoise_v1 on the quality
+ * benchmark's panels (SNR dB against the clean panel, low cut 8 / 12 / 16 Hz): swell at 0 dB on the synthetic hold-out
+ * 8.6 / 11.8 / 12.4 (12.7 unchecked): lower cuts leave the swell above them in place; clean F3 inlines 21.0 / 17.2 /
+ * 14.9 (3.4 unchecked): higher cuts let more of the model's damage to signal through. Gaussian cases move < 0.1 dB.
+ */
+export const DEFAULT_LOW_CUT_HZ = 12;
+
+/** Perturbation of the Monte Carlo divergence, relative to the noise RMS: small enough to stay local. */
+const PROBE_SCALE = 0.01;
+
+/** 4th difference [1 -4 6 -4 1] / sqrt(70): unit gain for white noise, gain (2 sin(w/2))^4 / 8.4 for a sinusoid. */
+const FOURTH_DIFFERENCE = [1, -4, 6, -4, 1].map((c) => c / Math.sqrt(70));
+
+/** Gaussian noise RMS from the median absolute 4th difference along time of the live traces (0 when too short). */
+export function whiteNoiseRms(section: Float32Array, shape: SectionShape, live: TraceMask): number {
+  const taps = FOURTH_DIFFERENCE.length;
+  if (shape.samples < taps) return 0;
+  const perTrace = shape.samples - taps + 1;
+  const values = new Float64Array(shape.traces * perTrace);
+  let count = 0;
+  for (let t = 0; t < shape.traces; t++) {
+    if (!live[t]) continue;
+    const base = t * shape.samples;
+    for (let s = 0; s < perTrace; s++) {
+      let sum = 0;
+      for (let k = 0; k < taps; k++) sum += FOURTH_DIFFERENCE[k]! * section[base + s + k]!;
+      values[count++] = Math.abs(sum);
+    }
+  }
+  if (count === 0) return 0;
+  const median = selectKth(values, count >> 1, count);
+  return median / 0.6744897501960817; // the median of |N(0, 1)|
+}
+
+/** Lowpass below `lowCutHz` (a linear ramp over the octave below it) and the diagonal of its matrix (per sample). */
+function lowpass(
+  lowCutHz: number,
+  shape: SectionShape,
+  dt: number,
+): { apply(section: Float32Array): Float32Array; diagonal: number } {
+  const corners = [0, 0, lowCutHz / 2, lowCutHz] as const;
+  // bandpass pads each trace to fftSize(2 samples) and truncates: the diagonal of that operator is the mean gain over
+  // every bin of the padded transform (it is a section of a circulant matrix).
+  const size = fftSize(2 * shape.samples);
+  let gainSum = 0;
+  for (let k = 0; k < size; k++) gainSum += ormsbyGain(Math.min(k, size - k) / (size * dt), corners);
+  return { apply: (section) => bandpass(section, shape, { corners, dt }), diagonal: gainSum / size };
+}
+
+/** The denoiser applied at the SURE-optimal strength (see the header), and the figures of the check. */
+export async function denoiseAtCheckedStrength(
+  denoise: Denoiser,
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: StrengthOptions,
+): Promise<StrengthResult> {
+  const noiseRms = whiteNoiseRms(section, shape, live);
+  const variance = noiseRms ** 2;
+  const denoised = await denoise(section);
+  const removed = Float32Array.from(section, (v, i) => v - denoised[i]!);
+  const lowCutHz = options.lowCutHz ?? DEFAULT_LOW_CUT_HZ;
+  const low = lowCutHz > 0 ? lowpass(lowCutHz, shape, options.sampleIntervalS) : null;
+  const removedLow = low ? low.apply(removed) : new Float32Array(section.length);
+
+  // Monte Carlo divergence of the high part of the denoiser: b . H (f(x + eps b) - f(x)) / eps.
+  let highDivergence = 0;
+  let lowDivergence = 0;
+  if (variance > 0) {
+    const probe = probeNoise(shape, live, options.seed ?? 1);
+    const epsilon = PROBE_SCALE * noiseRms;
+    const response = await denoise(Float32Array.from(section, (v, i) => v + epsilon * probe[i]!));
+    const change = Float32Array.from(response, (v, i) => (v - denoised[i]!) / epsilon);
+    const changeLow = low ? low.apply(change) : null;
+    for (let i = 0; i < change.length; i++) {
+      highDivergence += probe[i]! * (change[i]! - (changeLow?.[i] ?? 0));
+      lowDivergence += probe[i]! * (changeLow?.[i] ?? 0);
+    }
+  }
+
+  let lowHigh = 0;
+  let highEnergy = 0;
+  let lowEnergy = 0;
+  let liveSamples = 0;
+  for (let t = 0; t < shape.traces; t++) {
+    if (!live[t]) continue;
+    liveSamples += shape.samples;
+    for (let i = t * shape.samples; i < (t + 1) * shape.samples; i++) {
+      const high = removed[i]! - removedLow[i]!;
+      lowHigh += removedLow[i]! * high;
+      highEnergy += high * high;
+      lowEnergy += removedLow[i]! ** 2;
+    }
+  }
+  // div r_high = tr H - div(H f) and div r_low = tr L - div(L f), over the live samples (H = I - L).
+  const lowTrace = liveSamples * (low?.diagonal ?? 0);
+  const highRemovalDivergence = liveSamples - lowTrace - highDivergence;
+  const lowRemovalDivergence = lowTrace - lowDivergence;
+  const strength =
+    highEnergy > 0 ? Math.min(1, Math.max(0, (variance * highRemovalDivergence - lowHigh) / highEnergy)) : 1;
+  // SURE per live sample: ||g - x||^2 / N + s^2 - 2 s^2 (div r_low + a div r_high) / N.
+  const sure = (a: number): number =>
+    liveSamples > 0
+      ? (lowEnergy + 2 * a * lowHigh + a * a * highEnergy) / liveSamples +
+        variance -
+        (2 * variance * (lowRemovalDivergence + a * highRemovalDivergence)) / liveSamples
+      : 0;
+  const output = blend(section, removed, removedLow, strength, shape, live);
+  return { output, check: { noiseRms, strength, estimatedMse: sure(strength), fullStrengthMse: sure(1) } };
+}
+
+/**
+ * Another result of the same denoiser (a Monte Carlo dropout mean) at a strength found by `denoiseAtCheckedStrength`:
+ * the removal below the low cut in full, `strength` of the rest.
+ */
+export function applyStrength(
+  section: Float32Array,
+  denoised: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  strength: number,
+  options: StrengthOptions,
+): Float32Array {
+  const removed = Float32Array.from(section, (v, i) => v - denoised[i]!);
+  const lowCutHz = options.lowCutHz ?? DEFAULT_LOW_CUT_HZ;
+  const removedLow =
+    lowCutHz > 0 ? lowpass(lowCutHz, shape, options.sampleIntervalS).apply(removed) : new Float32Array(removed.length);
+  return blend(section, removed, removedLow, strength, shape, live);
+}
+
+/** x - r_low - a r_high on the live traces; dead traces keep the input (denoising puts nothing where nothing was). */
+function blend(
+  section: Float32Array,
+  removed: Float32Array,
+  removedLow: Float32Array,
+  strength: number,
+  shape: SectionShape,
+  live: TraceMask,
+): Float32Array {
+  const output = Float32Array.from(section, (v, i) => v - removedLow[i]! - strength * (removed[i]! - removedLow[i]!));
+  for (let t = 0; t < shape.traces; t++) {
+    if (!live[t]) output.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
+  }
+  return output;
+}
+
+/** Unit white Gaussian noise on the live traces, zero on the dead ones (they are not denoised). */
+function probeNoise(shape: SectionShape, live: TraceMask, seed: number): Float32Array {
+  const normal = gaussian(seededRandom(seed));
+  const probe = new Float32Array(shape.traces * shape.samples);
+  for (let t = 0; t < shape.traces; t++) {
+    if (!live[t]) continue;
+    for (let i = t * shape.samples; i < (t + 1) * shape.samples; i++) probe[i] = normal();
+  }
+  return probe;
+}
