@@ -195,13 +195,18 @@ export class AppState {
   /** The compare view's reconstruction (null before the first one). */
   compare = $state.raw<ReconstructionResult | null>(null);
   compareRequest = $state.raw<ReconstructRequest | null>(null);
-  /** The viewer's one-click settings: the model or method per task, test-time augmentation, ensemble size. */
+  /**
+   * The viewer's one-click settings: the model or method per task, test-time augmentation, ensemble size, strength
+   * check.
+   */
   reconstructChoice = $state<Record<ReconstructTask, ReconstructChoice>>({
     denoise: `model:${DEFAULT_MODEL.denoise}`,
     interpolate: `model:${DEFAULT_MODEL.interpolate}`,
   });
   reconstructTta = $state(false);
   reconstructEnsemble = $state(1);
+  /** Model denoising without the strength check (SURE); the check is on by default. */
+  reconstructFullStrength = $state(false);
   /** Per-epoch metrics of training jobs seen in this window (from jobs.changed details), by job id. */
   trainingCurves = $state<Record<string, EpochMetrics[]>>({});
   /** Derived volumes of the surveys whose list was loaded, by survey id. */
