@@ -3,7 +3,9 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from './architectures';
+import { addNoiseAtSnr, gaussianNoise } from './corruption';
 import { reconstructSection } from './inference';
+import { signalToNoiseDb } from './metrics';
 import { parseModelConfig } from './modelConfig';
 import { onnxRuntimeAvailable } from './onnx/onnxRuntime';
 
@@ -134,4 +136,31 @@ describe('reconstructSection', () => {
       expect(ensemble.uncertainty!.every((v) => v < 1e-5)).toBe(true);
     },
   );
+
+  it('turns an untrained U-Net down with the strength check, for plain passes and ensembles alike', async () => {
+    const { model } = buildModel(
+      parseModelConfig({ architecture: 'unet', params: { features: [4, 8], bottleneck: 8, dropout: 0 } }),
+    );
+    const live = new Uint8Array(37).fill(1);
+    // 26 Hz at 4 ms: above the check's 12 Hz low cut, below which removals are not checked.
+    const clean = section.map((_, i) => 3 * Math.sin(i / 1.5));
+    const noisy = addNoiseAtSnr(clean, gaussianNoise(shape, 3), 5);
+    const options = { task: 'denoise', scale, patch: 16, strengthCheck: { sampleIntervalS: 0.004 } } as const;
+    const full = await reconstructSection(model, noisy, shape, live, { ...options, strengthCheck: null });
+    expect(full.strength).toBeNull();
+    const checked = await reconstructSection(model, noisy, shape, live, options);
+    expect(checked.strength!.strength).toBeLessThan(0.5);
+    const snr = (output: Float32Array): number => signalToNoiseDb(clean, output);
+    expect(snr(full.output)).toBeLessThan(snr(noisy));
+    expect(snr(checked.output)).toBeGreaterThan(snr(noisy));
+    // Without dropout the ensemble's mean is the plain pass: the same strength gives the same result.
+    const ensemble = await reconstructSection(model, noisy, shape, live, { ...options, ensemble: 2 });
+    expect(ensemble.strength).toEqual(checked.strength);
+    for (let i = 0; i < noisy.length; i++) expect(ensemble.output[i]).toBeCloseTo(checked.output[i]!, 4);
+    const interpolated = await reconstructSection(identityModel(2), noisy, shape, live, {
+      ...options,
+      task: 'interpolate',
+    });
+    expect(interpolated.strength).toBeNull();
+  });
 });

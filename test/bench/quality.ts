@@ -2,8 +2,8 @@
  * `npm run bench -- quality`: reconstruction quality on real data (F3 inlines, Viking Graben shot gathers, the Mobil
  * common-receiver gather) and a synthetic hold-out (a seed the bundled models never saw). Each clean panel is corrupted
  * (Gaussian noise at 0 and 5 dB, swell noise, 50 % random missing traces, 25 % regular decimation, 8-trace gaps) and
- * reconstructed by the no-op, the classical baselines and each bundled model (plain, with flip TTA, and on real data
- * after "adapt to this survey": fine-tuned for a time box on the corrupted panels of the case themselves, blind-spot
+ * reconstructed by the no-op, the classical baselines and each bundled model (plain, with flip TTA, with the strength
+ * check of ml/sure.ts, and on real data after "adapt to this survey": fine-tuned for a time box on the corrupted panels of the case themselves, blind-spot
  * for noise and hidden live traces for missing traces, as the app's models.adapt does). Reports SNR, SSIM, MSE and
  * coherence against the clean panel, and the winner of each case.
  */
@@ -68,9 +68,15 @@ export interface CorruptedPanel {
 
 export type Method = (input: Float32Array, shape: SectionShape, live: TraceMask, dt: number) => Promise<Float32Array>;
 
-/** A method that first learns from all the corrupted panels of a case (fine-tuning on the data itself), then runs. */
+/**
+ * A method that first learns from all the corrupted panels of a case (fine-tuning on the data itself), then runs in one
+ * or more ways (each a row: the method's name followed by the run's suffix).
+ */
 export interface AdaptingMethod {
-  adaptTo(dataset: Dataset, corrupted: readonly CorruptedPanel[]): Promise<{ run: Method; dispose(): Promise<void> }>;
+  adaptTo(
+    dataset: Dataset,
+    corrupted: readonly CorruptedPanel[],
+  ): Promise<{ runs: Record<string, Method>; dispose(): Promise<void> }>;
 }
 
 export type MethodTable = Record<Task, Record<string, Method | AdaptingMethod>>;
@@ -212,8 +218,9 @@ export async function qualityDatasets(): Promise<Dataset[]> {
   ];
 }
 
-function modelMethod(loaded: InferenceModel, task: Task, tta: boolean): Method {
-  return async (input, shape, live) => {
+/** A model at full strength, or (denoising) with the strength check the app applies by default (ml/sure.ts). */
+function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked = false): Method {
+  return async (input, shape, live, dt) => {
     const scale = robustAmplitudeScale(input, shape);
     const { output } = await reconstructSection(loaded.model, input, shape, live, {
       task,
@@ -221,6 +228,7 @@ function modelMethod(loaded: InferenceModel, task: Task, tta: boolean): Method {
       patch: loaded.patch,
       patchScaling: loaded.patchScaling,
       tta,
+      strengthCheck: checked ? { sampleIntervalS: dt } : null,
     });
     return output;
   };
@@ -279,8 +287,11 @@ export function adaptedModelMethod(
       );
       console.log(`adapted ${path.basename(baseDir)} to ${dataset.name}: ${steps} steps in ${settings.seconds} s`);
       const adapted = await loadInferenceModel(result.lastCheckpointDir);
+      const inference = { ...adapted, patch: base.patch };
+      const runs: Record<string, Method> = { '': modelMethod(inference, task, false) };
+      if (task === 'denoise') runs[', strength checked'] = modelMethod(inference, task, false, true);
       return {
-        run: modelMethod({ ...adapted, patch: base.patch }, task, false),
+        runs,
         dispose: async () => {
           adapted.model.dispose();
           await rm(checkpointDir, { recursive: true, force: true });
@@ -306,6 +317,8 @@ export async function qualityMethods(modelsDir: string, adapt: AdaptSettings = B
       'f-k': async (input, shape) => denoiseMethods.fk(input, shape),
       unet_denoise_v1: modelMethod(denoiser, 'denoise', false),
       'unet_denoise_v1 + TTA': modelMethod(denoiser, 'denoise', true),
+      'unet_denoise_v1, strength checked': modelMethod(denoiser, 'denoise', false, true),
+      'unet_denoise_v1 + TTA, strength checked': modelMethod(denoiser, 'denoise', true, true),
       autoencoder_v1: modelMethod(autoencoder, 'denoise', false),
       'unet_denoise_v1 after adapt to this survey': adaptedModelMethod(denoiserDir, denoiser, 'denoise', adapt),
     },
@@ -380,7 +393,10 @@ export async function runQualityBenchmark(
         if (!dataset.adapt) continue;
         const adapted = await entry.adaptTo(dataset, corrupted);
         try {
-          rows.push({ ...row, ...(await scoreMethod(dataset, corrupted, corruption.task, adapted.run)) });
+          for (const [suffix, run] of Object.entries(adapted.runs)) {
+            const scores = await scoreMethod(dataset, corrupted, corruption.task, run);
+            rows.push({ ...row, method: `${method}${suffix}`, ...scores });
+          }
         } finally {
           await adapted.dispose();
         }
@@ -451,6 +467,11 @@ export async function benchQuality(): Promise<string> {
     'hidden at random for the missing-trace cases, as Adapt to this survey does in the app. No clean data is used.',
     'Blind-spot training removes only noise that is independent from sample to sample: swell noise, coherent over',
     'neighbouring samples and traces, is predictable from the neighbours and so is learnt as signal and kept.',
+    '',
+    '"strength checked": the model at the strength the app applies by default (main/ml/sure.ts): from the corrupted',
+    "panel alone, Stein's unbiased risk estimate (white noise level from the data, Monte Carlo divergence from one more",
+    "pass) picks how much of the model's change above 12 Hz to keep (0..1); the change below 12 Hz (swell) is kept in",
+    'full. The other model rows are at full strength.',
     '',
     `Cases won, per method: ${winCounts(rows)}.`,
     '',

@@ -52,7 +52,7 @@ describe('quality benchmark', () => {
     expect(qualityReportTable(rows)).toMatch(/\| tiny synthetic \| 8-trace gaps \| linear \|/);
   });
 
-  it('adapts the bundled models to each case of the datasets marked for it, and only those', async () => {
+  it('adapts the bundled models to each case of the datasets marked for it, and only those (denoisers also checked)', async () => {
     await chooseBackend('wasm');
     const settings = { seconds: 1, patch: 32, batchSize: 2, learningRate: 5e-4 };
     const dirs = { denoise: 'unet_denoise_v1', interpolate: 'unet_interp_v1' } as const;
@@ -66,6 +66,7 @@ describe('quality benchmark', () => {
     const rows = await runQualityBenchmark([marked, dataset], methodTable, cases);
     expect(rows.map((r) => `${r.dataset}: ${r.corruption}: ${r.method}`)).toEqual([
       'marked: Gaussian 0 dB: unet_denoise_v1 after adapt',
+      'marked: Gaussian 0 dB: unet_denoise_v1 after adapt, strength checked',
       'marked: 50% random missing: unet_interp_v1 after adapt',
     ]);
     for (const row of rows) expect(Number.isFinite(row.snrDb)).toBe(true);
