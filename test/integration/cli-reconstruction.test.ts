@@ -116,11 +116,20 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
       method: 'model unet_denoise_v1',
       processedPanels: 23,
     });
+    const { strength } = JSON.parse(run.stdout) as { strength: { median: number; min: number; max: number } };
+    expect(strength.min).toBeGreaterThanOrEqual(0);
+    expect(strength.max).toBeLessThanOrEqual(1);
     const gain = signalToNoiseDb(clean, await readAll(out)) - signalToNoiseDb(clean, noisy);
+    const fullOut = path.join(work, 'f3-full-strength.sgy');
+    const full = promethium('denoise', noisyFile, fullOut, '--full-strength', '--json');
+    expect(full.status, full.stderr).toBe(0);
+    expect(JSON.parse(full.stdout)).toMatchObject({ strength: null });
+    const fullGain = signalToNoiseDb(clean, await readAll(fullOut)) - signalToNoiseDb(clean, noisy);
     console.log(
-      `[recon] f3 at 3 dB Gaussian noise: bundled unet_denoise_v1 (the default) SNR gain ${gain.toFixed(2)} dB`,
+      `[recon] f3 at 3 dB Gaussian noise: bundled unet_denoise_v1 (the default) SNR gain ${gain.toFixed(2)} dB with the strength check (median strength ${strength.median.toFixed(2)}), ${fullGain.toFixed(2)} dB at full strength`,
     );
     expect(gain).toBeGreaterThan(0);
+    expect(gain).toBeGreaterThan(fullGain);
     const written = await openSegy(out);
     expect(written.textHeader.text).toContain('denoise (model unet_denoise_v1)');
     await written.close();
@@ -255,6 +264,9 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(both.status).toBe(2);
     expect(both.stderr).toMatch(/--model or --method, not both/);
     expect(promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'fx', '--tta').status).toBe(2);
+    const fullFx = promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'fx', '--full-strength');
+    expect(fullFx.status).toBe(2);
+    expect(fullFx.stderr).toMatch(/--full-strength apply to a model/);
   });
 
   it('synth writes a cube that info reads back', () => {

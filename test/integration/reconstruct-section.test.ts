@@ -23,7 +23,7 @@ async function imported(file: string): Promise<string> {
 }
 
 describe.skipIf(!hasTestdata)('reconstruct.section', () => {
-  it('denoises an F3 inline with the bundled model by default, and with f-x deconvolution on request', async () => {
+  it('denoises an F3 inline with the bundled model by default (strength checked), in full or with f-x on request', async () => {
     const surveyId = await imported('f3.sgy');
     const job = await services.reconstruction.start({
       surveyId,
@@ -46,6 +46,24 @@ describe.skipIf(!hasTestdata)('reconstruct.section', () => {
     expect(panels.qc.removedRmsRatio).toBeGreaterThan(0);
     expect(panels.qc.signalLeakage).toBeGreaterThanOrEqual(-1);
     expect(panels.qc.spectra.frequenciesHz.at(-1)).toBeCloseTo(125, 3);
+    // Checked strength by default: F3 holds little white noise, so the model is turned well down (full strength
+    // removes much more).
+    expect(panels.qc.strength!.strength).toBeGreaterThanOrEqual(0);
+    expect(panels.qc.strength!.strength).toBeLessThan(0.5);
+    expect(panels.qc.strength!.estimatedMse).toBeLessThan(panels.qc.strength!.fullStrengthMse);
+    const full = await services.reconstruction.start({
+      surveyId,
+      axis: 'inline',
+      index: 5,
+      task: 'denoise',
+      tta: false,
+      ensemble: 1,
+      fullStrength: true,
+    });
+    expect((await ended(full.id)).state).toBe('done');
+    const fullQc = services.reconstruction.result(full.id).qc;
+    expect(fullQc.strength).toBeNull();
+    expect(fullQc.removedRmsRatio).toBeGreaterThan(1.5 * panels.qc.removedRmsRatio!);
 
     const fx = await services.reconstruction.start({
       surveyId,
@@ -58,6 +76,7 @@ describe.skipIf(!hasTestdata)('reconstruct.section', () => {
     });
     expect((await ended(fx.id)).result).toMatchObject({ method: 'fx' });
     expect(services.reconstruction.result(fx.id).input.traces).toBe(23);
+    expect(services.reconstruction.result(fx.id).qc.strength).toBeNull();
   }, 120_000);
 
   it('fills the missing traces of an ex1 inline, keeps live traces, and self-checks on hidden ones', async () => {
