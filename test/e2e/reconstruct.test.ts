@@ -1,7 +1,8 @@
 /**
  * One-click reconstruction end to end, in Chromium against the browser mode: open F3, Denoise the inline on screen with
  * the default model, wait for the compare view, check its three panels (rendered, different from each other) and the QC
- * figures, switch to the swipe; then Fill missing traces on ex1_missing_traces and see traces filled.
+ * figures (the strength check's among them), switch to the swipe; denoise again with the strength check off (full
+ * strength); then Fill missing traces on ex1_missing_traces and see traces filled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api } from '../../preload/contract';
@@ -106,6 +107,18 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
     expect(removed).toMatch(/^\d+(\.\d+)? %$/);
     expect(leakage).toMatch(/^-?\d+(\.\d+)?$/);
     await expect(compare().getByTestId('leakage-help').getAttribute('title')).resolves.toMatch(/0 means/);
+    // The strength check ran (on by default): the share of the model's change applied and what it estimates.
+    const strength = await text('qc-strength');
+    console.log(`[compare] strength check: ${strength}`);
+    expect(strength).toMatch(/^\d{1,3} % of the model’s change above 12 Hz applied/);
+    expect(await text('qc-strength-details')).toMatch(
+      /^white noise RMS \S+ · estimated (as good as|\d+\.\d dB better than) full strength$/,
+    );
+    await expect(compare().getByTestId('strength-help').getAttribute('title')).resolves.toMatch(/unbiased risk/);
+    // The jobs panel says it too.
+    await expect(page().locator('aside[aria-label="Jobs panel"] li.job').first().innerText()).resolves.toMatch(
+      /strength \d{1,3} %/,
+    );
     await waitFor(
       'the spectra chart',
       () => compare().getByTestId('spectra-chart').getAttribute('data-ready'),
@@ -154,6 +167,23 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
     await session.screenshot('32-compare-swipe');
     await compare().locator('button[data-mode="side"]').click();
   });
+
+  it(
+    'denoises at full strength with the strength check off',
+    async () => {
+      await compare().getByRole('button', { name: '‹ Survey' }).click();
+      await page().getByRole('button', { name: 'Options ▾' }).click();
+      const check = page().getByTestId('strength-check');
+      await expect(check.isChecked()).resolves.toBe(true);
+      await check.uncheck();
+      await session.screenshot('32a-options-strength-off');
+      await page().locator('button.run[data-task="denoise"]').click();
+      await waitForCompare('denoise');
+      expect((await compare().getByTestId('qc-strength').innerText()).trim()).toBe('full strength (not checked)');
+      await session.screenshot('32b-compare-full-strength');
+    },
+    RECONSTRUCTION_MS + 60_000,
+  );
 
   it(
     'fills the missing traces of ex1_missing_traces',

@@ -1,5 +1,6 @@
 /** The denoising strength check (SURE, main/ml/sure.ts) in words, for the compare view and the jobs panel. */
 import type { StrengthCheck } from '../../../preload/contract';
+import { formatAmplitude } from './format';
 
 /** The check leaves the model's removal below this frequency in full (DEFAULT_LOW_CUT_HZ of main/ml/sure.ts). */
 export const STRENGTH_LOW_CUT_HZ = 12;
@@ -25,10 +26,11 @@ export function strengthGainDb(check: StrengthCheck): number | null {
   return Number.isFinite(db) ? db : null;
 }
 
-/** "white noise RMS 1.2e+3 · estimated 3.1 dB better than full strength" (the gain left out when it is not known). */
+/** "white noise RMS 1200 · estimated 3.1 dB better than full strength" (the gain left out when it is not known). */
 export function strengthDetails(check: StrengthCheck): string {
   const gain = strengthGainDb(check);
-  const noise = `white noise RMS ${check.noiseRms.toPrecision(2)}`;
+  // Two significant digits: an estimate, in the panels' amplitude format.
+  const noise = `white noise RMS ${formatAmplitude(Number(check.noiseRms.toPrecision(2)))}`;
   if (gain === null) return noise;
   // The strength minimises the estimate over 0..1, full strength included, so the gain is never negative; at 0.0 dB
   // (the check kept full strength) "as good as" says it plainly.
