@@ -284,6 +284,9 @@ export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear';
  * above 12 Hz is applied at `strength`; SURE estimates need white noise, so they leave out swell and other coherent
  * noise below 12 Hz (removed in full).
  */
+/** The strength check keeps a model's removal below this frequency in full (why 12 Hz: main/ml/sure.ts). */
+export const STRENGTH_CHECK_LOW_CUT_HZ = 12;
+
 export interface StrengthCheck {
   /** Estimated RMS of the white noise in the input, in the section's amplitude units. */
   noiseRms: number;

@@ -10,6 +10,7 @@ import { chooseBackend } from '../ml/backends';
 import { reconstructSection } from '../ml/inference';
 import { loadInferenceModel } from '../ml/modelForInference';
 import { robustAmplitudeScale, type AmplitudeScale } from '../ml/normalization';
+import { strengthSummary } from '../ml/sure';
 import { defaultProjectDir, defaultUserDataDir } from '../paths';
 import { openSegy } from '../segy/reader';
 import { DEFAULT_MODELS } from '../survey/reconstructionService';
@@ -90,7 +91,7 @@ export async function runProcessing(
   bar.done();
   if (options.json) {
     const model = 'model' in choice ? choice.model : null;
-    const strength = strengths.length ? strengthRange(strengths) : null;
+    const strength = strengthSummary(strengths);
     console.log(JSON.stringify({ input, output, task, method, model, ...summary, strength }, null, 2));
     return;
   }
@@ -101,18 +102,14 @@ export async function runProcessing(
   console.log(
     `${output} (${method}): ${summary.processedPanels} of ${summary.panels} panels processed${filled} in ${summary.seconds.toFixed(1)} s`,
   );
-  if (strengths.length) {
-    const { median, min, max } = strengthRange(strengths);
+  const strength = strengthSummary(strengths);
+  if (strength) {
+    const { median, min, max } = strength;
     const percent = (value: number): string => `${Math.round(value * 100)} %`;
     console.log(
       `strength check (SURE): the model's change above 12 Hz applied at ${percent(median)} (median over panels; ${percent(min)}..${percent(max)}); --full-strength skips it`,
     );
   }
-}
-
-function strengthRange(strengths: readonly number[]): { median: number; min: number; max: number } {
-  const sorted = [...strengths].sort((a, b) => a - b);
-  return { median: sorted[sorted.length >> 1]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 /**

@@ -9,6 +9,7 @@ import { SurveyCache } from '../survey/cache';
 import { DerivedVolumeWriter, isZeroTrace } from '../survey/derivedVolume';
 import { regionMask } from '../survey/regionMask';
 import { checkpoint, type JobContext } from './protocol';
+import { strengthSummary } from '../ml/sure';
 import { reconstructor, type Reconstructor } from './reconstructSection';
 
 type ApplyRequest = Extract<JobRequest, { kind: 'apply-volume' }>;
@@ -23,6 +24,8 @@ export interface ApplyVolumeResult {
   /** The first inline index this run wrote (null when nothing was left): where a resumed job started. */
   firstInlineWritten: number | null;
   tracesFilled: number;
+  /** Model denoising at checked strength: the strengths of the inlines this run reconstructed (ml/sure.ts). */
+  strength: { median: number; min: number; max: number } | null;
   seconds: number;
   secondsPerReconstructedInline: number | null;
 }
@@ -70,10 +73,12 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
       inlinesAlreadyDone: finished.size,
       firstInlineWritten: null,
       tracesFilled: 0,
+      strength: null,
       seconds: 0,
       secondsPerReconstructedInline: null,
     };
     let reconstructionSeconds = 0;
+    const strengths: number[] = [];
     for (let il = 0; il < inlines; il++) {
       if (finished.has(il)) continue;
       await checkpoint(context.signal);
@@ -82,7 +87,8 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
       const { data } = await input.inline(il);
       const line = cells.includes(1)
         ? await reconstructInline(run, data, { traces: crosslines, samples }, cells, request)
-        : { values: data, uncertainty: null };
+        : { values: data, uncertainty: null, strength: null };
+      if (line.strength !== null) strengths.push(line.strength);
       if (cells.includes(1)) {
         result.inlinesReconstructed++;
         reconstructionSeconds += (performance.now() - lineStarted) / 1000;
@@ -110,6 +116,7 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
     } finally {
       await output.close();
     }
+    result.strength = strengthSummary(strengths);
     result.seconds = (performance.now() - started) / 1000;
     result.secondsPerReconstructedInline = result.inlinesReconstructed
       ? reconstructionSeconds / result.inlinesReconstructed
@@ -133,6 +140,7 @@ function lineageOf(request: ApplyRequest): Record<string, unknown> {
     task: request.task,
     model: request.model?.name ?? null,
     method: request.method,
+    fullStrength: request.fullStrength,
   };
 }
 
@@ -146,12 +154,12 @@ async function reconstructInline(
   shape: { traces: number; samples: number },
   cells: Uint8Array,
   request: ApplyRequest,
-): Promise<{ values: Float32Array; uncertainty: Float32Array | null }> {
+): Promise<{ values: Float32Array; uncertainty: Float32Array | null; strength: number | null }> {
   const { traces, samples } = shape;
   const live = Uint8Array.from({ length: traces }, (_, t) =>
     isZeroTrace(data.subarray(t * samples, (t + 1) * samples)) ? 0 : 1,
   );
-  const { output, uncertainty } = await run(data, shape, live);
+  const { output, uncertainty, strength } = await run(data, shape, live);
   const values = Float32Array.from(data);
   const deviation = uncertainty ? new Float32Array(data.length) : null;
   for (let t = 0; t < traces; t++) {
@@ -160,5 +168,5 @@ async function reconstructInline(
     values.set(output.subarray(t * samples, (t + 1) * samples), t * samples);
     deviation?.set(uncertainty!.subarray(t * samples, (t + 1) * samples), t * samples);
   }
-  return { values, uncertainty: deviation };
+  return { values, uncertainty: deviation, strength: strength?.strength ?? null };
 }

@@ -18,7 +18,7 @@
  * unit gain for white noise), which reflected signal, band-limited far below Nyquist, hardly reaches. If signal does
  * reach it, s comes out too high and the check errs towards the denoiser.
  */
-import type { StrengthCheck } from '../../preload/contract';
+import { STRENGTH_CHECK_LOW_CUT_HZ, type StrengthCheck } from '../../preload/contract';
 import { bandpass, ormsbyGain } from '../processing/bandpass';
 import { fftSize } from '../processing/fft2d';
 import { selectKth } from '../processing/selectKth';
@@ -50,7 +50,7 @@ export interface StrengthResult {
  * 8.6 / 11.8 / 12.4 (12.7 unchecked): lower cuts leave the swell above them in place; clean F3 inlines 21.0 / 17.2 /
  * 14.9 (3.4 unchecked): higher cuts let more of the model's damage to signal through. Gaussian cases move < 0.1 dB.
  */
-export const DEFAULT_LOW_CUT_HZ = 12;
+export const DEFAULT_LOW_CUT_HZ = STRENGTH_CHECK_LOW_CUT_HZ;
 
 /** Perturbation of the Monte Carlo divergence, relative to the noise RMS: small enough to stay local. */
 const PROBE_SCALE = 0.01;
@@ -189,6 +189,13 @@ function blend(
     if (!live[t]) output.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
   }
   return output;
+}
+
+/** Median and range of the strengths of several sections (a file's panels, a volume's inlines); null for none. */
+export function strengthSummary(strengths: readonly number[]): { median: number; min: number; max: number } | null {
+  if (strengths.length === 0) return null;
+  const sorted = [...strengths].sort((a, b) => a - b);
+  return { median: sorted[sorted.length >> 1]!, min: sorted[0]!, max: sorted[sorted.length - 1]! };
 }
 
 /** Unit white Gaussian noise on the live traces, zero on the dead ones (they are not denoised). */

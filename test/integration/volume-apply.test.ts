@@ -134,14 +134,20 @@ describe.skipIf(!hasTestdata)('volumes.apply and volumes.export', () => {
     expect(readdirSync(work).filter((name) => name.includes('.tmp-'))).toEqual([]);
   }, 120_000);
 
-  it('denoises F3 with the bundled model by default, keeping the Monte Carlo standard deviation', async () => {
+  it('denoises F3 with the bundled model by default at checked strength, keeping the Monte Carlo standard deviation', async () => {
     const surveyId = services.surveys.list().find((s) => s.sourcePath === f3)!.id;
     const [volume, job] = await applied({ surveyId, task: 'denoise', tta: false, ensemble: 2 });
     expect(volume).toMatchObject({
       method: 'model U-Net denoise v1',
       modelId: 'unet_denoise_v1',
       hasUncertainty: true,
+      params: { fullStrength: false },
     });
+    // Every inline at its own checked strength (ml/sure.ts); the job reports their range.
+    const { strength } = job.result as { strength: { median: number; min: number; max: number } };
+    expect(strength.min).toBeGreaterThanOrEqual(0);
+    expect(strength.max).toBeLessThanOrEqual(1);
+    expect(strength.min).toBeLessThanOrEqual(strength.median);
     const perInline = (job.result as { secondsPerReconstructedInline: number }).secondsPerReconstructedInline;
     console.log(`[volume] F3 bundled denoise model, 2 MC passes, wasm: ${(perInline * 1000).toFixed(0)} ms per inline`);
     const deviation = await services.volumes.section({

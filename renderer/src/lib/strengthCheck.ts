@@ -1,9 +1,9 @@
 /** The denoising strength check (SURE, main/ml/sure.ts) in words, for the compare view and the jobs panel. */
-import type { StrengthCheck } from '../../../preload/contract';
+import { STRENGTH_CHECK_LOW_CUT_HZ, type StrengthCheck } from '../../../preload/contract';
 import { formatAmplitude } from './format';
 
-/** The check leaves the model's removal below this frequency in full (DEFAULT_LOW_CUT_HZ of main/ml/sure.ts). */
-export const STRENGTH_LOW_CUT_HZ = 12;
+/** The check leaves the model's removal below this frequency in full. */
+export const STRENGTH_LOW_CUT_HZ = STRENGTH_CHECK_LOW_CUT_HZ;
 
 /** What the compare view's tooltip says about the check. */
 export const STRENGTH_EXPLAINED =
