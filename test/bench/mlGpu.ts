@@ -111,6 +111,9 @@ async function timeCase(c: Case) {
 
 export async function benchMlGpu(dawnPath: string): Promise<void> {
   const device = await activateWebgpuFromDawn(dawnPath);
+  // PROMETHIUM_WEBGPU_FLAGS='{"WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE": 64}': tfjs flags to try, printed with the results.
+  const flags = JSON.parse(process.env.PROMETHIUM_WEBGPU_FLAGS ?? '{}') as Record<string, number | boolean>;
+  for (const [flag, value] of Object.entries(flags)) tf.env().set(flag, value);
   const checks = await checkWebgpu();
   await tf.setBackend('webgpu');
   for (const check of checks)
@@ -142,5 +145,5 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
       infer64Ms: result.folded.ms,
     });
   }
-  console.log(`TFJS ${JSON.stringify({ device, backend: tf.getBackend(), results })}`);
+  console.log(`TFJS ${JSON.stringify({ device, backend: tf.getBackend(), flags, results })}`);
 }

@@ -252,6 +252,33 @@ export async function checkFusedAdamW(backend = 'webgpu'): Promise<CheckResult> 
 }
 
 /** Everything, with our kernels registered on webgpu. */
+/**
+ * Host tensors uploaded through the queue (upload.ts) against the cpu backend: float32, int32 and bool data, and a
+ * chain of 64 host scalars, each uploaded while the kernels that read the previous ones are still being recorded.
+ */
+export async function checkUploads(backend = 'webgpu'): Promise<CheckResult> {
+  const values = randomArray([1000]);
+  const integers = Int32Array.from(values, (v) => Math.round(v * 100));
+  const flags = Uint8Array.from(values, (v) => (v > 0 ? 1 : 0));
+  const compute = async (on: string): Promise<Float32Array> => {
+    await tf.setBackend(on);
+    const result = tf.tidy(() => {
+      let value = tf.mul(
+        tf.add(tf.tensor1d(values), tf.cast(tf.tensor1d(integers, 'int32'), 'float32')),
+        tf.cast(tf.tensor1d(flags, 'bool'), 'float32'),
+      );
+      for (let k = 0; k < 64; k++) value = tf.add(tf.mul(value, 1 + k / 1000), k / 7);
+      return value;
+    });
+    const data = (await result.data()) as Float32Array;
+    result.dispose();
+    return data;
+  };
+  const expected = await compute('cpu');
+  const actual = await compute(backend);
+  return { name: `host uploads through the queue on ${backend}`, relError: relativeError(actual, expected) };
+}
+
 export async function checkWebgpu(): Promise<CheckResult[]> {
   await tf.setBackend('webgpu');
   registerWebgpuKernels();
@@ -262,5 +289,6 @@ export async function checkWebgpu(): Promise<CheckResult[]> {
     await checkInferenceGraph('webgpu'),
     await checkDropoutMask('webgpu'),
     await checkFusedAdamW('webgpu'),
+    await checkUploads('webgpu'),
   ];
 }

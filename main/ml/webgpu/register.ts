@@ -2,7 +2,8 @@
  * Registers Promethium's faster kernels for the tfjs webgpu backend, replacing tfjs's own for the same kernel names,
  * and gradients that stay on the device (gradients are global: they give the same values on every backend).
  * Call after the webgpu backend is registered; the engine looks kernels and gradients up at every call, so this also
- * works once the backend is active. useStockWebgpuKernels() puts tfjs's back (the benchmark measures both).
+ * works once the backend is active. Once the backend has started, host tensors are uploaded through the queue too
+ * (upload.ts). useStockWebgpuKernels() puts tfjs's back (the benchmark measures both).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type {
@@ -17,6 +18,7 @@ import { conv2dBackpropFilterWebgpu } from './conv2dBackpropFilter';
 import { backpropInputAsConv, conv2dBackpropInputAsConv } from './conv2dBackpropInput';
 import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
+import { useQueueUploads, useStockUploads } from './upload';
 
 const BACKEND = 'webgpu';
 const stock = new Map<string, KernelConfig>();
@@ -79,10 +81,22 @@ export function registerWebgpuKernels(): string[] {
     swap(kernelName, make(original.kernelFunc));
     replaced.push(kernelName);
   }
+  const backend = startedBackend();
+  if (backend) {
+    useQueueUploads(backend);
+    replaced.push('host uploads');
+  }
   return replaced;
+}
+
+/** The webgpu backend's instance once it has started (tf.findBackend would start it: an adapter request). */
+function startedBackend(): object | null {
+  return (tf.engine().registry as Record<string, object | undefined>)[BACKEND] ?? null;
 }
 
 export function useStockWebgpuKernels(): void {
   for (const [kernelName, original] of stock) swap(kernelName, original.kernelFunc);
   for (const original of stockGradients.values()) swapGradient(original);
+  const backend = startedBackend();
+  if (backend) useStockUploads(backend);
 }
