@@ -82,7 +82,7 @@ export async function reconstructor(
 }
 
 function classicalResult(output: Float32Array): Reconstruction {
-  return { output, uncertainty: null, strength: null };
+  return { output, uncertainty: null, strength: null, fullStrengthOutput: null };
 }
 
 function rms(values: Float32Array, shape: SectionShape, live: Uint8Array): number {
@@ -147,7 +147,7 @@ export async function reconstructSurveySection(
     context.progress(0.1, 'loading the method');
     const [run, method] = await reconstructor(request, request.cacheDir, dt);
     context.progress(0.2, `${request.task === 'denoise' ? 'denoising' : 'interpolating'} ${request.label}`);
-    const { output, uncertainty, strength } = await run(section, shape, live);
+    const { output, uncertainty, strength, fullStrengthOutput } = await run(section, shape, live);
     const result = request.task === 'denoise' ? keepDeadTraces(output, section, shape, live) : output;
     const difference = Float32Array.from(section, (v, i) => v - result[i]!);
     context.progress(0.8, 'quality figures');
@@ -157,7 +157,7 @@ export async function reconstructSurveySection(
       seconds: 0,
       removedRmsRatio:
         request.task === 'denoise' ? rms(difference, shape, live) / (rms(section, shape, live) || 1) : null,
-      signalLeakage: request.task === 'denoise' ? signalLeakage(section, result, shape) : null,
+      signalLeakage: request.task === 'denoise' ? leakage(section, result, shape, live, fullStrengthOutput) : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
       selfCheckSnrDb: request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null,
       strength,
@@ -191,6 +191,18 @@ export async function reconstructSurveySection(
   } finally {
     await cache.close();
   }
+}
+
+/** Signal leakage (metrics.ts) against the model's full-strength result where the strength check kept some noise. */
+function leakage(
+  section: Float32Array,
+  result: Float32Array,
+  shape: SectionShape,
+  live: Uint8Array,
+  fullStrengthOutput: Float32Array | null,
+): number {
+  const signal = fullStrengthOutput ? keepDeadTraces(fullStrengthOutput, section, shape, live) : result;
+  return signalLeakage(section, result, shape, signal);
 }
 
 /** Denoising never puts energy where nothing was recorded. */

@@ -7,6 +7,7 @@ import { addNoiseAtSnr, gaussianNoise } from './corruption';
 import { reconstructSection } from './inference';
 import { signalToNoiseDb } from './metrics';
 import { parseModelConfig } from './modelConfig';
+import { seededRandom } from '../synth/random';
 import { onnxRuntimeAvailable } from './onnx/onnxRuntime';
 
 const scale = { divisor: 4, percentile: 99.5, percentileValue: 4 };
@@ -22,6 +23,22 @@ function identityModel(channels: number): tfl.LayersModel {
   kernel[0] = 1;
   model.layers[1]!.setWeights([tf.tensor4d(kernel, [1, 1, channels, 1])]);
   return model;
+}
+
+/** Glorot-uniform conv kernels from a seeded generator: an untrained model that is the same on every run. */
+function seedKernels(model: tfl.LayersModel, seed: number): void {
+  const random = seededRandom(seed);
+  model.setWeights(
+    model.getWeights().map((weight) => {
+      if (weight.rank !== 4) return weight;
+      const [height, width, inputs, outputs] = weight.shape as number[];
+      const limit = Math.sqrt(6 / (height! * width! * (inputs! + outputs!)));
+      return tf.tensor(
+        Float32Array.from({ length: weight.size }, () => (2 * random() - 1) * limit),
+        weight.shape,
+      );
+    }),
+  );
 }
 
 const shape = { traces: 37, samples: 50 };
@@ -141,6 +158,7 @@ describe('reconstructSection', () => {
     const { model } = buildModel(
       parseModelConfig({ architecture: 'unet', params: { features: [4, 8], bottleneck: 8, dropout: 0 } }),
     );
+    seedKernels(model, 11);
     const live = new Uint8Array(37).fill(1);
     // 26 Hz at 4 ms: above the check's 12 Hz low cut, below which removals are not checked.
     const clean = section.map((_, i) => 3 * Math.sin(i / 1.5));

@@ -47,6 +47,8 @@ export interface Reconstruction {
   uncertainty: Float32Array | null;
   /** The strength check's figures (null when it was not asked for, or for interpolation). */
   strength: StrengthCheck | null;
+  /** With the strength check: the model's result at full strength (the signal estimate of the leakage QC). */
+  fullStrengthOutput: Float32Array | null;
 }
 
 type Forward = (input: tf.Tensor4D) => tf.Tensor;
@@ -89,7 +91,10 @@ export async function reconstructSection(
   options: ReconstructionOptions,
 ): Promise<Reconstruction> {
   const check = options.task === 'denoise' ? options.strengthCheck : null;
-  if (!check) return { ...(await predictSection(model, section, shape, live, options)), strength: null };
+  if (!check) {
+    const predicted = await predictSection(model, section, shape, live, options);
+    return { ...predicted, strength: null, fullStrengthOutput: null };
+  }
   const deterministic = { ...options, ensemble: 1 };
   const checked = await denoiseAtCheckedStrength(
     async (input) => (await predictSection(model, input, shape, live, deterministic)).output,
@@ -98,12 +103,20 @@ export async function reconstructSection(
     live,
     check,
   );
-  if ((options.ensemble ?? 1) <= 1) return { output: checked.output, uncertainty: null, strength: checked.check };
+  if ((options.ensemble ?? 1) <= 1) {
+    return {
+      output: checked.output,
+      uncertainty: null,
+      strength: checked.check,
+      fullStrengthOutput: checked.fullStrength,
+    };
+  }
   const { output, uncertainty } = await predictSection(model, section, shape, live, options);
   return {
     output: applyStrength(section, output, shape, live, checked.check.strength, check),
     uncertainty,
     strength: checked.check,
+    fullStrengthOutput: output,
   };
 }
 
@@ -113,7 +126,7 @@ async function predictSection(
   shape: SectionShape,
   live: TraceMask,
   options: ReconstructionOptions,
-): Promise<Omit<Reconstruction, 'strength'>> {
+): Promise<Pick<Reconstruction, 'output' | 'uncertainty'>> {
   const normalized = normalizeSection(section, options.scale);
   const sources =
     options.task === 'interpolate' ? [maskedTraces(normalized, shape, live), maskChannel(live, shape)] : [normalized];

@@ -183,6 +183,14 @@ describe('localCoherence', () => {
     ).toBeCloseTo(1, 6);
   });
 
+  it('signalLeakage of a partial-strength result: measured against the full-strength result, not against the noise kept', () => {
+    const noise = withNoise(new Float32Array(signal.length), 1, 6);
+    const noisy = signal.map((v, i) => v + noise[i]!);
+    const halfStrength = signal.map((v, i) => v + 0.5 * noise[i]!); // half the noise removed, the signal intact
+    expect(signalLeakage(noisy, halfStrength, shape)).toBeGreaterThan(0.3); // the kept noise correlates with the removed
+    expect(Math.abs(signalLeakage(noisy, halfStrength, shape, signal))).toBeLessThan(0.1);
+  });
+
   it('matches a hand computation with one window covering the section, and skips empty windows', () => {
     // Window larger than the section shrinks to it: (1*2 + 2*1) / sqrt(5 * 5) = 0.8.
     const a = new Float32Array([1, 2]);

@@ -296,12 +296,21 @@ export const SIGNAL_LEAKAGE_WINDOW: SectionShape = { traces: 5, samples: 31 };
 
 /**
  * Signal leakage of a denoising: the local coherence (localCoherence, SIGNAL_LEAKAGE_WINDOW) between what was removed
- * (`noisy` - `result`) and the result. Near 0 when the removed part is unrelated to the result.
+ * (`noisy` - `result`) and the signal: the result, or for a result that keeps part of the noise on purpose (a model
+ * at checked strength, ml/sure.ts) the denoiser's full-strength output, since the noise kept in the result is the same
+ * noise that was partly removed and would correlate with it by construction. Near 0 when the removed part is unrelated
+ * to the signal.
  */
-export function signalLeakage(noisy: Float32Array, result: Float32Array, shape: SectionShape): number {
+export function signalLeakage(
+  noisy: Float32Array,
+  result: Float32Array,
+  shape: SectionShape,
+  signal: Float32Array = result,
+): number {
   assertSameLength(noisy, result);
+  assertSameLength(noisy, signal);
   const removed = noisy.map((v, i) => v - result[i]!);
-  return localCoherence(removed, result, shape, SIGNAL_LEAKAGE_WINDOW);
+  return localCoherence(removed, signal, shape, SIGNAL_LEAKAGE_WINDOW);
 }
 
 /** All quality metrics of `processed` (made from `noisy`) against the reference `clean`. */

@@ -91,6 +91,15 @@ describe('strength check', () => {
     expect(signalToNoiseDb(clean, output)).toBeGreaterThan(15);
   });
 
+  it('does not add low-frequency energy a denoiser invents', async () => {
+    const { input } = noisy(10);
+    const hum = Float32Array.from(clean, (_, i) => 2 * Math.sin(2 * Math.PI * 4 * dt * (i % shape.samples)));
+    const inventing: Denoiser = async (section) => section.map((v, i) => v + hum[i]!);
+    const { output } = await denoiseAtCheckedStrength(inventing, input, shape, allLive, { sampleIntervalS: dt });
+    expect(signalToNoiseDb(clean, await inventing(input))).toBeLessThan(0);
+    expect(signalToNoiseDb(clean, output)).toBeGreaterThan(signalToNoiseDb(clean, input) - 0.1);
+  });
+
   it('leaves the input alone for a denoiser that changes nothing, and dead traces always', async () => {
     const { input } = noisy(5);
     const identity = await denoiseAtCheckedStrength(async (section) => section, input, shape, allLive, {

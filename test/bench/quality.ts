@@ -23,7 +23,7 @@ import {
   type TraceMask,
 } from '../../main/ml/corruption';
 import { reconstructSection } from '../../main/ml/inference';
-import { qualityReport, signalLeakage, type SectionShape } from '../../main/ml/metrics';
+import { localCoherence, qualityReport, SIGNAL_LEAKAGE_WINDOW, type SectionShape } from '../../main/ml/metrics';
 import { loadInferenceModel, type InferenceModel } from '../../main/ml/modelForInference';
 import { parseModelConfig } from '../../main/ml/modelConfig';
 import { robustAmplitudeScale } from '../../main/ml/normalization';
@@ -89,7 +89,7 @@ export interface QualityRow {
   ssim: number;
   mse: number;
   coherence: number;
-  /** Denoising only: local coherence between the removed part and the result (metrics.ts signalLeakage); 0 is ideal. */
+  /** Denoising only: local coherence between the removed part and the clean panel (removedSignal); 0 is ideal. */
   leakage: number | null;
 }
 
@@ -338,6 +338,16 @@ export async function qualityMethods(modelsDir: string, adapt: AdaptSettings = B
   };
 }
 
+/**
+ * Signal in what a denoiser removed: the local coherence (the compare view's signal-leakage windows) between the
+ * removed part and the clean panel, which the benchmark knows. 0 when only noise was removed; positive when signal was.
+ * (The compare view, without a clean panel, correlates the removed part with the result instead.)
+ */
+function removedSignal(clean: Float32Array, input: Float32Array, output: Float32Array, shape: SectionShape): number {
+  const removed = input.map((v, i) => v - output[i]!);
+  return localCoherence(removed, clean, shape, SIGNAL_LEAKAGE_WINDOW);
+}
+
 /** One method on every corrupted panel of a case, metrics as medians over the panels. */
 async function scoreMethod(
   dataset: Dataset,
@@ -360,7 +370,7 @@ async function scoreMethod(
     scores.ssim.push(report.ssim);
     scores.mse.push(report.mse);
     scores.coherence.push(report.coherence);
-    if (task === 'denoise') scores.leakage.push(signalLeakage(input, output, panel.shape));
+    if (task === 'denoise') scores.leakage.push(removedSignal(panel.data, input, output, panel.shape));
   }
   return {
     snrDb: median(scores.snrDb),
@@ -409,8 +419,9 @@ export async function runQualityBenchmark(
 export function qualityReportTable(rows: readonly QualityRow[]): string {
   const lines = [
     "Medians over each dataset's panels; SNR against the clean panel (the no-op row is the corrupted input). **Bold**: the",
-    'best SNR of the case. Leakage (denoising): local coherence between what a method removed and its result, in',
-    "windows of 5 traces x 31 samples (the compare view's signal leakage); 0 when the removed part holds no signal.",
+    'best SNR of the case. Leakage (denoising): local coherence between what a method removed and the clean panel, in',
+    "windows of 5 traces x 31 samples (the compare view's signal-leakage windows); 0 when the removed part holds no",
+    'signal, positive when signal was removed.',
     '',
     '| dataset | corruption | method | SNR dB | SSIM | MSE | coherence | leakage |',
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: |',
