@@ -79,7 +79,7 @@ export class ReconstructionService {
       method: model ? null : (input.method ?? null),
       tta: input.tta,
       ensemble: input.ensemble,
-      fullStrength: input.fullStrength ?? false,
+      fullStrength: input.task === 'denoise' && (input.fullStrength ?? false),
     });
   }
 

@@ -95,12 +95,14 @@ export class VolumeService {
     const dir = path.join(project.volumesDir, `${id}.zarr`);
     await mkdir(project.volumesDir, { recursive: true });
     const methodName = model ? `model ${model.name}` : method!;
+    // The strength check is for model denoising only: elsewhere there is nothing to skip.
+    const fullStrength = model !== null && input.task === 'denoise' && (input.fullStrength ?? false);
     const volume: VolumeSummary = {
       id,
       surveyId: input.surveyId,
       name:
         input.name ??
-        `${survey.summary.name} ${input.task === 'denoise' ? 'denoised' : 'interpolated'} (${describeRun(methodName, model !== null, input)})`,
+        `${survey.summary.name} ${input.task === 'denoise' ? 'denoised' : 'interpolated'} (${describeRun(methodName, model !== null, { ...input, fullStrength })})`,
       task: input.task,
       parentVolumeId: parent?.summary.id ?? null,
       modelId: model?.id ?? null,
@@ -110,7 +112,7 @@ export class VolumeService {
         polygon: input.polygon ?? null,
         tta: input.tta,
         ensemble: input.ensemble,
-        fullStrength: input.fullStrength ?? false,
+        fullStrength,
       },
       state: 'running',
       completedLines: 0,
@@ -131,7 +133,7 @@ export class VolumeService {
       method,
       tta: input.tta,
       ensemble: input.ensemble,
-      fullStrength: input.fullStrength ?? false,
+      fullStrength,
       inlines: range,
       polygon: input.polygon ?? null,
     });
