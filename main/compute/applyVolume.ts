@@ -6,6 +6,7 @@
  */
 import type { JobRequest } from '../../preload/contract';
 import { SurveyCache } from '../survey/cache';
+import { sampleIntervalSeconds } from '../survey/scalars';
 import { DerivedVolumeWriter, isZeroTrace } from '../survey/derivedVolume';
 import { regionMask } from '../survey/regionMask';
 import { checkpoint, type JobContext } from './protocol';
@@ -64,7 +65,7 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
     const [run, method] = await reconstructor(
       request,
       request.inputDir,
-      axis.unit === 'ms' ? axis.interval / 1000 : 0.004,
+      sampleIntervalSeconds(axis),
     );
     const result: ApplyVolumeResult = {
       method,

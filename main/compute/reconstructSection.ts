@@ -11,6 +11,7 @@ import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patc
 import { denoiseMethods, interpolationMethods } from '../processing';
 import { averageAmplitudeSpectrum } from '../processing/spectrum';
 import { SurveyCache } from '../survey/cache';
+import { sampleIntervalSeconds } from '../survey/scalars';
 import { seededRandom } from '../synth/random';
 import type { JobContext } from './protocol';
 
@@ -143,7 +144,7 @@ export async function reconstructSurveySection(
     );
     const shape = { traces, samples };
     const axis = cache.attributes.sampleAxis;
-    const dt = axis.unit === 'ms' ? axis.interval / 1000 : 0.004;
+    const dt = sampleIntervalSeconds(axis);
     context.progress(0.1, 'loading the method');
     const [run, method] = await reconstructor(request, request.cacheDir, dt);
     context.progress(0.2, `${request.task === 'denoise' ? 'denoising' : 'interpolating'} ${request.label}`);

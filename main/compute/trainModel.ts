@@ -1,15 +1,66 @@
-/** The 'train-model' job: training (or fine-tuning) on survey caches, with a checkpoint every epoch. */
+/**
+ * The 'train-model' job: training (or fine-tuning) on survey caches, with a checkpoint every epoch. A denoiser adapted
+ * to its survey (blind-spot fine-tuning) is then compared with its base (adaptChoice.ts), and the base kept unless the
+ * adapted model is better.
+ */
 import type { JobRequest } from '../../preload/contract';
+import { compareAdaptedDenoiser, type AdaptComparison } from '../ml/adaptChoice';
 import { parseModelConfig } from '../ml/modelConfig';
+import { loadInferenceModel } from '../ml/modelForInference';
 import { readModelCard } from '../ml/registry/modelFiles';
-import { SurveyCachePatchSource } from '../ml/training/patchSource';
+import { writeBestModel } from '../ml/training/checkpoint';
+import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
 import { train, type TrainResult } from '../ml/training/trainer';
 import type { JobContext } from './protocol';
 
 type TrainRequest = Extract<JobRequest, { kind: 'train-model' }>;
 
-export async function trainModel(request: TrainRequest, context: JobContext): Promise<TrainResult> {
+export type TrainModelResult = TrainResult & { adaptComparison?: AdaptComparison };
+
+/** The card note of an adapted denoiser that SURE found no better than its base. */
+export const KEPT_BASE_SURE_NOTE =
+  "adapting did not lower the estimated error (Stein's unbiased risk estimate at checked strength, on 8 lines of the survey); these are the base model's weights";
+
+export async function trainModel(request: TrainRequest, context: JobContext): Promise<TrainModelResult> {
   const sources = await Promise.all(request.sources.map((source) => SurveyCachePatchSource.open(source.cacheDir)));
+  try {
+    const result = await trainOn(sources, request, context);
+    const adaptsDenoiser =
+      request.task === 'denoise' && request.corruption === 'blind-spot' && request.initialModelDir !== undefined;
+    if (!adaptsDenoiser || result.keptBase || sources.length !== 1) return result;
+    context.progress(1, 'comparing the adapted model with the base model');
+    return await keepBaseUnlessBetter(request.initialModelDir!, request.checkpointDir, sources[0]!, result);
+  } finally {
+    await Promise.all(sources.map((source) => source.close()));
+  }
+}
+
+async function keepBaseUnlessBetter(
+  baseDir: string,
+  checkpointDir: string,
+  source: SurveyCachePatchSource,
+  result: TrainResult,
+): Promise<TrainModelResult> {
+  const base = await loadInferenceModel(baseDir);
+  const adapted = await loadInferenceModel(result.bestModelDir);
+  try {
+    const scale = await estimateSourceScale(source);
+    const comparison = await compareAdaptedDenoiser(base, adapted, source, () => scale, source.sampleIntervalS);
+    if (!comparison.keepBase) return { ...result, adaptComparison: comparison };
+    const notes = [KEPT_BASE_SURE_NOTE, adapted.card.notes].filter(Boolean).join('\n');
+    await writeBestModel(checkpointDir, base.model, { ...adapted.card, notes });
+    return { ...result, keptBase: true, adaptComparison: comparison };
+  } finally {
+    base.model.dispose();
+    adapted.model.dispose();
+  }
+}
+
+async function trainOn(
+  sources: SurveyCachePatchSource[],
+  request: TrainRequest,
+  context: JobContext,
+): Promise<TrainResult> {
   // Fine-tuning keeps the base model's architecture, as its card records it.
   const config = request.initialModelDir
     ? parseModelConfig((await readModelCard(request.initialModelDir)).config, `${request.initialModelDir} model card`)

@@ -43,6 +43,11 @@ export interface StrengthResult {
   output: Float32Array;
   /** The denoiser's own result (full strength). */
   fullStrength: Float32Array;
+  /**
+   * SURE of the result's error above the low cut only, per live sample: the part of the error the check estimates
+   * without assumptions about the low band (for comparing two denoisers on the same data).
+   */
+  checkedBandMse: number;
   check: StrengthCheck;
 }
 
@@ -156,7 +161,14 @@ export async function denoiseAtCheckedStrength(
       : 0;
   const output = blend(section, lowApplied, high, strength, shape, live);
   const check = { noiseRms, strength, estimatedMse: sure(strength), fullStrengthMse: sure(1) };
-  return { output, fullStrength: denoised, check };
+  // SURE of x_H - a r_H against y_H: a^2 ||r_H||^2 + s^2 tr H - 2 s^2 a div r_H.
+  const highTrace = liveSamples * (1 - (low?.diagonal ?? 0));
+  const checkedBandMse =
+    liveSamples > 0
+      ? (strength * strength * highEnergy + variance * highTrace - 2 * variance * strength * highRemovalDivergence) /
+        liveSamples
+      : 0;
+  return { output, fullStrength: denoised, check, checkedBandMse };
 }
 
 /**

@@ -36,6 +36,14 @@ export interface SampleAxis {
   readonly count: number;
 }
 
+/**
+ * The sample interval in seconds that the frequency-domain methods need (f-x, POCS, the strength check); depth data
+ * has none, and gets 4 ms so that those methods still run, with their frequencies then meaning cycles per 4 samples.
+ */
+export function sampleIntervalSeconds(axis: { unit: string; interval: number }): number {
+  return axis.unit === 'ms' ? axis.interval / 1000 : 0.004;
+}
+
 export interface SampleAxisOptions {
   /** Force time or depth instead of guessing from the textual header. */
   readonly domain?: VerticalDomain;

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { compareAdaptedDenoiser } from '../../main/ml/adaptChoice';
 import { chooseBackend } from '../../main/ml/backends';
 import {
   addNoiseAtSnr,
@@ -289,7 +290,21 @@ export function adaptedModelMethod(
       const adapted = await loadInferenceModel(result.lastCheckpointDir);
       const inference = { ...adapted, patch: base.patch };
       const runs: Record<string, Method> = { '': modelMethod(inference, task, false) };
-      if (task === 'denoise') runs[', strength checked'] = modelMethod(inference, task, false, true);
+      if (task === 'denoise') {
+        // As the app's adapt job ends (compute/trainModel.ts): the base stays unless SURE prefers the adapted model.
+        const source = new InMemoryPatchSource(dataset.name, sections);
+        const choice = await compareAdaptedDenoiser(
+          base,
+          inference,
+          source,
+          robustAmplitudeScale,
+          dataset.sampleIntervalS,
+        );
+        console.log(
+          `  SURE above 12 Hz: base ${choice.baseMse.toPrecision(3)}, adapted ${choice.adaptedMse.toPrecision(3)}: ${choice.keepBase ? 'base kept' : 'adapted kept'}`,
+        );
+        runs[', strength checked'] = modelMethod(choice.keepBase ? base : inference, task, false, true);
+      }
       return {
         runs,
         dispose: async () => {
@@ -481,8 +496,10 @@ export async function benchQuality(): Promise<string> {
     '',
     '"strength checked": the model at the strength the app applies by default (main/ml/sure.ts): from the corrupted',
     "panel alone, Stein's unbiased risk estimate (white noise level from the data, Monte Carlo divergence from one more",
-    "pass) picks how much of the model's change above 12 Hz to keep (0..1); the change below 12 Hz (swell) is kept in",
-    'full. The other model rows are at full strength.',
+    "pass) picks how much of the model's change above 12 Hz to keep (0..1); below 12 Hz (swell) each trace keeps the",
+    "model's removal as far as it matches the trace. The other model rows are at full strength. For the adapted",
+    "denoiser the checked row also ends as the app's adapt job does (main/ml/adaptChoice.ts): the base model is kept",
+    "unless SURE's estimate of the adapted model's error above 12 Hz on the case's panels is lower.",
     '',
     `Cases won, per method: ${winCounts(rows)}.`,
     '',

@@ -9,6 +9,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { compareAdaptedDenoiser } from '../../main/ml/adaptChoice';
 import { chooseBackend } from '../../main/ml/backends';
 import { addNoiseAtSnr, gaussianNoise } from '../../main/ml/corruption';
 import { reconstructSection } from '../../main/ml/inference';
@@ -133,5 +134,19 @@ describe('blind-spot adaptation of a denoiser (wasm, small U-Net, synthetic surv
     expect(adapted.keptBase).toBe(false); // its epochs beat the base model's blind-spot validation loss
     expect(adaptedSnr).toBeGreaterThan(beforeSnr + 2);
     expect(adaptedSnr).toBeGreaterThan(inputSnr + 3);
+
+    // The app's second opinion (adaptChoice.ts), from the noisy survey alone: SURE agrees that adapting paid here, and
+    // keeps the base when the "adapted" model is the base itself.
+    const source = new InMemoryPatchSource('noisy survey', sections(noisy));
+    const beforeModel = await loadInferenceModel(before.bestModelDir);
+    const adaptedModel = await loadInferenceModel(adapted.bestModelDir);
+    const scaleOf = (section: Float32Array, shape: SectionShape) => robustAmplitudeScale(section, shape);
+    const paid = await compareAdaptedDenoiser(beforeModel, adaptedModel, source, scaleOf, 0.004);
+    console.log(`SURE above 12 Hz: before ${paid.baseMse.toPrecision(3)}, adapted ${paid.adaptedMse.toPrecision(3)}`);
+    expect(paid).toMatchObject({ keepBase: false, lines: INLINES });
+    expect(paid.adaptedMse).toBeLessThan(paid.baseMse);
+    expect((await compareAdaptedDenoiser(beforeModel, beforeModel, source, scaleOf, 0.004)).keepBase).toBe(true);
+    beforeModel.model.dispose();
+    adaptedModel.model.dispose();
   }, 180_000);
 });

@@ -9,7 +9,7 @@ import { PromethiumError, type EpochMetrics, type JobInfo, type JobRequest } fro
 import type { JobRecord, JobRunner } from '../../jobs/jobRunner';
 import type { Project } from '../../project/project';
 import { resolveModelConfig } from '../configCatalog';
-import type { TrainResult } from '../training/trainer';
+import type { TrainModelResult } from '../../compute/trainModel';
 import { readModelFiles } from './modelFiles';
 import type { ModelRegistry } from './modelRegistry';
 
@@ -33,6 +33,14 @@ const KEPT_BASE_RESULT =
   "training did not beat the base model on this survey's held-out lines; the result is the base model";
 
 type TrainJobRequest = Extract<JobRequest, { kind: 'train-model' }>;
+
+function keptBaseNote(result: TrainModelResult): string {
+  const comparison = result.adaptComparison;
+  if (!comparison?.keepBase) return KEPT_BASE_RESULT;
+  const worse = 10 * Math.log10(comparison.adaptedMse / comparison.baseMse);
+  const by = Number.isFinite(worse) && worse > 0 ? ` (its estimated error ${worse.toFixed(2)} dB higher)` : '';
+  return `the adapted model was no better than the base model on ${comparison.lines} lines of this survey by Stein's unbiased risk estimate${by}; the result is the base model`;
+}
 
 export class TrainingService {
   constructor(
@@ -110,7 +118,7 @@ export class TrainingService {
   /** A finished training registers its best model; stopped ones keep their checkpoints for `jobs.resume`. */
   async finish(job: JobRecord): Promise<void> {
     if (job.request.kind !== 'train-model' || job.info.state !== 'done') return;
-    const result = job.info.result as TrainResult;
+    const result = job.info.result as TrainModelResult;
     for (const epoch of result.history) job.project.models.recordEpoch(job.info.id, epoch);
     const summary = await this.models.add(await readModelFiles(result.bestModelDir), job.info.id, job.project);
     job.info.result = {
@@ -120,7 +128,8 @@ export class TrainingService {
       epochs: result.history.length,
       // Fine-tuning that never beat the base on the held-out lines registers the base's weights: say so, not "adapted".
       keptBase: result.keptBase,
-      ...(result.keptBase ? { note: KEPT_BASE_RESULT } : {}),
+      ...(result.keptBase ? { note: keptBaseNote(result) } : {}),
+      ...(result.adaptComparison ? { adaptComparison: result.adaptComparison } : {}),
     };
     await rm(job.request.checkpointDir, { recursive: true, force: true });
   }

@@ -10,6 +10,7 @@ import type { SectionShape } from '../metrics';
 import { normalizeSection, robustAmplitudeScale, type AmplitudeScale } from '../normalization';
 import type { LineExtent, PatchIndexEntry } from '../patchIndex';
 import { reflectIndex, type PatchSize } from '../tiling';
+import { sampleIntervalSeconds } from '../../survey/scalars';
 import { SurveyCache } from '../../survey/cache';
 
 export interface PatchSource {
@@ -122,6 +123,11 @@ export class SurveyCachePatchSource implements PatchSource {
     return cutPatch(data, window, 0, 0, patch);
   }
 
+  /** Seconds between samples, for the methods that work in Hz (survey/scalars.ts). */
+  get sampleIntervalS(): number {
+    return sampleIntervalSeconds(this.cache.attributes.sampleAxis);
+  }
+
   async close(): Promise<void> {
     await this.cache.close();
   }
@@ -133,7 +139,7 @@ export const SCALE_SAMPLE_BUDGET = 4 * 1024 * 1024;
 export const SCALE_SAMPLE_LINES = 16;
 
 /** Up to `count` lines spread evenly from first to last. */
-function evenlySpacedLines(lines: readonly LineExtent[], count: number): LineExtent[] {
+export function evenlySpacedLines(lines: readonly LineExtent[], count: number): LineExtent[] {
   if (lines.length <= count) return [...lines];
   return Array.from({ length: count }, (_, k) => lines[Math.round((k * (lines.length - 1)) / (count - 1))]!);
 }
