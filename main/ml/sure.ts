@@ -87,12 +87,14 @@ export function whiteNoiseRms(section: Float32Array, shape: SectionShape, live: 
   return median / 0.6744897501960817; // the median of |N(0, 1)|
 }
 
-/** Lowpass below `lowCutHz` (a linear ramp over the octave below it) and the diagonal of its matrix (per sample). */
-function lowpass(
-  lowCutHz: number,
-  shape: SectionShape,
-  dt: number,
-): { apply(section: Float32Array): Float32Array; diagonal: number } {
+/** A lowpass along time and the diagonal of its matrix (the same for every sample). */
+interface Lowpass {
+  apply(section: Float32Array): Float32Array;
+  diagonal: number;
+}
+
+/** Lowpass below `lowCutHz`, with a linear ramp over the octave below it. */
+function lowpass(lowCutHz: number, shape: SectionShape, dt: number): Lowpass {
   const corners = [0, 0, lowCutHz / 2, lowCutHz] as const;
   // bandpass pads each trace to fftSize(2 samples) and truncates: the diagonal of that operator is the mean gain over
   // every bin of the padded transform (it is a section of a circulant matrix).
@@ -115,22 +117,10 @@ export async function denoiseAtCheckedStrength(
   const denoised = await denoise(section);
   const low = lowpassFor(shape, options);
   const { lowApplied, lowScale, high } = splitRemoval(section, denoised, shape, low);
-
-  // Monte Carlo divergences of the denoiser's high and low parts, b . H (f(x + eps b) - f(x)) / eps and likewise
-  // for L, the low part per trace (each trace's low removal is scaled by its own factor).
-  let highDivergence = 0;
-  const lowDivergence = new Float64Array(shape.traces);
-  if (variance > 0) {
-    const probe = probeNoise(shape, live, options.seed ?? 1);
-    const epsilon = PROBE_SCALE * noiseRms;
-    const response = await denoise(Float32Array.from(section, (v, i) => v + epsilon * probe[i]!));
-    const change = Float32Array.from(response, (v, i) => (v - denoised[i]!) / epsilon);
-    const changeLow = low ? low.apply(change) : null;
-    for (let i = 0; i < change.length; i++) {
-      highDivergence += probe[i]! * (change[i]! - (changeLow?.[i] ?? 0));
-      lowDivergence[Math.floor(i / shape.samples)]! += probe[i]! * (changeLow?.[i] ?? 0);
-    }
-  }
+  const divergence =
+    variance > 0
+      ? await probeDivergences(denoise, section, denoised, shape, live, low, noiseRms, options.seed ?? 1)
+      : { high: 0, lowPerTrace: new Float64Array(shape.traces) };
 
   let lowHigh = 0;
   let highEnergy = 0;
@@ -141,34 +131,65 @@ export async function denoiseAtCheckedStrength(
   for (let t = 0; t < shape.traces; t++) {
     if (!live[t]) continue;
     liveSamples += shape.samples;
-    lowRemovalDivergence += lowScale[t]! * (shape.samples * (low?.diagonal ?? 0) - lowDivergence[t]!);
+    lowRemovalDivergence += lowScale[t]! * (shape.samples * (low?.diagonal ?? 0) - divergence.lowPerTrace[t]!);
     for (let i = t * shape.samples; i < (t + 1) * shape.samples; i++) {
       lowHigh += lowApplied[i]! * high[i]!;
       highEnergy += high[i]! * high[i]!;
       lowEnergy += lowApplied[i]! ** 2;
     }
   }
+  if (liveSamples === 0) {
+    const check = { noiseRms, strength: 1, estimatedMse: 0, fullStrengthMse: 0 };
+    return { output: Float32Array.from(section), fullStrength: denoised, check, checkedBandMse: 0 };
+  }
   // div r_high = tr H - div(H f) over the live samples (H = I - L).
-  const highRemovalDivergence = liveSamples * (1 - (low?.diagonal ?? 0)) - highDivergence;
+  const highTrace = liveSamples * (1 - (low?.diagonal ?? 0));
+  const highRemovalDivergence = highTrace - divergence.high;
   const strength =
     highEnergy > 0 ? Math.min(1, Math.max(0, (variance * highRemovalDivergence - lowHigh) / highEnergy)) : 1;
   // SURE per live sample: ||g - x||^2 / N + s^2 - 2 s^2 (div r_low + a div r_high) / N.
   const sure = (a: number): number =>
-    liveSamples > 0
-      ? (lowEnergy + 2 * a * lowHigh + a * a * highEnergy) / liveSamples +
-        variance -
-        (2 * variance * (lowRemovalDivergence + a * highRemovalDivergence)) / liveSamples
-      : 0;
-  const output = blend(section, lowApplied, high, strength, shape, live);
-  const check = { noiseRms, strength, estimatedMse: sure(strength), fullStrengthMse: sure(1) };
-  // SURE of x_H - a r_H against y_H: a^2 ||r_H||^2 + s^2 tr H - 2 s^2 a div r_H.
-  const highTrace = liveSamples * (1 - (low?.diagonal ?? 0));
+    (lowEnergy + 2 * a * lowHigh + a * a * highEnergy) / liveSamples +
+    variance -
+    (2 * variance * (lowRemovalDivergence + a * highRemovalDivergence)) / liveSamples;
+  // SURE of x_H - a r_H against y_H alone: a^2 ||r_H||^2 + s^2 tr H - 2 s^2 a div r_H.
   const checkedBandMse =
-    liveSamples > 0
-      ? (strength * strength * highEnergy + variance * highTrace - 2 * variance * strength * highRemovalDivergence) /
-        liveSamples
-      : 0;
-  return { output, fullStrength: denoised, check, checkedBandMse };
+    (strength * strength * highEnergy + variance * highTrace - 2 * variance * strength * highRemovalDivergence) /
+    liveSamples;
+  return {
+    output: blend(section, lowApplied, high, strength, shape, live),
+    fullStrength: denoised,
+    check: { noiseRms, strength, estimatedMse: sure(strength), fullStrengthMse: sure(1) },
+    checkedBandMse,
+  };
+}
+
+/**
+ * Monte Carlo divergences of the denoiser's high and low parts from one more run on x + eps b: b . H (f(x + eps b) -
+ * f(x)) / eps, and the same for L per trace (each trace's low removal is scaled by its own factor).
+ */
+async function probeDivergences(
+  denoise: Denoiser,
+  section: Float32Array,
+  denoised: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  low: Lowpass | null,
+  noiseRms: number,
+  seed: number,
+): Promise<{ high: number; lowPerTrace: Float64Array }> {
+  const probe = probeNoise(shape, live, seed);
+  const epsilon = PROBE_SCALE * noiseRms;
+  const response = await denoise(Float32Array.from(section, (v, i) => v + epsilon * probe[i]!));
+  const change = Float32Array.from(response, (v, i) => (v - denoised[i]!) / epsilon);
+  const changeLow = low ? low.apply(change) : null;
+  let high = 0;
+  const lowPerTrace = new Float64Array(shape.traces);
+  for (let i = 0; i < change.length; i++) {
+    high += probe[i]! * (change[i]! - (changeLow?.[i] ?? 0));
+    lowPerTrace[Math.floor(i / shape.samples)]! += probe[i]! * (changeLow?.[i] ?? 0);
+  }
+  return { high, lowPerTrace };
 }
 
 /**
@@ -187,7 +208,7 @@ export function applyStrength(
   return blend(section, lowApplied, high, strength, shape, live);
 }
 
-function lowpassFor(shape: SectionShape, options: StrengthOptions): ReturnType<typeof lowpass> | null {
+function lowpassFor(shape: SectionShape, options: StrengthOptions): Lowpass | null {
   const lowCutHz = options.lowCutHz ?? DEFAULT_LOW_CUT_HZ;
   return lowCutHz > 0 ? lowpass(lowCutHz, shape, options.sampleIntervalS) : null;
 }
@@ -203,7 +224,7 @@ function splitRemoval(
   section: Float32Array,
   denoised: Float32Array,
   shape: SectionShape,
-  low: ReturnType<typeof lowpass> | null,
+  low: Lowpass | null,
 ): { lowApplied: Float32Array; lowScale: Float64Array; high: Float32Array } {
   const removed = Float32Array.from(section, (v, i) => v - denoised[i]!);
   const lowApplied = low ? low.apply(removed) : new Float32Array(removed.length);
