@@ -2,14 +2,12 @@
 import { STRENGTH_CHECK_LOW_CUT_HZ, type StrengthCheck } from '../../../preload/contract';
 import { formatAmplitude } from './format';
 
-/** The check leaves the model's removal below this frequency in full. */
-export const STRENGTH_LOW_CUT_HZ = STRENGTH_CHECK_LOW_CUT_HZ;
-
 /** What the compare view's tooltip says about the check. */
 export const STRENGTH_EXPLAINED =
   "Stein's unbiased risk estimate (SURE) of the result's error against the unknown clean section, from the noisy " +
-  `section alone: the share of the model's change above ${STRENGTH_LOW_CUT_HZ} Hz that minimises it is applied, so a ` +
-  `model that would remove signal is turned down. Below ${STRENGTH_LOW_CUT_HZ} Hz (swell) the removal is applied in full.`;
+  `section alone: the share of the model's change above ${STRENGTH_CHECK_LOW_CUT_HZ} Hz that minimises it is applied, so a ` +
+  `model that would remove signal is turned down. Below ${STRENGTH_CHECK_LOW_CUT_HZ} Hz (swell) each trace keeps the removal ` +
+  'as far as it matches the trace.';
 
 /** "46 %": the share of the model's change above the low cut that was applied. */
 export function strengthPercent(strength: number): string {
