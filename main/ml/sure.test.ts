@@ -115,6 +115,36 @@ describe('strength check', () => {
     }
   });
 
+  it('adds nothing to a silent section, and copes with sections too short to measure noise on', async () => {
+    const biased: Denoiser = async (section) => section.map((v) => v + 1); // a model with a bias: invents a constant
+    const silent = await denoiseAtCheckedStrength(
+      biased,
+      new Float32Array(shape.traces * shape.samples),
+      shape,
+      allLive,
+      {
+        sampleIntervalS: dt,
+      },
+    );
+    expect(silent.output.every((v) => v === 0)).toBe(true);
+    const tiny = { traces: 2, samples: 3 };
+    const short = await denoiseAtCheckedStrength(
+      biased,
+      new Float32Array([1, 2, 3, 4, 5, 6]),
+      tiny,
+      new Uint8Array(2).fill(1),
+      {
+        sampleIntervalS: dt,
+      },
+    );
+    expect(short.check.noiseRms).toBe(0); // no 4th difference fits: no noise estimate, so no change is trusted
+    expect(Array.from(short.output).every(Number.isFinite)).toBe(true);
+    const none = await denoiseAtCheckedStrength(biased, new Float32Array(6), tiny, new Uint8Array(2), {
+      sampleIntervalS: dt,
+    });
+    expect(Array.from(none.output)).toEqual([0, 0, 0, 0, 0, 0]); // every trace dead: left as it is
+  });
+
   it('applies a strength it found to another result of the same denoiser exactly as it applied it', async () => {
     const { input } = noisy(0);
     const options = { sampleIntervalS: dt };
