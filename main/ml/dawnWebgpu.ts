@@ -3,6 +3,7 @@
  * exist (the app itself goes through backends.ts and the `webgpu` package).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { registerWebgpuKernels } from './webgpu/register';
 
 interface DawnModule {
   create(flags: string[]): {
@@ -11,7 +12,7 @@ interface DawnModule {
   globals: object;
 }
 
-/** Activates tfjs's webgpu backend on the Dawn module at `dawnPath`; returns the adapter's name. */
+/** Activates tfjs's webgpu backend on the Dawn module at `dawnPath`, with our kernels; returns the adapter's name. */
 export async function activateWebgpuFromDawn(dawnPath: string): Promise<string> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native module carried next to the bundle
   const dawn = require(dawnPath) as DawnModule;
@@ -24,5 +25,8 @@ export async function activateWebgpuFromDawn(dawnPath: string): Promise<string> 
   await import('@tensorflow/tfjs-backend-webgpu');
   if (!(await tf.setBackend('webgpu'))) throw new Error('the webgpu backend did not start');
   await tf.ready();
+  // As backends.ts does for the app: our kernels, gradients and uploads (main/ml/webgpu/), for training on the GPU
+  // machine (gpu-train) as much as for the benchmark.
+  registerWebgpuKernels();
   return [adapter.info?.vendor, adapter.info?.device || adapter.info?.description].filter(Boolean).join(' ');
 }
