@@ -499,7 +499,7 @@ export async function benchQuality(): Promise<string> {
     "pass) picks how much of the model's change above 12 Hz to keep (0..1); below 12 Hz (swell) each trace keeps the",
     "model's removal as far as it matches the trace. The other model rows are at full strength. For the adapted",
     "denoiser the checked row also ends as the app's adapt job does (main/ml/adaptChoice.ts): the base model is kept",
-    "unless SURE's estimate of the adapted model's error above 12 Hz on the case's panels is lower.",
+    "unless SURE's estimate of the adapted model's error above 12 Hz on the case's panels is at least 5 % lower.",
     '',
     `Cases won, per method: ${winCounts(rows)}.`,
     '',
