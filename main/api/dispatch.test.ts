@@ -61,6 +61,10 @@ describe('API dispatcher', () => {
     expect(!nested.ok && nested.error.message).toMatch(/jobs\.start: argument 1 \(inlines\)/);
     expect(await dispatch('jobs.cancel', 'abcdef12')).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
     expect(await dispatch('jobs.cancel', [])).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+    const strength = await dispatch('reconstruct.section', [
+      { surveyId: 'abcdef12', axis: 'inline', index: 0, task: 'denoise', fullStrength: 'yes' },
+    ]);
+    expect(!strength.ok && strength.error.message).toMatch(/reconstruct\.section: argument 1 \(fullStrength\)/);
   });
 
   it('refuses unknown and malformed method names, including prototype keys', async () => {
