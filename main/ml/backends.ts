@@ -9,7 +9,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BackendName, BackendReport } from '../../preload/contract';
 import { registerWasmTrainingKernels } from './wasmKernels';
-import { registerWebgpuKernels } from './webgpu/register';
+import { type AdapterLike, DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
+import { matrixConvsActive, registerWebgpuKernels } from './webgpu/register';
 
 const ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const nodeRequire = createRequire(__filename);
@@ -47,11 +48,11 @@ async function tryTensorflow(): Promise<Attempt> {
 }
 
 async function tryWebgpu(): Promise<Attempt> {
-  let adapter: GPUAdapterLike | null;
+  let adapter: AdapterLike | null;
   try {
-    const webgpu = nodeRequire('webgpu') as { create: (flags: string[]) => GPULike; globals: object };
+    const webgpu = nodeRequire('webgpu') as { create: (flags: string[]) => GpuLike; globals: object };
     Object.assign(globalThis, webgpu.globals);
-    const gpu = webgpu.create([]);
+    const gpu = gpuWithMatrixFeatures(webgpu.create(DAWN_FLAGS));
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter)
       return { ok: false, reason: 'Dawn found no GPU adapter (no Vulkan/Metal/D3D12 driver on this machine)' };
@@ -70,9 +71,10 @@ async function tryWebgpu(): Promise<Attempt> {
     return { ok: false, reason: `tfjs webgpu backend failed: ${firstLine(error)}` };
   }
   const info = adapter.info;
+  const convs = matrixConvsActive() ? 'convolutions on the tensor cores (half-precision products)' : '';
   return {
     ok: true,
-    device: [info?.vendor, info?.device || info?.description, '(WebGPU/Dawn)'].filter(Boolean).join(' '),
+    device: [info?.vendor, info?.device || info?.description, '(WebGPU/Dawn)', convs].filter(Boolean).join(' '),
   };
 }
 
@@ -138,12 +140,4 @@ export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Pr
   }
   const reasons = fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
   throw new BackendUnavailableError(`no ML backend could start (${reasons})`);
-}
-
-// Minimal shapes of the WebGPU objects used here (the DOM lib is not part of the node tsconfig).
-interface GPUAdapterLike {
-  info?: { vendor?: string; device?: string; description?: string };
-}
-interface GPULike {
-  requestAdapter(options?: { powerPreference?: string }): Promise<GPUAdapterLike | null>;
 }

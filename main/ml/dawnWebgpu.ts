@@ -3,12 +3,11 @@
  * exist (the app itself goes through backends.ts and the `webgpu` package).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
 import { registerWebgpuKernels } from './webgpu/register';
 
 interface DawnModule {
-  create(flags: string[]): {
-    requestAdapter(): Promise<{ info?: { vendor?: string; device?: string; description?: string } } | null>;
-  };
+  create(flags: string[]): GpuLike;
   globals: object;
 }
 
@@ -17,7 +16,7 @@ export async function activateWebgpuFromDawn(dawnPath: string): Promise<string> 
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native module carried next to the bundle
   const dawn = require(dawnPath) as DawnModule;
   Object.assign(globalThis, dawn.globals);
-  const gpu = dawn.create([]);
+  const gpu = gpuWithMatrixFeatures(dawn.create(DAWN_FLAGS));
   const adapter = await gpu.requestAdapter();
   if (!adapter) throw new Error('Dawn found no GPU adapter');
   // tfjs-backend-webgpu registers itself only if navigator.gpu exists when it loads.

@@ -17,9 +17,15 @@ import { buildInferenceGraph } from '../../main/ml/inferenceGraph';
 import { mse } from '../../main/ml/losses';
 import { parseModelConfig } from '../../main/ml/modelConfig';
 import { RunningLoss, trainStep, trainingObjective } from '../../main/ml/trainStep';
-import { checkWebgpu, REFERENCE, TOLERANCE } from '../../main/ml/webgpu/checks';
+import { checkWebgpu, REFERENCE } from '../../main/ml/webgpu/checks';
 import { useDeviceDropout } from '../../main/ml/webgpu/dropout';
-import { registerWebgpuKernels, useStockWebgpuKernels } from '../../main/ml/webgpu/register';
+import {
+  matrixConvsActive,
+  registerWebgpuKernels,
+  useMatrixConvs,
+  useStockWebgpuKernels,
+} from '../../main/ml/webgpu/register';
+import { benchMatrixConvs } from './matrixConvBench';
 import { median } from './stats';
 
 interface Case {
@@ -97,16 +103,23 @@ async function timeCase(c: Case) {
   useStockWebgpuKernels();
   const stock = await timeTraining(model, x, y, 1);
   registerWebgpuKernels();
+  useMatrixConvs(false);
   const hostDropout = await timeTraining(model, x, y, 1);
   const deviceDropouts = useDeviceDropout(model);
+  const oursStrict = await timeTraining(model, x, y, 3);
+  useMatrixConvs(true);
   const ours = await timeTraining(model, x, y, 3);
   const x64 = tf.randomNormal([64, c.patch, c.patch, 1]);
   const predict = await timeInference((input) => model.predict(input, { batchSize: 64 }) as tf.Tensor, x64);
   const graph = buildInferenceGraph(model);
   const folded = await timeInference((input) => graph.predict(input), x64);
+  useMatrixConvs(false);
+  const foldedStrict = await timeInference((input) => graph.predict(input), x64);
+  useMatrixConvs(true);
   graph.dispose();
   tf.dispose([x, y, x64]);
-  return { name: c.name, params: model.countParams(), deviceDropouts, stock, hostDropout, ours, predict, folded };
+  const params = model.countParams();
+  return { name: c.name, params, deviceDropouts, stock, hostDropout, oursStrict, ours, predict, folded, foldedStrict };
 }
 
 export async function benchMlGpu(dawnPath: string): Promise<void> {
@@ -118,8 +131,11 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
   await tf.setBackend('webgpu');
   for (const check of checks)
     console.log(
-      `CHECK ${check.relError < TOLERANCE ? 'ok  ' : 'FAIL'} ${check.relError.toExponential(2)} ${check.name} vs ${REFERENCE}`,
+      `CHECK ${check.relError < check.tolerance ? 'ok  ' : 'FAIL'} ${check.relError.toExponential(2)} ${check.name} vs ${REFERENCE}`,
     );
+  // PROMETHIUM_BENCH_ONLY=matrix: the tensor-core convolutions layer by layer, and no model.
+  const only = process.env.PROMETHIUM_BENCH_ONLY ?? '';
+  if (only === 'matrix' || only === '') await benchMatrixConvs();
   // PROMETHIUM_BENCH_SMOKE=1: one tiny case, to try the bundle on a software Vulkan (lavapipe) before a GPU run.
   const cases: Case[] = process.env.PROMETHIUM_BENCH_SMOKE
     ? [{ name: 'smoke', features: [8, 16], bottleneck: 32, batch: 2, patch: 32 }]
@@ -128,7 +144,6 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
         { name: "seeds' U-Net", features: [64, 128, 256, 512], bottleneck: 1024, batch: 16, patch: 128 },
       ];
   // PROMETHIUM_BENCH_ONLY=<prefix>: only the cases whose name starts with it (e.g. for a CPU profile of one model).
-  const only = process.env.PROMETHIUM_BENCH_ONLY ?? '';
   const results = [];
   for (const c of cases.filter((k) => k.name.startsWith(only))) {
     const result = await timeCase(c);
@@ -139,11 +154,14 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
       stepMsStock: result.stock.stepMs,
       stepMsHostDropout: result.hostDropout.stepMs,
       deviceDropouts: result.deviceDropouts,
+      stepMsStrict: result.oursStrict.stepMs,
       stepMs: result.ours.stepMs,
       enqueueMs: result.ours.enqueueMs,
       infer64MsPredict: result.predict.ms,
+      infer64MsStrict: result.foldedStrict.ms,
       infer64Ms: result.folded.ms,
     });
   }
-  console.log(`TFJS ${JSON.stringify({ device, backend: tf.getBackend(), flags, results })}`);
+  const tensorCores = matrixConvsActive();
+  console.log(`TFJS ${JSON.stringify({ device, backend: tf.getBackend(), tensorCores, flags, results })}`);
 }

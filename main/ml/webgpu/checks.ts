@@ -11,15 +11,23 @@ import { AdamWOptimizer } from '../adamw';
 import { buildInferenceGraph } from '../inferenceGraph';
 import { parseModelConfig } from '../modelConfig';
 import { dropoutMask } from './dropout';
-import { registerWebgpuKernels, useStockWebgpuKernels } from './register';
+import { matrixSupport } from './matrixDevice';
+import { registerWebgpuKernels, useMatrixConvs, useStockWebgpuKernels } from './register';
 
 export interface CheckResult {
   name: string;
   /** max |actual - expected| / max |expected| */
   relError: number;
+  /** The bound relError must stay under: TOLERANCE unless the kernel computes in half precision on purpose. */
+  tolerance: number;
 }
 
 export const TOLERANCE = 1e-4;
+/**
+ * For the tensor-core convolutions (half-precision products, float32 sums): a half float's rounding (2^-11 of the
+ * value, about 4.9e-4) a few times over; like PyTorch's TF32, which rounds to the same 10-bit mantissa.
+ */
+export const MATRIX_TOLERANCE = 2e-3;
 
 /**
  * The reference backend's version, reported with the checks. Also a used import: bundlers drop a bare
@@ -120,6 +128,7 @@ async function checkConvGradient(
     results.push({
       name: `${kernel} x${c.x.join('x')} f${c.filter.join('x')} s${c.strides} ${c.pad}`,
       relError: relativeError(actual, expected),
+      tolerance: TOLERANCE,
     });
   }
   return results;
@@ -148,7 +157,7 @@ export async function checkInferenceGraph(backend: string): Promise<CheckResult>
   tf.dispose([x, expected, actual]);
   graph.dispose();
   model.dispose();
-  return { name: `inference graph (${graph.fusedConvs} convs folded) on ${backend}`, relError };
+  return { name: `inference graph (${graph.fusedConvs} convs folded) on ${backend}`, relError, tolerance: TOLERANCE };
 }
 
 /** The gradient of a BatchNorm-like statistic (mean and sum over batch, samples, traces) with ours against tfjs's. */
@@ -169,7 +178,11 @@ export async function checkReductionGradients(backend: string): Promise<CheckRes
   registerWebgpuKernels();
   const actual = await gradient();
   tf.dispose([x, weights]);
-  return { name: `Mean and Sum gradients on ${backend} vs tfjs's`, relError: relativeError(actual, expected) };
+  return {
+    name: `Mean and Sum gradients on ${backend} vs tfjs's`,
+    relError: relativeError(actual, expected),
+    tolerance: TOLERANCE,
+  };
 }
 
 /**
@@ -215,6 +228,7 @@ export async function checkDropoutMask(backend = 'webgpu'): Promise<CheckResult>
   return {
     name: `dropout mask ${shape.join('x')} rate ${rate} on ${backend}: zeros ${zeros}, seeds differ ${differ.toFixed(4)}`,
     relError: ok ? 0 : 1,
+    tolerance: TOLERANCE,
   };
 }
 
@@ -248,10 +262,9 @@ export async function checkFusedAdamW(backend = 'webgpu'): Promise<CheckResult> 
   const expected = await run('cpu');
   const actual = await run(backend);
   const relError = Math.max(...expected.map((e, v) => relativeError(actual[v] as Float32Array, e)));
-  return { name: `AdamW, 3 steps, fused kernels on ${backend} vs tfjs's ops`, relError };
+  return { name: `AdamW, 3 steps, fused kernels on ${backend} vs tfjs's ops`, relError, tolerance: TOLERANCE };
 }
 
-/** Everything, with our kernels registered on webgpu. */
 /**
  * Host tensors uploaded through the queue (upload.ts) against the cpu backend: float32, int32 and bool data, and a
  * chain of 64 host scalars, each uploaded while the kernels that read the previous ones are still being recorded.
@@ -276,13 +289,67 @@ export async function checkUploads(backend = 'webgpu'): Promise<CheckResult> {
   };
   const expected = await compute('cpu');
   const actual = await compute(backend);
-  return { name: `host uploads through the queue on ${backend}`, relError: relativeError(actual, expected) };
+  return {
+    name: `host uploads through the queue on ${backend}`,
+    relError: relativeError(actual, expected),
+    tolerance: TOLERANCE,
+  };
 }
 
+interface FusedConvCase {
+  x: Shape4;
+  filter: Shape4;
+  pad: 'same' | 'valid';
+  bias: boolean;
+  activation: 'linear' | 'relu' | 'leakyrelu' | 'prelu';
+}
+
+/** Edges of every tile (odd pixel counts, channels that fill no fragment), both tile kinds, every epilogue. */
+const MATRIX_CONV_CASES: FusedConvCase[] = [
+  { x: [2, 9, 11, 3], filter: [3, 3, 3, 5], pad: 'same', bias: true, activation: 'prelu' },
+  { x: [2, 16, 16, 64], filter: [3, 3, 64, 128], pad: 'same', bias: true, activation: 'leakyrelu' },
+  { x: [1, 8, 8, 96], filter: [1, 1, 96, 40], pad: 'valid', bias: false, activation: 'linear' },
+  { x: [3, 5, 7, 1], filter: [3, 3, 1, 16], pad: 'same', bias: true, activation: 'relu' },
+  { x: [2, 12, 10, 33], filter: [3, 3, 33, 70], pad: 'valid', bias: true, activation: 'linear' },
+];
+
+/** FusedConv2D on the tensor cores (matrixConv.ts) against float32 on the cpu backend; none where the GPU has none. */
+export async function checkMatrixConv(backend = 'webgpu'): Promise<CheckResult[]> {
+  if (matrixSupport() === null) return [];
+  const results: CheckResult[] = [];
+  for (const c of MATRIX_CONV_CASES) {
+    const outChannels = c.filter[3];
+    const inputs: Inputs = { x: [randomArray(c.x), c.x], filter: [randomArray(c.filter), c.filter] };
+    if (c.bias) inputs.bias = [randomArray([outChannels]), [outChannels]];
+    if (c.activation === 'prelu') inputs.preluActivationWeights = [randomArray([outChannels]), [outChannels]];
+    const attrs = {
+      strides: 1,
+      pad: c.pad,
+      dataFormat: 'NHWC',
+      dilations: 1,
+      activation: c.activation,
+      leakyreluAlpha: 0.2,
+    } as unknown as NamedAttrMap;
+    const expected = await runOn('cpu', tf.FusedConv2D, inputs, attrs);
+    const actual = await runOn(backend, tf.FusedConv2D, inputs, attrs);
+    results.push({
+      name: `FusedConv2D on the tensor cores x${c.x.join('x')} f${c.filter.join('x')} ${c.pad} ${c.activation}`,
+      relError: relativeError(actual, expected),
+      tolerance: MATRIX_TOLERANCE,
+    });
+  }
+  return results;
+}
+
+/**
+ * Everything, with our kernels registered on webgpu: in strict float32 first (the tensor-core convolutions off), then
+ * the tensor-core convolutions, which are left on.
+ */
 export async function checkWebgpu(): Promise<CheckResult[]> {
   await tf.setBackend('webgpu');
   registerWebgpuKernels();
-  return [
+  useMatrixConvs(false);
+  const strict = [
     ...(await checkFilterGrad()),
     ...(await checkInputGrad()),
     await checkReductionGradients('webgpu'),
@@ -291,4 +358,6 @@ export async function checkWebgpu(): Promise<CheckResult[]> {
     await checkFusedAdamW('webgpu'),
     await checkUploads('webgpu'),
   ];
+  useMatrixConvs(true);
+  return [...strict, ...(await checkMatrixConv())];
 }

@@ -19,6 +19,8 @@ export interface WebgpuProgram {
   uniforms?: string;
   /** Adds `uniforms.size` (the output's element count). */
   size?: boolean;
+  /** Floats per array element of each input binding (4: read as vec4<f32>); 1 each when absent. */
+  variableComponents?: number[];
   getUserCode(): string;
 }
 

@@ -9,6 +9,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type {
   Conv2DBackpropFilterAttrs,
   Conv2DBackpropInputAttrs,
+  FusedConv2DAttrs,
   GradConfig,
   KernelConfig,
   KernelFunc,
@@ -19,6 +20,8 @@ import { backpropInputAsConv, conv2dBackpropInputAsConv } from './conv2dBackprop
 import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
 import { cacheBindGroupLayouts, stopCachingBindGroupLayouts } from './layoutCache';
+import { matrixConv2d, matrixConvInfo } from './matrixConv';
+import { matrixSupport } from './matrixDevice';
 import { useQueueUploads, useStockUploads } from './upload';
 
 const BACKEND = 'webgpu';
@@ -59,9 +62,39 @@ function inputGradKernel(fallback: KernelFunc): KernelFunc {
   };
 }
 
+let matrixConvs = true;
+
+/**
+ * Whether FusedConv2D may run on the tensor cores (matrixConv.ts: half-precision products, float32 sums, like
+ * PyTorch's default TF32) where the device has subgroup matrices. On by default; off gives strict float32.
+ */
+export function useMatrixConvs(enabled: boolean): void {
+  matrixConvs = enabled;
+}
+
+/** Whether FusedConv2D runs on the tensor cores now. */
+export function matrixConvsActive(): boolean {
+  return matrixConvs && matrixSupport() !== null;
+}
+
+function fusedConvKernel(fallback: KernelFunc): KernelFunc {
+  return (args) => {
+    const support = matrixSupport();
+    if (!matrixConvs || support === null) return fallback(args);
+    const attrs = args.attrs as unknown as FusedConv2DAttrs;
+    const inputs = args.inputs as Record<string, TensorInfo | undefined>;
+    const [x, filter] = [input(inputs, 'x'), input(inputs, 'filter')];
+    const extras = { bias: inputs.bias, prelu: inputs.preluActivationWeights };
+    const conv = matrixConvInfo(x, filter, attrs, extras, support);
+    if (conv === null) return fallback(args);
+    return matrixConv2d(args.backend as unknown as WebgpuBackendLike, x, filter, conv, attrs, extras, support);
+  };
+}
+
 const REPLACEMENTS: Record<string, (fallback: KernelFunc) => KernelFunc> = {
   [tf.Conv2DBackpropFilter]: filterGradKernel,
   [tf.Conv2DBackpropInput]: inputGradKernel,
+  [tf.FusedConv2D]: fusedConvKernel,
 };
 
 function swap(kernelName: string, kernelFunc: KernelFunc): void {
