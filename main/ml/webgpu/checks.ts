@@ -311,6 +311,10 @@ const MATRIX_CONV_CASES: FusedConvCase[] = [
   { x: [1, 8, 8, 96], filter: [1, 1, 96, 40], pad: 'valid', bias: false, activation: 'linear' },
   { x: [3, 5, 7, 1], filter: [3, 3, 1, 16], pad: 'same', bias: true, activation: 'relu' },
   { x: [2, 12, 10, 33], filter: [3, 3, 33, 70], pad: 'valid', bias: true, activation: 'linear' },
+  // channels and output rows in 16s, 'valid' padding on a wide row
+  { x: [2, 10, 32, 32], filter: [3, 3, 32, 64], pad: 'same', bias: true, activation: 'prelu' },
+  { x: [3, 4, 16, 48], filter: [1, 1, 48, 16], pad: 'valid', bias: false, activation: 'linear' },
+  { x: [1, 6, 66, 16], filter: [3, 3, 16, 32], pad: 'valid', bias: true, activation: 'leakyrelu' },
 ];
 
 /** FusedConv2D on the tensor cores (matrixConv.ts) against float32 on the cpu backend; none where the GPU has none. */
