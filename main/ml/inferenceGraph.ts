@@ -11,12 +11,16 @@
  *   (one 4-D transpose): 4 times fewer multiplications than a conv over the zero-spread input, no zeros to pad;
  * - on wasm, a conv reading a channel concatenation (the U-Net's skip joins) runs as the sum of one conv per part, with
  *   the filter split along its input channels: the wasm Concat copies channel runs in JavaScript (30-40 ms per decoder
- *   join of a batch of 16), which costs more than the extra add.
+ *   join of a batch of 16), which costs more than the extra add;
+ * - on webgpu with the tensor cores (webgpu/matrixConv.ts), a conv reading a two-part concatenation reads both parts
+ *   itself, and a sub-pixel conv writes its output pixels where depth-to-space puts them: neither the concatenation nor
+ *   the rearrangement is written (2.4 and 1.2 ms of GPU time in the seeds' U-Net's 64-patch inference on an H200).
  * Every other layer runs as itself in inference mode (dropout off). The weights are read once, at build time: rebuild
  * after training further.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { matrixConvsActive, tryMatrixConv } from './webgpu/register';
 
 type Layer = tfl.layers.Layer;
 
@@ -153,6 +157,16 @@ function runSplit(f: FusedConv, channels: number[]) {
   return { run, filters };
 }
 
+/** A conv over concat([x1, x2]) on the tensor cores reading both parts; tfjs's concat and fused conv where it cannot. */
+function runConcatOnTensorCores(f: FusedConv) {
+  return ([x1, x2]: tf.Tensor[]): tf.Tensor => {
+    const [a, b] = [x1 as tf.Tensor4D, x2 as tf.Tensor4D];
+    const unitStrides = pair(f.strides).every((s) => s === 1) && pair(f.dilations).every((d) => d === 1);
+    const request = { x: a, x2: b, filter: f.filter, bias: f.bias, alpha: f.alpha, pad: f.pad };
+    return (unitStrides ? tryMatrixConv(request) : null) ?? fusedConv2d(tf.concat([a, b], 3), f);
+  };
+}
+
 /** A channels-last, linear transposed conv whose kernel equals its stride: each output pixel has one input pixel. */
 function subPixelable(layer: Layer): boolean {
   if (layer.getClassName() !== 'Conv2DTranspose' || !foldable(layer)) return false;
@@ -182,6 +196,15 @@ function subPixelConv(layer: Layer) {
   });
   const outChannels = filter.shape[3] / (kh * kw);
   const run = ([x]: tf.Tensor[]): tf.Tensor => {
+    const onTensorCores = tryMatrixConv({
+      x: x as tf.Tensor4D,
+      filter,
+      bias,
+      alpha: null,
+      pad: 'valid',
+      block: [kh, kw],
+    });
+    if (onTensorCores !== null) return onTensorCores;
     const [batch, height, width] = (x as tf.Tensor4D).shape;
     const pixels = tf.fused.conv2d({ x: x as tf.Tensor4D, filter, bias, strides: 1, pad: 'valid' });
     const blocks = tf.reshape(pixels, [batch * height, width, kh, kw * outChannels]);
@@ -222,6 +245,7 @@ function splittableConcat(layer: Layer, readers: Map<number, Layer[]>): number[]
 export function buildInferenceGraph(model: tfl.LayersModel, options: InferenceGraphOptions = {}): InferenceGraph {
   if (model.inputs.length !== 1 || model.outputs.length !== 1) throw new Error('one input and one output only');
   const splitConcats = options.splitConcats ?? tf.getBackend() === 'wasm';
+  const concatsOnTensorCores = !splitConcats && tf.getBackend() === 'webgpu' && matrixConvsActive();
   const readers = countReaders(model);
   const absorbed = new Set<Layer>();
   // Concatenations left to their conv: the concat's output id -> its inputs and their channel counts.
@@ -232,7 +256,8 @@ export function buildInferenceGraph(model: tfl.LayersModel, options: InferenceGr
   for (const layer of model.layers) {
     const className = layer.getClassName();
     if (className === 'InputLayer' || absorbed.has(layer)) continue;
-    const channels = className === 'Concatenate' && splitConcats ? splittableConcat(layer, readers) : undefined;
+    const joinable = splitConcats || (concatsOnTensorCores && ids(layer).length === 2);
+    const channels = className === 'Concatenate' && joinable ? splittableConcat(layer, readers) : undefined;
     if (channels !== undefined) {
       concats.set(outputId(layer), { inputs: ids(layer), channels });
       continue;
@@ -268,6 +293,10 @@ export function buildInferenceGraph(model: tfl.LayersModel, options: InferenceGr
     const output = outputId(act ?? norm ?? layer);
     if (concat === undefined) {
       steps.push({ inputs: ids(layer), output, run: runFused(fused) });
+      continue;
+    }
+    if (concatsOnTensorCores) {
+      steps.push({ inputs: concat.inputs, output, run: runConcatOnTensorCores(fused) });
       continue;
     }
     const { run, filters } = runSplit(fused, concat.channels);

@@ -98,7 +98,7 @@ export async function benchMatrixConvs(): Promise<void> {
     };
     for (const [name, tile] of Object.entries(TILES)) {
       const run = (): tf.Tensor => {
-        const info = matrixConv2d(backend, x, filter, conv, { activation: 'relu' }, { bias }, support, tile);
+        const info = matrixConv2d(backend, x, filter, conv, { activation: 'relu' }, { bias }, support, {}, tile);
         return tf.engine().makeTensorFromTensorInfo(info);
       };
       backend.device.pushErrorScope('validation');

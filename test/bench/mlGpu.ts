@@ -100,15 +100,17 @@ async function timeCase(c: Case) {
   const { model } = buildModel(config);
   const x = tf.randomNormal([c.batch, c.patch, c.patch, 1]);
   const y = tf.randomNormal([c.batch, c.patch, c.patch, 1]);
+  // PROMETHIUM_BENCH_INFERENCE_ONLY=1: no training steps (a short run for inference changes).
+  const train = process.env.PROMETHIUM_BENCH_INFERENCE_ONLY ? async () => null : timeTraining;
   useStockWebgpuKernels();
-  const stock = await timeTraining(model, x, y, 1);
+  const stock = await train(model, x, y, 1);
   registerWebgpuKernels();
   useMatrixConvs(false);
-  const hostDropout = await timeTraining(model, x, y, 1);
+  const hostDropout = await train(model, x, y, 1);
   const deviceDropouts = useDeviceDropout(model);
-  const oursStrict = await timeTraining(model, x, y, 3);
+  const oursStrict = await train(model, x, y, 3);
   useMatrixConvs(true);
-  const ours = await timeTraining(model, x, y, 3);
+  const ours = await train(model, x, y, 3);
   const x64 = tf.randomNormal([64, c.patch, c.patch, 1]);
   const predict = await timeInference((input) => model.predict(input, { batchSize: 64 }) as tf.Tensor, x64);
   const graph = buildInferenceGraph(model);
@@ -151,12 +153,12 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
     results.push({
       name: result.name,
       params: result.params,
-      stepMsStock: result.stock.stepMs,
-      stepMsHostDropout: result.hostDropout.stepMs,
+      stepMsStock: result.stock?.stepMs,
+      stepMsHostDropout: result.hostDropout?.stepMs,
       deviceDropouts: result.deviceDropouts,
-      stepMsStrict: result.oursStrict.stepMs,
-      stepMs: result.ours.stepMs,
-      enqueueMs: result.ours.enqueueMs,
+      stepMsStrict: result.oursStrict?.stepMs,
+      stepMs: result.ours?.stepMs,
+      enqueueMs: result.ours?.enqueueMs,
       infer64MsPredict: result.predict.ms,
       infer64MsStrict: result.foldedStrict.ms,
       infer64Ms: result.folded.ms,

@@ -12,7 +12,7 @@ import { buildInferenceGraph } from '../inferenceGraph';
 import { parseModelConfig } from '../modelConfig';
 import { dropoutMask } from './dropout';
 import { matrixSupport } from './matrixDevice';
-import { registerWebgpuKernels, useMatrixConvs, useStockWebgpuKernels } from './register';
+import { MATRIX_CONV, registerWebgpuKernels, useMatrixConvs, useStockWebgpuKernels } from './register';
 
 export interface CheckResult {
   name: string;
@@ -28,6 +28,8 @@ export const TOLERANCE = 1e-4;
  * value, about 4.9e-4) a few times over; like PyTorch's TF32, which rounds to the same 10-bit mantissa.
  */
 export const MATRIX_TOLERANCE = 2e-3;
+/** For a whole network on the tensor cores against strict float32: the rounding of each layer's inputs compounds. */
+export const MATRIX_GRAPH_TOLERANCE = 1e-2;
 
 /**
  * The reference backend's version, reported with the checks. Also a used import: bundlers drop a bare
@@ -140,8 +142,7 @@ export const checkInputGrad = (backend = 'webgpu') =>
   checkConvGradient(tf.Conv2DBackpropInput, INPUT_GRAD_CASES, backend);
 
 /** A small U-Net with non-trivial BatchNorm statistics: the folded graph must give the model's own output. */
-export async function checkInferenceGraph(backend: string): Promise<CheckResult> {
-  await tf.setBackend(backend);
+function smallUNet() {
   const config = parseModelConfig({ architecture: 'unet', params: { features: [8, 16], bottleneck: 32 } });
   const { model } = buildModel(config);
   tf.tidy(() => {
@@ -149,6 +150,12 @@ export async function checkInferenceGraph(backend: string): Promise<CheckResult>
       for (const weight of layer.weights) weight.write(tf.randomUniform(weight.shape as number[], 0.5, 1.5));
     }
   });
+  return model;
+}
+
+export async function checkInferenceGraph(backend: string): Promise<CheckResult> {
+  await tf.setBackend(backend);
+  const model = smallUNet();
   const x = tf.randomNormal([3, 32, 32, 1]);
   const graph = buildInferenceGraph(model);
   const expected = model.predict(x) as tf.Tensor;
@@ -158,6 +165,32 @@ export async function checkInferenceGraph(backend: string): Promise<CheckResult>
   graph.dispose();
   model.dispose();
   return { name: `inference graph (${graph.fusedConvs} convs folded) on ${backend}`, relError, tolerance: TOLERANCE };
+}
+
+/**
+ * The folded graph on the tensor cores (its concatenations read in place, its sub-pixel convs written in place,
+ * register.ts MATRIX_CONV) against the model in strict float32 on the same backend; none where the GPU has no
+ * subgroup matrices. Half-precision products through every layer of the network: a looser bound than one conv's.
+ */
+export async function checkMatrixGraph(backend = 'webgpu'): Promise<CheckResult[]> {
+  if (matrixSupport() === null) return [];
+  await tf.setBackend(backend);
+  const model = smallUNet();
+  const x = tf.randomNormal([3, 32, 32, 1]);
+  useMatrixConvs(false);
+  const expected = model.predict(x) as tf.Tensor;
+  useMatrixConvs(true);
+  const graph = buildInferenceGraph(model);
+  const profile = await tf.profile(() => graph.predict(x));
+  const actual = profile.result as tf.Tensor;
+  const names = new Set(profile.kernels.map((k) => k.name));
+  const inPlace = names.has(MATRIX_CONV) && !names.has('Concat') && !names.has('Transpose');
+  const relError = inPlace ? relativeError(await actual.data(), await expected.data()) : Number.POSITIVE_INFINITY;
+  tf.dispose([x, expected, actual]);
+  graph.dispose();
+  model.dispose();
+  const name = `inference graph on the tensor cores, ${inPlace ? 'joins and upsampling in place' : 'NOT in place'}`;
+  return [{ name, relError, tolerance: MATRIX_GRAPH_TOLERANCE }];
 }
 
 /** The gradient of a BatchNorm-like statistic (mean and sum over batch, samples, traces) with ours against tfjs's. */
@@ -363,5 +396,5 @@ export async function checkWebgpu(): Promise<CheckResult[]> {
     await checkUploads('webgpu'),
   ];
   useMatrixConvs(true);
-  return [...strict, ...(await checkMatrixConv())];
+  return [...strict, ...(await checkMatrixConv()), ...(await checkMatrixGraph())];
 }

@@ -61,6 +61,17 @@ export function chooseMatrixTile(outChannels: number, rows: number, m: MatrixSup
   return { subgroupsM: 2, subgroupsN: 2, fragmentsM: 2, fragmentsN: 2, depth };
 }
 
+/**
+ * Where the matrix kernel reads and writes, beyond a plain convolution: `split`, x arrives as two tensors concatenated
+ * along channels (x has the first `split` channels, x2 the rest), so the concatenation is never written; `block`,
+ * each output pixel's channels are spread over a block of block[0] x block[1] pixels (depth-to-space: the sub-pixel
+ * form of a transposed conv whose kernel equals its stride), so that rearrangement is never written either.
+ */
+export interface MatrixLayout {
+  split?: number;
+  block?: [number, number];
+}
+
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
 const COMPONENTS = ['x', 'y', 'z', 'w'];
 
@@ -83,7 +94,7 @@ class MatrixConvProgram implements WebgpuProgram {
   workgroupSize: [number, number, number];
   uniforms =
     'P : i32, inH : i32, inW : i32, inC : i32, outH : i32, outW : i32, outC : i32, K : i32, filterW : i32, ' +
-    'padTop : i32, padLeft : i32, alpha : f32,';
+    'padTop : i32, padLeft : i32, alpha : f32, inC1 : i32, blockC : i32,';
   private readonly rows: number;
   private readonly columns: number;
   private readonly threads: number;
@@ -97,17 +108,24 @@ class MatrixConvProgram implements WebgpuProgram {
     private readonly tile: MatrixTile,
     private readonly hasBias: boolean,
     private readonly activation: Activation,
+    private readonly layout: MatrixLayout = {},
   ) {
+    const split = layout.split;
     this.variableNames = [
       'x',
+      ...(split === undefined ? [] : ['x2']),
       'W',
       ...(hasBias ? ['bias'] : []),
       ...(activation === 'prelu' ? ['preluActivationWeights'] : []),
     ];
-    this.widthA = conv.inChannels % 4 === 0 ? 4 : 1;
+    const parts = split === undefined ? [conv.inChannels] : [split, conv.inChannels - split];
+    this.widthA = parts.every((c) => c % 4 === 0) ? 4 : 1;
     this.widthB = conv.outChannels % 4 === 0 ? 4 : 1;
-    this.variableComponents = [this.widthA, this.widthB, ...this.variableNames.slice(2).map(() => 1)];
-    this.outputShape = [conv.batchSize, conv.outHeight, conv.outWidth, conv.outChannels];
+    const inputs = parts.map(() => this.widthA);
+    this.variableComponents = [...inputs, this.widthB, ...this.variableNames.slice(inputs.length + 1).map(() => 1)];
+    const [bh, bw] = layout.block ?? [1, 1];
+    const outC = conv.outChannels / (bh * bw);
+    this.outputShape = [conv.batchSize, conv.outHeight * bh, conv.outWidth * bw, outC];
     this.rows = tileRows(tile, m);
     this.columns = tileColumns(tile, m);
     this.threads = tile.subgroupsM * tile.subgroupsN * m.subgroupSize;
@@ -118,7 +136,40 @@ class MatrixConvProgram implements WebgpuProgram {
     this.shaderKey =
       `promethiumMatrixConv_${m.m}x${m.n}x${m.k}_${m.subgroupSize}_` +
       `${t.subgroupsM}x${t.subgroupsN}x${t.fragmentsM}x${t.fragmentsN}x${t.depth}_` +
-      `${this.widthA}${this.widthB}_${hasBias}_${activation}`;
+      `${this.widthA}${this.widthB}_${hasBias}_${activation}_${split === undefined ? 'x' : 'x2'}_${bh}x${bw}`;
+  }
+
+  /** WGSL reading `widthA` channels from ci on of input pixel (b, iy, ix), from x or x2 when the input is split. */
+  private readX(): string {
+    const type = this.widthA === 1 ? 'f32' : 'vec4<f32>';
+    const pixel = 'let pixel = (b * uniforms.inH + iy) * uniforms.inW + ix;';
+    const body =
+      this.layout.split === undefined
+        ? `return x[(pixel * uniforms.inC + ci) / ${this.widthA}];`
+        : `if (ci < uniforms.inC1) {
+          return x[(pixel * uniforms.inC1 + ci) / ${this.widthA}];
+        }
+        return x2[(pixel * (uniforms.inC - uniforms.inC1) + ci - uniforms.inC1) / ${this.widthA}];`;
+    return `fn readX(b : i32, iy : i32, ix : i32, ci : i32) -> ${type} {
+        ${pixel}
+        ${body}
+      }`;
+  }
+
+  /** WGSL giving the output index of the result's (row, col): plain, or spread over its pixel block. */
+  private outputIndex(): string {
+    const block = this.layout.block;
+    if (block === undefined) return 'fn outputIndex(row : i32, col : i32) -> i32 { return row * uniforms.outC + col; }';
+    const [bh, bw] = block;
+    return `fn outputIndex(row : i32, col : i32) -> i32 {
+        let px = row % uniforms.outW;
+        let py = (row / uniforms.outW) % uniforms.outH;
+        let b = row / (uniforms.outW * uniforms.outH);
+        let c = col % uniforms.blockC;
+        let j = (col / uniforms.blockC) % ${bw};
+        let i = col / (uniforms.blockC * ${bw});
+        return ((b * uniforms.outH * ${bh} + py * ${bh} + i) * uniforms.outW * ${bw} + px * ${bw} + j) * uniforms.blockC + c;
+      }`;
   }
 
   /**
@@ -154,7 +205,7 @@ class MatrixConvProgram implements WebgpuProgram {
             let ix = x${t} + kx;
             ra${t} = ${type}(0.0);
             if (k < uniforms.K && b${t} >= 0 && iy >= 0 && iy < uniforms.inH && ix >= 0 && ix < uniforms.inW) {
-              ra${t} = x[(((b${t} * uniforms.inH + iy) * uniforms.inW + ix) * uniforms.inC + ci) / ${width}];
+              ra${t} = readX(b${t}, iy, ix, ci);
             }
           }`,
             )
@@ -229,6 +280,10 @@ class MatrixConvProgram implements WebgpuProgram {
         ${ACTIVATIONS[this.activation]}
       }
 
+      ${this.readX()}
+
+      ${this.outputIndex()}
+
       ${SUBGROUP_MAIN} {
         let sg = i32(subgroupId);
         let lane = i32(localIndex) % ${m.subgroupSize};
@@ -286,7 +341,7 @@ class MatrixConvProgram implements WebgpuProgram {
           let col = colBase + sgCol + ${j * TN} + e % ${TN};
           if (row < uniforms.P && col < uniforms.outC) {
             let v = staged[sg * ${TM * TN} + e]${this.hasBias ? ' + bias[col]' : ''};
-            result[row * uniforms.outC + col] = promethiumActivate(v, col);
+            result[outputIndex(row, col)] = promethiumActivate(v, col);
           }
         }
         workgroupBarrier();`,
@@ -326,10 +381,13 @@ export function matrixConvInfo(
   const outC = conv.outChannels;
   if (extras.bias && sizeOf(extras.bias) !== outC) return null;
   if (attrs.activation === 'prelu' && (!extras.prelu || sizeOf(extras.prelu) !== outC)) return null;
+  return matrixConvFits(conv, m) ? conv : null;
+}
+
+/** Whether one dispatch covers the convolution's output pixels. */
+export function matrixConvFits(conv: backend_util.Conv2DInfo, m: MatrixSupport): boolean {
   const p = conv.batchSize * conv.outHeight * conv.outWidth;
-  const tile = chooseMatrixTile(outC, p, m);
-  if (Math.ceil(p / tileRows(tile, m)) > MAX_WORKGROUPS) return null;
-  return conv;
+  return Math.ceil(p / tileRows(chooseMatrixTile(conv.outChannels, p, m), m)) <= MAX_WORKGROUPS;
 }
 
 /** Runs the matrix kernel for a convolution matrixConvInfo accepted; `tile` overrides the choice (benchmarks). */
@@ -339,12 +397,14 @@ export function matrixConv2d(
   filter: TensorInfo,
   conv: backend_util.Conv2DInfo,
   attrs: Pick<FusedConv2DAttrs, 'activation' | 'leakyreluAlpha'>,
-  extras: { bias?: TensorInfo; prelu?: TensorInfo },
+  extras: { bias?: TensorInfo; prelu?: TensorInfo; x2?: TensorInfo },
   m: MatrixSupport,
+  layout: MatrixLayout = {},
   tile: MatrixTile = chooseMatrixTile(conv.outChannels, conv.batchSize * conv.outHeight * conv.outWidth, m),
 ): TensorInfo {
   const activation = (attrs.activation ?? 'linear') as Activation;
-  const program = new MatrixConvProgram(conv, m, tile, extras.bias !== undefined, activation);
+  const program = new MatrixConvProgram(conv, m, tile, extras.bias !== undefined, activation, layout);
+  const [bh, bw] = layout.block ?? [1, 1];
   const uniforms: Uniform[] = [
     int(conv.batchSize * conv.outHeight * conv.outWidth),
     int(conv.inHeight),
@@ -358,7 +418,15 @@ export function matrixConv2d(
     int(conv.padInfo.top),
     int(conv.padInfo.left),
     { type: 'float32', data: [attrs.leakyreluAlpha ?? 0.2] },
+    int(layout.split ?? conv.inChannels),
+    int(conv.outChannels / (bh * bw)),
   ];
-  const inputs = [x, filter, ...(extras.bias ? [extras.bias] : []), ...(extras.prelu ? [extras.prelu] : [])];
+  const inputs = [
+    x,
+    ...(extras.x2 ? [extras.x2] : []),
+    filter,
+    ...(extras.bias ? [extras.bias] : []),
+    ...(extras.prelu ? [extras.prelu] : []),
+  ];
   return backend.runWebGPUProgram(program, inputs, 'float32', uniforms);
 }

@@ -20,7 +20,7 @@ import { backpropInputAsConv, conv2dBackpropInputAsConv } from './conv2dBackprop
 import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
 import { cacheBindGroupLayouts, stopCachingBindGroupLayouts } from './layoutCache';
-import { matrixConv2d, matrixConvInfo } from './matrixConv';
+import { type MatrixLayout, matrixConv2d, matrixConvFits, matrixConvInfo } from './matrixConv';
 import { matrixSupport } from './matrixDevice';
 import { useQueueUploads, useStockUploads } from './upload';
 
@@ -91,6 +91,81 @@ function fusedConvKernel(fallback: KernelFunc): KernelFunc {
   };
 }
 
+/**
+ * Promethium's own kernel for the inference graph (no gradient): a fused conv on the tensor cores whose input may come
+ * as two tensors to concatenate along channels (x, x2) and whose output may be spread depth-to-space (attr `block`).
+ * Run through tryMatrixConv.
+ */
+export const MATRIX_CONV = 'PromethiumMatrixConv2D';
+
+interface MatrixConvAttrs {
+  pad: 'same' | 'valid';
+  activation: 'linear' | 'prelu';
+  block?: [number, number];
+}
+
+const matrixConvKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const support = matrixSupport();
+  if (support === null) throw new Error(`${MATRIX_CONV} needs subgroup matrices`);
+  const named = inputs as Record<string, TensorInfo | undefined>;
+  const [x, filter] = [input(named, 'x'), input(named, 'filter')];
+  const x2 = named.x2;
+  const { pad, activation, block } = attrs as unknown as MatrixConvAttrs;
+  const channels = (x.shape[3] as number) + (x2?.shape[3] ?? 0);
+  const shape = [...x.shape.slice(0, 3), channels] as [number, number, number, number];
+  const conv = tf.backend_util.computeConv2DInfo(shape, filter.shape as [number, number, number, number], 1, 1, pad);
+  const layout: MatrixLayout = { ...(x2 ? { split: x.shape[3] as number } : {}), ...(block ? { block } : {}) };
+  const extras = { bias: named.bias, prelu: named.preluActivationWeights, x2 };
+  return matrixConv2d(
+    backend as unknown as WebgpuBackendLike,
+    x,
+    filter,
+    conv,
+    { activation },
+    extras,
+    support,
+    layout,
+  );
+};
+
+/** A fused conv on the tensor cores for the inference graph (see MATRIX_CONV). */
+export interface MatrixConvRequest {
+  x: tf.Tensor4D;
+  /** Concatenated after x along channels. */
+  x2?: tf.Tensor4D;
+  filter: tf.Tensor4D;
+  bias: tf.Tensor1D;
+  /** PReLU slopes per output channel, or null for none. */
+  alpha: tf.Tensor | null;
+  pad: 'same' | 'valid';
+  block?: [number, number];
+}
+
+/** The conv on the tensor cores, or null where they cannot run it (the caller then runs tfjs's ops). */
+export function tryMatrixConv(request: MatrixConvRequest): tf.Tensor | null {
+  const support = matrixSupport();
+  if (!matrixConvs || support === null || tf.getBackend() !== BACKEND) return null;
+  const { x, x2, filter, bias, alpha, pad, block } = request;
+  const channels = x.shape[3] + (x2?.shape[3] ?? 0);
+  const conv = tf.backend_util.computeConv2DInfo(
+    [x.shape[0], x.shape[1], x.shape[2], channels],
+    filter.shape,
+    1,
+    1,
+    pad,
+  );
+  if (!matrixConvFits(conv, support)) return null;
+  const inputs = {
+    x,
+    filter,
+    bias,
+    ...(x2 ? { x2 } : {}),
+    ...(alpha ? { preluActivationWeights: alpha } : {}),
+  };
+  const attrs = { pad, activation: alpha ? 'prelu' : 'linear', ...(block ? { block } : {}) };
+  return tf.engine().runKernel(MATRIX_CONV, inputs, attrs as unknown as tf.NamedAttrMap) as tf.Tensor;
+}
+
 const REPLACEMENTS: Record<string, (fallback: KernelFunc) => KernelFunc> = {
   [tf.Conv2DBackpropFilter]: filterGradKernel,
   [tf.Conv2DBackpropInput]: inputGradKernel,
@@ -122,6 +197,10 @@ export function registerWebgpuKernels(): string[] {
     stock.set(kernelName, original);
     swap(kernelName, make(original.kernelFunc));
     replaced.push(kernelName);
+  }
+  if (tf.getKernel(MATRIX_CONV, BACKEND) === undefined && tf.getKernel(tf.FusedConv2D, BACKEND) !== undefined) {
+    tf.registerKernel({ kernelName: MATRIX_CONV, backendName: BACKEND, kernelFunc: matrixConvKernel });
+    replaced.push(MATRIX_CONV);
   }
   const backend = startedBackend();
   if (backend) {
