@@ -10,7 +10,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { BackendName, BackendReport } from '../../preload/contract';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { type AdapterLike, DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
-import { matrixConvsActive, registerWebgpuKernels } from './webgpu/register';
+import { matrixConvsActive, registerWebgpuKernels, verifyMatrixConvs } from './webgpu/register';
 
 const ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const nodeRequire = createRequire(__filename);
@@ -49,6 +49,7 @@ async function tryTensorflow(): Promise<Attempt> {
 
 async function tryWebgpu(): Promise<Attempt> {
   let adapter: AdapterLike | null;
+  let matrixRefused: string | null = null;
   try {
     const webgpu = nodeRequire('webgpu') as { create: (flags: string[]) => GpuLike; globals: object };
     Object.assign(globalThis, webgpu.globals);
@@ -67,11 +68,14 @@ async function tryWebgpu(): Promise<Attempt> {
       return { ok: false, reason: 'a GPU adapter exists but the tfjs webgpu backend failed' };
     // tfjs-backend-webgpu 4.22's filter gradient runs one thread per filter element: replaced (main/ml/webgpu/).
     registerWebgpuKernels();
+    matrixRefused = await verifyMatrixConvs();
   } catch (error) {
     return { ok: false, reason: `tfjs webgpu backend failed: ${firstLine(error)}` };
   }
   const info = adapter.info;
-  const convs = matrixConvsActive() ? 'convolutions on the tensor cores (half-precision products)' : '';
+  const convs = matrixConvsActive()
+    ? 'convolutions on the tensor cores (half-precision products)'
+    : (matrixRefused ?? '');
   return {
     ok: true,
     device: [info?.vendor, info?.device || info?.description, '(WebGPU/Dawn)', convs].filter(Boolean).join(' '),

@@ -4,7 +4,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
-import { registerWebgpuKernels } from './webgpu/register';
+import { registerWebgpuKernels, verifyMatrixConvs } from './webgpu/register';
 
 interface DawnModule {
   create(flags: string[]): GpuLike;
@@ -27,5 +27,7 @@ export async function activateWebgpuFromDawn(dawnPath: string): Promise<string> 
   // As backends.ts does for the app: our kernels, gradients and uploads (main/ml/webgpu/), for training on the GPU
   // machine (gpu-train) as much as for the benchmark.
   registerWebgpuKernels();
+  const refused = await verifyMatrixConvs();
+  if (refused !== null) console.warn(refused);
   return [adapter.info?.vendor, adapter.info?.device || adapter.info?.description].filter(Boolean).join(' ');
 }

@@ -11,6 +11,7 @@ import { AdamWOptimizer } from '../adamw';
 import { buildInferenceGraph } from '../inferenceGraph';
 import { parseModelConfig } from '../modelConfig';
 import { dropoutMask } from './dropout';
+import { MATRIX_TOLERANCE } from './matrixConv';
 import { matrixSupport } from './matrixDevice';
 import { MATRIX_CONV, registerWebgpuKernels, useMatrixConvs, useStockWebgpuKernels } from './register';
 
@@ -23,11 +24,7 @@ export interface CheckResult {
 }
 
 export const TOLERANCE = 1e-4;
-/**
- * For the tensor-core convolutions (half-precision products, float32 sums): a half float's rounding (2^-11 of the
- * value, about 4.9e-4) a few times over; like PyTorch's TF32, which rounds to the same 10-bit mantissa.
- */
-export const MATRIX_TOLERANCE = 2e-3;
+export { MATRIX_TOLERANCE };
 /** For a whole network on the tensor cores against strict float32: the rounding of each layer's inputs compounds. */
 export const MATRIX_GRAPH_TOLERANCE = 1e-2;
 

@@ -30,6 +30,11 @@ const PAD = 8;
 /** Workgroups of one dispatch dimension (WebGPU's guaranteed limit). */
 const MAX_WORKGROUPS = 65535;
 const HALF_MAX = 65504;
+/**
+ * The matrix kernel against float32: a half float's rounding (2^-11 of the value, about 4.9e-4) a few times over, like
+ * PyTorch's TF32, which rounds to the same 10-bit mantissa. Relative to the largest output value.
+ */
+export const MATRIX_TOLERANCE = 2e-3;
 
 type Activation = 'linear' | 'relu' | 'leakyrelu' | 'prelu' | 'sigmoid';
 const ACTIVATIONS: Record<Activation, string> = {

@@ -20,7 +20,7 @@ import { backpropInputAsConv, conv2dBackpropInputAsConv } from './conv2dBackprop
 import { DEVICE_GRADIENTS } from './gradients';
 import type { WebgpuBackendLike } from './program';
 import { cacheBindGroupLayouts, stopCachingBindGroupLayouts } from './layoutCache';
-import { type MatrixLayout, matrixConv2d, matrixConvFits, matrixConvInfo } from './matrixConv';
+import { MATRIX_TOLERANCE, type MatrixLayout, matrixConv2d, matrixConvFits, matrixConvInfo } from './matrixConv';
 import { matrixSupport } from './matrixDevice';
 import { useQueueUploads, useStockUploads } from './upload';
 
@@ -75,6 +75,54 @@ export function useMatrixConvs(enabled: boolean): void {
 /** Whether FusedConv2D runs on the tensor cores now. */
 export function matrixConvsActive(): boolean {
   return matrixConvs && matrixSupport() !== null;
+}
+
+interface ErrorScopes {
+  pushErrorScope(filter: 'validation'): void;
+  popErrorScope(): Promise<{ message: string } | null>;
+}
+
+/**
+ * One small conv on the tensor cores against the float32 kernel on the same device, when the webgpu backend starts:
+ * a driver that lists subgroup matrices but fails to compile or run our kernel must not give wrong sections. Turns
+ * the tensor-core convolutions off where they fail; returns why, or null when they run (or are not offered).
+ */
+export async function verifyMatrixConvs(): Promise<string | null> {
+  if (!matrixConvsActive() || tf.getBackend() !== BACKEND) return null;
+  const device = (tf.backend() as unknown as { device: ErrorScopes }).device;
+  const [x, filter, bias] = [
+    tf.randomNormal([2, 20, 24, 24]),
+    tf.randomNormal([3, 3, 24, 40], 0, 0.2),
+    tf.randomNormal([40]),
+  ];
+  const conv = () =>
+    tf.fused.conv2d({
+      x: x as tf.Tensor4D,
+      filter: filter as tf.Tensor4D,
+      bias,
+      strides: 1,
+      pad: 'same',
+      activation: 'relu',
+    });
+  useMatrixConvs(false);
+  const expected = conv();
+  useMatrixConvs(true);
+  device.pushErrorScope('validation');
+  const actual = conv();
+  const [difference, scale] = tf.tidy(() => [tf.max(tf.abs(tf.sub(actual, expected))), tf.max(tf.abs(expected))]);
+  // Reading submits the recorded commands, so their errors fall inside the scope too.
+  const values = Promise.all([difference.data(), scale.data()]);
+  const error = await device.popErrorScope();
+  const [differenceValue, scaleValue] = await values;
+  tf.dispose([x, filter, bias, expected, actual, difference, scale]);
+  const relError = (differenceValue[0] as number) / Math.max(scaleValue[0] as number, 1e-30);
+  const reason = error
+    ? `the tensor-core convolution failed on this GPU (${error.message.split('\n')[0]})`
+    : relError < MATRIX_TOLERANCE
+      ? null
+      : `the tensor-core convolution differs from float32 by ${relError.toExponential(1)} on this GPU`;
+  if (reason !== null) useMatrixConvs(false);
+  return reason;
 }
 
 function fusedConvKernel(fallback: KernelFunc): KernelFunc {
