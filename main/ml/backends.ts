@@ -10,7 +10,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import type { BackendName, BackendReport } from '../../preload/contract';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { type AdapterLike, DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
-import { matrixConvsActive, registerWebgpuKernels, verifyMatrixConvs } from './webgpu/register';
+import { matrixConvsActive, verifyMatrixConvs } from './webgpu/matrixKernels';
+import { registerWebgpuKernels } from './webgpu/register';
 
 const ORDER: readonly BackendName[] = ['tensorflow', 'webgpu', 'wasm', 'cpu'];
 const nodeRequire = createRequire(__filename);

@@ -4,7 +4,8 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
-import { registerWebgpuKernels, verifyMatrixConvs } from './webgpu/register';
+import { verifyMatrixConvs } from './webgpu/matrixKernels';
+import { registerWebgpuKernels } from './webgpu/register';
 
 interface DawnModule {
   create(flags: string[]): GpuLike;

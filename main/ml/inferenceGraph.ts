@@ -20,7 +20,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { matrixConvsActive, tryMatrixConv } from './webgpu/register';
+import { matrixConvsActive, tryMatrixConv } from './webgpu/matrixKernels';
 
 type Layer = tfl.layers.Layer;
 

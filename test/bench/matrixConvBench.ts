@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { chooseMatrixTile, matrixConv2d, type MatrixTile } from '../../main/ml/webgpu/matrixConv';
 import { matrixSupport } from '../../main/ml/webgpu/matrixDevice';
 import type { WebgpuBackendLike } from '../../main/ml/webgpu/program';
-import { useMatrixConvs } from '../../main/ml/webgpu/register';
+import { useMatrixConvs } from '../../main/ml/webgpu/matrixKernels';
 
 interface Layer {
   name: string;

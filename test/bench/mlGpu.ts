@@ -19,12 +19,8 @@ import { parseModelConfig } from '../../main/ml/modelConfig';
 import { RunningLoss, trainStep, trainingObjective } from '../../main/ml/trainStep';
 import { checkWebgpu, REFERENCE } from '../../main/ml/webgpu/checks';
 import { useDeviceDropout } from '../../main/ml/webgpu/dropout';
-import {
-  matrixConvsActive,
-  registerWebgpuKernels,
-  useMatrixConvs,
-  useStockWebgpuKernels,
-} from '../../main/ml/webgpu/register';
+import { matrixConvsActive, useMatrixConvs } from '../../main/ml/webgpu/matrixKernels';
+import { registerWebgpuKernels, useStockWebgpuKernels } from '../../main/ml/webgpu/register';
 import { benchMatrixConvs } from './matrixConvBench';
 import { median } from './stats';
 

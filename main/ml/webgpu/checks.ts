@@ -13,7 +13,8 @@ import { parseModelConfig } from '../modelConfig';
 import { dropoutMask } from './dropout';
 import { MATRIX_TOLERANCE } from './matrixConv';
 import { matrixSupport } from './matrixDevice';
-import { MATRIX_CONV, registerWebgpuKernels, useMatrixConvs, useStockWebgpuKernels } from './register';
+import { MATRIX_CONV, useMatrixConvs } from './matrixKernels';
+import { registerWebgpuKernels, useStockWebgpuKernels } from './register';
 
 export interface CheckResult {
   name: string;

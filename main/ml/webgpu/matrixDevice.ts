@@ -65,7 +65,7 @@ export function matrixSupport(): MatrixSupport | null {
 }
 
 /**
- * The f16 x f16 -> f32 shape to use, largest first. Our kernels find their subgroup as localIndex / size, so only a
+ * The f16 x f16 -> f32 shape to use, largest first. Our kernels take a subgroup's lanes as localIndex % size, so only a
  * device whose subgroups all have one size qualifies (NVIDIA: 32).
  */
 export function chooseMatrixSupport(info: AdapterInfoLike | undefined): MatrixSupport | null {

@@ -34,7 +34,17 @@ export interface WebgpuBackendLike {
   disposeData(dataId: DataId): boolean;
 }
 
+/** The tfjs backend these kernels are for. */
+export const WEBGPU_BACKEND = 'webgpu';
+
 export const int = (value: number): Uniform => ({ type: 'int32', data: [value] });
+
+/** A kernel's named input, or an error naming the missing one. */
+export function input(inputs: Record<string, TensorInfo | undefined>, name: string): TensorInfo {
+  const value = inputs[name];
+  if (value === undefined) throw new Error(`webgpu kernel: missing input '${name}'`);
+  return value;
+}
 
 const GRID_THREADS = 256;
 /** Workgroups of one dispatch dimension (WebGPU's guaranteed limit); larger outputs loop over the grid. */
