@@ -298,6 +298,41 @@ export interface StrengthCheck {
   fullStrengthMse: number;
 }
 
+/** Shares of an interpolated trace taken from the model, POCS and linear interpolation (summing to 1). */
+export interface BlendWeights {
+  model: number;
+  pocs: number;
+  linear: number;
+}
+
+/**
+ * Interpolation with a model: the blend check (main/ml/blendCheck.ts). Live traces are hidden in blocks shaped like
+ * the section's own gaps; the model, POCS, linear interpolation and blends of them fill them back in, and the blend
+ * that restores them best fills the real gaps.
+ */
+export interface BlendCheck {
+  weights: BlendWeights;
+  /** Live traces hidden for the check (0: too few to check; the model is then used as it is). */
+  heldOutTraces: number;
+  /** SNR (dB) of the chosen blend on the hidden traces, against what they held; null without a check. */
+  heldOutSnrDb: number | null;
+  /** The same for the model alone. */
+  modelSnrDb: number | null;
+}
+
+/** "model 50 % + POCS 50 %": a blend's non-zero shares, as the CLI and the compare view say it. */
+export function describeBlend(weights: BlendWeights): string {
+  const parts: [string, number][] = [
+    ['model', weights.model],
+    ['POCS', weights.pocs],
+    ['linear', weights.linear],
+  ];
+  return parts
+    .filter(([, share]) => share > 0.005)
+    .map(([name, share]) => `${name} ${Math.round(share * 100)} %`)
+    .join(' + ');
+}
+
 /** QC figures of a reconstructed section (what the compare view shows next to the pictures). */
 export interface ReconstructionQc {
   /** What produced the result: 'model <name>' or a classical method. */
@@ -316,6 +351,8 @@ export interface ReconstructionQc {
   selfCheckSnrDb: number | null;
   /** Model denoising: the strength check (null at full strength, for classical methods and for interpolation). */
   strength: StrengthCheck | null;
+  /** Model interpolation: the blend check (null for classical methods, ensembles and denoising). */
+  blend: BlendCheck | null;
   /** Average amplitude spectra (input, result, difference) over `frequenciesHz`. */
   spectra: { frequenciesHz: Float32Array; input: Float32Array; result: Float32Array; difference: Float32Array };
 }

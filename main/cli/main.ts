@@ -148,7 +148,9 @@ for (const task of ['denoise', 'interpolate'] as const) {
     .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
     .option(
       '--full-strength',
-      'denoising: apply the model in full, without the strength check (SURE) that turns it down where it would remove signal',
+      task === 'denoise'
+        ? 'apply the model in full, without the strength check (SURE) that turns it down where it would remove signal'
+        : 'fill the gaps with the model alone, without the blend check that mixes in POCS or linear where they restore hidden traces better',
     )
     .option('--project <dir>', 'project whose models --model may name (default: the default project)')
     .option('--lines <A-B>', 'only these inlines (3D); the others are copied unchanged')

@@ -10,6 +10,7 @@ import { chooseBackend } from '../ml/backends';
 import { reconstructSection } from '../ml/inference';
 import { loadInferenceModel } from '../ml/modelForInference';
 import { robustAmplitudeScale, type AmplitudeScale } from '../ml/normalization';
+import { type BlendCheck, blendSummary, describeBlend } from '../ml/blendCheck';
 import { strengthSummary } from '../ml/sure';
 import { defaultProjectDir, defaultUserDataDir } from '../paths';
 import { openSegy } from '../segy/reader';
@@ -25,7 +26,7 @@ export interface ProcessCliOptions {
   model?: string;
   tta?: boolean;
   ensemble?: number;
-  /** Denoising with a model: skip the strength check (sure.ts). */
+  /** With a model: skip the strength check (denoising, sure.ts) or the blend check (interpolation, blendCheck.ts). */
   fullStrength?: boolean;
   project?: string;
   lines?: string;
@@ -74,9 +75,10 @@ export async function runProcessing(
     throw new UsageError('OUT must differ from IN: the input is never overwritten');
   const choice = chooseProcessing(task, options);
   const strengths: number[] = [];
+  const blends: BlendCheck[] = [];
   const process =
     'model' in choice
-      ? await modelProcessor(task, input, choice.model, options, strengths)
+      ? await modelProcessor(task, input, choice.model, options, { strengths, blends })
       : processorFor(task, choice.method);
   const method = 'model' in choice ? `model ${choice.model}` : choice.method;
   const bar = new ProgressBar(task === 'denoise' ? 'denoising' : 'interpolating');
@@ -92,7 +94,8 @@ export async function runProcessing(
   if (options.json) {
     const model = 'model' in choice ? choice.model : null;
     const strength = strengthSummary(strengths);
-    console.log(JSON.stringify({ input, output, task, method, model, ...summary, strength }, null, 2));
+    const blend = blendSummary(blends);
+    console.log(JSON.stringify({ input, output, task, method, model, ...summary, strength, blend }, null, 2));
     return;
   }
   const filled =
@@ -110,6 +113,11 @@ export async function runProcessing(
       `strength check (SURE): the model's change above 12 Hz applied at ${percent(median)} (median over panels; ${percent(min)}..${percent(max)}); --full-strength skips it`,
     );
   }
+  const blend = blendSummary(blends);
+  if (blend)
+    console.log(
+      `blend check: ${describeBlend(blend.weights)} (mean over ${blend.panels} panels); --full-strength skips it`,
+    );
 }
 
 /**
@@ -134,7 +142,7 @@ async function modelProcessor(
   input: string,
   modelName: string,
   options: ProcessCliOptions,
-  strengths: number[],
+  checks: { strengths: number[]; blends: BlendCheck[] },
 ): Promise<PanelProcessor> {
   await chooseBackend();
   const location = await locateModel(modelName, options.project);
@@ -150,8 +158,10 @@ async function modelProcessor(
       tta: Boolean(options.tta),
       ensemble: options.ensemble ?? 1,
       strengthCheck: options.fullStrength ? null : { sampleIntervalS },
+      blendCheck: options.fullStrength ? null : { sampleIntervalS },
     });
-    if (result.strength) strengths.push(result.strength.strength);
+    if (result.strength) checks.strengths.push(result.strength.strength);
+    if (result.blend) checks.blends.push(result.blend);
     return result.output;
   };
 }

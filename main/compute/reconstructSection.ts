@@ -62,6 +62,7 @@ export async function reconstructor(
       tta: request.tta,
       ensemble: request.ensemble,
       strengthCheck: request.fullStrength ? null : { sampleIntervalS: dt },
+      blendCheck: { sampleIntervalS: dt },
     };
     return [
       (section, shape, live) => reconstructSection(loaded.model, section, shape, live, options),
@@ -83,7 +84,7 @@ export async function reconstructor(
 }
 
 function classicalResult(output: Float32Array): Reconstruction {
-  return { output, uncertainty: null, strength: null, fullStrengthOutput: null };
+  return { output, uncertainty: null, strength: null, fullStrengthOutput: null, blend: null };
 }
 
 function rms(values: Float32Array, shape: SectionShape, live: Uint8Array): number {
@@ -148,7 +149,7 @@ export async function reconstructSurveySection(
     context.progress(0.1, 'loading the method');
     const [run, method] = await reconstructor(request, request.cacheDir, dt);
     context.progress(0.2, `${request.task === 'denoise' ? 'denoising' : 'interpolating'} ${request.label}`);
-    const { output, uncertainty, strength, fullStrengthOutput } = await run(section, shape, live);
+    const { output, uncertainty, strength, fullStrengthOutput, blend } = await run(section, shape, live);
     const result = request.task === 'denoise' ? keepDeadTraces(output, section, shape, live) : output;
     const difference = Float32Array.from(section, (v, i) => v - result[i]!);
     context.progress(0.8, 'quality figures');
@@ -162,6 +163,7 @@ export async function reconstructSurveySection(
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
       selfCheckSnrDb: request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null,
       strength,
+      blend,
       spectra: {
         frequenciesHz: inputSpectrum.frequenciesHz,
         input: inputSpectrum.amplitude,

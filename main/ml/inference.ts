@@ -3,10 +3,13 @@
  * predicted in batches (optionally with flip test-time augmentation), blended with normalised Hann weights, brought
  * back to the survey's amplitudes. Monte Carlo dropout ensembles give a mean and a standard-deviation section.
  * For interpolation, live traces keep their samples exactly: only dead or missing traces take the prediction.
- * Denoising can be applied at the strength Stein's unbiased risk estimate finds best for the section (sure.ts).
+ * Denoising can be applied at the strength Stein's unbiased risk estimate finds best for the section (sure.ts), and
+ * interpolation with the blend of the model and classical methods that best restores hidden live traces (blendCheck.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import { interpolationMethods } from '../processing';
+import { type BlendCheck, interpolateAtCheckedBlend } from './blendCheck';
 import type { TraceMask } from './corruption';
 import { maskChannel } from './corruption';
 import type { SectionShape } from './metrics';
@@ -39,6 +42,11 @@ export interface ReconstructionOptions {
    * ensemble's mean is then applied at that strength). Absent or null: full strength.
    */
   strengthCheck?: StrengthOptions | null;
+  /**
+   * Interpolation: fill the gaps with the blend of the model, POCS and linear interpolation that best restores live
+   * traces hidden from them (blendCheck.ts). Absent or null, or with an ensemble: the model alone.
+   */
+  blendCheck?: { sampleIntervalS: number } | null;
 }
 
 export interface Reconstruction {
@@ -49,6 +57,8 @@ export interface Reconstruction {
   strength: StrengthCheck | null;
   /** With the strength check: the model's result at full strength (the signal estimate of the leakage QC). */
   fullStrengthOutput: Float32Array | null;
+  /** The blend check's choice and figures (null when it was not asked for, or for denoising). */
+  blend: BlendCheck | null;
 }
 
 type Forward = (input: tf.Tensor4D) => tf.Tensor;
@@ -90,10 +100,25 @@ export async function reconstructSection(
   live: TraceMask,
   options: ReconstructionOptions,
 ): Promise<Reconstruction> {
+  const blendCheck = options.task === 'interpolate' && (options.ensemble ?? 1) <= 1 ? options.blendCheck : null;
+  if (blendCheck) {
+    const { output, check: blend } = await interpolateAtCheckedBlend(
+      {
+        model: async (input, inputLive) => (await predictSection(model, input, shape, inputLive, options)).output,
+        pocs: async (input, inputLive) =>
+          interpolationMethods.pocs(input, shape, inputLive, { dt: blendCheck.sampleIntervalS }),
+        linear: async (input, inputLive) => interpolationMethods.linear(input, shape, inputLive),
+      },
+      section,
+      shape,
+      live,
+    );
+    return { output, uncertainty: null, strength: null, fullStrengthOutput: null, blend };
+  }
   const check = options.task === 'denoise' ? options.strengthCheck : null;
   if (!check) {
     const predicted = await predictSection(model, section, shape, live, options);
-    return { ...predicted, strength: null, fullStrengthOutput: null };
+    return { ...predicted, strength: null, fullStrengthOutput: null, blend: null };
   }
   const deterministic = { ...options, ensemble: 1 };
   const checked = await denoiseAtCheckedStrength(
@@ -109,6 +134,7 @@ export async function reconstructSection(
       uncertainty: null,
       strength: checked.check,
       fullStrengthOutput: checked.fullStrength,
+      blend: null,
     };
   }
   const { output, uncertainty } = await predictSection(model, section, shape, live, options);
@@ -117,6 +143,7 @@ export async function reconstructSection(
     uncertainty,
     strength: checked.check,
     fullStrengthOutput: output,
+    blend: null,
   };
 }
 

@@ -219,7 +219,8 @@ export async function qualityDatasets(): Promise<Dataset[]> {
   ];
 }
 
-/** A model at full strength, or (denoising) with the strength check the app applies by default (ml/sure.ts). */
+/** A model as it is, or with the check the app applies by default: the strength check (denoising, ml/sure.ts) or the
+ * blend check (interpolation, ml/blendCheck.ts). */
 function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked = false): Method {
   return async (input, shape, live, dt) => {
     const scale = robustAmplitudeScale(input, shape);
@@ -229,7 +230,8 @@ function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked =
       patch: loaded.patch,
       patchScaling: loaded.patchScaling,
       tta,
-      strengthCheck: checked ? { sampleIntervalS: dt } : null,
+      strengthCheck: checked && task === 'denoise' ? { sampleIntervalS: dt } : null,
+      blendCheck: checked && task === 'interpolate' ? { sampleIntervalS: dt } : null,
     });
     return output;
   };
@@ -343,6 +345,7 @@ export async function qualityMethods(modelsDir: string, adapt: AdaptSettings = B
       POCS: async (input, shape, live, dt) => interpolationMethods.pocs(input, shape, live, { dt }),
       unet_interp_v1: modelMethod(interpolator, 'interpolate', false),
       'unet_interp_v1 + TTA': modelMethod(interpolator, 'interpolate', true),
+      'unet_interp_v1 + TTA, blend checked': modelMethod(interpolator, 'interpolate', true, true),
       'unet_interp_v1 after adapt to this survey': adaptedModelMethod(
         interpolatorDir,
         interpolator,
@@ -500,6 +503,10 @@ export async function benchQuality(): Promise<string> {
     "model's removal as far as it matches the trace. The other model rows are at full strength. For the adapted",
     "denoiser the checked row also ends as the app's adapt job does (main/ml/adaptChoice.ts): the base model is kept",
     "unless SURE's estimate of the adapted model's error above 12 Hz on the case's panels is at least 5 % lower.",
+    '',
+    '"blend checked": the interpolator as the app applies it by default (main/ml/blendCheck.ts): live traces are hidden',
+    "in blocks shaped like the panel's own gaps, the model (with TTA), POCS, linear interpolation and blends of the",
+    'model with each fill them back in, and the blend that restores them best fills the real gaps. No clean data is used.',
     '',
     `Cases won, per method: ${winCounts(rows)}.`,
     '',

@@ -1,0 +1,98 @@
+import { describe, expect, it } from 'vitest';
+import { interpolationMethods } from '../processing';
+import { BLENDS, blendSummary, heldOutTraces, interpolateAtCheckedBlend, MIN_HELD_OUT } from './blendCheck';
+
+const shape = { traces: 60, samples: 64 };
+
+/** A section whose traces change linearly across the line: linear interpolation restores any gap exactly. */
+function lateralRamp(): Float32Array {
+  const section = new Float32Array(shape.traces * shape.samples);
+  for (let t = 0; t < shape.traces; t++)
+    for (let s = 0; s < shape.samples; s++) section[t * shape.samples + s] = Math.sin(s / 5) * (1 + t / 10);
+  return section;
+}
+
+function withGaps(section: Float32Array, dead: number[]): { input: Float32Array; live: Uint8Array } {
+  const live = new Uint8Array(shape.traces).fill(1);
+  const input = Float32Array.from(section);
+  for (const t of dead) {
+    live[t] = 0;
+    input.fill(0, t * shape.samples, (t + 1) * shape.samples);
+  }
+  return { input, live };
+}
+
+const classical = {
+  pocs: async (x: Float32Array, live: Uint8Array) => interpolationMethods.pocs(x, shape, live, { dt: 0.004 }),
+  linear: async (x: Float32Array, live: Uint8Array) => interpolationMethods.linear(x, shape, live),
+};
+
+describe('held-out traces', () => {
+  it('copy the gaps as whole blocks, shifted past the longest gap, and hide only live traces', () => {
+    const live = new Uint8Array(40).fill(1);
+    for (const t of [3, 4, 5, 20, 21, 22]) live[t] = 0;
+    const seeds = [1, 2, 3, 4, 5, 6, 7, 8].map((seed) => heldOutTraces(live, seed));
+    for (const hidden of seeds) {
+      const blocks = [...hidden.keys()].filter((t) => hidden[t]);
+      for (const t of blocks) expect(live[t]).toBe(1);
+      // each gap of 3, shifted by 4, is hidden whole or not at all
+      expect([[], [7, 8, 9], [24, 25, 26], [7, 8, 9, 24, 25, 26]]).toContainEqual(blocks);
+    }
+    expect(new Set(seeds.map((h) => h.join(''))).size).toBeGreaterThan(1);
+    expect(heldOutTraces(live, 3)).toEqual(heldOutTraces(live, 3));
+  });
+
+  it('are none where no trace is missing', () => {
+    expect(heldOutTraces(new Uint8Array(10).fill(1)).every((h) => h === 0)).toBe(true);
+  });
+});
+
+describe('the blend check', () => {
+  const dead = [5, 6, 14, 15, 23, 24, 33, 34, 42, 43, 51, 52];
+
+  it('chooses linear interpolation where it restores hidden traces exactly and the model does not', async () => {
+    const truth = lateralRamp();
+    const { input, live } = withGaps(truth, dead);
+    const zeros = async (x: Float32Array) => new Float32Array(x.length);
+    const { output, check } = await interpolateAtCheckedBlend({ model: zeros, ...classical }, input, shape, live);
+    expect(check.weights).toEqual({ model: 0, pocs: 0, linear: 1 });
+    expect(check.heldOutTraces).toBeGreaterThanOrEqual(MIN_HELD_OUT);
+    expect(check.heldOutSnrDb!).toBeGreaterThan(check.modelSnrDb! + 20);
+    for (let t = 0; t < shape.traces; t++) {
+      const row = (a: Float32Array) => Array.from(a.subarray(t * shape.samples, (t + 1) * shape.samples));
+      if (live[t]) expect(row(output)).toEqual(row(input));
+    }
+  });
+
+  it('chooses the model where it knows the section', async () => {
+    const truth = lateralRamp().map((v, i) => v + Math.sin(i * 1.7)); // laterally rough: classical methods miss it
+    const { input, live } = withGaps(truth, dead);
+    const oracle = async () => truth;
+    const { check } = await interpolateAtCheckedBlend({ model: oracle, ...classical }, input, shape, live);
+    expect(check.weights).toEqual(BLENDS[0]);
+  });
+
+  it('uses the model as it is when too few live traces can be hidden', async () => {
+    const truth = lateralRamp();
+    const { input, live } = withGaps(truth, []);
+    const calls: string[] = [];
+    const model = async (x: Float32Array) => (calls.push('model'), x);
+    const { check } = await interpolateAtCheckedBlend({ model, ...classical }, input, shape, live);
+    expect(check).toEqual({ weights: BLENDS[0], heldOutTraces: 0, heldOutSnrDb: null, modelSnrDb: null });
+    expect(calls).toEqual(['model']);
+  });
+
+  it('summarises a file by its mean blend', () => {
+    const check = (model: number, pocs: number) => ({
+      weights: { model, pocs, linear: 0 },
+      heldOutTraces: 4,
+      heldOutSnrDb: 1,
+      modelSnrDb: 1,
+    });
+    expect(blendSummary([check(1, 0), check(0.5, 0.5)])).toEqual({
+      weights: { model: 0.75, pocs: 0.25, linear: 0 },
+      panels: 2,
+    });
+    expect(blendSummary([])).toBeNull();
+  });
+});
