@@ -217,9 +217,13 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
       await waitForCompare('interpolate');
       const filled = Number((await compare().getByTestId('qc-traces-filled').innerText()).replace(/,/g, ''));
       const snr = await compare().getByTestId('qc-selfcheck-snr').innerText();
-      console.log(`[compare] ${target}: ${filled} traces filled, self-check SNR ${snr}`);
+      const blend = await compare().getByTestId('qc-blend').innerText();
+      console.log(`[compare] ${target}: ${filled} traces filled, self-check SNR ${snr}, blend ${blend}`);
       expect(filled).toBeGreaterThan(0);
       expect(snr).toMatch(/dB|—/);
+      // The one-click interpolation runs the bundled model with the blend check: the row names what filled the gaps.
+      expect(blend).toMatch(/(model|POCS|linear) \d+ %/);
+      expect(blend).toMatch(/hidden traces restored at -?[\d.]+ dB|too few live traces to check/);
       await page().waitForTimeout(200);
       await session.screenshot('33-compare-interpolate');
     },
