@@ -7,9 +7,10 @@
  * where the model is worse than a classical method (the Mobil gathers, linear) the check finds that too.
  *
  * The hidden traces copy the structure of what is missing: each run of missing traces, shifted along the section by
- * one more than the longest run, marks live traces to hide, and each such block is hidden or not at random. Gaps are
- * then checked with gaps and single missing traces with single traces; the ranking of methods differs between the two
- * (POCS is good at the first and poor at the second).
+ * one more than the longest run, marks a block of live traces to hide. Gaps are then checked with gaps and scattered
+ * missing traces with scattered traces; the ranking of methods differs between the two (POCS does well on scattered
+ * traces and badly across wide gaps). The blocks are tried in two folds, so each is tried once and no trial hides more
+ * than half of them.
  */
 import { type BlendCheck, type BlendWeights, describeBlend } from '../../preload/contract';
 import { seededRandom } from '../synth/random';
@@ -48,27 +49,51 @@ export interface BlendOptions {
   seed?: number;
 }
 
-/** The live traces to hide: each missing run shifted by one more than the longest run, kept as a block or not. */
-export function heldOutTraces(live: TraceMask, seed = 1): Uint8Array {
-  const traces = live.length;
-  const hidden = new Uint8Array(traces);
+/** Runs of missing traces, [start, end). */
+function missingRuns(live: TraceMask): [number, number][] {
   const runs: [number, number][] = [];
-  for (let t = 0; t < traces;) {
+  for (let t = 0; t < live.length;) {
     if (live[t]) {
       t++;
       continue;
     }
     const start = t;
-    while (t < traces && !live[t]) t++;
+    while (t < live.length && !live[t]) t++;
     runs.push([start, t]);
   }
+  return runs;
+}
+
+/**
+ * The live traces to hide, as two folds (each tried on its own, so every block is tried once): each missing run shifted
+ * by one more than the longest run, forwards or backwards at random (the way that stays on the section where only one
+ * does), its live traces a block; the blocks dealt alternately to the folds in a random order. Empty folds are left out.
+ */
+export function heldOutFolds(live: TraceMask, seed = 1): Uint8Array[] {
+  const traces = live.length;
+  const runs = missingRuns(live);
   const shift = 1 + Math.max(0, ...runs.map(([start, end]) => end - start));
   const random = seededRandom(seed);
+  const taken = new Uint8Array(traces);
+  const blocks: number[][] = [];
   for (const [start, end] of runs) {
-    if (random() >= 0.5) continue;
-    for (let t = start + shift; t < Math.min(traces, end + shift); t++) if (live[t]) hidden[t] = 1;
+    const forwards = end + shift <= traces;
+    const backwards = start - shift >= 0;
+    const offset = forwards && backwards ? (random() < 0.5 ? shift : -shift) : forwards ? shift : -shift;
+    const block: number[] = [];
+    for (let t = Math.max(0, start + offset); t < Math.min(traces, end + offset); t++) {
+      if (live[t] && !taken[t]) block.push(t);
+    }
+    for (const t of block) taken[t] = 1;
+    if (block.length) blocks.push(block);
   }
-  return hidden;
+  for (let i = blocks.length - 1; i > 0; i--) {
+    const j = Math.floor(random() * (i + 1));
+    [blocks[i], blocks[j]] = [blocks[j]!, blocks[i]!];
+  }
+  const folds = [new Uint8Array(traces), new Uint8Array(traces)];
+  blocks.forEach((block, i) => block.forEach((t) => (folds[i % 2]![t] = 1)));
+  return folds.filter((fold) => fold.some((h) => h));
 }
 
 const mix = (w: BlendWeights, outputs: Record<keyof BlendWeights, Float32Array | null>, i: number): number =>
@@ -76,23 +101,21 @@ const mix = (w: BlendWeights, outputs: Record<keyof BlendWeights, Float32Array |
   (w.pocs ? w.pocs * outputs.pocs![i]! : 0) +
   (w.linear ? w.linear * outputs.linear![i]! : 0);
 
-/** SNR in dB of each blend on the hidden traces, against what they held. */
-function heldOutSnr(
+/** Adds each blend's squared error on the hidden traces, and what they held, to the running sums. */
+function addHeldOutErrors(
   section: Float32Array,
   outputs: Record<keyof BlendWeights, Float32Array>,
   hidden: Uint8Array,
   samples: number,
-): number[] {
-  let signal = 0;
-  const errors = BLENDS.map(() => 0);
+  sums: { signal: number; errors: number[] },
+): void {
   for (let t = 0; t < hidden.length; t++) {
     if (!hidden[t]) continue;
     for (let i = t * samples; i < (t + 1) * samples; i++) {
-      signal += section[i]! ** 2;
-      BLENDS.forEach((w, b) => (errors[b]! += (mix(w, outputs, i) - section[i]!) ** 2));
+      sums.signal += section[i]! ** 2;
+      BLENDS.forEach((w, b) => (sums.errors[b]! += (mix(w, outputs, i) - section[i]!) ** 2));
     }
   }
-  return errors.map((e) => (e > 0 ? 10 * Math.log10(signal / e) : Number.POSITIVE_INFINITY));
 }
 
 /** The section interpolated by the candidate blend that best restores held-out live traces (see the header). */
@@ -103,20 +126,24 @@ export async function interpolateAtCheckedBlend(
   live: TraceMask,
   options: BlendOptions = {},
 ): Promise<{ output: Float32Array; check: BlendCheck }> {
-  const hidden = heldOutTraces(live, options.seed);
-  const heldOut = hidden.reduce((n, h) => n + h, 0);
+  const folds = heldOutFolds(live, options.seed);
+  const heldOut = folds.reduce((n, fold) => n + fold.reduce((k, h) => k + h, 0), 0);
   if (heldOut < MIN_HELD_OUT) {
     const output = await candidates.model(section, live);
     return { output, check: { weights: MODEL_ONLY, heldOutTraces: heldOut, heldOutSnrDb: null, modelSnrDb: null } };
   }
-  const checkLive = Uint8Array.from(live, (l, t) => (l && !hidden[t] ? 1 : 0));
-  const checkSection = Float32Array.from(section, (v, i) => (checkLive[Math.floor(i / shape.samples)] ? v : 0));
-  const trial = {
-    model: await candidates.model(checkSection, checkLive),
-    pocs: await candidates.pocs(checkSection, checkLive),
-    linear: await candidates.linear(checkSection, checkLive),
-  };
-  const snr = heldOutSnr(section, trial, hidden, shape.samples);
+  const sums = { signal: 0, errors: BLENDS.map(() => 0) };
+  for (const hidden of folds) {
+    const checkLive = Uint8Array.from(live, (l, t) => (l && !hidden[t] ? 1 : 0));
+    const checkSection = Float32Array.from(section, (v, i) => (checkLive[Math.floor(i / shape.samples)] ? v : 0));
+    const trial = {
+      model: await candidates.model(checkSection, checkLive),
+      pocs: await candidates.pocs(checkSection, checkLive),
+      linear: await candidates.linear(checkSection, checkLive),
+    };
+    addHeldOutErrors(section, trial, hidden, shape.samples, sums);
+  }
+  const snr = sums.errors.map((e) => (e > 0 ? 10 * Math.log10(sums.signal / e) : Number.POSITIVE_INFINITY));
   const best = snr.indexOf(Math.max(...snr));
   const weights = BLENDS[best]!;
   const outputs = {
