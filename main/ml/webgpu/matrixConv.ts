@@ -389,6 +389,20 @@ export function matrixConvInfo(
   return matrixConvFits(conv, m) ? conv : null;
 }
 
+/**
+ * The geometry of a stride-1 conv over x, or over x and x2 concatenated along channels (the inference graph's joins):
+ * the concatenation's channels are the input channels.
+ */
+export function concatConvInfo(
+  x: readonly number[],
+  x2Channels: number,
+  filter: readonly number[],
+  pad: 'same' | 'valid',
+): backend_util.Conv2DInfo {
+  const shape = [x[0], x[1], x[2], (x[3] as number) + x2Channels] as [number, number, number, number];
+  return backend_util.computeConv2DInfo(shape, filter as [number, number, number, number], 1, 1, pad);
+}
+
 /** Whether one dispatch covers the convolution's output pixels. */
 export function matrixConvFits(conv: backend_util.Conv2DInfo, m: MatrixSupport): boolean {
   const p = conv.batchSize * conv.outHeight * conv.outWidth;

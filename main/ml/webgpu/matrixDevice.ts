@@ -91,12 +91,19 @@ function requestingMatrixFeatures(adapter: AdapterLike): AdapterLike {
     support = extra.length === WANTED_FEATURES.length ? chooseMatrixSupport(adapter.info) : null;
     return device;
   };
-  // Dawn's objects check their receiver: read every other property from the adapter itself.
-  return new Proxy(adapter, {
-    get(target, property) {
-      if (property === 'requestDevice') return requestDevice;
-      const value = (target as unknown as Record<string | symbol, unknown>)[property];
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+  return overriding(adapter, 'requestDevice', requestDevice);
+}
+
+/**
+ * `target` with one method replaced. Dawn's objects check their receiver, so every other property is read from the
+ * object itself and its methods are bound to it.
+ */
+function overriding<T extends object>(target: T, name: string, method: unknown): T {
+  return new Proxy(target, {
+    get(object, property) {
+      if (property === name) return method;
+      const value = (object as unknown as Record<string | symbol, unknown>)[property];
+      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(object) : value;
     },
   });
 }
@@ -109,13 +116,7 @@ export function gpuWithMatrixFeatures<T extends GpuLike>(gpu: T): T {
     const adapter = await gpu.requestAdapter(options);
     return adapter && requestingMatrixFeatures(adapter);
   };
-  return new Proxy(gpu, {
-    get(target, property) {
-      if (property === 'requestAdapter') return requestAdapter;
-      const value = (target as unknown as Record<string | symbol, unknown>)[property];
-      return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
-    },
-  });
+  return overriding(gpu, 'requestAdapter', requestAdapter);
 }
 
 const DIRECTIVE = /^[ \t]*(?:enable|requires|diagnostic)\b[^;\n]*;[ \t]*$/gm;
@@ -144,7 +145,7 @@ export function passSubgroupId(code: string): string {
 }
 
 /** Both rewrites of tfjs's WGSL (see the top of this file); other shaders pass unchanged. */
-export const prepareShader = (code: string): string => hoistDirectives(passSubgroupId(code));
+const prepareShader = (code: string): string => hoistDirectives(passSubgroupId(code));
 
 interface DeviceClass {
   prototype: { createShaderModule(descriptor: { code: string }): object };

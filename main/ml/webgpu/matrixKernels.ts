@@ -5,11 +5,16 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { FusedConv2DAttrs, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
-import { MATRIX_TOLERANCE, type MatrixLayout, matrixConv2d, matrixConvFits, matrixConvInfo } from './matrixConv';
+import {
+  concatConvInfo,
+  MATRIX_TOLERANCE,
+  type MatrixLayout,
+  matrixConv2d,
+  matrixConvFits,
+  matrixConvInfo,
+} from './matrixConv';
 import { matrixSupport } from './matrixDevice';
 import { input, WEBGPU_BACKEND, type WebgpuBackendLike } from './program';
-
-const BACKEND = WEBGPU_BACKEND;
 
 let matrixConvs = true;
 
@@ -37,7 +42,7 @@ interface ErrorScopes {
  * the tensor-core convolutions off where they fail; returns why, or null when they run (or are not offered).
  */
 export async function verifyMatrixConvs(): Promise<string | null> {
-  if (!matrixConvsActive() || tf.getBackend() !== BACKEND) return null;
+  if (!matrixConvsActive() || tf.getBackend() !== WEBGPU_BACKEND) return null;
   const device = (tf.backend() as unknown as { device: ErrorScopes }).device;
   const [x, filter, bias] = [
     tf.randomNormal([2, 20, 24, 24]),
@@ -77,7 +82,7 @@ export async function verifyMatrixConvs(): Promise<string | null> {
 export function fusedConvKernel(fallback: KernelFunc): KernelFunc {
   return (args) => {
     const support = matrixSupport();
-    if (!matrixConvs || support === null) return fallback(args);
+    if (!matrixConvsActive() || support === null) return fallback(args);
     const attrs = args.attrs as unknown as FusedConv2DAttrs;
     const inputs = args.inputs as Record<string, TensorInfo | undefined>;
     const [x, filter] = [input(inputs, 'x'), input(inputs, 'filter')];
@@ -108,9 +113,7 @@ export const matrixConvKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const [x, filter] = [input(named, 'x'), input(named, 'filter')];
   const x2 = named.x2;
   const { pad, activation, block } = attrs as unknown as MatrixConvAttrs;
-  const channels = (x.shape[3] as number) + (x2?.shape[3] ?? 0);
-  const shape = [...x.shape.slice(0, 3), channels] as [number, number, number, number];
-  const conv = tf.backend_util.computeConv2DInfo(shape, filter.shape as [number, number, number, number], 1, 1, pad);
+  const conv = concatConvInfo(x.shape, x2?.shape[3] ?? 0, filter.shape, pad);
   const layout: MatrixLayout = { ...(x2 ? { split: x.shape[3] as number } : {}), ...(block ? { block } : {}) };
   const extras = { bias: named.bias, prelu: named.preluActivationWeights, x2 };
   return matrixConv2d(
@@ -141,16 +144,9 @@ export interface MatrixConvRequest {
 /** The conv on the tensor cores, or null where they cannot run it (the caller then runs tfjs's ops). */
 export function tryMatrixConv(request: MatrixConvRequest): tf.Tensor | null {
   const support = matrixSupport();
-  if (!matrixConvs || support === null || tf.getBackend() !== BACKEND) return null;
+  if (!matrixConvsActive() || support === null || tf.getBackend() !== WEBGPU_BACKEND) return null;
   const { x, x2, filter, bias, alpha, pad, block } = request;
-  const channels = x.shape[3] + (x2?.shape[3] ?? 0);
-  const conv = tf.backend_util.computeConv2DInfo(
-    [x.shape[0], x.shape[1], x.shape[2], channels],
-    filter.shape,
-    1,
-    1,
-    pad,
-  );
+  const conv = concatConvInfo(x.shape, x2?.shape[3] ?? 0, filter.shape, pad);
   if (!matrixConvFits(conv, support)) return null;
   const inputs = {
     x,

@@ -22,7 +22,6 @@ import { cacheBindGroupLayouts, stopCachingBindGroupLayouts } from './layoutCach
 import { fusedConvKernel, MATRIX_CONV, matrixConvKernel } from './matrixKernels';
 import { useQueueUploads, useStockUploads } from './upload';
 
-const BACKEND = WEBGPU_BACKEND;
 /**
  * Dispatches recorded before each queue submit: tfjs's default is 15. A small U-Net's training step is bound by the
  * JavaScript that issues its ~1,600 kernels; submitting every 64 took it from 42-44 to 39-41 ms on the H200 (two runs
@@ -61,8 +60,8 @@ const REPLACEMENTS: Record<string, (fallback: KernelFunc) => KernelFunc> = {
 };
 
 function swap(kernelName: string, kernelFunc: KernelFunc): void {
-  tf.unregisterKernel(kernelName, BACKEND);
-  tf.registerKernel({ kernelName, backendName: BACKEND, kernelFunc });
+  tf.unregisterKernel(kernelName, WEBGPU_BACKEND);
+  tf.registerKernel({ kernelName, backendName: WEBGPU_BACKEND, kernelFunc });
 }
 
 function swapGradient(config: GradConfig): void {
@@ -80,14 +79,17 @@ export function registerWebgpuKernels(): string[] {
     replaced.push(`${config.kernelName} gradient`);
   }
   for (const [kernelName, make] of Object.entries(REPLACEMENTS)) {
-    const original = stock.get(kernelName) ?? tf.getKernel(kernelName, BACKEND);
+    const original = stock.get(kernelName) ?? tf.getKernel(kernelName, WEBGPU_BACKEND);
     if (original === undefined) continue; // the webgpu backend is not loaded
     stock.set(kernelName, original);
     swap(kernelName, make(original.kernelFunc));
     replaced.push(kernelName);
   }
-  if (tf.getKernel(MATRIX_CONV, BACKEND) === undefined && tf.getKernel(tf.FusedConv2D, BACKEND) !== undefined) {
-    tf.registerKernel({ kernelName: MATRIX_CONV, backendName: BACKEND, kernelFunc: matrixConvKernel });
+  if (
+    tf.getKernel(MATRIX_CONV, WEBGPU_BACKEND) === undefined &&
+    tf.getKernel(tf.FusedConv2D, WEBGPU_BACKEND) !== undefined
+  ) {
+    tf.registerKernel({ kernelName: MATRIX_CONV, backendName: WEBGPU_BACKEND, kernelFunc: matrixConvKernel });
     replaced.push(MATRIX_CONV);
   }
   const backend = startedBackend();
@@ -103,7 +105,7 @@ export function registerWebgpuKernels(): string[] {
 
 /** The webgpu backend's instance once it has started (tf.findBackend would start it: an adapter request). */
 function startedBackend(): object | null {
-  return (tf.engine().registry as Record<string, object | undefined>)[BACKEND] ?? null;
+  return (tf.engine().registry as Record<string, object | undefined>)[WEBGPU_BACKEND] ?? null;
 }
 
 export function useStockWebgpuKernels(): void {
