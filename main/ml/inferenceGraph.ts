@@ -21,6 +21,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { matrixConvsActive, tryMatrixConv } from './webgpu/matrixKernels';
+import { withInferenceSubmits } from './webgpu/register';
 
 type Layer = tfl.layers.Layer;
 
@@ -308,7 +309,7 @@ export function buildInferenceGraph(model: tfl.LayersModel, options: InferenceGr
   const modelOutputId = (model.outputs[0] as tfl.SymbolicTensor).id;
   return {
     ...counts,
-    predict: (x) => execute(steps, inputId, modelOutputId, x),
+    predict: (x) => withInferenceSubmits(() => execute(steps, inputId, modelOutputId, x)),
     dispose: () => tf.dispose(weights),
   };
 }

@@ -20,7 +20,12 @@ import { RunningLoss, trainStep, trainingObjective } from '../../main/ml/trainSt
 import { checkWebgpu, REFERENCE } from '../../main/ml/webgpu/checks';
 import { useDeviceDropout } from '../../main/ml/webgpu/dropout';
 import { matrixConvsActive, useMatrixConvs } from '../../main/ml/webgpu/matrixKernels';
-import { registerWebgpuKernels, useStockWebgpuKernels } from '../../main/ml/webgpu/register';
+import {
+  INFERENCE_SUBMIT_BATCH,
+  registerWebgpuKernels,
+  setInferenceSubmitBatch,
+  useStockWebgpuKernels,
+} from '../../main/ml/webgpu/register';
 import { benchMatrixConvs } from './matrixConvBench';
 import { median } from './stats';
 
@@ -36,6 +41,20 @@ interface KernelSummary {
   kernels: number;
   gpuMs: number;
   top: string[];
+  /** PROMETHIUM_BENCH_KERNELS=1: every kernel in order, with its output shape (to find the layer that costs). */
+  each?: string[];
+}
+
+/**
+ * GPUs raise their clocks only under sustained load (the H200 ran the small model's inference at 12.8 ms of GPU time
+ * in its first second and at 3.9 ms later): every timing starts after at least two seconds of the same work, on both
+ * sides (test/bench/torch_unet.py warms up the same way).
+ */
+const WARMUP_MS = 2000;
+
+async function warmUp(run: () => Promise<unknown>): Promise<void> {
+  const started = performance.now();
+  for (let calls = 0; calls < 5 || performance.now() - started < WARMUP_MS; calls++) await run();
 }
 
 /** GPU time per kernel name over one call of f (each kernel is timed alone, so the sum exceeds a pipelined run). */
@@ -54,6 +73,9 @@ async function profileKernels(f: () => tf.Tensor): Promise<KernelSummary> {
     kernels: info.kernels.length,
     gpuMs: sorted.reduce((sum, [, e]) => sum + e.ms, 0),
     top: sorted.slice(0, 8).map(([name, e]) => `${name} ${e.ms.toFixed(1)}ms/${e.count}`),
+    each: process.env.PROMETHIUM_BENCH_KERNELS
+      ? info.kernels.map((k) => `${k.name} ${JSON.stringify(k.outputShapes)} ${Number(k.kernelTimeMs).toFixed(3)}`)
+      : undefined,
   };
 }
 
@@ -69,26 +91,54 @@ async function timeTraining(model: tfl.LayersModel, x: tf.Tensor, y: tf.Tensor, 
     await running.mean(); // the only read-back: the loop itself never waits for the GPU
     return (performance.now() - started) / n;
   };
-  await steps(3);
+  await warmUp(() => steps(3));
   const times: number[] = [];
   for (let r = 0; r < rounds; r++) times.push(await steps(10));
   const profile = await profileKernels(() => trainStep(model, optimizer, x, y, loss));
   return { stepMs: median(times), enqueueMs, profile };
 }
 
+interface SubmittingBackend {
+  endComputePassEncoder(): void;
+  submitQueue(): void;
+  device: { queue: { onSubmittedWorkDone(): Promise<void> } };
+}
+
+/**
+ * Inference timed whole, and in its phases (medians): issuing the kernels from JS, waiting for the GPU to finish them,
+ * and reading the result back.
+ */
 async function timeInference(predict: (x: tf.Tensor) => tf.Tensor, x64: tf.Tensor) {
+  const backend = tf.backend() as unknown as SubmittingBackend;
+  const phases = { enqueue: [] as number[], gpu: [] as number[], read: [] as number[] };
   const infer = async (): Promise<number> => {
     const started = performance.now();
     const out = predict(x64);
+    const issued = performance.now();
+    backend.endComputePassEncoder();
+    backend.submitQueue();
+    await backend.device.queue.onSubmittedWorkDone();
+    const computed = performance.now();
     await out.data();
     out.dispose();
-    return performance.now() - started;
+    const done = performance.now();
+    phases.enqueue.push(issued - started);
+    phases.gpu.push(computed - issued);
+    phases.read.push(done - computed);
+    return done - started;
   };
-  await infer();
-  await infer();
+  await warmUp(infer);
+  for (const list of Object.values(phases)) list.length = 0;
   const times: number[] = [];
-  for (let i = 0; i < 10; i++) times.push(await infer());
-  return { ms: median(times), profile: await profileKernels(() => predict(x64)) };
+  for (let i = 0; i < 20; i++) times.push(await infer());
+  return {
+    ms: median(times),
+    times: times.map((t) => Number(t.toFixed(2))),
+    enqueueMs: median(phases.enqueue),
+    gpuWaitMs: median(phases.gpu),
+    readMs: median(phases.read),
+    profile: await profileKernels(() => predict(x64)),
+  };
 }
 
 async function timeCase(c: Case) {
@@ -114,10 +164,32 @@ async function timeCase(c: Case) {
   useMatrixConvs(false);
   const foldedStrict = await timeInference((input) => graph.predict(input), x64);
   useMatrixConvs(true);
+  // Once more after the strict run: the order of the two must not decide which one is faster.
+  const foldedAgain = await timeInference((input) => graph.predict(input), x64);
+  // PROMETHIUM_BENCH_SUBMIT_BATCHES=2,4,16: the folded inference again with each number of dispatches per submit.
+  const submitBatches: Record<string, number> = {};
+  for (const batch of (process.env.PROMETHIUM_BENCH_SUBMIT_BATCHES ?? '').split(',').filter(Boolean)) {
+    setInferenceSubmitBatch(Number(batch));
+    submitBatches[batch] = (await timeInference((input) => graph.predict(input), x64)).ms;
+  }
+  setInferenceSubmitBatch(INFERENCE_SUBMIT_BATCH);
   graph.dispose();
   tf.dispose([x, y, x64]);
   const params = model.countParams();
-  return { name: c.name, params, deviceDropouts, stock, hostDropout, oursStrict, ours, predict, folded, foldedStrict };
+  return {
+    name: c.name,
+    params,
+    deviceDropouts,
+    stock,
+    hostDropout,
+    oursStrict,
+    ours,
+    predict,
+    folded,
+    foldedStrict,
+    foldedAgain,
+    submitBatches,
+  };
 }
 
 export async function benchMlGpu(dawnPath: string): Promise<void> {
@@ -158,6 +230,7 @@ export async function benchMlGpu(dawnPath: string): Promise<void> {
       infer64MsPredict: result.predict.ms,
       infer64MsStrict: result.foldedStrict.ms,
       infer64Ms: result.folded.ms,
+      infer64MsAgain: result.foldedAgain.ms,
     });
   }
   const tensorCores = matrixConvsActive();

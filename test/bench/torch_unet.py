@@ -55,10 +55,18 @@ class UNet(nn.Module):
         return self.out(x)
 
 
+# GPUs raise their clocks only under sustained load: every timing starts after at least this much of the same work,
+# on both sides (mlGpu.ts warms up the same way).
+WARMUP_S = 2.0
+
+
 def timed(fn, repeats, warmup=5):
-    for _ in range(warmup):
+    started = time.perf_counter()
+    calls = 0
+    while calls < warmup or time.perf_counter() - started < WARMUP_S:
         fn()
-    torch.cuda.synchronize()
+        torch.cuda.synchronize()
+        calls += 1
     times = []
     for _ in range(repeats):
         t = time.perf_counter()

@@ -30,6 +30,30 @@ import { useQueueUploads, useStockUploads } from './upload';
 const SUBMIT_BATCH_FLAG = 'WEBGPU_DEFERRED_SUBMIT_BATCH_SIZE';
 const SUBMIT_BATCH = 64;
 let stockSubmitBatch: number | undefined;
+
+/**
+ * Dispatches per queue submit while the inference graph runs: few, so the GPU starts on the first kernels while
+ * JavaScript still issues the rest (with 64, a 37-kernel inference waits for all of them before the GPU starts).
+ */
+export const INFERENCE_SUBMIT_BATCH = 8;
+let inferenceSubmitBatch = INFERENCE_SUBMIT_BATCH;
+
+/** For the benchmark's tuning of inferenceSubmitBatch. */
+export function setInferenceSubmitBatch(dispatches: number): void {
+  inferenceSubmitBatch = dispatches;
+}
+
+/** Runs `run` (an inference on the webgpu backend) with queue submits every inferenceSubmitBatch dispatches. */
+export function withInferenceSubmits<T>(run: () => T): T {
+  if (tf.getBackend() !== WEBGPU_BACKEND) return run();
+  const training = tf.env().getNumber(SUBMIT_BATCH_FLAG);
+  tf.env().set(SUBMIT_BATCH_FLAG, inferenceSubmitBatch);
+  try {
+    return run();
+  } finally {
+    tf.env().set(SUBMIT_BATCH_FLAG, training);
+  }
+}
 const stock = new Map<string, KernelConfig>();
 const stockGradients = new Map<string, GradConfig>();
 
