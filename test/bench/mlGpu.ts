@@ -19,6 +19,7 @@ import { parseModelConfig } from '../../main/ml/modelConfig';
 import { RunningLoss, trainStep, trainingObjective } from '../../main/ml/trainStep';
 import { checkWebgpu, REFERENCE } from '../../main/ml/webgpu/checks';
 import { useDeviceDropout } from '../../main/ml/webgpu/dropout';
+import { useClosedFormBatchNorm } from '../../main/ml/models/batchNormTraining';
 import { matrixConvsActive, useMatrixConvs } from '../../main/ml/webgpu/matrixKernels';
 import {
   INFERENCE_SUBMIT_BATCH,
@@ -154,6 +155,7 @@ async function timeCase(c: Case) {
   useMatrixConvs(false);
   const hostDropout = await train(model, x, y, 1);
   const deviceDropouts = useDeviceDropout(model);
+  const closedFormBatchNorms = useClosedFormBatchNorm(model);
   const oursStrict = await train(model, x, y, 3);
   useMatrixConvs(true);
   const ours = await train(model, x, y, 3);
@@ -180,6 +182,7 @@ async function timeCase(c: Case) {
     name: c.name,
     params,
     deviceDropouts,
+    closedFormBatchNorms,
     stock,
     hostDropout,
     oursStrict,

@@ -15,6 +15,7 @@ import '@tensorflow/tfjs-layers';
 import type { BackendName, BackendReport } from '../../../preload/contract';
 import { AdamWOptimizer } from '../adamw';
 import { buildModel } from '../architectures';
+import { useClosedFormBatchNorm } from '../models/batchNormTraining';
 import { chooseBackend } from '../backends';
 import { lossFromSpec } from '../losses';
 import { readModelConfigFile } from '../modelConfig';
@@ -164,6 +165,7 @@ export async function measureMlPerformance(options: MlMeasurementOptions = {}): 
   const backend = await chooseBackend(options.backend ?? 'wasm');
   const configPath = options.configPath ?? path.join('resources', 'configs', 'unet-small.yaml');
   const built = buildModel(await readModelConfigFile(configPath));
+  useClosedFormBatchNorm(built.trainingModel); // as the trainer trains
   const optimizer = new AdamWOptimizer({ learningRate: 1e-3, weightDecay: 1e-4 });
   const objective = weightedByTargets(trainingObjective(lossFromSpec('mse'), built.extraLoss));
   const { inputs, targets } = trainingBatch();

@@ -46,6 +46,7 @@ import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contra
 import { checkpoint as yieldUnlessCancelled } from '../../compute/protocol';
 import { AdamWOptimizer } from '../adamw';
 import { useDeviceDropout } from '../webgpu/dropout';
+import { useClosedFormBatchNorm } from '../models/batchNormTraining';
 import { buildModel, type BuiltModel } from '../architectures';
 import { lossFromSpec, parseLossSpec } from '../losses';
 import { parseModelConfig, type ModelConfig } from '../modelConfig';
@@ -695,7 +696,9 @@ export async function train(
   if (resumed !== null) checkResumable(resumed, options, split.validationLines);
   const state = resumed ?? freshState(options, config, data, split.validationLines, patchScaling);
   const built = buildModel(config);
+  // Fewer kernel calls per step on every backend (models/batchNormTraining.ts); frozen layers never train anyway.
   if (options.freezeBatchNorm) freezeBatchNorm(built.trainingModel);
+  else useClosedFormBatchNorm(built.trainingModel);
   // tfjs draws dropout masks in JavaScript; on a GPU that alone took half of a step (webgpu/dropout.ts).
   if (tf.getBackend() === 'webgpu') useDeviceDropout(built.trainingModel);
   const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
