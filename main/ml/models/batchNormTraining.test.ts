@@ -98,6 +98,7 @@ describe('BatchNormalization with its gradient in closed form', () => {
       tf.dispose(trainStep(model, optimizer, x, y, loss));
       const before = tf.memory().numTensors;
       const profile = await tf.profile(() => trainStep(model, optimizer, x, y, loss));
+      tf.dispose(profile.result as tf.Tensor);
       const losses: number[] = [];
       for (let i = 0; i < 3; i++) {
         const value = trainStep(model, optimizer, x, y, loss);
