@@ -12,7 +12,7 @@
  */
 import { backend_util } from '@tensorflow/tfjs-core';
 import type { FusedConv2DAttrs, TensorInfo } from '@tensorflow/tfjs-core';
-import { int, type Uniform, type WebgpuBackendLike, type WebgpuProgram } from './program';
+import { int, MAX_WORKGROUPS, type Uniform, type WebgpuBackendLike, type WebgpuProgram } from './program';
 import { type MatrixSupport, SUBGROUP_MAIN } from './matrixDevice';
 
 /** Subgroups per workgroup (rows x columns), fragments per subgroup (rows x columns), and the K step. */
@@ -27,8 +27,6 @@ export interface MatrixTile {
 
 /** Row padding of the operand tiles in workgroup memory, in halves (keeps rows 16-byte aligned, staggers banks). */
 const PAD = 8;
-/** Workgroups of one dispatch dimension (WebGPU's guaranteed limit). */
-const MAX_WORKGROUPS = 65535;
 const HALF_MAX = 65504;
 /**
  * The matrix kernel against float32: a half float's rounding (2^-11 of the value, about 4.9e-4) a few times over, like

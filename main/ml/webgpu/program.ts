@@ -48,7 +48,7 @@ export function input(inputs: Record<string, TensorInfo | undefined>, name: stri
 
 const GRID_THREADS = 256;
 /** Workgroups of one dispatch dimension (WebGPU's guaranteed limit); larger outputs loop over the grid. */
-const MAX_WORKGROUPS = 65535;
+export const MAX_WORKGROUPS = 65535;
 
 /**
  * One thread per output element, looping over the grid when one dispatch does not cover the output: `body` runs for
