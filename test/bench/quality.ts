@@ -221,7 +221,7 @@ export async function qualityDatasets(): Promise<Dataset[]> {
 
 /** A model as it is, or with the check the app applies by default: the strength check (denoising, ml/sure.ts) or the
  * blend check (interpolation, ml/blendCheck.ts). */
-function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked = false): Method {
+export function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked = false): Method {
   return async (input, shape, live, dt) => {
     const scale = robustAmplitudeScale(input, shape);
     const { output } = await reconstructSection(loaded.model, input, shape, live, {

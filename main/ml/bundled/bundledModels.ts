@@ -7,13 +7,21 @@ import path from 'node:path';
 import type { ModelTask } from '../../../preload/contract';
 import { parseModelConfig, type ModelConfig } from '../modelConfig';
 import { train, type TrainResult } from '../training/trainer';
-import { BUNDLED_TRAINING_DATA, describeSyntheticData, syntheticTrainingSources } from './syntheticTraining';
+import {
+  BUNDLED_TRAINING_DATA,
+  describeSyntheticData,
+  LARGE_TRAINING_DATA,
+  syntheticTrainingSources,
+  type SyntheticDataSpec,
+} from './syntheticTraining';
 
 export interface BundledModelSpec {
   id: string;
   name: string;
   task: ModelTask;
   config: ModelConfig;
+  /** The synthetic sections it trains on. */
+  data: SyntheticDataSpec;
   notes: string;
 }
 
@@ -23,6 +31,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     name: 'U-Net denoise v1',
     task: 'denoise',
     config: parseModelConfig({ architecture: 'unet', params: { features: [16, 32, 64], bottleneck: 128 } }),
+    data: LARGE_TRAINING_DATA,
     notes: 'Random noise (Gaussian, band-limited, swell, spikes) at 0-20 dB input SNR. Small enough for CPUs.',
   },
   {
@@ -33,6 +42,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
       architecture: 'unet',
       params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' },
     }),
+    data: LARGE_TRAINING_DATA,
     notes: 'Missing traces: random 10-50 %, regular decimation, gaps; the mask is the second input channel.',
   },
   {
@@ -40,7 +50,37 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     name: 'Autoencoder v1',
     task: 'denoise',
     config: parseModelConfig({ architecture: 'autoencoder', params: { features: [32, 64, 128], bottleneck: 256 } }),
+    data: BUNDLED_TRAINING_DATA,
     notes: 'Convolutional autoencoder with an L1 latent penalty; unsupervised-style denoising baseline.',
+  },
+  // v2: one level deeper (twice the receptive field, 128 x 128 patches reach an 8 x 8 bottleneck) for the same
+  // per-sample cost near full resolution, trained on three times as many synthetic sections.
+  {
+    id: 'unet_denoise_v2',
+    name: 'U-Net denoise v2',
+    task: 'denoise',
+    config: parseModelConfig({ architecture: 'unet', params: { features: [16, 32, 64, 128], bottleneck: 256 } }),
+    data: LARGE_TRAINING_DATA,
+    notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10-20 dB input SNR; four levels deep.',
+  },
+  {
+    id: 'unet_denoise_v2w',
+    name: 'U-Net denoise v2 (wide)',
+    task: 'denoise',
+    config: parseModelConfig({ architecture: 'unet', params: { features: [32, 64, 128], bottleneck: 256 } }),
+    data: LARGE_TRAINING_DATA,
+    notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10-20 dB input SNR; twice the channels of v1.',
+  },
+  {
+    id: 'unet_interp_v2',
+    name: 'U-Net interpolation v2',
+    task: 'interpolate',
+    config: parseModelConfig({
+      architecture: 'unet',
+      params: { in_channels: 2, features: [16, 32, 64, 128], bottleneck: 256, variant: 'attention' },
+    }),
+    data: LARGE_TRAINING_DATA,
+    notes: 'Missing traces: random, regular decimation, gaps; the mask is the second input channel; four levels deep.',
   },
 ];
 
@@ -64,7 +104,7 @@ export async function trainBundledModel(
   run: BundledTrainingRun,
 ): Promise<TrainResult> {
   const checkpointDir = path.join(outDir, `${spec.id}.checkpoints`);
-  const result = await train(syntheticTrainingSources(BUNDLED_TRAINING_DATA), {
+  const result = await train(syntheticTrainingSources(spec.data), {
     config: spec.config,
     task: spec.task,
     loss: 'mse',
@@ -89,7 +129,7 @@ export async function trainBundledModel(
     corruption: spec.task === 'denoise' ? { snrDbRange: [-10, 20] } : { missingFractionRange: [0.1, 0.6] },
     card: {
       name: spec.name,
-      notes: `${spec.notes} Trained on ${describeSyntheticData(BUNDLED_TRAINING_DATA)}.${run.history ? ` ${run.history}` : ''}`,
+      notes: `${spec.notes} Trained on ${describeSyntheticData(spec.data)}.${run.history ? ` ${run.history}` : ''}`,
       command: run.command,
       hardware: run.hardware,
     },

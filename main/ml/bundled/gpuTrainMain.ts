@@ -27,7 +27,7 @@ async function main(): Promise<void> {
       // A continuation is a fine-tuning of a trained model: half the rate from random weights.
       learningRate: earlier.initialModelDir ? 1e-3 : 2e-3,
       epochs: 400,
-      batchesPerEpoch: 25,
+      batchesPerEpoch: 50,
       batchSize: 32,
       timeBudgetSeconds: Number(seconds),
       hardware: `${adapter}, tfjs webgpu (Dawn)`,

@@ -37,6 +37,13 @@ export const BUNDLED_TRAINING_DATA: SyntheticDataSpec = {
   seed: 2026,
 };
 
+/** Three times the cubes and gathers (the first twelve of each are v1's): for the larger v2 models. */
+export const LARGE_TRAINING_DATA: SyntheticDataSpec = {
+  postStack: { ...BUNDLED_TRAINING_DATA.postStack, cubes: 36 },
+  preStack: { ...BUNDLED_TRAINING_DATA.preStack, earthModels: 36 },
+  seed: 2026,
+};
+
 export function describeSyntheticData(spec: SyntheticDataSpec): string {
   const post = spec.postStack;
   const pre = spec.preStack;
