@@ -12,7 +12,7 @@ nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
 seconds="$1"
 shift
 ids=("$@")
-[ ${#ids[@]} -gt 0 ] || ids=(unet_denoise_v1 unet_interp_v1 autoencoder_v1)
+[ ${#ids[@]} -gt 0 ] || ids=(unet_denoise_v1 unet_interp_v1 autoencoder_v1 unet_denoise_v2)
 out="${OUT:-/tmp/out}"
 mkdir -p "$out"
 for id in "${ids[@]}"; do
