@@ -320,38 +320,53 @@ export function adaptedModelMethod(
 
 export const BENCH_ADAPT: AdaptSettings = { seconds: 40, patch: 64, batchSize: 8, learningRate: 2e-3 };
 
+/** The rows of one bundled denoiser: plain, with TTA, strength checked (with and without TTA), after adapting. */
+async function denoiserRows(
+  modelsDir: string,
+  id: string,
+  adapt: AdaptSettings,
+): Promise<Record<string, Method | AdaptingMethod>> {
+  const dir = path.join(modelsDir, id);
+  const model = await loadInferenceModel(dir);
+  return {
+    [id]: modelMethod(model, 'denoise', false),
+    [`${id} + TTA`]: modelMethod(model, 'denoise', true),
+    [`${id}, strength checked`]: modelMethod(model, 'denoise', false, true),
+    [`${id} + TTA, strength checked`]: modelMethod(model, 'denoise', true, true),
+    [`${id} after adapt to this survey`]: adaptedModelMethod(dir, model, 'denoise', adapt),
+  };
+}
+
+/** The bundled models the benchmark runs, by task. */
+export const QUALITY_MODELS = {
+  denoise: ['unet_denoise_v1', 'unet_denoise_v2'],
+  autoencoder: 'autoencoder_v1',
+  interpolate: 'unet_interp_v1',
+} as const;
+
 export async function qualityMethods(modelsDir: string, adapt: AdaptSettings = BENCH_ADAPT): Promise<MethodTable> {
-  const denoiserDir = path.join(modelsDir, 'unet_denoise_v1');
-  const interpolatorDir = path.join(modelsDir, 'unet_interp_v1');
-  const denoiser = await loadInferenceModel(denoiserDir);
-  const autoencoder = await loadInferenceModel(path.join(modelsDir, 'autoencoder_v1'));
+  const interpolatorDir = path.join(modelsDir, QUALITY_MODELS.interpolate);
+  const autoencoder = await loadInferenceModel(path.join(modelsDir, QUALITY_MODELS.autoencoder));
   const interpolator = await loadInferenceModel(interpolatorDir);
+  const denoisers = await Promise.all(QUALITY_MODELS.denoise.map((id) => denoiserRows(modelsDir, id, adapt)));
+  const interp = QUALITY_MODELS.interpolate;
   return {
     denoise: {
       'no-op': async (input) => input,
       'f-x deconvolution': async (input, shape, _live, dt) => denoiseMethods.fx(input, shape, { dt }),
       median: async (input, shape) => denoiseMethods.median(input, shape),
       'f-k': async (input, shape) => denoiseMethods.fk(input, shape),
-      unet_denoise_v1: modelMethod(denoiser, 'denoise', false),
-      'unet_denoise_v1 + TTA': modelMethod(denoiser, 'denoise', true),
-      'unet_denoise_v1, strength checked': modelMethod(denoiser, 'denoise', false, true),
-      'unet_denoise_v1 + TTA, strength checked': modelMethod(denoiser, 'denoise', true, true),
-      autoencoder_v1: modelMethod(autoencoder, 'denoise', false),
-      'unet_denoise_v1 after adapt to this survey': adaptedModelMethod(denoiserDir, denoiser, 'denoise', adapt),
+      [QUALITY_MODELS.autoencoder]: modelMethod(autoencoder, 'denoise', false),
+      ...Object.assign({}, ...denoisers),
     },
     interpolate: {
       'no-op': async (input) => input,
       linear: async (input, shape, live) => interpolationMethods.linear(input, shape, live),
       POCS: async (input, shape, live, dt) => interpolationMethods.pocs(input, shape, live, { dt }),
-      unet_interp_v1: modelMethod(interpolator, 'interpolate', false),
-      'unet_interp_v1 + TTA': modelMethod(interpolator, 'interpolate', true),
-      'unet_interp_v1 + TTA, blend checked': modelMethod(interpolator, 'interpolate', true, true),
-      'unet_interp_v1 after adapt to this survey': adaptedModelMethod(
-        interpolatorDir,
-        interpolator,
-        'interpolate',
-        adapt,
-      ),
+      [interp]: modelMethod(interpolator, 'interpolate', false),
+      [`${interp} + TTA`]: modelMethod(interpolator, 'interpolate', true),
+      [`${interp} + TTA, blend checked`]: modelMethod(interpolator, 'interpolate', true, true),
+      [`${interp} after adapt to this survey`]: adaptedModelMethod(interpolatorDir, interpolator, 'interpolate', adapt),
     },
   };
 }
@@ -477,7 +492,7 @@ export async function benchQuality(): Promise<string> {
   const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'promethium-bench-models-'));
   await cp(path.resolve('resources/models'), modelsDir, { recursive: true });
   const created = await Promise.all(
-    ['unet_denoise_v1', 'unet_interp_v1', 'autoencoder_v1'].map(
+    [...QUALITY_MODELS.denoise, QUALITY_MODELS.interpolate, QUALITY_MODELS.autoencoder].map(
       async (name) => `${name} ${(await readModelCard(path.join(modelsDir, name))).createdAt}`,
     ),
   );
@@ -487,7 +502,7 @@ export async function benchQuality(): Promise<string> {
   const minutes = (performance.now() - started) / 60_000;
   const { seconds, patch, batchSize, learningRate } = BENCH_ADAPT;
   return [
-    `Command: \`npm run bench -- quality\` (${minutes.toFixed(0)} min). Backend ${backend.backend}; bundled models v1 (see resources/models/README.md): ${created.join(', ')}.`,
+    `Command: \`npm run bench -- quality\` (${minutes.toFixed(0)} min). Backend ${backend.backend}; bundled models (see resources/models/README.md): ${created.join(', ')}.`,
     '',
     `"after adapt to this survey" (real datasets only): the bundled model fine-tuned on the corrupted panels of that`,
     `dataset and corruption themselves, time-boxed to ${seconds} s of wall-clock training on this CPU (${patch} x ${patch} patches,`,
