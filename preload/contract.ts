@@ -82,6 +82,15 @@ export interface JobInfo {
 
 export type ModelTask = 'denoise' | 'interpolate';
 
+/**
+ * The bundled model each task uses when none is chosen (app, CLI and renderer alike). unet_denoise_v2 is 3.3x v1's CPU
+ * time and better on every real case of the quality benchmark (resources/models/README.md).
+ */
+export const DEFAULT_MODELS: Readonly<Record<ModelTask, string>> = {
+  denoise: 'unet_denoise_v2',
+  interpolate: 'unet_interp_v1',
+};
+
 /** The model card: what a model is, what it was trained on, how, and how good it measured. Saved with the weights. */
 export interface ModelCard {
   name: string;

@@ -1,5 +1,6 @@
 /** The `promethium` command: the headless entry point (browser mode server, and later info/import/denoise/...). */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
+import { DEFAULT_MODELS } from '../../preload/contract';
 import { APP_VERSION } from '../api/handlers';
 import { defaultProjectDir, defaultUserDataDir } from '../paths';
 import { printBackend } from './backend';
@@ -140,10 +141,7 @@ for (const task of ['denoise', 'interpolate'] as const) {
         ? 'a classical baseline instead of the model: fx, median or fk'
         : 'a classical baseline instead of the model: pocs or linear',
     )
-    .option(
-      '--model <id|folder|archive>',
-      `a trained or bundled model (default: the bundled ${task === 'denoise' ? 'unet_denoise_v1' : 'unet_interp_v1'})`,
-    )
+    .option('--model <id|folder|archive>', `a trained or bundled model (default: the bundled ${DEFAULT_MODELS[task]})`)
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')
     .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
     .option(

@@ -3,6 +3,7 @@
  * and keeps the panels of the last few results in memory for the compare view (only the QC figures are persisted).
  */
 import {
+  DEFAULT_MODELS,
   PromethiumError,
   type JobInfo,
   type ReconstructionMethod,
@@ -15,7 +16,6 @@ import type { ModelRegistry } from '../ml/registry/modelRegistry';
 import type { Project } from '../project/project';
 
 const KEPT_RESULTS = 8;
-export const DEFAULT_MODELS = { denoise: 'unet_denoise_v1', interpolate: 'unet_interp_v1' } as const;
 
 export interface ReconstructInput {
   surveyId: string;

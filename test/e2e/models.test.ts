@@ -10,7 +10,7 @@ import { importAndOpen } from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 type PageGlobals = { promethium: Api };
-const BUNDLED = ['unet_denoise_v1', 'unet_interp_v1', 'autoencoder_v1'];
+const BUNDLED = ['unet_denoise_v1', 'unet_interp_v1', 'autoencoder_v1', 'unet_denoise_v2'];
 const TRAINING_MS = 300_000;
 
 describe.skipIf(!hasChromium || !hasTestdata)('the model manager', () => {

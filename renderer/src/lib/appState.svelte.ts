@@ -4,6 +4,7 @@
  * dismissible notice: no call made from here ends as an uncaught promise rejection.
  */
 import { getContext, setContext } from 'svelte';
+import { DEFAULT_MODELS } from '../../../preload/contract';
 import type {
   AmplitudeStats,
   Api,
@@ -50,12 +51,6 @@ export const CLASSICAL_METHODS: Record<ReconstructTask, { id: ReconstructionMeth
     { id: 'pocs', label: 'POCS interpolation' },
     { id: 'linear', label: 'Linear interpolation' },
   ],
-};
-
-/** The bundled model a task uses by default. */
-export const DEFAULT_MODEL: Record<ReconstructTask, string> = {
-  denoise: 'unet_denoise_v1',
-  interpolate: 'unet_interp_v1',
 };
 
 /** What runs a reconstruction: 'model:<id>' or 'method:<name>'. */
@@ -200,8 +195,8 @@ export class AppState {
    * check.
    */
   reconstructChoice = $state<Record<ReconstructTask, ReconstructChoice>>({
-    denoise: `model:${DEFAULT_MODEL.denoise}`,
-    interpolate: `model:${DEFAULT_MODEL.interpolate}`,
+    denoise: `model:${DEFAULT_MODELS.denoise}`,
+    interpolate: `model:${DEFAULT_MODELS.interpolate}`,
   });
   reconstructTta = $state(false);
   reconstructEnsemble = $state(1);
