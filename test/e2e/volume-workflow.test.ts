@@ -292,7 +292,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
         leakage: await text('qc-leakage'),
       };
       console.log(`[volume-workflow] one click on ${label}: ${JSON.stringify(figures)}`);
-      expect(figures.method).toBe('model U-Net denoise v1'); // the bundled default, by its card's name
+      expect(figures.method).toBe('model U-Net denoise v2'); // the bundled default, by its card's name
       expect(figures.time).toMatch(/^\d+(\.\d+)? s$/);
       expect(figures.removed).toMatch(/^\d+(\.\d+)? %$/);
       expect(Number(figures.removed.replace(' %', ''))).toBeGreaterThan(0);
@@ -319,7 +319,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       const text = (await itemOf(modelVolume).innerText()).replace(/\s+/g, ' ');
       console.log(`[volume-workflow] volume: ${text}`);
       expect(text).toContain(`${F3_INLINES} / ${F3_INLINES} lines`);
-      expect(text).toContain('model U-Net denoise v1');
+      expect(text).toContain('model U-Net denoise v2');
       expect(text).toContain('IL 111–133');
       const job = (await jobs()).find((known) => known.kind === 'apply-volume')!;
       const result = job.result as ApplyVolumeResult;
@@ -327,7 +327,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
         `[volume-workflow] apply: ${result.inlinesReconstructed} inlines reconstructed in ${result.seconds.toFixed(1)} s ` +
           `(${result.secondsPerReconstructedInline?.toFixed(2)} s per inline), method ${result.method}`,
       );
-      expect(result.method).toBe('model U-Net denoise v1');
+      expect(result.method).toBe('model U-Net denoise v2');
       expect(result.inlinesReconstructed).toBe(F3_INLINES);
       const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${job.id}"]`);
       await expect(row.innerText()).resolves.toContain(`${F3_INLINES} inlines reconstructed`);

@@ -43,7 +43,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
       params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' },
     }),
     data: LARGE_TRAINING_DATA,
-    notes: 'Missing traces: random 10-50 %, regular decimation, gaps; the mask is the second input channel.',
+    notes: 'Missing traces: random 10-60 %, regular decimation, gaps; the mask is the second input channel.',
   },
   {
     id: 'autoencoder_v1',
@@ -61,7 +61,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     task: 'denoise',
     config: parseModelConfig({ architecture: 'unet', params: { features: [32, 64, 128], bottleneck: 256 } }),
     data: LARGE_TRAINING_DATA,
-    notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10-20 dB input SNR; twice the channels of v1.',
+    notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10..20 dB input SNR; twice the channels of v1.',
   },
 ];
 
