@@ -83,11 +83,12 @@ export interface JobInfo {
 export type ModelTask = 'denoise' | 'interpolate';
 
 /**
- * The bundled model each task uses when none is chosen (app, CLI and renderer alike). unet_denoise_v2 is 3.3x v1's CPU
- * time and better on every real case of the quality benchmark (resources/models/README.md).
+ * The bundled model each task uses when none is chosen (app, CLI and renderer alike). The denoiser is the one that meets
+ * the 5 s target for a 1000 x 1500 line at checked strength on a 2-core CPU (BENCHMARKS.md): unet_denoise_v2 is better
+ * by 0.2-2.9 dB on the real data but takes 9.0 s there (resources/models/README.md); users choose it in the list.
  */
 export const DEFAULT_MODELS: Readonly<Record<ModelTask, string>> = {
-  denoise: 'unet_denoise_v2',
+  denoise: 'unet_denoise_v1',
   interpolate: 'unet_interp_v1',
 };
 

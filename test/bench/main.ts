@@ -52,6 +52,11 @@ async function main(): Promise<void> {
         ' intra-op threads (main/ml/parallelInference.ts; PROMETHIUM_INFERENCE_THREADS sets both, default the CPU count;' +
         ' the app uses ONNX Runtime where it loads, PROMETHIUM_INFERENCE_ENGINE=tfjs|onnx forces one). Engines alternate' +
         ' run by run; medians of 3 after one warm-up each.';
+      // `npm run bench -- ml MODEL_DIR_OR_CONFIG` measures another model and only prints (BENCHMARKS.md keeps the default).
+      if (args[0]) {
+        console.log(formatMlMeasurement(await measureMlPerformance({ configPath: args[0] })));
+        break;
+      }
       const report = `${formatMlMeasurement(await measureMlPerformance())}\n\n${note}`;
       console.log(report);
       writeSection('ML engine on the CPU', 'ml', report);

@@ -57,7 +57,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
       await importAndOpen(page(), 'f3.sgy');
       const label = await page().getByTestId('section-label').innerText();
       const denoise = page().locator('button.run[data-task="denoise"]');
-      await expect(denoise.getAttribute('data-choice')).resolves.toBe('model:unet_denoise_v2');
+      await expect(denoise.getAttribute('data-choice')).resolves.toBe('model:unet_denoise_v1');
       await denoise.click();
       // The job shows in the jobs panel while it runs (or is already done).
       await waitFor(

@@ -1,6 +1,6 @@
 /**
  * The whole workflow of issue 6 end to end, in Chromium against the browser mode, on F3 (23 x 18 x 75): open f3.sgy,
- * Denoise one inline in one click with the bundled default model (unet_denoise_v2) and see the compare view with its
+ * Denoise one inline in one click with the bundled default model (unet_denoise_v1) and see the compare view with its
  * QC figures; apply the same model to the volume through "Apply to volume…"; open lines of the derived volume in the
  * compare view from the Volumes list (and the one-click result again from its job); export the volume (as the source's
  * int16, then as IEEE float) and check each file with Debian's segyio: every trace header of the source, the volume's
@@ -168,7 +168,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     await dialog.waitFor();
     await expect(dialog.locator('button[data-task="denoise"]').getAttribute('aria-checked')).resolves.toBe('true');
     // The default: the task's bundled model, on every inline.
-    await expect(dialog.getByTestId('apply-choice').inputValue()).resolves.toBe('model:unet_denoise_v2');
+    await expect(dialog.getByTestId('apply-choice').inputValue()).resolves.toBe('model:unet_denoise_v1');
     await expect(dialog.getByTestId('apply-first-inline').inputValue()).resolves.toBe('111');
     await expect(dialog.getByTestId('apply-last-inline').inputValue()).resolves.toBe('133');
     if (parent) await dialog.getByTestId('apply-input').selectOption(parent.id);
@@ -261,7 +261,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       await importAndOpen(page(), 'f3.sgy');
       const label = await page().getByTestId('section-label').innerText();
       const denoise = page().locator('button.run[data-task="denoise"]');
-      await expect(denoise.getAttribute('data-choice')).resolves.toBe('model:unet_denoise_v2');
+      await expect(denoise.getAttribute('data-choice')).resolves.toBe('model:unet_denoise_v1');
       await denoise.click();
       await waitFor(
         'the compare view of the denoised line',
@@ -292,7 +292,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
         leakage: await text('qc-leakage'),
       };
       console.log(`[volume-workflow] one click on ${label}: ${JSON.stringify(figures)}`);
-      expect(figures.method).toBe('model U-Net denoise v2'); // the bundled default, by its card's name
+      expect(figures.method).toBe('model U-Net denoise v1'); // the bundled default, by its card's name
       expect(figures.time).toMatch(/^\d+(\.\d+)? s$/);
       expect(figures.removed).toMatch(/^\d+(\.\d+)? %$/);
       expect(Number(figures.removed.replace(' %', ''))).toBeGreaterThan(0);
@@ -319,7 +319,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
       const text = (await itemOf(modelVolume).innerText()).replace(/\s+/g, ' ');
       console.log(`[volume-workflow] volume: ${text}`);
       expect(text).toContain(`${F3_INLINES} / ${F3_INLINES} lines`);
-      expect(text).toContain('model U-Net denoise v2');
+      expect(text).toContain('model U-Net denoise v1');
       expect(text).toContain('IL 111–133');
       const job = (await jobs()).find((known) => known.kind === 'apply-volume')!;
       const result = job.result as ApplyVolumeResult;
@@ -327,7 +327,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
         `[volume-workflow] apply: ${result.inlinesReconstructed} inlines reconstructed in ${result.seconds.toFixed(1)} s ` +
           `(${result.secondsPerReconstructedInline?.toFixed(2)} s per inline), method ${result.method}`,
       );
-      expect(result.method).toBe('model U-Net denoise v2');
+      expect(result.method).toBe('model U-Net denoise v1');
       expect(result.inlinesReconstructed).toBe(F3_INLINES);
       const row = page().locator(`aside[aria-label="Jobs panel"] li.job[data-job-id="${job.id}"]`);
       await expect(row.innerText()).resolves.toContain(`${F3_INLINES} inlines reconstructed`);
@@ -680,7 +680,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
   );
 
   it(
-    'adapts the small bundled denoiser (v1) to the survey with a 3 s budget; the adapted model joins the choices',
+    'adapts the default denoising model to the survey with a 3 s budget; the adapted model joins the choices',
     async () => {
       await page().getByRole('button', { name: 'Options ▾' }).click();
       const options = page().getByRole('dialog', { name: 'Reconstruction options' });

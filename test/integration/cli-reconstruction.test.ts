@@ -134,8 +134,8 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     const run = promethium('denoise', noisyFile, out, '--json');
     expect(run.status, run.stderr).toBe(0);
     expect(JSON.parse(run.stdout)).toMatchObject({
-      model: 'unet_denoise_v2',
-      method: 'model unet_denoise_v2',
+      model: 'unet_denoise_v1',
+      method: 'model unet_denoise_v1',
       processedPanels: 23,
     });
     const { strength } = JSON.parse(run.stdout) as { strength: { median: number; min: number; max: number } };
@@ -148,12 +148,12 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(JSON.parse(full.stdout)).toMatchObject({ strength: null });
     const fullGain = signalToNoiseDb(clean, await readAll(fullOut)) - signalToNoiseDb(clean, noisy);
     console.log(
-      `[recon] f3 at 3 dB Gaussian noise: bundled unet_denoise_v2 (the default) SNR gain ${gain.toFixed(2)} dB with the strength check (median strength ${strength.median.toFixed(2)}), ${fullGain.toFixed(2)} dB at full strength`,
+      `[recon] f3 at 3 dB Gaussian noise: bundled unet_denoise_v1 (the default) SNR gain ${gain.toFixed(2)} dB with the strength check (median strength ${strength.median.toFixed(2)}), ${fullGain.toFixed(2)} dB at full strength`,
     );
     expect(gain).toBeGreaterThan(0);
     expect(gain).toBeGreaterThan(fullGain);
     const written = await openSegy(out);
-    expect(written.textHeader.text).toContain('denoise (model unet_denoise_v2)');
+    expect(written.textHeader.text).toContain('denoise (model unet_denoise_v1)');
     await written.close();
 
     const baseline = promethium('denoise', noisyFile, path.join(work, 'f3-median.sgy'), '--method', 'median', '--json');

@@ -36,7 +36,7 @@ describe.skipIf(!hasTestdata)('reconstruct.section', () => {
     expect(job.title).toBe('Denoise Inline 116');
     const done = await ended(job.id);
     expect(done.state, done.error?.message).toBe('done');
-    expect(done.result).toMatchObject({ method: 'model U-Net denoise v2' });
+    expect(done.result).toMatchObject({ method: 'model U-Net denoise v1' });
     expect(JSON.stringify(done.result)).not.toMatch(/spectra/); // arrays stay out of the database
     const panels = services.reconstruction.result(job.id);
     expect(panels.input).toMatchObject({ traces: 18, samples: 75, label: 'Inline 116', surveyId });

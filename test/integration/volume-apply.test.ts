@@ -138,8 +138,8 @@ describe.skipIf(!hasTestdata)('volumes.apply and volumes.export', () => {
     const surveyId = services.surveys.list().find((s) => s.sourcePath === f3)!.id;
     const [volume, job] = await applied({ surveyId, task: 'denoise', tta: false, ensemble: 2 });
     expect(volume).toMatchObject({
-      method: 'model U-Net denoise v2',
-      modelId: 'unet_denoise_v2',
+      method: 'model U-Net denoise v1',
+      modelId: 'unet_denoise_v1',
       hasUncertainty: true,
       params: { fullStrength: false },
     });
@@ -164,7 +164,7 @@ describe.skipIf(!hasTestdata)('volumes.apply and volumes.export', () => {
     if (hasSegyio) {
       const check = compareExportWithSegyio(f3, out);
       expect(check).toMatchObject({ exportedTraces: 414, headersChangedOtherThanTraceId: 0 });
-      expect(check.historyCards[0]).toMatch(/std of 2-pass denoise \(model U-Net denoise v2\)/);
+      expect(check.historyCards[0]).toMatch(/std of 2-pass denoise \(model U-Net denoise v1\)/);
       expect(largestDifference(check, await volumeTraces(volume.id, true), 75)).toBe(0);
     }
     const plain = await services.volumes.apply({

@@ -122,14 +122,14 @@ describe.skipIf(!hasTestdata)('volumes and their jobs', () => {
     for (const options of runs) made.push(await services.volumes.apply({ surveyId, task: 'denoise', ...options }));
     const names = made.map(({ volume }) => services.volumes.get(volume.id).name);
     expect(names).toEqual([
-      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v2)',
-      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v2, ensemble 8)',
-      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v2, TTA, ensemble 8)',
-      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v2, inside an area)',
+      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1)',
+      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1, ensemble 8)',
+      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1, TTA, ensemble 8)',
+      'ex1_missing_traces_75x71x26.segy denoised (model U-Net denoise v1, inside an area)',
     ]);
     const titles = made.map(({ job }) => services.jobs.get(job.id).title);
     expect(new Set(titles).size).toBe(4);
-    expect(titles[1]).toBe('Denoise the volume (model U-Net denoise v2, ensemble 8)');
+    expect(titles[1]).toBe('Denoise the volume (model U-Net denoise v1, ensemble 8)');
     for (const { job } of [...made].reverse()) {
       const stopped = ended(job.id);
       services.jobs.cancel(job.id);

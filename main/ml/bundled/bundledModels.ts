@@ -53,7 +53,8 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     data: BUNDLED_TRAINING_DATA,
     notes: 'Convolutional autoencoder with an L1 latent penalty; unsupervised-style denoising baseline.',
   },
-  // Twice v1's channels: 3.3x its CPU time, better on every real case of the quality benchmark. The default denoiser.
+  // Twice v1's channels: better on every real case of the quality benchmark, at 2.6x v1's time for a line at checked
+  // strength on a 2-core CPU (too slow there for the 5 s target, so v1 stays the default: DEFAULT_MODELS).
   // (A U-Net one level deeper, trained beside it, did worse on every real case and lost to v1 on swell noise.)
   {
     id: 'unet_denoise_v2',

@@ -9,6 +9,7 @@
  * The model is untrained (random weights): speed does not depend on the weights. Times are medians over repeats, each
  * ending with a readback so that asynchronous GPU backends are timed to completion.
  */
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-layers';
@@ -18,7 +19,8 @@ import { buildModel } from '../architectures';
 import { useClosedFormBatchNorm } from '../models/batchNormTraining';
 import { chooseBackend } from '../backends';
 import { lossFromSpec } from '../losses';
-import { readModelConfigFile } from '../modelConfig';
+import { parseModelConfig, readModelConfigFile, type ModelConfig } from '../modelConfig';
+import { MODEL_FILES, readModelCard } from '../registry/modelFiles';
 import { robustAmplitudeScale } from '../normalization';
 import { reconstructSection } from '../inference';
 import { inferenceEngine, inferenceThreadCount, onnxThreadCount } from '../parallelInference';
@@ -31,7 +33,10 @@ import { weightedByTargets } from './trainer';
 export interface MlMeasurementOptions {
   /** Backend to measure (default wasm: the one every machine has). */
   backend?: BackendName;
-  /** The model config (default resources/configs/unet-small.yaml, relative to the working directory). */
+  /**
+   * The model config (default resources/configs/unet-small.yaml, relative to the working directory), or a model folder
+   * whose card's config is measured (e.g. resources/models/unet_denoise_v2).
+   */
   configPath?: string;
   /** Timed training steps after one warm-up step (default 3). */
   steps?: number;
@@ -160,11 +165,17 @@ async function measureInference(
   });
 }
 
+/** A config file, or the config in a model folder's card. */
+async function modelConfigAt(configPath: string): Promise<ModelConfig> {
+  if (!(await stat(configPath)).isDirectory()) return readModelConfigFile(configPath);
+  return parseModelConfig((await readModelCard(configPath)).config, path.join(configPath, MODEL_FILES.card));
+}
+
 /** Measures a training step and tiled inference of the small default model on the chosen backend. */
 export async function measureMlPerformance(options: MlMeasurementOptions = {}): Promise<MlMeasurement> {
   const backend = await chooseBackend(options.backend ?? 'wasm');
   const configPath = options.configPath ?? path.join('resources', 'configs', 'unet-small.yaml');
-  const built = buildModel(await readModelConfigFile(configPath));
+  const built = buildModel(await modelConfigAt(configPath));
   useClosedFormBatchNorm(built.trainingModel); // as the trainer trains
   const optimizer = new AdamWOptimizer({ learningRate: 1e-3, weightDecay: 1e-4 });
   const objective = weightedByTargets(trainingObjective(lossFromSpec('mse'), built.extraLoss));
