@@ -221,7 +221,7 @@ export async function qualityDatasets(): Promise<Dataset[]> {
 
 /** A model as it is, or with the check the app applies by default: the strength check (denoising, ml/sure.ts) or the
  * blend check (interpolation, ml/blendCheck.ts). */
-export function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked = false): Method {
+function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked = false): Method {
   return async (input, shape, live, dt) => {
     const scale = robustAmplitudeScale(input, shape);
     const { output } = await reconstructSection(loaded.model, input, shape, live, {
@@ -338,7 +338,7 @@ async function denoiserRows(
 }
 
 /** The bundled models the benchmark runs, by task. */
-export const QUALITY_MODELS = {
+const QUALITY_MODELS = {
   denoise: ['unet_denoise_v1', 'unet_denoise_v2'],
   autoencoder: 'autoencoder_v1',
   interpolate: 'unet_interp_v1',
