@@ -82,6 +82,10 @@ export interface JobInfo {
 
 export type ModelTask = 'denoise' | 'interpolate';
 
+/** How training pairs are made from the data (main/ml/training/taskBatches.ts says what each does). */
+export const TRAINING_CORRUPTIONS = ['synthetic', 'blind-spot', 'recorrupted'] as const;
+export type TrainingCorruption = (typeof TRAINING_CORRUPTIONS)[number];
+
 /**
  * The bundled model each task uses when none is chosen (app, CLI and renderer alike). The denoiser is the one that meets
  * the 5 s target for a 1000 x 1500 line at checked strength on a 2-core CPU (BENCHMARKS.md): unet_denoise_v2 is better
@@ -512,10 +516,12 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     learningRate: z.number().positive().max(1),
     timeBudgetSeconds: z.number().positive().optional(),
     /**
-     * How training pairs are made: 'synthetic' (noise added to, or live traces hidden from, the data; the default) or
-     * 'blind-spot' (denoisers on noisy field data: no noise added, the loss only at a few samples hidden from the model).
+     * How training pairs are made: 'synthetic' (noise added to, or live traces hidden from, the data; the default),
+     * 'blind-spot' (denoisers on noisy field data: no noise added, the loss only at a few samples hidden from the model)
+     * or 'recorrupted' (fine-tuning denoisers on noisy field data: white noise added to the input, subtracted from the
+     * target; what models.adapt uses).
      */
-    corruption: z.enum(['synthetic', 'blind-spot']).optional(),
+    corruption: z.enum(TRAINING_CORRUPTIONS).optional(),
     /** Fine-tuning: the folder of the model to start from, and its id (the new model's parent). */
     initialModelDir: z.string().optional(),
     parentId: z.string().nullable(),

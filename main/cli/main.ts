@@ -107,7 +107,7 @@ program
   .option('--base <model-id>', 'fine-tune this model (bundled or trained) instead of starting from scratch')
   .option(
     '--corruption <kind>',
-    'synthetic (noise added / traces hidden, the data taken as clean) or blind-spot (denoise noisy field data itself)',
+    'synthetic (noise added / traces hidden, the data taken as clean); for a denoiser on noisy field data, recorrupted (white noise added to the input, subtracted from the target; fine-tuning a trained denoiser, as adapting does) or blind-spot (hidden samples predicted from their neighbours)',
     'synthetic',
   )
   .option('--epochs <n>', 'epochs', positiveNumber, 20)

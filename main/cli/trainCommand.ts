@@ -1,6 +1,6 @@
 /** `promethium train`: import the data files into the project if needed, train, register the model. */
 import path from 'node:path';
-import type { JobInfo } from '../../preload/contract';
+import { TRAINING_CORRUPTIONS, type JobInfo, type TrainingCorruption } from '../../preload/contract';
 import type { AppServices } from '../services';
 import { EXIT } from './exitCodes';
 import { ProgressBar } from './progressBar';
@@ -22,6 +22,10 @@ export interface TrainCliOptions {
   resume?: boolean;
   project: string;
   json?: boolean;
+}
+
+function isTrainingCorruption(kind: string): kind is TrainingCorruption {
+  return (TRAINING_CORRUPTIONS as readonly string[]).includes(kind);
 }
 
 /** A ready survey of the project for this file, imported now if the project does not have it (or it changed). */
@@ -56,11 +60,11 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
   }
   const task = options.task;
   const corruption = options.corruption ?? 'synthetic';
-  if (corruption !== 'synthetic' && corruption !== 'blind-spot') {
-    throw new UsageError(`--corruption is synthetic or blind-spot, not '${corruption}'`);
+  if (!isTrainingCorruption(corruption)) {
+    throw new UsageError(`--corruption is ${TRAINING_CORRUPTIONS.join(', ')}, not '${corruption}'`);
   }
-  if (corruption === 'blind-spot' && task !== 'denoise') {
-    throw new UsageError('--corruption blind-spot trains denoisers only (interpolation hides live traces)');
+  if (corruption !== 'synthetic' && task !== 'denoise') {
+    throw new UsageError(`--corruption ${corruption} trains denoisers only (interpolation hides live traces)`);
   }
   const services = cliServices(options.project);
   try {

@@ -56,6 +56,6 @@ export function jobTitle(request: JobRequest): string {
       return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume to ${path.basename(request.path)}`;
     case 'train-model':
       // The name ends the title: `promethium train --resume` finds the stopped job of a model by it.
-      return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'}${request.corruption === 'blind-spot' ? ' (blind-spot)' : ''} ${request.name}`;
+      return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'}${request.corruption && request.corruption !== 'synthetic' ? ` (${request.corruption})` : ''} ${request.name}`;
   }
 }

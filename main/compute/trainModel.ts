@@ -1,6 +1,6 @@
 /**
  * The 'train-model' job: training (or fine-tuning) on survey caches, with a checkpoint every epoch. A denoiser adapted
- * to its survey (blind-spot fine-tuning) is then compared with its base (adaptChoice.ts), and the base kept unless the
+ * to its survey (recorrupted or blind-spot fine-tuning on its noisy data) is then compared with its base (adaptChoice.ts), and the base kept unless the
  * adapted model is better.
  */
 import type { JobRequest } from '../../preload/contract';
@@ -25,8 +25,8 @@ export async function trainModel(request: TrainRequest, context: JobContext): Pr
   const sources = await Promise.all(request.sources.map((source) => SurveyCachePatchSource.open(source.cacheDir)));
   try {
     const result = await trainOn(sources, request, context);
-    const adaptsDenoiser =
-      request.task === 'denoise' && request.corruption === 'blind-spot' && request.initialModelDir !== undefined;
+    const onNoisyData = request.corruption === 'blind-spot' || request.corruption === 'recorrupted';
+    const adaptsDenoiser = request.task === 'denoise' && onNoisyData && request.initialModelDir !== undefined;
     if (!adaptsDenoiser || result.keptBase || sources.length !== 1) return result;
     context.progress(1, 'comparing the adapted model with the base model');
     return await keepBaseUnlessBetter(request.initialModelDir!, request.checkpointDir, sources[0]!, result);

@@ -48,6 +48,8 @@ export interface StrengthResult {
    * without assumptions about the low band (for comparing two denoisers on the same data).
    */
   checkedBandMse: number;
+  /** What the result removed below the low cut (each trace's removal there scaled to what matches the trace). */
+  lowRemoval: Float32Array;
   check: StrengthCheck;
 }
 
@@ -140,7 +142,13 @@ export async function denoiseAtCheckedStrength(
   }
   if (liveSamples === 0) {
     const check = { noiseRms, strength: 1, estimatedMse: 0, fullStrengthMse: 0 };
-    return { output: Float32Array.from(section), fullStrength: denoised, check, checkedBandMse: 0 };
+    return {
+      output: Float32Array.from(section),
+      fullStrength: denoised,
+      check,
+      checkedBandMse: 0,
+      lowRemoval: lowApplied,
+    };
   }
   // div r_high = tr H - div(H f) over the live samples (H = I - L).
   const highTrace = liveSamples * (1 - (low?.diagonal ?? 0));
@@ -161,6 +169,7 @@ export async function denoiseAtCheckedStrength(
     fullStrength: denoised,
     check: { noiseRms, strength, estimatedMse: sure(strength), fullStrengthMse: sure(1) },
     checkedBandMse,
+    lowRemoval: lowApplied,
   };
 }
 

@@ -243,8 +243,8 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(wrongTask.stderr).toMatch(/trained to denoise, not to interpolate/);
   }, 180_000);
 
-  it('fine-tunes a denoiser blind-spot on noisy data with --base --corruption blind-spot (recorded in the card)', () => {
-    const project = path.join(work, 'project-blind-spot');
+  it('fine-tunes a denoiser on noisy data with --base --corruption recorrupted (recorded in the card)', () => {
+    const project = path.join(work, 'project-recorrupted');
     const common = ['--data', f3, '--patch', '32', '--batch', '4', '--epochs', '1', '--project', project];
     const adapted = promethium(
       'train',
@@ -253,15 +253,15 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
       '--base',
       'unet_denoise_v1',
       '--corruption',
-      'blind-spot',
+      'recorrupted',
       '--out',
-      'f3 blind-spot',
+      'f3 recorrupted',
       ...common,
       '--json',
     );
     expect(adapted.status, adapted.stderr).toBe(0);
     const { modelId } = JSON.parse(adapted.stdout) as { modelId: string };
-    const archive = path.join(work, 'blind-spot.pmodel');
+    const archive = path.join(work, 'recorrupted.pmodel');
     expect(promethium('models', 'export', modelId, archive, '--project', project).status).toBe(0);
     const cardBytes = readTar(new Uint8Array(readFileSync(archive))).get('card.json')!;
     const card = JSON.parse(new TextDecoder().decode(cardBytes)) as {
@@ -269,13 +269,15 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
       config: { training: { corruption: { kind: string } } };
     };
     expect(card.parentId).toBe('unet_denoise_v1');
-    expect(card.config.training.corruption.kind).toBe('blind-spot');
-    const refused = promethium('train', '--task', 'interpolate', '--corruption', 'blind-spot', '--out', 'x', ...common);
-    expect(refused.status).toBe(2);
-    expect(refused.stderr).toMatch(/blind-spot trains denoisers only/);
+    expect(card.config.training.corruption.kind).toBe('recorrupted');
+    for (const kind of ['recorrupted', 'blind-spot']) {
+      const refused = promethium('train', '--task', 'interpolate', '--corruption', kind, '--out', 'x', ...common);
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`--corruption ${kind} trains denoisers only`));
+    }
     const unknown = promethium('train', '--task', 'denoise', '--corruption', 'gaussian', '--out', 'x', ...common);
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toMatch(/--corruption is synthetic or blind-spot, not 'gaussian'/);
+    expect(unknown.stderr).toMatch(/--corruption is synthetic, blind-spot, recorrupted, not 'gaussian'/);
   }, 180_000);
 
   it('refuses to overwrite its input, and bad options', () => {

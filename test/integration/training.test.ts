@@ -96,9 +96,9 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     expect(details.summary.bundled).toBe(false);
   }, 120_000);
 
-  it('adapts a denoiser blind-spot (the survey is already noisy), and records it in the job and the model card', async () => {
+  it('adapts a denoiser on recorrupted pairs (the survey is already noisy), and records it in the job and the model card', async () => {
     const job = await services.training.adapt({ modelId: 'unet_denoise_v1', surveyId, timeBudgetSeconds: 4 });
-    expect(job.title).toBe('Fine-tune (blind-spot) U-Net denoise v1 adapted to f3.sgy');
+    expect(job.title).toBe('Fine-tune (recorrupted) U-Net denoise v1 adapted to f3.sgy');
     const done = await until(job.id, ended);
     expect(done.state, done.error?.message).toBe('done');
     const { modelId, keptBase, note, adaptComparison } = done.result as {
@@ -112,7 +112,7 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     // The lineage shows in the model manager too, though the project's table cannot reference a bundled model.
     expect(details.summary.parentId).toBe('unet_denoise_v1');
     expect((await services.models.list()).find((m) => m.id === modelId)?.parentId).toBe('unet_denoise_v1');
-    // Whether 4 s of adapting beats the base (first on the held-out lines' blind-spot loss, then by SURE at checked
+    // Whether 4 s of adapting beats the base (first on the held-out lines' recorrupted loss, then by SURE at checked
     // strength on 8 lines, adaptChoice.ts) depends on the machine; either way the job and the card say which weights
     // were registered.
     if (adaptComparison) {
@@ -124,7 +124,7 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
     if (keptBase) expect(note).toMatch(/the result is the base model$/);
     if (keptBase) expect(details.card.notes).toMatch(/did not beat the base model|did not lower the estimated error/);
     const training = (details.card.config as { training: { corruption: unknown } }).training;
-    expect(training.corruption).toEqual({ kind: 'blind-spot', cell: 8, radius: 2 });
+    expect(training.corruption).toEqual({ kind: 'recorrupted', alpha: 0.5 });
   }, 120_000);
 
   it('refuses to train or adapt with a survey or model that does not exist, and unknown configs', async () => {

@@ -195,3 +195,50 @@ describe('blind-spot batches', () => {
     expect(() => buildTaskBatch([noisy], PATCH, radiusZero, 1)).toThrow(/radius must be a whole number >= 1/);
   });
 });
+
+describe('recorrupted batches', () => {
+  // A large patch of white noise of known level, with some signal, so that sample statistics are tight.
+  const SHAPE = { traces: 64, samples: 128 };
+  const BIG = { samples: SHAPE.samples, traces: SHAPE.traces };
+  const sigma = 0.3;
+  const noise = gaussianNoise(SHAPE, 5).map((v) => sigma * v);
+  const recorrupted = (alpha: number): TaskOptions => ({
+    task: 'denoise',
+    augmentation: NO_AUGMENTATION,
+    corruption: { ...DEFAULT_CORRUPTION, kind: 'recorrupted', recorrupted: { alpha } },
+  });
+  const mean = (values: ArrayLike<number>) => Array.from(values).reduce((sum, v) => sum + v, 0) / values.length;
+
+  it('adds alpha z to the input and subtracts z / alpha from the target, z white at the patch noise level', () => {
+    const { inputs, target, weight } = makeTrainingPair(noise, BIG, recorrupted(0.5), 3);
+    const z = inputs[0]!.map((v, i) => (v - noise[i]!) / 0.5);
+    z.forEach((v, i) => expect(target[i]).toBeCloseTo(noise[i]! - v / 0.5, 4));
+    expect(Math.sqrt(mean(z.map((v) => v * v)))).toBeCloseTo(sigma, 1);
+    // The point of the pair: the input's noise (n + z / 2) and the target's (n - 2 z) are uncorrelated, so the model
+    // cannot learn to reproduce the target's noise from its input; plain noisy targets would correlate fully.
+    const correlation =
+      mean(inputs[0]!.map((v, i) => v * target[i]!)) /
+      Math.sqrt(mean(inputs[0]!.map((v) => v * v)) * mean(target.map((v) => v * v)));
+    expect(Math.abs(correlation)).toBeLessThan(0.05);
+    expect(weight.every((w) => w === 1)).toBe(true);
+  });
+
+  it('leaves dead traces dead and weightless, and is reproducible from its seed', () => {
+    const withDead = noise.slice();
+    withDead.fill(0, 10 * SHAPE.samples, 11 * SHAPE.samples);
+    const pair = makeTrainingPair(withDead, BIG, recorrupted(0.5), 4);
+    const dead = (values: Float32Array) => values.subarray(10 * SHAPE.samples, 11 * SHAPE.samples);
+    expect(dead(pair.inputs[0]!).every((v) => v === 0)).toBe(true);
+    expect(dead(pair.target).every((v) => v === 0)).toBe(true);
+    expect(dead(pair.weight).every((v) => v === 0)).toBe(true);
+    expect(makeTrainingPair(withDead, BIG, recorrupted(0.5), 4)).toEqual(pair);
+  });
+
+  it('refuses recorrupted pairs for interpolation and an alpha outside (0, 1]', () => {
+    const interpolate = { ...recorrupted(0.5), task: 'interpolate' as const };
+    expect(() => buildTaskBatch([noise], BIG, interpolate, 1)).toThrow(/recorrupted training is for denoising/);
+    for (const alpha of [0, -1, 1.5, Number.NaN]) {
+      expect(() => buildTaskBatch([noise], BIG, recorrupted(alpha), 1)).toThrow(/alpha must be in \(0, 1\]/);
+    }
+  });
+});

@@ -12,6 +12,12 @@
  *   cell x cell block, stratified) are replaced in the input by a random other sample of their neighbourhood, and the
  *   loss is taken only at those samples against their original value. Noise that is independent from sample to sample
  *   cannot be predicted from the neighbours, signal can: the model learns to output the signal.
+ * - 'recorrupted' (denoising only; Recorrupted-to-Recorrupted, Pang et al. 2021): fine-tuning a trained denoiser on
+ *   noisy field data. White Gaussian noise z at the patch's own white-noise level is added to the input (y + alpha z)
+ *   and subtracted from the target (y - z / alpha); for white Gaussian field noise the two then carry independent
+ *   noise, and the loss is in expectation the supervised loss against the clean data, so the model sees every sample,
+ *   as it was trained to. Blind-spot fine-tuning of a model trained to see every sample made it worse on the real data
+ *   (BENCHMARKS.md). Coherent noise (swell) is in both input and target and is learnt as signal, as with blind-spot.
  *
  * Batches are NHWC ([batch, samples (time), traces, channels], see architectures.ts):
  * - inputs: denoise 1 channel (noisy amplitudes); interpolate 2 channels (amplitudes with the missing traces zeroed,
@@ -22,7 +28,7 @@
  *   would teach an interpolation model to leave gaps). 'blind-spot': 1 only at the picked samples of live traces.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { ModelTask } from '../../../preload/contract';
+import { TRAINING_CORRUPTIONS, type ModelTask, type TrainingCorruption } from '../../../preload/contract';
 import {
   addNoiseAtSnr,
   applyTraceMask,
@@ -41,15 +47,13 @@ import {
 import type { SectionShape } from '../metrics';
 import { extractPatches, type PatchSize } from '../tiling';
 import { gaussian, seededRandom } from '../../synth/random';
+import { whiteNoiseRms } from '../sure';
 
 export const NOISE_MODELS = ['gaussian', 'band-limited', 'swell', 'spikes'] as const;
 export type NoiseModel = (typeof NOISE_MODELS)[number];
 
 export const TRACE_MASK_KINDS = ['random', 'regular', 'gaps'] as const;
 export type TraceMaskKind = (typeof TRACE_MASK_KINDS)[number];
-
-export const CORRUPTION_KINDS = ['synthetic', 'blind-spot'] as const;
-export type CorruptionKind = (typeof CORRUPTION_KINDS)[number];
 
 export interface BlindSpotOptions {
   /** One sample is picked in every cell x cell block of the patch: 1/cell^2 of the samples (8: 1.6 %). */
@@ -58,10 +62,16 @@ export interface BlindSpotOptions {
   radius: number;
 }
 
+export interface RecorruptedOptions {
+  /** The split of the extra noise: input y + alpha z, target y - z / alpha (Pang et al. 2021 use 0.5). */
+  alpha: number;
+}
+
 export interface CorruptionOptions {
-  /** 'synthetic' noise or hidden traces, or 'blind-spot' (denoising field data; see the module comment). */
-  kind: CorruptionKind;
+  /** 'synthetic' noise or hidden traces; 'blind-spot' or 'recorrupted' for denoising field data (module comment). */
+  kind: TrainingCorruption;
   blindSpot: BlindSpotOptions;
+  recorrupted: RecorruptedOptions;
   /** Denoising: one model drawn per patch. */
   noiseModels: readonly NoiseModel[];
   /** Denoising: the SNR of the noisy input (metrics.ts definition), uniform in [low, high] dB. */
@@ -84,10 +94,12 @@ export interface AugmentationOptions {
 }
 
 export const DEFAULT_BLIND_SPOT: BlindSpotOptions = { cell: 8, radius: 2 };
+export const DEFAULT_RECORRUPTED: RecorruptedOptions = { alpha: 0.5 };
 
 export const DEFAULT_CORRUPTION: CorruptionOptions = {
   kind: 'synthetic',
   blindSpot: DEFAULT_BLIND_SPOT,
+  recorrupted: DEFAULT_RECORRUPTED,
   noiseModels: NOISE_MODELS,
   snrDbRange: [0, 20],
   maskKinds: TRACE_MASK_KINDS,
@@ -125,24 +137,39 @@ export interface TrainingPair {
 }
 
 /** What a run records of its corruption (checkpoint state, model card), so that a resumed run continues the same way. */
-export type CorruptionRecord = { kind: 'synthetic' } | ({ kind: 'blind-spot' } & BlindSpotOptions);
+export type CorruptionRecord =
+  { kind: 'synthetic' } | ({ kind: 'blind-spot' } & BlindSpotOptions) | ({ kind: 'recorrupted' } & RecorruptedOptions);
 
 export function corruptionRecord(corruption: CorruptionOptions): CorruptionRecord {
-  return corruption.kind === 'blind-spot' ? { kind: 'blind-spot', ...corruption.blindSpot } : { kind: 'synthetic' };
+  if (corruption.kind === 'blind-spot') return { kind: 'blind-spot', ...corruption.blindSpot };
+  if (corruption.kind === 'recorrupted') return { kind: 'recorrupted', ...corruption.recorrupted };
+  return { kind: 'synthetic' };
 }
 
 export class TaskOptionsError extends Error {
   readonly apiCode = 'invalid-argument';
 }
 
-/** Refuses combinations that cannot train: blind-spot on interpolation, blind-spot cells or radius that make no sense. */
+/**
+ * Refuses combinations that cannot train: blind-spot or recorrupted pairs for interpolation, and blind-spot cells,
+ * radius or a recorrupting alpha that make no sense.
+ */
 export function checkCorruption(task: ModelTask, corruption: CorruptionOptions): void {
-  if (!CORRUPTION_KINDS.includes(corruption.kind)) {
-    throw new TaskOptionsError(`unknown corruption '${String(corruption.kind)}' (${CORRUPTION_KINDS.join(', ')})`);
+  if (!TRAINING_CORRUPTIONS.includes(corruption.kind)) {
+    throw new TaskOptionsError(`unknown corruption '${String(corruption.kind)}' (${TRAINING_CORRUPTIONS.join(', ')})`);
   }
-  if (corruption.kind !== 'blind-spot') return;
+  if (corruption.kind === 'synthetic') return;
   if (task !== 'denoise') {
-    throw new TaskOptionsError('blind-spot training is for denoising; interpolation models learn from hidden traces');
+    throw new TaskOptionsError(
+      `${corruption.kind} training is for denoising; interpolation models learn from hidden traces`,
+    );
+  }
+  if (corruption.kind === 'recorrupted') {
+    const { alpha } = corruption.recorrupted;
+    if (!(Number.isFinite(alpha) && alpha > 0 && alpha <= 1)) {
+      throw new TaskOptionsError(`recorrupting alpha must be in (0, 1], got ${alpha}`);
+    }
+    return;
   }
   const { cell, radius } = corruption.blindSpot;
   if (!(Number.isInteger(cell) && cell >= 2)) {
@@ -328,6 +355,34 @@ export function blindSpotPair(
   return { input, weight };
 }
 
+/**
+ * The recorrupted pair for a (noisy) patch (Recorrupted-to-Recorrupted, Pang et al. 2021): with z white Gaussian noise
+ * of the patch's own white-noise level sigma, the input is y + alpha z and the target y - z / alpha. For noise that is
+ * white and Gaussian their errors are independent, so the expected loss is the supervised loss against the clean patch
+ * for noise of sigma sqrt(1 + alpha^2), plus a constant: the model keeps learning as it was trained, on the survey.
+ */
+export function recorruptedPair(
+  patch: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: RecorruptedOptions,
+  random: () => number,
+): { input: Float32Array; target: Float32Array } {
+  const sigma = whiteNoiseRms(patch, shape, live);
+  const normal = gaussian(random);
+  const input = patch.slice();
+  const target = patch.slice();
+  for (let t = 0; t < shape.traces; t++) {
+    if (!live[t]) continue;
+    for (let i = t * shape.samples; i < (t + 1) * shape.samples; i++) {
+      const z = sigma * normal();
+      input[i]! += options.alpha * z;
+      target[i]! -= z / options.alpha;
+    }
+  }
+  return { input, target };
+}
+
 /** The training pair for one patch (trace-major, patch.traces x patch.samples), reproducible from `seed`. */
 export function makeTrainingPair(
   clean: Float32Array,
@@ -344,6 +399,16 @@ export function makeTrainingPair(
     const { input, weight } = blindSpotPair(target, shape, liveTraces, options.corruption.blindSpot, random);
     addWhiteNoise(input, shape, liveTraces, options.augmentation.noiseStd, random);
     return { inputs: [input], target, weight };
+  }
+  if (options.task === 'denoise' && options.corruption.kind === 'recorrupted') {
+    const { input, target: noisierTarget } = recorruptedPair(
+      target,
+      shape,
+      liveTraces,
+      options.corruption.recorrupted,
+      random,
+    );
+    return { inputs: [input], target: noisierTarget, weight: liveWeight };
   }
   if (options.task === 'denoise') {
     const noisy = noisyInput(target, shape, liveTraces, random, options.corruption);

@@ -292,6 +292,12 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
     ).rejects.toThrow(/blind-spot training is for denoising/);
   });
 
+  it('refuses recorrupted training with any loss but mse', async () => {
+    await expect(train([synthetic], options({ corruption: { kind: 'recorrupted' }, loss: 'l1' }))).rejects.toThrow(
+      /recorrupted training needs the mse loss, got 'l1'/,
+    );
+  });
+
   it('refuses an unknown loss before doing any work', async () => {
     await expect(train([synthetic], options({ loss: 'mse+0.1*spectrall' }))).rejects.toThrow(
       /spectrall' is not a loss/,

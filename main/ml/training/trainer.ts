@@ -235,6 +235,10 @@ function checkOptions(options: TrainOptions): void {
       `blind-spot training weighs a few scattered samples, which only a sample-by-sample loss can use (${POINTWISE_LOSSES.join(', ')}); got '${options.loss}'`,
     );
   }
+  if (corruption.kind === 'recorrupted' && terms.some((term) => term.name !== 'mse')) {
+    // The independent noises of input and target cancel out of the expected loss only for the squared error.
+    throw new TrainingOptionsError(`recorrupted training needs the mse loss, got '${options.loss}'`);
+  }
   const whole = { epochs: options.epochs, batchSize: options.batchSize };
   for (const [name, value] of Object.entries(whole)) {
     if (!(Number.isInteger(value) && value >= 1))
@@ -619,7 +623,9 @@ function freshState(
 }
 
 function describeCorruption(record: CorruptionRecord): string {
-  return record.kind === 'blind-spot' ? `blind-spot (cell ${record.cell}, radius ${record.radius})` : record.kind;
+  if (record.kind === 'blind-spot') return `blind-spot (cell ${record.cell}, radius ${record.radius})`;
+  if (record.kind === 'recorrupted') return `recorrupted (alpha ${record.alpha})`;
+  return record.kind;
 }
 
 function checkResumable(resumed: TrainingState, options: TrainOptions, validationLines: number[]): void {
