@@ -1,7 +1,7 @@
 /**
  * The 'train-model' job: training (or fine-tuning) on survey caches, with a checkpoint every epoch. A denoiser adapted
- * to its survey (recorrupted or blind-spot fine-tuning on its noisy data) is then compared with its base (adaptChoice.ts), and the base kept unless the
- * adapted model is better.
+ * to its survey (recorrupted or blind-spot fine-tuning on its noisy data) is then compared with its base
+ * (adaptChoice.ts), and the base kept unless the adapted model is better.
  */
 import type { JobRequest } from '../../preload/contract';
 import { compareAdaptedDenoiser, type AdaptComparison } from '../ml/adaptChoice';

@@ -197,7 +197,7 @@ describe('blind-spot batches', () => {
 });
 
 describe('recorrupted batches', () => {
-  // A large patch of white noise of known level, with some signal, so that sample statistics are tight.
+  // A large patch of white noise of known level, so that sample statistics are tight.
   const SHAPE = { traces: 64, samples: 128 };
   const BIG = { samples: SHAPE.samples, traces: SHAPE.traces };
   const sigma = 0.3;
