@@ -361,7 +361,7 @@ export function blindSpotPair(
  * white and Gaussian their errors are independent, so the expected loss is the supervised loss against the clean patch
  * for noise of sigma sqrt(1 + alpha^2), plus a constant: the model keeps learning as it was trained, on the survey.
  */
-export function recorruptedPair(
+function recorruptedPair(
   patch: Float32Array,
   shape: SectionShape,
   live: TraceMask,
