@@ -369,7 +369,16 @@ export interface ReconstructionQc {
   blend: BlendCheck | null;
   /** Average amplitude spectra (input, result, difference) over `frequenciesHz`. */
   spectra: { frequenciesHz: Float32Array; input: Float32Array; result: Float32Array; difference: Float32Array };
+  /** What the interpreter should know before trusting the result, in words (the compare view shows each). */
+  warnings: string[];
 }
+
+/**
+ * Signal leakage above this is worth a warning: removed noise unrelated to the result scores about 0 (a mean of signed
+ * correlations); at 0.3 the removed part correlates with the result by 0.3 on average over windows about a wavelet
+ * long, and the result's events show in the difference panel.
+ */
+export const SIGNAL_LEAKAGE_WARNING = 0.3;
 
 /** `section.result`: the panels of a finished reconstruction, all of the same shape as `input`. */
 export interface ReconstructionResult {
