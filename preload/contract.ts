@@ -518,7 +518,13 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     task: z.enum(['denoise', 'interpolate']),
     /** The model config as data (architecture + params), resolved from a bundled config name in main. */
     config: z.unknown(),
-    sources: z.array(z.object({ surveyId: z.string(), cacheDir: z.string() })).min(1),
+    /**
+     * The surveys to train on: the lines of their cube caches (3D inlines, a 2D line), or for surveys imported as
+     * gathers (pre-stack, unstructured) the gathers, read from `sourcePath` through the gather index in `cacheDir`.
+     */
+    sources: z
+      .array(z.object({ surveyId: z.string(), cacheDir: z.string(), sourcePath: z.string().optional() }))
+      .min(1),
     epochs: z.number().int().min(1).max(10000),
     batchSize: z.number().int().min(1).max(256),
     patch: z.number().int().min(16).max(1024),
