@@ -62,7 +62,7 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
     const finished = await writer.finishedInlines();
     const axis = input.attributes.sampleAxis;
     context.progress(finished.size / inlines, 'loading the method');
-    const [run, method] = await reconstructor(request, request.inputDir, sampleIntervalSeconds(axis));
+    const { run, method } = await reconstructor(request, request.inputDir, sampleIntervalSeconds(axis));
     const result: ApplyVolumeResult = {
       method,
       inlines,

@@ -8,7 +8,7 @@ import {
   type ReconstructionQc,
   type SectionData,
 } from '../../preload/contract';
-import { reconstructSection, type Reconstruction } from '../ml/inference';
+import { patchesPerPass, plannedModelPasses, reconstructSection, type Reconstruction } from '../ml/inference';
 import { signalLeakage, signalToNoiseDb, type SectionShape } from '../ml/metrics';
 import { loadInferenceModel, type InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
@@ -42,12 +42,24 @@ export type ReconstructionChoice = Pick<
   'task' | 'model' | 'method' | 'tta' | 'ensemble' | 'fullStrength'
 >;
 
-/** The model (with the survey's amplitude scale from `cacheDir`) or classical method, and its name for reports. */
+/** A reconstruction ready to run on sections, its name for reports, and the model patches it predicts per section. */
+export interface PreparedReconstruction {
+  run: Reconstructor;
+  method: string;
+  /** Patches the model predicts over a section of `shape`, all passes (at most, with the blend check); 0: classical. */
+  plannedPatches: (shape: SectionShape) => number;
+}
+
+/**
+ * The model (with the survey's amplitude scale from `cacheDir`) or classical method. `onPatches` hears of every batch
+ * of patches the model predicts (progress from work done).
+ */
 export async function reconstructor(
   request: ReconstructionChoice,
   cacheDir: string,
   dt: number,
-): Promise<[Reconstructor, string]> {
+  onPatches?: (count: number) => void,
+): Promise<PreparedReconstruction> {
   if (request.model) {
     const loaded: InferenceModel = await loadInferenceModel(request.model.dir);
     if (loaded.card.task !== request.task) {
@@ -69,10 +81,15 @@ export async function reconstructor(
       ensemble: request.ensemble,
       strengthCheck: request.fullStrength ? null : { sampleIntervalS: dt },
       blendCheck: { sampleIntervalS: dt },
+      onPatches,
     };
     const run: Reconstructor = (section, shape, live) =>
       reconstructSection(loaded.model, section, shape, live, options);
-    return [confined(run, request.task, dt), `model ${request.model.name}`];
+    return {
+      run: confined(run, request.task, dt),
+      method: `model ${request.model.name}`,
+      plannedPatches: (shape) => plannedModelPasses(options) * patchesPerPass(shape, loaded.patch),
+    };
   }
   const method = request.method ?? (request.task === 'denoise' ? 'fx' : 'pocs');
   const classical: Reconstructor = async (section, shape, live) => {
@@ -85,7 +102,7 @@ export async function reconstructor(
     }
     throw Object.assign(new Error(`${method} is not a ${request.task} method`), { apiCode: 'invalid-argument' });
   };
-  return [confined(classical, request.task, dt), method];
+  return { run: confined(classical, request.task, dt), method, plannedPatches: () => 0 };
 }
 
 /** Every result confined to what the input holds: no energy in mutes, outside live windows or below its band. */
@@ -167,15 +184,25 @@ export async function reconstructSurveySection(
     const axis = cache.attributes.sampleAxis;
     const dt = sampleIntervalSeconds(axis);
     context.progress(0.1, 'loading the method');
-    const [run, method] = await reconstructor(request, request.cacheDir, dt);
+    const verb = request.task === 'denoise' ? 'denoising' : 'interpolating';
+    let predicted = 0;
+    let planned = 0;
+    const { run, method, plannedPatches } = await reconstructor(request, request.cacheDir, dt, (count) => {
+      predicted += count;
+      const share = Math.min(1, predicted / planned);
+      context.progress(0.2 + 0.6 * share, `${verb} ${request.label}: ${predicted} of ${planned} patches predicted`);
+    });
+    // Interpolation runs once more for its self-check.
+    planned = plannedPatches(shape) * (request.task === 'interpolate' ? 2 : 1);
     // Answered before any work (a model over a whole line only to report 0 traces filled).
     if (request.task === 'interpolate' && live.every((v) => v === 1)) {
       throw Object.assign(new Error(`${request.label} has no dead or missing traces: there is nothing to fill`), {
         apiCode: 'invalid-argument',
       });
     }
-    context.progress(0.2, `${request.task === 'denoise' ? 'denoising' : 'interpolating'} ${request.label}`);
+    context.progress(0.2, `${verb} ${request.label}`);
     const { output: result, uncertainty, strength, fullStrengthOutput, blend } = await run(section, shape, live);
+    const selfCheckSnrDb = request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null;
     const difference = Float32Array.from(section, (v, i) => v - result[i]!);
     context.progress(0.8, 'quality figures');
     const inputSpectrum = averageAmplitudeSpectrum(section, shape, dt, live);
@@ -188,7 +215,7 @@ export async function reconstructSurveySection(
       signalLeakage:
         request.task === 'denoise' ? signalLeakage(section, result, shape, fullStrengthOutput ?? result) : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
-      selfCheckSnrDb: request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null,
+      selfCheckSnrDb,
       strength,
       blend,
       spectra: {
