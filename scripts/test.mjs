@@ -1,12 +1,36 @@
 // `npm test`: build, type checks, lint, unit + integration tests (vitest), end-to-end tests (Chromium against the browser
 // mode; Electron where its binary exists). Every step runs even if an earlier one fails, and the last line is the
 // summary over all suites: "N passed, N failed, N skipped" (each check counts as one test).
+// First it brings the system tools the suites need (Debian's chromium and python3-segyio): installed with apt-get when
+// it runs as root, otherwise named in one line before any test runs; either way a missing tool fails the suites that
+// need it (PROMETHIUM_TEST_TOOLS=required, test/testTools.ts) rather than letting them skip.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const results = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 mkdirSync('test-results', { recursive: true });
+
+const TEST_TOOLS = [
+  { pkg: 'chromium', present: () => existsSync(process.env.PROMETHIUM_CHROMIUM ?? '/usr/bin/chromium') },
+  {
+    pkg: 'python3-segyio',
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import segyio, numpy'], { stdio: 'ignore' }).status === 0,
+  },
+];
+
+/** The Debian packages the suites need: installed where this runs as root; the names of those still missing. */
+function bringTestTools() {
+  let missing = TEST_TOOLS.filter((tool) => !tool.present()).map((tool) => tool.pkg);
+  if (missing.length > 0 && process.getuid?.() === 0 && existsSync('/usr/bin/apt-get')) {
+    console.log(`=== installing ${missing.join(' ')} with apt-get (the end-to-end browser and the SEG-Y oracle)`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', ...missing], { stdio: 'inherit', env });
+    missing = TEST_TOOLS.filter((tool) => !tool.present()).map((tool) => tool.pkg);
+  }
+  return missing;
+}
 
 function run(label, command, args) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
@@ -49,6 +73,14 @@ function vitestSuite(project) {
   if (counts.numFailedTests > 0 || !ok) failures.push(`${project} tests`);
   if (!ok && counts.numFailedTests === 0) results.failed++; // a failed suite file (import error) has no failed test
 }
+
+const missingTools = bringTestTools();
+if (missingTools.length > 0) {
+  console.log(
+    `npm test needs Debian's ${missingTools.join(' and ')}: run \`sudo apt-get install ${missingTools.join(' ')}\` (as root npm test installs them itself); until then the suites that need them FAIL.`,
+  );
+}
+process.env.PROMETHIUM_TEST_TOOLS = 'required';
 
 check('build', 'node', ['scripts/build.mjs']);
 check('typecheck (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
