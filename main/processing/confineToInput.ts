@@ -22,7 +22,8 @@
 import { STRENGTH_CHECK_LOW_CUT_HZ } from '../../preload/contract';
 import type { TraceMask } from '../ml/corruption';
 import type { SectionShape } from '../ml/metrics';
-import { bandpass } from './bandpass';
+import { ormsbyGain } from './bandpass';
+import { fftSize, FxTransform } from './fft2d';
 
 /** This many exact zeros in a row inside a live window are a mute, not a zero crossing. */
 export const MUTE_RUN = 3;
@@ -30,8 +31,14 @@ export const MUTE_RUN = 3;
 /** Top of the low band whose energy is capped by the input's. */
 export const LOW_BAND_TOP_HZ = STRENGTH_CHECK_LOW_CUT_HZ;
 
+/** The top corner of the highest capped band: its ramp ends at 5/4 of LOW_BAND_TOP_HZ (lowBands). */
+const MAX_BAND_HZ = (5 * LOW_BAND_TOP_HZ) / 4;
+
 /** Length of the windows along time in which energies are compared: long enough to hold a cycle at 3 Hz. */
 export const WINDOW_S = 0.5;
+
+/** A trace whose every window needs a gain of this or more is left as it is: within 7 % of the input's energy. */
+const SETTLED_GAIN = 0.97;
 
 /** Passes of the band cap and the mutes (see confineToInput). */
 const CAP_PASSES = 6;
@@ -71,26 +78,28 @@ export function confineToInput(
   if (windows === null) return Float32Array.from(section);
   const changes = (t: number): boolean => (options.task === 'denoise' ? live[t] === 1 : live[t] === 0);
   const result = Float32Array.from(output);
-  const zeroMutes = (): void => {
-    for (let t = 0; t < shape.traces; t++) {
-      if (!changes(t)) continue;
-      const trace = result.subarray(t * shape.samples, (t + 1) * shape.samples);
+  keepUnchangedTraces(result, section, shape, (t) => !changes(t));
+  const traceOf = (values: Float32Array, t: number): Float32Array =>
+    values.subarray(t * shape.samples, (t + 1) * shape.samples);
+  const zeroMutes = (traces: readonly number[]): void => {
+    for (const t of traces) {
+      const trace = traceOf(result, t);
       const { start, end } = windows[t]!;
       trace.fill(0, 0, start);
       trace.fill(0, end);
-      if (live[t]) zeroMutedRuns(section.subarray(t * shape.samples, (t + 1) * shape.samples), trace, start, end);
+      if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
     }
   };
   const capLowBands = lowBandCap(section, shape, live, options.sampleIntervalS);
   // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
-  // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves the mutes exact.
-  for (let pass = 0; pass < CAP_PASSES; pass++) {
-    keepUnchangedTraces(result, section, shape, (t) => !changes(t));
-    zeroMutes();
-    if (!capLowBands(result)) break;
+  // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves the
+  // mutes exact. Each pass works only on the traces the previous one changed.
+  let pending = [...live.keys()].filter(changes);
+  for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
+    zeroMutes(pending);
+    pending = capLowBands(result, pending);
   }
-  zeroMutes();
-  keepUnchangedTraces(result, section, shape, (t) => !changes(t));
+  zeroMutes(pending);
   return result;
 }
 
@@ -179,13 +188,13 @@ class TimeWindows {
     return Math.sin((Math.PI * (offset + 0.5)) / this.length) ** 2;
   }
 
-  /** Window-weighted energy of each window of a trace. */
-  energies(trace: Float32Array): Float64Array {
+  /** Window-weighted energy of each window of a trace whose value j lies at sample j * step (a decimated trace). */
+  energies(trace: Float32Array, step = 1): Float64Array {
     const energies = new Float64Array(this.count);
     for (let k = 0; k < this.count; k++) {
-      const from = Math.max(0, this.first(k));
-      const to = Math.min(this.samples, this.first(k) + this.length);
-      for (let s = from; s < to; s++) energies[k]! += this.weight(k, s) * trace[s]! ** 2;
+      const from = Math.ceil(Math.max(0, this.first(k)) / step);
+      const to = Math.min(trace.length, Math.ceil(Math.min(this.samples, this.first(k) + this.length) / step));
+      for (let j = from; j < to; j++) energies[k]! += this.weight(k, j * step) * trace[j]! ** 2;
     }
     return energies;
   }
@@ -208,57 +217,107 @@ class TimeWindows {
 /**
  * The cap of the low bands: in each band, each window of each trace, where the output holds more energy than the
  * reference (the trace's input, or for a dead trace its live neighbours' mean), the output's part in the band is scaled
- * down to match. It answers whether it changed anything.
+ * down to match. It works on the traces given and answers those it changed.
  */
 function lowBandCap(
   section: Float32Array,
   shape: SectionShape,
   live: TraceMask,
   dt: number,
-): (result: Float32Array) => boolean {
+): (result: Float32Array, traces: readonly number[]) => number[] {
   const windows = new TimeWindows(Math.min(shape.samples, Math.max(8, Math.round(WINDOW_S / dt))), shape.samples);
-  const liveTraces = [...live.keys()].filter((t) => live[t]);
+  const bands = new BandSplitter(
+    lowBands(LOW_BAND_TOP_HZ).filter((corners) => corners[0] < 0.5 / dt),
+    shape.samples,
+    dt,
+  );
+  const energiesOf = (decimated: Float32Array[]): Float64Array[] =>
+    decimated.map((band) => windows.energies(band, bands.step));
   const trace = (values: Float32Array, t: number): Float32Array =>
     values.subarray(t * shape.samples, (t + 1) * shape.samples);
-  const bands = lowBands(LOW_BAND_TOP_HZ)
-    .filter((corners) => corners[0] < 0.5 / dt)
-    .map((corners) => {
-      const bandIn = bandpass(section, shape, { corners, dt });
-      const energyOfLive = new Map(liveTraces.map((t) => [t, windows.energies(trace(bandIn, t))]));
-      const references = Array.from(
-        { length: shape.traces },
-        (_, t) => energyOfLive.get(t) ?? neighbourMean(energyOfLive, liveTraces, t),
-      );
-      return { corners, references };
-    });
-  return (result) => {
-    let capped = false;
-    for (const { corners, references } of bands) {
-      const bandOut = bandpass(result, shape, { corners, dt });
-      for (let t = 0; t < shape.traces; t++) {
-        const reference = references[t]!;
-        const windowGains = windows
-          .energies(trace(bandOut, t))
-          .map((energy, k) => (energy > reference[k]! ? Math.sqrt(reference[k]! / energy) : 1));
-        if (windowGains.every((g) => g === 1)) continue;
-        capped = true;
-        const gains = windows.sampleGains(windowGains);
-        const band = trace(bandOut, t);
-        const out = trace(result, t);
-        for (let s = 0; s < shape.samples; s++) out[s]! -= (1 - gains[s]!) * band[s]!;
-      }
-    }
-    return capped;
+  const liveTraces = [...live.keys()].filter((t) => live[t]);
+  // Window energies of the input's bands, per live trace: energyOfLive.get(t)[band][window].
+  const energyOfLive = new Map(liveTraces.map((t) => [t, energiesOf(bands.split(trace(section, t)).decimated)]));
+  const referenceOf = (t: number): Float64Array[] => {
+    const own = energyOfLive.get(t);
+    if (own) return own;
+    const sides = neighbours(liveTraces, t).flatMap((n) => (n === null ? [] : [energyOfLive.get(n)!]));
+    return sides[0]!.map((_, band) => neighbourMean(sides.map((side) => side[band]!)));
   };
+  return (result, traces) =>
+    traces.filter((t) => {
+      const out = trace(result, t);
+      const reference = referenceOf(t);
+      const parts = bands.split(out);
+      const gains = energiesOf(parts.decimated).map((energies, b) =>
+        energies.map((energy, k) => (energy > reference[b]![k]! ? Math.sqrt(reference[b]![k]! / energy) : 1)),
+      );
+      if (gains.every((windowGains) => windowGains.every((g) => g >= SETTLED_GAIN))) return false;
+      parts.full().forEach((band, b) => {
+        const sampleGains = windows.sampleGains(gains[b]!);
+        for (let s = 0; s < shape.samples; s++) out[s]! -= (1 - sampleGains[s]!) * band[s]!;
+      });
+      return true;
+    });
 }
 
-/** The mean window energies of the nearest live traces on either side of dead trace t. */
-function neighbourMean(
-  energyOfLive: Map<number, Float64Array>,
-  liveTraces: readonly number[],
-  t: number,
-): Float64Array {
-  const sides = neighbours(liveTraces, t).flatMap((n) => (n === null ? [] : [energyOfLive.get(n)!]));
+/**
+ * The parts of a trace in each of `bands` (Ormsby corners, all below MAX_BAND_HZ), zero-phase, the trace padded to
+ * twice its length so that the filters do not wrap its end onto its start (as bandpass.ts does). They come every
+ * `step` samples from a shorter inverse transform (the bands hold nothing near its Nyquist), so that the energies the
+ * cap compares cost a fraction of the full-rate parts, which only the traces being capped need.
+ */
+class BandSplitter {
+  readonly step: number;
+  private readonly transform: FxTransform;
+  private readonly shortTransform: FxTransform;
+  private readonly gains: Float64Array[];
+
+  constructor(
+    bands: readonly Corners[],
+    private readonly samples: number,
+    dt: number,
+  ) {
+    this.transform = new FxTransform(1, fftSize(2 * samples));
+    const size = this.transform.size;
+    this.gains = bands.map((corners) =>
+      Float64Array.from({ length: this.transform.frequencies }, (_, f) => ormsbyGain(f / (size * dt), corners)),
+    );
+    // The largest power of two keeping the decimated Nyquist at twice the bands' top or more.
+    const step = 2 ** Math.floor(Math.log2(Math.max(1, 1 / (2 * dt * 2 * MAX_BAND_HZ))));
+    this.step = Math.min(step, size / 2);
+    this.shortTransform = new FxTransform(1, size / this.step);
+  }
+
+  /**
+   * The bands of a trace from one forward transform: every `step` samples at once, and at the full rate on demand.
+   */
+  split(trace: Float32Array): { decimated: Float32Array[]; full: () => Float32Array[] } {
+    const spectrum = this.transform.createFx();
+    this.transform.forward(trace, this.samples, 0, spectrum);
+    return {
+      decimated: this.inverse(spectrum, this.shortTransform, Math.ceil(this.samples / this.step)),
+      full: () => this.inverse(spectrum, this.transform, this.samples),
+    };
+  }
+
+  /** Each band's part of `spectrum` through `transform` (the full one or the shorter one), `length` values. */
+  private inverse(spectrum: Float64Array, transform: FxTransform, length: number): Float32Array[] {
+    const filtered = transform.createFx();
+    const back = new Float64Array(transform.windowSamples);
+    return this.gains.map((gain) => {
+      for (let f = 0; f < transform.frequencies; f++) {
+        filtered[2 * f] = spectrum[2 * f]! * gain[f]!;
+        filtered[2 * f + 1] = spectrum[2 * f + 1]! * gain[f]!;
+      }
+      transform.inverse(filtered, back);
+      return Float32Array.from(back.subarray(0, length));
+    });
+  }
+}
+
+/** The mean of the window energies of the live neighbours of a dead trace. */
+function neighbourMean(sides: readonly Float64Array[]): Float64Array {
   const mean = new Float64Array(sides[0]!.length);
   for (const side of sides) side.forEach((energy, k) => (mean[k]! += energy / sides.length));
   return mean;
