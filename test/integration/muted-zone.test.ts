@@ -3,24 +3,22 @@
  * 12 to 39 samples per trace). The bundled denoiser run by the built CLI (denoise, and apply + export-volume) must
  * leave every sample before each trace's first non-zero sample exactly zero, read back by segyio.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
 import { hasTestdata, testdataPath } from '../testdata';
 import { dumpWithSegyio, segyioAvailable } from './segyOracle';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'promethium-muted-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Runs the CLI and answers its output; it must succeed. */
 function promethium(...args: string[]): string {
-  const result = spawnSync(process.execPath, ['bin/promethium.cjs', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, PROMETHIUM_HOME: path.join(work, 'home') },
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout;
+  const run = runCli(work, ...args);
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
 }
 
 /** Samples as segyio reads them, trace by trace. */

@@ -3,23 +3,21 @@
  * `promethium synth --kind line` (one line: validated on its last traces) and the Viking Graben shot gathers (each
  * gather a line), fine-tuned by the built CLI for a few seconds each.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runCli } from '../support/cli';
 import { hasTestdata, testdataPath } from '../testdata';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'promethium-train-2d-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
+/** Runs the CLI and answers its output; it must succeed. */
 function promethium(...args: string[]): string {
-  const result = spawnSync(process.execPath, ['bin/promethium.cjs', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, PROMETHIUM_HOME: path.join(work, 'home') },
-  });
-  expect(result.status, result.stderr).toBe(0);
-  return result.stdout;
+  const run = runCli(work, ...args);
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
 }
 
 interface TrainedModel {
