@@ -501,6 +501,28 @@ export const selfTestJobSchema = z.object({
     .default(1),
 });
 
+/** A reconstruction applied to a whole survey, inline by inline, into a derived volume. */
+export const applyVolumeRequestSchema = z.object({
+  kind: z.literal('apply-volume'),
+  volumeId: z.string(),
+  surveyId: z.string(),
+  /** The input: the survey's cache, or the derived volume this one is applied on top of. */
+  inputDir: z.string(),
+  /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
+  volumeDir: z.string(),
+  task: z.enum(['denoise', 'interpolate']),
+  model: z.object({ dir: z.string(), name: z.string() }).nullable(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+  tta: z.boolean(),
+  ensemble: z.number().int().min(1).max(32),
+  /** Model denoising without the strength check (sure.ts). */
+  fullStrength: z.boolean(),
+  /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
+  inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+  /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
+  polygon: z.array(z.tuple([z.number(), z.number()])).nullable(),
+});
+
 export const jobRequestSchema = z.discriminatedUnion('kind', [
   selfTestJobSchema,
   z.object({
@@ -544,26 +566,15 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     /** Model denoising without the strength check (sure.ts). */
     fullStrength: z.boolean(),
   }),
+  applyVolumeRequestSchema,
+  /** One cluster task's share of an apply: only these inline indices, beside other tasks (main/cluster). */
   z.object({
-    kind: z.literal('apply-volume'),
-    volumeId: z.string(),
-    surveyId: z.string(),
-    /** The input: the survey's cache, or the derived volume this one is applied on top of. */
-    inputDir: z.string(),
-    /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
-    volumeDir: z.string(),
-    task: z.enum(['denoise', 'interpolate']),
-    model: z.object({ dir: z.string(), name: z.string() }).nullable(),
-    method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
-    tta: z.boolean(),
-    ensemble: z.number().int().min(1).max(32),
-    /** Model denoising without the strength check (sure.ts). */
-    fullStrength: z.boolean(),
-    /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
-    inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
-    /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
-    polygon: z.array(z.tuple([z.number(), z.number()])).nullable(),
+    kind: z.literal('apply-volume-slice'),
+    apply: applyVolumeRequestSchema,
+    slice: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
   }),
+  /** The last step of a cluster apply, after every task: the 3D view's downsampled volume and the filled mask. */
+  z.object({ kind: z.literal('finish-volume'), apply: applyVolumeRequestSchema }),
   z.object({
     kind: z.literal('export-volume'),
     volumeId: z.string(),
@@ -594,6 +605,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type JobRequest = z.infer<typeof jobRequestSchema>;
+export type ApplyVolumeRequest = z.infer<typeof applyVolumeRequestSchema>;
 
 export interface AmplitudeStats {
   count: number;

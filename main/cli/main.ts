@@ -13,6 +13,7 @@ import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type Synt
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
+import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -124,6 +125,7 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
+registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program
