@@ -5,18 +5,24 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Command } from 'commander';
-import { applyVolumeRequestSchema, type ApplyVolumeRequest, type JobRequest } from '../../preload/contract';
+import {
+  applyVolumeRequestSchema,
+  type ApplyVolumeRequest,
+  type ClusterJobStatus,
+  type ClusterSettings,
+  type JobRequest,
+} from '../../preload/contract';
 import {
   REQUEST_FILE,
   cancelClusterApply,
   clusterJobDir,
   clusterStatus,
+  localPromethiumCommand,
   nodeCommand,
   resumeClusterApply,
-  type ClusterJobStatus,
 } from '../cluster/clusterApply';
 import { checkCluster } from '../cluster/clusterCheck';
-import { readClusterSettings, updateClusterSettings, type ClusterSettings } from '../cluster/clusterSettings';
+import { readClusterSettings, updateClusterSettings } from '../cluster/clusterSettings';
 import { APP_VERSION } from '../api/handlers';
 import { ApiEventBus } from '../events';
 import { ComputeHost } from '../jobs/computeHost';
@@ -123,12 +129,9 @@ export function registerClusterCommands(program: Command): void {
     .action(async (options: Record<string, string | undefined> & { project: string; json?: boolean }) =>
       withProject(options.project, async (project) => {
         const change = settingsChange(options);
-        let settings: ClusterSettings;
-        try {
-          settings = Object.keys(change).length ? updateClusterSettings(project, change) : readClusterSettings(project);
-        } catch (error) {
-          throw new UsageError((error as Error).message);
-        }
+        const settings = Object.keys(change).length
+          ? updateClusterSettings(project, change)
+          : readClusterSettings(project);
         if (options.json) console.log(JSON.stringify(settings, null, 2));
         else
           for (const [key, value] of Object.entries(settings))
@@ -144,7 +147,12 @@ export function registerClusterCommands(program: Command): void {
     .action(async (options: { project: string; json?: boolean }) =>
       withProject(options.project, async (project) => {
         const settings = readClusterSettings(project);
-        const report = await checkCluster(project, settings, nodeCommand(settings, DIST_DIR), APP_VERSION);
+        const report = await checkCluster(
+          project,
+          settings,
+          nodeCommand(settings, localPromethiumCommand(DIST_DIR)),
+          APP_VERSION,
+        );
         if (options.json) console.log(JSON.stringify(report, null, 2));
         else
           for (const item of report.items)

@@ -1,7 +1,7 @@
 /** `promethium apply` (a reconstruction applied to a whole survey of a project) and `promethium export-volume`. */
 import type { Command } from 'commander';
 import type { JobInfo, ReconstructionMethod, VolumeSummary } from '../../preload/contract';
-import { nodeCommand, submitApply } from '../cluster/clusterApply';
+import { localPromethiumCommand, nodeCommand, submitApply } from '../cluster/clusterApply';
 import { readClusterSettings } from '../cluster/clusterSettings';
 import type { AppServices } from '../services';
 import type { ApplyVolumeInput } from '../survey/volumeService';
@@ -123,10 +123,16 @@ async function submitToCluster(services: AppServices, options: ApplyCliOptions):
     settings = { ...settings, tasks };
   }
   const { volume, request } = await services.volumes.plan(applyInput(services, options));
-  const record = await submitApply(project, request, settings, nodeCommand(settings, DIST_DIR), {
-    exportPath: options.export,
-    format: options.format as 'source' | 'ieee' | undefined,
-  });
+  const record = await submitApply(
+    project,
+    request,
+    settings,
+    nodeCommand(settings, localPromethiumCommand(DIST_DIR)),
+    {
+      exportPath: options.export,
+      format: options.format as 'source' | 'ieee' | undefined,
+    },
+  );
   if (options.json) console.log(JSON.stringify({ volume: services.volumes.get(volume.id), cluster: record }, null, 2));
   else {
     console.log(

@@ -12,14 +12,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { ApplyVolumeRequest } from '../../preload/contract';
+import type { ApplyVolumeRequest, ClusterJobStatus, ClusterSettings, ClusterTaskStatus } from '../../preload/contract';
 import { openVolumeWriter } from '../compute/applyVolume';
 import type { ClusterJobRecord } from '../project/clusterJobsRepository';
 import type { Project } from '../project/project';
 import { SurveyCache } from '../survey/cache';
 import { finishedInlineChunks } from '../survey/derivedVolume';
-import type { ClusterSettings } from './clusterSettings';
-import { ClusterError, jobStates, sbatch, scancel, type TaskState } from './slurm';
+import { ClusterError, jobStates, sbatch, scancel } from './slurm';
 
 export const REQUEST_FILE = 'request.json';
 const TASK_SCRIPT = 'apply.sbatch';
@@ -53,13 +52,21 @@ export function shellQuote(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
 }
 
-/**
- * The command the nodes start Promethium with: the project's setting, else this installation's own (the Node running
- * us and the `promethium` script beside the built bundles in `distDir`), which works where the nodes see this disk.
- */
-export function nodeCommand(settings: ClusterSettings, distDir: string): string {
-  if (settings.command) return settings.command;
+/** The shell command of this installation's CLI: the Node running us and the `promethium` script beside dist/. */
+export function localPromethiumCommand(distDir: string): string {
   return [process.execPath, path.join(distDir, '..', 'bin', 'promethium.cjs')].map(shellQuote).join(' ');
+}
+
+/**
+ * The command the nodes start Promethium with: the project's setting, else this installation's CLI (`localCommand`,
+ * null where there is none, as in the desktop app), which works where the nodes see this disk.
+ */
+export function nodeCommand(settings: ClusterSettings, localCommand: string | null): string {
+  if (settings.command) return settings.command;
+  if (localCommand) return localCommand;
+  throw new ClusterError(
+    'set the command that starts Promethium on the nodes in the cluster settings (e.g. /opt/promethium/bin/promethium)',
+  );
 }
 
 function sbatchOptions(settings: ClusterSettings, name: string): string[] {
@@ -157,26 +164,6 @@ function submitFinish(dir: string, settings: ClusterSettings, volumeId: string, 
     ],
     path.join(dir, FINISH_SCRIPT),
   );
-}
-
-export interface ClusterTaskStatus {
-  index: number;
-  slice: [number, number];
-  /** The Slurm job id of its latest submission (`1234_5`). */
-  slurmId: string;
-  state: TaskState;
-  slurmState: string;
-  /** Inlines of its slice on disk. */
-  finishedInlines: number;
-  inlines: number;
-}
-
-export interface ClusterJobStatus {
-  volumeId: string;
-  tasks: ClusterTaskStatus[];
-  finish: { slurmId: string; state: TaskState; slurmState: string };
-  finishedInlines: number;
-  totalInlines: number;
 }
 
 /** Every task's state (from squeue / sacct) and progress (from the inline chunks the tasks wrote). */

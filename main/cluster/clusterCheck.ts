@@ -5,20 +5,11 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Project } from '../project/project';
-import type { ClusterSettings } from './clusterSettings';
+import type { ClusterCheck, ClusterSettings } from '../../preload/contract';
 import { runSlurm, sbatch } from './slurm';
 import { shellQuote } from './clusterApply';
 
-export interface CheckItem {
-  what: string;
-  ok: boolean;
-  detail: string;
-}
-
-export interface ClusterCheck {
-  ok: boolean;
-  items: CheckItem[];
-}
+type CheckItem = ClusterCheck['items'][number];
 
 async function item(what: string, probe: () => Promise<string>): Promise<CheckItem> {
   try {

@@ -3,7 +3,7 @@
  * PATH): no scheduler or protocol of our own. Every failure becomes a ClusterError that quotes what Slurm said.
  */
 import { execFile } from 'node:child_process';
-import { PromethiumError } from '../../preload/contract';
+import { PromethiumError, type ClusterTaskState } from '../../preload/contract';
 
 export class ClusterError extends PromethiumError {
   constructor(message: string) {
@@ -11,13 +11,10 @@ export class ClusterError extends PromethiumError {
   }
 }
 
-/** The state of one array task, as squeue/sacct name it, folded to what the jobs panel shows. */
-export type TaskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
-
 export interface SlurmJobState {
   /** `1234_5` for array task 5 of job 1234; `1235` for a plain job. */
   id: string;
-  state: TaskState;
+  state: ClusterTaskState;
   /** Slurm's own word (PENDING, RUNNING, COMPLETED, FAILED, NODE_FAIL, PREEMPTED, ...). */
   slurmState: string;
 }
@@ -47,7 +44,7 @@ export async function sbatch(args: string[], scriptPath: string): Promise<string
   return id;
 }
 
-export function foldState(slurmState: string): TaskState {
+export function foldState(slurmState: string): ClusterTaskState {
   const word = slurmState.split(/[\s+]/)[0]!.toUpperCase();
   if (['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'CONFIGURING'].includes(word)) {
     return 'pending';

@@ -10,7 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sliceInlines } from '../../main/cluster/clusterApply';
+import { localPromethiumCommand, sliceInlines } from '../../main/cluster/clusterApply';
+import { createApiHandlers } from '../../main/api/handlers';
+import { createDispatcher } from '../../main/api/dispatch';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
+import { AppServices } from '../../main/services';
 import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
 
 const BIN = path.resolve('bin/promethium.cjs');
@@ -43,10 +47,10 @@ function status(volumeId: string): Status {
   return JSON.parse(cli(['cluster', 'status', volumeId, '--project', project, '--json'])) as Status;
 }
 
-async function until<T>(what: string, probe: () => T | undefined, seconds = 180): Promise<T> {
+async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, seconds = 180): Promise<T> {
   const deadline = Date.now() + seconds * 1000;
   for (;;) {
-    const value = probe();
+    const value = await probe();
     if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
@@ -178,5 +182,39 @@ describe.skipIf(unavailable !== null)('apply to volume on a Slurm cluster', () =
     const final = await finished(volumeId);
     expect(final.finish.state).toBe('done');
     expectIdentical(volumeDir(localVolume), volumeDir(volumeId));
+  }, 300_000);
+
+  it('runs from the API as the app does: settings checked, cluster.apply, cluster.list until the volume is ready', async () => {
+    process.env.SLURM_CONF = slurm.env.SLURM_CONF;
+    const services = new AppServices({
+      userDataDir: home,
+      projectDir: project,
+      bundledModelsDir: path.resolve('resources/models'),
+      cliCommand: localPromethiumCommand(path.resolve('dist')),
+      host: {
+        kind: 'browser',
+        versions: {},
+        launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs')),
+        showOpenDialog: async () => ({ canceled: true, paths: [] }),
+      },
+    });
+    const dispatch = createDispatcher(createApiHandlers(services));
+    try {
+      const refused = await dispatch('cluster.updateSettings', [{ partition: 'test; rm -rf /' }]);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+      expect(await dispatch('cluster.updateSettings', [{ tasks: 2 }])).toMatchObject({ ok: true, value: { tasks: 2 } });
+      const applied = await dispatch('cluster.apply', [{ surveyId, task: 'denoise', method: 'fx' }, {}]);
+      expect(applied.ok, JSON.stringify(applied)).toBe(true);
+      const { volume, status } = (applied as { value: { volume: { id: string }; status: { tasks: unknown[] } } }).value;
+      expect(status.tasks).toHaveLength(2);
+      await until('the API to list the volume finished', async () => {
+        const listed = (await services.cluster.list()).find((job) => job.volumeId === volume.id);
+        return listed?.finish.state === 'done' ? true : undefined;
+      });
+      expect(services.volumes.get(volume.id).state).toBe('ready');
+      expectIdentical(volumeDir(localVolume), volumeDir(volume.id));
+    } finally {
+      services.close();
+    }
   }, 300_000);
 });
