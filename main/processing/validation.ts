@@ -1,6 +1,6 @@
 /**
  * Input checks shared by the classical methods. Every failure is a `ProcessingInputError`, which the API layer reports
- * as an invalid argument with its message (main/api/errors.ts reads `apiCode`).
+ * as an invalid argument with its message (main/compute/apiErrors.ts reads `apiCode`).
  */
 import type { SectionShape } from '../signal/metrics';
 import type { TraceMask } from '../signal/corruption';

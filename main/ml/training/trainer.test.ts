@@ -4,7 +4,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { EpochMetrics } from '../../../preload/contract';
-import { JobCancelledError } from '../../compute/protocol';
+import { JobCancelledError } from '../cancellation';
 import { chooseBackend } from '../backends';
 import { signalToNoiseDb } from '../../signal/metrics';
 import { parseModelConfig } from '../modelConfig';
