@@ -24,7 +24,7 @@ import {
 import { checkCluster } from '../cluster/clusterCheck';
 import { readClusterSettings, updateClusterSettings } from '../cluster/clusterSettings';
 import { APP_VERSION } from '../api/handlers';
-import { ApiEventBus } from '../events';
+import { ApiEventBus } from '../jobs/events';
 import { ComputeHost } from '../jobs/computeHost';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
 import { Project } from '../project/project';

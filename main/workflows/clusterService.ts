@@ -21,7 +21,7 @@ import { checkCluster } from '../cluster/clusterCheck';
 import { readClusterSettings, updateClusterSettings } from '../cluster/clusterSettings';
 import type { ClusterJobRecord } from '../project/clusterJobsRepository';
 import type { Project } from '../project/project';
-import type { ApplyVolumeInput, VolumeService } from '../survey/volumeService';
+import type { ApplyVolumeInput, VolumeService } from './volumeService';
 
 export class ClusterService {
   constructor(

@@ -14,7 +14,7 @@ import { localPromethiumCommand, sliceInlines } from '../../main/cluster/cluster
 import { createApiHandlers } from '../../main/api/handlers';
 import { createDispatcher } from '../../main/api/dispatch';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import { AppServices } from '../../main/workflows/services';
 import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
 
 const BIN = path.resolve('bin/promethium.cjs');
