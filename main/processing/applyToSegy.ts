@@ -11,8 +11,8 @@ import { writeSegyLike, type InsertedTrace } from '../segy/writer';
 import { analyseSurvey } from '../survey/analyse';
 import type { Geometry } from '../survey/geometry';
 import { applyScalar } from '../survey/scalars';
-import type { TraceMask } from '../ml/corruption';
-import type { SectionShape } from '../ml/metrics';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 import { confineToInput } from './confineToInput';
 import { panelsOf, type Panel } from './panels';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../synth/random';
+import { seededRandom } from '../signal/random';
 import { bandpass } from './bandpass';
 import { confineToInput, liveWindows, lowBands, MUTE_RUN } from './confineToInput';
 import { linearEventsSection } from './testSections';

@@ -20,10 +20,10 @@
  *   invented. The strength check (ml/sure.ts) leaves changes below its 12 Hz low cut unchecked, so this is the check.
  */
 import { STRENGTH_CHECK_LOW_CUT_HZ } from '../../preload/contract';
-import type { TraceMask } from '../ml/corruption';
-import type { SectionShape } from '../ml/metrics';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 import { ormsbyGain } from './bandpass';
-import { fftSize, FxTransform } from './fft2d';
+import { fftSize, FxTransform } from '../signal/fft2d';
 
 /** This many exact zeros in a row inside a live window are a mute, not a zero crossing. */
 export const MUTE_RUN = 3;

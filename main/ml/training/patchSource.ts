@@ -7,7 +7,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type { SectionShape } from '../metrics';
+import type { SectionShape } from '../../signal/metrics';
 import { normalizeSection, robustAmplitudeScale, type AmplitudeScale } from '../normalization';
 import type { LineExtent, PatchIndexEntry } from '../patchIndex';
 import { reflectIndex, type PatchSize } from '../tiling';

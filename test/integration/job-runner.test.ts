@@ -8,8 +8,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, JobRequest } from '../../preload/contract';
-import { AppServices } from '../services';
-import { forkComputeLauncher } from './forkCompute';
+import { AppServices } from '../../main/workflows/services';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 
 const bundle = path.resolve('dist/compute.cjs');
 let services: AppServices;
