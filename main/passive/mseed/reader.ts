@@ -127,12 +127,6 @@ function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, 
   return groups;
 }
 
-/** Where each record's samples went: an offset into its sample type's array of the channel. */
-interface Placed {
-  record: MseedRecord;
-  at: number;
-}
-
 function buildChannel(
   bytes: Uint8Array,
   sourceId: string,
@@ -140,45 +134,65 @@ function buildChannel(
   problems: RecordProblem[],
 ): MseedChannel {
   const inTime = records.filter((r) => r.payload.sampleCount > 0).sort((a, b) => compareNs(a.startNs, b.startNs));
-  const { arrays, placed } = decodeChannel(bytes, inTime, problems);
-  const segments = joinSegments(placed, arrays);
+  const segments = joinRecords(inTime)
+    .flatMap((run) => decodeRun(bytes, run, problems))
+    .sort((a, b) => compareNs(a.startNs, b.startNs));
   return { sourceId, name: channelName(sourceId), segments, gaps: gapsBetween(segments) };
 }
 
 /**
- * Decodes the records (in time order) into one array per sample type; the records that fail to decode are reported
- * and left out, their neighbours moved up so that each type's array stays dense.
+ * Groups records (in time order) into runs where each starts within half a sample of where a run's last record
+ * ends and the rates agree to 0.01 % (libmseed's default tolerances). Like libmseed, a record may continue any
+ * run, not only the latest, so that an overlap does not cut the recording it overlaps.
  */
-function decodeChannel(
-  bytes: Uint8Array,
-  records: MseedRecord[],
-  problems: RecordProblem[],
-): { arrays: Map<SampleType, Samples>; placed: Placed[] } {
-  const totals = new Map<SampleType, number>();
-  for (const { payload } of records) {
-    const type = payload.encoding.sampleType;
-    totals.set(type, (totals.get(type) ?? 0) + payload.sampleCount);
-  }
-  const arrays = new Map([...totals].map(([type, total]) => [type, allocateSamples(type, total)]));
-  const filled = new Map<SampleType, number>();
-  const placed: Placed[] = [];
+function joinRecords(records: readonly MseedRecord[]): MseedRecord[][] {
+  const runs: MseedRecord[][] = [];
   for (const record of records) {
-    const type = record.payload.encoding.sampleType;
-    const at = filled.get(type) ?? 0;
+    const run = runs.findLast((candidate) => continues(candidate.at(-1)!, record));
+    if (run) run.push(record);
+    else runs.push([record]);
+  }
+  return runs;
+}
+
+function continues(last: MseedRecord, record: MseedRecord): boolean {
+  const rate = last.sampleRate;
+  if (rate <= 0 || record.payload.encoding.sampleType !== last.payload.encoding.sampleType) return false;
+  if (Math.abs(1 - rate / record.sampleRate) >= 1e-4) return false;
+  const offBy = record.startNs - sampleTimeNs(last.startNs, last.payload.sampleCount, rate);
+  const halfPeriod = BigInt(Math.round(0.5e9 / rate));
+  return offBy <= halfPeriod && offBy >= -halfPeriod;
+}
+
+/**
+ * Decodes a run of contiguous records into one array. A record that fails to decode is reported and cuts the run
+ * in two segments: its samples are missing, a gap.
+ */
+function decodeRun(bytes: Uint8Array, run: readonly MseedRecord[], problems: RecordProblem[]): MseedSegment[] {
+  const type = run[0]!.payload.encoding.sampleType;
+  const samples = allocateSamples(
+    type,
+    run.reduce((total, record) => total + record.payload.sampleCount, 0),
+  );
+  const segments: MseedSegment[] = [];
+  let pieceStart = 0;
+  let piece: MseedRecord[] = [];
+  let at = 0;
+  for (const record of run) {
     try {
-      const warning = decodePayload(bytes, record.payload, arrays.get(type)!, at);
+      const warning = decodePayload(bytes, record.payload, samples, at);
       if (warning) problems.push(problemOf(record, 'warning', warning));
+      piece.push(record);
     } catch (error) {
       problems.push(problemOf(record, 'error', (error as Error).message));
-      continue;
+      if (piece.length > 0) segments.push(segmentOf(piece, samples.subarray(pieceStart, at)));
+      piece = [];
+      pieceStart = at + record.payload.sampleCount;
     }
-    placed.push({ record, at });
-    filled.set(type, at + record.payload.sampleCount);
+    at += record.payload.sampleCount;
   }
-  return {
-    arrays: new Map([...arrays].map(([type, array]) => [type, array.subarray(0, filled.get(type) ?? 0)])),
-    placed,
-  };
+  if (piece.length > 0) segments.push(segmentOf(piece, samples.subarray(pieceStart, at)));
+  return segments;
 }
 
 function problemOf(record: MseedRecord, severity: RecordProblem['severity'], message: string): RecordProblem {
@@ -190,60 +204,24 @@ function problemOf(record: MseedRecord, severity: RecordProblem['severity'], mes
   };
 }
 
-/**
- * Joins records into segments where each starts within half a sample of where the previous one ends and the rates
- * agree to 0.01 % (libmseed's default tolerances).
- */
-function joinSegments(placed: Placed[], arrays: Map<SampleType, Samples>): MseedSegment[] {
-  const segments: Array<MseedSegment & { at: number; last: MseedRecord }> = [];
-  for (const { record, at } of placed) {
-    const type = record.payload.encoding.sampleType;
-    const current = segments.at(-1);
-    if (current && continues(current, current.last, record, at)) {
-      current.endNs = recordEndNs(record);
-      current.recordCount++;
-      current.last = record;
-      addUnique(current.encodings, record.payload.encoding.name);
-      addUnique(current.formatVersions, record.formatVersion);
-      addUnique(current.publicationVersions, record.publicationVersion);
-      current.recordLengths.min = Math.min(current.recordLengths.min, record.length);
-      current.recordLengths.max = Math.max(current.recordLengths.max, record.length);
-      current.samples = arrays.get(type)!.subarray(current.at, at + record.payload.sampleCount);
-      continue;
-    }
-    segments.push({
-      at,
-      last: record,
-      startNs: record.startNs,
-      endNs: recordEndNs(record),
-      sampleRate: record.sampleRate,
-      sampleType: type,
-      samples: arrays.get(type)!.subarray(at, at + record.payload.sampleCount),
-      recordCount: 1,
-      encodings: [record.payload.encoding.name],
-      formatVersions: [record.formatVersion],
-      recordLengths: { min: record.length, max: record.length },
-      publicationVersions: [record.publicationVersion],
-    });
-  }
-  return segments.map(({ at: _at, last: _last, ...segment }) => segment);
-}
-
-function continues(
-  segment: MseedSegment & { at: number },
-  last: MseedRecord,
-  record: MseedRecord,
-  at: number,
-): boolean {
-  const rate = segment.sampleRate;
-  if (rate <= 0 || record.payload.encoding.sampleType !== segment.sampleType) return false;
-  if (Math.abs(1 - rate / record.sampleRate) >= 1e-4) return false;
-  // Dense in the array: no record of this type was dropped in between.
-  if (at !== segment.at + segment.samples.length) return false;
-  const expected = sampleTimeNs(last.startNs, last.payload.sampleCount, rate);
-  const offBy = record.startNs - expected;
-  const halfPeriod = BigInt(Math.round(0.5e9 / rate));
-  return offBy <= halfPeriod && offBy >= -halfPeriod;
+function segmentOf(records: readonly MseedRecord[], samples: Samples): MseedSegment {
+  const first = records[0]!;
+  const distinct = <T>(values: T[]): T[] => [...new Set(values)];
+  return {
+    startNs: first.startNs,
+    endNs: recordEndNs(records.at(-1)!),
+    sampleRate: first.sampleRate,
+    sampleType: first.payload.encoding.sampleType,
+    samples,
+    recordCount: records.length,
+    encodings: distinct(records.map((record) => record.payload.encoding.name)),
+    formatVersions: distinct(records.map((record) => record.formatVersion)),
+    recordLengths: {
+      min: records.reduce((min, record) => Math.min(min, record.length), Infinity),
+      max: records.reduce((max, record) => Math.max(max, record.length), 0),
+    },
+    publicationVersions: distinct(records.map((record) => record.publicationVersion)),
+  };
 }
 
 function recordEndNs(record: MseedRecord): bigint {
@@ -259,10 +237,6 @@ function gapsBetween(segments: readonly MseedSegment[]): ChannelGap[] {
     gaps.push({ afterNs: before.endNs, beforeNs: after.startNs, durationNs: after.startNs - before.endNs - period });
   }
   return gaps;
-}
-
-function addUnique<T>(list: T[], value: T): void {
-  if (!list.includes(value)) list.push(value);
 }
 
 function compareNs(a: bigint, b: bigint): number {

@@ -75,6 +75,11 @@ export function parseRecord(bytes: Uint8Array, at: number, number: number): Reco
   return { problem: 'no miniSEED 2 or 3 record header here' };
 }
 
+/** 0 (no rate: log records) or a rate a recorder can have; anything else is a damaged header. */
+function validSampleRate(rate: number): boolean {
+  return rate === 0 || (rate >= 1e-6 && rate <= 1e9);
+}
+
 function validYearDay(year: number, day: number): boolean {
   return year >= 1900 && year <= 2100 && day >= 1 && day <= 366;
 }
@@ -172,6 +177,8 @@ function parseMseed2(bytes: Uint8Array, at: number, number: number): RecordParse
   };
   const fraction = view.getUint16(28, le);
   if (fraction > 9999) return { problem: `time fraction ${fraction} is over 9999 (units of 100 µs)`, length };
+  const sampleRate = blockettes.actualSampleRate ?? nominalSampleRate(view.getInt16(32, le), view.getInt16(34, le));
+  if (!validSampleRate(sampleRate)) return { problem: `sample rate ${sampleRate} Hz is not a valid rate`, length };
   let startNs = yearDayToNs(
     view.getUint16(20, le),
     view.getUint16(22, le),
@@ -191,7 +198,7 @@ function parseMseed2(bytes: Uint8Array, at: number, number: number): RecordParse
       formatVersion: 2,
       sourceId: sourceIdFromCodes(codes),
       startNs,
-      sampleRate: blockettes.actualSampleRate ?? nominalSampleRate(view.getInt16(32, le), view.getInt16(34, le)),
+      sampleRate,
       publicationVersion: QUALITY_VERSIONS[String.fromCharCode(bytes[at + 6]!)]!,
       headerLittleEndian,
       payload: {
@@ -235,6 +242,9 @@ function parseMseed3(bytes: Uint8Array, at: number, number: number): RecordParse
   const encoding = encodingOfCode(view.getUint8(15));
   if (!encoding) return { problem: `data encoding ${view.getUint8(15)} is not supported`, length };
   const rateOrPeriod = view.getFloat64(16, true);
+  // A negative value is a sample period in seconds.
+  const sampleRate = rateOrPeriod < 0 ? -1 / rateOrPeriod : rateOrPeriod;
+  if (!validSampleRate(sampleRate)) return { problem: `sample rate ${sampleRate} Hz is not a valid rate`, length };
   const payloadStart = at + MSEED3_HEADER_BYTES + sourceIdLength + extraLength;
   const steim = encoding === ENCODINGS.steim1 || encoding === ENCODINGS.steim2;
   return {
@@ -247,8 +257,7 @@ function parseMseed3(bytes: Uint8Array, at: number, number: number): RecordParse
         bytes.subarray(at + MSEED3_HEADER_BYTES, at + MSEED3_HEADER_BYTES + sourceIdLength),
       ),
       startNs: yearDayToNs(year, day, hour, minute, second, nanosecond),
-      // A negative value is a sample period in seconds.
-      sampleRate: rateOrPeriod < 0 ? -1 / rateOrPeriod : rateOrPeriod,
+      sampleRate,
       publicationVersion: view.getUint8(32),
       headerLittleEndian: true,
       // miniSEED 3 payloads are little-endian, except Steim frames, which are big-endian in every version.
