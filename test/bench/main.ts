@@ -1,12 +1,13 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, mseed.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
+import { benchMseed } from './mseed';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -38,6 +39,12 @@ async function main(): Promise<void> {
       const report = segyReport(results);
       console.log(report);
       writeSection('SEG-Y engine', 'segy', report);
+      break;
+    }
+    case 'mseed': {
+      const report = benchMseed();
+      console.log(report);
+      writeSection('miniSEED reader', 'mseed', report);
       break;
     }
     case 'quality': {
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | mseed   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

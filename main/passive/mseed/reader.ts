@@ -92,7 +92,7 @@ function scanRecords(bytes: Uint8Array): { records: MseedRecord[]; problems: Rec
   const problems: RecordProblem[] = [];
   let at = 0;
   for (let number = 1; at < bytes.length; number++) {
-    const parsed = parseRecord(bytes, at, number);
+    const parsed = parseRecord(bytes, at, number, records.at(-1));
     if ('record' in parsed) {
       records.push(parsed.record);
       at += parsed.record.length;

@@ -69,9 +69,13 @@ export function isRecordStart(bytes: Uint8Array, at: number): boolean {
   return isMseed3Start(bytes, at) || isMseed2Start(bytes, at);
 }
 
-export function parseRecord(bytes: Uint8Array, at: number, number: number): RecordParse {
+/**
+ * Parses the record at `at`. `previous` (the record before it) saves rebuilding the source identifier when the
+ * channel codes repeat, as they do in most files: it matters at tens of thousands of records per file.
+ */
+export function parseRecord(bytes: Uint8Array, at: number, number: number, previous?: MseedRecord): RecordParse {
   if (isMseed3Start(bytes, at)) return parseMseed3(bytes, at, number);
-  if (isMseed2Start(bytes, at)) return parseMseed2(bytes, at, number);
+  if (isMseed2Start(bytes, at)) return parseMseed2(bytes, at, number, previous);
   return { problem: 'no miniSEED 2 or 3 record header here' };
 }
 
@@ -86,10 +90,16 @@ function validYearDay(year: number, day: number): boolean {
 
 /** Byte order of a miniSEED 2 header, told by which reading of its year and day makes sense (as libmseed does). */
 function mseed2HeaderByteOrder(bytes: Uint8Array, at: number): 'big' | 'little' | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset + at, MSEED2_HEADER_BYTES);
-  if (validYearDay(view.getUint16(20, false), view.getUint16(22, false))) return 'big';
-  if (validYearDay(view.getUint16(20, true), view.getUint16(22, true))) return 'little';
+  const [y0, y1, d0, d1] = [bytes[at + 20]!, bytes[at + 21]!, bytes[at + 22]!, bytes[at + 23]!];
+  if (validYearDay((y0 << 8) | y1, (d0 << 8) | d1)) return 'big';
+  if (validYearDay((y1 << 8) | y0, (d1 << 8) | d0)) return 'little';
   return undefined;
+}
+
+/** Whether two miniSEED 2 headers carry the same station, location, channel and network codes (bytes 8-19). */
+function sameCodes(bytes: Uint8Array, at: number, other: number): boolean {
+  for (let i = 8; i < 20; i++) if (bytes[at + i] !== bytes[other + i]) return false;
+  return true;
 }
 
 function latin1(bytes: Uint8Array, start: number, length: number): string {
@@ -116,12 +126,13 @@ interface Blockettes {
 
 function readBlockettes(view: DataView, first: number, headerLittleEndian: boolean): Blockettes | string {
   const found: Blockettes = { microseconds: 0 };
-  const seen = new Set<number>();
+  // Each blockette must lie after the one before (libmseed requires it too), which also ends any loop.
+  let previous = 0;
   for (let at = first; at !== 0;) {
-    if (seen.has(at) || at < MSEED2_HEADER_BYTES || at + 4 > view.byteLength) {
-      return `blockette chain points to byte ${at}, outside the record or back on itself`;
+    if (at < Math.max(MSEED2_HEADER_BYTES, previous + 4) || at + 4 > view.byteLength) {
+      return `blockette chain points to byte ${at}, outside the record or before the blockette it follows`;
     }
-    seen.add(at);
+    previous = at;
     const type = view.getUint16(at, headerLittleEndian);
     const next = view.getUint16(at + 2, headerLittleEndian);
     if (type === 1000 && at + 8 <= view.byteLength) {
@@ -146,7 +157,7 @@ function guessRecordLength(bytes: Uint8Array, at: number): number | undefined {
   return undefined;
 }
 
-function parseMseed2(bytes: Uint8Array, at: number, number: number): RecordParse {
+function parseMseed2(bytes: Uint8Array, at: number, number: number, previous?: MseedRecord): RecordParse {
   const headerLittleEndian = mseed2HeaderByteOrder(bytes, at) === 'little';
   const view = new DataView(bytes.buffer, bytes.byteOffset + at, Math.min(bytes.length - at, MAX_RECORD_LENGTH));
   const blockettes = readBlockettes(view, view.getUint16(46, headerLittleEndian), headerLittleEndian);
@@ -169,12 +180,15 @@ function parseMseed2(bytes: Uint8Array, at: number, number: number): RecordParse
     return { problem: `data offset ${dataOffset} is outside the ${length}-byte record`, length };
   }
   const le = headerLittleEndian;
-  const codes = {
-    station: latin1(bytes, at + 8, 5),
-    location: latin1(bytes, at + 13, 2),
-    channel: latin1(bytes, at + 15, 3),
-    network: latin1(bytes, at + 18, 2),
-  };
+  const sourceId =
+    previous?.formatVersion === 2 && sameCodes(bytes, at, previous.offset)
+      ? previous.sourceId
+      : sourceIdFromCodes({
+          station: latin1(bytes, at + 8, 5),
+          location: latin1(bytes, at + 13, 2),
+          channel: latin1(bytes, at + 15, 3),
+          network: latin1(bytes, at + 18, 2),
+        });
   const fraction = view.getUint16(28, le);
   if (fraction > 9999) return { problem: `time fraction ${fraction} is over 9999 (units of 100 µs)`, length };
   const sampleRate = blockettes.actualSampleRate ?? nominalSampleRate(view.getInt16(32, le), view.getInt16(34, le));
@@ -196,7 +210,7 @@ function parseMseed2(bytes: Uint8Array, at: number, number: number): RecordParse
       offset: at,
       length,
       formatVersion: 2,
-      sourceId: sourceIdFromCodes(codes),
+      sourceId,
       startNs,
       sampleRate,
       publicationVersion: QUALITY_VERSIONS[String.fromCharCode(bytes[at + 6]!)]!,

@@ -13,79 +13,111 @@ export class SteimError extends Error {
 }
 
 const FRAME_BYTES = 64;
-/** Differences of one word, reused: at most 7 (Steim-2, 4-bit). */
-const wordDifferences = new Int32Array(7);
 
 function readWord(bytes: Uint8Array, at: number): number {
   return (bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!;
 }
 
-/** The differences packed in one Steim-1 word (code 1, 2 or 3), into wordDifferences; returns how many. */
-function unpackSteim1Word(word: number, code: number): number {
-  const d = wordDifferences;
-  if (code === 1) {
-    d[0] = word >> 24;
-    d[1] = (word << 8) >> 24;
-    d[2] = (word << 16) >> 24;
-    d[3] = (word << 24) >> 24;
-    return 4;
+/** Differences of the record being decoded, reused across records (grown as needed): no allocation per record. */
+let differences = new Int32Array(16384);
+
+/**
+ * The first differences packed in Steim-1 frames, into `differences` (up to 3 past `count`: the last word's
+ * leftovers, ignored). Returns how many were found.
+ */
+function steim1Differences(bytes: Uint8Array, start: number, frames: number, count: number): number {
+  const d = differences;
+  let n = 0;
+  for (let frame = 0; frame < frames && n < count; frame++) {
+    const frameStart = start + frame * FRAME_BYTES;
+    const codes = readWord(bytes, frameStart);
+    for (let w = frame === 0 ? 3 : 1; w < 16 && n < count; w++) {
+      const code = (codes >>> (30 - 2 * w)) & 3;
+      if (code === 0) continue;
+      const word = readWord(bytes, frameStart + 4 * w);
+      if (code === 1) {
+        d[n] = word >> 24;
+        d[n + 1] = (word << 8) >> 24;
+        d[n + 2] = (word << 16) >> 24;
+        d[n + 3] = (word << 24) >> 24;
+        n += 4;
+      } else if (code === 2) {
+        d[n] = word >> 16;
+        d[n + 1] = (word << 16) >> 16;
+        n += 2;
+      } else {
+        d[n++] = word;
+      }
+    }
   }
-  if (code === 2) {
-    d[0] = word >> 16;
-    d[1] = (word << 16) >> 16;
-    return 2;
-  }
-  d[0] = word;
-  return 1;
+  return n;
 }
 
-/** The differences packed in one Steim-2 word (code 1, 2 or 3 plus the word's own 2-bit sub-code); -1 if invalid. */
-function unpackSteim2Word(word: number, code: number): number {
-  const d = wordDifferences;
-  if (code === 1) {
-    d[0] = word >> 24;
-    d[1] = (word << 8) >> 24;
-    d[2] = (word << 16) >> 24;
-    d[3] = (word << 24) >> 24;
-    return 4;
-  }
-  const subCode = word >>> 30;
-  if (code === 2) {
-    if (subCode === 1) {
-      d[0] = (word << 2) >> 2;
-      return 1;
+/** As steim1Differences for Steim-2, whose codes 2 and 3 carry a sub-code in the word's top 2 bits. */
+function steim2Differences(bytes: Uint8Array, start: number, frames: number, count: number): number {
+  const d = differences;
+  let n = 0;
+  for (let frame = 0; frame < frames && n < count; frame++) {
+    const frameStart = start + frame * FRAME_BYTES;
+    const codes = readWord(bytes, frameStart);
+    for (let w = frame === 0 ? 3 : 1; w < 16 && n < count; w++) {
+      const code = (codes >>> (30 - 2 * w)) & 3;
+      if (code === 0) continue;
+      const word = readWord(bytes, frameStart + 4 * w);
+      const subCode = word >>> 30;
+      if (code === 1) {
+        d[n] = word >> 24;
+        d[n + 1] = (word << 8) >> 24;
+        d[n + 2] = (word << 16) >> 24;
+        d[n + 3] = (word << 24) >> 24;
+        n += 4;
+      } else if (code === 2 && subCode === 1) {
+        d[n++] = (word << 2) >> 2;
+      } else if (code === 2 && subCode === 2) {
+        d[n] = (word << 2) >> 17;
+        d[n + 1] = (word << 17) >> 17;
+        n += 2;
+      } else if (code === 2 && subCode === 3) {
+        d[n] = (word << 2) >> 22;
+        d[n + 1] = (word << 12) >> 22;
+        d[n + 2] = (word << 22) >> 22;
+        n += 3;
+      } else if (code === 3 && subCode === 0) {
+        d[n] = (word << 2) >> 26;
+        d[n + 1] = (word << 8) >> 26;
+        d[n + 2] = (word << 14) >> 26;
+        d[n + 3] = (word << 20) >> 26;
+        d[n + 4] = (word << 26) >> 26;
+        n += 5;
+      } else if (code === 3 && subCode === 1) {
+        d[n] = (word << 2) >> 27;
+        d[n + 1] = (word << 7) >> 27;
+        d[n + 2] = (word << 12) >> 27;
+        d[n + 3] = (word << 17) >> 27;
+        d[n + 4] = (word << 22) >> 27;
+        d[n + 5] = (word << 27) >> 27;
+        n += 6;
+      } else if (code === 3 && subCode === 2) {
+        d[n] = (word << 4) >> 28;
+        d[n + 1] = (word << 8) >> 28;
+        d[n + 2] = (word << 12) >> 28;
+        d[n + 3] = (word << 16) >> 28;
+        d[n + 4] = (word << 20) >> 28;
+        d[n + 5] = (word << 24) >> 28;
+        d[n + 6] = (word << 28) >> 28;
+        n += 7;
+      } else {
+        throw new SteimError(`Steim-2 frame ${frame + 1}, word ${w}: sub-code ${subCode} is undefined`);
+      }
     }
-    if (subCode === 2) {
-      d[0] = (word << 2) >> 17;
-      d[1] = (word << 17) >> 17;
-      return 2;
-    }
-    if (subCode === 3) {
-      d[0] = (word << 2) >> 22;
-      d[1] = (word << 12) >> 22;
-      d[2] = (word << 22) >> 22;
-      return 3;
-    }
-    return -1;
   }
-  if (subCode === 0) {
-    for (let i = 0; i < 5; i++) d[i] = (word << (2 + 6 * i)) >> 26;
-    return 5;
-  }
-  if (subCode === 1) {
-    for (let i = 0; i < 6; i++) d[i] = (word << (2 + 5 * i)) >> 27;
-    return 6;
-  }
-  if (subCode === 2) {
-    for (let i = 0; i < 7; i++) d[i] = (word << (4 + 4 * i)) >> 28;
-    return 7;
-  }
-  return -1;
+  return n;
 }
 
 /**
  * Decodes up to `count` samples of the Steim frames in bytes[start, end) into out[outOffset...]; returns how many it
  * found (fewer than `count` when the frames run out). Throws SteimError on a word that no Steim level defines.
+ * Two tight passes: the packed differences into a reused buffer, then their running sum from X0 into `out`.
  */
 export function decodeSteim(
   level: 1 | 2,
@@ -98,23 +130,17 @@ export function decodeSteim(
 ): number {
   const frames = Math.floor((end - start) / FRAME_BYTES);
   if (frames === 0 || count === 0) return 0;
-  const first = readWord(bytes, start + 4);
-  let decoded = 0;
-  let last = 0;
-  for (let frame = 0; frame < frames && decoded < count; frame++) {
-    const frameStart = start + frame * FRAME_BYTES;
-    const codes = readWord(bytes, frameStart);
-    for (let w = frame === 0 ? 3 : 1; w < 16 && decoded < count; w++) {
-      const code = (codes >>> (30 - 2 * w)) & 3;
-      if (code === 0) continue;
-      const word = readWord(bytes, frameStart + 4 * w);
-      const n = level === 2 ? unpackSteim2Word(word, code) : unpackSteim1Word(word, code);
-      if (n < 0) throw new SteimError(`Steim-2 frame ${frame + 1}, word ${w}: sub-code ${word >>> 30} is undefined`);
-      for (let i = 0; i < n && decoded < count; i++) {
-        last = decoded === 0 ? first : (last + wordDifferences[i]!) | 0;
-        out[outOffset + decoded++] = last;
-      }
-    }
+  if (differences.length < count + 7) differences = new Int32Array(count + 7);
+  const found =
+    level === 2 ? steim2Differences(bytes, start, frames, count) : steim1Differences(bytes, start, frames, count);
+  const decoded = Math.min(found, count);
+  const d = differences;
+  // The first difference links to the previous record; X0 (frame 1, word 1) is the first sample itself.
+  let last = readWord(bytes, start + 4);
+  out[outOffset] = last;
+  for (let i = 1; i < decoded; i++) {
+    last = (last + d[i]!) | 0;
+    out[outOffset + i] = last;
   }
   return decoded;
 }
