@@ -1,8 +1,14 @@
 /**
  * `npm run bench -- mseed`: the miniSEED reader on a generated day of one 100 Hz channel (8.64 M samples of
  * seismic-like noise) written as Steim-2 in 512- and 4096-byte miniSEED 2 records and in miniSEED 3, read whole
- * (record scan, Steim-2 decoding, segments) from memory. MB/s is file bytes per second; medians of several runs.
+ * (record scan, Steim-2 decoding, segments) from memory, next to libmseed (Debian's libmseed-dev, 2.19) doing the same
+ * in the same run where gcc and libmseed.h are installed. MB/s is file bytes per second of CPU time (this machine
+ * is shared: wall time swings with the other users' load, CPU time much less; both are reported).
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { readMseed } from '../../main/passive/mseed/reader';
 import { encodeMseed, type MseedWriteOptions } from '../../main/passive/mseed/writer';
 import { gaussian, seededRandom } from '../../main/synth/random';
@@ -23,56 +29,110 @@ export function noiseDay(length = DAY_AT_100_HZ, seed = 20): Int32Array {
   return samples;
 }
 
+interface ReadTiming {
+  cpuMs: number;
+  wallMs: number;
+}
+
 interface MseedBenchRow {
   label: string;
   fileMB: number;
   records: number;
   writeS: number;
-  readMs: number;
-  mbPerSecond: number;
+  ours: ReadTiming;
+  libmseed: ReadTiming | null;
 }
 
-function timeRead(bytes: Uint8Array): number {
-  const times: number[] = [];
+function timeRead(bytes: Uint8Array): ReadTiming {
+  const cpu: number[] = [];
+  const wall: number[] = [];
   for (let run = 0; run <= RUNS; run++) {
+    const cpuStart = process.cpuUsage();
     const started = performance.now();
     const contents = readMseed(bytes);
     const elapsed = performance.now() - started;
+    const used = process.cpuUsage(cpuStart);
     if (contents.problems.length > 0) throw new Error(`benchmark file has problems: ${contents.problems[0]!.message}`);
-    if (run > 0) times.push(elapsed); // run 0 warms the JIT up
+    if (run === 0) continue; // run 0 warms the JIT up
+    cpu.push((used.user + used.system) / 1000);
+    wall.push(elapsed);
   }
-  return median(times);
+  return { cpuMs: median(cpu), wallMs: median(wall) };
+}
+
+const LIBMSEED_SOURCE = path.resolve('test/bench/mseed_libmseed.c');
+
+/** Builds the libmseed peer, or says why it cannot. */
+function buildLibmseedPeer(dir: string): string | null {
+  if (!existsSync('/usr/include/libmseed.h')) {
+    console.warn('[mseed] libmseed.h not found (apt-get install libmseed-dev): the libmseed peer is SKIPPED');
+    return null;
+  }
+  const binary = path.join(dir, 'mseed_libmseed');
+  execFileSync('gcc', ['-O2', '-o', binary, LIBMSEED_SOURCE, '-lmseed']);
+  return binary;
+}
+
+function timeLibmseed(binary: string | null, file: string): ReadTiming | null {
+  if (!binary) return null;
+  return JSON.parse(execFileSync(binary, [file], { encoding: 'utf8' })) as ReadTiming;
+}
+
+function mbPerSecond(bytes: number, ms: number): string {
+  return (bytes / 1e6 / (ms / 1000)).toFixed(0);
 }
 
 export function benchMseed(): string {
   const samples = noiseDay();
-  const variants: Array<[string, MseedWriteOptions]> = [
-    ['miniSEED 2, 512-byte records', { formatVersion: 2, encoding: 'steim2', recordLength: 512 }],
-    ['miniSEED 2, 4096-byte records', { formatVersion: 2, encoding: 'steim2', recordLength: 4096 }],
-    ['miniSEED 3, records up to 4096 bytes', { formatVersion: 3, encoding: 'steim2', recordLength: 4096 }],
-  ];
-  const rows: MseedBenchRow[] = variants.map(([label, options]) => {
-    const started = performance.now();
-    const bytes = encodeMseed({ channel: 'XX.BENCH.00.HHZ', startNs: 10n ** 18n, sampleRate: 100, samples }, options);
-    const writeS = (performance.now() - started) / 1000;
-    const readMs = timeRead(bytes);
-    return {
-      label,
-      fileMB: bytes.length / 1e6,
-      records: readMseed(bytes).records.length,
-      writeS,
-      readMs,
-      mbPerSecond: bytes.length / 1e6 / (readMs / 1000),
-    };
-  });
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'promethium-mseed-bench-'));
+  try {
+    const peer = buildLibmseedPeer(dir);
+    const variants: Array<[string, MseedWriteOptions]> = [
+      ['miniSEED 2, 512-byte records', { formatVersion: 2, encoding: 'steim2', recordLength: 512 }],
+      ['miniSEED 2, 4096-byte records', { formatVersion: 2, encoding: 'steim2', recordLength: 4096 }],
+      ['miniSEED 3, records up to 4096 bytes', { formatVersion: 3, encoding: 'steim2', recordLength: 4096 }],
+    ];
+    const rows: MseedBenchRow[] = variants.map(([label, options], k) => {
+      const started = performance.now();
+      const channel = { channel: 'XX.BENCH.00.HHZ', startNs: 10n ** 18n, sampleRate: 100, samples };
+      const bytes = encodeMseed(channel, options);
+      const writeS = (performance.now() - started) / 1000;
+      const file = path.join(dir, `day-${k}.mseed`);
+      writeFileSync(file, bytes);
+      return {
+        label,
+        fileMB: bytes.length / 1e6,
+        records: readMseed(bytes).records.length,
+        writeS,
+        ours: timeRead(bytes),
+        // libmseed 2.19 reads no miniSEED 3.
+        libmseed: options.formatVersion === 2 ? timeLibmseed(peer, file) : null,
+      };
+    });
+    return reportMseed(rows);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function reportMseed(rows: readonly MseedBenchRow[]): string {
   const table = [
-    '| Steim-2 day file (8.64 M samples, 100 Hz) | file MB | records | write s | read ms | read MB/s | samples/s |',
-    '|---|---|---|---|---|---|---|',
-    ...rows.map(
-      (r) =>
-        `| ${r.label} | ${r.fileMB.toFixed(1)} | ${r.records} | ${r.writeS.toFixed(2)} | ${r.readMs.toFixed(0)} | ` +
-        `${r.mbPerSecond.toFixed(0)} | ${(DAY_AT_100_HZ / (r.readMs / 1000) / 1e6).toFixed(0)} M |`,
-    ),
+    '| Steim-2 day file (8.64 M samples, 100 Hz) | file MB | records | Promethium read, CPU ms (wall) | MB/s of CPU | libmseed 2.19, CPU ms (wall) | MB/s of CPU | libmseed / Promethium | write s |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => {
+      const bytes = r.fileMB * 1e6;
+      const peer = r.libmseed
+        ? `${r.libmseed.cpuMs.toFixed(0)} (${r.libmseed.wallMs.toFixed(0)}) | ${mbPerSecond(bytes, r.libmseed.cpuMs)} | ${(r.libmseed.cpuMs / r.ours.cpuMs).toFixed(2)}`
+        : '- | - | -';
+      return (
+        `| ${r.label} | ${r.fileMB.toFixed(1)} | ${r.records} | ${r.ours.cpuMs.toFixed(0)} (${r.ours.wallMs.toFixed(0)}) | ` +
+        `${mbPerSecond(bytes, r.ours.cpuMs)} | ${peer} | ${r.writeS.toFixed(1)} |`
+      );
+    }),
   ];
-  return `${table.join('\n')}\n\nRead = record scan + Steim-2 decoding + joining into segments, from memory; medians of ${RUNS} runs after a warm-up.`;
+  return (
+    `${table.join('\n')}\n\nRead = record scan + Steim-2 decoding + joining records into continuous segments, from memory` +
+    ` (libmseed: msr_parse with data + mst_addmsrtogroup, test/bench/mseed_libmseed.c, gcc -O2); medians of ${RUNS}` +
+    ' runs after a warm-up. Ratios above 1: Promethium is faster. libmseed 2.19 reads no miniSEED 3.'
+  );
 }

@@ -16,7 +16,7 @@ import { allocateSamples, type EncodingName, type SampleType, type Samples } fro
 import { decodePayload } from './payload';
 import { isRecordStart, parseRecord, type MseedRecord } from './record';
 import { channelName } from './sourceId';
-import { formatNs, NS_PER_SECOND, sampleTimeNs } from './time';
+import { sampleTimeNs } from './time';
 
 export interface RecordProblem {
   /** Number of the record (from 1); for bytes that are no record, the number a record there would have had. */
@@ -241,11 +241,4 @@ function gapsBetween(segments: readonly MseedSegment[]): ChannelGap[] {
 
 function compareNs(a: bigint, b: bigint): number {
   return a < b ? -1 : a > b ? 1 : 0;
-}
-
-/** A one-line description of a gap or overlap for people: where, and how long in seconds. */
-export function describeGap(gap: ChannelGap): string {
-  const seconds = Number(gap.durationNs) / Number(NS_PER_SECOND);
-  const kind = gap.durationNs >= 0n ? 'gap' : 'overlap';
-  return `${kind} of ${Math.abs(seconds)} s after ${formatNs(gap.afterNs)}`;
 }
