@@ -33,6 +33,8 @@ export interface Spectrogram {
 
 /** Density below this (in counts^2/Hz) shows as this in decibels (-300 dB) rather than -Infinity. */
 const DENSITY_FLOOR = 1e-30;
+/** 10 log10(x) = 10 / ln(10) * ln(x). */
+const DECIBELS_PER_NEPER = 10 / Math.LN10;
 
 /** The periodic Hann window of scipy.signal.get_window('hann', n): 0.5 - 0.5 cos(2 pi k / n). */
 export function hannWindow(n: number): Float64Array {
@@ -55,6 +57,9 @@ export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOpti
   const fft = new FFT(nfft);
   const input = new Float64Array(nfft); // zero beyond nperseg: the padding up to nfft
   const spectrum = fft.createComplexArray() as number[];
+  // One-sided: the negative frequencies' power is folded onto the positive ones (not 0 Hz, not Nyquist).
+  const binScale = Float64Array.from({ length: bins }, (_, f) => (f === 0 || f === nfft / 2 ? scale : 2 * scale));
+  const decibels = Boolean(options.decibels);
   const values = new Float32Array(segments * bins);
   for (let s = 0; s < segments; s++) {
     const start = s * hop;
@@ -67,9 +72,8 @@ export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOpti
     for (let f = 0; f < bins; f++) {
       const re = spectrum[2 * f]!;
       const im = spectrum[2 * f + 1]!;
-      // One-sided: the negative frequencies' power is folded onto the positive ones (not 0 Hz, not Nyquist).
-      const density = (re * re + im * im) * scale * (f === 0 || f === nfft / 2 ? 1 : 2);
-      values[row + f] = options.decibels ? 10 * Math.log10(Math.max(density, DENSITY_FLOOR)) : density;
+      const density = (re * re + im * im) * binScale[f]!;
+      values[row + f] = decibels ? DECIBELS_PER_NEPER * Math.log(Math.max(density, DENSITY_FLOOR)) : density;
     }
   }
   return {

@@ -1,17 +1,49 @@
-/** CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of miniSEED 3 records. */
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of miniSEED 3 records. Slicing-by-8 (eight
+ * 256-entry tables, eight bytes per step): every record of a file is checked, so this runs over every byte read.
+ */
 
-const TABLE = (() => {
-  const table = new Uint32Array(256);
+const TABLES = (() => {
+  const tables = Array.from({ length: 8 }, () => new Uint32Array(256));
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0x82f63b78 ^ (c >>> 1) : c >>> 1;
-    table[n] = c >>> 0;
+    tables[0]![n] = c >>> 0;
   }
-  return table;
+  for (let n = 0; n < 256; n++) {
+    for (let t = 1; t < 8; t++) {
+      const previous = tables[t - 1]![n]!;
+      tables[t]![n] = (previous >>> 8) ^ tables[0]![previous & 0xff]!;
+    }
+  }
+  return tables as [
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+    Uint32Array,
+  ];
 })();
 
 function update(crc: number, bytes: Uint8Array, start: number, end: number): number {
-  for (let i = start; i < end; i++) crc = TABLE[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
+  const [t0, t1, t2, t3, t4, t5, t6, t7] = TABLES;
+  let i = start;
+  for (; i + 8 <= end; i += 8) {
+    crc ^= bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24);
+    crc =
+      t7[crc & 0xff]! ^
+      t6[(crc >>> 8) & 0xff]! ^
+      t5[(crc >>> 16) & 0xff]! ^
+      t4[crc >>> 24]! ^
+      t3[bytes[i + 4]!]! ^
+      t2[bytes[i + 5]!]! ^
+      t1[bytes[i + 6]!]! ^
+      t0[bytes[i + 7]!]!;
+  }
+  for (; i < end; i++) crc = t0[(crc ^ bytes[i]!) & 0xff]! ^ (crc >>> 8);
   return crc;
 }
 
