@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../synth/random';
+import { seededRandom } from '../signal/random';
 import { spectrogram } from './spectrogram';
 
 const PYTHON = '/usr/bin/python3';

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { readMseed } from '../../main/passive/mseed/reader';
 import { spectrogram } from '../../main/passive/spectrogram';
 import { encodeMseed, type MseedWriteOptions } from '../../main/passive/mseed/writer';
-import { gaussian, seededRandom } from '../../main/synth/random';
+import { gaussian, seededRandom } from '../../main/signal/random';
 import { median } from './stats';
 
 const DAY_AT_100_HZ = 8_640_000;

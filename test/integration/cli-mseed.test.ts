@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeMseed } from '../../main/passive/mseed/writer';
-import { seededRandom } from '../../main/synth/random';
+import { seededRandom } from '../../main/signal/random';
 import { testdataPath } from '../testdata';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'promethium-cli-mseed-'));

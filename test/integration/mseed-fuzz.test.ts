@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { readMseed, type MseedContents } from '../../main/passive/mseed/reader';
 import { encodeMseed } from '../../main/passive/mseed/writer';
-import { seededRandom } from '../../main/synth/random';
+import { seededRandom } from '../../main/signal/random';
 import { testdataPath } from '../testdata';
 
 function walk(length: number): Int32Array {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { recordCrc32c } from './crc32c';
 
 /** Bit by bit, straight from the definition: the reference the table-driven version must equal. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { formatProblem, readMseed } from './reader';
 import { encodeMseed, type MseedWriteChannel, type MseedWriteOptions } from './writer';
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { decodeSteim, encodeSteim, SteimError, steimLastSample } from './steim';
 
 /** A random walk (kept within ±2^30) whose steps span every Steim packing width, from 1 bit to `maxBits`. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { type EncodingName } from './encodings';
 import { readMseed } from './reader';
 import { encodeMseed, MseedWriteError, type MseedWriteOptions } from './writer';
