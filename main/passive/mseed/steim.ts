@@ -156,30 +156,47 @@ interface Packing {
   code: number;
   /** Steim-2's sub-code in the word's top 2 bits, or -1 where the word has none. */
   subCode: number;
+  /** Differences d with -limit <= d < limit fit; `mask` keeps their low `bits` bits. */
+  limit: number;
+  mask: number;
+}
+
+function packing(count: number, bits: number, code: number, subCode: number): Packing {
+  return { count, bits, code, subCode, limit: 2 ** (bits - 1), mask: bits === 32 ? -1 : 2 ** bits - 1 };
 }
 
 /** Densest first, so the encoder takes the first that fits. */
 const PACKINGS: Record<1 | 2, readonly Packing[]> = {
-  1: [
-    { count: 4, bits: 8, code: 1, subCode: -1 },
-    { count: 2, bits: 16, code: 2, subCode: -1 },
-    { count: 1, bits: 32, code: 3, subCode: -1 },
-  ],
+  1: [packing(4, 8, 1, -1), packing(2, 16, 2, -1), packing(1, 32, 3, -1)],
   2: [
-    { count: 7, bits: 4, code: 3, subCode: 2 },
-    { count: 6, bits: 5, code: 3, subCode: 1 },
-    { count: 5, bits: 6, code: 3, subCode: 0 },
-    { count: 4, bits: 8, code: 1, subCode: -1 },
-    { count: 3, bits: 10, code: 2, subCode: 3 },
-    { count: 2, bits: 15, code: 2, subCode: 2 },
-    { count: 1, bits: 30, code: 2, subCode: 1 },
+    packing(7, 4, 3, 2),
+    packing(6, 5, 3, 1),
+    packing(5, 6, 3, 0),
+    packing(4, 8, 1, -1),
+    packing(3, 10, 2, 3),
+    packing(2, 15, 2, 2),
+    packing(1, 30, 2, 1),
   ],
 };
 
-function fits(value: number, bits: number): boolean {
-  if (bits === 32) return true;
-  const limit = 2 ** (bits - 1);
-  return value >= -limit && value < limit;
+/** The step into sample i; 0 into the first sample of the channel (decoders take it from X0). */
+function stepAt(samples: Int32Array, i: number): number {
+  return i === 0 ? 0 : samples[i]! - samples[i - 1]!;
+}
+
+/** The densest packing that holds the steps from sample `next` on, or undefined where even the widest does not. */
+function densestPacking(level: 1 | 2, samples: Int32Array, next: number): Packing | undefined {
+  for (const candidate of PACKINGS[level]) {
+    if (next + candidate.count > samples.length) continue;
+    let fitsAll = true;
+    for (let i = next; i < next + candidate.count && fitsAll; i++) {
+      const step = stepAt(samples, i);
+      // Steim-1's 32-bit words hold any step: a step beyond int32 wraps, and so does the decoder's sum.
+      fitsAll = candidate.bits === 32 || (step >= -candidate.limit && step < candidate.limit);
+    }
+    if (fitsAll) return candidate;
+  }
+  return undefined;
 }
 
 function writeWord(bytes: Uint8Array, at: number, word: number): void {
@@ -191,8 +208,8 @@ function writeWord(bytes: Uint8Array, at: number, word: number): void {
 
 /**
  * Encodes samples[from...] into `frames` Steim frames at out[start...] (zeroed by the caller); returns how many
- * samples fitted and how many frames they took. The first difference is taken from the sample before `from` (0 for the first record), as libmseed
- * writes it. Throws SteimError when a step between samples is too large for Steim-2's 30 bits.
+ * samples fitted and how many frames they took. The first difference is taken from the sample before `from` (0 for
+ * the first record), as libmseed writes it. Throws SteimError when a step is too large for Steim-2's 30 bits.
  */
 export function encodeSteim(
   level: 1 | 2,
@@ -202,33 +219,25 @@ export function encodeSteim(
   start: number,
   frames: number,
 ): { sampleCount: number; frameCount: number } {
-  const difference = (i: number): number => (i === 0 ? 0 : samples[i]! - samples[i - 1]!);
-  const allFit = (first: number, count: number, bits: number): boolean => {
-    for (let i = first; i < first + count; i++) if (!fits(difference(i), bits)) return false;
-    return true;
-  };
   let next = from;
   let frame = 0;
   for (; frame < frames && next < samples.length; frame++) {
     const frameStart = start + frame * FRAME_BYTES;
     let codes = 0;
     for (let w = frame === 0 ? 3 : 1; w < 16 && next < samples.length; w++) {
-      const packing = PACKINGS[level].find(
-        ({ count, bits }) => next + count <= samples.length && allFit(next, count, bits),
-      );
-      if (!packing) {
+      const chosen = densestPacking(level, samples, next);
+      if (!chosen) {
         throw new SteimError(
-          `sample ${next}: a step of ${difference(next)} counts is beyond Steim-2's 30 bits (write Steim-1 or int32)`,
+          `sample ${next}: a step of ${stepAt(samples, next)} counts is beyond Steim-2's 30 bits (write Steim-1 or int32)`,
         );
       }
-      let word = packing.subCode >= 0 ? packing.subCode << 30 : 0;
-      const mask = packing.bits === 32 ? 0xffffffff : 2 ** packing.bits - 1;
-      for (let i = 0; i < packing.count; i++) {
-        word |= (difference(next + i) & mask) << (packing.bits * (packing.count - 1 - i));
+      let word = chosen.subCode >= 0 ? chosen.subCode << 30 : 0;
+      for (let i = 0; i < chosen.count; i++) {
+        word |= (stepAt(samples, next + i) & chosen.mask) << (chosen.bits * (chosen.count - 1 - i));
       }
       writeWord(out, frameStart + 4 * w, word);
-      codes |= packing.code << (30 - 2 * w);
-      next += packing.count;
+      codes |= chosen.code << (30 - 2 * w);
+      next += chosen.count;
     }
     writeWord(out, frameStart, codes);
   }
