@@ -16,7 +16,7 @@ import { allocateSamples, type EncodingName, type SampleType, type Samples } fro
 import { decodePayload } from './payload';
 import { isRecordStart, parseRecord, type MseedRecord } from './record';
 import { channelName } from './sourceId';
-import { sampleTimeNs } from './time';
+import { sampleTimeNs, withinHalfSample } from './time';
 
 export interface RecordProblem {
   /** Number of the record (from 1); for bytes that are no record, the number a record there would have had. */
@@ -159,9 +159,7 @@ function continues(last: MseedRecord, record: MseedRecord): boolean {
   const rate = last.sampleRate;
   if (rate <= 0 || record.payload.encoding.sampleType !== last.payload.encoding.sampleType) return false;
   if (Math.abs(1 - rate / record.sampleRate) >= 1e-4) return false;
-  const offBy = record.startNs - sampleTimeNs(last.startNs, last.payload.sampleCount, rate);
-  const halfPeriod = BigInt(Math.round(0.5e9 / rate));
-  return offBy <= halfPeriod && offBy >= -halfPeriod;
+  return withinHalfSample(record.startNs - sampleTimeNs(last.startNs, last.payload.sampleCount, rate), rate);
 }
 
 /**

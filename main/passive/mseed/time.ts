@@ -4,7 +4,7 @@
  * (blockette 1001) and the nanoseconds that miniSEED 3 records.
  */
 
-export const NS_PER_SECOND = 1_000_000_000n;
+const NS_PER_SECOND = 1_000_000_000n;
 const NS_PER_MS = 1_000_000n;
 
 /** Nanoseconds of a calendar time given as year, day of year (1-366), hour, minute, second and nanoseconds. */
@@ -59,9 +59,13 @@ export function sampleTimeNs(startNs: bigint, offset: number, sampleRate: number
   return startNs + BigInt(Math.trunc((offset / sampleRate) * 1e9 + 0.5));
 }
 
-/** Duration in seconds of a (small) nanosecond span, for display. */
-export function nsToSeconds(ns: bigint): number {
-  return Number(ns) / 1e9;
+/**
+ * Whether a record or file starting `offByNs` away from where the previous one ends continues it: libmseed's default
+ * time tolerance, half a sample period.
+ */
+export function withinHalfSample(offByNs: bigint, sampleRate: number): boolean {
+  const halfPeriod = BigInt(Math.round(0.5e9 / sampleRate));
+  return offByNs <= halfPeriod && offByNs >= -halfPeriod;
 }
 
 function floorDiv(a: bigint, b: bigint): bigint {
