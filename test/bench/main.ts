@@ -42,7 +42,7 @@ async function main(): Promise<void> {
       break;
     }
     case 'mseed': {
-      const report = benchMseed();
+      const report = await benchMseed();
       console.log(report);
       writeSection('miniSEED reader', 'mseed', report);
       break;
