@@ -14,6 +14,7 @@ import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type Synt
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
+import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -126,6 +127,7 @@ program
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
 registerMseedCommands(program);
+registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program
