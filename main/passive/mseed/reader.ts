@@ -5,7 +5,7 @@
  * Written here rather than taken from seisplotjs 3.2 (the one maintained JavaScript reader): its times stop at
  * milliseconds where miniSEED 2 records microseconds and miniSEED 3 nanoseconds, its Node entry point needs DOM names
  * defined before import, and it decoded a 3.8 MB day file in about 1 s where libmseed takes 0.15 s; this reader
- * decodes Steim-2 at over 100 MB/s (BENCHMARKS.md) and matches libmseed sample for sample
+ * decodes Steim-2 at over 100 MB/s of CPU time (BENCHMARKS.md) and matches libmseed sample for sample
  * (test/integration/mseed-reference.test.ts).
  *
  * A damaged record never fails the file: it is listed in `problems` with its number and byte offset, the reader

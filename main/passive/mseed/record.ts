@@ -64,7 +64,7 @@ export function isMseed2Start(bytes: Uint8Array, at: number): boolean {
   );
 }
 
-/** Where a record starts at `at` (either version), or undefined. */
+/** Whether a miniSEED 2 or 3 record header starts at `at`. */
 export function isRecordStart(bytes: Uint8Array, at: number): boolean {
   return isMseed3Start(bytes, at) || isMseed2Start(bytes, at);
 }
