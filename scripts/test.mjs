@@ -1,8 +1,8 @@
 // `npm test`: build, type checks, lint, unit + integration tests (vitest), end-to-end tests (Chromium against the browser
 // mode; Electron where its binary exists). Every step runs even if an earlier one fails, and the last line is the
 // summary over all suites: "N passed, N failed, N skipped" (each check counts as one test).
-// First it brings the system tools the suites need (Debian's chromium, python3-segyio, and as root the Slurm of the
-// cluster tests): installed with apt-get when it runs as root, otherwise named in one line before any test runs; either
+// First it brings the system tools the suites need (Debian's chromium, python3-segyio and python3-scipy, and as root
+// the Slurm of the cluster tests): installed with apt-get when it runs as root, otherwise named in one line before any test runs; either
 // way a missing tool fails the suites that need it (PROMETHIUM_TEST_TOOLS=required, test/testTools.ts) rather than
 // letting them skip.
 import { spawnSync } from 'node:child_process';
@@ -19,6 +19,10 @@ const TEST_TOOLS = [
   {
     pkgs: ['python3-segyio'],
     present: () => spawnSync('/usr/bin/python3', ['-c', 'import segyio, numpy'], { stdio: 'ignore' }).status === 0,
+  },
+  {
+    pkgs: ['python3-scipy'],
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import scipy.signal'], { stdio: 'ignore' }).status === 0,
   },
   {
     pkgs: ['slurmctld', 'slurmd', 'slurm-client', 'munge'],

@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -9,6 +9,7 @@ import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
+import { benchMseed } from './mseed';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -40,6 +41,12 @@ async function main(): Promise<void> {
       const report = segyReport(results);
       console.log(report);
       writeSection('SEG-Y engine', 'segy', report);
+      break;
+    }
+    case 'mseed': {
+      const report = await benchMseed();
+      console.log(report);
+      writeSection('miniSEED reader', 'mseed', report);
       break;
     }
     case 'quality': {
@@ -92,7 +99,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster | mseed   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }
