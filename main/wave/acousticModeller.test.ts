@@ -123,6 +123,7 @@ describe('AcousticModeller', () => {
       }
       expect(20 * Math.log10(worst)).toBeLessThan(-40);
     },
+    60_000,
   );
 
   it('refuses an unstable time step and an under-sampled wavelength, naming the numbers', () => {
