@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchCube, importWorker, segyReport } from './segy';
+import { benchWave } from './wave';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
       writeSection('Viewer', 'viewer', report);
       break;
     }
+    case 'wave': {
+      const report = benchWave(Number(args[0] ?? 2));
+      console.log(report);
+      writeSection('Wave-equation modelling and the velocity baseline', 'wave', report);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }
