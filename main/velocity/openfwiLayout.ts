@@ -5,7 +5,7 @@
  * from a 15 Hz Ricker source. One sample is data [5, 1000, 70] (shot, time, receiver) and model [1, 70, 70] (z, x).
  */
 import { rickerSourceWavelet } from '../synth/wavelets';
-import { AcousticModeller, type GridPoint } from '../wave/acousticModeller';
+import { AcousticModeller, type GridPoint, type ModellingOptions } from '../wave/acousticModeller';
 
 export const OPENFWI = {
   cells: 70,
@@ -27,19 +27,25 @@ export const OPENFWI_MODEL_SIZE = OPENFWI.cells * OPENFWI.cells;
 /** Source delay: the Ricker wavelet peaks 1 / 15 Hz after time zero (rickerSourceWavelet's default). */
 export const OPENFWI_SOURCE_DELAY_S = 1 / OPENFWI.peakHz;
 
-const RECEIVERS: readonly GridPoint[] = Array.from({ length: OPENFWI.cells }, (_, x) => ({ x, z: OPENFWI.surfaceRow }));
-const WAVELET = rickerSourceWavelet(OPENFWI.peakHz, OPENFWI.samples, OPENFWI.sampleIntervalS);
+/** One receiver per column, one cell below the surface. */
+export const OPENFWI_RECEIVERS: readonly GridPoint[] = Array.from({ length: OPENFWI.cells }, (_, x) => ({
+  x,
+  z: OPENFWI.surfaceRow,
+}));
+export const OPENFWI_WAVELET = rickerSourceWavelet(OPENFWI.peakHz, OPENFWI.samples, OPENFWI.sampleIntervalS);
+
+/** Time axis and border of the layout, for a modeller of either kind. */
+export function openFwiModellingOptions(): ModellingOptions {
+  return { stepS: OPENFWI.sampleIntervalS, steps: OPENFWI.samples, borderCells: OPENFWI.borderCells };
+}
 
 /** The modeller of one OpenFWI sample: the velocity map (70 x 70, m/s, row-major, z down) in its absorbing border. */
 export function openFwiModeller(velocity: Float32Array): AcousticModeller {
   if (velocity.length !== OPENFWI_MODEL_SIZE) {
     throw new RangeError(`an OpenFWI velocity map has 70 x 70 = 4900 values, this one ${velocity.length}`);
   }
-  return new AcousticModeller({ velocity, nx: OPENFWI.cells, nz: OPENFWI.cells, spacingM: OPENFWI.spacingM }, WAVELET, {
-    stepS: OPENFWI.sampleIntervalS,
-    steps: OPENFWI.samples,
-    borderCells: OPENFWI.borderCells,
-  });
+  const grid = { velocity, nx: OPENFWI.cells, nz: OPENFWI.cells, spacingM: OPENFWI.spacingM };
+  return new AcousticModeller(grid, OPENFWI_WAVELET, openFwiModellingOptions());
 }
 
 /**
@@ -49,7 +55,11 @@ export function modelOpenFwiShots(velocity: Float32Array, out = new Float32Array
   const modeller = openFwiModeller(velocity);
   const shotSize = OPENFWI.samples * OPENFWI.cells;
   OPENFWI.sourceColumns.forEach((x, shot) => {
-    modeller.shoot({ x, z: OPENFWI.surfaceRow }, RECEIVERS, out.subarray(shot * shotSize, (shot + 1) * shotSize));
+    modeller.shoot(
+      { x, z: OPENFWI.surfaceRow },
+      OPENFWI_RECEIVERS,
+      out.subarray(shot * shotSize, (shot + 1) * shotSize),
+    );
   });
   return out;
 }

@@ -46,20 +46,23 @@ export interface ModellingOptions {
   readonly order?: SpatialOrder;
 }
 
-export class AcousticModeller {
+/**
+ * Everything a run needs besides the wavefields, checked and computed once per model: the padded grid, the per-point
+ * leapfrog coefficients a, b, v (see the top of this file) and the source term per step. The CPU modeller below and
+ * the WebGPU one (webgpuModeller.ts) both start from it.
+ */
+export class PreparedModel {
   readonly order: SpatialOrder;
   readonly steps: number;
-  private readonly padded: PaddedGrid;
-  private readonly a: Float32Array;
-  private readonly b: Float32Array;
-  private readonly v: Float32Array;
-  private current: Float32Array;
-  private previous: Float32Array;
+  readonly padded: PaddedGrid;
+  readonly a: Float32Array;
+  readonly b: Float32Array;
+  readonly v: Float32Array;
   /** Source term per step: f(n dt) dt^2 / dx^2 (the point source spread over one cell). */
-  private readonly sourceTerm: Float32Array;
+  readonly sourceTerm: Float32Array;
 
   constructor(
-    private readonly grid: VelocityGrid,
+    readonly grid: VelocityGrid,
     wavelet: SourceWavelet,
     options: ModellingOptions,
   ) {
@@ -103,8 +106,6 @@ export class AcousticModeller {
       this.b[k] = (1 - g) / (1 + g);
       this.v[k] = (courant * courant) / (1 + g);
     }
-    this.current = new Float32Array(size);
-    this.previous = new Float32Array(size);
     const scale = (stepS * stepS) / (spacingM * spacingM);
     this.sourceTerm = Float32Array.from(wavelet.samples.subarray(0, options.steps), (f) => f * scale);
   }
@@ -113,6 +114,45 @@ export class AcousticModeller {
   get updatesPerShot(): number {
     const inner = (this.padded.nx - this.order) * (this.padded.nz - this.order);
     return inner * this.steps;
+  }
+
+  /** Index in the padded grid of a model grid point; a point outside the model is refused, naming `what` it is. */
+  paddedIndex(point: GridPoint, what: string): number {
+    const { nx, nz } = this.grid;
+    const inside =
+      Number.isInteger(point.x) &&
+      Number.isInteger(point.z) &&
+      point.x >= 0 &&
+      point.x < nx &&
+      point.z >= 0 &&
+      point.z < nz;
+    if (!inside)
+      throw new RangeError(`${what} at column ${point.x}, row ${point.z} is outside the ${nx} x ${nz} model`);
+    const { offset } = this.padded;
+    return (point.z + offset) * this.padded.nx + point.x + offset;
+  }
+}
+
+/** The modeller on the CPU: one thread, two wavefields reused for every shot. */
+export class AcousticModeller {
+  private readonly model: PreparedModel;
+  private current: Float32Array;
+  private previous: Float32Array;
+
+  constructor(grid: VelocityGrid, wavelet: SourceWavelet, options: ModellingOptions) {
+    this.model = new PreparedModel(grid, wavelet, options);
+    const size = this.model.padded.nx * this.model.padded.nz;
+    this.current = new Float32Array(size);
+    this.previous = new Float32Array(size);
+  }
+
+  get steps(): number {
+    return this.model.steps;
+  }
+
+  /** Grid points updated per shot (border included): the work measure behind the updates-per-second figures. */
+  get updatesPerShot(): number {
+    return this.model.updatesPerShot;
   }
 
   /**
@@ -129,39 +169,24 @@ export class AcousticModeller {
         `output holds ${out.length} values, ${this.steps} steps x ${receivers.length} receivers need ${this.steps * receivers.length}`,
       );
     }
-    const sourceIndex = this.paddedIndex(source, 'source');
-    const receiverIndex = Int32Array.from(receivers, (r, i) => this.paddedIndex(r, `receiver ${i}`));
+    const sourceIndex = this.model.paddedIndex(source, 'source');
+    const receiverIndex = Int32Array.from(receivers, (r, i) => this.model.paddedIndex(r, `receiver ${i}`));
     this.current.fill(0);
     this.previous.fill(0);
-    const { nx, nz } = this.padded;
+    const { order, steps, a, b, v, sourceTerm } = this.model;
+    const { nx, nz } = this.model.padded;
     const count = receiverIndex.length;
-    for (let n = 0; n < this.steps; n++) {
+    for (let n = 0; n < steps; n++) {
       const p = this.current;
       for (let r = 0; r < count; r++) out[n * count + r] = p[receiverIndex[r]!]!;
       // The new field overwrites the oldest one in place, then the two swap roles.
-      if (this.order === 8) step8(p, this.previous, this.a, this.b, this.v, nx, nz);
-      else step4(p, this.previous, this.a, this.b, this.v, nx, nz);
-      this.previous[sourceIndex] = this.previous[sourceIndex]! + this.sourceTerm[n]!;
+      if (order === 8) step8(p, this.previous, a, b, v, nx, nz);
+      else step4(p, this.previous, a, b, v, nx, nz);
+      this.previous[sourceIndex] = this.previous[sourceIndex]! + sourceTerm[n]!;
       this.current = this.previous;
       this.previous = p;
     }
     return out;
-  }
-
-  private paddedIndex(point: GridPoint, what: string): number {
-    const { nx, nz } = this.grid;
-    if (!(
-      Number.isInteger(point.x) &&
-      Number.isInteger(point.z) &&
-      point.x >= 0 &&
-      point.x < nx &&
-      point.z >= 0 &&
-      point.z < nz
-    )) {
-      throw new RangeError(`${what} at column ${point.x}, row ${point.z} is outside the ${nx} x ${nz} model`);
-    }
-    const { offset } = this.padded;
-    return (point.z + offset) * this.padded.nx + point.x + offset;
   }
 }
 

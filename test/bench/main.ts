@@ -8,7 +8,7 @@ import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchCube, importWorker, segyReport } from './segy';
-import { benchWave } from './wave';
+import { benchWave, benchWaveGpu } from './wave';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -77,6 +77,9 @@ async function main(): Promise<void> {
       writeSection('Wave-equation modelling and the velocity baseline', 'wave', report);
       break;
     }
+    case 'wave-gpu':
+      await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
+      break;
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;

@@ -9,9 +9,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { deriveSeed } from '../../main/synth/random';
 import { VELOCITY_FAMILIES, velocityModel } from '../../main/synth/velocityModels';
-import { modelOpenFwiShots, openFwiModeller, OPENFWI } from '../../main/velocity/openfwiLayout';
+import {
+  modelOpenFwiShots,
+  OPENFWI,
+  OPENFWI_RECEIVERS,
+  OPENFWI_WAVELET,
+  openFwiModeller,
+  openFwiModellingOptions,
+} from '../../main/velocity/openfwiLayout';
 import { semblanceVelocityMap } from '../../main/velocity/semblanceBaseline';
 import { velocityMapQuality, type VelocityMapQuality } from '../../main/velocity/velocityMetrics';
+import { PreparedModel } from '../../main/wave/acousticModeller';
+import { WebgpuModeller, type GpuDeviceLike } from '../../main/wave/webgpuModeller';
 import { median } from './stats';
 
 const PYTHON = '/usr/bin/python3';
@@ -74,4 +83,50 @@ function baselineReport(samplesPerFamily: number): string {
 
 export function benchWave(samplesPerFamily: number): string {
   return `${modellingReport()}\n\n${baselineReport(samplesPerFamily)}`;
+}
+
+/**
+ * `gpu-bench.cjs wave-gpu DAWN_PATH` on a GPU machine: one OpenFWI sample through the WebGPU modeller (median of 5 after
+ * a warm-up), its traces against the CPU modeller's, and the updates per second. Prints one JSON line.
+ */
+export async function benchWaveGpu(dawnPath: string): Promise<void> {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a native module carried next to the bundle
+  const dawn = require(dawnPath) as {
+    create(flags: string[]): { requestAdapter(): Promise<{ requestDevice(): Promise<GpuDeviceLike> } | null> };
+    globals: object;
+  };
+  Object.assign(globalThis, dawn.globals);
+  const adapter = await dawn.create([]).requestAdapter();
+  if (!adapter) throw new Error('Dawn found no GPU adapter');
+  const model = velocityModel('curvefault', BENCH_SEED, OPENFWI.cells, OPENFWI.cells);
+  const prepared = new PreparedModel(
+    { velocity: model, nx: OPENFWI.cells, nz: OPENFWI.cells, spacingM: OPENFWI.spacingM },
+    OPENFWI_WAVELET,
+    openFwiModellingOptions(),
+  );
+  const gpu = new WebgpuModeller(await adapter.requestDevice(), prepared);
+  const shots = OPENFWI.sourceColumns.map((x) => ({
+    source: { x, z: OPENFWI.surfaceRow },
+    receivers: OPENFWI_RECEIVERS,
+  }));
+  await gpu.shoot(shots);
+  const times: number[] = [];
+  let traces: Float32Array[] = [];
+  for (let run = 0; run < 5; run++) {
+    const start = performance.now();
+    traces = await gpu.shoot(shots);
+    times.push(performance.now() - start);
+  }
+  gpu.destroy();
+  const cpu = modelOpenFwiShots(model);
+  const peak = cpu.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
+  let worst = 0;
+  traces.forEach((shot, s) =>
+    shot.forEach((value, i) => (worst = Math.max(worst, Math.abs(value - cpu[s * shot.length + i]!)))),
+  );
+  const updates = prepared.updatesPerShot * shots.length;
+  const sampleMs = median(times);
+  console.log(
+    `WAVE_GPU ${JSON.stringify({ sampleMs, updatesPerS: updates / (sampleMs / 1000), maxRelativeDifferenceToCpu: worst / peak })}`,
+  );
 }
