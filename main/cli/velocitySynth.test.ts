@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { deriveSeed } from '../synth/random';
+import { deriveSeed } from '../signal/random';
 import { velocityModel } from '../synth/velocityModels';
 import { NpyReader } from './npy';
 import { runSynthCommand } from './synth';

@@ -6,7 +6,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { deriveSeed } from '../synth/random';
+import { deriveSeed } from '../signal/random';
 import { isVelocityFamily, velocityModel, VELOCITY_FAMILIES, type VelocityFamily } from '../synth/velocityModels';
 import { modelOpenFwiShots, OPENFWI, OPENFWI_DATA_SIZE, OPENFWI_SHOTS } from '../velocity/openfwiLayout';
 import { NpyWriter } from './npy';

@@ -8,7 +8,7 @@
  * Velocities lie in [1500, 4500] m/s (OpenFWI's "A" range) and layer velocities increase with depth, as in its "A"
  * datasets. Values are row-major, z down: (z, x) at z * nx + x.
  */
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../signal/random';
 
 export const VELOCITY_FAMILIES = ['flat', 'curved', 'flatfault', 'curvefault', 'style'] as const;
 export type VelocityFamily = (typeof VELOCITY_FAMILIES)[number];

@@ -13,7 +13,7 @@
  * what remains of attenuation is the loss of bandwidth.
  */
 import FFT from 'fft.js';
-import type { SourceWavelet } from '../wave/acousticModeller';
+import { rickerAt } from '../signal/ricker';
 
 export type WaveletSpec =
   | { readonly kind: 'ricker'; readonly peakHz: number; readonly phaseDeg?: number }
@@ -67,12 +67,6 @@ export function checkWaveletSpec(spec: WaveletSpec, sampleIntervalMs: number): v
       `the wavelet reaches ${highest} Hz, above the ${nyquistHz} Hz Nyquist frequency of ${sampleIntervalMs} ms sampling`,
     );
   }
-}
-
-/** Zero-phase Ricker wavelet at time tMs: (1 - 2a) e^{-a}, a = (pi f t)^2; its amplitude spectrum peaks at f. */
-export function rickerAt(tMs: number, peakHz: number): number {
-  const a = (Math.PI * peakHz * tMs * 1e-3) ** 2;
-  return (1 - 2 * a) * Math.exp(-a);
 }
 
 /** pi f^2 sinc^2(pi f t): the time response of a triangle spectrum from 0 to f, the Ormsby building block. */
@@ -231,14 +225,4 @@ export function randomWavelet(random: () => number): WaveletSpec {
   return random() < 0.7
     ? { kind: 'ricker', peakHz: between(15, 45), phaseDeg }
     : { kind: 'ormsby', cornersHz: [5, 10, between(35, 50), between(55, 70)], phaseDeg };
-}
-
-/**
- * A Ricker source for the finite-difference modeller: one sample per time step from t = 0, peaking at `delayS`
- * (default 1 / peak: the wavelet starts below 1e-3 of its peak). Its highest frequency is taken as 2.5 x the peak,
- * where the Ricker amplitude spectrum has fallen to 3% of its maximum (as checkWaveletSpec assumes too).
- */
-export function rickerSourceWavelet(peakHz: number, steps: number, stepS: number, delayS = 1 / peakHz): SourceWavelet {
-  const samples = Float32Array.from({ length: steps }, (_, n) => rickerAt((n * stepS - delayS) * 1e3, peakHz));
-  return { samples, maxFrequencyHz: 2.5 * peakHz };
 }

@@ -4,7 +4,7 @@
  * and 70 receivers (one per column), all one cell below the surface, a 120-cell absorbing border, 1000 samples at 1 ms
  * from a 15 Hz Ricker source. One sample is data [5, 1000, 70] (shot, time, receiver) and model [1, 70, 70] (z, x).
  */
-import { rickerSourceWavelet } from '../synth/wavelets';
+import { rickerSourceWavelet } from '../wave/rickerSource';
 import { AcousticModeller, type GridPoint, type ModellingOptions } from '../wave/acousticModeller';
 
 export const OPENFWI = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { rickerAt } from '../synth/wavelets';
+import { rickerAt } from '../signal/ricker';
 import { semblancePanel, type CmpGather } from './semblance';
 import { eventPicks, pickVelocities } from './velocityPicking';
 

@@ -3,11 +3,11 @@
  * [-1, 1] by the dataset's velocity range (1500-4500 m/s for the "A" families, OpenFWI's dataset_config.json), SSIM of
  * the maps scaled to [0, 1], and MAPE (mean absolute percentage error) in m/s, the seed's primary metric.
  *
- * SSIM is the project's (signal metrics: 11 x 11 Gaussian window, sigma 1.5, edges renormalised), whose data range is
+ * SSIM is the project's (main/signal/metrics.ts: 11 x 11 Gaussian window, sigma 1.5, edges renormalised), whose data range is
  * the true map's own range, where OpenFWI's pytorch SSIM takes 1 and zero-pads the edges: the two agree for maps that
  * span the whole velocity range and ours is the stricter one for maps that span less.
  */
-import { structuralSimilarity } from '../ml/metrics';
+import { structuralSimilarity } from '../signal/metrics';
 import { MAX_VELOCITY, MIN_VELOCITY } from '../synth/velocityModels';
 
 export interface VelocityMapQuality {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { rickerAt, rickerSourceWavelet } from '../synth/wavelets';
+import { rickerAt } from '../signal/ricker';
+import { rickerSourceWavelet } from './rickerSource';
 import { AcousticModeller, type GridPoint, type VelocityGrid } from './acousticModeller';
 import { ModellingLimitError } from './stability';
 

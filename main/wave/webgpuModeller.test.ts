@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { describe, expect, it } from 'vitest';
-import { rickerSourceWavelet } from '../synth/wavelets';
+import { rickerSourceWavelet } from './rickerSource';
 import { AcousticModeller, PreparedModel, type VelocityGrid } from './acousticModeller';
 import { WebgpuModeller, type GpuDeviceLike } from './webgpuModeller';
 

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
-import { deriveSeed } from '../../main/synth/random';
+import { deriveSeed } from '../../main/signal/random';
 import { VELOCITY_FAMILIES, velocityModel } from '../../main/synth/velocityModels';
 import {
   modelOpenFwiShots,
