@@ -1,9 +1,10 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, cluster, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { benchApply } from './apply';
 import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
@@ -81,6 +82,12 @@ async function main(): Promise<void> {
     case 'wave-gpu':
       await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
       break;
+    case 'apply': {
+      const { report, backend } = await benchApply(Number(args[0] ?? 20));
+      console.log(report);
+      writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
+      break;
+    }
     case 'cluster': {
       const report = await benchCluster();
       console.log(report);
@@ -95,7 +102,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | cluster | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }
