@@ -30,6 +30,9 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       lod: (id) => services.surveys.lod(id),
       lodCube: async (id) => reduceLodCube(await services.surveys.lod(id)),
       remove: (id) => services.surveys.remove(id),
+      setVerticalAxis: ({ surveyId, domain, unit }) => services.surveys.setVerticalAxis(surveyId, { domain, unit }),
+      display: (id) => services.surveys.display(id),
+      setDisplay: (id, settings) => services.surveys.setDisplay(id, settings),
     },
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),
