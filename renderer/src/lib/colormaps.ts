@@ -98,9 +98,20 @@ const STOPS: Record<ColormapName, Stop[]> = {
   ],
 };
 
-/** The 256 x 1 RGBA table of a colormap. */
+/** Tables built so far: `colourAt` runs once per pixel of an image (the f-k spectrum has ~500,000). */
+const TABLES = new Map<ColormapName, Uint8Array>();
+
+/** The 256 x 1 RGBA table of a colormap (built once per map; callers must not change it). */
 export function colormapTable(name: ColormapName): Uint8Array {
-  const stops = STOPS[name];
+  let table = TABLES.get(name);
+  if (!table) {
+    table = buildTable(STOPS[name]);
+    TABLES.set(name, table);
+  }
+  return table;
+}
+
+function buildTable(stops: Stop[]): Uint8Array {
   const table = new Uint8Array(256 * 4);
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
