@@ -43,7 +43,8 @@ export interface SystemInfo {
   host: HostKind;
   versions: Record<string, string>;
   platform: string;
-  paths: { userData: string; project: string; logs: string };
+  /** `logs` is null while the folder does not exist (nothing has been logged there). */
+  paths: { userData: string; project: string; logs: string | null };
   compute: ComputeStatus;
 }
 

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../services';
 import { inspectSegy } from '../survey/surveyLibrary';
@@ -78,7 +79,11 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
         host: services.host.kind,
         versions: { ...services.host.versions, node: process.versions.node, v8: process.versions.v8 },
         platform: `${process.platform} ${process.arch}`,
-        paths: { userData: services.options.userDataDir, project: services.project.dir, logs: services.logsDir },
+        paths: {
+          userData: services.options.userDataDir,
+          project: services.project.dir,
+          logs: existsSync(services.logsDir) ? services.logsDir : null,
+        },
         compute: services.compute.status,
       }),
       backend: () => services.compute.probeBackend(),
