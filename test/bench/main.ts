@@ -1,9 +1,10 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, cluster.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
@@ -70,6 +71,12 @@ async function main(): Promise<void> {
       writeSection('Viewer', 'viewer', report);
       break;
     }
+    case 'cluster': {
+      const report = await benchCluster();
+      console.log(report);
+      writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | cluster   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

@@ -1,4 +1,5 @@
 /** CPU-side amplitude processing of one displayed section (trace-major: trace t is data[t*samples .. (t+1)*samples)). */
+import { selectKth } from '../../../main/common/selectKth';
 import type { ClipMode } from '../../../preload/contract';
 
 /**
@@ -112,33 +113,6 @@ export function looksZeroMean(data: Float32Array, traces: number, samples: numbe
   const mean = sum / count;
   const rms = Math.sqrt(squares / count);
   return Math.abs(mean) <= 0.5 * rms;
-}
-
-/**
- * Quickselect (Hoare partition): rearranges values[0..count) so that values[k] is the k-th smallest, in O(count) on
- * average (the renderer's copy of main/processing/selectKth.ts: the renderer imports no main-process code).
- */
-function selectKth(values: Float32Array, k: number, count: number): number {
-  let low = 0;
-  let high = count - 1;
-  while (low < high) {
-    const pivot = values[(low + high) >>> 1]!;
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = swap;
-      }
-    }
-    if (k <= j) high = j;
-    else if (k >= i) low = i;
-    else break;
-  }
-  return values[k]!;
 }
 
 /**
