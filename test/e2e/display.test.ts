@@ -6,7 +6,6 @@
  * display settings survive a reload. Then a 601 x 1501 line's Spectra panel goes quiet once it has drawn (scrollbars
  * drawn, as on a desktop: the side panel's scrollbar coming and going fed the chart's resize back into itself).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,16 +13,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api, SectionData } from '../../preload/contract';
 import { writeNewSegy } from '../../main/segy/writer';
 import { formatAmplitude } from '../../renderer/src/lib/format';
-import { frameOf, importAndOpen } from './flows';
-import {
-  hasChromium,
-  openBrowser,
-  ROOT,
-  startServer,
-  waitFor,
-  type BrowserSession,
-  type RunningServer,
-} from './harness';
+import { frameOf, importAndOpen, synthSegy } from './flows';
+import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 type PageGlobals = { promethium: Api };
 
@@ -76,20 +67,7 @@ describe.skipIf(!hasChromium)('display of any attribute', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-display-'));
     mkdirSync(path.join(dataDir, 'segy'));
     await writeVelocityCube(path.join(dataDir, 'segy', VELOCITY));
-    execFileSync(
-      process.execPath,
-      [
-        'bin/promethium.cjs',
-        'synth',
-        '--out',
-        path.join(dataDir, 'segy', LINE),
-        '--seed',
-        '7',
-        '--kind',
-        'line',
-      ].concat(['--crosslines', '601', '--samples', '1501']),
-      { cwd: ROOT, stdio: 'pipe' },
-    );
+    synthSegy(path.join(dataDir, 'segy', LINE), ['--kind', 'line', '--crosslines', '601', '--samples', '1501']);
     server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir } });
     session = await openBrowser(server.url, { scrollbars: true });
   }, 180_000);

@@ -3,21 +3,12 @@
  * SEG-Y gets its reason in the dialog itself; a 2D line is announced as one (no grid confidence, no alternatives
  * scored 0); an imported survey opens by itself; notices close with their button and go away by themselves.
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { frameOf, pickFile } from './flows';
-import {
-  hasChromium,
-  openBrowser,
-  ROOT,
-  startServer,
-  waitFor,
-  type BrowserSession,
-  type RunningServer,
-} from './harness';
+import { frameOf, pickFile, synthSegy } from './flows';
+import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 const TEXT_FILE = 'notes.sgy';
 const LINE = 'line_120x300.sgy';
@@ -31,20 +22,7 @@ describe.skipIf(!hasChromium)('import dialog and notices', () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-import-'));
     mkdirSync(path.join(dataDir, 'segy'));
     writeFileSync(path.join(dataDir, 'segy', TEXT_FILE), 'survey notes: reprocess line 12 in June\n');
-    execFileSync(
-      process.execPath,
-      [
-        'bin/promethium.cjs',
-        'synth',
-        '--out',
-        path.join(dataDir, 'segy', LINE),
-        '--seed',
-        '3',
-        '--kind',
-        'line',
-      ].concat(['--crosslines', '120', '--samples', '300']),
-      { cwd: ROOT, stdio: 'pipe' },
-    );
+    synthSegy(path.join(dataDir, 'segy', LINE), ['--kind', 'line', '--crosslines', '120', '--samples', '300'], 3);
     server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir } });
     session = await openBrowser(server.url);
   }, 120_000);

@@ -4,21 +4,12 @@
  * when it closes; 200 inlines browsed with the GPU resource counters flat) and a 1000 x 1500 line (pan/zoom frame times,
  * measured and reported, not asserted tightly).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasPixels, distinctColours, frameOf, importAndOpen, median } from './flows';
-import {
-  hasChromium,
-  openBrowser,
-  ROOT,
-  startServer,
-  waitFor,
-  type BrowserSession,
-  type RunningServer,
-} from './harness';
+import { canvasPixels, distinctColours, frameOf, importAndOpen, median, synthSegy } from './flows';
+import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 interface GpuCounts {
   textures: number;
@@ -31,13 +22,6 @@ interface GpuCounts {
 const CUBE = 'cube_220x60x120.sgy';
 const LINE = 'line_1000x1500.sgy';
 
-function synth(out: string, args: string[]): void {
-  execFileSync(process.execPath, ['bin/promethium.cjs', 'synth', '--out', out, '--seed', '7', ...args], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
-}
-
 describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
   let server: RunningServer;
   let session: BrowserSession;
@@ -46,7 +30,7 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-data-'));
     mkdirSync(path.join(dataDir, 'segy'));
-    synth(path.join(dataDir, 'segy', CUBE), [
+    synthSegy(path.join(dataDir, 'segy', CUBE), [
       '--kind',
       'cube',
       '--inlines',
@@ -56,7 +40,7 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
       '--samples',
       '120',
     ]);
-    synth(path.join(dataDir, 'segy', LINE), ['--kind', 'line', '--crosslines', '1000', '--samples', '1500']);
+    synthSegy(path.join(dataDir, 'segy', LINE), ['--kind', 'line', '--crosslines', '1000', '--samples', '1500']);
     server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir } });
     session = await openBrowser(server.url);
   }, 180_000);
