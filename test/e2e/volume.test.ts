@@ -180,7 +180,7 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
     expect(end.renderers).toBe(start.renderers);
   });
 
-  it('File › Export (its Ctrl+E in the browser): no derived volume yet, then the newest volume’s export dialog', async () => {
+  it('File › Export (its Ctrl+E in the browser): no derived volume yet, then the newest volume’s export dialog, its folder from the server’s picker', async () => {
     const exportDialog = page().getByRole('dialog', { name: 'Export volume' });
     await page().keyboard.press('Control+e');
     await page()
@@ -205,6 +205,16 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
     await page().keyboard.press('Control+e');
     await exportDialog.waitFor({ timeout: 10_000 });
     await expect(exportDialog.innerText()).resolves.toContain(volume.name);
+    // The path's folder from the server's picker (the one Open uses), the file name kept.
+    const name = (await exportDialog.getByTestId('export-path').inputValue()).replace(/^.*\//, '');
+    await exportDialog.getByTestId('export-choose-folder').click();
+    const picker = page().getByRole('dialog', { name: 'Choose a folder' });
+    await picker.locator('button[data-name="segy"]').click();
+    await expect(picker.locator('[aria-current="location"]').innerText()).resolves.toBe('segy');
+    await picker.getByRole('button', { name: 'Use this folder' }).click();
+    await expect(exportDialog.getByTestId('export-path').inputValue()).resolves.toBe(
+      `${path.join(dataDir, 'segy')}/${name}`,
+    );
     await exportDialog.getByRole('button', { name: 'Cancel' }).click();
     await exportDialog.waitFor({ state: 'detached' });
   });
