@@ -6,6 +6,7 @@ import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
+import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
@@ -125,6 +126,7 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
+registerMseedCommands(program);
 registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
