@@ -51,7 +51,8 @@ model:
       architecture: 'autoencoder',
       params: { in_channels: 1, out_channels: 1, features: [64, 128, 256], bottleneck: 512, latent_l1: 0.01 },
     });
-    expect(parseModelConfig({ architecture: 'unet' }).params.features).toEqual([64, 128, 256, 512]);
+    const unet = parseModelConfig({ architecture: 'unet' });
+    expect(unet.architecture === 'unet' && unet.params.features).toEqual([64, 128, 256, 512]);
   });
 
   it('rejects unknown architectures, unknown or invalid params, and bad YAML, saying where', () => {
