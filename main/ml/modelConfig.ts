@@ -61,19 +61,24 @@ export const PATCHGAN_PARAMS_SCHEMA = z
   })
   .strict();
 
+/** The seeds' nested `{ architecture, params }` of a GAN's two networks; both have only one architecture so far. */
+const GENERATOR_SCHEMA = z
+  .object({
+    architecture: z.literal('unet').default('unet'),
+    params: UNET_PARAMS_SCHEMA.default(UNET_PARAMS_SCHEMA.parse({})),
+  })
+  .strict();
+const DISCRIMINATOR_SCHEMA = z
+  .object({
+    architecture: z.literal('patchgan').default('patchgan'),
+    params: PATCHGAN_PARAMS_SCHEMA.default(PATCHGAN_PARAMS_SCHEMA.parse({})),
+  })
+  .strict();
+
 export const GAN_PARAMS_SCHEMA = z
   .object({
-    generator: z
-      .object({ architecture: z.literal('unet'), params: UNET_PARAMS_SCHEMA.default(UNET_PARAMS_SCHEMA.parse({})) })
-      .strict()
-      .default({ architecture: 'unet', params: UNET_PARAMS_SCHEMA.parse({}) }),
-    discriminator: z
-      .object({
-        architecture: z.literal('patchgan'),
-        params: PATCHGAN_PARAMS_SCHEMA.default(PATCHGAN_PARAMS_SCHEMA.parse({})),
-      })
-      .strict()
-      .default({ architecture: 'patchgan', params: PATCHGAN_PARAMS_SCHEMA.parse({}) }),
+    generator: GENERATOR_SCHEMA.default(GENERATOR_SCHEMA.parse({})),
+    discriminator: DISCRIMINATOR_SCHEMA.default(DISCRIMINATOR_SCHEMA.parse({})),
     /** Weight of the generator's adversarial term next to the data (reconstruction) loss. */
     adversarial_weight: z.number().min(0).default(0.01),
   })
