@@ -13,6 +13,11 @@ import { parseModelConfig, type ModelConfig } from '../modelConfig';
 import { loadModelFolder, readModelCard } from '../registry/modelFiles';
 import { LayeredVolume } from '../../synth/layeredVolume';
 import { seededRandom } from '../../synth/random';
+import { addNoiseAtSnr, gaussianNoise } from '../corruption';
+import { reconstructSection } from '../inference';
+import { signalToNoiseDb } from '../metrics';
+import { robustAmplitudeScale } from '../normalization';
+import { onnxRuntimeAvailable } from '../onnx/onnxRuntime';
 import { CHECKPOINT_FILES } from './checkpoint';
 import { InMemoryPatchSource } from './patchSource';
 import { train, type TrainOptions } from './trainer';
@@ -38,6 +43,8 @@ const CONFIGS: Record<'vae' | 'gan' | 'pinn', ModelConfig> = {
   pinn: parseModelConfig({ architecture: 'pinn', params: { backbone_params: unet, slope_window: 2 } }),
 };
 
+/** The best model folder of each family's training test, for the inference tests. */
+const trained = new Map<string, string>();
 let root = '';
 let runs = 0;
 
@@ -92,12 +99,15 @@ afterAll(async () => {
 
 describe.each(Object.entries(CONFIGS))('%s through the trainer (wasm)', (architecture, config) => {
   it('lowers the training and validation loss, and saves a model card naming the architecture', async () => {
-    const result = await seeded(1, () => train([synthetic], options(config, { epochs: 4, maxBatchesPerEpoch: 7 })));
+    const result = await seeded(1, () =>
+      train([synthetic], options(config, { epochs: 5, maxBatchesPerEpoch: 7, learningRate: 1e-2 })),
+    );
     const first = result.history[0]!;
     const last = result.history.at(-1)!;
     expect(last.trainLoss).toBeLessThan(first.trainLoss);
     expect(last.valLoss).toBeLessThan(first.valLoss);
     expect((await readModelCard(result.bestModelDir)).architecture).toBe(architecture);
+    trained.set(architecture, result.bestModelDir);
     if (architecture === 'gan') expect(result.history.every((m) => m.discriminatorLoss! > 0)).toBe(true);
     else expect(result.history.every((m) => m.discriminatorLoss === undefined)).toBe(true);
   }, 20_000);
@@ -148,4 +158,39 @@ describe('memory', () => {
     await train([synthetic], options(CONFIGS.gan, { epochs: 1, maxBatchesPerEpoch: 1 }));
     expect(tf.memory().numTensors).toBe(before);
   }, 20_000);
+});
+
+describe('trained models in the tiled inference path', () => {
+  const section = volume.inline(7); // a validation line
+  const live = new Uint8Array(SHAPE.traces).fill(1);
+  const scale = robustAmplitudeScale(section, SHAPE);
+  const noisy = (snrDb: number) => addNoiseAtSnr(section, gaussianNoise(SHAPE, 11), snrDb);
+  const meanOf = (values: Float32Array) => values.reduce((sum, v) => sum + v, 0) / values.length;
+
+  it.each(['gan', 'pinn', 'vae'])('%s: one-click denoising raises the SNR of a noisy section', async (architecture) => {
+    const model = await loadModelFolder(trained.get(architecture)!);
+    const input = noisy(0);
+    const { output } = await reconstructSection(model, input, SHAPE, live, { task: 'denoise', scale, patch: 16 });
+    expect(signalToNoiseDb(section, output)).toBeGreaterThan(signalToNoiseDb(section, input));
+    model.dispose();
+  });
+
+  // Both engines sample the latent: tfjs in training mode, ONNX Runtime through RandomNormalLike (onnx/toOnnx.ts).
+  it.each(['tfjs', 'onnx'].filter((engine) => engine === 'tfjs' || onnxRuntimeAvailable().available))(
+    "the VAE's sampled latent gives a standard deviation section, larger on a noisier section (%s)",
+    async (engine) => {
+      process.env.PROMETHIUM_INFERENCE_ENGINE = engine;
+      const model = await loadModelFolder(trained.get('vae')!);
+      const spreadAt = async (snrDb: number) => {
+        const options = { task: 'denoise' as const, scale, patch: 16, ensemble: 8 };
+        const { uncertainty } = await reconstructSection(model, noisy(snrDb), SHAPE, live, options);
+        return meanOf(uncertainty!);
+      };
+      const [quiet, loud] = [await spreadAt(20), await spreadAt(-5)];
+      expect(quiet).toBeGreaterThan(0);
+      expect(loud).toBeGreaterThan(quiet);
+      model.dispose();
+      delete process.env.PROMETHIUM_INFERENCE_ENGINE;
+    },
+  );
 });
