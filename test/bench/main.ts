@@ -7,6 +7,7 @@ import os from 'node:os';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
+import { benchPinn } from './pinn';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -46,6 +47,12 @@ async function main(): Promise<void> {
       writeSection('Reconstruction quality', 'quality', report);
       break;
     }
+    case 'pinn': {
+      const report = await benchPinn();
+      console.log(report);
+      writeSection('PINN against its backbone', 'pinn', report);
+      break;
+    }
     case 'ml': {
       const note =
         'The tfjs wasm path runs one wasm backend per worker thread; ONNX Runtime runs one native session with that many' +
@@ -78,7 +85,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

@@ -64,6 +64,46 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     data: LARGE_TRAINING_DATA,
     notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10..20 dB input SNR; twice the channels of v1.',
   },
+  // The seeds' generative and physics families (issue 18), trained here only on a GPU machine (test/bench/gpu-train.sh
+  // with their ids); the interpolators share unet_interp_v1's network, so their quality rows compare the training alone.
+  {
+    id: 'vae_denoise_v1',
+    name: 'VAE denoise v1',
+    task: 'denoise',
+    config: parseModelConfig({ architecture: 'vae', params: { beta: 0.01 } }),
+    data: LARGE_TRAINING_DATA,
+    notes:
+      "The seeds' VAE (latent map of 256 channels, beta 0.01): its ensemble passes sample the latent, and their " +
+      'standard deviation is an uncertainty section.',
+  },
+  {
+    id: 'gan_interp_v1',
+    name: 'GAN interpolation v1',
+    task: 'interpolate',
+    config: parseModelConfig({
+      architecture: 'gan',
+      params: {
+        generator: { params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' } },
+      },
+    }),
+    data: LARGE_TRAINING_DATA,
+    notes:
+      "unet_interp_v1's network as the generator of a pix2pix GAN (70 x 70 PatchGAN, adversarial weight 0.01), " +
+      'against the blur a pointwise loss leaves in wide gaps.',
+  },
+  {
+    id: 'pinn_interp_v1',
+    name: 'PINN interpolation v1',
+    task: 'interpolate',
+    config: parseModelConfig({
+      architecture: 'pinn',
+      params: { backbone_params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' } },
+    }),
+    data: LARGE_TRAINING_DATA,
+    notes:
+      "unet_interp_v1's network trained with a plane-wave destruction residual (weight 0.1) along the slopes of the " +
+      'live traces: gap fills that cut across the dips cost more.',
+  },
 ];
 
 export interface BundledTrainingRun {
