@@ -36,6 +36,11 @@
  * batches use fixed seeds, so every epoch is measured on the same corrupted inputs. A resumed run therefore draws what
  * the uninterrupted run would have drawn. Weight initialisation and dropout masks use tfjs's own generator.
  *
+ * A GAN (architectures.ts) trains its discriminator alongside, in alternating updates on every batch (trainStep.ts,
+ * adversarialTrainStep), with its own AdamW on the model's learning-rate schedule; checkpoints hold both networks and
+ * both optimizers, and each epoch reports the discriminator's loss next to the generator's. The saved model, and what
+ * validation measures, is the generator alone.
+ *
  * Device traffic: one readback per epoch for the training loss and one for validation (loss and SNR energies summed on
  * the device), never one per step.
  */
@@ -466,28 +471,36 @@ class TrainingRun {
       const { inputs, targets } = taskBatchTensors(
         this.scaled(buildTaskBatch(clean, this.patch, this.trainTask, seedFor(seed, epoch, b))),
       );
-      const { trainingModel } = this.built;
-      if (this.adversary === null) {
-        running.add(trainStep(trainingModel, this.optimizer, inputs, targets, this.objective));
-      } else {
-        const { discriminator, optimizer } = this.adversary;
-        const losses = adversarialTrainStep(
-          trainingModel,
-          this.optimizer,
-          discriminator,
-          optimizer,
-          inputs,
-          targets,
-          this.objective,
-        );
-        running.add(losses.model);
-        discriminatorRunning.add(losses.discriminator);
-      }
+      const step = this.step(inputs, targets);
+      running.add(step.loss);
+      if (step.discriminatorLoss !== null) discriminatorRunning.add(step.discriminatorLoss);
       tf.dispose([inputs, targets]);
       this.reportProgress(epoch, b + 1, batches, 'training batch');
       if (this.outOfTime()) return finish(true);
     }
     return finish(false);
+  }
+
+  /** One optimisation step on a batch: the model's, or a GAN's generator step then its discriminator step. */
+  private step(inputs: tf.Tensor, targets: tf.Tensor): { loss: tf.Scalar; discriminatorLoss: tf.Scalar | null } {
+    const { trainingModel } = this.built;
+    if (this.adversary === null) {
+      return {
+        loss: trainStep(trainingModel, this.optimizer, inputs, targets, this.objective),
+        discriminatorLoss: null,
+      };
+    }
+    const { discriminator, optimizer } = this.adversary;
+    const losses = adversarialTrainStep(
+      trainingModel,
+      this.optimizer,
+      discriminator,
+      optimizer,
+      inputs,
+      targets,
+      this.objective,
+    );
+    return { loss: losses.model, discriminatorLoss: losses.discriminator };
   }
 
   /** Validation loss (the training objective in inference mode) and SNR over all validation patches together. */
