@@ -1,6 +1,6 @@
 import { PromethiumError } from '../../preload/contract';
-import type { AppServices } from '../services';
-import { inspectSegy } from '../survey/surveyLibrary';
+import type { AppServices } from '../workflows/services';
+import { inspectSegy } from '../workflows/surveyLibrary';
 import { reduceLodCube } from '../survey/lodCube';
 import { bundledConfigNames } from '../ml/configCatalog';
 import { dataRoots, listDirectory } from '../project/dataRoots';

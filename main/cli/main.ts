@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULT_MODELS } from '../../preload/contract';
 import { APP_VERSION } from '../api/handlers';
-import { defaultProjectDir, defaultUserDataDir } from '../paths';
+import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';

@@ -4,10 +4,10 @@ import { existsSync } from 'node:fs';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, noNativeDialogs } from '../api/handlers';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
-import { defaultUserDataDir } from '../paths';
+import { defaultUserDataDir } from '../project/paths';
 import { startServer } from '../server/server';
-import { AppServices } from '../services';
-import { ensureDemoSurvey } from '../survey/demo';
+import { AppServices } from '../workflows/services';
+import { ensureDemoSurvey } from '../workflows/demo';
 
 export interface ServeOptions {
   port: number;

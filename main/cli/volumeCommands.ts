@@ -1,7 +1,7 @@
 /** `promethium apply` (a reconstruction applied to a whole survey of a project) and `promethium export-volume`. */
 import type { Command } from 'commander';
 import type { JobInfo, ReconstructionMethod, VolumeSummary } from '../../preload/contract';
-import type { AppServices } from '../services';
+import type { AppServices } from '../workflows/services';
 import { EXIT } from './exitCodes';
 import { ProgressBar } from './progressBar';
 import { cliServices, waitForJob } from './segyCommands';

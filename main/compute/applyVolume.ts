@@ -9,7 +9,8 @@ import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
 import { DerivedVolumeWriter, isZeroTrace } from '../survey/derivedVolume';
 import { regionMask } from '../survey/regionMask';
-import { checkpoint, type JobContext } from './protocol';
+import { checkpoint } from '../ml/cancellation';
+import type { JobContext } from './protocol';
 import { strengthSummary } from '../ml/sure';
 import { reconstructor, type Reconstructor } from './reconstructSection';
 

@@ -8,7 +8,8 @@ import { exportVolume } from './exportVolume';
 import { reconstructSurveySection } from './reconstructSection';
 import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
-import { checkpoint, type JobContext } from './protocol';
+import { checkpoint } from '../ml/cancellation';
+import type { JobContext } from './protocol';
 
 type RequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
 

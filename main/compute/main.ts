@@ -4,7 +4,7 @@
  * here takes down only this process: the host marks the running job and starts a new one on demand.
  */
 import type { BackendReport } from '../../preload/contract';
-import { toApiError } from '../api/errors';
+import { toApiError } from './apiErrors';
 import { chooseBackend } from '../ml/backends';
 import { withInferenceThreads } from '../ml/parallelInference';
 import { runJob } from './jobs';

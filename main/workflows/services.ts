@@ -3,17 +3,17 @@
  * what differs between hosts (how the compute process starts, native dialogs, versions) comes in as `HostCapabilities`.
  */
 import path from 'node:path';
-import type { HostKind, OpenDialogResult, ProjectInfo } from '../preload/contract';
-import { ApiEventBus } from './events';
-import { ComputeHost, type ComputeLauncher } from './jobs/computeHost';
-import { JobRunner } from './jobs/jobRunner';
-import { AppStore } from './project/appStore';
-import { Project } from './project/project';
-import { SurveyLibrary } from './survey/surveyLibrary';
-import { ReconstructionService } from './survey/reconstructionService';
-import { VolumeService } from './survey/volumeService';
-import { ModelRegistry } from './ml/registry/modelRegistry';
-import { TrainingService } from './ml/registry/trainingService';
+import type { HostKind, OpenDialogResult, ProjectInfo } from '../../preload/contract';
+import { ApiEventBus } from '../jobs/events';
+import { ComputeHost, type ComputeLauncher } from '../jobs/computeHost';
+import { JobRunner } from '../jobs/jobRunner';
+import { AppStore } from '../project/appStore';
+import { Project } from '../project/project';
+import { SurveyLibrary } from './surveyLibrary';
+import { ReconstructionService } from './reconstructionService';
+import { VolumeService } from './volumeService';
+import { ModelRegistry } from '../ml/registry/modelRegistry';
+import { TrainingService } from './trainingService';
 
 export interface HostCapabilities {
   kind: HostKind;

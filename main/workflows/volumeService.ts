@@ -20,10 +20,10 @@ import type { ModelRegistry } from '../ml/registry/modelRegistry';
 import type { Project } from '../project/project';
 import type { StoredSurvey } from '../project/surveysRepository';
 import type { StoredVolume } from '../project/volumesRepository';
-import { UNCERTAINTY_GROUP } from './derivedVolume';
+import { UNCERTAINTY_GROUP } from '../survey/derivedVolume';
 import { chooseModel } from './reconstructionService';
-import { describeRun } from './runLabel';
-import { SectionReader } from './sectionReader';
+import { describeRun } from '../survey/runLabel';
+import { SectionReader } from '../survey/sectionReader';
 
 export interface ApplyVolumeInput {
   surveyId: string;
