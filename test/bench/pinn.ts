@@ -11,7 +11,7 @@ import { chooseBackend } from '../../main/ml/backends';
 import { postStackSections } from '../../main/ml/bundled/syntheticTraining';
 import { parseModelConfig, type ModelConfig } from '../../main/ml/modelConfig';
 import { train, type TrainResult } from '../../main/ml/training/trainer';
-import { seededRandom } from '../../main/synth/random';
+import { seededRandom } from '../../main/signal/random';
 
 const DATA = { cubes: 3, inlinesPerCube: 8, crosslines: 128, samples: 128, sampleIntervalMs: 4 };
 const EPOCHS = 6;
