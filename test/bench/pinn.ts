@@ -88,7 +88,8 @@ export async function benchPinn(): Promise<string> {
   return [
     `Same data (${DATA.cubes} synthetic cubes x ${DATA.inlinesPerCube} inlines of ${DATA.crosslines} x ${DATA.samples}), ` +
       `seed, initial weights and steps (${EPOCHS} epochs x ${BATCHES_PER_EPOCH} batches of 8 64 x 64 patches), wasm. ` +
-      'Interpolation: 30-60 % of the traces missing; denoising: -5..10 dB input SNR.',
+      'Interpolation: 30-60 % of the traces missing; denoising: -5..10 dB input SNR. One seed and 120 steps: how much ' +
+      'another seed moves these figures is not measured here, and the seconds are wall time on a shared machine.',
     '',
     '| task | model | best validation SNR (dB) | last (dB) | seconds |',
     '| --- | --- | --- | --- | --- |',
