@@ -27,7 +27,7 @@ import { physicsLoss } from './physics/planeWaveResidual';
 export interface ExtraLossContext {
   inputs: tf.Tensor;
   prediction: tf.Tensor;
-  /** trainingModel's outputs after the first (the autoencoder's latent, a VAE's mu and log-variance). */
+  /** trainingModel's outputs after the first (the autoencoder's latent, a VAE's latent mean and std). */
   auxiliary: readonly tf.Tensor[];
 }
 
@@ -48,7 +48,7 @@ export interface Discriminator {
   loss: (inputs: tf.Tensor, real: tf.Tensor, fake: tf.Tensor) => tf.Scalar;
 }
 
-/** The first auxiliary output, which `architecture`'s training model must return. */
+/** Auxiliary output `index`, which `architecture`'s training model must return. */
 function auxiliaryOutput(auxiliary: readonly tf.Tensor[], index: number, architecture: string): tf.Tensor {
   const output = auxiliary[index];
   if (output === undefined) throw new Error(`${architecture}: the training model returned too few outputs`);
