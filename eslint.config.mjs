@@ -15,7 +15,7 @@ const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:$
 
 /**
  * The layers of main/, top first; folders in one row are peers and do not import each other. Folders not written
- * yet (cluster, velocity, passive, wave) hold their place so that new work lands in the right layer.
+ * yet (velocity, passive, wave) hold their place so that new work lands in the right layer.
  */
 export const MAIN_LAYERS = [
   ['app'], // Electron: windows, menus, IPC
@@ -24,8 +24,10 @@ export const MAIN_LAYERS = [
   ['api'], // the handler table of preload/contract.ts
   ['workflows'], // the services behind the API: survey library, reconstruction, volumes, training
   ['jobs'], // job runner in the main process, the compute process's host, the event bus
-  ['compute', 'cluster'], // the jobs as they run (compute process, or a scheduler)
-  ['ml', 'velocity', 'passive'], // tfjs models, training, inference; velocity model building; continuous recordings
+  ['cluster'], // the same compute jobs handed to a Slurm cluster (sbatch arrays, squeue/sacct, scancel)
+  ['compute'], // the jobs as they run in the compute process
+  ['velocity', 'passive'], // velocity model building; continuous recordings (both train and run networks with ml)
+  ['ml'], // tfjs models, training, inference
   ['processing'], // classical methods: f-x, f-k, median, bandpass, POCS
   ['survey'], // survey geometry and the chunked cache
   ['project'], // the SQLite project database

@@ -62,6 +62,15 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       train: (request) => services.training.start(request),
       adapt: (request) => services.training.adapt(request),
     },
+    cluster: {
+      settings: () => services.cluster.settings(),
+      updateSettings: (change) => services.cluster.updateSettings(change),
+      check: () => services.cluster.check(APP_VERSION),
+      apply: (input, options) => services.cluster.apply(input, options),
+      list: () => services.cluster.list(),
+      resume: (volumeId) => services.cluster.resume(volumeId),
+      cancel: (volumeId) => services.cluster.cancel(volumeId),
+    },
     jobs: {
       list: () => services.jobs.list(),
       get: (id) => services.jobs.get(id),

@@ -6,6 +6,7 @@ import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
+import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
@@ -13,6 +14,7 @@ import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type Synt
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
+import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -124,6 +126,8 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
+registerMseedCommands(program);
+registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program

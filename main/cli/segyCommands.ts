@@ -16,6 +16,7 @@ import { ProgressBar } from './progressBar';
 import { BUNDLED_MODELS_DIR, DIST_DIR } from './serve';
 import { EXIT } from './exitCodes';
 import { UsageError } from './usageError';
+import { localPromethiumCommand } from '../cluster/clusterApply';
 
 export async function printInfo(file: string, json: boolean): Promise<void> {
   const segy = await openSegy(file);
@@ -103,6 +104,7 @@ export function cliServices(projectDir: string): AppServices {
     userDataDir: defaultUserDataDir(),
     projectDir,
     bundledModelsDir: BUNDLED_MODELS_DIR,
+    cliCommand: localPromethiumCommand(DIST_DIR),
     host: {
       kind: 'browser',
       versions: {},

@@ -8,6 +8,7 @@ import { defaultUserDataDir } from '../project/paths';
 import { startServer } from '../server/server';
 import { AppServices } from '../workflows/services';
 import { ensureDemoSurvey } from '../workflows/demo';
+import { localPromethiumCommand } from '../cluster/clusterApply';
 
 export interface ServeOptions {
   port: number;
@@ -39,6 +40,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     userDataDir: defaultUserDataDir(),
     projectDir: options.project,
     bundledModelsDir: BUNDLED_MODELS_DIR,
+    cliCommand: localPromethiumCommand(DIST_DIR),
     host: {
       kind: 'browser',
       versions: {},

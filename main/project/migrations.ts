@@ -97,6 +97,20 @@ export const projectMigrations: readonly Migration[] = [
   },
   {
     version: 4,
+    description: "work handed to a Slurm cluster: the array job, its tasks' inline slices, the final job",
+    sql: `
+      CREATE TABLE cluster_jobs (
+        volume_id TEXT PRIMARY KEY REFERENCES volumes (id) ON DELETE CASCADE,
+        array_job_ids TEXT NOT NULL,
+        finish_job_id TEXT NOT NULL,
+        slices TEXT NOT NULL,
+        script_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 5,
     description: "a GAN's discriminator loss per epoch, next to the generator's (null for other models)",
     sql: `ALTER TABLE training_metrics ADD COLUMN discriminator_loss REAL;`,
   },

@@ -14,6 +14,7 @@ import { ReconstructionService } from './reconstructionService';
 import { VolumeService } from './volumeService';
 import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
+import { ClusterService } from './clusterService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -29,6 +30,8 @@ export interface ServicesOptions {
   /** Folder of the bundled (read-only) models: resources/models in a checkout, the app's resources when packaged. */
   bundledModelsDir: string;
   host: HostCapabilities;
+  /** This installation's CLI as a shell command, for cluster jobs (none in the desktop app). */
+  cliCommand?: string;
 }
 
 export class AppServices {
@@ -41,6 +44,7 @@ export class AppServices {
   readonly training: TrainingService;
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
+  readonly cluster: ClusterService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -66,6 +70,7 @@ export class AppServices {
     this.training = new TrainingService(() => this.currentProject, this.jobs, this.models);
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
+    this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
   }
 
   get project(): Project {
