@@ -64,8 +64,8 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     data: LARGE_TRAINING_DATA,
     notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10..20 dB input SNR; twice the channels of v1.',
   },
-  // The seeds' generative and physics families (issue 18), trained here only on a GPU machine (test/bench/gpu-train.sh
-  // with their ids); the interpolators share unet_interp_v1's network, so their quality rows compare the training alone.
+  // The seeds' generative and physics families, not trained yet (GPU: test/bench/gpu-train.sh with their ids); the
+  // interpolators share unet_interp_v1's network, so their quality rows would compare the training alone.
   {
     id: 'vae_denoise_v1',
     name: 'VAE denoise v1',
@@ -73,7 +73,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     config: parseModelConfig({ architecture: 'vae', params: { beta: 0.01 } }),
     data: LARGE_TRAINING_DATA,
     notes:
-      "The seeds' VAE (latent map of 256 channels, beta 0.01): its ensemble passes sample the latent, and their " +
+      'Variational autoencoder: besides the denoised section, its ensemble passes sample its latent code, and their ' +
       'standard deviation is an uncertainty section.',
   },
   {
@@ -88,8 +88,8 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     }),
     data: LARGE_TRAINING_DATA,
     notes:
-      "unet_interp_v1's network as the generator of a pix2pix GAN (70 x 70 PatchGAN, adversarial weight 0.01), " +
-      'against the blur a pointwise loss leaves in wide gaps.',
+      'The network of U-Net interpolation v1 trained against a critic of 70 x 70 windows next to the reconstruction ' +
+      'loss, against the blur a sample-by-sample loss leaves in wide gaps.',
   },
   {
     id: 'pinn_interp_v1',
@@ -101,8 +101,8 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     }),
     data: LARGE_TRAINING_DATA,
     notes:
-      "unet_interp_v1's network trained with a plane-wave destruction residual (weight 0.1) along the slopes of the " +
-      'live traces: gap fills that cut across the dips cost more.',
+      'The network of U-Net interpolation v1 trained with a wave-equation term: fills that cut across the local dips ' +
+      'of the live traces (plane-wave destruction) cost more.',
   },
 ];
 
