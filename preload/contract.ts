@@ -134,7 +134,10 @@ export interface ModelSummary {
 
 export interface EpochMetrics {
   epoch: number;
+  /** The model's training objective; for a GAN, the generator's (data loss + adversarial term). */
   trainLoss: number;
+  /** A GAN's discriminator loss (cross-entropy on real and generated sections); absent for other models. */
+  discriminatorLoss?: number;
   valLoss: number;
   valSnrDb: number;
   learningRate: number;

@@ -147,7 +147,7 @@ for (const task of ['denoise', 'interpolate'] as const) {
     )
     .option('--model <id|folder|archive>', `a trained or bundled model (default: the bundled ${DEFAULT_MODELS[task]})`)
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')
-    .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
+    .option('--ensemble <n>', "Monte Carlo passes (with --model): dropout, or a VAE's sampled latent", positiveNumber)
     .option(
       '--full-strength',
       task === 'denoise'

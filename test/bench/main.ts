@@ -10,6 +10,7 @@ import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
+import { benchPinn } from './pinn';
 import { benchCube, importWorker, segyReport } from './segy';
 import { benchWave, benchWaveGpu } from './wave';
 
@@ -54,6 +55,12 @@ async function main(): Promise<void> {
       const report = await benchQuality();
       console.log(report);
       writeSection('Reconstruction quality', 'quality', report);
+      break;
+    }
+    case 'pinn': {
+      const report = await benchPinn();
+      console.log(report);
+      writeSection('PINN against its backbone', 'pinn', report);
       break;
     }
     case 'ml': {
@@ -109,7 +116,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }
