@@ -25,6 +25,7 @@ import type {
   VolumeSummary,
 } from '../../../preload/contract';
 import { connectApi } from './api';
+import { ClusterJobsStore } from './clusterJobs.svelte';
 import { describeError, errorCode } from './errors';
 
 export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
@@ -157,6 +158,8 @@ export function describeCompute(status: ComputeStatus | null): string {
 
 export class AppState {
   readonly api: Api;
+  /** Applies sent to the project's Slurm cluster (polled while any runs). */
+  readonly cluster: ClusterJobsStore;
   readonly host: HostKind;
 
   view = $state<ViewName>('home');
@@ -235,6 +238,11 @@ export class AppState {
   constructor() {
     const connection = connectApi((connected) => this.onConnectionChange(connected));
     this.api = connection.api;
+    this.cluster = new ClusterJobsStore(
+      this.api,
+      (what, call) => this.attempt(what, call),
+      () => this.volumesChanged(),
+    );
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
   }
@@ -269,6 +277,7 @@ export class AppState {
       window.removeEventListener('unhandledrejection', onRejection);
       window.removeEventListener('keydown', onKey);
       clearInterval(clock);
+      this.cluster.stop();
     };
   }
 
@@ -288,6 +297,7 @@ export class AppState {
       this.loadModels(),
       this.loadRecent(),
       this.loadSurveys(),
+      this.cluster.refresh(),
     ]);
   }
 
@@ -476,6 +486,16 @@ export class AppState {
     return started.volume;
   }
 
+  /** The same apply as an array job on the project's Slurm cluster: the volume is listed at once, filled by the tasks. */
+  async applyVolumeOnCluster(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
+    const volume = await this.cluster.apply(request);
+    if (!volume) return undefined;
+    const list = this.volumes[request.surveyId] ?? [];
+    this.volumes[request.surveyId] = [volume, ...list.filter((v) => v.id !== volume.id)];
+    this.jobsPanelOpen = true;
+    return volume;
+  }
+
   async exportVolume(request: ExportVolumeRequest): Promise<JobInfo | undefined> {
     const job = await this.attempt('Exporting the volume', () => this.api.volumes.export(request));
     if (!job) return undefined;
@@ -662,7 +682,14 @@ export class AppState {
     this.selfTestJobId = null;
     this.notify('info', create ? 'Project created' : 'Project opened', `${project.name} — ${project.path}`);
     this.closeSurvey();
-    await Promise.all([this.loadJobs(), this.loadModels(), this.loadRecent(), this.loadSystem(), this.loadSurveys()]);
+    await Promise.all([
+      this.loadJobs(),
+      this.loadModels(),
+      this.loadRecent(),
+      this.loadSystem(),
+      this.loadSurveys(),
+      this.cluster.refresh(),
+    ]);
     return true;
   }
 
