@@ -3,8 +3,10 @@ import path from 'node:path';
 import { existsSync } from 'node:fs';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, noNativeDialogs } from '../api/handlers';
+import { dataRootsFence } from '../api/pathFence';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
 import { defaultUserDataDir } from '../paths';
+import { dataRoots } from '../project/dataRoots';
 import { startServer } from '../server/server';
 import { AppServices } from '../services';
 import { ensureDemoSurvey } from '../survey/demo';
@@ -48,7 +50,7 @@ export async function serve(options: ServeOptions): Promise<void> {
   });
   const server = await startServer({
     rendererDir,
-    dispatch: createDispatcher(createApiHandlers(services)),
+    dispatch: createDispatcher(createApiHandlers(services), dataRootsFence(dataRoots())),
     bus: services.bus,
     host: options.host,
     port: options.port,
