@@ -43,6 +43,8 @@ export interface RunningServer {
   origin: string;
   token: string;
   home: string;
+  /** The server's process id (its compute process is a child of it). */
+  pid: number;
   /** Everything the server printed so far (stdout and stderr), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -124,6 +126,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
       origin: parsed.origin,
       token: parsed.searchParams.get('token') ?? '',
       home,
+      pid: child.pid!,
       output: () => output,
       stop,
     };

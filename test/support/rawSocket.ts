@@ -66,6 +66,8 @@ export function clientFrame({ opcode, payload, fin = true, rsv = 0, masked = tru
 
 export interface RawWebSocket {
   send(bytes: Buffer): void;
+  /** Sends what is written so far, then the end of the stream (the server reads all of it first). */
+  end(): void;
   /** Resolves when the server has closed the connection. */
   closed: Promise<void>;
   destroy(): void;
@@ -86,7 +88,12 @@ export function openRawWebSocket(origin: string, token: string): Promise<RawWebS
       // Whatever the server sends afterwards (answers, a close frame) is read and dropped.
       socket.on('data', () => undefined);
       if (statusOf(head) !== 101) return reject(new Error(`upgrade refused: ${head.split('\r\n')[0]}`));
-      resolve({ send: (bytes) => socket.write(bytes), closed, destroy: () => socket.destroy() });
+      resolve({
+        send: (bytes) => socket.write(bytes),
+        end: () => socket.end(),
+        closed,
+        destroy: () => socket.destroy(),
+      });
     };
     socket.on('data', onData);
     socket.on('connect', () =>
