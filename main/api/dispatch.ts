@@ -15,7 +15,7 @@ import {
   type Namespace,
   type ResultOf,
 } from '../../preload/contract';
-import { toApiError } from './errors';
+import { toApiError } from '../compute/apiErrors';
 import { admitPathArguments, findPathArguments, type PathArgument, type PathFence } from './pathFence';
 
 export type ApiHandlers = {

@@ -32,6 +32,13 @@ const PATH_METHODS: Record<string, { access: PathAccess; args: (file: string) =>
   },
   'models.export': { access: 'write', args: (file) => ['my-model', file] },
   'models.import': { access: 'read', args: (file) => [file] },
+  'cluster.apply': {
+    access: 'write',
+    args: (file) => [
+      { surveyId: 'abcdef12', task: 'denoise', tta: false, ensemble: 1, fullStrength: false },
+      { exportPath: file },
+    ],
+  },
 };
 
 /** Handlers that answer with the arguments they were given, to see what passed the fence. */

@@ -2,7 +2,7 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULT_MODELS } from '../../preload/contract';
 import { APP_VERSION } from '../api/handlers';
-import { defaultProjectDir, defaultUserDataDir } from '../paths';
+import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
@@ -13,6 +13,7 @@ import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type Synt
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
+import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -125,6 +126,7 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
+registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program

@@ -5,11 +5,12 @@ import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, noNativeDialogs } from '../api/handlers';
 import { dataRootsFence } from '../api/pathFence';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
-import { defaultUserDataDir } from '../paths';
+import { defaultUserDataDir } from '../project/paths';
 import { dataRoots } from '../project/dataRoots';
 import { startServer } from '../server/server';
-import { AppServices } from '../services';
-import { ensureDemoSurvey } from '../survey/demo';
+import { AppServices } from '../workflows/services';
+import { ensureDemoSurvey } from '../workflows/demo';
+import { localPromethiumCommand } from '../cluster/clusterApply';
 import { UsageError } from './usageError';
 
 export interface ServeOptions {
@@ -73,6 +74,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     userDataDir: defaultUserDataDir(),
     projectDir: options.project,
     bundledModelsDir: BUNDLED_MODELS_DIR,
+    cliCommand: localPromethiumCommand(DIST_DIR),
     host: {
       kind: 'browser',
       versions: {},

@@ -4,15 +4,15 @@
  */
 import type { JobRequest, ReconstructionQc, SectionData } from '../../preload/contract';
 import { reconstructSection, type Reconstruction } from '../ml/inference';
-import { signalLeakage, signalToNoiseDb, type SectionShape } from '../ml/metrics';
+import { signalLeakage, signalToNoiseDb, type SectionShape } from '../signal/metrics';
 import { loadInferenceModel, type InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
 import { denoiseMethods, interpolationMethods } from '../processing';
-import { averageAmplitudeSpectrum } from '../processing/spectrum';
+import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
-import { seededRandom } from '../synth/random';
+import { seededRandom } from '../signal/random';
 import type { JobContext } from './protocol';
 
 type ReconstructRequest = Extract<JobRequest, { kind: 'reconstruct-section' }>;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PromethiumError, type JobInfo, type JobRequest } from '../../preload/contract';
 import { jobTitle } from '../compute/jobs';
-import type { ApiEventBus } from '../events';
+import type { ApiEventBus } from './events';
 import type { Project } from '../project/project';
 import type { ComputeHost, JobOutcome } from './computeHost';
 

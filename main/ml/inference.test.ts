@@ -3,11 +3,11 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from './architectures';
-import { addNoiseAtSnr, gaussianNoise } from './corruption';
+import { addNoiseAtSnr, gaussianNoise } from '../signal/corruption';
 import { reconstructSection } from './inference';
-import { signalToNoiseDb } from './metrics';
+import { signalToNoiseDb } from '../signal/metrics';
 import { parseModelConfig } from './modelConfig';
-import { seededRandom } from '../synth/random';
+import { seededRandom } from '../signal/random';
 import { onnxRuntimeAvailable } from './onnx/onnxRuntime';
 
 const scale = { divisor: 4, percentile: 99.5, percentileValue: 4 };

@@ -10,9 +10,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { interpolationMethods } from '../processing';
 import { type BlendCheck, interpolateAtCheckedBlend } from './blendCheck';
-import type { TraceMask } from './corruption';
-import { maskChannel } from './corruption';
-import type { SectionShape } from './metrics';
+import type { TraceMask } from '../signal/corruption';
+import { maskChannel } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 import {
   denormalizeSection,
   normalizeSection,

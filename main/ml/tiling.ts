@@ -8,7 +8,7 @@
  * batch of n patches with C channels is a Float32Array [n, patch.samples, patch.traces, C]; model outputs have one
  * channel: [n, patch.samples, patch.traces].
  */
-import type { SectionShape } from './metrics';
+import type { SectionShape } from '../signal/metrics';
 
 /** Patch size: rows (samples, time) x columns (traces), the model's H x W. */
 export interface PatchSize {

@@ -10,8 +10,8 @@ import { writeSegyLike, type InsertedTrace } from '../segy/writer';
 import { analyseSurvey } from '../survey/analyse';
 import type { Geometry } from '../survey/geometry';
 import { applyScalar } from '../survey/scalars';
-import type { TraceMask } from '../ml/corruption';
-import type { SectionShape } from '../ml/metrics';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 import { panelsOf, type Panel } from './panels';
 
 /** What a processor knows besides the panel: the sample interval (for methods that work in Hz). */

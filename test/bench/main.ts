@@ -1,9 +1,11 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { benchApply } from './apply';
+import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
@@ -70,6 +72,18 @@ async function main(): Promise<void> {
       writeSection('Viewer', 'viewer', report);
       break;
     }
+    case 'apply': {
+      const { report, backend } = await benchApply(Number(args[0] ?? 20));
+      console.log(report);
+      writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
+      break;
+    }
+    case 'cluster': {
+      const report = await benchCluster();
+      console.log(report);
+      writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -78,7 +92,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

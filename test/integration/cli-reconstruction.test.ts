@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../../main/ml/corruption';
-import { signalToNoiseDb } from '../../main/ml/metrics';
+import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../../main/signal/corruption';
+import { signalToNoiseDb } from '../../main/signal/metrics';
 import { readTar } from '../../main/ml/registry/tarArchive';
 import { openSegy } from '../../main/segy/reader';
 import { TRACE_ID_BYTE } from '../../main/segy/traceHeaderEdit';

@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { apiContract, methodNames, type JobInfo } from '../../preload/contract';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../preload/wire';
-import { seededRandom } from '../../main/synth/random';
+import { seededRandom } from '../../main/signal/random';
 import { startServer, type RunningServer } from '../e2e/harness';
 import { clientFrame, openRawWebSocket, rawHttp, statusOf, type FrameSpec } from '../support/rawSocket';
 import { mutate, sampleFromSchema, sampleJson, type Random } from '../support/schemaSamples';

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
 import type { ApplyVolumeProgress, ApplyVolumeResult } from '../../main/compute/applyVolume';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import { AppServices } from '../../main/workflows/services';
 import { SurveyCache } from '../../main/survey/cache';
 
 const INLINES = 48;

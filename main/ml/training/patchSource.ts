@@ -6,7 +6,7 @@
  * amplitudes; `PatchSourceSet` numbers the lines of several sources as one set and applies each source's normalisation.
  */
 import path from 'node:path';
-import type { SectionShape } from '../metrics';
+import type { SectionShape } from '../../signal/metrics';
 import { normalizeSection, robustAmplitudeScale, type AmplitudeScale } from '../normalization';
 import type { LineExtent, PatchIndexEntry } from '../patchIndex';
 import { reflectIndex, type PatchSize } from '../tiling';

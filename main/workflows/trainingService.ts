@@ -11,13 +11,13 @@ import {
   type JobInfo,
   type JobRequest,
   type TrainingCorruption,
-} from '../../../preload/contract';
-import type { JobRecord, JobRunner } from '../../jobs/jobRunner';
-import type { Project } from '../../project/project';
-import { resolveModelConfig } from '../configCatalog';
-import type { TrainModelResult } from '../../compute/trainModel';
-import { readModelFiles } from './modelFiles';
-import type { ModelRegistry } from './modelRegistry';
+} from '../../preload/contract';
+import type { JobRecord, JobRunner } from '../jobs/jobRunner';
+import type { Project } from '../project/project';
+import { resolveModelConfig } from '../ml/configCatalog';
+import type { TrainModelResult } from '../compute/trainModel';
+import { readModelFiles } from '../ml/registry/modelFiles';
+import type { ModelRegistry } from '../ml/registry/modelRegistry';
 
 export interface TrainRequestInput {
   name: string;

@@ -8,9 +8,9 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, JobRequest } from '../../preload/contract';
-import { AppServices } from '../services';
-import { estimateEtaSeconds } from './jobRunner';
-import { forkComputeLauncher } from './forkCompute';
+import { AppServices } from '../../main/workflows/services';
+import { estimateEtaSeconds } from '../../main/jobs/jobRunner';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 
 const bundle = path.resolve('dist/compute.cjs');
 let services: AppServices;

@@ -4,17 +4,18 @@
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import { PromethiumError, type HostKind, type OpenDialogResult, type ProjectInfo } from '../preload/contract';
-import { ApiEventBus } from './events';
-import { ComputeHost, type ComputeLauncher } from './jobs/computeHost';
-import { JobRunner } from './jobs/jobRunner';
-import { AppStore } from './project/appStore';
-import { Project } from './project/project';
-import { SurveyLibrary } from './survey/surveyLibrary';
-import { ReconstructionService } from './survey/reconstructionService';
-import { VolumeService } from './survey/volumeService';
-import { ModelRegistry } from './ml/registry/modelRegistry';
-import { TrainingService } from './ml/registry/trainingService';
+import { PromethiumError, type HostKind, type OpenDialogResult, type ProjectInfo } from '../../preload/contract';
+import { ApiEventBus } from '../jobs/events';
+import { ComputeHost, type ComputeLauncher } from '../jobs/computeHost';
+import { JobRunner } from '../jobs/jobRunner';
+import { AppStore } from '../project/appStore';
+import { Project } from '../project/project';
+import { SurveyLibrary } from './surveyLibrary';
+import { ReconstructionService } from './reconstructionService';
+import { VolumeService } from './volumeService';
+import { ModelRegistry } from '../ml/registry/modelRegistry';
+import { TrainingService } from './trainingService';
+import { ClusterService } from './clusterService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -30,6 +31,8 @@ export interface ServicesOptions {
   /** Folder of the bundled (read-only) models: resources/models in a checkout, the app's resources when packaged. */
   bundledModelsDir: string;
   host: HostCapabilities;
+  /** This installation's CLI as a shell command, for cluster jobs (none in the desktop app). */
+  cliCommand?: string;
 }
 
 export class AppServices {
@@ -42,6 +45,7 @@ export class AppServices {
   readonly training: TrainingService;
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
+  readonly cluster: ClusterService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -67,6 +71,7 @@ export class AppServices {
     this.training = new TrainingService(() => this.currentProject, this.jobs, this.models);
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
+    this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
   }
 
   get project(): Project {
