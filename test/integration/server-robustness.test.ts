@@ -29,6 +29,7 @@ const RSS_GROWTH_LIMIT_BYTES = 200 * 1024 * 1024;
 let server: RunningServer;
 let port: number;
 let dataDir: string;
+let emptyDir: string;
 let baselineRss = 0;
 let peakRss = 0;
 const random = seededRandom(SEED);
@@ -114,9 +115,12 @@ async function checkServer(label: string): Promise<void> {
 beforeAll(async () => {
   console.log(`server fuzz seed ${SEED} (set PROMETHIUM_FUZZ_SEED to reproduce another run)`);
   dataDir = mkdtempSync(path.join(os.tmpdir(), 'promethium-fuzz-data-'));
+  emptyDir = mkdtempSync(path.join(os.tmpdir(), 'promethium-fuzz-path-'));
   writeFileSync(path.join(dataDir, 'not-segy.sgy'), 'not a SEG-Y file');
   symlinkSync('/etc', path.join(dataDir, 'link-out'));
-  server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir } });
+  // An empty PATH: the cluster.* calls then find no Slurm at once, where an installed Slurm without a controller takes
+  // seconds to give up on each (the fuzz would time Slurm, not the server). The server runs by absolute path.
+  server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir, PATH: emptyDir } });
   port = Number(new URL(server.origin).port);
   await checkServer('start');
   baselineRss = rssBytes(server.pid);
@@ -126,6 +130,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await server?.stop();
   rmSync(dataDir, { recursive: true, force: true });
+  rmSync(emptyDir, { recursive: true, force: true });
   if (baselineRss) {
     const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(0);
     console.log(`server fuzz: resident memory ${mib(baselineRss)} MiB at start, ${mib(peakRss)} MiB at most`);
