@@ -123,6 +123,15 @@ describe('job runner with the compute process', () => {
 });
 
 describe('estimateEtaSeconds', () => {
+  // Last of the stateful tests: it leaves the project's database closed.
+  it('keeps a job running, and the host up, when its project database fails under it', async () => {
+    const started = services.jobs.start({ ...bigVolume, inlines: 60 });
+    await waitFor(started.id, (job) => job.state === 'running' && job.progress > 0);
+    services.project.close(); // every later write of the job's status throws "The database connection is not open"
+    const ended = await waitFor(started.id, (job) => job.state === 'done');
+    expect(ended.result).toMatchObject({ count: 60 * 300 * 1000 });
+  });
+
   it('extrapolates the elapsed time once the rate is meaningful', () => {
     expect(estimateEtaSeconds(0.5, 10_000)).toBeCloseTo(10, 6);
     expect(estimateEtaSeconds(0.01, 10_000)).toBeNull();
