@@ -6,10 +6,11 @@ import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
+import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
-import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type SynthCliOptions } from './synth';
+import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
@@ -126,6 +127,7 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
+registerMseedCommands(program);
 registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
@@ -168,7 +170,7 @@ for (const o of SYNTH_OPTIONS) {
   else if (o.parse) synth.option(o.flags, o.description, o.parse, o.defaultValue);
   else synth.option(o.flags, o.description, o.defaultValue as string | undefined);
 }
-synth.action(async (options: SynthCliOptions) => console.log(synthSummaryText(await runSynth(options))));
+synth.action(async (options: SynthCliOptions) => console.log(await runSynthCommand(options)));
 
 program
   .command('qc')

@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -9,7 +9,9 @@ import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
+import { benchMseed } from './mseed';
 import { benchCube, importWorker, segyReport } from './segy';
+import { benchWave, benchWaveGpu } from './wave';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -42,6 +44,12 @@ async function main(): Promise<void> {
       writeSection('SEG-Y engine', 'segy', report);
       break;
     }
+    case 'mseed': {
+      const report = await benchMseed();
+      console.log(report);
+      writeSection('miniSEED reader', 'mseed', report);
+      break;
+    }
     case 'quality': {
       const report = await benchQuality();
       console.log(report);
@@ -72,6 +80,15 @@ async function main(): Promise<void> {
       writeSection('Viewer', 'viewer', report);
       break;
     }
+    case 'wave': {
+      const report = benchWave(Number(args[0] ?? 2));
+      console.log(report);
+      writeSection('Wave-equation modelling and the velocity baseline', 'wave', report);
+      break;
+    }
+    case 'wave-gpu':
+      await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
+      break;
     case 'apply': {
       const { report, backend } = await benchApply(Number(args[0] ?? 20));
       console.log(report);
@@ -92,7 +109,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }
