@@ -178,10 +178,16 @@ describe('browser-mode server', () => {
 
   it(`caps the calls in flight on one connection at ${MAX_CALLS_IN_FLIGHT}`, async () => {
     const ws = await openApi();
-    const ids = Array.from({ length: MAX_CALLS_IN_FLIGHT + 6 }, () => nextId++);
-    const results = Promise.all(ids.map((id) => nextResult(ws, id)));
+    const calls = MAX_CALLS_IN_FLIGHT + 6;
+    const results = new Promise<Extract<ServerMessage, { t: 'result' }>[]>((resolve) => {
+      const seen: Extract<ServerMessage, { t: 'result' }>[] = [];
+      ws.on('message', (data: ArrayBuffer) => {
+        const message = decodeFrame(data) as ServerMessage;
+        if (message.t === 'result' && seen.push(message) === calls) resolve(seen);
+      });
+    });
     // Probing the backend waits for the compute process to start: all of these are in flight at once.
-    for (const id of ids) ws.send(encodeFrame({ t: 'call', id, method: 'system.backend', args: [] }));
+    for (let id = 1; id <= calls; id++) ws.send(encodeFrame({ t: 'call', id, method: 'system.backend', args: [] }));
     const refused = (await results).filter((r) => !r.ok && /calls at once/.test(r.error.message));
     expect(refused).toHaveLength(6);
     ws.close();
