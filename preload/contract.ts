@@ -735,8 +735,15 @@ const returns = <R>(): R | undefined => undefined;
 const call = <A extends z.ZodTuple, R>(args: A, _result: R | undefined): MethodSpec<A, R> => ({ args });
 const noArgs = z.tuple([]);
 
-const projectPath = z.string().min(1, 'a project folder path is required').max(4096);
-const filePath = z.string().min(1, 'a file path is required').max(4096);
+/** What a path argument is for: the hosts check each one against what the user may reach (main/api/pathFence.ts). */
+export type PathAccess = 'read' | 'write';
+/** The path arguments of the contract, marked here once; the dispatcher finds them by walking the schemas. */
+export const pathArguments = z.registry<{ access: PathAccess }>();
+const pathText = (what: string) => z.string().min(1, `${what} is required`).max(4096);
+/** A file or folder the call reads (or opens): it must exist. */
+const readPath = (what = 'a file path') => pathText(what).register(pathArguments, { access: 'read' });
+/** A file or folder the call creates or replaces: its folder must exist. */
+const writePath = (what = 'a file path') => pathText(what).register(pathArguments, { access: 'write' });
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,80}$/, 'a model id is required');
 const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
 const volumeId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a volume id is required');
@@ -769,22 +776,22 @@ const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required'
 export const apiContract = {
   project: {
     current: call(noArgs, returns<ProjectInfo>()),
-    open: call(z.tuple([projectPath]), returns<ProjectInfo>()),
-    create: call(z.tuple([projectPath]), returns<ProjectInfo>()),
+    open: call(z.tuple([readPath('a project folder path')]), returns<ProjectInfo>()),
+    create: call(z.tuple([writePath('a project folder path')]), returns<ProjectInfo>()),
     recent: call(noArgs, returns<RecentProject[]>()),
   },
   files: {
     /** The browser mode's file picker: lists a folder inside the allowed data roots (the first root when omitted). */
-    list: call(z.tuple([filePath.optional()]), returns<DirectoryListing>()),
+    list: call(z.tuple([readPath('a folder path').optional()]), returns<DirectoryListing>()),
   },
   survey: {
     /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */
-    inspect: call(z.tuple([filePath, headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
+    inspect: call(z.tuple([readPath(), headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
     /** Imports a SEG-Y file into the project (a job: scan and cache); the survey appears as 'importing'. */
     import: call(
       z.tuple([
         z.object({
-          path: filePath,
+          path: readPath(),
           name: z.string().max(200).optional(),
           headerMap: headerMapOverrideSchema.optional(),
         }),
@@ -906,7 +913,7 @@ export const apiContract = {
       z.tuple([
         z.object({
           volumeId,
-          path: filePath,
+          path: writePath(),
           format: z.enum(['source', 'ieee']).default('source'),
           uncertainty: z.boolean().default(false),
         }),
@@ -966,8 +973,8 @@ export const apiContract = {
       returns<JobInfo>(),
     ),
     /** Writes the model with its card as one archive (.pmodel, a tar file). */
-    export: call(z.tuple([modelId, filePath]), returns<{ path: string; sizeBytes: number }>()),
-    import: call(z.tuple([filePath]), returns<ModelSummary>()),
+    export: call(z.tuple([modelId, writePath()]), returns<{ path: string; sizeBytes: number }>()),
+    import: call(z.tuple([readPath()]), returns<ModelSummary>()),
   },
   /** Applies handed to the project's Slurm cluster (array jobs; progress from the inlines the tasks wrote). */
   cluster: {
@@ -977,7 +984,7 @@ export const apiContract = {
     check: call(noArgs, returns<ClusterCheck>()),
     /** volumes.apply, run as an array job on the cluster; `exportPath`: export the finished volume there too. */
     apply: call(
-      z.tuple([applyVolumeInputSchema, z.object({ exportPath: filePath.optional() })]),
+      z.tuple([applyVolumeInputSchema, z.object({ exportPath: writePath().optional() })]),
       returns<{ volume: VolumeSummary; status: ClusterJobStatus }>(),
     ),
     list: call(noArgs, returns<ClusterJobStatus[]>()),

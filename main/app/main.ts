@@ -3,12 +3,15 @@
  * This folder is the only place that imports 'electron'; all the work is done by the services under main/.
  */
 import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../preload/channels';
 import type { OpenDialogResult } from '../../preload/contract';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers } from '../api/handlers';
+import { dataRootsFence } from '../api/pathFence';
 import { computeBundlePath } from '../jobs/forkCompute';
+import { dataRoots } from '../project/dataRoots';
 import { AppServices } from '../workflows/services';
 import { ensureDemoSurvey } from '../workflows/demo';
 import { utilityComputeLauncher } from './computeProcess';
@@ -18,6 +21,11 @@ import { APP_ORIGIN, isTrustedSenderUrl, mainWindowOptions } from './windowOptio
 
 const DIST_DIR = __dirname;
 let mainWindow: BrowserWindow | null = null;
+/**
+ * The real paths the native open dialog returned: the renderer may use these even outside the data roots (a survey on
+ * an external disk), because the user picked them in a window the main process showed, not the page.
+ */
+const chosenInDialog = new Set<string>();
 
 const DIALOG_FILTERS: Record<'segy' | 'project' | 'model', OpenDialogOptions> = {
   segy: {
@@ -39,6 +47,7 @@ async function showOpenDialog(options: {
   const result = mainWindow
     ? await dialog.showOpenDialog(mainWindow, dialogOptions)
     : await dialog.showOpenDialog(dialogOptions);
+  for (const chosen of result.filePaths) chosenInDialog.add(realpathSync(chosen));
   return { canceled: result.canceled, paths: result.filePaths };
 }
 
@@ -82,7 +91,8 @@ function start(): void {
       showOpenDialog,
     },
   });
-  const dispatch = createDispatcher(createApiHandlers(services));
+  const fence = dataRootsFence(dataRoots(), (real) => chosenInDialog.has(real));
+  const dispatch = createDispatcher(createApiHandlers(services), fence);
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, args: unknown) => {
     if (!isTrustedSender(event)) {
       return { ok: false, error: { code: 'unavailable', message: 'IPC refused: the sender is not a Promethium page' } };

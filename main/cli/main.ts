@@ -12,7 +12,7 @@ import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
 import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
-import { serve } from './serve';
+import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
 import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
@@ -39,9 +39,10 @@ program
   .option('--open', 'open the app in the system browser', false)
   .option('--project <dir>', 'project folder to open (default: the default project in the user-data folder)')
   .option('--demo', 'on first run, import the synthetic demo survey into the project', false)
-  .action(async (options: { port: number; host: string; open: boolean; project?: string; demo: boolean }) =>
-    serve(options),
-  );
+  .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (needed with a non-loopback --host, with --tls-key)')
+  .option('--tls-key <file>', 'PEM private key of the certificate')
+  .option('--insecure', 'serve plain HTTP on a non-loopback --host (the token crosses the network in clear)', false)
+  .action(async (options: ServeOptions) => serve(options));
 
 program
   .command('backend')

@@ -109,6 +109,11 @@ export class JobRunner {
     return stored.info;
   }
 
+  /** The jobs queued or running, oldest first. */
+  unfinished(): JobInfo[] {
+    return [...(this.active ? [this.active] : []), ...this.queue].map((job) => ({ ...job.info }));
+  }
+
   list(): JobInfo[] {
     const live = new Map<string, JobInfo>();
     for (const job of [...this.queue, ...(this.active ? [this.active] : [])]) live.set(job.info.id, job.info);
@@ -124,8 +129,9 @@ export class JobRunner {
     this.active = job;
     Object.assign(job.info, { state: 'running', startedAt: new Date().toISOString(), message: 'starting' });
     this.publish(job, true);
+    // Progress arrives in the compute process's message handler: nothing it does may throw there.
     const outcome = await this.compute.run(job.info.id, job.request, (fraction, message, detail) =>
-      this.onProgress(job, fraction, message, detail),
+      this.guard(job, () => this.onProgress(job, fraction, message, detail)),
     );
     await this.finish(job, outcome);
     this.active = null;
@@ -184,7 +190,7 @@ export class JobRunner {
   private publish(job: ActiveJob, force: boolean): void {
     const now = Date.now();
     if (force || now - job.lastPersistMs >= PERSIST_INTERVAL_MS) {
-      job.project.jobs.update(job.info);
+      this.guard(job, () => job.project.jobs.update(job.info));
       job.lastPersistMs = now;
     }
     if (force || now - job.lastEventMs >= EVENT_INTERVAL_MS) {

@@ -2,8 +2,9 @@
  * The services behind the API, assembled once per host (Electron or the browser mode). Nothing here imports Electron:
  * what differs between hosts (how the compute process starts, native dialogs, versions) comes in as `HostCapabilities`.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { HostKind, OpenDialogResult, ProjectInfo } from '../../preload/contract';
+import { PromethiumError, type HostKind, type OpenDialogResult, type ProjectInfo } from '../../preload/contract';
 import { ApiEventBus } from '../jobs/events';
 import { ComputeHost, type ComputeLauncher } from '../jobs/computeHost';
 import { JobRunner } from '../jobs/jobRunner';
@@ -85,13 +86,34 @@ export class AppServices {
     return path.join(this.options.userDataDir, 'logs');
   }
 
-  /** Switches to another project folder (creating it when asked); jobs already running finish in their own project. */
+  /**
+   * Switches to another project folder (creating it when asked). The project already open is returned as it is. While
+   * a job is queued or running the switch is refused: the job's progress, its cancel button and its result all live in
+   * the open project, and closing that database under it would lose them (the user cancels it or waits).
+   */
   switchProject(dir: string, create: boolean): ProjectInfo {
+    if (this.isOpenProject(dir)) return this.currentProject.info();
+    const unfinished = this.jobs.unfinished();
+    if (unfinished.length > 0) {
+      const titles = unfinished.map((job) => job.title).join(', ');
+      throw new PromethiumError(
+        'unavailable',
+        `cannot open another project while jobs run in this one (${titles}): wait for them to finish or cancel them`,
+      );
+    }
     const next = this.openProject(dir, create);
     const previous = this.currentProject;
     this.currentProject = next;
-    if (previous !== next) previous.close();
+    previous.close();
     return next.info();
+  }
+
+  private isOpenProject(dir: string): boolean {
+    try {
+      return realpathSync(dir) === realpathSync(this.currentProject.dir);
+    } catch {
+      return false; // a folder that does not exist yet is not the open project
+    }
   }
 
   private openProject(dir: string, create: boolean): Project {

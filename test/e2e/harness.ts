@@ -44,6 +44,8 @@ export interface RunningServer {
   origin: string;
   token: string;
   home: string;
+  /** The server's process id (its compute process is a child of it). */
+  pid: number;
   /** Everything the server printed so far (stdout and stderr), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -68,14 +70,22 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * Starts `node bin/promethium.cjs serve --port 0` with a fresh PROMETHIUM_HOME and waits for its URL. `env` adds to the
- * server's environment (e.g. PROMETHIUM_DATA_DIRS, the folders its file picker may show).
+ * server's environment (e.g. PROMETHIUM_DATA_DIRS, the folders its file picker may show and its API may use; the
+ * fresh home is added to them).
  */
 export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
   checkBuilt();
   const home = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-'));
   const child = spawn(process.execPath, ['bin/promethium.cjs', 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, PROMETHIUM_HOME: home, PROMETHIUM_NO_OPEN: '1' },
+    env: {
+      ...process.env,
+      ...options.env,
+      // The server's own home is a data folder too, so tests may create projects and write exports there.
+      PROMETHIUM_DATA_DIRS: [options.env?.PROMETHIUM_DATA_DIRS ?? os.homedir(), home].join(path.delimiter),
+      PROMETHIUM_HOME: home,
+      PROMETHIUM_NO_OPEN: '1',
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -117,6 +127,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
       origin: parsed.origin,
       token: parsed.searchParams.get('token') ?? '',
       home,
+      pid: child.pid!,
       output: () => output,
       stop,
     };

@@ -294,8 +294,11 @@ describe.skipIf(!hasChromium)('app shell in the browser mode', () => {
     expect(missing.status).toBe(401);
     const wrong = await fetch(`${server.origin}/?token=${'0'.repeat(48)}`);
     expect(wrong.status).toBe(403);
-    const right = await fetch(server.url);
-    expect(right.status).toBe(200);
+    // The right token becomes a cookie and leaves the address: a redirect to the same page without it.
+    const right = await fetch(server.url, { redirect: 'manual' });
+    expect(right.status).toBe(303);
+    expect(right.headers.get('location')).toBe('/');
+    expect(page().url()).not.toContain('token=');
   });
 
   it('refuses a cross-origin WebSocket upgrade even with the right token', async () => {

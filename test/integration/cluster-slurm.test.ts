@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPromethiumCommand, sliceInlines } from '../../main/cluster/clusterApply';
 import { createApiHandlers } from '../../main/api/handlers';
 import { createDispatcher } from '../../main/api/dispatch';
+import { dataRootsFence } from '../../main/api/pathFence';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 import { AppServices } from '../../main/workflows/services';
 import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
@@ -198,7 +199,8 @@ describe.skipIf(unavailable !== null)('apply to volume on a Slurm cluster', () =
         showOpenDialog: async () => ({ canceled: true, paths: [] }),
       },
     });
-    const dispatch = createDispatcher(createApiHandlers(services));
+    // This test passes no paths; the project folder is its one data root.
+    const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([project]));
     try {
       const refused = await dispatch('cluster.updateSettings', [{ partition: 'test; rm -rf /' }]);
       expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });

@@ -119,4 +119,13 @@ describe('job runner with the compute process', () => {
   it('reports a readable error for an unknown job id', () => {
     expect(() => services.jobs.get('0000000000000000')).toThrow(/no job/);
   });
+
+  // Last of the stateful tests: it leaves the project's database closed.
+  it('keeps a job running, and the host up, when its project database fails under it', async () => {
+    const started = services.jobs.start({ ...bigVolume, inlines: 60 });
+    await waitFor(started.id, (job) => job.state === 'running' && job.progress > 0);
+    services.project.close(); // every later write of the job's status throws "The database connection is not open"
+    const ended = await waitFor(started.id, (job) => job.state === 'done');
+    expect(ended.result).toMatchObject({ count: 60 * 300 * 1000 });
+  });
 });
