@@ -6,12 +6,11 @@
  *   <volume>.zarr/filled_mask      uint8 [inline, crossline]: 1 where a dead input trace was filled (for export headers)
  *   <volume>.zarr/uncertainty/     optional: the Monte Carlo dropout standard deviation, the same kind of group
  *
- * Crash safety: every inline chunk is written to a temporary file (in <volume>.zarr/.partial) and renamed, so an inline chunk that exists is
+ * Crash safety: every inline chunk is written atomically (main/files/atomicFile.ts), so an inline chunk that exists is
  * complete; a resumed job asks `finishedInlines` and skips those. The metadata is written before the first inline
  * (root zarr.json last, so its presence means the group is set up), the LOD after the last one.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bytesOf, isMissingFile } from './cacheFiles';
 import {
@@ -26,10 +25,9 @@ import {
 import { LodAccumulator } from './cacheLod';
 import { CacheMetadataWriter, fileExists, readSingleChunk, writeSingleChunk } from './cacheMetadata';
 import type { SurveyCache } from './cache';
+import { removeStaleTemporaries, writeFileAtomically } from '../files/atomicFile';
 
 export const UNCERTAINTY_GROUP = 'uncertainty';
-/** Chunks being written, outside the Zarr key space (readers never see them). */
-const PARTIAL_FOLDER = '.partial';
 const INLINE_ARRAY = layoutSpec('fast_inline', [1, 1, 1], 1).arrayPath;
 
 /** The geometry a derived volume shares with its input, and what the input cannot tell (the output live mask). */
@@ -55,8 +53,7 @@ export class DerivedVolumeWriter {
     const shape: [number, number, number] = [...spec.input.attributes.shape];
     if (!(await fileExists(join(dir, 'zarr.json')))) await writeGroup(dir, spec, shape);
     // Chunks a killed run was writing: never renamed into place, so never part of the volume.
-    await rm(join(dir, PARTIAL_FOLDER), { recursive: true, force: true });
-    await mkdir(join(dir, PARTIAL_FOLDER));
+    await removeStaleTemporaries(dir, { recursive: true });
     return new DerivedVolumeWriter(dir, shape);
   }
 
@@ -123,25 +120,7 @@ export class DerivedVolumeWriter {
     }
     const file = chunkFilePath(groupDir, INLINE_ARRAY, [inline, 0, 0]);
     await mkdir(dirname(file), { recursive: true });
-    await writeFileAtomically(join(this.dir, PARTIAL_FOLDER), file, bytesOf(values));
-  }
-}
-
-/** Temporary file, fsync, rename: after a crash the chunk is either absent or complete. */
-async function writeFileAtomically(partialDir: string, file: string, bytes: Uint8Array): Promise<void> {
-  const temporary = join(partialDir, randomBytes(6).toString('hex'));
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
+    await writeFileAtomically(file, bytesOf(values));
   }
 }
 

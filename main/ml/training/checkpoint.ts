@@ -12,11 +12,12 @@
  * `recoverFolder` puts the previous one back when the kill fell between the renames. Keeping state.json inside `last/`
  * makes model, optimizer and counters one unit that cannot disagree.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
+import { renameDurably, writeFileAtomically } from '../../files/atomicFile';
 import type { ModelConfig } from '../modelConfig';
 import { loadModelFolder, saveModelFolder } from '../registry/modelFiles';
 import type { SourceNormalization } from './patchSource';
@@ -71,7 +72,7 @@ async function exists(target: string): Promise<boolean> {
 /** If a swap was interrupted between its two renames, the previous folder becomes current again. */
 export async function recoverFolder(dir: string): Promise<void> {
   const previous = `${dir}.previous`;
-  if (!(await exists(dir)) && (await exists(previous))) await rename(previous, dir);
+  if (!(await exists(dir)) && (await exists(previous))) await renameDurably(previous, dir);
   await rm(previous, { recursive: true, force: true });
 }
 
@@ -79,8 +80,8 @@ export async function recoverFolder(dir: string): Promise<void> {
 async function swapIn(staged: string, dir: string): Promise<void> {
   const previous = `${dir}.previous`;
   await rm(previous, { recursive: true, force: true });
-  if (await exists(dir)) await rename(dir, previous);
-  await rename(staged, dir);
+  if (await exists(dir)) await renameDurably(dir, previous);
+  await renameDurably(staged, dir);
   await rm(previous, { recursive: true, force: true });
 }
 
@@ -144,9 +145,9 @@ export async function writeLastCheckpoint(checkpointDir: string, content: Checkp
   await mkdir(checkpointDir, { recursive: true });
   await saveModelFolder(staged, content.model, content.card);
   const optimizer = await encodeOptimizer(content.optimizer);
-  await writeFile(path.join(staged, CHECKPOINT_FILES.optimizerWeights), optimizer.data);
-  await writeFile(path.join(staged, CHECKPOINT_FILES.optimizerSpecs), JSON.stringify(optimizer.specs));
-  await writeFile(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
+  await writeFileAtomically(path.join(staged, CHECKPOINT_FILES.optimizerWeights), optimizer.data);
+  await writeFileAtomically(path.join(staged, CHECKPOINT_FILES.optimizerSpecs), JSON.stringify(optimizer.specs));
+  await writeFileAtomically(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
   await swapIn(staged, dir);
 }
 
