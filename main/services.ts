@@ -3,12 +3,14 @@
  * what differs between hosts (how the compute process starts, native dialogs, versions) comes in as `HostCapabilities`.
  */
 import path from 'node:path';
-import type { HostKind, OpenDialogResult, ProjectInfo } from '../preload/contract';
+import type { DamagedFile, HostKind, OpenDialogResult, ProjectInfo } from '../preload/contract';
 import { ApiEventBus } from './events';
 import { ComputeHost, type ComputeLauncher } from './jobs/computeHost';
 import { JobRunner } from './jobs/jobRunner';
 import { AppStore } from './project/appStore';
-import { Project } from './project/project';
+import { DamagedDatabaseError } from './project/database';
+import { DamagedDatabases } from './project/damagedDatabases';
+import { PROJECT_DB_FILE, Project } from './project/project';
 import { SurveyLibrary } from './survey/surveyLibrary';
 import { ReconstructionService } from './survey/reconstructionService';
 import { VolumeService } from './survey/volumeService';
@@ -29,11 +31,18 @@ export interface ServicesOptions {
   /** Folder of the bundled (read-only) models: resources/models in a checkout, the app's resources when packaged. */
   bundledModelsDir: string;
   host: HostCapabilities;
+  /**
+   * What a damaged database does: 'fail' throws DamagedDatabaseError (the CLI: exit code 3, the file named); 'offer'
+   * (the app's hosts) goes on with a stand-in (an in-memory app store, an empty read-only project) and lists the file
+   * in damagedFiles() so that the user can move it aside and start fresh.
+   */
+  damagedDatabases?: 'fail' | 'offer';
 }
 
 export class AppServices {
   readonly bus = new ApiEventBus();
-  readonly app: AppStore;
+  private readonly damaged = new DamagedDatabases();
+  private appStore: AppStore;
   readonly compute: ComputeHost;
   readonly jobs: JobRunner;
   readonly surveys: SurveyLibrary;
@@ -44,7 +53,7 @@ export class AppServices {
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
-    this.app = new AppStore(options.userDataDir);
+    this.appStore = this.openAppStore();
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
     this.compute = new ComputeHost(options.host.launchCompute, this.bus);
     this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject, {
@@ -72,6 +81,10 @@ export class AppServices {
     return this.currentProject;
   }
 
+  get app(): AppStore {
+    return this.appStore;
+  }
+
   get host(): HostCapabilities {
     return this.options.host;
   }
@@ -89,13 +102,51 @@ export class AppServices {
     return next.info();
   }
 
+  damagedFiles(): DamagedFile[] {
+    return this.damaged.list();
+  }
+
+  /** Moves a damaged database aside and opens a fresh one in its place (see DamagedDatabases). */
+  moveDamagedAside(file: string): { movedTo: string; project: ProjectInfo } {
+    const { damaged, movedTo } = this.damaged.moveAside(file);
+    if (damaged.kind === 'app') {
+      this.appStore.close();
+      this.appStore = this.openAppStore();
+    } else if (path.join(this.currentProject.dir, PROJECT_DB_FILE) === file) {
+      this.switchProject(this.currentProject.dir, true);
+    }
+    return { movedTo, project: this.currentProject.info() };
+  }
+
+  private openAppStore(): AppStore {
+    try {
+      return AppStore.open(this.options.userDataDir);
+    } catch (error) {
+      if (!this.offersRepair(error)) throw error;
+      this.damaged.record(error, 'app');
+      return AppStore.inMemory(this.options.userDataDir);
+    }
+  }
+
   private openProject(dir: string, create: boolean): Project {
-    const project = Project.open(dir, { create });
-    project.jobs.markUnfinishedInterrupted(new Date().toISOString());
-    project.surveys.markUnfinishedFailed();
-    project.volumes.markUnfinishedInterrupted();
+    let project: Project;
+    try {
+      project = Project.open(dir, { create });
+    } catch (error) {
+      if (!this.offersRepair(error)) throw error;
+      this.damaged.record(error, 'project');
+      return Project.standInFor(dir, error);
+    }
+    if (!project.readOnly) {
+      const removed = project.recoverFromInterruptedRun();
+      for (const file of removed) console.log(`removed ${file}, left by a write that was interrupted`);
+    }
     this.app.rememberProject(project.dir, project.info().name);
     return project;
+  }
+
+  private offersRepair(error: unknown): error is DamagedDatabaseError {
+    return error instanceof DamagedDatabaseError && this.options.damagedDatabases === 'offer';
   }
 
   close(): void {
@@ -103,6 +154,6 @@ export class AppServices {
     void this.volumes.close();
     this.compute.stop();
     this.currentProject.close();
-    this.app.close();
+    this.appStore.close();
   }
 }

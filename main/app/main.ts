@@ -72,6 +72,7 @@ function start(): void {
     bundledModelsDir: app.isPackaged
       ? path.join(process.resourcesPath, 'models')
       : path.join(DIST_DIR, '..', 'resources', 'models'),
+    damagedDatabases: 'offer',
     host: {
       kind: 'electron',
       versions: {

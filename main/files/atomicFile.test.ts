@@ -28,24 +28,24 @@ describe('atomic writes', () => {
     expect(readdirSync(work).filter((name) => name.startsWith('b.bin'))).toEqual(['b.bin']);
   });
 
-  it('removes stale temporaries of interrupted writes, and nothing else', async () => {
+  it('removes stale temporaries of interrupted writes, and nothing else', () => {
     const dir = path.join(work, 'project');
     mkdirSync(path.join(dir, 'volumes', 'v.zarr', 'c', '3', '0'), { recursive: true });
     const kept = ['notes.tmp-draft', 'survey.sgy', 'volumes/v.zarr/c/3/0/0'];
     const stale = ['export.sgy.tmp-0123456789ab', 'volumes/v.zarr/c/3/0/0.tmp-abcdefabcdef'];
     for (const name of [...kept, ...stale]) writeFileSync(path.join(dir, name), 'x');
 
-    expect(await removeStaleTemporaries(dir)).toEqual([path.join(dir, stale[0]!)]);
-    expect(await removeStaleTemporaries(dir, { recursive: true })).toEqual([path.join(dir, stale[1]!)]);
+    expect(removeStaleTemporaries(dir)).toEqual([path.join(dir, stale[0]!)]);
+    expect(removeStaleTemporaries(dir, { recursive: true })).toEqual([path.join(dir, stale[1]!)]);
     for (const name of kept) expect(existsSync(path.join(dir, name))).toBe(true);
-    expect(await removeStaleTemporaries(path.join(work, 'absent'))).toEqual([]);
+    expect(removeStaleTemporaries(path.join(work, 'absent'))).toEqual([]);
   });
 
-  it('removes the temporaries of one output file only', async () => {
+  it('removes the temporaries of one output file only', () => {
     const out = path.join(work, 'line.sgy');
     writeFileSync(`${out}.tmp-0123456789ab`, 'partial');
     writeFileSync(path.join(work, 'other.sgy.tmp-0123456789ab'), 'partial');
-    expect(await removeStaleTemporariesOf(out)).toEqual([`${out}.tmp-0123456789ab`]);
+    expect(removeStaleTemporariesOf(out)).toEqual([`${out}.tmp-0123456789ab`]);
     expect(existsSync(path.join(work, 'other.sgy.tmp-0123456789ab'))).toBe(true);
   });
 });

@@ -5,7 +5,8 @@
  * (removeStaleTemporaries).
  */
 import { randomBytes } from 'node:crypto';
-import { open, readdir, rename, rm, type FileHandle } from 'node:fs/promises';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 
 /** What marks a temporary file: `<target>${TEMPORARY_MARK}<random hex>`. */
@@ -60,27 +61,26 @@ export async function writeFileAtomically(target: string, bytes: Uint8Array | st
 
 /**
  * Removes what interrupted atomic writes left in `dir` (and its subfolders when `recursive`): files named
- * `*.tmp-<hex>`. Returns their paths.
+ * `*.tmp-<hex>`. Returns their paths. Synchronous, so that nothing can start writing there until it is done.
  */
-export async function removeStaleTemporaries(dir: string, { recursive = false } = {}): Promise<string[]> {
-  const entries = await readdir(dir, { withFileTypes: true, recursive }).catch((error: NodeJS.ErrnoException) => {
-    if (error.code === 'ENOENT') return [];
-    throw error;
-  });
-  const stale = entries
+export function removeStaleTemporaries(dir: string, { recursive = false } = {}): string[] {
+  if (!existsSync(dir)) return [];
+  const stale = readdirSync(dir, { withFileTypes: true, recursive })
     .filter((entry) => entry.isFile() && isTemporaryName(entry.name))
     .map((entry) => path.join(entry.parentPath, entry.name));
-  for (const file of stale) await rm(file, { force: true });
+  for (const file of stale) rmSync(file, { force: true });
   return stale;
 }
 
-/** Temporaries of `target` itself (`<target>.tmp-<hex>`), removed; for outputs outside any project folder. */
-export async function removeStaleTemporariesOf(target: string): Promise<string[]> {
+/** The temporaries of `target` itself (`<target>.tmp-<hex>`), removed; for outputs outside the project folder. */
+export function removeStaleTemporariesOf(target: string): string[] {
   const dir = path.dirname(target);
+  if (!existsSync(dir)) return [];
   const prefix = `${path.basename(target)}${TEMPORARY_MARK}`;
-  const names = await readdir(dir).catch(() => [] as string[]);
-  const stale = names.filter((name) => name.startsWith(prefix) && isTemporaryName(name)).map((n) => path.join(dir, n));
-  for (const file of stale) await rm(file, { force: true });
+  const stale = readdirSync(dir)
+    .filter((name) => name.startsWith(prefix) && isTemporaryName(name))
+    .map((name) => path.join(dir, name));
+  for (const file of stale) rmSync(file, { force: true });
   return stale;
 }
 

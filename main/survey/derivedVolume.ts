@@ -53,7 +53,7 @@ export class DerivedVolumeWriter {
     const shape: [number, number, number] = [...spec.input.attributes.shape];
     if (!(await fileExists(join(dir, 'zarr.json')))) await writeGroup(dir, spec, shape);
     // Chunks a killed run was writing: never renamed into place, so never part of the volume.
-    await removeStaleTemporaries(dir, { recursive: true });
+    removeStaleTemporaries(dir, { recursive: true });
     return new DerivedVolumeWriter(dir, shape);
   }
 
