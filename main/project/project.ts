@@ -1,4 +1,4 @@
-import { accessSync, constants, mkdirSync, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { PromethiumError, type JobRequest, type ProjectInfo } from '../../preload/contract';
 import { removeStaleTemporaries, removeStaleTemporariesOf } from '../files/atomicFile';
@@ -11,6 +11,8 @@ import { ModelsRepository } from './modelsRepository';
 import { VolumesRepository } from './volumesRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
+/** A survey cache is written under `<cache>.partial` and renamed when complete (survey/cacheWriter.ts). */
+const PARTIAL_CACHE_SUFFIX = '.partial';
 
 /** A project is a folder holding `project.sqlite` plus its caches, derived volumes and models. */
 export class Project {
@@ -137,9 +139,15 @@ function isWritable(file: string): boolean {
   }
 }
 
-/** The files an interrupted job may have left half-written: SEG-Y exports and derived-volume chunks. */
+/** What an interrupted job may have left half-written: a SEG-Y export, derived-volume chunks, a survey cache. */
 function removeTemporariesOfJob(request: JobRequest): string[] {
   if (request.kind === 'export-volume') return removeStaleTemporariesOf(request.path);
   if (request.kind === 'apply-volume') return removeStaleTemporaries(request.volumeDir, { recursive: true });
+  if (request.kind === 'import-survey') {
+    const partialCache = `${request.cacheDir}${PARTIAL_CACHE_SUFFIX}`;
+    if (!existsSync(partialCache)) return [];
+    rmSync(partialCache, { recursive: true, force: true });
+    return [partialCache];
+  }
   return [];
 }

@@ -40,9 +40,7 @@ describe.skipIf(!hasChromium)('damaged project database in the browser mode', ()
 
     await notice.getByRole('button', { name: 'Move it aside and start fresh' }).click();
     await page.getByTestId('status-project').waitFor();
-    await page.waitForFunction(() => !document.querySelector('[data-testid="damaged-file"]'), null, {
-      timeout: 15_000,
-    });
+    await page.getByTestId('damaged-file').waitFor({ state: 'detached', timeout: 15_000 });
     expect(await page.getByTestId('status-read-only').count()).toBe(0);
     const kept = readdirSync(projectDir(server.home)).filter((name) => name.startsWith('project.sqlite.damaged-'));
     expect(kept).toHaveLength(1);
