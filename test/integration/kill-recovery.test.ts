@@ -1,16 +1,17 @@
 /**
- * SIGKILL during survey import and SEG-Y export, each at two moments, of the compute process (the app survives) and of
- * the whole app (the CLI with its compute process). After each kill: the job is interrupted, nothing half-written sits
- * at a target path (no survey cache, no SEG-Y file), the next open of the project removes what the killed write left,
- * and jobs.resume finishes the job with exactly what an uninterrupted run gives. (Apply-to-volume is covered the same
- * way by volume-crash.test.ts, training checkpoints by main/ml/training/trainer.kill.test.ts.)
+ * SIGKILL during survey import, SEG-Y export and training, each at two moments, of the compute process (the app
+ * survives) and of the whole app (the CLI with its compute process). After each kill: the job is interrupted, nothing
+ * half-written sits at a target path (no survey cache, no SEG-Y file), the next open of the project removes what the
+ * killed write left, and jobs.resume finishes the job: imports and exports with exactly what an uninterrupted run
+ * gives, training from the epoch after its last checkpoint. (Apply-to-volume is covered the same way by
+ * volume-crash.test.ts.)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobInfo } from '../../preload/contract';
+import type { EpochMetrics, JobInfo } from '../../preload/contract';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 import { AppServices } from '../../main/services';
 import { SurveyCache } from '../../main/survey/cache';
@@ -29,6 +30,7 @@ function cli(args: string[]): ChildProcess {
   return spawn(process.execPath, ['bin/promethium.cjs', ...args], {
     env: { ...process.env, PROMETHIUM_HOME: home },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true, // its own process group, with the compute process it forks: killApp kills both at once
   });
 }
 
@@ -74,24 +76,11 @@ async function until(reached: () => boolean, what: string, child?: ChildProcess)
   }
 }
 
-/** Kills the CLI and the compute process it started, both with SIGKILL. */
-async function killApp(app: ChildProcess, computePid: () => number | undefined): Promise<void> {
-  const compute = computePid();
-  app.kill('SIGKILL');
-  if (compute) process.kill(compute, 'SIGKILL');
-  await new Promise((resolve) => (app.exitCode !== null || app.signalCode ? resolve(null) : app.once('exit', resolve)));
-}
-
-/** The pid of the compute process the CLI forked (its only node child). */
-function childPid(parent: number): number | undefined {
-  const tasks = readdirSync('/proc').filter((name) => /^\d+$/.test(name));
-  return tasks.map(Number).find((pid) => {
-    try {
-      return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')[1] === String(parent);
-    } catch {
-      return false;
-    }
-  });
+/** Kills the CLI and the compute process it started (its process group), both with SIGKILL. */
+async function killApp(app: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => app.once('exit', resolve));
+  process.kill(-app.pid!, 'SIGKILL');
+  await exited;
 }
 
 function filesUnder(dir: string): string[] {
@@ -191,7 +180,7 @@ describe('kill -9 during survey import', () => {
       );
       await until(() => filesUnder(partial()).length >= moment * reference.cacheFiles, 'the kill moment', app);
       const partialDir = partial();
-      await killApp(app, () => childPid(app.pid!));
+      await killApp(app);
       const cacheDir = partialDir.slice(0, -'.partial'.length);
       expect(existsSync(cacheDir)).toBe(false);
 
@@ -247,7 +236,7 @@ describe('kill -9 during SEG-Y export', () => {
       const out = path.join(work, `export-app-${moment}.sgy`);
       const app = cli(['export-volume', '--project', exportProject, volumeId, out]);
       await until(() => written(out) >= moment * SEGY_BYTES, 'the kill moment', app);
-      await killApp(app, () => childPid(app.pid!));
+      await killApp(app);
       expect(existsSync(out)).toBe(false);
       expect(temporariesOf(out)).toHaveLength(1);
 
@@ -262,5 +251,99 @@ describe('kill -9 during SEG-Y export', () => {
       }
     },
     60_000,
+  );
+});
+
+describe('kill -9 during training', () => {
+  const EPOCHS = 3;
+  const trainingSurvey = path.join(work, 'small.sgy');
+  const config = path.join(work, 'tiny-unet.yaml');
+  const training = (name: string) =>
+    ['--task', 'denoise', '--out', name, '--config', config, '--epochs', `${EPOCHS}`, '--patch', '32'].concat([
+      '--batch',
+      '2',
+    ]);
+
+  beforeAll(async () => {
+    await cliRun(['synth', '--out', trainingSurvey, '--inlines', '6', '--crosslines', '32', '--samples', '64']);
+    writeFileSync(config, 'model:\n  architecture: unet\n  params: { features: [4], bottleneck: 4, dropout: 0 }\n');
+  }, 60_000);
+
+  /** Epochs in the training's last checkpoint (0 before the first). */
+  function checkpointedEpochs(checkpointDir: string): number {
+    try {
+      return (JSON.parse(readFileSync(path.join(checkpointDir, 'last', 'state.json'), 'utf8')) as { epoch: number })
+        .epoch;
+    } catch {
+      return 0;
+    }
+  }
+
+  /** Resumes the interrupted training and returns the epochs the resumed run trained. */
+  async function resumedEpochs(services: AppServices, jobId: string): Promise<{ trained: number[]; done: JobInfo }> {
+    const trained: number[] = [];
+    const stop = services.bus.on('jobs.changed', (job) => {
+      const epoch = (job.detail as EpochMetrics | null)?.epoch;
+      if (job.kind === 'train-model' && epoch && !trained.includes(epoch)) trained.push(epoch);
+    });
+    const done = await resumeInterrupted(services, jobId);
+    stop();
+    return { trained, done };
+  }
+
+  it.each([1])(
+    'of the compute process after epoch %s: resume trains the remaining epochs',
+    async (epochs) => {
+      const services = openServices(path.join(work, `train-compute-${epochs}`));
+      try {
+        const { survey: imported, job: importJob } = services.surveys.startImport({ path: trainingSurvey });
+        expect((await jobWhen(services, importJob.id)).state).toBe('done');
+        const job = await services.training.start({
+          ...{ name: 'tiny', task: 'denoise', surveyIds: [imported.id], config },
+          ...{ epochs: EPOCHS, batchSize: 2, patch: 32, learningRate: 1e-3 },
+        });
+        const request = services.project.jobs.get(job.id)!.request as { checkpointDir: string };
+        await until(() => checkpointedEpochs(request.checkpointDir) >= epochs, 'the kill moment');
+        process.kill(services.compute.status.pid!, 'SIGKILL');
+        expect((await jobWhen(services, job.id)).state).toBe('interrupted');
+        const killedAt = checkpointedEpochs(request.checkpointDir);
+
+        const { trained, done } = await resumedEpochs(services, job.id);
+        expect(trained).toEqual(Array.from({ length: EPOCHS - killedAt }, (_, i) => killedAt + i + 1));
+        const result = done.result as { modelId: string; epochs: number };
+        expect(result.epochs).toBe(EPOCHS);
+        expect((await services.models.get(result.modelId)).summary.name).toBe('tiny');
+      } finally {
+        services.close();
+      }
+    },
+    90_000,
+  );
+
+  it.each([2])(
+    'of the whole app after epoch %s: a fresh app resumes it',
+    async (epochs) => {
+      const projectDir = path.join(work, `train-app-${epochs}`);
+      const app = cli(['train', '--data', trainingSurvey, '--project', projectDir, ...training('tiny')]);
+      const trainingDir = path.join(projectDir, 'training');
+      const checkpointDir = (): string => path.join(trainingDir, readdirSync(trainingDir)[0] ?? '');
+      await until(
+        () => existsSync(trainingDir) && checkpointedEpochs(checkpointDir()) >= epochs,
+        'the kill moment',
+        app,
+      );
+      await killApp(app);
+      const killedAt = checkpointedEpochs(checkpointDir());
+
+      const services = openServices(projectDir);
+      try {
+        const job = services.jobs.list().find((j) => j.kind === 'train-model')!;
+        const { trained } = await resumedEpochs(services, job.id);
+        expect(trained).toEqual(Array.from({ length: EPOCHS - killedAt }, (_, i) => killedAt + i + 1));
+      } finally {
+        services.close();
+      }
+    },
+    90_000,
   );
 });

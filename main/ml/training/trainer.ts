@@ -508,13 +508,15 @@ class TrainingRun {
       trainingSeconds: this.state.trainingSeconds + seconds,
     };
     const card = this.card(metrics);
+    // Best before last: the checkpoint's state names this epoch as the best, so a kill between the two writes must not
+    // leave a checkpoint whose best model was never saved (a resumed run would finish without it).
+    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     await writeLastCheckpoint(this.options.checkpointDir, {
       model: this.built.model,
       card,
       optimizer: this.optimizer,
       state: this.state,
     });
-    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     this.hooks.onEpoch?.(metrics);
     return decision.stop;
   }
