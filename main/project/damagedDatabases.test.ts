@@ -1,15 +1,13 @@
 /**
  * Damaged and read-only databases, with real files: a real project database truncated or overwritten with garbage,
- * a damaged app.sqlite, and the in-memory read-only copy. (A folder that cannot be written is tested through the CLI
- * in test/integration/damaged-files.test.ts: this process runs as root, for which permissions do not apply.)
+ * a damaged app.sqlite, and the in-memory read-only copy. The app's offer to move a damaged file aside, and a folder
+ * that cannot be written, are tested in test/integration/damaged-files.test.ts.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { PromethiumError, type JobInfo, type JobRequest } from '../../preload/contract';
-import { forkComputeLauncher } from '../jobs/forkCompute';
-import { AppServices } from '../services';
+import type { JobInfo, JobRequest } from '../../preload/contract';
 import { AppStore, APP_DB_FILE } from './appStore';
 import { DamagedDatabaseError, openDatabase } from './database';
 import { projectMigrations } from './migrations';
@@ -45,21 +43,6 @@ function projectWithJobs(dir: string, count = 400): string {
   return path.join(dir, PROJECT_DB_FILE);
 }
 
-function servicesOffering(home: string, projectDir: string): AppServices {
-  return new AppServices({
-    userDataDir: home,
-    projectDir,
-    bundledModelsDir: path.resolve('resources/models'),
-    damagedDatabases: 'offer',
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs')),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
-}
-
 describe('damaged database files', () => {
   it('names a project database overwritten with garbage', () => {
     const dir = tempDir();
@@ -82,41 +65,6 @@ describe('damaged database files', () => {
     const home = tempDir();
     writeFileSync(path.join(home, APP_DB_FILE), 'not a database at all, just text that was written over it');
     expect(() => AppStore.open(home)).toThrow(`${path.join(home, APP_DB_FILE)} is damaged`);
-  });
-
-  it('in the app: starts on stand-ins, offers both files, and moves them aside without deleting anything', () => {
-    const home = tempDir();
-    const projectDir = path.join(tempDir(), 'north-sea');
-    const projectFile = projectWithJobs(projectDir);
-    writeFileSync(projectFile, Buffer.alloc(8192, 'garbage!'));
-    writeFileSync(path.join(home, APP_DB_FILE), 'garbage');
-    const damagedBytes = readFileSync(projectFile);
-
-    const services = servicesOffering(home, projectDir);
-    try {
-      expect(services.damagedFiles().map(({ file, kind }) => [file, kind])).toEqual([
-        [path.join(home, APP_DB_FILE), 'app'],
-        [projectFile, 'project'],
-      ]);
-      expect(services.project.info().readOnly).toContain(`${projectFile} is damaged`);
-      expect(() => services.project.jobs.insert(job('x'), selfTest(1))).toThrow();
-      expect(() => services.moveDamagedAside('/etc/passwd')).toThrow(PromethiumError);
-
-      const { movedTo, project } = services.moveDamagedAside(projectFile);
-      expect(project.readOnly).toBeNull();
-      expect(readFileSync(movedTo).equals(damagedBytes)).toBe(true);
-      expect(path.basename(movedTo)).toMatch(/^project\.sqlite\.damaged-\d{4}-\d\d-\d\dT/);
-      services.project.jobs.insert(job('fresh'), selfTest(1));
-      expect(services.project.jobs.get('fresh')).toBeDefined();
-
-      services.moveDamagedAside(path.join(home, APP_DB_FILE));
-      expect(services.damagedFiles()).toEqual([]);
-      expect(readdirSync(home).filter((name) => name.startsWith(`${APP_DB_FILE}.damaged-`))).toHaveLength(1);
-      expect(services.app.recentProjects()).toEqual([]);
-    } finally {
-      services.close();
-    }
-    expect(existsSync(path.join(home, APP_DB_FILE))).toBe(true);
   });
 });
 

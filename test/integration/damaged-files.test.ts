@@ -1,14 +1,16 @@
 /**
- * Damaged and read-only projects through the built CLI, with real files. A damaged project.sqlite exits with code 3
- * and names the file. A project on a read-only disk opens read-only and refuses writes: the test bind-mounts the
+ * Damaged and read-only projects with real files. In the app, damaged databases are offered to be moved aside; through
+ * the built CLI, a damaged project.sqlite exits with code 3 and names the file. A project on a read-only disk opens read-only and refuses writes: the test bind-mounts the
  * project read-only in a private mount namespace (`unshare --mount`), because it runs as root and root ignores file
  * permissions, while a read-only mount refuses root too; it is skipped, saying why, where namespaces are not allowed.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PromethiumError } from '../../preload/contract';
+import { openServices } from '../support/services';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'promethium-damaged-files-'));
 const home = path.join(work, 'home');
@@ -44,6 +46,44 @@ beforeAll(() => {
   const made = promethium(['synth', '--out', survey, '--inlines', '6', '--crosslines', '20', '--samples', '100']);
   expect(made.status, made.stderr).toBe(0);
 }, 60_000);
+
+describe('damaged databases in the app', () => {
+  it('starts on stand-ins, offers both files, and moves them aside without deleting anything', () => {
+    const appHome = path.join(work, 'app-home');
+    const projectDir = path.join(work, 'north-sea');
+    const [appFile, projectFile] = [path.join(appHome, 'app.sqlite'), path.join(projectDir, 'project.sqlite')];
+    mkdirSync(appHome, { recursive: true });
+    mkdirSync(projectDir, { recursive: true });
+    writeFileSync(projectFile, Buffer.alloc(8192, 'garbage!'));
+    writeFileSync(appFile, 'garbage');
+
+    const services = openServices({ home: appHome, projectDir, damagedDatabases: 'offer' });
+    try {
+      expect(services.damagedFiles().map(({ file, kind }) => [file, kind])).toEqual([
+        [appFile, 'app'],
+        [projectFile, 'project'],
+      ]);
+      expect(services.project.info().readOnly).toContain(`${projectFile} is damaged`);
+      expect(() => services.project.settings.set('x', 1)).toThrow();
+      expect(() => services.moveDamagedAside('/etc/passwd')).toThrow(PromethiumError);
+
+      const { movedTo, project } = services.moveDamagedAside(projectFile);
+      expect(project.readOnly).toBeNull();
+      expect(readFileSync(movedTo).equals(Buffer.alloc(8192, 'garbage!'))).toBe(true);
+      expect(path.basename(movedTo)).toMatch(/^project\.sqlite\.damaged-\d{4}-\d\d-\d\dT/);
+      services.project.settings.set('x', 1);
+      expect(services.project.settings.get('x')).toBe(1);
+
+      services.moveDamagedAside(appFile);
+      expect(services.damagedFiles()).toEqual([]);
+      expect(readdirSync(appHome).filter((name) => name.startsWith('app.sqlite.damaged-'))).toHaveLength(1);
+      expect(services.app.recentProjects()).toEqual([]);
+    } finally {
+      services.close();
+    }
+    expect(existsSync(appFile)).toBe(true);
+  });
+});
 
 describe('damaged project database in the CLI', () => {
   it('exits with code 3 and names the file, leaving it as it was', () => {

@@ -12,10 +12,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochMetrics, JobInfo } from '../../preload/contract';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/services';
 import { SurveyCache } from '../../main/survey/cache';
-import { jobWhen } from '../support/services';
+import { jobWhen, openServices } from '../support/services';
 
 const [INLINES, CROSSLINES, SAMPLES] = [32, 120, 500];
 const SEGY_BYTES = 3600 + INLINES * CROSSLINES * (240 + SAMPLES * 4);
@@ -49,21 +48,8 @@ async function cliJson<T>(args: string[]): Promise<T> {
   return JSON.parse(await cliRun([...args, '--json'])) as T;
 }
 
-function openServices(projectDir: string): AppServices {
-  return new AppServices({
-    userDataDir: home,
-    projectDir,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'cpu',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
+function openProject(projectDir: string): AppServices {
+  return openServices({ home, projectDir });
 }
 
 /** Resolves when `reached()` holds, polled every 5 ms (the kill moments are read from the files being written). */
@@ -142,7 +128,7 @@ describe('kill -9 during survey import', () => {
   it.each(MOMENTS)(
     'of the compute process at %s of the cache: resumes to the same cache',
     async (moment) => {
-      const services = openServices(path.join(work, `import-compute-${moment}`));
+      const services = openProject(path.join(work, `import-compute-${moment}`));
       try {
         const { survey: started, job } = services.surveys.startImport({ path: survey });
         const cacheDir = path.join(services.project.cachesDir, `${started.id}.zarr`);
@@ -184,7 +170,7 @@ describe('kill -9 during survey import', () => {
       const cacheDir = partialDir.slice(0, -'.partial'.length);
       expect(existsSync(cacheDir)).toBe(false);
 
-      const services = openServices(projectDir);
+      const services = openProject(projectDir);
       try {
         expect(existsSync(partialDir)).toBe(false); // removed when the project opened
         const [job] = services.jobs.list().filter((j) => j.kind === 'import-survey');
@@ -211,7 +197,7 @@ describe('kill -9 during SEG-Y export', () => {
     'of the compute process at %s of the file: no file at the target, resume writes it whole',
     async (moment) => {
       const out = path.join(work, `export-compute-${moment}.sgy`);
-      const services = openServices(exportProject);
+      const services = openProject(exportProject);
       try {
         const job = services.volumes.export({ volumeId, path: out, format: 'source', uncertainty: false });
         await until(() => written(out) >= moment * SEGY_BYTES, 'the kill moment');
@@ -240,7 +226,7 @@ describe('kill -9 during SEG-Y export', () => {
       expect(existsSync(out)).toBe(false);
       expect(temporariesOf(out)).toHaveLength(1);
 
-      const services = openServices(exportProject);
+      const services = openProject(exportProject);
       try {
         expect(temporariesOf(out)).toEqual([]);
         const job = services.jobs.list().find((j) => j.kind === 'export-volume' && j.state === 'interrupted')!;
@@ -294,7 +280,7 @@ describe('kill -9 during training', () => {
   it.each([1])(
     'of the compute process after epoch %s: resume trains the remaining epochs',
     async (epochs) => {
-      const services = openServices(path.join(work, `train-compute-${epochs}`));
+      const services = openProject(path.join(work, `train-compute-${epochs}`));
       try {
         const { survey: imported, job: importJob } = services.surveys.startImport({ path: trainingSurvey });
         expect((await jobWhen(services, importJob.id)).state).toBe('done');
@@ -335,7 +321,7 @@ describe('kill -9 during training', () => {
       await killApp(app);
       const killedAt = checkpointedEpochs(checkpointDir());
 
-      const services = openServices(projectDir);
+      const services = openProject(projectDir);
       try {
         const job = services.jobs.list().find((j) => j.kind === 'train-model')!;
         const { trained } = await resumedEpochs(services, job.id);
