@@ -371,7 +371,16 @@ export interface ReconstructionQc {
   blend: BlendCheck | null;
   /** Average amplitude spectra (input, result, difference) over `frequenciesHz`. */
   spectra: { frequenciesHz: Float32Array; input: Float32Array; result: Float32Array; difference: Float32Array };
+  /** What the interpreter should know before trusting the result, in words (the compare view shows each). */
+  warnings: string[];
 }
+
+/**
+ * Signal leakage above this is worth a warning: removed noise unrelated to the result scores about 0 (a mean of signed
+ * correlations); at 0.3 the removed part correlates with the result by 0.3 on average over windows about a wavelet
+ * long, and the result's events show in the difference panel.
+ */
+export const SIGNAL_LEAKAGE_WARNING = 0.3;
 
 /** `section.result`: the panels of a finished reconstruction, all of the same shape as `input`. */
 export interface ReconstructionResult {
@@ -514,6 +523,84 @@ export const selfTestJobSchema = z.object({
     .default(1),
 });
 
+/** A Slurm name (partition, account): letters, digits and . _ - only, so it can never break out of a batch script. */
+const slurmName = z.string().regex(/^[\w.-]*$/, 'letters, digits, ".", "_" and "-" only');
+
+/** The project's cluster settings: where and how its jobs run on the user's Slurm cluster. */
+export const clusterSettingsSchema = z.object({
+  /** Empty: the cluster's default partition. */
+  partition: slurmName.default(''),
+  account: slurmName.default(''),
+  /** Slurm's time format (minutes, MM:SS, HH:MM:SS, D-HH:MM:SS); empty: the partition's default. */
+  timeLimit: z
+    .string()
+    .regex(/^(\d+-)?\d+(:\d+){0,2}$|^$/, 'a Slurm time such as 90, 02:00:00 or 1-00:00:00')
+    .default(''),
+  gpusPerTask: z.number().int().min(0).max(16).default(0),
+  cpusPerTask: z.number().int().min(1).max(512).default(1),
+  /** How many array tasks an apply is split into (fewer when the survey has fewer inlines). */
+  tasks: z.number().int().min(1).max(10_000).default(8),
+  /**
+   * The command that starts Promethium on the nodes (e.g. "/opt/promethium/bin/promethium"); empty: this
+   * installation's own, which works where the nodes see the same file system.
+   */
+  command: z.string().max(4096).default(''),
+});
+export type ClusterSettings = z.infer<typeof clusterSettingsSchema>;
+
+/** A Slurm job's or array task's state, folded to what the jobs panel shows. */
+export type ClusterTaskState = 'pending' | 'running' | 'done' | 'failed' | 'cancelled' | 'unknown';
+
+export interface ClusterTaskStatus {
+  index: number;
+  /** Inline indices [first, last] of this task. */
+  slice: [number, number];
+  /** The Slurm id of its latest submission (`1234_5`). */
+  slurmId: string;
+  state: ClusterTaskState;
+  /** Slurm's own word (PENDING, RUNNING, COMPLETED, FAILED, PREEMPTED, ...). */
+  slurmState: string;
+  /** Inlines of its slice written so far. */
+  finishedInlines: number;
+  inlines: number;
+}
+
+/** An apply sent to the cluster: its tasks, and the final job that finishes the volume. */
+export interface ClusterJobStatus {
+  volumeId: string;
+  tasks: ClusterTaskStatus[];
+  finish: { slurmId: string; state: ClusterTaskState; slurmState: string };
+  finishedInlines: number;
+  totalInlines: number;
+}
+
+export interface ClusterCheck {
+  ok: boolean;
+  items: { what: string; ok: boolean; detail: string }[];
+}
+
+/** A reconstruction applied to a whole survey, inline by inline, into a derived volume. */
+export const applyVolumeRequestSchema = z.object({
+  kind: z.literal('apply-volume'),
+  volumeId: z.string(),
+  surveyId: z.string(),
+  /** The input: the survey's cache, or the derived volume this one is applied on top of. */
+  inputDir: z.string(),
+  /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
+  volumeDir: z.string(),
+  task: z.enum(['denoise', 'interpolate']),
+  model: z.object({ dir: z.string(), name: z.string() }).nullable(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+  tta: z.boolean(),
+  ensemble: z.number().int().min(1).max(32),
+  /** Model denoising without the strength check (sure.ts). */
+  fullStrength: z.boolean(),
+  /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
+  inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
+  /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
+  polygon: z.array(z.tuple([z.number(), z.number()])).nullable(),
+});
+
 export const jobRequestSchema = z.discriminatedUnion('kind', [
   selfTestJobSchema,
   z.object({
@@ -522,7 +609,13 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     task: z.enum(['denoise', 'interpolate']),
     /** The model config as data (architecture + params), resolved from a bundled config name in main. */
     config: z.unknown(),
-    sources: z.array(z.object({ surveyId: z.string(), cacheDir: z.string() })).min(1),
+    /**
+     * The surveys to train on: the lines of their cube caches (3D inlines, a 2D line), or for surveys imported as
+     * gathers (pre-stack, unstructured) the gathers, read from `sourcePath` through the gather index in `cacheDir`.
+     */
+    sources: z
+      .array(z.object({ surveyId: z.string(), cacheDir: z.string(), sourcePath: z.string().optional() }))
+      .min(1),
     epochs: z.number().int().min(1).max(10000),
     batchSize: z.number().int().min(1).max(256),
     patch: z.number().int().min(16).max(1024),
@@ -557,26 +650,15 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     /** Model denoising without the strength check (sure.ts). */
     fullStrength: z.boolean(),
   }),
+  applyVolumeRequestSchema,
+  /** One cluster task's share of an apply: only these inline indices, beside other tasks (main/cluster). */
   z.object({
-    kind: z.literal('apply-volume'),
-    volumeId: z.string(),
-    surveyId: z.string(),
-    /** The input: the survey's cache, or the derived volume this one is applied on top of. */
-    inputDir: z.string(),
-    /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
-    volumeDir: z.string(),
-    task: z.enum(['denoise', 'interpolate']),
-    model: z.object({ dir: z.string(), name: z.string() }).nullable(),
-    method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
-    tta: z.boolean(),
-    ensemble: z.number().int().min(1).max(32),
-    /** Model denoising without the strength check (sure.ts). */
-    fullStrength: z.boolean(),
-    /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
-    inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
-    /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
-    polygon: z.array(z.tuple([z.number(), z.number()])).nullable(),
+    kind: z.literal('apply-volume-slice'),
+    apply: applyVolumeRequestSchema,
+    slice: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
   }),
+  /** The last step of a cluster apply, after every task: the 3D view's downsampled volume and the filled mask. */
+  z.object({ kind: z.literal('finish-volume'), apply: applyVolumeRequestSchema }),
   z.object({
     kind: z.literal('export-volume'),
     volumeId: z.string(),
@@ -607,6 +689,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   }),
 ]);
 export type JobRequest = z.infer<typeof jobRequestSchema>;
+export type ApplyVolumeRequest = z.infer<typeof applyVolumeRequestSchema>;
 
 export interface AmplitudeStats {
   count: number;
@@ -636,6 +719,30 @@ const filePath = z.string().min(1, 'a file path is required').max(4096);
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,80}$/, 'a model id is required');
 const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
 const volumeId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a volume id is required');
+
+/** What to apply to a whole survey (volumes.apply, cluster.apply). */
+const applyVolumeInputSchema = z.object({
+  surveyId,
+  task: z.enum(['denoise', 'interpolate']),
+  /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
+  modelId: modelId.optional(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+  tta: z.boolean().default(false),
+  ensemble: z.number().int().min(1).max(32).default(1),
+  /** Model denoising: skip the strength check and apply the model in full (default: checked). */
+  fullStrength: z.boolean().default(false),
+  /** Apply on top of this derived volume of the same survey instead of the survey itself. */
+  parentVolumeId: volumeId.optional(),
+  /** Inline indices [first, last] (default: all). */
+  inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]).optional(),
+  /** Only cells inside this (inline index, crossline index) polygon are replaced; the others keep the input. */
+  polygon: z
+    .array(z.tuple([z.number().finite(), z.number().finite()]))
+    .min(3)
+    .max(10_000)
+    .optional(),
+  name: z.string().trim().min(1).max(200).optional(),
+});
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
 
 export const apiContract = {
@@ -738,33 +845,7 @@ export const apiContract = {
   /** Reconstructions applied to whole surveys (derived volumes in the project), and their export to SEG-Y. */
   volumes: {
     /** Applies denoising or interpolation to a survey (or to a derived volume): a resumable job writing a new volume. */
-    apply: call(
-      z.tuple([
-        z.object({
-          surveyId,
-          task: z.enum(['denoise', 'interpolate']),
-          /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
-          modelId: modelId.optional(),
-          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
-          tta: z.boolean().default(false),
-          ensemble: z.number().int().min(1).max(32).default(1),
-          /** Model denoising: skip the strength check and apply the model in full (default: checked). */
-          fullStrength: z.boolean().default(false),
-          /** Apply on top of this derived volume of the same survey instead of the survey itself. */
-          parentVolumeId: volumeId.optional(),
-          /** Inline indices [first, last] (default: all). */
-          inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]).optional(),
-          /** Only cells inside this (inline index, crossline index) polygon are replaced; the others keep the input. */
-          polygon: z
-            .array(z.tuple([z.number().finite(), z.number().finite()]))
-            .min(3)
-            .max(10_000)
-            .optional(),
-          name: z.string().trim().min(1).max(200).optional(),
-        }),
-      ]),
-      returns<{ volume: VolumeSummary; job: JobInfo }>(),
-    ),
+    apply: call(z.tuple([applyVolumeInputSchema]), returns<{ volume: VolumeSummary; job: JobInfo }>()),
     list: call(z.tuple([surveyId.optional()]), returns<VolumeSummary[]>()),
     get: call(z.tuple([volumeId]), returns<VolumeSummary>()),
     /** Deletes the volume's files and record (refused while its job runs). */
@@ -849,6 +930,22 @@ export const apiContract = {
     /** Writes the model with its card as one archive (.pmodel, a tar file). */
     export: call(z.tuple([modelId, filePath]), returns<{ path: string; sizeBytes: number }>()),
     import: call(z.tuple([filePath]), returns<ModelSummary>()),
+  },
+  /** Applies handed to the project's Slurm cluster (array jobs; progress from the inlines the tasks wrote). */
+  cluster: {
+    settings: call(noArgs, returns<ClusterSettings>()),
+    updateSettings: call(z.tuple([clusterSettingsSchema.partial()]), returns<ClusterSettings>()),
+    /** What is missing to run there: Slurm commands, a node that sees the project, the same version. */
+    check: call(noArgs, returns<ClusterCheck>()),
+    /** volumes.apply, run as an array job on the cluster; `exportPath`: export the finished volume there too. */
+    apply: call(
+      z.tuple([applyVolumeInputSchema, z.object({ exportPath: filePath.optional() })]),
+      returns<{ volume: VolumeSummary; status: ClusterJobStatus }>(),
+    ),
+    list: call(noArgs, returns<ClusterJobStatus[]>()),
+    /** Resubmits the failed or cancelled tasks of a volume's cluster job; returns their indices. */
+    resume: call(z.tuple([volumeId]), returns<number[]>()),
+    cancel: call(z.tuple([volumeId]), returns<void>()),
   },
   jobs: {
     list: call(noArgs, returns<JobInfo[]>()),

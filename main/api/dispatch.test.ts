@@ -37,6 +37,15 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       train: fail,
       adapt: fail,
     },
+    cluster: {
+      settings: fail,
+      updateSettings: fail,
+      check: fail,
+      apply: fail,
+      list: fail,
+      resume: fail,
+      cancel: fail,
+    },
     jobs: { list: () => [], get: fail, start: fail, cancel: () => job, resume: fail, ...overrides },
     system: { info: fail, backend: fail, showOpenDialog: fail, damagedFiles: fail, moveDamagedAside: fail },
   };

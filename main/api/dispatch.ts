@@ -14,7 +14,7 @@ import {
   type Namespace,
   type ResultOf,
 } from '../../preload/contract';
-import { toApiError } from './errors';
+import { toApiError } from '../compute/apiErrors';
 
 export type ApiHandlers = {
   [N in Namespace]: {

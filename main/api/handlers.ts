@@ -1,6 +1,6 @@
 import { PromethiumError } from '../../preload/contract';
-import type { AppServices } from '../services';
-import { inspectSegy } from '../survey/surveyLibrary';
+import type { AppServices } from '../workflows/services';
+import { inspectSegy } from '../workflows/surveyLibrary';
 import { reduceLodCube } from '../survey/lodCube';
 import { bundledConfigNames } from '../ml/configCatalog';
 import { dataRoots, listDirectory } from '../project/dataRoots';
@@ -61,6 +61,15 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       configs: () => bundledConfigNames(),
       train: (request) => services.training.start(request),
       adapt: (request) => services.training.adapt(request),
+    },
+    cluster: {
+      settings: () => services.cluster.settings(),
+      updateSettings: (change) => services.cluster.updateSettings(change),
+      check: () => services.cluster.check(APP_VERSION),
+      apply: (input, options) => services.cluster.apply(input, options),
+      list: () => services.cluster.list(),
+      resume: (volumeId) => services.cluster.resume(volumeId),
+      cancel: (volumeId) => services.cluster.cancel(volumeId),
     },
     jobs: {
       list: () => services.jobs.list(),

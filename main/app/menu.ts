@@ -1,6 +1,6 @@
 import { Menu, app, dialog, type BrowserWindow, type MenuItemConstructorOptions } from 'electron';
 import type { MenuCommand } from '../../preload/contract';
-import type { AppServices } from '../services';
+import type { AppServices } from '../workflows/services';
 
 /**
  * The native menu; commands that need the UI are forwarded to the renderer as `menu.command` events. The developer

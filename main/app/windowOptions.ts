@@ -1,5 +1,5 @@
 import type { BrowserWindowConstructorOptions } from 'electron';
-import { contentSecurityPolicy } from '../contentSecurityPolicy';
+import { contentSecurityPolicy } from '../server/contentSecurityPolicy';
 
 export const APP_SCHEME = 'app';
 export const APP_ORIGIN = `${APP_SCHEME}://promethium`;

@@ -2,11 +2,12 @@
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { DEFAULT_MODELS } from '../../preload/contract';
 import { APP_VERSION } from '../api/handlers';
-import { defaultProjectDir, defaultUserDataDir } from '../paths';
+import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
 import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
+import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
@@ -14,6 +15,7 @@ import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type Synt
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
+import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -125,6 +127,8 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
+registerMseedCommands(program);
+registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program

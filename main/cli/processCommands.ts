@@ -13,7 +13,7 @@ import { loadInferenceModel } from '../ml/modelForInference';
 import { robustAmplitudeScale, type AmplitudeScale } from '../ml/normalization';
 import { type BlendCheck, blendSummary, describeBlend } from '../ml/blendCheck';
 import { strengthSummary } from '../ml/sure';
-import { defaultProjectDir, defaultUserDataDir } from '../paths';
+import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { openSegy } from '../segy/reader';
 import { ProgressBar } from './progressBar';
 import { cliServices } from './segyCommands';

@@ -2,7 +2,7 @@
  * `promethium qc CLEAN PROCESSED [--json]`: SNR, SSIM, MSE and coherence of a processed SEG-Y against a reference one
  * of the same shape, streamed in blocks of traces so that any file size fits in memory.
  */
-import { meanSquaredError, structuralSimilarity, traceCoherence } from '../ml/metrics';
+import { meanSquaredError, structuralSimilarity, traceCoherence } from '../signal/metrics';
 import { openSegy, type SegyFile } from '../segy';
 import { UsageError } from './usageError';
 

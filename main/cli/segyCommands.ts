@@ -9,13 +9,14 @@ import { analyseSurvey } from '../survey/analyse';
 import { SurveyCache } from '../survey/cache';
 import { describeSurvey } from '../survey/surveyDescription';
 import { gridCellOfTraces } from '../survey/importSurvey';
-import { AppServices } from '../services';
-import { defaultUserDataDir } from '../paths';
+import { AppServices } from '../workflows/services';
+import { defaultUserDataDir } from '../project/paths';
 import { writeSegyLike } from '../segy/writer';
 import { ProgressBar } from './progressBar';
 import { BUNDLED_MODELS_DIR, DIST_DIR } from './serve';
 import { EXIT } from './exitCodes';
 import { UsageError } from './usageError';
+import { localPromethiumCommand } from '../cluster/clusterApply';
 
 export async function printInfo(file: string, json: boolean): Promise<void> {
   const segy = await openSegy(file);
@@ -103,6 +104,7 @@ export function cliServices(projectDir: string): AppServices {
     userDataDir: defaultUserDataDir(),
     projectDir,
     bundledModelsDir: BUNDLED_MODELS_DIR,
+    cliCommand: localPromethiumCommand(DIST_DIR),
     host: {
       kind: 'browser',
       versions: {},

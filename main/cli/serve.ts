@@ -4,10 +4,11 @@ import { existsSync } from 'node:fs';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, noNativeDialogs } from '../api/handlers';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
-import { defaultUserDataDir } from '../paths';
+import { defaultUserDataDir } from '../project/paths';
 import { startServer } from '../server/server';
-import { AppServices } from '../services';
-import { ensureDemoSurvey } from '../survey/demo';
+import { AppServices } from '../workflows/services';
+import { ensureDemoSurvey } from '../workflows/demo';
+import { localPromethiumCommand } from '../cluster/clusterApply';
 
 export interface ServeOptions {
   port: number;
@@ -39,6 +40,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     userDataDir: defaultUserDataDir(),
     projectDir: options.project,
     bundledModelsDir: BUNDLED_MODELS_DIR,
+    cliCommand: localPromethiumCommand(DIST_DIR),
     damagedDatabases: 'offer',
     host: {
       kind: 'browser',

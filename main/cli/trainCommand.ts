@@ -1,7 +1,7 @@
 /** `promethium train`: import the data files into the project if needed, train, register the model. */
 import path from 'node:path';
 import { TRAINING_CORRUPTIONS, type JobInfo, type TrainingCorruption } from '../../preload/contract';
-import type { AppServices } from '../services';
+import type { AppServices } from '../workflows/services';
 import { EXIT } from './exitCodes';
 import { ProgressBar } from './progressBar';
 import { cliServices, waitForJob } from './segyCommands';

@@ -1,7 +1,11 @@
 /** `promethium apply` (a reconstruction applied to a whole survey of a project) and `promethium export-volume`. */
 import type { Command } from 'commander';
 import type { JobInfo, ReconstructionMethod, VolumeSummary } from '../../preload/contract';
-import type { AppServices } from '../services';
+import { localPromethiumCommand, nodeCommand, submitApply } from '../cluster/clusterApply';
+import { readClusterSettings } from '../cluster/clusterSettings';
+import type { AppServices } from '../workflows/services';
+import type { ApplyVolumeInput } from '../workflows/volumeService';
+import { DIST_DIR } from './serve';
 import { EXIT } from './exitCodes';
 import { ProgressBar } from './progressBar';
 import { cliServices, waitForJob } from './segyCommands';
@@ -19,6 +23,10 @@ interface ApplyCliOptions {
   fullStrength?: boolean;
   resume?: string;
   json?: boolean;
+  slurm?: boolean;
+  tasks?: string;
+  export?: string;
+  format?: string;
 }
 
 const METHODS: readonly ReconstructionMethod[] = ['fx', 'median', 'fk', 'pocs', 'linear'];
@@ -63,12 +71,7 @@ function inlineIndices(
   return [first, last];
 }
 
-async function startApply(services: AppServices, options: ApplyCliOptions): Promise<JobInfo> {
-  if (options.resume) {
-    const volume = services.volumes.get(options.resume);
-    if (!volume.jobId || volume.state === 'ready') throw new UsageError(`volume ${volume.id} is ${volume.state}`);
-    return services.jobs.resume(volume.jobId);
-  }
+function applyInput(services: AppServices, options: ApplyCliOptions): ApplyVolumeInput {
   if (!options.survey) throw new UsageError('--survey is required (or --resume VOLUME_ID)');
   if (options.task !== 'denoise' && options.task !== 'interpolate') {
     throw new UsageError(`--task is denoise or interpolate, not '${options.task}'`);
@@ -79,7 +82,7 @@ async function startApply(services: AppServices, options: ApplyCliOptions): Prom
   }
   const ensemble = options.ensemble === undefined ? 1 : Number(options.ensemble);
   if (!Number.isInteger(ensemble) || ensemble < 1 || ensemble > 32) throw new UsageError('--ensemble is 1..32');
-  const { job } = await services.volumes.apply({
+  return {
     surveyId: options.survey,
     task: options.task,
     modelId: options.model,
@@ -88,7 +91,16 @@ async function startApply(services: AppServices, options: ApplyCliOptions): Prom
     ensemble,
     fullStrength: Boolean(options.fullStrength),
     inlines: inlineIndices(services, options.survey, options.lines),
-  });
+  };
+}
+
+async function startApply(services: AppServices, options: ApplyCliOptions): Promise<JobInfo> {
+  if (options.resume) {
+    const volume = services.volumes.get(options.resume);
+    if (!volume.jobId || volume.state === 'ready') throw new UsageError(`volume ${volume.id} is ${volume.state}`);
+    return services.jobs.resume(volume.jobId);
+  }
+  const { job } = await services.volumes.apply(applyInput(services, options));
   return job;
 }
 
@@ -96,9 +108,47 @@ function describeVolume(volume: VolumeSummary): string {
   return `volume ${volume.id}: ${volume.name}, ${volume.completedLines} of ${volume.totalLines} inlines, ${volume.state}`;
 }
 
+/** `apply --slurm`: the volume is planned here and filled by an array job on the cluster (main/cluster). */
+async function submitToCluster(services: AppServices, options: ApplyCliOptions): Promise<void> {
+  if (options.resume)
+    throw new UsageError('--resume continues a local apply; use `promethium cluster resume VOLUME_ID`');
+  if (options.format !== undefined && options.format !== 'source' && options.format !== 'ieee') {
+    throw new UsageError(`--format is 'source' or 'ieee', not '${options.format}'`);
+  }
+  const project = services.project;
+  let settings = readClusterSettings(project);
+  if (options.tasks !== undefined) {
+    const tasks = Number(options.tasks);
+    if (!Number.isInteger(tasks) || tasks < 1 || tasks > 10_000) throw new UsageError('--tasks is 1..10000');
+    settings = { ...settings, tasks };
+  }
+  const { volume, request } = await services.volumes.plan(applyInput(services, options));
+  const record = await submitApply(
+    project,
+    request,
+    settings,
+    nodeCommand(settings, localPromethiumCommand(DIST_DIR)),
+    {
+      exportPath: options.export,
+      format: options.format as 'source' | 'ieee' | undefined,
+    },
+  );
+  if (options.json) console.log(JSON.stringify({ volume: services.volumes.get(volume.id), cluster: record }, null, 2));
+  else {
+    console.log(
+      `volume ${volume.id}: array job ${record.arrayJobIds[0]} (${record.slices.length} tasks), final job ${record.finishJobId}`,
+    );
+    console.error(`follow it with: promethium cluster status ${volume.id} --project ${project.dir}`);
+  }
+}
+
 async function runApply(options: ApplyCliOptions): Promise<void> {
   const services = cliServices(options.project);
   try {
+    if (options.slurm) return await submitToCluster(services, options);
+    if (options.tasks !== undefined || options.export !== undefined) {
+      throw new UsageError('--tasks and --export go with --slurm (a local apply exports with export-volume)');
+    }
     const job = await startApply(services, options);
     const request = services.project.jobs.get(job.id)?.request;
     const volumeId = request?.kind === 'apply-volume' ? request.volumeId : '';
@@ -113,7 +163,7 @@ async function runApply(options: ApplyCliOptions): Promise<void> {
   }
 }
 
-async function runExport(
+export async function runExport(
   volumeId: string,
   out: string,
   options: { project: string; format: string; uncertainty?: boolean; json?: boolean },
@@ -155,6 +205,10 @@ export function registerVolumeCommands(program: Command): void {
     .option('--full-strength', 'denoise with the model in full, without the per-line strength check (SURE)')
     .option('--resume <volume-id>', 'continue an interrupted or cancelled apply after its last finished inline')
     .option('--json', 'print the volume and the job result as JSON')
+    .option('--slurm', "run on the project's Slurm cluster as an array job (see `promethium cluster`)")
+    .option('--tasks <n>', 'with --slurm: array tasks (default: the cluster settings)')
+    .option('--export <out>', 'with --slurm: export the finished volume to this SEG-Y file')
+    .option('--format <format>', "with --export: 'source' (default) or 'ieee'")
     .action(async (options: ApplyCliOptions) => runApply(options));
 
   program

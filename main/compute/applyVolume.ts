@@ -4,16 +4,15 @@
  * complete on its own. Resumable: the inline chunks already on disk are finished lines and are skipped, so a job
  * started again after a crash or a cancel continues after the last finished line.
  */
-import type { JobRequest } from '../../preload/contract';
+import type { ApplyVolumeRequest } from '../../preload/contract';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
 import { DerivedVolumeWriter, isZeroTrace } from '../survey/derivedVolume';
 import { regionMask } from '../survey/regionMask';
-import { checkpoint, type JobContext } from './protocol';
+import { checkpoint } from '../ml/cancellation';
+import type { JobContext } from './protocol';
 import { strengthSummary } from '../ml/sure';
 import { reconstructor, type Reconstructor } from './reconstructSection';
-
-type ApplyRequest = Extract<JobRequest, { kind: 'apply-volume' }>;
 
 export interface ApplyVolumeResult {
   method: string;
@@ -40,7 +39,27 @@ export interface ApplyVolumeProgress {
   inline: number;
 }
 
-export async function applyVolume(request: ApplyRequest, context: JobContext): Promise<ApplyVolumeResult> {
+/**
+ * How one run takes part in an apply: a local job does every inline and finishes the volume; a cluster task
+ * (main/cluster) does only its slice of inline indices, beside other tasks writing other inlines of the same volume,
+ * and a final cluster step finishes it.
+ */
+export interface ApplyShare {
+  /** Inline indices [first, last] this run writes; null: all of them. */
+  slice: [number, number] | null;
+  /** Whether this run builds the 3D view's downsampled volume and the filled mask after the last inline. */
+  finish: boolean;
+  /** Whether other writers may be working in the same volume (then only this run's own temporary files are cleared). */
+  shared: boolean;
+}
+
+const LOCAL_RUN: ApplyShare = { slice: null, finish: true, shared: false };
+
+export async function applyVolume(
+  request: ApplyVolumeRequest,
+  context: JobContext,
+  share: ApplyShare = LOCAL_RUN,
+): Promise<ApplyVolumeResult> {
   const started = performance.now();
   const input = await SurveyCache.open(request.inputDir);
   try {
@@ -51,23 +70,27 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
         apiCode: 'invalid-argument',
       });
     }
+    const [sliceFirst, sliceLast] = share.slice ?? [0, inlines - 1];
+    if (sliceFirst > sliceLast || sliceLast >= inlines) {
+      throw Object.assign(new Error(`inline slice ${sliceFirst}..${sliceLast} is outside 0..${inlines - 1}`), {
+        apiCode: 'invalid-argument',
+      });
+    }
     const region = regionMask(inlines, crosslines, request.inlines, request.polygon);
     const keepUncertainty = request.model !== null && request.ensemble > 1;
-    const writer = await DerivedVolumeWriter.openOrCreate(request.volumeDir, {
-      input,
-      liveMask: outputLiveMask(input.liveMask().data, region, request.task),
-      lineage: lineageOf(request),
-      uncertainty: keepUncertainty,
-    });
+    const writer = await openVolumeWriter(request, input, share.shared);
     const finished = await writer.finishedInlines();
+    const todo = range(sliceFirst, sliceLast).filter((il) => !finished.has(il));
+    const sliceSize = sliceLast - sliceFirst + 1;
+    let sliceDone = sliceSize - todo.length;
     const axis = input.attributes.sampleAxis;
-    context.progress(finished.size / inlines, 'loading the method');
-    const [run, method] = await reconstructor(request, request.inputDir, sampleIntervalSeconds(axis));
+    context.progress(sliceDone / sliceSize, 'loading the method');
+    const { run, method } = await reconstructor(request, request.inputDir, sampleIntervalSeconds(axis));
     const result: ApplyVolumeResult = {
       method,
       inlines,
       inlinesReconstructed: 0,
-      inlinesAlreadyDone: finished.size,
+      inlinesAlreadyDone: sliceDone,
       firstInlineWritten: null,
       tracesFilled: 0,
       strength: null,
@@ -76,8 +99,7 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
     };
     let reconstructionSeconds = 0;
     const strengths: number[] = [];
-    for (let il = 0; il < inlines; il++) {
-      if (finished.has(il)) continue;
+    for (const il of todo) {
       await checkpoint(context.signal);
       const cells = region.subarray(il * crosslines, (il + 1) * crosslines);
       const lineStarted = performance.now();
@@ -94,6 +116,7 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
       await writer.writeInline(il, line.values, deviation);
       result.firstInlineWritten ??= il;
       finished.add(il);
+      sliceDone++;
       const progress: ApplyVolumeProgress = {
         volumeId: request.volumeId,
         completedLines: finished.size,
@@ -101,18 +124,12 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
         inline: il,
       };
       context.progress(
-        0.95 * (finished.size / inlines),
-        `inline ${input.inlineNumbers[il]} (${finished.size} of ${inlines})`,
+        0.95 * (sliceDone / sliceSize),
+        `inline ${input.inlineNumbers[il]} (${sliceDone} of ${sliceSize})`,
         progress,
       );
     }
-    context.progress(0.95, 'finishing the volume (3D view, filled traces)');
-    const output = await SurveyCache.open(request.volumeDir);
-    try {
-      result.tracesFilled = (await writer.finish(input, output)).tracesFilled;
-    } finally {
-      await output.close();
-    }
+    if (share.finish) result.tracesFilled = await finishVolume(writer, input, request.volumeDir, context);
     result.strength = strengthSummary(strengths);
     result.seconds = (performance.now() - started) / 1000;
     result.secondsPerReconstructedInline = result.inlinesReconstructed
@@ -124,12 +141,73 @@ export async function applyVolume(request: ApplyRequest, context: JobContext): P
   }
 }
 
+/**
+ * Sets the derived volume up (or opens the one an earlier run set up). Cluster submission calls this once before any
+ * task starts, so tasks never race to create it.
+ */
+export async function openVolumeWriter(
+  request: ApplyVolumeRequest,
+  input: SurveyCache,
+  shared: boolean,
+): Promise<DerivedVolumeWriter> {
+  const [inlines, crosslines] = input.shape;
+  const region = regionMask(inlines, crosslines, request.inlines, request.polygon);
+  return DerivedVolumeWriter.openOrCreate(
+    request.volumeDir,
+    {
+      input,
+      liveMask: outputLiveMask(input.liveMask().data, region, request.task),
+      lineage: lineageOf(request),
+      uncertainty: request.model !== null && request.ensemble > 1,
+    },
+    { shared },
+  );
+}
+
+/** The last step of a cluster apply, once every task has written its inlines: returns the traces filled. */
+export async function finishAppliedVolume(request: ApplyVolumeRequest, context: JobContext): Promise<number> {
+  const input = await SurveyCache.open(request.inputDir);
+  try {
+    const writer = await openVolumeWriter(request, input, false);
+    return await finishVolume(writer, input, request.volumeDir, context);
+  } finally {
+    await input.close();
+  }
+}
+
+/** After the last inline (of every task): the 3D view's downsampled volume and the filled-trace mask. */
+async function finishVolume(
+  writer: DerivedVolumeWriter,
+  input: SurveyCache,
+  volumeDir: string,
+  context: JobContext,
+): Promise<number> {
+  const [inlines] = input.shape;
+  const finished = await writer.finishedInlines();
+  if (finished.size !== inlines) {
+    throw Object.assign(new Error(`the volume has ${finished.size} of ${inlines} inlines: it cannot be finished yet`), {
+      apiCode: 'invalid-argument',
+    });
+  }
+  context.progress(0.95, 'finishing the volume (3D view, filled traces)');
+  const output = await SurveyCache.open(volumeDir);
+  try {
+    return (await writer.finish(input, output)).tracesFilled;
+  } finally {
+    await output.close();
+  }
+}
+
+function range(first: number, last: number): number[] {
+  return Array.from({ length: last - first + 1 }, (_, k) => first + k);
+}
+
 /** Interpolation makes the region's cells live (they get filled); denoising records nothing new. */
-function outputLiveMask(inputMask: Uint8Array, region: Uint8Array, task: ApplyRequest['task']): Uint8Array {
+function outputLiveMask(inputMask: Uint8Array, region: Uint8Array, task: ApplyVolumeRequest['task']): Uint8Array {
   return task === 'interpolate' ? inputMask.map((live, cell) => live | region[cell]!) : Uint8Array.from(inputMask);
 }
 
-function lineageOf(request: ApplyRequest): Record<string, unknown> {
+function lineageOf(request: ApplyVolumeRequest): Record<string, unknown> {
   return {
     derivedFrom: request.inputDir,
     surveyId: request.surveyId,
@@ -150,7 +228,7 @@ async function reconstructInline(
   data: Float32Array,
   shape: { traces: number; samples: number },
   cells: Uint8Array,
-  request: ApplyRequest,
+  request: ApplyVolumeRequest,
 ): Promise<{ values: Float32Array; uncertainty: Float32Array | null; strength: number | null }> {
   const { traces, samples } = shape;
   const live = Uint8Array.from({ length: traces }, (_, t) =>

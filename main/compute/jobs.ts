@@ -3,12 +3,13 @@ import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
 import { describeRun } from '../survey/runLabel';
-import { applyVolume } from './applyVolume';
+import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
 import { reconstructSurveySection } from './reconstructSection';
 import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
-import { checkpoint, type JobContext } from './protocol';
+import { checkpoint } from '../ml/cancellation';
+import type { JobContext } from './protocol';
 
 type RequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
 
@@ -37,6 +38,10 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return reconstructSurveySection(request, context);
     case 'apply-volume':
       return applyVolume(request, context);
+    case 'apply-volume-slice':
+      return applyVolume(request.apply, context, { slice: request.slice, finish: false, shared: true });
+    case 'finish-volume':
+      return { tracesFilled: await finishAppliedVolume(request.apply, context) };
     case 'export-volume':
       return exportVolume(request, context);
   }
@@ -52,6 +57,10 @@ export function jobTitle(request: JobRequest): string {
       return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} ${request.label}`;
     case 'apply-volume':
       return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} the volume (${describeRun(request.model ? `model ${request.model.name}` : (request.method ?? 'default method'), request.model !== null, request)})`;
+    case 'apply-volume-slice':
+      return `${jobTitle(request.apply)}, inline indices ${request.slice[0]}-${request.slice[1]}`;
+    case 'finish-volume':
+      return `Finish ${jobTitle(request.apply)}`;
     case 'export-volume':
       return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume to ${path.basename(request.path)}`;
     case 'train-model':

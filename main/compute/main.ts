@@ -4,7 +4,7 @@
  * here takes down only this process: the host marks the running job and starts a new one on demand.
  */
 import type { BackendReport } from '../../preload/contract';
-import { toApiError } from '../api/errors';
+import { toApiError } from './apiErrors';
 import { chooseBackend } from '../ml/backends';
 import { withInferenceThreads } from '../ml/parallelInference';
 import { runJob } from './jobs';
@@ -38,6 +38,9 @@ function connectToHost(): {
 }
 
 const host = connectToHost();
+// Stopped by the host: leave through process.exit (as the default handler would leave, with its exit code), so Node's
+// exit hooks run: a --cpu-prof profile (npm run bench -- apply) is written only then.
+process.on('SIGTERM', () => process.exit(143));
 const running = new Map<string, AbortController>();
 
 async function probe(): Promise<{ backend: BackendReport | null; backendError: string | null }> {

@@ -18,16 +18,3 @@ export interface JobContext {
   /** `detail`: structured progress the host records (e.g. one epoch's metrics). */
   progress(fraction: number, message: string, detail?: unknown): void;
 }
-
-export class JobCancelledError extends Error {
-  readonly apiCode = 'cancelled';
-  constructor() {
-    super('cancelled by the user');
-  }
-}
-
-/** Yields to the event loop (so cancel messages arrive) and throws if the job was cancelled meanwhile. */
-export async function checkpoint(signal: AbortSignal): Promise<void> {
-  await new Promise<void>((resolve) => setImmediate(resolve));
-  if (signal.aborted) throw new JobCancelledError();
-}

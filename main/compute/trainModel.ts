@@ -9,7 +9,7 @@ import { parseModelConfig } from '../ml/modelConfig';
 import { loadInferenceModel } from '../ml/modelForInference';
 import { readModelCard } from '../ml/registry/modelFiles';
 import { writeBestModel } from '../ml/training/checkpoint';
-import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
+import { estimateSourceScale, openSurveyPatchSource, type SurveyPatchSource } from '../ml/training/patchSource';
 import { train, type TrainResult } from '../ml/training/trainer';
 import type { JobContext } from './protocol';
 
@@ -22,7 +22,7 @@ export const KEPT_BASE_SURE_NOTE =
   "adapting did not lower the estimated error (Stein's unbiased risk estimate at checked strength, on 8 lines of the survey); these are the base model's weights";
 
 export async function trainModel(request: TrainRequest, context: JobContext): Promise<TrainModelResult> {
-  const sources = await Promise.all(request.sources.map((source) => SurveyCachePatchSource.open(source.cacheDir)));
+  const sources = await Promise.all(request.sources.map(openSurveyPatchSource));
   try {
     const result = await trainOn(sources, request, context);
     const onNoisyData = request.corruption === 'blind-spot' || request.corruption === 'recorrupted';
@@ -38,7 +38,7 @@ export async function trainModel(request: TrainRequest, context: JobContext): Pr
 async function keepBaseUnlessBetter(
   baseDir: string,
   checkpointDir: string,
-  source: SurveyCachePatchSource,
+  source: SurveyPatchSource,
   result: TrainResult,
 ): Promise<TrainModelResult> {
   const base = await loadInferenceModel(baseDir);
@@ -56,11 +56,7 @@ async function keepBaseUnlessBetter(
   }
 }
 
-async function trainOn(
-  sources: SurveyCachePatchSource[],
-  request: TrainRequest,
-  context: JobContext,
-): Promise<TrainResult> {
+async function trainOn(sources: SurveyPatchSource[], request: TrainRequest, context: JobContext): Promise<TrainResult> {
   // Fine-tuning keeps the base model's architecture, as its card records it.
   const config = request.initialModelDir
     ? parseModelConfig((await readModelCard(request.initialModelDir)).config, `${request.initialModelDir} model card`)

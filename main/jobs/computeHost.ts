@@ -1,7 +1,7 @@
 import type { ApiErrorShape, BackendReport, ComputeStatus, JobRequest } from '../../preload/contract';
 import { PromethiumError } from '../../preload/contract';
 import type { ComputeToHost, HostToCompute } from '../compute/protocol';
-import type { ApiEventBus } from '../events';
+import type { ApiEventBus } from './events';
 
 /** A started compute process, whichever way the host started it (utilityProcess or child_process.fork). */
 export interface ComputeProcess {

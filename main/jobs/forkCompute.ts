@@ -9,12 +9,24 @@ export function computeBundlePath(distDir: string): string {
   return path.join(distDir, 'compute.cjs');
 }
 
-/** Starts the compute process with child_process.fork (browser mode, CLI, tests). */
-export function forkComputeLauncher(bundle: string, env: NodeJS.ProcessEnv = process.env): ComputeLauncher {
+/**
+ * Starts the compute process with child_process.fork (browser mode, CLI, tests). `execArgv`: Node options for it
+ * (the apply benchmark profiles it with --cpu-prof, which NODE_OPTIONS may not carry).
+ */
+export function forkComputeLauncher(
+  bundle: string,
+  env: NodeJS.ProcessEnv = process.env,
+  execArgv: string[] = process.execArgv,
+): ComputeLauncher {
   return () => {
     if (!existsSync(bundle)) throw new Error(`compute bundle ${bundle} is missing: run \`npm run build\``);
     // 'advanced' serialization carries typed arrays (sections, tiles) without converting them to JSON.
-    const child = fork(bundle, [], { serialization: 'advanced', env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const child = fork(bundle, [], {
+      serialization: 'advanced',
+      env,
+      execArgv,
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
     return {
       pid: child.pid,
       send: (message) => {

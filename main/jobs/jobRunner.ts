@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { PromethiumError, type JobInfo, type JobRequest } from '../../preload/contract';
 import { jobTitle } from '../compute/jobs';
-import type { ApiEventBus } from '../events';
+import type { ApiEventBus } from './events';
 import type { Project } from '../project/project';
 import type { ComputeHost, JobOutcome } from './computeHost';
+import { EtaEstimator } from './eta';
 
 const PERSIST_INTERVAL_MS = 1000;
 const EVENT_INTERVAL_MS = 100;
@@ -27,15 +28,9 @@ interface ActiveJob {
   info: JobInfo;
   request: JobRequest;
   project: Project;
-  startedAtMs: number;
+  eta: EtaEstimator;
   lastPersistMs: number;
   lastEventMs: number;
-}
-
-/** Fraction done and time so far give the remaining time, once enough is done for the rate to mean something. */
-export function estimateEtaSeconds(fraction: number, elapsedMs: number): number | null {
-  if (fraction < 0.02 || elapsedMs < 500) return null;
-  return Math.max(0, ((elapsedMs / fraction) * (1 - fraction)) / 1000);
 }
 
 /**
@@ -71,7 +66,7 @@ export class JobRunner {
       detail: null,
     };
     project.jobs.insert(info, request);
-    this.queue.push({ info, request, project, startedAtMs: 0, lastPersistMs: 0, lastEventMs: 0 });
+    this.queue.push({ info, request, project, eta: new EtaEstimator(), lastPersistMs: 0, lastEventMs: 0 });
     this.bus.emit('jobs.changed', info);
     void this.pump();
     return info;
@@ -127,7 +122,6 @@ export class JobRunner {
     const job = this.queue.shift();
     if (!job) return;
     this.active = job;
-    job.startedAtMs = Date.now();
     Object.assign(job.info, { state: 'running', startedAt: new Date().toISOString(), message: 'starting' });
     this.publish(job, true);
     const outcome = await this.compute.run(job.info.id, job.request, (fraction, message, detail) =>
@@ -146,7 +140,7 @@ export class JobRunner {
     }
     job.info.progress = fraction;
     job.info.message = message;
-    job.info.etaSeconds = estimateEtaSeconds(fraction, Date.now() - job.startedAtMs);
+    job.info.etaSeconds = job.eta.observe(fraction, Date.now());
     this.publish(job, false);
   }
 

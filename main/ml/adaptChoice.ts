@@ -14,9 +14,9 @@
  * base's. Removing more than the base there costs nothing (white noise has energy below the low cut too, and an
  * adapted model that learnt it better should not pay for that).
  */
-import { liveTraceMask, type TraceMask } from './corruption';
+import { liveTraceMask, type TraceMask } from '../signal/corruption';
 import { reconstructSection } from './inference';
-import type { SectionShape } from './metrics';
+import type { SectionShape } from '../signal/metrics';
 import type { InferenceModel } from './modelForInference';
 import type { AmplitudeScale } from './normalization';
 import { denoiseAtCheckedStrength, type StrengthResult } from './sure';

@@ -13,9 +13,9 @@
  * than half of them.
  */
 import { type BlendCheck, type BlendWeights, describeBlend } from '../../preload/contract';
-import { seededRandom } from '../synth/random';
-import type { TraceMask } from './corruption';
-import type { SectionShape } from './metrics';
+import { seededRandom } from '../signal/random';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 
 /** An interpolator: the section and its live traces in, the section with every dead trace filled out. */
 export type Interpolator = (section: Float32Array, live: TraceMask) => Promise<Float32Array>;

@@ -15,8 +15,8 @@
  *   [0.71, 1.41], which suits the models just as well as exactly 1.
  * The scale is kept (stored with the model and the job) so outputs are de-normalised with the same divisor.
  */
-import type { SectionShape } from './metrics';
-import { selectKth } from '../processing/selectKth';
+import type { SectionShape } from '../signal/metrics';
+import { selectKth } from '../common/selectKth';
 
 export const SCALE_PERCENTILE = 99.5;
 

@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildPatchIndex,
-  interpolateTracesLinear,
-  shuffled,
-  splitPatchIndexByLine,
-  type LineExtent,
-} from './patchIndex';
+import { buildPatchIndex, shuffled, splitPatchIndexByLine, type LineExtent } from './patchIndex';
 
 const patch = { samples: 128, traces: 64 };
 const stride = { samples: 64, traces: 32 };
@@ -33,6 +27,15 @@ describe('buildPatchIndex', () => {
 });
 
 describe('splitPatchIndexByLine', () => {
+  it('splits a single line (a 2D line, one gather) by traces: the last fifth validates', () => {
+    const line = { line: 3, traces: 600, samples: 256 };
+    const split = splitPatchIndexByLine([line], { traces: 128, samples: 128 }, { traces: 64, samples: 64 }, 0.2, 1);
+    expect(split.validation.length).toBeGreaterThan(0);
+    expect(split.train.every((entry) => entry.line === 3 && entry.traceStart + 128 <= 480)).toBe(true);
+    expect(split.validation.every((entry) => entry.traceStart >= 480)).toBe(true);
+    expect(split.validationLines).toEqual([3]);
+  });
+
   it('keeps every line in exactly one set, with all its patches', () => {
     const lines = survey(10);
     const split = splitPatchIndexByLine(lines, patch, stride, 0.2, 42);
@@ -74,25 +77,5 @@ describe('shuffled', () => {
     expect(result).not.toEqual(items);
     expect([...result].sort((a, b) => a - b)).toEqual(items);
     expect(items[0]).toBe(0);
-  });
-});
-
-describe('interpolateTracesLinear', () => {
-  const shape = { traces: 6, samples: 2 };
-  // Traces: [0, 10], x, x, [3, 40], x, x (x = missing, filled with junk that must be ignored).
-  const section = Float32Array.from([0, 10, 99, 99, 99, 99, 3, 40, 99, 99, 99, 99]);
-
-  it('mixes the live neighbours by distance and copies the nearest live trace at the ends', () => {
-    const mask = Uint8Array.from([1, 0, 0, 1, 0, 0]);
-    const result = Array.from(interpolateTracesLinear(section, shape, mask));
-    expect(result.slice(0, 8)).toEqual([0, 10, 1, 20, 2, 30, 3, 40]);
-    expect(result.slice(8)).toEqual([3, 40, 3, 40]);
-  });
-
-  it('copies before the first live trace, leaves live traces alone, and gives zeros with no live trace', () => {
-    const mask = Uint8Array.from([0, 0, 0, 1, 0, 1]);
-    const data = Float32Array.from([9, 9, 9, 9, 9, 9, 3, 40, 9, 9, 5, 0]);
-    expect(Array.from(interpolateTracesLinear(data, shape, mask))).toEqual([3, 40, 3, 40, 3, 40, 3, 40, 4, 20, 5, 0]);
-    expect(Array.from(interpolateTracesLinear(data, shape, new Uint8Array(6)))).toEqual(new Array(12).fill(0));
   });
 });

@@ -2,13 +2,9 @@
  * The lazy patch dataset's index map, after the seeds' `create_index_mapping`: one entry (line, trace start, sample
  * start) per training patch, so that patches are cut from the survey cache on demand instead of being stored. The
  * train/validation split is by line, so no line (and no overlapping patch of it) is in both sets.
- *
- * Also the classical interpolation baseline that QC compares the models with: linear interpolation of missing traces
- * between their live neighbours.
  */
-import { seededRandom } from '../synth/random';
-import type { TraceMask } from './corruption';
-import type { SectionShape } from './metrics';
+import { seededRandom } from '../signal/random';
+import type { SectionShape } from '../signal/metrics';
 import { axisOrigins, type PatchSize } from './tiling';
 
 /** A line of the survey (inline number, or index in a set of 2D lines) and its size. */
@@ -93,6 +89,9 @@ export function splitPatchIndexByLine(
   }
   const ids = lines.map((extent) => extent.line);
   if (new Set(ids).size !== ids.length) throw new Error('a line appears twice in the training set');
+  if (lines.length === 1 && lines[0]!.traces > 1 && validationFraction > 0 && validationFraction < 1) {
+    return splitSingleLineByTraces(lines[0]!, patch, stride, validationFraction, seed);
+  }
   const order = shuffled(lines, seed);
   const validationCount = validationLineCount(lines.length, validationFraction);
   const validationExtents = order.slice(0, validationCount);
@@ -106,29 +105,27 @@ export function splitPatchIndexByLine(
 }
 
 /**
- * The classical interpolation baseline: each missing trace (mask 0) becomes the distance-weighted mix of the nearest
- * live traces on either side, sample by sample ((1 - w) left + w right, w = (t - left) / (right - left)). Missing
- * traces before the first or after the last live trace copy the nearest live trace; with no live trace at all the
- * result is zero. Live traces are returned unchanged; whatever the missing traces held is ignored.
+ * One line (a 2D line, a single gather) has no other line to validate on: its last `validationFraction` of traces
+ * (at least one) hold the validation patches and the traces before them the training patches, so that (where the
+ * training traces are at least a patch wide) no training patch covers a validation trace.
  */
-export function interpolateTracesLinear(section: Float32Array, shape: SectionShape, mask: TraceMask): Float32Array {
-  const { traces, samples } = shape;
-  if (mask.length !== traces) throw new Error(`trace mask of ${mask.length} traces for ${traces} traces`);
-  const previousLive = new Int32Array(traces);
-  const nextLive = new Int32Array(traces);
-  for (let t = 0, last = -1; t < traces; t++) previousLive[t] = last = mask[t] ? t : last;
-  for (let t = traces - 1, next = -1; t >= 0; t--) nextLive[t] = next = mask[t] ? t : next;
-  const result = new Float32Array(section.length);
-  for (let t = 0; t < traces; t++) {
-    const left = previousLive[t]!;
-    const right = nextLive[t]!;
-    if (left < 0 && right < 0) continue;
-    const weight = left < 0 ? 1 : right < 0 || right === left ? 0 : (t - left) / (right - left);
-    const leftBase = (left < 0 ? right : left) * samples;
-    const rightBase = (right < 0 ? left : right) * samples;
-    for (let s = 0; s < samples; s++) {
-      result[t * samples + s] = (1 - weight) * section[leftBase + s]! + weight * section[rightBase + s]!;
-    }
-  }
-  return result;
+function splitSingleLineByTraces(
+  line: LineExtent,
+  patch: PatchSize,
+  stride: PatchStride,
+  validationFraction: number,
+  seed: number,
+): PatchIndexSplit {
+  const validationTraces = Math.min(line.traces - 1, Math.max(1, Math.round(validationFraction * line.traces)));
+  const first = line.traces - validationTraces;
+  const validation = buildPatchIndex([{ ...line, traces: validationTraces }], patch, stride).map((entry) => ({
+    ...entry,
+    traceStart: entry.traceStart + first,
+  }));
+  return {
+    train: shuffled(buildPatchIndex([{ ...line, traces: first }], patch, stride), seed + 1),
+    validation: shuffled(validation, seed + 2),
+    trainLines: [line.line],
+    validationLines: [line.line],
+  };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fxDecon } from '../processing/fxDecon';
 import { linearEventsSection } from '../processing/testSections';
-import { addNoiseAtSnr, gaussianNoise, swellNoise } from './corruption';
-import { meanSquaredError, signalToNoiseDb, type SectionShape } from './metrics';
+import { addNoiseAtSnr, gaussianNoise, swellNoise } from '../signal/corruption';
+import { meanSquaredError, signalToNoiseDb, type SectionShape } from '../signal/metrics';
 import { applyStrength, denoiseAtCheckedStrength, whiteNoiseRms, type Denoiser } from './sure';
 
 const shape: SectionShape = { traces: 48, samples: 400 };

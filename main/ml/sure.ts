@@ -20,11 +20,11 @@
  */
 import { STRENGTH_CHECK_LOW_CUT_HZ, type StrengthCheck } from '../../preload/contract';
 import { bandpass, ormsbyGain } from '../processing/bandpass';
-import { fftSize } from '../processing/fft2d';
-import { selectKth } from '../processing/selectKth';
-import { gaussian, seededRandom } from '../synth/random';
-import type { TraceMask } from './corruption';
-import type { SectionShape } from './metrics';
+import { fftSize } from '../signal/fft2d';
+import { selectKth } from '../common/selectKth';
+import { gaussian, seededRandom } from '../signal/random';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 
 /** The denoiser checked: a section of the same shape in, the denoised section out (deterministic). */
 export type Denoiser = (section: Float32Array) => Promise<Float32Array>;

@@ -1,5 +1,5 @@
 /** Seeded random numbers for ML tests and fixtures, so that a failure reproduces from its seed. */
-export { seededRandom } from '../synth/random';
+export { seededRandom } from '../signal/random';
 
 /** Uniform values in [-1, 1). */
 export function randomValues(random: () => number, count: number): Float32Array {

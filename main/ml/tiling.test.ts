@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, seededRandom } from '../synth/random';
-import type { SectionShape } from './metrics';
+import { gaussian, seededRandom } from '../signal/random';
+import type { SectionShape } from '../signal/metrics';
 import {
   EnsembleAccumulator,
   TilePlan,

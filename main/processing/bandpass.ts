@@ -6,8 +6,8 @@
  * polarity. Each trace is zero-padded to at least twice its length so that the filter's impulse response (which decays
  * slowly, as 1/t^2) does not wrap the end of the trace onto its beginning.
  */
-import type { SectionShape } from '../ml/metrics';
-import { fftSize, FxTransform } from './fft2d';
+import type { SectionShape } from '../signal/metrics';
+import { fftSize, FxTransform } from '../signal/fft2d';
 import { checkInRange, checkPositive, checkSection, ProcessingInputError } from './validation';
 
 export interface BandpassOptions {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { signalToNoiseDb } from '../ml/metrics';
+import { signalToNoiseDb } from '../signal/metrics';
 import { dipFromVelocity, fanWeight, fkFilter } from './fkFilter';
 import { energy, linearEventsSection } from './testSections';
 

@@ -8,8 +8,8 @@
  * so that the filter does not ring. Apparent velocities convert to dips as dip = traceSpacing / (velocity dt). Dips past
  * the spatial Nyquist (|k| > 0.5) alias onto smaller ones, as in any f-k filter.
  */
-import type { SectionShape } from '../ml/metrics';
-import { FxTransform, WavenumberTransform } from './fft2d';
+import type { SectionShape } from '../signal/metrics';
+import { FxTransform, WavenumberTransform } from '../signal/fft2d';
 import {
   checkChoice,
   checkInRange,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addNoiseAtSnr, gaussianNoise } from '../ml/corruption';
-import { signalToNoiseDb } from '../ml/metrics';
+import { addNoiseAtSnr, gaussianNoise } from '../signal/corruption';
+import { signalToNoiseDb } from '../signal/metrics';
 import { fxDecon } from './fxDecon';
 import { linearEventsSection } from './testSections';
 

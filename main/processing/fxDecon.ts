@@ -15,10 +15,10 @@
  * [fmin, fmax] are zeroed, as in Canales' method: the output is band-limited to the analysis band. Windows with too
  * few traces to predict (fewer than p + 1) and slices without energy keep their input values.
  */
-import type { SectionShape } from '../ml/metrics';
-import { FxTransform } from './fft2d';
+import type { SectionShape } from '../signal/metrics';
+import { FxTransform } from '../signal/fft2d';
 import { checkInRange, checkInteger, checkPositive, checkSection, ProcessingInputError } from './validation';
-import { taperedWindows, type TaperedWindow } from './windows';
+import { taperedWindows, type TaperedWindow } from '../signal/windows';
 
 export interface FxDeconOptions {
   /** Sample interval in seconds. Default 0.004. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { randomTraceMask } from '../ml/corruption';
-import { interpolateTracesLinear } from '../ml/patchIndex';
+import { randomTraceMask } from '../signal/corruption';
+import { interpolateTracesLinear } from '../signal/traceInterpolation';
 import { denoiseMethods, interpolationMethods, ProcessingInputError } from './index';
 import { linearEventsSection } from './testSections';
 

@@ -5,9 +5,9 @@
  * Sections are trace-major Float32Arrays; masks have one entry per trace, 1 = live. Bad options or inputs throw a
  * `ProcessingInputError` (apiCode 'invalid-argument').
  */
-import type { TraceMask } from '../ml/corruption';
-import type { SectionShape } from '../ml/metrics';
-import { interpolateTracesLinear } from '../ml/patchIndex';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
+import { interpolateTracesLinear } from '../signal/traceInterpolation';
 import { fkFilter, type FkFilterOptions } from './fkFilter';
 import { fxDecon, type FxDeconOptions } from './fxDecon';
 import { medianFilter, type MedianFilterOptions } from './medianFilter';
@@ -45,7 +45,7 @@ export interface InterpolationOptionsByMethod {
 export type DenoiseMethodName = keyof DenoiseOptionsByMethod;
 export type InterpolationMethodName = keyof InterpolationOptionsByMethod;
 
-/** Linear interpolation between the nearest live traces (main/ml/patchIndex.ts), with the registry's input checks. */
+/** Linear interpolation between the nearest live traces (main/signal/traceInterpolation.ts), with the registry's input checks. */
 function linearInterpolation(section: Float32Array, shape: SectionShape, mask: TraceMask): Float32Array {
   checkSection(section, shape);
   checkMask(mask, shape);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { signalToNoiseDb } from '../ml/metrics';
-import { seededRandom } from '../synth/random';
+import { signalToNoiseDb } from '../signal/metrics';
+import { seededRandom } from '../signal/random';
 import { medianFilter, medianInPlace } from './medianFilter';
 import { linearEventsSection } from './testSections';
 

@@ -8,8 +8,8 @@
  * sheared so that trace t + j contributes samples around s + round(j dip), keeping a dipping event aligned in it.
  * At the section edges the window is cut short and the median is taken over the values that remain.
  */
-import type { SectionShape } from '../ml/metrics';
-import { selectKth } from './selectKth';
+import type { SectionShape } from '../signal/metrics';
+import { selectKth } from '../common/selectKth';
 import { checkChoice, checkFinite, checkOddWindow, checkSection } from './validation';
 
 export interface MedianFilterOptions {

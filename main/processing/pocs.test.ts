@@ -1,8 +1,8 @@
 import FFT from 'fft.js';
 import { describe, expect, it } from 'vitest';
-import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../ml/corruption';
-import { signalToNoiseDb } from '../ml/metrics';
-import { interpolateTracesLinear } from '../ml/patchIndex';
+import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../signal/corruption';
+import { signalToNoiseDb } from '../signal/metrics';
+import { interpolateTracesLinear } from '../signal/traceInterpolation';
 import { pocsInterpolate } from './pocs';
 import { linearEventsSection, selectTraces } from './testSections';
 

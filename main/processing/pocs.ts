@@ -18,11 +18,11 @@
  * Long sections are processed in overlapping tapered time windows (events are more nearly linear, hence sparser,
  * over a short time).
  */
-import type { TraceMask } from '../ml/corruption';
-import type { SectionShape } from '../ml/metrics';
-import { FxTransform, WavenumberTransform } from './fft2d';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
+import { FxTransform, WavenumberTransform } from '../signal/fft2d';
 import { checkChoice, checkInRange, checkInteger, checkMask, checkPositive, checkSection } from './validation';
-import { taperedWindows } from './windows';
+import { taperedWindows } from '../signal/windows';
 
 export interface PocsOptions {
   /** Thresholding iterations. Default 100. */

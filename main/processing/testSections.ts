@@ -1,5 +1,5 @@
 /** Analytic test sections for the classical methods: linear events made of a Ricker wavelet, reproducible exactly. */
-import type { SectionShape } from '../ml/metrics';
+import type { SectionShape } from '../signal/metrics';
 import { rickerWavelet } from '../synth/layeredVolume';
 
 export interface LinearEvent {

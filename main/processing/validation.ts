@@ -1,9 +1,9 @@
 /**
  * Input checks shared by the classical methods. Every failure is a `ProcessingInputError`, which the API layer reports
- * as an invalid argument with its message (main/api/errors.ts reads `apiCode`).
+ * as an invalid argument with its message (main/compute/apiErrors.ts reads `apiCode`).
  */
-import type { SectionShape } from '../ml/metrics';
-import type { TraceMask } from '../ml/corruption';
+import type { SectionShape } from '../signal/metrics';
+import type { TraceMask } from '../signal/corruption';
 
 /** A section, mask or option a classical method cannot work with; the message names the option and the bad value. */
 export class ProcessingInputError extends Error {

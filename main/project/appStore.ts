@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { RecentProject } from '../../preload/contract';
 import { openDatabase, type SqliteDatabase } from './database';
 import { appMigrations } from './migrations';
-import { defaultProjectDir } from '../paths';
+import { defaultProjectDir } from './paths';
 import { SettingsRepository } from './settingsRepository';
 
 const MAX_RECENT = 20;

@@ -95,6 +95,20 @@ export const projectMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    description: "work handed to a Slurm cluster: the array job, its tasks' inline slices, the final job",
+    sql: `
+      CREATE TABLE cluster_jobs (
+        volume_id TEXT PRIMARY KEY REFERENCES volumes (id) ON DELETE CASCADE,
+        array_job_ids TEXT NOT NULL,
+        finish_job_id TEXT NOT NULL,
+        slices TEXT NOT NULL,
+        script_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */

@@ -9,6 +9,7 @@ import { SettingsRepository } from './settingsRepository';
 import { SurveysRepository } from './surveysRepository';
 import { ModelsRepository } from './modelsRepository';
 import { VolumesRepository } from './volumesRepository';
+import { ClusterJobsRepository } from './clusterJobsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 /** A survey cache is written under `<cache>.partial` and renamed when complete (survey/cacheWriter.ts). */
@@ -21,6 +22,7 @@ export class Project {
   readonly surveys: SurveysRepository;
   readonly models: ModelsRepository;
   readonly volumes: VolumesRepository;
+  readonly clusterJobs: ClusterJobsRepository;
 
   private constructor(
     readonly dir: string,
@@ -33,6 +35,7 @@ export class Project {
     this.surveys = new SurveysRepository(db);
     this.models = new ModelsRepository(db);
     this.volumes = new VolumesRepository(db);
+    this.clusterJobs = new ClusterJobsRepository(db);
   }
 
   /** Trained and imported models, one folder each (tfjs files + model card). */

@@ -133,8 +133,16 @@ export class VolumesRepository {
     this.db.prepare('DELETE FROM volumes WHERE id = ?').run(id);
   }
 
-  /** Volumes a previous run of the app left being written: resumable with jobs.resume. */
+  /**
+   * Volumes a previous run of the app left being written: resumable with jobs.resume. Volumes being written by a
+   * cluster job are left running: the cluster goes on without us.
+   */
   markUnfinishedInterrupted(): number {
-    return this.db.prepare(`UPDATE volumes SET state = 'interrupted' WHERE state = 'running'`).run().changes;
+    return this.db
+      .prepare(
+        `UPDATE volumes SET state = 'interrupted'
+         WHERE state = 'running' AND id NOT IN (SELECT volume_id FROM cluster_jobs)`,
+      )
+      .run().changes;
   }
 }

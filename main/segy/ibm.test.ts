@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../synth/random';
+import { seededRandom } from '../signal/random';
 import { ibmToIeeeBits, ieeeToIbmBits } from './ibm';
 
 const bitsOf = (value: number): number => new Uint32Array(Float32Array.of(value).buffer)[0]!;

@@ -7,7 +7,7 @@ import { decodeFrame, encodeFrame, type ServerMessage } from '../../preload/wire
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers, noNativeDialogs } from '../api/handlers';
 import { forkComputeLauncher } from '../jobs/forkCompute';
-import { AppServices } from '../services';
+import { AppServices } from '../workflows/services';
 import { startServer, type RunningServer } from './server';
 
 let home: string;

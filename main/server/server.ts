@@ -9,8 +9,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
 import { decodeFrame, encodeFrame, type ServerMessage } from '../../preload/wire';
 import type { CallOutcome } from '../api/dispatch';
-import { contentSecurityPolicy } from '../contentSecurityPolicy';
-import type { ApiEventBus } from '../events';
+import { contentSecurityPolicy } from './contentSecurityPolicy';
+import type { ApiEventBus } from '../jobs/events';
 import { authorise, isSameOrigin, newToken, TOKEN_COOKIE } from './auth';
 import { resolveStaticPath, sendStaticFile } from './staticFiles';
 

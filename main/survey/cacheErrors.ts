@@ -1,5 +1,5 @@
 /**
- * Typed errors of the survey cache. `apiCode` is what main/api/errors.ts reads to turn them into the error shape the
+ * Typed errors of the survey cache. `apiCode` is what main/compute/apiErrors.ts reads to turn them into the error shape the
  * renderer shows, so a damaged cache or a bad request reaches the user as a sentence, not a stack trace.
  */
 

@@ -22,7 +22,6 @@ import {
   createSparseFile,
   forEachConcurrently,
   isMissingFile,
-  publish,
   readExactly,
   writeFully,
 } from './cacheFiles';
@@ -37,6 +36,7 @@ import {
 } from './cacheMetadata';
 import { ChunkedVolumeReader } from './cacheVolume';
 import { asCacheIoError } from './cacheWriter';
+import { PartialCache } from './partialCache';
 
 export interface GatherCacheWriterOptions {
   gatherCount: number;
@@ -87,14 +87,14 @@ export class GatherCacheWriter {
   private current: CurrentGather | undefined;
   private readonly gatherValues: Float32Array;
   private readonly gatherKeys: Float64Array[];
-  private state: 'open' | 'finished' | 'aborted' = 'open';
+  private readonly cache: PartialCache;
 
   private constructor(
     readonly dir: string,
-    private readonly partialDir: string,
     private readonly options: GatherCacheWriterOptions,
     private readonly gathersPerChunk: number,
   ) {
+    this.cache = new PartialCache(dir, 'gather cache', this.pool);
     this.traceCounts = new Int32Array(options.gatherCount);
     this.gatherValues = new Float32Array(options.maxTracesPerGather * options.samples.count);
     this.gatherKeys = options.traceKeys.map(() => new Float64Array(options.maxTracesPerGather));
@@ -104,7 +104,7 @@ export class GatherCacheWriter {
     validateGatherOptions(options);
     const gatherBytes = options.maxTracesPerGather * options.samples.count * 4;
     const gathersPerChunk = Math.max(1, Math.min(options.gatherCount, Math.floor(TARGET_CHUNK_BYTES / gatherBytes)));
-    const writer = new GatherCacheWriter(dir, `${dir}.partial`, options, gathersPerChunk);
+    const writer = new GatherCacheWriter(dir, options, gathersPerChunk);
     await rm(writer.partialDir, { recursive: true, force: true });
     try {
       await mkdir(writer.partialDir, { recursive: true });
@@ -119,7 +119,7 @@ export class GatherCacheWriter {
 
   /** Appends a trace to gather `gatherIndex`; `keys` gives a value for every name in options.traceKeys. */
   async writeTrace(gatherIndex: number, samples: Float32Array, keys: Record<string, number>): Promise<void> {
-    this.assertOpen();
+    this.cache.assertOpen();
     this.validateTrace(gatherIndex, samples, keys);
     try {
       if (this.current?.index !== gatherIndex) {
@@ -136,7 +136,7 @@ export class GatherCacheWriter {
   }
 
   async finish(): Promise<GatherCacheAttributes> {
-    this.assertOpen();
+    this.cache.assertOpen();
     try {
       await this.flushCurrent();
       await this.pool.closeAll();
@@ -155,25 +155,20 @@ export class GatherCacheWriter {
         traceCount: this.traceCounts.reduce((sum, traces) => sum + traces, 0),
         survey: this.options.attributes ?? {},
       };
-      await new CacheMetadataWriter(this.partialDir).group('', { promethium: attributes });
-      await publish(this.partialDir, this.dir);
-      this.state = 'finished';
+      await this.cache.publish(attributes);
       return attributes;
     } catch (error) {
       throw asCacheIoError(error, `finishing gather cache ${this.partialDir}`);
     }
   }
 
+  /** Stops and removes everything written; safe to call at any time, also after a failed write. */
   async abort(): Promise<void> {
-    if (this.state !== 'open') return;
-    this.state = 'aborted';
-    await this.pool.closeAll();
-    await rm(this.partialDir, { recursive: true, force: true });
+    await this.cache.abort();
   }
 
-  private assertOpen(): void {
-    if (this.state !== 'open')
-      throw invalidCacheArgument(`gather cache writer for ${this.dir} is already ${this.state}`);
+  private get partialDir(): string {
+    return this.cache.partialDir;
   }
 
   private validateTrace(gatherIndex: number, samples: Float32Array, keys: Record<string, number>): void {

@@ -19,7 +19,7 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SurveyCacheError, invalidCacheArgument } from './cacheErrors';
-import { FileHandlePool, bytesOf, createSparseFile, forEachConcurrently, publish, writeFully } from './cacheFiles';
+import { FileHandlePool, bytesOf, createSparseFile, forEachConcurrently, writeFully } from './cacheFiles';
 import {
   CACHE_FORMAT_VERSION,
   DEFAULT_LOD_MAX_BYTES,
@@ -38,6 +38,7 @@ import {
 import { LodAccumulator } from './cacheLod';
 import { CacheMetadataWriter, writeSingleChunk } from './cacheMetadata';
 import { ChunkedVolumeReader } from './cacheVolume';
+import { PartialCache } from './partialCache';
 
 export interface SurveyCacheWriterOptions {
   /** Inline numbers, one per inline index (the grid's first axis). */
@@ -88,14 +89,14 @@ export class SurveyCacheWriter {
   /** Scattered mode: the grid position (inline * crosslines + crossline) of each staged trace. */
   private stagedPositions: Int32Array = new Int32Array(0);
   private stagedCount = 0;
-  private state: 'open' | 'finished' | 'aborted' = 'open';
+  private readonly cache: PartialCache;
 
   private constructor(
     readonly dir: string,
-    private readonly partialDir: string,
     private readonly options: SurveyCacheWriterOptions,
     layouts: SeismicLayout[],
   ) {
+    this.cache = new PartialCache(dir, 'survey cache', this.pool);
     this.shape = [options.inlines.length, options.crosslines.length, options.samples.count];
     const timeChunk = options.timeChunkSamples ?? 1;
     this.specs = new Map(layouts.map((layout) => [layout, layoutSpec(layout, this.shape, timeChunk)]));
@@ -111,8 +112,8 @@ export class SurveyCacheWriter {
   /** Starts a cache at `dir` (replacing any leftover `<dir>.partial`); `dir` itself is replaced only by finish(). */
   static async create(dir: string, options: SurveyCacheWriterOptions): Promise<SurveyCacheWriter> {
     const layouts = validateOptions(options);
-    const partialDir = `${dir}.partial`;
-    const writer = new SurveyCacheWriter(dir, partialDir, options, layouts);
+    const writer = new SurveyCacheWriter(dir, options, layouts);
+    const partialDir = writer.partialDir;
     await rm(partialDir, { recursive: true, force: true });
     try {
       await mkdir(partialDir, { recursive: true });
@@ -139,7 +140,7 @@ export class SurveyCacheWriter {
 
   /** Adds the trace at grid position (inline index, crossline index); a trace written twice keeps the last samples. */
   async writeTrace(inlineIndex: number, crosslineIndex: number, samples: Float32Array): Promise<void> {
-    this.assertOpen();
+    this.cache.assertOpen();
     this.validateTrace(inlineIndex, crosslineIndex, samples);
     this.liveMask[inlineIndex * this.shape[1] + crosslineIndex] = 1;
     try {
@@ -162,7 +163,7 @@ export class SurveyCacheWriter {
 
   /** Writes what is buffered, the derived copies, the mask, coordinates, LOD and metadata, then publishes `dir`. */
   async finish(): Promise<SurveyCacheAttributes> {
-    this.assertOpen();
+    this.cache.assertOpen();
     try {
       if (this.block) await this.flushBlock(this.block, true);
       this.block = undefined;
@@ -173,9 +174,7 @@ export class SurveyCacheWriter {
       await this.pool.closeAll();
       const attributes = this.attributes();
       await this.writeSmallArrays();
-      await new CacheMetadataWriter(this.partialDir).group('', { promethium: attributes });
-      await publish(this.partialDir, this.dir);
-      this.state = 'finished';
+      await this.cache.publish(attributes);
       return attributes;
     } catch (error) {
       throw asCacheIoError(error, `finishing survey cache ${this.partialDir}`);
@@ -184,15 +183,11 @@ export class SurveyCacheWriter {
 
   /** Stops and removes everything written; safe to call at any time, also after a failed write. */
   async abort(): Promise<void> {
-    if (this.state !== 'open') return;
-    this.state = 'aborted';
-    await this.pool.closeAll();
-    await rm(this.partialDir, { recursive: true, force: true });
+    await this.cache.abort();
   }
 
-  private assertOpen(): void {
-    if (this.state !== 'open')
-      throw invalidCacheArgument(`survey cache writer for ${this.dir} is already ${this.state}`);
+  private get partialDir(): string {
+    return this.cache.partialDir;
   }
 
   private validateTrace(inlineIndex: number, crosslineIndex: number, samples: Float32Array): void {

@@ -7,7 +7,8 @@
  *   <volume>.zarr/uncertainty/     optional: the Monte Carlo dropout standard deviation, the same kind of group
  *
  * Crash safety: every inline chunk is written atomically (main/files/atomicFile.ts), so an inline chunk that exists is
- * complete; a resumed job asks `finishedInlines` and skips those. The metadata is written before the first inline
+ * complete; a resumed job asks `finishedInlines` and skips those. Each inline is one chunk file of its own, so writers
+ * of different inlines (cluster tasks) never write the same file. The metadata is written before the first inline
  * (root zarr.json last, so its presence means the group is set up), the LOD after the last one.
  */
 import { mkdir, readdir, stat } from 'node:fs/promises';
@@ -48,35 +49,26 @@ export class DerivedVolumeWriter {
     private readonly shape: [number, number, number],
   ) {}
 
-  /** Sets the group up unless an earlier (interrupted) run already did; never touches finished inline chunks. */
-  static async openOrCreate(dir: string, spec: DerivedVolumeSpec): Promise<DerivedVolumeWriter> {
+  /**
+   * Sets the group up unless an earlier (interrupted) run already did; never touches finished inline chunks.
+   * Every leftover temporary of a killed run is cleared first, unless `shared`: other writers (cluster tasks) may be
+   * writing other inlines now, next to their own temporaries.
+   */
+  static async openOrCreate(
+    dir: string,
+    spec: DerivedVolumeSpec,
+    { shared }: { shared: boolean } = { shared: false },
+  ): Promise<DerivedVolumeWriter> {
     const shape: [number, number, number] = [...spec.input.attributes.shape];
     if (!(await fileExists(join(dir, 'zarr.json')))) await writeGroup(dir, spec, shape);
     // Chunks a killed run was writing: never renamed into place, so never part of the volume.
-    removeStaleTemporaries(dir, { recursive: true });
+    if (!shared) removeStaleTemporaries(dir, { recursive: true });
     return new DerivedVolumeWriter(dir, shape);
   }
 
   /** Inline indices whose chunk is on disk (renamed into place, so complete). */
-  async finishedInlines(): Promise<Set<number>> {
-    const chunks = join(this.dir, INLINE_ARRAY, 'c');
-    let names: string[];
-    try {
-      names = await readdir(chunks);
-    } catch (error) {
-      if (isMissingFile(error)) return new Set();
-      throw error;
-    }
-    const finished = new Set<number>();
-    for (const name of names) {
-      if (!/^\d+$/.test(name)) continue;
-      const size = await stat(chunkFilePath(this.dir, INLINE_ARRAY, [Number(name), 0, 0])).then(
-        (s) => s.size,
-        () => -1,
-      );
-      if (size === this.inlineBytes) finished.add(Number(name));
-    }
-    return finished;
+  finishedInlines(): Promise<Set<number>> {
+    return finishedInlineChunks(this.dir, this.inlineBytes);
   }
 
   /** Writes one inline ([crossline][sample]) of the volume, and of its uncertainty group when given. */
@@ -122,6 +114,31 @@ export class DerivedVolumeWriter {
     await mkdir(dirname(file), { recursive: true });
     await writeFileAtomically(file, bytesOf(values));
   }
+}
+
+/**
+ * Inline indices of a derived volume whose chunk file is on disk (its folder is made just before it is written). A
+ * chunk is renamed into place only when complete; where the writer knows the size, a chunk of another size does not
+ * count.
+ */
+export async function finishedInlineChunks(dir: string, inlineBytes?: number): Promise<Set<number>> {
+  let names: string[];
+  try {
+    names = await readdir(join(dir, INLINE_ARRAY, 'c'));
+  } catch (error) {
+    if (isMissingFile(error)) return new Set();
+    throw error;
+  }
+  const finished = new Set<number>();
+  for (const name of names) {
+    if (!/^\d+$/.test(name)) continue;
+    const size = await stat(chunkFilePath(dir, INLINE_ARRAY, [Number(name), 0, 0])).then(
+      (s) => s.size,
+      () => -1,
+    );
+    if (size >= 0 && (inlineBytes === undefined || size === inlineBytes)) finished.add(Number(name));
+  }
+  return finished;
 }
 
 /** A recorded trace is dead when every sample is 0 (what the cache holds for missing traces too). */

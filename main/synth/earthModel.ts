@@ -8,7 +8,7 @@
  * depth for folds: deeper layers have been through more of the deformation, as in growth structures), erosion and
  * deposition of the younger sequence on the unconformity, then normal faulting of everything.
  */
-import { deriveSeed, gaussian, seededRandom } from './random';
+import { deriveSeed, gaussian, seededRandom } from '../signal/random';
 import { StratigraphicColumn, randomColumn } from './stratigraphy';
 import type { RockLayer } from './stratigraphy';
 import { erosionSurfaceMs, faultAtTrace, foldDisplacementMs, lateralFieldAt } from './structure';

@@ -1,4 +1,4 @@
-import { gaussian, seededRandom } from './random';
+import { gaussian, seededRandom } from '../signal/random';
 
 export interface LayeredVolumeSpec {
   inlines: number;

@@ -1,9 +1,9 @@
 /**
- * Noise models that main/ml/corruption.ts does not have: linear ground roll on gathers and the acquisition footprint
+ * Noise models that main/signal/corruption.ts does not have: linear ground roll on gathers and the acquisition footprint
  * of 3D cubes. (White, band-limited, swell and spike/burst noise, and the trace masks, are in corruption.ts.)
  */
-import type { SectionShape } from '../ml/metrics';
-import { seededRandom } from './random';
+import type { SectionShape } from '../signal/metrics';
+import { seededRandom } from '../signal/random';
 
 export interface GroundRollOptions {
   /** Number of dispersive modes (default 3). */

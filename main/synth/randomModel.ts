@@ -3,7 +3,7 @@
  * faults of tens of ms throw, an angular unconformity), scaled to the survey's size.
  */
 import type { EarthModelSpec } from './earthModel';
-import { deriveSeed, seededRandom } from './random';
+import { deriveSeed, seededRandom } from '../signal/random';
 import type { Fold, NormalFault, Unconformity } from './structure';
 
 export interface ModelExtent {

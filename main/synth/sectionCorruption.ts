@@ -1,6 +1,6 @@
 /**
  * Applies parsed noise and missing-trace specs to one section (an inline, a line or a gather), reusing the noise
- * models and masks of main/ml/corruption.ts. Each section draws its own seeds from the run's seed and its index, so
+ * models and masks of main/signal/corruption.ts. Each section draws its own seeds from the run's seed and its index, so
  * sections can be corrupted independently and in any order. SNRs are set per section against its clean signal.
  */
 import {
@@ -12,11 +12,11 @@ import {
   regularTraceMask,
   spikeNoise,
   swellNoise,
-} from '../ml/corruption';
-import type { TraceMask } from '../ml/corruption';
-import type { SectionShape } from '../ml/metrics';
+} from '../signal/corruption';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
 import { applyFootprint, groundRollNoise } from './noiseModels';
-import { deriveSeed } from './random';
+import { deriveSeed } from '../signal/random';
 import { SynthSpecError } from './specs';
 import type { MissingSpec, NoiseComponent } from './specs';
 

@@ -10,7 +10,7 @@
  *    Castagna's mudrock line Vs = 0.862 Vp - 1172 m/s (Castagna et al. 1985), so that pre-stack AVO is consistent with
  *    the post-stack impedance contrasts.
  */
-import { gaussian, laplace, seededRandom } from './random';
+import { gaussian, laplace, seededRandom } from '../signal/random';
 
 export interface RockLayer {
   /** Two-way time of the layer's top, ms (the first layer extends up to the surface whatever its top). */

@@ -12,7 +12,7 @@
  * trace for the headers.
  */
 import { performance } from 'node:perf_hooks';
-import type { TraceMask } from '../ml/corruption';
+import type { TraceMask } from '../signal/corruption';
 import { writeNewSegy } from '../segy';
 import type { BinaryHeaderFieldName, TraceHeaderValues } from '../segy';
 import { EarthModel } from './earthModel';

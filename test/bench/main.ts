@@ -1,12 +1,15 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { benchApply } from './apply';
+import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
+import { benchMseed } from './mseed';
 import { benchCube, importWorker, segyReport } from './segy';
 
 function machine(): string {
@@ -40,6 +43,12 @@ async function main(): Promise<void> {
       writeSection('SEG-Y engine', 'segy', report);
       break;
     }
+    case 'mseed': {
+      const report = await benchMseed();
+      console.log(report);
+      writeSection('miniSEED reader', 'mseed', report);
+      break;
+    }
     case 'quality': {
       const report = await benchQuality();
       console.log(report);
@@ -70,6 +79,18 @@ async function main(): Promise<void> {
       writeSection('Viewer', 'viewer', report);
       break;
     }
+    case 'apply': {
+      const { report, backend } = await benchApply(Number(args[0] ?? 20));
+      console.log(report);
+      writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
+      break;
+    }
+    case 'cluster': {
+      const report = await benchCluster();
+      console.log(report);
+      writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -78,7 +99,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster | mseed   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

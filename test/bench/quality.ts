@@ -22,9 +22,9 @@ import {
   regularTraceMask,
   swellNoise,
   type TraceMask,
-} from '../../main/ml/corruption';
+} from '../../main/signal/corruption';
 import { reconstructSection } from '../../main/ml/inference';
-import { localCoherence, qualityReport, SIGNAL_LEAKAGE_WINDOW, type SectionShape } from '../../main/ml/metrics';
+import { localCoherence, qualityReport, SIGNAL_LEAKAGE_WINDOW, type SectionShape } from '../../main/signal/metrics';
 import { loadInferenceModel, type InferenceModel } from '../../main/ml/modelForInference';
 import { parseModelConfig } from '../../main/ml/modelConfig';
 import { robustAmplitudeScale } from '../../main/ml/normalization';

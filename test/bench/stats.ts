@@ -1,4 +1,4 @@
-import { seededRandom } from '../../main/synth/random';
+import { seededRandom } from '../../main/signal/random';
 
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { toolAvailable } from '../testTools';
 import type { Api } from '../../preload/contract';
 
 /** The repository: two levels up from this file, or the working directory when this code runs bundled (benchmarks). */
@@ -16,7 +17,7 @@ export const ROOT = existsSync(path.resolve(__dirname, '..', '..', 'bin', 'prome
   : process.cwd();
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM_PATH = process.env.PROMETHIUM_CHROMIUM ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM_PATH);
+export const hasChromium = toolAvailable(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} not found (Debian's chromium)`);
 
 const CHROMIUM_ARGS = [
   '--headless',

@@ -7,8 +7,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'n
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../../main/ml/corruption';
-import { signalToNoiseDb } from '../../main/ml/metrics';
+import { addNoiseAtSnr, gaussianNoise, randomTraceMask } from '../../main/signal/corruption';
+import { signalToNoiseDb } from '../../main/signal/metrics';
 import { readTar } from '../../main/ml/registry/tarArchive';
 import { openSegy } from '../../main/segy/reader';
 import { TRACE_ID_BYTE } from '../../main/segy/traceHeaderEdit';
@@ -94,10 +94,11 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(figures.linear!).toBeGreaterThan(0.3);
     expect(figures.pocs!).toBeGreaterThan(0.3);
     // The blend check (the default) restores the killed traces at least as well as each method alone (1.89 dB against
-    // 1.05 for the model, 1.00 POCS, 0.59 linear when written).
+    // 1.05 for the model, 1.00 POCS, 0.59 linear when written; 1.96, 1.02, 1.25, 0.58 with filled traces confined to
+    // their neighbours' live windows and low band).
     const single = Math.max(figures['model alone']!, figures.pocs!, figures.linear!);
     expect(figures['model, blend checked']!).toBeGreaterThan(single - 0.05);
-  });
+  }, 120_000); // four CLI runs over 23 panels, the model's with its blend check
 
   it('denoises f3.sgy with 0 dB Gaussian noise: f-x deconvolution gains SNR', async () => {
     const source = await openSegy(f3);

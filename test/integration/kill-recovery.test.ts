@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochMetrics, JobInfo } from '../../preload/contract';
-import type { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/workflows/services';
 import { SurveyCache } from '../../main/survey/cache';
 import { jobWhen, openServices } from '../support/services';
 

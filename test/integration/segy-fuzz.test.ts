@@ -5,7 +5,7 @@
  * through the same decoding code as files (a BufferByteSource).
  */
 import { readFileSync, readdirSync } from 'node:fs';
-import { seededRandom } from '../../main/synth/random';
+import { seededRandom } from '../../main/signal/random';
 import { describe, expect, it } from 'vitest';
 import { SegyFormatError } from '../../main/segy/errors';
 import { openSegyBuffer } from '../../main/segy/reader';

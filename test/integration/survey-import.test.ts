@@ -9,7 +9,7 @@ import type { JobInfo, SurveySummary } from '../../preload/contract';
 import { openSegy } from '../../main/segy/reader';
 import { TRACE_ID_BYTE } from '../../main/segy/traceHeaderEdit';
 import { writeSegyLike } from '../../main/segy/writer';
-import type { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/workflows/services';
 import { createTestServices, jobWhen, type TestServices } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
 

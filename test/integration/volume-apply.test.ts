@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, VolumeSummary } from '../../preload/contract';
-import type { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/workflows/services';
 import { createTestServices, jobWhen } from '../support/services';
 import { SurveyCache } from '../../main/survey/cache';
 import { hasTestdata, testdataPath } from '../testdata';

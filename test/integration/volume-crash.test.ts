@@ -11,7 +11,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
 import type { ApplyVolumeProgress, ApplyVolumeResult } from '../../main/compute/applyVolume';
-import type { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/workflows/services';
 import { SurveyCache } from '../../main/survey/cache';
 import { openServices } from '../support/services';
 

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
-import type { AppServices } from '../../main/services';
+import type { AppServices } from '../../main/workflows/services';
 import { createTestServices, jobWhen } from '../support/services';
 import { hasTestdata, testdataPath } from '../testdata';
 

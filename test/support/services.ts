@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { BackendName, JobInfo } from '../../preload/contract';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/services';
+import { AppServices } from '../../main/workflows/services';
 
 export interface TestServices {
   services: AppServices;

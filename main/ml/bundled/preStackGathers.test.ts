@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { preStackGathers, randomOffsets } from './preStackGathers';
 
 const SPEC = { earthModels: 2, gathersPerModel: 3, channels: 96, samples: 500, sampleIntervalMs: 4 };

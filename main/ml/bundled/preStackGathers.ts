@@ -14,7 +14,7 @@ import { InMemoryPatchSource } from '../training/patchSource';
 import { EarthModel } from '../../synth/earthModel';
 import { CmpGatherSynthesizer } from '../../synth/gathers';
 import { groundRollNoise } from '../../synth/noiseModels';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { randomEarthModelSpec } from '../../synth/randomModel';
 import { addWavelet, randomWavelet, waveletTable, type WaveletSpec } from '../../synth/wavelets';
 

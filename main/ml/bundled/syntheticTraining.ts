@@ -12,7 +12,7 @@
 import { InMemoryPatchSource, type PatchSource } from '../training/patchSource';
 import { EarthModel } from '../../synth/earthModel';
 import { PostStackSynthesizer } from '../../synth/postStack';
-import { seededRandom } from '../../synth/random';
+import { seededRandom } from '../../signal/random';
 import { randomEarthModelSpec } from '../../synth/randomModel';
 import { randomWavelet } from '../../synth/wavelets';
 import { preStackGathers, type PreStackDataSpec } from './preStackGathers';

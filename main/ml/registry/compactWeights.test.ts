@@ -6,7 +6,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ModelCard } from '../../../preload/contract';
 import { buildModel } from '../architectures';
-import { signalToNoiseDb } from '../metrics';
+import { signalToNoiseDb } from '../../signal/metrics';
 import { parseModelConfig } from '../modelConfig';
 import { float16Bits, withFloat16Kernels } from './compactWeights';
 import { loadModelFromFiles, MODEL_FILES, readModelFiles, saveModelFolder } from './modelFiles';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { gaussianNoise } from '../corruption';
-import { signalToNoiseDb } from '../metrics';
+import { gaussianNoise } from '../../signal/corruption';
+import { signalToNoiseDb } from '../../signal/metrics';
 import { LayeredVolume } from '../../synth/layeredVolume';
 import {
   DEFAULT_AUGMENTATION,

@@ -43,10 +43,10 @@ import {
   spikeNoise,
   swellNoise,
   type TraceMask,
-} from '../corruption';
-import type { SectionShape } from '../metrics';
+} from '../../signal/corruption';
+import type { SectionShape } from '../../signal/metrics';
 import { extractPatches, type PatchSize } from '../tiling';
-import { gaussian, seededRandom } from '../../synth/random';
+import { gaussian, seededRandom } from '../../signal/random';
 import { whiteNoiseRms } from '../sure';
 
 export const NOISE_MODELS = ['gaussian', 'band-limited', 'swell', 'spikes'] as const;

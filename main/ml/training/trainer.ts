@@ -43,7 +43,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
-import { checkpoint as yieldUnlessCancelled } from '../../compute/protocol';
+import { checkpoint as yieldUnlessCancelled } from '../cancellation';
 import { AdamWOptimizer } from '../adamw';
 import { useDeviceDropout } from '../webgpu/dropout';
 import { useClosedFormBatchNorm } from '../models/batchNormTraining';
@@ -314,6 +314,8 @@ class TrainingRun {
   private readonly trainTask: TaskOptions;
   private readonly validationTask: TaskOptions;
   private readonly started = performance.now();
+  /** Training batches run so far, over all epochs (the progress of a time-boxed run). */
+  private batchesTrained = 0;
 
   constructor(
     private readonly options: TrainOptions,
@@ -397,23 +399,32 @@ class TrainingRun {
     return Promise.all(entries.map((entry) => this.data.readNormalizedPatch(entry, this.patch)));
   }
 
-  /** Training batches fill an epoch's share of the progress; validation batches report where training ended. */
+  /**
+   * Progress is work done: training batches fill an epoch's share, validation batches report where training ended.
+   * With a time box the time used counts too (a time-boxed run ends when the box does, whatever its epoch limit), and
+   * the message says the time used and the batches trained rather than an epoch limit the run will not reach.
+   */
   private reportProgress(
     epoch: number,
     batch: number,
     batches: number,
     phase: 'training batch' | 'validation batch',
   ): void {
+    const budget = this.options.timeBudgetSeconds;
+    const elapsed = (performance.now() - this.started) / 1000;
+    const timeShare = budget === undefined ? 0 : Math.min(1, elapsed / budget);
+    const timeBox = budget === undefined ? '' : ` (${Math.floor(elapsed)} s of the ${budget} s time box)`;
     if (epoch === 0) {
-      this.hooks.onProgress?.(0, `validating the base model: batch ${batch}/${batches}`);
+      this.hooks.onProgress?.(timeShare, `validating the base model: batch ${batch}/${batches}${timeBox}`);
       return;
     }
     const done = phase === 'training batch' ? batch / batches : 1;
-    const fraction = (epoch - 1 + done) / this.options.epochs;
-    this.hooks.onProgress?.(
-      Math.min(1, fraction),
-      `epoch ${epoch}/${this.options.epochs}: ${phase} ${batch}/${batches}`,
-    );
+    const epochShare = (epoch - 1 + done) / this.options.epochs;
+    const message =
+      budget === undefined
+        ? `epoch ${epoch}/${this.options.epochs}: ${phase} ${batch}/${batches}`
+        : `epoch ${epoch}: ${phase} ${batch}/${batches}, ${this.batchesTrained} batch${this.batchesTrained === 1 ? '' : 'es'} trained${timeBox}`;
+    this.hooks.onProgress?.(Math.min(1, Math.max(epochShare, timeShare)), message);
   }
 
   private outOfTime(): boolean {
@@ -438,6 +449,7 @@ class TrainingRun {
       );
       running.add(trainStep(this.built.trainingModel, this.optimizer, inputs, targets, this.objective));
       tf.dispose([inputs, targets]);
+      this.batchesTrained++;
       this.reportProgress(epoch, b + 1, batches, 'training batch');
       if (this.outOfTime()) return { trainLoss: await running.mean(), outOfTime: true };
     }

@@ -1,4 +1,5 @@
 /** CPU-side amplitude processing of one displayed section (trace-major: trace t is data[t*samples .. (t+1)*samples)). */
+import { selectKth } from '../../../main/common/selectKth';
 
 /**
  * How many values at most the percentile looks at: a strided subsample (every k-th live sample) keeps the clip well
@@ -42,33 +43,6 @@ export function symmetricClip(
   if (n === 0) return 0;
   const rank = Math.min(n - 1, Math.max(0, Math.ceil((percentile / 100) * n) - 1));
   return selectKth(values, rank, n);
-}
-
-/**
- * Quickselect (Hoare partition): rearranges values[0..count) so that values[k] is the k-th smallest, in O(count) on
- * average (the renderer's copy of main/processing/selectKth.ts: the renderer imports no main-process code).
- */
-function selectKth(values: Float32Array, k: number, count: number): number {
-  let low = 0;
-  let high = count - 1;
-  while (low < high) {
-    const pivot = values[(low + high) >>> 1]!;
-    let i = low;
-    let j = high;
-    while (i <= j) {
-      while (values[i]! < pivot) i++;
-      while (values[j]! > pivot) j--;
-      if (i <= j) {
-        const swap = values[i]!;
-        values[i++] = values[j]!;
-        values[j--] = swap;
-      }
-    }
-    if (k <= j) high = j;
-    else if (k >= i) low = i;
-    else break;
-  }
-  return values[k]!;
 }
 
 /**

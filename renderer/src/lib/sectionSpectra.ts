@@ -1,5 +1,5 @@
 /**
- * Spectra of the displayed section, computed here in the renderer with fft.js (the library of main/processing/fft2d.ts;
+ * Spectra of the displayed section, computed here in the renderer with fft.js (the library of main/signal/fft2d.ts;
  * the renderer may not import main-process code): the average amplitude spectrum of the live traces, and the f-k
  * (frequency-wavenumber) amplitude spectrum in dB.
  *

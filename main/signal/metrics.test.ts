@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { gaussian, seededRandom } from '../synth/random';
+import { gaussian, seededRandom } from './random';
 import {
   localCoherence,
   meanSquaredError,

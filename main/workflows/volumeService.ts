@@ -11,6 +11,7 @@ import {
   type JobInfo,
   type JobRequest,
   type ReconstructionMethod,
+  type ApplyVolumeRequest,
   type SectionData,
   type VolumeSummary,
 } from '../../preload/contract';
@@ -20,10 +21,10 @@ import type { ModelRegistry } from '../ml/registry/modelRegistry';
 import type { Project } from '../project/project';
 import type { StoredSurvey } from '../project/surveysRepository';
 import type { StoredVolume } from '../project/volumesRepository';
-import { UNCERTAINTY_GROUP } from './derivedVolume';
+import { UNCERTAINTY_GROUP } from '../survey/derivedVolume';
 import { chooseModel } from './reconstructionService';
-import { describeRun } from './runLabel';
-import { SectionReader } from './sectionReader';
+import { describeRun } from '../survey/runLabel';
+import { SectionReader } from '../survey/sectionReader';
 
 export interface ApplyVolumeInput {
   surveyId: string;
@@ -77,6 +78,17 @@ export class VolumeService {
   ) {}
 
   async apply(input: ApplyVolumeInput): Promise<{ volume: VolumeSummary; job: JobInfo }> {
+    const { volume, request } = await this.plan(input);
+    const job = this.jobs.start(request);
+    this.project().volumes.setState(volume.id, 'running', job.id);
+    return { volume: this.get(volume.id), job };
+  }
+
+  /**
+   * A new volume's record (state 'running') and the request that fills it, for whoever runs it: a local job
+   * (`apply`) or the tasks of a cluster job (main/cluster).
+   */
+  async plan(input: ApplyVolumeInput): Promise<{ volume: VolumeSummary; request: ApplyVolumeRequest }> {
     const project = this.project();
     const survey = this.readySurvey(project, input.surveyId);
     const parent = input.parentVolumeId ? this.stored(project, input.parentVolumeId) : undefined;
@@ -122,7 +134,7 @@ export class VolumeService {
       createdAt: new Date().toISOString(),
     };
     project.volumes.insert(volume, dir);
-    const job = this.jobs.start({
+    const request: ApplyVolumeRequest = {
       kind: 'apply-volume',
       volumeId: id,
       surveyId: input.surveyId,
@@ -136,9 +148,8 @@ export class VolumeService {
       fullStrength,
       inlines: range,
       polygon: input.polygon ?? null,
-    });
-    project.volumes.setState(id, 'running', job.id);
-    return { volume: this.get(id), job };
+    };
+    return { volume, request };
   }
 
   list(surveyId?: string): VolumeSummary[] {

@@ -15,15 +15,15 @@ import {
   type SurveySummary,
   type TraceHeaderData,
 } from '../../preload/contract';
-import type { ApiEventBus } from '../events';
+import type { ApiEventBus } from '../jobs/events';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { Project } from '../project/project';
 import type { StoredSurvey } from '../project/surveysRepository';
 import { openSegy } from '../segy/reader';
 import { sampleTraceHeaders } from '../segy/scan';
-import { HEADER_MAP_FIELDS, detectHeaderMap, type HeaderMap } from './headerMap';
-import { SectionReader, type SurveyLocation } from './sectionReader';
-import { describeFile, describeProposal } from './surveyDescription';
+import { HEADER_MAP_FIELDS, detectHeaderMap, type HeaderMap } from '../survey/headerMap';
+import { SectionReader, type SurveyLocation } from '../survey/sectionReader';
+import { describeFile, describeProposal } from '../survey/surveyDescription';
 
 export async function inspectSegy(filePath: string, headerMap?: Partial<HeaderMap>): Promise<SegyInspection> {
   const file = await openSegy(filePath);

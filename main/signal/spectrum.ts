@@ -1,4 +1,4 @@
-import type { SectionShape } from '../ml/metrics';
+import type { SectionShape } from './metrics';
 import { FxTransform } from './fft2d';
 
 export interface AmplitudeSpectrum {

@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { SurveySummary } from '../../preload/contract';
-import type { AppServices } from '../services';
+import type { AppServices } from './services';
 import { demoSurvey } from '../synth/demoSurvey';
 
 const DEMO_SETTING = 'demo.surveyId';

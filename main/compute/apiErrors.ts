@@ -1,3 +1,7 @@
+/**
+ * Errors in the contract's shape. Here, in the lowest layer that reports them, because both the compute process (a
+ * failed job) and the handler table of main/api (a failed call) send them to the renderer.
+ */
 import { PromethiumError, type ApiErrorShape } from '../../preload/contract';
 import { SegyFormatError, SegyWriteError } from '../segy/errors';
 import { asReadOnlyRefusal } from '../project/database';

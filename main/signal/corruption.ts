@@ -11,7 +11,7 @@
  * `applyTraceMask` zeroes the missing traces; `maskChannel` is the model's second input channel.
  */
 import FFT from 'fft.js';
-import { gaussian, seededRandom } from '../synth/random';
+import { gaussian, seededRandom } from './random';
 import type { SectionShape } from './metrics';
 
 /** One entry per trace: 1 = live, 0 = missing. */

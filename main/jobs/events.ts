@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ApiEvents, EventName } from '../preload/contract';
+import type { ApiEvents, EventName } from '../../preload/contract';
 
 /** The typed events of the contract, published by services and forwarded to every renderer by the hosts. */
 export class ApiEventBus {

@@ -8,9 +8,8 @@ import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, JobRequest } from '../../preload/contract';
-import { AppServices } from '../services';
-import { estimateEtaSeconds } from './jobRunner';
-import { forkComputeLauncher } from './forkCompute';
+import { AppServices } from '../../main/workflows/services';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 
 const bundle = path.resolve('dist/compute.cjs');
 let services: AppServices;
@@ -119,13 +118,5 @@ describe('job runner with the compute process', () => {
 
   it('reports a readable error for an unknown job id', () => {
     expect(() => services.jobs.get('0000000000000000')).toThrow(/no job/);
-  });
-});
-
-describe('estimateEtaSeconds', () => {
-  it('extrapolates the elapsed time once the rate is meaningful', () => {
-    expect(estimateEtaSeconds(0.5, 10_000)).toBeCloseTo(10, 6);
-    expect(estimateEtaSeconds(0.01, 10_000)).toBeNull();
-    expect(estimateEtaSeconds(1, 10_000)).toBe(0);
   });
 });

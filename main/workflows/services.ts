@@ -3,19 +3,20 @@
  * what differs between hosts (how the compute process starts, native dialogs, versions) comes in as `HostCapabilities`.
  */
 import path from 'node:path';
-import type { DamagedFile, HostKind, OpenDialogResult, ProjectInfo } from '../preload/contract';
-import { ApiEventBus } from './events';
-import { ComputeHost, type ComputeLauncher } from './jobs/computeHost';
-import { JobRunner } from './jobs/jobRunner';
-import { AppStore } from './project/appStore';
-import { DamagedDatabaseError } from './project/database';
-import { DamagedDatabases } from './project/damagedDatabases';
-import { PROJECT_DB_FILE, Project } from './project/project';
-import { SurveyLibrary } from './survey/surveyLibrary';
-import { ReconstructionService } from './survey/reconstructionService';
-import { VolumeService } from './survey/volumeService';
-import { ModelRegistry } from './ml/registry/modelRegistry';
-import { TrainingService } from './ml/registry/trainingService';
+import type { DamagedFile, HostKind, OpenDialogResult, ProjectInfo } from '../../preload/contract';
+import { ApiEventBus } from '../jobs/events';
+import { ComputeHost, type ComputeLauncher } from '../jobs/computeHost';
+import { JobRunner } from '../jobs/jobRunner';
+import { AppStore } from '../project/appStore';
+import { DamagedDatabaseError } from '../project/database';
+import { DamagedDatabases } from '../project/damagedDatabases';
+import { PROJECT_DB_FILE, Project } from '../project/project';
+import { SurveyLibrary } from './surveyLibrary';
+import { ReconstructionService } from './reconstructionService';
+import { VolumeService } from './volumeService';
+import { ModelRegistry } from '../ml/registry/modelRegistry';
+import { TrainingService } from './trainingService';
+import { ClusterService } from './clusterService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -31,6 +32,8 @@ export interface ServicesOptions {
   /** Folder of the bundled (read-only) models: resources/models in a checkout, the app's resources when packaged. */
   bundledModelsDir: string;
   host: HostCapabilities;
+  /** This installation's CLI as a shell command, for cluster jobs (none in the desktop app). */
+  cliCommand?: string;
   /**
    * What a damaged database does: 'fail' throws DamagedDatabaseError (the CLI: exit code 3, the file named); 'offer'
    * (the app's hosts) goes on with a stand-in (an in-memory app store, an empty read-only project) and lists the file
@@ -50,6 +53,7 @@ export class AppServices {
   readonly training: TrainingService;
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
+  readonly cluster: ClusterService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -75,6 +79,7 @@ export class AppServices {
     this.training = new TrainingService(() => this.currentProject, this.jobs, this.models);
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
+    this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
   }
 
   get project(): Project {
