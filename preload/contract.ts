@@ -43,7 +43,8 @@ export interface SystemInfo {
   host: HostKind;
   versions: Record<string, string>;
   platform: string;
-  paths: { userData: string; project: string; logs: string };
+  /** `logs` is null while the folder does not exist (nothing has been logged there). */
+  paths: { userData: string; project: string; logs: string | null };
   compute: ComputeStatus;
 }
 
@@ -135,7 +136,10 @@ export interface ModelSummary {
 
 export interface EpochMetrics {
   epoch: number;
+  /** The model's training objective; for a GAN, the generator's (data loss + adversarial term). */
   trainLoss: number;
+  /** A GAN's discriminator loss (cross-entropy on real and generated sections); absent for other models. */
+  discriminatorLoss?: number;
   valLoss: number;
   valSnrDb: number;
   learningRate: number;
@@ -192,7 +196,37 @@ export interface SampleAxisInfo {
   start: number;
   interval: number;
   count: number;
+  /** What the samples measure when the trace headers say (bytes 203-204), e.g. 'm/s' for a velocity model. */
+  valueUnit?: string;
 }
+
+/** The colormaps a survey's display may use (the renderer draws them; 'heat' is kept for uncertainty and spectra). */
+export const DISPLAY_COLORMAPS = ['seismic', 'bwo', 'grey', 'viridis', 'rainbow'] as const;
+/**
+ * How the colour range follows the data: symmetric about zero at a percentile of |value| (zero-mean amplitudes),
+ * from the minimum to the maximum, or between the (100 - p)th and the pth percentile (data not centred on zero).
+ */
+export const CLIP_MODES = ['symmetric', 'percentile', 'minmax'] as const;
+export type ClipMode = (typeof CLIP_MODES)[number];
+
+/** A survey's display settings, saved in the project (survey.setDisplay) so that it reopens as it was left. */
+export const displaySettingsSchema = z.object({
+  colormap: z.enum(DISPLAY_COLORMAPS),
+  clipMode: z.enum(CLIP_MODES),
+  clipPercentile: z.number().min(50).max(100),
+  gain: z.number().min(0.0625).max(16),
+  /** AGC window in the vertical axis's unit (ms or m/ft); 0: off. */
+  agcWindow: z.number().min(0).max(10_000),
+  wiggles: z.boolean(),
+});
+export type DisplaySettings = z.infer<typeof displaySettingsSchema>;
+
+/** The vertical axis a user may declare for a survey: time in ms, or depth in metres or feet. */
+export const VERTICAL_AXES = [
+  { domain: 'time', unit: 'ms' },
+  { domain: 'depth', unit: 'm' },
+  { domain: 'depth', unit: 'ft' },
+] as const satisfies readonly Pick<SampleAxisInfo, 'domain' | 'unit'>[];
 
 /** What `promethium info` and the import dialog show about a SEG-Y file. */
 export interface SegyFileInfo {
@@ -783,6 +817,23 @@ export const apiContract = {
     ),
     /** Removes the survey and its cache from the project; the SEG-Y file itself is never touched. */
     remove: call(z.tuple([surveyId]), returns<void>()),
+    /**
+     * Declares the survey's vertical axis (time in ms, depth in m or ft) when the headers' guess is wrong: saved with
+     * the survey; sections, slices and labels read it from then on.
+     */
+    setVerticalAxis: call(
+      z.tuple([
+        z
+          .object({ surveyId, domain: z.enum(['time', 'depth']), unit: z.enum(['ms', 'm', 'ft']) })
+          .refine((axis) => (axis.domain === 'time') === (axis.unit === 'ms'), {
+            message: 'time is measured in ms, depth in m or ft',
+          }),
+      ]),
+      returns<SurveySummary>(),
+    ),
+    /** The survey's saved display settings, or null before any were saved. */
+    display: call(z.tuple([surveyId]), returns<DisplaySettings | null>()),
+    setDisplay: call(z.tuple([surveyId, displaySettingsSchema]), returns<void>()),
   },
   section: {
     get: call(

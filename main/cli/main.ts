@@ -11,7 +11,7 @@ import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
-import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type SynthCliOptions } from './synth';
+import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
@@ -148,7 +148,7 @@ for (const task of ['denoise', 'interpolate'] as const) {
     )
     .option('--model <id|folder|archive>', `a trained or bundled model (default: the bundled ${DEFAULT_MODELS[task]})`)
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')
-    .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
+    .option('--ensemble <n>', "Monte Carlo passes (with --model): dropout, or a VAE's sampled latent", positiveNumber)
     .option(
       '--full-strength',
       task === 'denoise'
@@ -170,7 +170,7 @@ for (const o of SYNTH_OPTIONS) {
   else if (o.parse) synth.option(o.flags, o.description, o.parse, o.defaultValue);
   else synth.option(o.flags, o.description, o.defaultValue as string | undefined);
 }
-synth.action(async (options: SynthCliOptions) => console.log(synthSummaryText(await runSynth(options))));
+synth.action(async (options: SynthCliOptions) => console.log(await runSynthCommand(options)));
 
 program
   .command('qc')

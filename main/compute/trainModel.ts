@@ -3,7 +3,7 @@
  * to its survey (recorrupted or blind-spot fine-tuning on its noisy data) is then compared with its base
  * (adaptChoice.ts), and the base kept unless the adapted model is better.
  */
-import type { JobRequest } from '../../preload/contract';
+import type { EpochMetrics, JobRequest } from '../../preload/contract';
 import { compareAdaptedDenoiser, type AdaptComparison } from '../ml/adaptChoice';
 import { parseModelConfig } from '../ml/modelConfig';
 import { loadInferenceModel } from '../ml/modelForInference';
@@ -95,9 +95,14 @@ async function trainOn(sources: SurveyPatchSource[], request: TrainRequest, cont
       onEpoch: (metrics) =>
         context.progress(
           lastFraction,
-          `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toPrecision(3)}, validation SNR ${metrics.valSnrDb.toFixed(2)} dB`,
+          `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toPrecision(3)}${discriminatorNote(metrics)}, validation SNR ${metrics.valSnrDb.toFixed(2)} dB`,
           metrics,
         ),
     },
   );
+}
+
+/** A GAN's discriminator loss for the epoch's progress line; nothing for other models. */
+function discriminatorNote({ discriminatorLoss }: EpochMetrics): string {
+  return discriminatorLoss === undefined ? '' : ` (discriminator ${discriminatorLoss.toPrecision(3)})`;
 }

@@ -139,9 +139,16 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Opens the app's URL in a fresh headless Chromium page at a workstation-like size. */
-export async function openBrowser(url: string): Promise<BrowserSession> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/**
+ * Opens the app's URL in a fresh headless Chromium page at a workstation-like size. `scrollbars`: draw them as a
+ * desktop does (headless hides them), for layouts whose width a scrollbar changes.
+ */
+export async function openBrowser(url: string, options: { scrollbars?: boolean } = {}): Promise<BrowserSession> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: options.scrollbars ? ['--hide-scrollbars'] : [],
+  });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors: string[] = [];

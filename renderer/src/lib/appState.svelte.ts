@@ -112,7 +112,8 @@ export const SELF_TEST_REQUEST: Extract<JobRequest, { kind: 'synthetic-stats' }>
 };
 
 const NOTICE_LIMIT = 5;
-const INFO_NOTICE_MS = 8000;
+/** Notices go away by themselves (errors stay longer, to be read); the × closes them at once. */
+const NOTICE_MS: Record<Notice['tone'], number> = { info: 8000, error: 20000 };
 
 export function isActive(state: JobState): boolean {
   return state === 'queued' || state === 'running';
@@ -208,6 +209,8 @@ export class AppState {
   volumes = $state<Record<string, VolumeSummary[]>>({});
   /** The derived volume whose export dialog is open (from its Export… button or File › Export). */
   exportingVolumeId = $state<string | null>(null);
+  /** Imports started from this window: job id -> survey id, opened when the import is done. */
+  imports = $state<Record<string, string>>({});
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
   adaptations = $state<Record<string, string>>({});
 
@@ -374,6 +377,7 @@ export class AppState {
     const started = await this.attempt('Importing the survey', () => this.api.survey.import(request));
     if (!started) return false;
     this.upsertSurvey(started.survey);
+    this.imports[started.job.id] = started.survey.id;
     this.upsertJob(started.job);
     this.jobsPanelOpen = true;
     this.importPath = null;
@@ -432,6 +436,7 @@ export class AppState {
       else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
     }
     if (finishedNow && this.adaptations[job.id] !== undefined) this.adaptationEnded(job);
+    if (finishedNow && this.imports[job.id] !== undefined) void this.importEnded(job);
   }
 
   private volumesLoading = false;
@@ -521,6 +526,18 @@ export class AppState {
       );
       void this.loadModels();
     } else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
+  }
+
+  /** An import started here is done: its survey opens (the sidebar lists it either way). */
+  private async importEnded(job: JobInfo): Promise<void> {
+    const surveyId = this.imports[job.id]!;
+    delete this.imports[job.id];
+    if (job.state !== 'done') return;
+    // The job's end may arrive before the survey's own change event: read the survey as it is now.
+    const survey = await this.attempt('Reading the imported survey', () => this.api.survey.get(surveyId));
+    if (!survey) return;
+    this.upsertSurvey(survey);
+    this.showSurvey(surveyId);
   }
 
   private noteEpoch(jobId: string, metrics: EpochMetrics): void {
@@ -692,7 +709,7 @@ export class AppState {
     if (this.notices.some((notice) => notice.code === code && notice.message === message)) return;
     const id = this.nextNoticeId++;
     this.notices = [...this.notices, { id, tone, title, message, code }].slice(-NOTICE_LIMIT);
-    if (tone === 'info') setTimeout(() => this.dismiss(id), INFO_NOTICE_MS);
+    setTimeout(() => this.dismiss(id), NOTICE_MS[tone]);
   }
 
   dismiss(id: number): void {
