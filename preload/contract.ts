@@ -53,6 +53,8 @@ export interface ProjectInfo {
   name: string;
   schemaVersion: number;
   createdAt: string;
+  /** Why the project is open read-only (a folder that cannot be written, a damaged database); null when writable. */
+  readOnly: string | null;
 }
 
 export interface RecentProject {
@@ -474,6 +476,13 @@ export interface DirectoryListing {
   entries: { name: string; path: string; kind: 'dir' | 'segy' | 'file'; size: number }[];
 }
 
+/** A database file the app found damaged at start or when opening a project (see system.moveDamagedAside). */
+export interface DamagedFile {
+  file: string;
+  kind: 'app' | 'project';
+  message: string;
+}
+
 /** Commands the native menu sends to the renderer. */
 export type MenuCommand = 'open-segy' | 'open-project' | 'export' | 'about' | 'show-system' | 'show-jobs';
 
@@ -490,6 +499,10 @@ export type ApiErrorCode =
   | 'io'
   | 'cancelled'
   | 'compute-crashed'
+  /** A database file SQLite cannot read; the message names it (system.damagedFiles offers to move it aside). */
+  | 'damaged-file'
+  /** A write to a project opened read-only. */
+  | 'read-only'
   | 'internal';
 
 export interface ApiErrorShape {
@@ -1021,6 +1034,14 @@ export const apiContract = {
       ]),
       returns<OpenDialogResult>(),
     ),
+    /** Database files found damaged (at start, or when a project was opened); the app offers to move them aside. */
+    damagedFiles: call(noArgs, returns<DamagedFile[]>()),
+    /**
+     * Renames a file of damagedFiles() to `<name>.damaged-<timestamp>` (nothing is deleted) and starts a fresh one in
+     * its place: a fresh app.sqlite, or an empty project in the same folder. Not a fenced path: only a file the app
+     * itself found damaged is accepted (app.sqlite may lie outside the data roots).
+     */
+    moveDamagedAside: call(z.tuple([pathText('a damaged file')]), returns<{ movedTo: string; project: ProjectInfo }>()),
   },
 } as const;
 

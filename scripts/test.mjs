@@ -106,6 +106,7 @@ check('svelte-check', 'npx', [
 ]);
 check('eslint (with layering rules)', 'npx', ['eslint', '.']);
 check('prettier', 'npx', ['prettier', '--check', '.']);
+check('electronegativity (Electron security checks)', 'node', ['scripts/electronegativity.mjs']);
 vitestSuite('unit');
 vitestSuite('e2e');
 

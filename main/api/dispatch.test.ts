@@ -54,7 +54,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       cancel: fail,
     },
     jobs: { list: () => [], get: fail, start: fail, cancel: () => job, resume: fail, ...overrides },
-    system: { info: fail, backend: fail, showOpenDialog: fail },
+    system: { info: fail, backend: fail, showOpenDialog: fail, damagedFiles: fail, moveDamagedAside: fail },
   };
 }
 

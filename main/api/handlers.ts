@@ -97,6 +97,8 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       }),
       backend: () => services.compute.probeBackend(),
       showOpenDialog: (options) => services.host.showOpenDialog(options),
+      damagedFiles: () => services.damagedFiles(),
+      moveDamagedAside: (file) => services.moveDamagedAside(file),
     },
   };
 }

@@ -4,6 +4,7 @@ import { DEFAULT_MODELS } from '../../preload/contract';
 import { APP_VERSION } from '../api/handlers';
 import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
+import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
 import { registerMseedCommands } from './mseedCommands';
@@ -187,6 +188,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed the message already
     return;
   }
-  console.error(`promethium: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = exitCodeFor(error);
+  const shown = asReadOnlyRefusal(error);
+  console.error(`promethium: ${shown instanceof Error ? shown.message : String(shown)}`);
+  process.exitCode = exitCodeFor(shown);
 });

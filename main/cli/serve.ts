@@ -75,6 +75,7 @@ export async function serve(options: ServeOptions): Promise<void> {
     projectDir: options.project,
     bundledModelsDir: BUNDLED_MODELS_DIR,
     cliCommand: localPromethiumCommand(DIST_DIR),
+    damagedDatabases: 'offer',
     host: {
       kind: 'browser',
       versions: {},
@@ -96,6 +97,8 @@ export async function serve(options: ServeOptions): Promise<void> {
   }
   console.log(`Promethium is running in the browser mode at ${server.url}`);
   console.log(`project: ${services.project.dir}`);
+  if (services.project.readOnly) console.log(`read-only: ${services.project.readOnly}`);
+  for (const damaged of services.damagedFiles()) console.log(`warning: ${damaged.message} (the page offers it)`);
   // Start the compute process now so the status bar shows the backend without waiting for the first job.
   services.compute.start().catch((error: Error) => console.error(`compute process: ${error.message}`));
   if (options.demo) {

@@ -71,11 +71,15 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 /**
  * Starts `node bin/promethium.cjs serve --port 0` with a fresh PROMETHIUM_HOME and waits for its URL. `env` adds to the
  * server's environment (e.g. PROMETHIUM_DATA_DIRS, the folders its file picker may show and its API may use; the
- * fresh home is added to them).
+ * fresh home is added to them); `prepareHome` puts files in that home before the server starts (e.g. a damaged
+ * database).
  */
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { env?: Record<string, string>; prepareHome?: (home: string) => void } = {},
+): Promise<RunningServer> {
   checkBuilt();
   const home = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-'));
+  options.prepareHome?.(home);
   const child = spawn(process.execPath, ['bin/promethium.cjs', 'serve', '--port', '0'], {
     cwd: ROOT,
     env: {

@@ -14,11 +14,12 @@
  * `recoverFolder` puts the previous one back when the kill fell between the renames. Keeping state.json inside `last/`
  * makes model, optimizer and counters one unit that cannot disagree.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
+import { renameDurably, writeFileAtomically } from '../../files/atomicFile';
 import type { ModelConfig } from '../modelConfig';
 import { loadModelFolder, saveModelFolder } from '../registry/modelFiles';
 import type { SourceNormalization } from './patchSource';
@@ -99,7 +100,7 @@ async function exists(target: string): Promise<boolean> {
 /** If a swap was interrupted between its two renames, the previous folder becomes current again. */
 export async function recoverFolder(dir: string): Promise<void> {
   const previous = `${dir}.previous`;
-  if (!(await exists(dir)) && (await exists(previous))) await rename(previous, dir);
+  if (!(await exists(dir)) && (await exists(previous))) await renameDurably(previous, dir);
   await rm(previous, { recursive: true, force: true });
 }
 
@@ -107,8 +108,8 @@ export async function recoverFolder(dir: string): Promise<void> {
 async function swapIn(staged: string, dir: string): Promise<void> {
   const previous = `${dir}.previous`;
   await rm(previous, { recursive: true, force: true });
-  if (await exists(dir)) await rename(dir, previous);
-  await rename(staged, dir);
+  if (await exists(dir)) await renameDurably(dir, previous);
+  await renameDurably(staged, dir);
   await rm(previous, { recursive: true, force: true });
 }
 
@@ -138,8 +139,8 @@ async function writeTensors(dir: string, files: TensorFiles, tensors: NamedTenso
     tensor,
   }));
   const { data, specs } = await tf.io.encodeWeights(named);
-  await writeFile(path.join(dir, files.weights), new Uint8Array(data));
-  await writeFile(path.join(dir, files.specs), JSON.stringify(specs));
+  await writeFileAtomically(path.join(dir, files.weights), new Uint8Array(data));
+  await writeFileAtomically(path.join(dir, files.specs), JSON.stringify(specs));
 }
 
 /** What writeTensors wrote, in its order, with the names it was given; the caller disposes the tensors. */
@@ -211,7 +212,7 @@ export async function writeLastCheckpoint(checkpointDir: string, content: Checkp
     await writeTensors(staged, DISCRIMINATOR_FILES, weights);
     await writeOptimizer(staged, DISCRIMINATOR_OPTIMIZER_FILES, optimizer);
   }
-  await writeFile(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
+  await writeFileAtomically(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
   await swapIn(staged, dir);
 }
 

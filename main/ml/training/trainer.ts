@@ -581,6 +581,9 @@ class TrainingRun {
       trainingSeconds: this.state.trainingSeconds + seconds,
     };
     const card = this.card(metrics);
+    // Best before last: the checkpoint's state names this epoch as the best, so a kill between the two writes must not
+    // leave a checkpoint whose best model was never saved (a resumed run would finish without it).
+    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     await writeLastCheckpoint(this.options.checkpointDir, {
       model: this.built.model,
       card,
@@ -588,7 +591,6 @@ class TrainingRun {
       state: this.state,
       ...(this.adversary === null ? {} : { discriminator: discriminatorState(this.adversary) }),
     });
-    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     this.hooks.onEpoch?.(metrics);
     return decision.stop;
   }
