@@ -675,6 +675,8 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     label: z.string(),
     axis: z.enum(['inline', 'crossline']),
     index: z.number().int().min(0),
+    /** What the section's traces are called on screen (sectionTraceAxisName): crossline, inline, CDP or trace. */
+    traceAxisName: z.string(),
     task: z.enum(['denoise', 'interpolate']),
     /** A model folder (and its name for reports), or a classical method. */
     model: z.object({ dir: z.string(), name: z.string() }).nullable(),
