@@ -72,6 +72,7 @@ export class ReconstructionService {
     return this.jobs.start({
       kind: 'reconstruct-section',
       surveyId: input.surveyId,
+      surveyName: stored.summary.name,
       cacheDir: stored.cacheDir,
       label: grid ? `${input.axis === 'inline' ? 'Inline' : 'Crossline'} ${number}` : stored.summary.name,
       axis: input.axis,
