@@ -46,13 +46,20 @@ describe('jobTitle', () => {
     );
     expect(
       jobTitle({
-        ...apply,
         kind: 'reconstruct-section',
+        surveyId: 's1',
+        surveyName: 'f3.sgy',
+        cacheDir: '/project/surveys/s1',
         label: 'Inline 116',
         axis: 'inline',
         index: 16,
         traceAxisName: 'crossline',
-        cacheDir: '/project/surveys/s1',
+        task: 'denoise',
+        model: null,
+        method: 'fx',
+        tta: false,
+        ensemble: 1,
+        fullStrength: false,
       }),
     ).toBe('Denoise Inline 116 of f3.sgy');
     expect(jobTitle(apply)).toBe('Denoise f3.sgy (fx)');
