@@ -4,6 +4,9 @@ import { jobTitle } from './jobs';
 
 type RequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
 
+/** The reconstruction choice that section and volume requests share. */
+const fxDenoise = { task: 'denoise', model: null, method: 'fx', tta: false, ensemble: 1, fullStrength: false } as const;
+
 const apply: RequestOf<'apply-volume'> = {
   kind: 'apply-volume',
   volumeId: 'v1',
@@ -11,12 +14,7 @@ const apply: RequestOf<'apply-volume'> = {
   surveyName: 'f3.sgy',
   inputDir: '/project/surveys/s1',
   volumeDir: '/project/volumes/v1',
-  task: 'denoise',
-  model: null,
-  method: 'fx',
-  tta: false,
-  ensemble: 1,
-  fullStrength: false,
+  ...fxDenoise,
   inlines: [0, 9],
   polygon: null,
 };
@@ -54,12 +52,7 @@ describe('jobTitle', () => {
         axis: 'inline',
         index: 16,
         traceAxisName: 'crossline',
-        task: 'denoise',
-        model: null,
-        method: 'fx',
-        tta: false,
-        ensemble: 1,
-        fullStrength: false,
+        ...fxDenoise,
       }),
     ).toBe('Denoise Inline 116 of f3.sgy');
     expect(jobTitle(apply)).toBe('Denoise f3.sgy (fx)');
