@@ -18,6 +18,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Architecture, ModelConfig } from './modelConfig';
 import { buildAutoencoder, latentL1Penalty } from './models/autoencoder';
+import { buildSpectrogramAutoencoder } from './models/spectrogramAutoencoder';
 import { buildUnet } from './models/unet';
 
 /** What the training step hands an architecture's extra loss: the outputs after the first, plus inputs and prediction. */
@@ -58,6 +59,10 @@ export const ARCHITECTURES: { readonly [A in Architecture]: ModelBuilder<A> } = 
         return latentL1Penalty(latent, params.latent_l1);
       },
     };
+  },
+  spectrogram_autoencoder: (params) => {
+    const model = buildSpectrogramAutoencoder(params);
+    return { model, trainingModel: model };
   },
 };
 
