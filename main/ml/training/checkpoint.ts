@@ -104,7 +104,7 @@ function parseState(text: string): StoredTrainingState {
 }
 
 /** AdamW's weights as tfjs weight data: [iterations, first moments..., second moments...] in the optimizer's order. */
-async function encodeOptimizer(
+export async function encodeOptimizer(
   optimizer: tf.Optimizer,
 ): Promise<{ data: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
   const weights = await optimizer.getWeights();
