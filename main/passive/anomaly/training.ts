@@ -102,7 +102,8 @@ function fittedConfig(config: ModelConfig, windows: SpectrogramWindows): ModelCo
 /** He-normal kernels from the run's seed (biases and BatchNorm keep their constant initial values). */
 function seedKernels(model: tfl.LayersModel, seed: number): void {
   model.weights.forEach((weight, index) => {
-    if (!weight.name.endsWith('kernel')) return;
+    // originalName: tfjs makes names unique per process (enc0_conv/kernel_1 for the second model built).
+    if (!weight.originalName.endsWith('/kernel')) return;
     const [height = 1, width = 1, inputs = 1] = weight.shape as number[];
     const scale = Math.sqrt(2 / (height * width * inputs));
     const normal = gaussian(seededRandom(deriveSeed(seed, 'kernel', index)));
