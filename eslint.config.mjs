@@ -34,6 +34,7 @@ export const MAIN_LAYERS = [
   ['synth'], // synthetic seismic and noise
   ['wave'], // wave-equation modelling
   ['segy'], // the SEG-Y codec
+  ['files'], // files written whole or not at all (temporary, fsync, rename, fsync of the folder)
   ['signal'], // signal-processing building blocks: metrics, masks, FFT, windows, spectra
   ['common'], // pure TypeScript shared with the renderer
 ];

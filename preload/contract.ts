@@ -43,7 +43,8 @@ export interface SystemInfo {
   host: HostKind;
   versions: Record<string, string>;
   platform: string;
-  paths: { userData: string; project: string; logs: string };
+  /** `logs` is null while the folder does not exist (nothing has been logged there). */
+  paths: { userData: string; project: string; logs: string | null };
   compute: ComputeStatus;
 }
 
@@ -52,6 +53,8 @@ export interface ProjectInfo {
   name: string;
   schemaVersion: number;
   createdAt: string;
+  /** Why the project is open read-only (a folder that cannot be written, a damaged database); null when writable. */
+  readOnly: string | null;
 }
 
 export interface RecentProject {
@@ -133,7 +136,10 @@ export interface ModelSummary {
 
 export interface EpochMetrics {
   epoch: number;
+  /** The model's training objective; for a GAN, the generator's (data loss + adversarial term). */
   trainLoss: number;
+  /** A GAN's discriminator loss (cross-entropy on real and generated sections); absent for other models. */
+  discriminatorLoss?: number;
   valLoss: number;
   valSnrDb: number;
   learningRate: number;
@@ -190,7 +196,37 @@ export interface SampleAxisInfo {
   start: number;
   interval: number;
   count: number;
+  /** What the samples measure when the trace headers say (bytes 203-204), e.g. 'm/s' for a velocity model. */
+  valueUnit?: string;
 }
+
+/** The colormaps a survey's display may use (the renderer draws them; 'heat' is kept for uncertainty and spectra). */
+export const DISPLAY_COLORMAPS = ['seismic', 'bwo', 'grey', 'viridis', 'rainbow'] as const;
+/**
+ * How the colour range follows the data: symmetric about zero at a percentile of |value| (zero-mean amplitudes),
+ * from the minimum to the maximum, or between the (100 - p)th and the pth percentile (data not centred on zero).
+ */
+export const CLIP_MODES = ['symmetric', 'percentile', 'minmax'] as const;
+export type ClipMode = (typeof CLIP_MODES)[number];
+
+/** A survey's display settings, saved in the project (survey.setDisplay) so that it reopens as it was left. */
+export const displaySettingsSchema = z.object({
+  colormap: z.enum(DISPLAY_COLORMAPS),
+  clipMode: z.enum(CLIP_MODES),
+  clipPercentile: z.number().min(50).max(100),
+  gain: z.number().min(0.0625).max(16),
+  /** AGC window in the vertical axis's unit (ms or m/ft); 0: off. */
+  agcWindow: z.number().min(0).max(10_000),
+  wiggles: z.boolean(),
+});
+export type DisplaySettings = z.infer<typeof displaySettingsSchema>;
+
+/** The vertical axis a user may declare for a survey: time in ms, or depth in metres or feet. */
+export const VERTICAL_AXES = [
+  { domain: 'time', unit: 'ms' },
+  { domain: 'depth', unit: 'm' },
+  { domain: 'depth', unit: 'ft' },
+] as const satisfies readonly Pick<SampleAxisInfo, 'domain' | 'unit'>[];
 
 /** What `promethium info` and the import dialog show about a SEG-Y file. */
 export interface SegyFileInfo {
@@ -369,7 +405,16 @@ export interface ReconstructionQc {
   blend: BlendCheck | null;
   /** Average amplitude spectra (input, result, difference) over `frequenciesHz`. */
   spectra: { frequenciesHz: Float32Array; input: Float32Array; result: Float32Array; difference: Float32Array };
+  /** What the interpreter should know before trusting the result, in words (the compare view shows each). */
+  warnings: string[];
 }
+
+/**
+ * Signal leakage above this is worth a warning: removed noise unrelated to the result scores about 0 (a mean of signed
+ * correlations); at 0.3 the removed part correlates with the result by 0.3 on average over windows about a wavelet
+ * long, and the result's events show in the difference panel.
+ */
+export const SIGNAL_LEAKAGE_WARNING = 0.3;
 
 /** `section.result`: the panels of a finished reconstruction, all of the same shape as `input`. */
 export interface ReconstructionResult {
@@ -431,6 +476,13 @@ export interface DirectoryListing {
   entries: { name: string; path: string; kind: 'dir' | 'segy' | 'file'; size: number }[];
 }
 
+/** A database file the app found damaged at start or when opening a project (see system.moveDamagedAside). */
+export interface DamagedFile {
+  file: string;
+  kind: 'app' | 'project';
+  message: string;
+}
+
 /** Commands the native menu sends to the renderer. */
 export type MenuCommand = 'open-segy' | 'open-project' | 'export' | 'about' | 'show-system' | 'show-jobs';
 
@@ -447,6 +499,10 @@ export type ApiErrorCode =
   | 'io'
   | 'cancelled'
   | 'compute-crashed'
+  /** A database file SQLite cannot read; the message names it (system.damagedFiles offers to move it aside). */
+  | 'damaged-file'
+  /** A write to a project opened read-only. */
+  | 'read-only'
   | 'internal';
 
 export interface ApiErrorShape {
@@ -587,7 +643,13 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     task: z.enum(['denoise', 'interpolate']),
     /** The model config as data (architecture + params), resolved from a bundled config name in main. */
     config: z.unknown(),
-    sources: z.array(z.object({ surveyId: z.string(), cacheDir: z.string() })).min(1),
+    /**
+     * The surveys to train on: the lines of their cube caches (3D inlines, a 2D line), or for surveys imported as
+     * gathers (pre-stack, unstructured) the gathers, read from `sourcePath` through the gather index in `cacheDir`.
+     */
+    sources: z
+      .array(z.object({ surveyId: z.string(), cacheDir: z.string(), sourcePath: z.string().optional() }))
+      .min(1),
     epochs: z.number().int().min(1).max(10000),
     batchSize: z.number().int().min(1).max(256),
     patch: z.number().int().min(16).max(1024),
@@ -686,8 +748,15 @@ const returns = <R>(): R | undefined => undefined;
 const call = <A extends z.ZodTuple, R>(args: A, _result: R | undefined): MethodSpec<A, R> => ({ args });
 const noArgs = z.tuple([]);
 
-const projectPath = z.string().min(1, 'a project folder path is required').max(4096);
-const filePath = z.string().min(1, 'a file path is required').max(4096);
+/** What a path argument is for: the hosts check each one against what the user may reach (main/api/pathFence.ts). */
+export type PathAccess = 'read' | 'write';
+/** The path arguments of the contract, marked here once; the dispatcher finds them by walking the schemas. */
+export const pathArguments = z.registry<{ access: PathAccess }>();
+const pathText = (what: string) => z.string().min(1, `${what} is required`).max(4096);
+/** A file or folder the call reads (or opens): it must exist. */
+const readPath = (what = 'a file path') => pathText(what).register(pathArguments, { access: 'read' });
+/** A file or folder the call creates or replaces: its folder must exist. */
+const writePath = (what = 'a file path') => pathText(what).register(pathArguments, { access: 'write' });
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,80}$/, 'a model id is required');
 const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
 const volumeId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a volume id is required');
@@ -720,22 +789,22 @@ const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required'
 export const apiContract = {
   project: {
     current: call(noArgs, returns<ProjectInfo>()),
-    open: call(z.tuple([projectPath]), returns<ProjectInfo>()),
-    create: call(z.tuple([projectPath]), returns<ProjectInfo>()),
+    open: call(z.tuple([readPath('a project folder path')]), returns<ProjectInfo>()),
+    create: call(z.tuple([writePath('a project folder path')]), returns<ProjectInfo>()),
     recent: call(noArgs, returns<RecentProject[]>()),
   },
   files: {
     /** The browser mode's file picker: lists a folder inside the allowed data roots (the first root when omitted). */
-    list: call(z.tuple([filePath.optional()]), returns<DirectoryListing>()),
+    list: call(z.tuple([readPath('a folder path').optional()]), returns<DirectoryListing>()),
   },
   survey: {
     /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */
-    inspect: call(z.tuple([filePath, headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
+    inspect: call(z.tuple([readPath(), headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
     /** Imports a SEG-Y file into the project (a job: scan and cache); the survey appears as 'importing'. */
     import: call(
       z.tuple([
         z.object({
-          path: filePath,
+          path: readPath(),
           name: z.string().max(200).optional(),
           headerMap: headerMapOverrideSchema.optional(),
         }),
@@ -755,6 +824,23 @@ export const apiContract = {
     ),
     /** Removes the survey and its cache from the project; the SEG-Y file itself is never touched. */
     remove: call(z.tuple([surveyId]), returns<void>()),
+    /**
+     * Declares the survey's vertical axis (time in ms, depth in m or ft) when the headers' guess is wrong: saved with
+     * the survey; sections, slices and labels read it from then on.
+     */
+    setVerticalAxis: call(
+      z.tuple([
+        z
+          .object({ surveyId, domain: z.enum(['time', 'depth']), unit: z.enum(['ms', 'm', 'ft']) })
+          .refine((axis) => (axis.domain === 'time') === (axis.unit === 'ms'), {
+            message: 'time is measured in ms, depth in m or ft',
+          }),
+      ]),
+      returns<SurveySummary>(),
+    ),
+    /** The survey's saved display settings, or null before any were saved. */
+    display: call(z.tuple([surveyId]), returns<DisplaySettings | null>()),
+    setDisplay: call(z.tuple([surveyId, displaySettingsSchema]), returns<void>()),
   },
   section: {
     get: call(
@@ -840,7 +926,7 @@ export const apiContract = {
       z.tuple([
         z.object({
           volumeId,
-          path: filePath,
+          path: writePath(),
           format: z.enum(['source', 'ieee']).default('source'),
           uncertainty: z.boolean().default(false),
         }),
@@ -900,18 +986,25 @@ export const apiContract = {
       returns<JobInfo>(),
     ),
     /** Writes the model with its card as one archive (.pmodel, a tar file). */
-    export: call(z.tuple([modelId, filePath]), returns<{ path: string; sizeBytes: number }>()),
-    import: call(z.tuple([filePath]), returns<ModelSummary>()),
+    export: call(z.tuple([modelId, writePath()]), returns<{ path: string; sizeBytes: number }>()),
+    import: call(z.tuple([readPath()]), returns<ModelSummary>()),
   },
   /** Applies handed to the project's Slurm cluster (array jobs; progress from the inlines the tasks wrote). */
   cluster: {
     settings: call(noArgs, returns<ClusterSettings>()),
-    updateSettings: call(z.tuple([clusterSettingsSchema.partial()]), returns<ClusterSettings>()),
+    /**
+     * The command the nodes run is not among them: it is set only from the command line (`promethium cluster
+     * settings --command`), so a web page holding the token can never choose what runs on the cluster.
+     */
+    updateSettings: call(
+      z.tuple([clusterSettingsSchema.omit({ command: true }).partial().strict()]),
+      returns<ClusterSettings>(),
+    ),
     /** What is missing to run there: Slurm commands, a node that sees the project, the same version. */
     check: call(noArgs, returns<ClusterCheck>()),
     /** volumes.apply, run as an array job on the cluster; `exportPath`: export the finished volume there too. */
     apply: call(
-      z.tuple([applyVolumeInputSchema, z.object({ exportPath: filePath.optional() })]),
+      z.tuple([applyVolumeInputSchema, z.object({ exportPath: writePath().optional() })]),
       returns<{ volume: VolumeSummary; status: ClusterJobStatus }>(),
     ),
     list: call(noArgs, returns<ClusterJobStatus[]>()),
@@ -941,6 +1034,14 @@ export const apiContract = {
       ]),
       returns<OpenDialogResult>(),
     ),
+    /** Database files found damaged (at start, or when a project was opened); the app offers to move them aside. */
+    damagedFiles: call(noArgs, returns<DamagedFile[]>()),
+    /**
+     * Renames a file of damagedFiles() to `<name>.damaged-<timestamp>` (nothing is deleted) and starts a fresh one in
+     * its place: a fresh app.sqlite, or an empty project in the same folder. Not a fenced path: only a file the app
+     * itself found damaged is accepted (app.sqlite may lie outside the data roots).
+     */
+    moveDamagedAside: call(z.tuple([pathText('a damaged file')]), returns<{ movedTo: string; project: ProjectInfo }>()),
   },
 } as const;
 

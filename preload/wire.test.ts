@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { decodeFrame, encodeFrame } from './wire';
+import { decodeFrame, encodeFrame, readableCallId } from './wire';
+
+function frameOfJson(text: string, bodyBytes = 0): Uint8Array {
+  const json = new TextEncoder().encode(text);
+  const frame = new Uint8Array(((4 + json.length + 7) & ~7) + bodyBytes);
+  new DataView(frame.buffer).setUint32(0, json.length, true);
+  frame.set(json, 4);
+  return frame;
+}
 
 describe('wire frames', () => {
   it('round-trips JSON with typed arrays as aligned binary attachments', () => {
@@ -40,5 +48,23 @@ describe('wire frames', () => {
     expect(() => decodeFrame(bad)).toThrow(/past the end/);
     const notJson = new Uint8Array([3, 0, 0, 0, 0x7b, 0x7b, 0x7b]);
     expect(() => decodeFrame(notJson)).toThrow();
+  });
+
+  it('takes typed-array tags only from its own table, never from the prototype chain', () => {
+    for (const tag of ['__proto__', 'constructor', 'toString', 'hasOwnProperty', 'valueOf']) {
+      const frame = frameOfJson(`{"x":{"$bin":{"type":"${tag}","offset":0,"length":1}}}`, 8);
+      expect(() => decodeFrame(frame), tag).toThrow(/malformed binary attachment/);
+    }
+    const negative = frameOfJson('{"x":{"$bin":{"type":"Uint8Array","offset":-8,"length":1}}}', 8);
+    expect(() => decodeFrame(negative)).toThrow(TypeError);
+  });
+
+  it('reads the call id of a frame whose JSON parses but whose attachments do not', () => {
+    expect(
+      readableCallId(frameOfJson('{"t":"call","id":12,"args":[{"$bin":{"type":"toString","offset":0,"length":1}}]}')),
+    ).toBe(12);
+    expect(readableCallId(frameOfJson('{"t":"call","id":"12"}'))).toBeUndefined();
+    expect(readableCallId(frameOfJson('{"t":'))).toBeUndefined();
+    expect(readableCallId(new Uint8Array([1]))).toBeUndefined();
   });
 });

@@ -69,26 +69,52 @@ function isBinaryRef(value: unknown): value is BinaryRef {
   return typeof value === 'object' && value !== null && '$bin' in value && Object.keys(value).length === 1;
 }
 
-/** Decodes a frame; throws a TypeError on anything malformed (the caller answers with an error, never crashes). */
-export function decodeFrame(data: ArrayBuffer | Uint8Array): unknown {
+/** The JSON text and the attachment bytes of a frame; throws a TypeError when the header does not fit the frame. */
+function splitFrame(data: ArrayBuffer | Uint8Array): { json: string; body: ArrayBuffer } {
   const bytes = data instanceof Uint8Array ? data : new Uint8Array(data);
   if (bytes.byteLength < 4) throw new TypeError('frame shorter than its 4-byte header');
   const jsonLength = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(0, true);
   if (4 + jsonLength > bytes.byteLength) throw new TypeError('frame header claims more JSON than the frame holds');
   const json = new TextDecoder().decode(bytes.subarray(4, 4 + jsonLength));
-  const bodyStart = align8(4 + jsonLength);
   // Copy the body once into an aligned buffer so typed arrays can be views on it.
-  const body = bytes.slice(bodyStart).buffer;
+  const body = bytes.slice(align8(4 + jsonLength)).buffer;
+  return { json, body };
+}
+
+/** Only the wire's own constructor names: `__proto__`, `constructor` or `toString` as a tag are not typed arrays. */
+function typedArrayConstructor(type: unknown): (typeof TYPED_ARRAYS)[TypedArrayName] | undefined {
+  return typeof type === 'string' && Object.hasOwn(TYPED_ARRAYS, type)
+    ? TYPED_ARRAYS[type as TypedArrayName]
+    : undefined;
+}
+
+/** Decodes a frame; throws a TypeError on anything malformed (the caller answers with an error, never crashes). */
+export function decodeFrame(data: ArrayBuffer | Uint8Array): unknown {
+  const { json, body } = splitFrame(data);
   return JSON.parse(json, (_key, value: unknown) => {
     if (!isBinaryRef(value)) return value;
     const { type, offset, length } = value.$bin;
-    const Ctor = TYPED_ARRAYS[type];
+    const Ctor = typedArrayConstructor(type);
     if (!Ctor || !Number.isInteger(offset) || !Number.isInteger(length) || offset % 8 !== 0) {
       throw new TypeError('malformed binary attachment reference');
     }
-    if (offset + length * Ctor.BYTES_PER_ELEMENT > body.byteLength) {
+    if (offset < 0 || length < 0 || offset + length * Ctor.BYTES_PER_ELEMENT > body.byteLength) {
       throw new TypeError('binary attachment runs past the end of the frame');
     }
     return new Ctor(body, offset, length);
   });
+}
+
+/**
+ * The call id of a frame that does not decode (a bad attachment, a wrong shape), when its JSON still names one, so
+ * the sender gets an error answer instead of waiting forever.
+ */
+export function readableCallId(data: ArrayBuffer | Uint8Array): number | undefined {
+  try {
+    const message: unknown = JSON.parse(splitFrame(data).json);
+    const id = typeof message === 'object' && message !== null ? (message as { id?: unknown }).id : undefined;
+    return typeof id === 'number' && Number.isSafeInteger(id) ? id : undefined;
+  } catch {
+    return undefined;
+  }
 }

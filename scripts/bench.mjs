@@ -1,5 +1,5 @@
 // `npm run bench -- <suite>`: bundles test/bench/main.ts (it needs the TypeScript sources and the native modules) and
-// runs it. Suites: segy (SEG-Y engine vs segyio), quality (reconstruction quality). Results go to BENCHMARKS.md.
+// runs it. Suites: segy (SEG-Y engine vs segyio), quality (reconstruction quality), wave (finite-difference modelling vs numpy, the velocity baseline). Results go to BENCHMARKS.md.
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { RUNTIME_PACKAGES } from './runtimePackages.mjs';

@@ -1,5 +1,6 @@
-// postinstall: Electron is an optional dependency because its install script downloads the Electron binary, which fails
-// on machines that reach only the npm registry; npm then removes the package, and with it Electron's type definitions.
+// postinstall: Electron is an optional dependency: its package needs Node >= 22.12 (npm skips it on older Node) and
+// downloads its binary from GitHub on first use, which fails on machines that reach only the npm registry. Without
+// the package there are no Electron type definitions.
 // The main/app layer must still type-check against Electron's own types, so in that case this script fetches the same
 // electron version's package from the registry (no binary in it) and keeps only electron.d.ts, where tsconfig.node.json
 // looks when node_modules/electron is absent. It never fails the install.

@@ -1,12 +1,46 @@
 // `npm test`: build, type checks, lint, unit + integration tests (vitest), end-to-end tests (Chromium against the browser
 // mode; Electron where its binary exists). Every step runs even if an earlier one fails, and the last line is the
 // summary over all suites: "N passed, N failed, N skipped" (each check counts as one test).
+// First it brings the system tools the suites need (Debian's chromium, python3-segyio and python3-scipy, and as root
+// the Slurm of the cluster tests): installed with apt-get when it runs as root, otherwise named in one line before any test runs; either
+// way a missing tool fails the suites that need it (PROMETHIUM_TEST_TOOLS=required, test/testTools.ts) rather than
+// letting them skip.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const results = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 mkdirSync('test-results', { recursive: true });
+
+const asRoot = process.getuid?.() === 0;
+// The real single-host Slurm of the cluster tests runs its daemons as root: elsewhere that suite skips, saying so.
+const TEST_TOOLS = [
+  { pkgs: ['chromium'], present: () => existsSync(process.env.PROMETHIUM_CHROMIUM ?? '/usr/bin/chromium') },
+  {
+    pkgs: ['python3-segyio'],
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import segyio, numpy'], { stdio: 'ignore' }).status === 0,
+  },
+  {
+    pkgs: ['python3-scipy'],
+    present: () => spawnSync('/usr/bin/python3', ['-c', 'import scipy.signal'], { stdio: 'ignore' }).status === 0,
+  },
+  {
+    pkgs: ['slurmctld', 'slurmd', 'slurm-client', 'munge'],
+    present: () => !asRoot || ['/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/sbin/munged'].every(existsSync),
+  },
+];
+
+/** The Debian packages the suites need: installed where this runs as root; the names of those still missing. */
+function bringTestTools() {
+  const missing = () => TEST_TOOLS.filter((tool) => !tool.present()).flatMap((tool) => tool.pkgs);
+  if (missing().length > 0 && asRoot && existsSync('/usr/bin/apt-get')) {
+    console.log(`=== installing ${missing().join(' ')} with apt-get (what the test suites need)`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', ...missing()], { stdio: 'inherit', env });
+  }
+  return missing();
+}
 
 function run(label, command, args) {
   console.log(`\n=== ${label}: ${command} ${args.join(' ')}`);
@@ -50,6 +84,14 @@ function vitestSuite(project) {
   if (!ok && counts.numFailedTests === 0) results.failed++; // a failed suite file (import error) has no failed test
 }
 
+const missingTools = bringTestTools();
+if (missingTools.length > 0) {
+  console.log(
+    `npm test needs Debian's ${missingTools.join(' and ')}: run \`sudo apt-get install ${missingTools.join(' ')}\` (as root npm test installs them itself); until then the suites that need them FAIL.`,
+  );
+}
+process.env.PROMETHIUM_TEST_TOOLS = 'required';
+
 check('build', 'node', ['scripts/build.mjs']);
 check('typecheck (node)', 'npx', ['tsc', '-p', 'tsconfig.node.json', '--noEmit']);
 check('typecheck (renderer)', 'npx', ['tsc', '-p', 'tsconfig.dom.json', '--noEmit']);
@@ -64,6 +106,7 @@ check('svelte-check', 'npx', [
 ]);
 check('eslint (with layering rules)', 'npx', ['eslint', '.']);
 check('prettier', 'npx', ['prettier', '--check', '.']);
+check('electronegativity (Electron security checks)', 'node', ['scripts/electronegativity.mjs']);
 vitestSuite('unit');
 vitestSuite('e2e');
 

@@ -2,6 +2,10 @@ import { describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
 import { PromethiumError } from '../../preload/contract';
 import { createDispatcher, type ApiHandlers } from './dispatch';
+import { dataRootsFence } from './pathFence';
+
+/** These tests pass no paths: a fence without roots admits none. */
+const noPaths = dataRootsFence([]);
 
 const job = { id: 'abcdef12', state: 'cancelled' } as JobInfo;
 
@@ -21,6 +25,9 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       lod: fail,
       lodCube: fail,
       remove: fail,
+      setVerticalAxis: fail,
+      display: fail,
+      setDisplay: fail,
     },
     section: { get: fail, arbitrary: fail, traceHeader: fail },
     reconstruct: { section: fail, result: fail },
@@ -47,19 +54,19 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       cancel: fail,
     },
     jobs: { list: () => [], get: fail, start: fail, cancel: () => job, resume: fail, ...overrides },
-    system: { info: fail, backend: fail, showOpenDialog: fail },
+    system: { info: fail, backend: fail, showOpenDialog: fail, damagedFiles: fail, moveDamagedAside: fail },
   };
 }
 
 describe('API dispatcher', () => {
   it('calls the handler with validated arguments', async () => {
-    const dispatch = createDispatcher(handlers());
+    const dispatch = createDispatcher(handlers(), noPaths);
     expect(await dispatch('jobs.cancel', ['abcdef12'])).toEqual({ ok: true, value: job });
     expect(await dispatch('models.list', [])).toEqual({ ok: true, value: [] });
   });
 
   it('answers malformed calls with readable invalid-argument errors', async () => {
-    const dispatch = createDispatcher(handlers());
+    const dispatch = createDispatcher(handlers(), noPaths);
     const wrongType = await dispatch('jobs.cancel', [42]);
     expect(wrongType).toEqual({
       ok: false,
@@ -77,7 +84,7 @@ describe('API dispatcher', () => {
   });
 
   it('refuses unknown and malformed method names, including prototype keys', async () => {
-    const dispatch = createDispatcher(handlers());
+    const dispatch = createDispatcher(handlers(), noPaths);
     for (const method of ['jobs.nope', 'nope.list', 'jobs.constructor', '__proto__.toString', 'jobs', 42, null]) {
       expect(await dispatch(method, [])).toMatchObject({ ok: false, error: { code: 'unknown-method' } });
     }
@@ -90,6 +97,7 @@ describe('API dispatcher', () => {
           throw new PromethiumError('not-found', 'no job abcdef12 in this project');
         },
       }),
+      noPaths,
     );
     expect(await typed('jobs.get', ['abcdef12'])).toEqual({
       ok: false,
@@ -101,6 +109,7 @@ describe('API dispatcher', () => {
           throw Object.assign(new Error('ENOSPC'), { code: 'ENOSPC', path: '/data/out.sgy' });
         },
       }),
+      noPaths,
     );
     expect(await io('jobs.list', [])).toEqual({
       ok: false,

@@ -1,6 +1,7 @@
 /**
  * Turns untrusted calls ("jobs.start", [..args]) into typed handler calls: checks the method exists, validates the
- * arguments against the contract's schema, and converts every failure into a readable `ApiErrorShape`.
+ * arguments against the contract's schema, admits every path argument through the host's `PathFence`, and converts
+ * every failure into a readable `ApiErrorShape`.
  * Both hosts (Electron IPC and the browser mode's WebSocket) go through this one function.
  */
 import type { z } from 'zod';
@@ -15,6 +16,7 @@ import {
   type ResultOf,
 } from '../../preload/contract';
 import { toApiError } from '../compute/apiErrors';
+import { admitPathArguments, findPathArguments, type PathArgument, type PathFence } from './pathFence';
 
 export type ApiHandlers = {
   [N in Namespace]: {
@@ -60,11 +62,19 @@ export function validateArgs(method: string, schema: z.ZodTuple, args: unknown):
   return parsed.data as unknown[];
 }
 
-export function createDispatcher(handlers: ApiHandlers): (method: unknown, args: unknown) => Promise<CallOutcome> {
+export function createDispatcher(
+  handlers: ApiHandlers,
+  fence: PathFence,
+): (method: unknown, args: unknown) => Promise<CallOutcome> {
+  const pathArgumentsOf = new Map<string, PathArgument[]>();
   return async (method, args) => {
     try {
       const { spec, handler } = lookup(handlers, method);
-      const value = await handler(...validateArgs(method as string, spec.args, args));
+      const name = method as string;
+      const valid = validateArgs(name, spec.args, args);
+      if (!pathArgumentsOf.has(name)) pathArgumentsOf.set(name, findPathArguments(spec.args));
+      await admitPathArguments(fence, pathArgumentsOf.get(name)!, valid);
+      const value = await handler(...valid);
       return { ok: true, value };
     } catch (error) {
       return { ok: false, error: toApiError(error, typeof method === 'string' ? method : 'call') };

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../workflows/services';
 import { inspectSegy } from '../workflows/surveyLibrary';
@@ -30,6 +31,9 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       lod: (id) => services.surveys.lod(id),
       lodCube: async (id) => reduceLodCube(await services.surveys.lod(id)),
       remove: (id) => services.surveys.remove(id),
+      setVerticalAxis: ({ surveyId, domain, unit }) => services.surveys.setVerticalAxis(surveyId, { domain, unit }),
+      display: (id) => services.surveys.display(id),
+      setDisplay: (id, settings) => services.surveys.setDisplay(id, settings),
     },
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),
@@ -84,11 +88,17 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
         host: services.host.kind,
         versions: { ...services.host.versions, node: process.versions.node, v8: process.versions.v8 },
         platform: `${process.platform} ${process.arch}`,
-        paths: { userData: services.options.userDataDir, project: services.project.dir, logs: services.logsDir },
+        paths: {
+          userData: services.options.userDataDir,
+          project: services.project.dir,
+          logs: existsSync(services.logsDir) ? services.logsDir : null,
+        },
         compute: services.compute.status,
       }),
       backend: () => services.compute.probeBackend(),
       showOpenDialog: (options) => services.host.showOpenDialog(options),
+      damagedFiles: () => services.damagedFiles(),
+      moveDamagedAside: (file) => services.moveDamagedAside(file),
     },
   };
 }

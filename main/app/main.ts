@@ -2,22 +2,39 @@
  * Electron main process: lifecycle, the window, the app:// protocol, the menu, native dialogs and IPC registration.
  * This folder is the only place that imports 'electron'; all the work is done by the services under main/.
  */
-import { app, BrowserWindow, dialog, ipcMain, shell, type IpcMainInvokeEvent, type OpenDialogOptions } from 'electron';
+import {
+  app,
+  BrowserWindow,
+  dialog,
+  ipcMain,
+  session,
+  type IpcMainInvokeEvent,
+  type OpenDialogOptions,
+} from 'electron';
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { IPC_CALL_CHANNEL, IPC_EVENT_CHANNEL } from '../../preload/channels';
 import type { OpenDialogResult } from '../../preload/contract';
 import { createDispatcher } from '../api/dispatch';
 import { createApiHandlers } from '../api/handlers';
+import { dataRootsFence } from '../api/pathFence';
 import { computeBundlePath } from '../jobs/forkCompute';
+import { dataRoots } from '../project/dataRoots';
 import { AppServices } from '../workflows/services';
 import { ensureDemoSurvey } from '../workflows/demo';
 import { utilityComputeLauncher } from './computeProcess';
 import { installMenu } from './menu';
 import { registerAppScheme, serveRenderer } from './protocol';
-import { APP_ORIGIN, isTrustedSenderUrl, mainWindowOptions } from './windowOptions';
+import { denyAllPermissions, guardAllWebContents } from './security';
+import { APP_ORIGIN, isAppPageUrl, mainWindowOptions } from './windowOptions';
 
 const DIST_DIR = __dirname;
 let mainWindow: BrowserWindow | null = null;
+/**
+ * The real paths the native open dialog returned: the renderer may use these even outside the data roots (a survey on
+ * an external disk), because the user picked them in a window the main process showed, not the page.
+ */
+const chosenInDialog = new Set<string>();
 
 const DIALOG_FILTERS: Record<'segy' | 'project' | 'model', OpenDialogOptions> = {
   segy: {
@@ -39,20 +56,14 @@ async function showOpenDialog(options: {
   const result = mainWindow
     ? await dialog.showOpenDialog(mainWindow, dialogOptions)
     : await dialog.showOpenDialog(dialogOptions);
+  for (const chosen of result.filePaths) chosenInDialog.add(realpathSync(chosen));
   return { canceled: result.canceled, paths: result.filePaths };
 }
 
 function createWindow(): BrowserWindow {
-  const window = new BrowserWindow(mainWindowOptions(path.join(DIST_DIR, 'preload.cjs')));
-  window.webContents.on('will-navigate', (event, url) => {
-    if (!url.startsWith(`${APP_ORIGIN}/`)) event.preventDefault();
-  });
-  window.webContents.on('will-attach-webview', (event) => event.preventDefault());
-  window.webContents.setWindowOpenHandler(({ url }) => {
-    // Links to documentation open in the system browser; nothing opens inside the app.
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  const window = new BrowserWindow(
+    mainWindowOptions(path.join(DIST_DIR, 'preload.cjs'), { devTools: !app.isPackaged }),
+  );
   window.once('ready-to-show', () => window.show());
   window.on('closed', () => (mainWindow = null));
   void window.loadURL(`${APP_ORIGIN}/index.html`);
@@ -60,18 +71,18 @@ function createWindow(): BrowserWindow {
 }
 
 function isTrustedSender(event: IpcMainInvokeEvent): boolean {
-  return (
-    mainWindow !== null && event.sender === mainWindow.webContents && isTrustedSenderUrl(event.senderFrame?.url ?? '')
-  );
+  return mainWindow !== null && event.sender === mainWindow.webContents && isAppPageUrl(event.senderFrame?.url ?? '');
 }
 
 function start(): void {
+  denyAllPermissions(session.defaultSession);
   const services = new AppServices({
     userDataDir: app.getPath('userData'),
     // Packaged: electron-builder's extraResources put resources/models in the app's resources folder.
     bundledModelsDir: app.isPackaged
       ? path.join(process.resourcesPath, 'models')
       : path.join(DIST_DIR, '..', 'resources', 'models'),
+    damagedDatabases: 'offer',
     host: {
       kind: 'electron',
       versions: {
@@ -82,7 +93,8 @@ function start(): void {
       showOpenDialog,
     },
   });
-  const dispatch = createDispatcher(createApiHandlers(services));
+  const fence = dataRootsFence(dataRoots(), (real) => chosenInDialog.has(real));
+  const dispatch = createDispatcher(createApiHandlers(services), fence);
   ipcMain.handle(IPC_CALL_CHANNEL, async (event, method: unknown, args: unknown) => {
     if (!isTrustedSender(event)) {
       return { ok: false, error: { code: 'unavailable', message: 'IPC refused: the sender is not a Promethium page' } };
@@ -91,7 +103,7 @@ function start(): void {
   });
   services.bus.onAny((event, payload) => mainWindow?.webContents.send(IPC_EVENT_CHANNEL, event, payload));
   serveRenderer(path.join(DIST_DIR, 'renderer'));
-  installMenu(services, () => mainWindow);
+  installMenu(services, () => mainWindow, { devTools: !app.isPackaged });
   mainWindow = createWindow();
   services.compute.start().catch((error: Error) => console.error(`compute process: ${error.message}`));
   ensureDemoSurvey(services).catch((error: Error) => console.error(`demo survey: ${error.message}`));
@@ -106,6 +118,7 @@ if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
   registerAppScheme();
+  guardAllWebContents();
   app.on('second-instance', () => {
     if (mainWindow?.isMinimized()) mainWindow.restore();
     mainWindow?.focus();

@@ -2,8 +2,15 @@ import { Menu, app, dialog, type BrowserWindow, type MenuItemConstructorOptions 
 import type { MenuCommand } from '../../preload/contract';
 import type { AppServices } from '../workflows/services';
 
-/** The native menu; commands that need the UI are forwarded to the renderer as `menu.command` events. */
-export function installMenu(services: AppServices, window: () => BrowserWindow | null): void {
+/**
+ * The native menu; commands that need the UI are forwarded to the renderer as `menu.command` events. The developer
+ * tools entry exists only in unpackaged builds.
+ */
+export function installMenu(
+  services: AppServices,
+  window: () => BrowserWindow | null,
+  { devTools }: { devTools: boolean },
+): void {
   const send = (command: MenuCommand) => () => services.bus.emit('menu.command', command);
   const template: MenuItemConstructorOptions[] = [
     {
@@ -23,7 +30,7 @@ export function installMenu(services: AppServices, window: () => BrowserWindow |
         { label: 'System', click: send('show-system') },
         { type: 'separator' },
         { role: 'reload' },
-        { role: 'toggleDevTools' },
+        ...(devTools ? [{ role: 'toggleDevTools' } as const] : []),
         { role: 'resetZoom' },
         { role: 'zoomIn' },
         { role: 'zoomOut' },

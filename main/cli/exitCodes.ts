@@ -17,6 +17,8 @@ const SERVICE_EXIT_CODES: Partial<Record<PromethiumError['code'], number>> = {
   'invalid-argument': EXIT.usage,
   'not-found': EXIT.usage,
   'segy-format': EXIT.badInput,
+  'damaged-file': EXIT.badInput,
+  'read-only': EXIT.io,
   unavailable: EXIT.io,
   io: EXIT.io,
   cancelled: EXIT.cancelled,

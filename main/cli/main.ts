@@ -4,6 +4,7 @@ import { DEFAULT_MODELS } from '../../preload/contract';
 import { APP_VERSION } from '../api/handlers';
 import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { printBackend } from './backend';
+import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
 import { registerDetectCommand, runSpectrogramTraining, SPECTROGRAM_CONFIG } from './detectCommand';
@@ -11,9 +12,9 @@ import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
-import { runSynth, SYNTH_DESCRIPTION, SYNTH_OPTIONS, synthSummaryText, type SynthCliOptions } from './synth';
+import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
-import { serve } from './serve';
+import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
 import { registerClusterCommands } from './clusterCommands';
 import { UsageError } from './usageError';
@@ -40,9 +41,10 @@ program
   .option('--open', 'open the app in the system browser', false)
   .option('--project <dir>', 'project folder to open (default: the default project in the user-data folder)')
   .option('--demo', 'on first run, import the synthetic demo survey into the project', false)
-  .action(async (options: { port: number; host: string; open: boolean; project?: string; demo: boolean }) =>
-    serve(options),
-  );
+  .option('--tls-cert <file>', 'PEM certificate: serve HTTPS (needed with a non-loopback --host, with --tls-key)')
+  .option('--tls-key <file>', 'PEM private key of the certificate')
+  .option('--insecure', 'serve plain HTTP on a non-loopback --host (the token crosses the network in clear)', false)
+  .action(async (options: ServeOptions) => serve(options));
 
 program
   .command('backend')
@@ -169,7 +171,7 @@ for (const task of ['denoise', 'interpolate'] as const) {
     )
     .option('--model <id|folder|archive>', `a trained or bundled model (default: the bundled ${DEFAULT_MODELS[task]})`)
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')
-    .option('--ensemble <n>', 'Monte Carlo dropout passes (with --model)', positiveNumber)
+    .option('--ensemble <n>', "Monte Carlo passes (with --model): dropout, or a VAE's sampled latent", positiveNumber)
     .option(
       '--full-strength',
       task === 'denoise'
@@ -191,7 +193,7 @@ for (const o of SYNTH_OPTIONS) {
   else if (o.parse) synth.option(o.flags, o.description, o.parse, o.defaultValue);
   else synth.option(o.flags, o.description, o.defaultValue as string | undefined);
 }
-synth.action(async (options: SynthCliOptions) => console.log(synthSummaryText(await runSynth(options))));
+synth.action(async (options: SynthCliOptions) => console.log(await runSynthCommand(options)));
 
 program
   .command('qc')
@@ -208,6 +210,7 @@ program.parseAsync(process.argv).catch((error: unknown) => {
     process.exitCode = error.exitCode === 0 ? EXIT.ok : EXIT.usage; // commander printed the message already
     return;
   }
-  console.error(`promethium: ${error instanceof Error ? error.message : String(error)}`);
-  process.exitCode = exitCodeFor(error);
+  const shown = asReadOnlyRefusal(error);
+  console.error(`promethium: ${shown instanceof Error ? shown.message : String(shown)}`);
+  process.exitCode = exitCodeFor(shown);
 });

@@ -1,5 +1,5 @@
 /** `promethium mseed info` and `promethium mseed dump`: miniSEED recordings on the command line. */
-import { readdir, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command } from 'commander';
 import {
@@ -12,6 +12,7 @@ import {
   type MseedFileSummary,
   type MseedSegment,
 } from '../passive/mseed';
+import { writeFileAtomically } from '../files/atomicFile';
 import { EXIT } from './exitCodes';
 import { encodeNpy, type NpyArray } from './npy';
 import { UsageError } from './usageError';
@@ -119,14 +120,7 @@ export async function dumpChannel(file: string, options: DumpOptions): Promise<v
   const segment = chooseSegment(channel.segments, options.segment);
   if (segment.sampleType === 'text') throw new UsageError(`${channel.name} holds text (a log), not samples`);
   const samples = segment.samples as NpyArray;
-  const temporary = `${options.npy}.tmp-${process.pid}`;
-  try {
-    await writeFile(temporary, encodeNpy(samples, [samples.length]));
-    await rename(temporary, options.npy);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(options.npy, encodeNpy(samples, [samples.length]));
   console.log(
     `wrote ${samples.length} ${segment.sampleType} samples of ${channel.name} at ${segment.sampleRate} Hz, ` +
       `${formatNs(segment.startNs)} to ${formatNs(segment.endNs)}, to ${options.npy}`,

@@ -100,7 +100,7 @@ export async function dump(file: string, options: { traces?: string; npy: string
 }
 
 export function cliServices(projectDir: string): AppServices {
-  return new AppServices({
+  const services = new AppServices({
     userDataDir: defaultUserDataDir(),
     projectDir,
     bundledModelsDir: BUNDLED_MODELS_DIR,
@@ -112,6 +112,8 @@ export function cliServices(projectDir: string): AppServices {
       showOpenDialog: async () => ({ canceled: true, paths: [] }),
     },
   });
+  if (services.project.readOnly) console.error(`note: ${services.project.readOnly}`);
+  return services;
 }
 
 export function waitForJob(services: AppServices, job: JobInfo, bar: ProgressBar): Promise<JobInfo> {

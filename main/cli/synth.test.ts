@@ -156,7 +156,7 @@ describe('promethium synth', () => {
       [{ ...CUBE, out, missing: 'random:1.5' }, /fraction must be in \[0, 1\)/],
       [{ ...CUBE, out, missing: 'gaps:20' }, /do not fit in a section of 8 traces/],
       [{ ...CUBE, out, missing: 'holes:3' }, /unknown mask 'holes'/],
-      [{ ...CUBE, out, kind: 'volume' }, /kind 'volume': expected cube, line or gathers/],
+      [{ ...CUBE, out, kind: 'volume' }, /kind 'volume': expected cube, line, gathers or velocity/],
       [{ ...CUBE, out, wavelet: 'ricker:200' }, /above the 125 Hz Nyquist/],
       [{ ...CUBE, out, format: 3 }, /written as 5 \(IEEE float\) or 1/],
     ];

@@ -1,13 +1,16 @@
 /**
  * `promethium synth --out FILE --kind cube|line|gathers [--seed N] ...`: writes a seeded synthetic survey as SEG-Y
- * (and its clean version with --clean) for training data, tests and demonstrations. The option table below is what
- * main.ts registers with commander; runSynth does the work and returns a summary.
+ * (and its clean version with --clean) for training data, tests and demonstrations; `--kind velocity` writes a
+ * velocity-building dataset in OpenFWI's layout instead (velocitySynth.ts). The option table below is what main.ts
+ * registers with commander; runSynth does the SEG-Y work and returns a summary, runSynthCommand picks the kind.
  */
 import { InvalidArgumentError } from 'commander';
 import { parseMissingSpec, parseNoiseSpec, parseWaveletSpec, SynthSpecError } from '../synth/specs';
 import { writeSyntheticSegy } from '../synth/syntheticSegy';
 import type { MissingTraceHandling, SyntheticKind, SyntheticSurveySummary } from '../synth/syntheticSegy';
+import { VELOCITY_FAMILIES } from '../synth/velocityModels';
 import { UsageError } from './usageError';
+import { velocityDatasetText, writeVelocityDataset } from './velocitySynth';
 
 /** The options as commander hands them over (numbers already parsed by the table's parse functions). */
 export interface SynthCliOptions {
@@ -30,6 +33,8 @@ export interface SynthCliOptions {
   missingAs?: string;
   clean?: string;
   format?: number;
+  family?: string;
+  count?: number;
 }
 
 export interface SynthOptionDefinition {
@@ -53,11 +58,21 @@ function wholeArgument(value: string): number {
 }
 
 export const SYNTH_DESCRIPTION =
-  'write a seeded synthetic survey (post-stack cube, 2D line or CMP gathers) as SEG-Y, with optional noise and missing traces';
+  'write a seeded synthetic survey (post-stack cube, 2D line or CMP gathers) as SEG-Y, with optional noise and missing traces, or a velocity-building dataset (shot gathers and velocity maps, OpenFWI layout)';
 
 export const SYNTH_OPTIONS: readonly SynthOptionDefinition[] = [
-  { flags: '-o, --out <file>', description: 'SEG-Y file to write', required: true },
-  { flags: '--kind <kind>', description: 'cube, line or gathers', defaultValue: 'cube' },
+  {
+    flags: '-o, --out <file>',
+    description: 'SEG-Y file to write (velocity: folder for the .npy files)',
+    required: true,
+  },
+  { flags: '--kind <kind>', description: 'cube, line, gathers or velocity', defaultValue: 'cube' },
+  {
+    flags: '--family <name>',
+    description: `velocity: model family, ${VELOCITY_FAMILIES.join(', ')}`,
+    defaultValue: 'flat',
+  },
+  { flags: '--count <n>', description: 'velocity: number of samples', parse: wholeArgument, defaultValue: 1 },
   {
     flags: '--seed <n>',
     description: 'random seed: the same seed gives the same file',
@@ -127,7 +142,7 @@ const DEFAULT_SIZES: Record<SyntheticKind, { inlines: number; crosslines: number
 
 function kindOf(text: string): SyntheticKind {
   if (text === 'cube' || text === 'line' || text === 'gathers') return text;
-  throw new SynthSpecError(`kind '${text}': expected cube, line or gathers`);
+  throw new SynthSpecError(`kind '${text}': expected cube, line, gathers or velocity`);
 }
 
 function missingHandling(text: string): MissingTraceHandling {
@@ -175,6 +190,12 @@ export async function runSynth(options: SynthCliOptions): Promise<SyntheticSurve
     if (error instanceof SynthSpecError) throw new UsageError(error.message, { cause: error });
     throw error;
   }
+}
+
+/** Runs `promethium synth` for any kind and returns what to print. */
+export async function runSynthCommand(options: SynthCliOptions): Promise<string> {
+  if (options.kind === 'velocity') return velocityDatasetText(writeVelocityDataset(options));
+  return synthSummaryText(await runSynth(options));
 }
 
 export function synthSummaryText(summary: SyntheticSurveySummary): string {

@@ -4,6 +4,7 @@
  */
 import { PromethiumError, type ApiErrorShape } from '../../preload/contract';
 import { SegyFormatError, SegyWriteError } from '../segy/errors';
+import { asReadOnlyRefusal } from '../project/database';
 
 const NODE_IO_MESSAGES: Record<string, string> = {
   ENOENT: 'no such file or folder',
@@ -31,7 +32,8 @@ function domainCode(error: Error): ApiErrorShape['code'] | undefined {
 }
 
 /** Converts anything thrown by a handler into the error shape the renderer shows; unexpected ones are logged. */
-export function toApiError(error: unknown, context: string): ApiErrorShape {
+export function toApiError(thrown: unknown, context: string): ApiErrorShape {
+  const error = asReadOnlyRefusal(thrown);
   if (error instanceof PromethiumError) return error.toJSON();
   if (error instanceof Error) {
     const code = domainCode(error);

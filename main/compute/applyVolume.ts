@@ -85,7 +85,7 @@ export async function applyVolume(
     let sliceDone = sliceSize - todo.length;
     const axis = input.attributes.sampleAxis;
     context.progress(sliceDone / sliceSize, 'loading the method');
-    const [run, method] = await reconstructor(request, request.inputDir, sampleIntervalSeconds(axis));
+    const { run, method } = await reconstructor(request, request.inputDir, sampleIntervalSeconds(axis));
     const result: ApplyVolumeResult = {
       method,
       inlines,

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { JobRequest } from '../../preload/contract';
+import { removeStaleTemporariesOf } from '../files/atomicFile';
 import { traceForMissingCell } from '../processing/applyToSegy';
 import { panelsOf } from '../processing/panels';
 import { openSegy, type SegyFile } from '../segy/reader';
@@ -56,6 +57,8 @@ function invalid(message: string): Error {
 
 export async function exportVolume(request: ExportRequest, context: JobContext): Promise<ExportVolumeResult> {
   const started = performance.now();
+  // What an earlier run of this export left when it was killed: the target was never replaced, the temporary stayed.
+  removeStaleTemporariesOf(request.path);
   const source = await openSegy(request.sourcePath);
   const volume = await SurveyCache.open(request.volumeDir);
   const samplesFrom = request.uncertainty ? await SurveyCache.open(join(request.volumeDir, UNCERTAINTY_GROUP)) : volume;

@@ -2,13 +2,19 @@
  * The 'reconstruct-section' job: one inline or crossline of a survey reconstructed by a model or a classical method,
  * with the QC figures of the compare view. The panels travel back as typed arrays (structured clone), not JSON.
  */
-import type { JobRequest, ReconstructionQc, SectionData } from '../../preload/contract';
-import { reconstructSection, type Reconstruction } from '../ml/inference';
+import {
+  SIGNAL_LEAKAGE_WARNING,
+  type JobRequest,
+  type ReconstructionQc,
+  type SectionData,
+} from '../../preload/contract';
+import { patchesPerPass, plannedModelPasses, reconstructSection, type Reconstruction } from '../ml/inference';
 import { signalLeakage, signalToNoiseDb, type SectionShape } from '../signal/metrics';
 import { loadInferenceModel, type InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
 import { denoiseMethods, interpolationMethods } from '../processing';
+import { confineToInput } from '../processing/confineToInput';
 import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
@@ -36,12 +42,24 @@ export type ReconstructionChoice = Pick<
   'task' | 'model' | 'method' | 'tta' | 'ensemble' | 'fullStrength'
 >;
 
-/** The model (with the survey's amplitude scale from `cacheDir`) or classical method, and its name for reports. */
+/** A reconstruction ready to run on sections, its name for reports, and the model patches it predicts per section. */
+export interface PreparedReconstruction {
+  run: Reconstructor;
+  method: string;
+  /** Patches the model predicts over a section of `shape`, all passes (at most, with the blend check); 0: classical. */
+  plannedPatches: (shape: SectionShape) => number;
+}
+
+/**
+ * The model (with the survey's amplitude scale from `cacheDir`) or classical method. `onPatches` hears of every batch
+ * of patches the model predicts (progress from work done).
+ */
 export async function reconstructor(
   request: ReconstructionChoice,
   cacheDir: string,
   dt: number,
-): Promise<[Reconstructor, string]> {
+  onPatches?: (count: number) => void,
+): Promise<PreparedReconstruction> {
   if (request.model) {
     const loaded: InferenceModel = await loadInferenceModel(request.model.dir);
     if (loaded.card.task !== request.task) {
@@ -63,11 +81,15 @@ export async function reconstructor(
       ensemble: request.ensemble,
       strengthCheck: request.fullStrength ? null : { sampleIntervalS: dt },
       blendCheck: { sampleIntervalS: dt },
+      onPatches,
     };
-    return [
-      (section, shape, live) => reconstructSection(loaded.model, section, shape, live, options),
-      `model ${request.model.name}`,
-    ];
+    const run: Reconstructor = (section, shape, live) =>
+      reconstructSection(loaded.model, section, shape, live, options);
+    return {
+      run: confined(run, request.task, dt),
+      method: `model ${request.model.name}`,
+      plannedPatches: (shape) => plannedModelPasses(options) * patchesPerPass(shape, loaded.patch),
+    };
   }
   const method = request.method ?? (request.task === 'denoise' ? 'fx' : 'pocs');
   const classical: Reconstructor = async (section, shape, live) => {
@@ -80,7 +102,22 @@ export async function reconstructor(
     }
     throw Object.assign(new Error(`${method} is not a ${request.task} method`), { apiCode: 'invalid-argument' });
   };
-  return [classical, method];
+  return { run: confined(classical, request.task, dt), method, plannedPatches: () => 0 };
+}
+
+/** Every result confined to what the input holds: no energy in mutes, outside live windows or below its band. */
+function confined(run: Reconstructor, task: ReconstructionChoice['task'], dt: number): Reconstructor {
+  return async (section, shape, live) => {
+    const reconstruction = await run(section, shape, live);
+    const confine = (output: Float32Array): Float32Array =>
+      confineToInput(section, output, shape, live, { task, sampleIntervalS: dt });
+    const { output, fullStrengthOutput } = reconstruction;
+    return {
+      ...reconstruction,
+      output: confine(output),
+      fullStrengthOutput: fullStrengthOutput && confine(fullStrengthOutput),
+    };
+  };
 }
 
 function classicalResult(output: Float32Array): Reconstruction {
@@ -147,10 +184,25 @@ export async function reconstructSurveySection(
     const axis = cache.attributes.sampleAxis;
     const dt = sampleIntervalSeconds(axis);
     context.progress(0.1, 'loading the method');
-    const [run, method] = await reconstructor(request, request.cacheDir, dt);
-    context.progress(0.2, `${request.task === 'denoise' ? 'denoising' : 'interpolating'} ${request.label}`);
-    const { output, uncertainty, strength, fullStrengthOutput, blend } = await run(section, shape, live);
-    const result = request.task === 'denoise' ? keepDeadTraces(output, section, shape, live) : output;
+    const verb = request.task === 'denoise' ? 'denoising' : 'interpolating';
+    let predicted = 0;
+    let planned = 0;
+    const { run, method, plannedPatches } = await reconstructor(request, request.cacheDir, dt, (count) => {
+      predicted += count;
+      const share = Math.min(1, predicted / planned);
+      context.progress(0.2 + 0.6 * share, `${verb} ${request.label}: ${predicted} of ${planned} patches predicted`);
+    });
+    // Interpolation runs once more for its self-check.
+    planned = plannedPatches(shape) * (request.task === 'interpolate' ? 2 : 1);
+    // Answered before any work (a model over a whole line only to report 0 traces filled).
+    if (request.task === 'interpolate' && live.every((v) => v === 1)) {
+      throw Object.assign(new Error(`${request.label} has no dead or missing traces: there is nothing to fill`), {
+        apiCode: 'invalid-argument',
+      });
+    }
+    context.progress(0.2, `${verb} ${request.label}`);
+    const { output: result, uncertainty, strength, fullStrengthOutput, blend } = await run(section, shape, live);
+    const selfCheckSnrDb = request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null;
     const difference = Float32Array.from(section, (v, i) => v - result[i]!);
     context.progress(0.8, 'quality figures');
     const inputSpectrum = averageAmplitudeSpectrum(section, shape, dt, live);
@@ -159,9 +211,11 @@ export async function reconstructSurveySection(
       seconds: 0,
       removedRmsRatio:
         request.task === 'denoise' ? rms(difference, shape, live) / (rms(section, shape, live) || 1) : null,
-      signalLeakage: request.task === 'denoise' ? leakage(section, result, shape, live, fullStrengthOutput) : null,
+      // Against the model's full-strength result where the strength check kept some noise (metrics.ts says why).
+      signalLeakage:
+        request.task === 'denoise' ? signalLeakage(section, result, shape, fullStrengthOutput ?? result) : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
-      selfCheckSnrDb: request.task === 'interpolate' ? await selfCheck(run, section, shape, live) : null,
+      selfCheckSnrDb,
       strength,
       blend,
       spectra: {
@@ -170,7 +224,9 @@ export async function reconstructSurveySection(
         result: averageAmplitudeSpectrum(result, shape, dt, request.task === 'denoise' ? live : undefined).amplitude,
         difference: averageAmplitudeSpectrum(difference, shape, dt).amplitude,
       },
+      warnings: [],
     };
+    qc.warnings = qcWarnings(qc);
     qc.seconds = (performance.now() - started) / 1000;
     const numbers = isInline ? cache.crosslineNumbers : cache.inlineNumbers;
     return {
@@ -196,28 +252,15 @@ export async function reconstructSurveySection(
   }
 }
 
-/** Signal leakage (metrics.ts) against the model's full-strength result where the strength check kept some noise. */
-function leakage(
-  section: Float32Array,
-  result: Float32Array,
-  shape: SectionShape,
-  live: Uint8Array,
-  fullStrengthOutput: Float32Array | null,
-): number {
-  const signal = fullStrengthOutput ? keepDeadTraces(fullStrengthOutput, section, shape, live) : result;
-  return signalLeakage(section, result, shape, signal);
-}
-
-/** Denoising never puts energy where nothing was recorded. */
-function keepDeadTraces(
-  output: Float32Array,
-  section: Float32Array,
-  shape: SectionShape,
-  live: Uint8Array,
-): Float32Array {
-  const result = Float32Array.from(output);
-  for (let t = 0; t < shape.traces; t++) {
-    if (!live[t]) result.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
+/** The figures that should stop an interpreter from trusting the result at a glance, said in words. */
+export function qcWarnings(qc: Pick<ReconstructionQc, 'signalLeakage'>): string[] {
+  const warnings: string[] = [];
+  if (qc.signalLeakage !== null && qc.signalLeakage > SIGNAL_LEAKAGE_WARNING) {
+    warnings.push(
+      `Signal leakage ${qc.signalLeakage.toFixed(2)} is above ${SIGNAL_LEAKAGE_WARNING}: the removed noise follows ` +
+        "the result's events, so part of the signal was removed with it. Check the difference panel before using " +
+        'this result; a model adapted to this survey usually removes less signal.',
+    );
   }
-  return result;
+  return warnings;
 }

@@ -3,13 +3,13 @@
  * to its survey (recorrupted or blind-spot fine-tuning on its noisy data) is then compared with its base
  * (adaptChoice.ts), and the base kept unless the adapted model is better.
  */
-import type { JobRequest } from '../../preload/contract';
+import type { EpochMetrics, JobRequest } from '../../preload/contract';
 import { compareAdaptedDenoiser, type AdaptComparison } from '../ml/adaptChoice';
 import { parseModelConfig } from '../ml/modelConfig';
 import { loadInferenceModel } from '../ml/modelForInference';
 import { readModelCard } from '../ml/registry/modelFiles';
 import { writeBestModel } from '../ml/training/checkpoint';
-import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
+import { estimateSourceScale, openSurveyPatchSource, type SurveyPatchSource } from '../ml/training/patchSource';
 import { train, type TrainResult } from '../ml/training/trainer';
 import type { JobContext } from './protocol';
 
@@ -22,7 +22,7 @@ export const KEPT_BASE_SURE_NOTE =
   "adapting did not lower the estimated error (Stein's unbiased risk estimate at checked strength, on 8 lines of the survey); these are the base model's weights";
 
 export async function trainModel(request: TrainRequest, context: JobContext): Promise<TrainModelResult> {
-  const sources = await Promise.all(request.sources.map((source) => SurveyCachePatchSource.open(source.cacheDir)));
+  const sources = await Promise.all(request.sources.map(openSurveyPatchSource));
   try {
     const result = await trainOn(sources, request, context);
     const onNoisyData = request.corruption === 'blind-spot' || request.corruption === 'recorrupted';
@@ -38,7 +38,7 @@ export async function trainModel(request: TrainRequest, context: JobContext): Pr
 async function keepBaseUnlessBetter(
   baseDir: string,
   checkpointDir: string,
-  source: SurveyCachePatchSource,
+  source: SurveyPatchSource,
   result: TrainResult,
 ): Promise<TrainModelResult> {
   const base = await loadInferenceModel(baseDir);
@@ -56,11 +56,7 @@ async function keepBaseUnlessBetter(
   }
 }
 
-async function trainOn(
-  sources: SurveyCachePatchSource[],
-  request: TrainRequest,
-  context: JobContext,
-): Promise<TrainResult> {
+async function trainOn(sources: SurveyPatchSource[], request: TrainRequest, context: JobContext): Promise<TrainResult> {
   // Fine-tuning keeps the base model's architecture, as its card records it.
   const config = request.initialModelDir
     ? parseModelConfig((await readModelCard(request.initialModelDir)).config, `${request.initialModelDir} model card`)
@@ -99,9 +95,14 @@ async function trainOn(
       onEpoch: (metrics) =>
         context.progress(
           lastFraction,
-          `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toPrecision(3)}, validation SNR ${metrics.valSnrDb.toFixed(2)} dB`,
+          `epoch ${metrics.epoch}: loss ${metrics.trainLoss.toPrecision(3)}${discriminatorNote(metrics)}, validation SNR ${metrics.valSnrDb.toFixed(2)} dB`,
           metrics,
         ),
     },
   );
+}
+
+/** A GAN's discriminator loss for the epoch's progress line; nothing for other models. */
+function discriminatorNote({ discriminatorLoss }: EpochMetrics): string {
+  return discriminatorLoss === undefined ? '' : ` (discriminator ${discriminatorLoss.toPrecision(3)})`;
 }

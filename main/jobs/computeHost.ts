@@ -79,7 +79,12 @@ export class ComputeHost {
           this.setStatus({ state: 'ready', pid: message.pid, backend: message.backend });
           resolve();
         }
-        this.route(message);
+        try {
+          this.route(message);
+        } catch (error) {
+          // A listener's failure must not escape into the process's message handler (it would take the host down).
+          console.error('[compute] handling a message from the compute process failed:', error);
+        }
       });
       child.onExit((description) => {
         clearTimeout(timer);

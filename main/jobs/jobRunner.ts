@@ -4,6 +4,7 @@ import { jobTitle } from '../compute/jobs';
 import type { ApiEventBus } from './events';
 import type { Project } from '../project/project';
 import type { ComputeHost, JobOutcome } from './computeHost';
+import { EtaEstimator } from './eta';
 
 const PERSIST_INTERVAL_MS = 1000;
 const EVENT_INTERVAL_MS = 100;
@@ -27,15 +28,9 @@ interface ActiveJob {
   info: JobInfo;
   request: JobRequest;
   project: Project;
-  startedAtMs: number;
+  eta: EtaEstimator;
   lastPersistMs: number;
   lastEventMs: number;
-}
-
-/** Fraction done and time so far give the remaining time, once enough is done for the rate to mean something. */
-export function estimateEtaSeconds(fraction: number, elapsedMs: number): number | null {
-  if (fraction < 0.02 || elapsedMs < 500) return null;
-  return Math.max(0, ((elapsedMs / fraction) * (1 - fraction)) / 1000);
 }
 
 /**
@@ -71,7 +66,7 @@ export class JobRunner {
       detail: null,
     };
     project.jobs.insert(info, request);
-    this.queue.push({ info, request, project, startedAtMs: 0, lastPersistMs: 0, lastEventMs: 0 });
+    this.queue.push({ info, request, project, eta: new EtaEstimator(), lastPersistMs: 0, lastEventMs: 0 });
     this.bus.emit('jobs.changed', info);
     void this.pump();
     return info;
@@ -114,6 +109,11 @@ export class JobRunner {
     return stored.info;
   }
 
+  /** The jobs queued or running, oldest first. */
+  unfinished(): JobInfo[] {
+    return [...(this.active ? [this.active] : []), ...this.queue].map((job) => ({ ...job.info }));
+  }
+
   list(): JobInfo[] {
     const live = new Map<string, JobInfo>();
     for (const job of [...this.queue, ...(this.active ? [this.active] : [])]) live.set(job.info.id, job.info);
@@ -127,11 +127,11 @@ export class JobRunner {
     const job = this.queue.shift();
     if (!job) return;
     this.active = job;
-    job.startedAtMs = Date.now();
     Object.assign(job.info, { state: 'running', startedAt: new Date().toISOString(), message: 'starting' });
     this.publish(job, true);
+    // Progress arrives in the compute process's message handler: nothing it does may throw there.
     const outcome = await this.compute.run(job.info.id, job.request, (fraction, message, detail) =>
-      this.onProgress(job, fraction, message, detail),
+      this.guard(job, () => this.onProgress(job, fraction, message, detail)),
     );
     await this.finish(job, outcome);
     this.active = null;
@@ -146,7 +146,7 @@ export class JobRunner {
     }
     job.info.progress = fraction;
     job.info.message = message;
-    job.info.etaSeconds = estimateEtaSeconds(fraction, Date.now() - job.startedAtMs);
+    job.info.etaSeconds = job.eta.observe(fraction, Date.now());
     this.publish(job, false);
   }
 
@@ -190,7 +190,7 @@ export class JobRunner {
   private publish(job: ActiveJob, force: boolean): void {
     const now = Date.now();
     if (force || now - job.lastPersistMs >= PERSIST_INTERVAL_MS) {
-      job.project.jobs.update(job.info);
+      this.guard(job, () => job.project.jobs.update(job.info));
       job.lastPersistMs = now;
     }
     if (force || now - job.lastEventMs >= EVENT_INTERVAL_MS) {

@@ -51,7 +51,8 @@ model:
       architecture: 'autoencoder',
       params: { in_channels: 1, out_channels: 1, features: [64, 128, 256], bottleneck: 512, latent_l1: 0.01 },
     });
-    expect(parseModelConfig({ architecture: 'unet' }).params.features).toEqual([64, 128, 256, 512]);
+    const unet = parseModelConfig({ architecture: 'unet' });
+    expect(unet.architecture === 'unet' && unet.params.features).toEqual([64, 128, 256, 512]);
   });
 
   it('rejects unknown architectures, unknown or invalid params, and bad YAML, saying where', () => {
@@ -76,15 +77,23 @@ const BUNDLED_PARAMS: Record<string, number> = {
   'unet-seeds': 31_048_257,
   autoencoder: 3_102_849,
   spectrogram_autoencoder: 778_691,
+  vae: 1_462_913,
+  gan: 31_048_257,
+  pinn: 483_857,
 };
+
+/** The discriminators of the bundled configs: pix2pix's 70 x 70 PatchGAN on input + candidate channels. */
+const BUNDLED_DISCRIMINATOR_PARAMS: Record<string, number> = { gan: 2_766_401 };
 
 describe('bundled configs', () => {
   for (const [name, params] of Object.entries(BUNDLED_PARAMS)) {
     it(`${name} builds with ${params.toLocaleString('en')} parameters`, async () => {
-      const { model, trainingModel } = buildModel(await bundled(name));
+      const { model, trainingModel, discriminator } = buildModel(await bundled(name));
       expect(model.countParams()).toBe(params);
       expect(trainingModel.countParams()).toBe(params);
-      model.dispose();
+      expect(discriminator?.network.countParams()).toBe(BUNDLED_DISCRIMINATOR_PARAMS[name]);
+      trainingModel.dispose();
+      discriminator?.network.dispose();
     });
   }
 });
@@ -112,6 +121,24 @@ describe('models', () => {
     [
       'autoencoder',
       parseModelConfig({ architecture: 'autoencoder', params: { features: [4, 8, 8], bottleneck: 8 } }),
+      1,
+    ],
+    [
+      'VAE with the mask channel',
+      parseModelConfig({ architecture: 'vae', params: { in_channels: 2, encoder_features: [4, 8, 8], latent_dim: 4 } }),
+      2,
+    ],
+    [
+      'GAN generator',
+      parseModelConfig({
+        architecture: 'gan',
+        params: { generator: { architecture: 'unet', params: { features: [4, 8, 8], bottleneck: 8 } } },
+      }),
+      1,
+    ],
+    [
+      'PINN backbone',
+      parseModelConfig({ architecture: 'pinn', params: { backbone_params: { features: [4, 8, 8], bottleneck: 8 } } }),
       1,
     ],
   ];
@@ -162,6 +189,45 @@ describe('models', () => {
     const expected = 0.5 * (await tf.mean(tf.abs(latent)).data())[0]!;
     expect((await penalty.data())[0]).toBeCloseTo(expected, 6);
     built.model.dispose();
+  });
+
+  it('the VAE decodes its latent mean in inference, samples it in training mode, and prices it with beta * KL', async () => {
+    const built = buildModel(
+      parseModelConfig({ architecture: 'vae', params: { encoder_features: [4, 8], latent_dim: 3, beta: 0.5 } }),
+    );
+    const x = tf.tensor4d(randomValues(seededRandom(5), 2 * 16 * 16), [2, 16, 16, 1]);
+    const [prediction, mean, std] = built.trainingModel.predict(x) as tf.Tensor[];
+    if (!prediction || !mean || !std || !built.extraLoss) throw new Error('VAE parts missing');
+    expect(mean.shape).toEqual([2, 4, 4, 3]);
+    expect(Math.min(...(await std.data()))).toBeGreaterThan(0);
+    const deterministic = Array.from(await predict(built.model, x).data());
+    expect(Array.from(await prediction.data())).toEqual(deterministic);
+    const sampled = built.model.apply(x, { training: true }) as tf.Tensor;
+    expect(Array.from(await sampled.data())).not.toEqual(deterministic);
+    // KL(N(m, s^2) || N(0, 1)) = (m^2 + s^2 - 1 - 2 ln s) / 2 per latent value, summed, per output sample.
+    const [m, s] = [Array.from(await mean.data()), Array.from(await std.data())];
+    const kl = m.reduce((sum, mi, i) => sum + (mi ** 2 + s[i]! ** 2 - 1 - 2 * Math.log(s[i]!)) / 2, 0);
+    const penalty = built.extraLoss({ inputs: x, prediction, auxiliary: [mean, std] });
+    expect((await penalty.data())[0]).toBeCloseTo((0.5 * kl) / prediction.size, 5);
+    built.model.dispose();
+  });
+
+  it("the GAN's PatchGAN sees 70 x 70 samples and traces per logit, as pix2pix's", () => {
+    const { discriminator, model } = buildModel(
+      parseModelConfig({ architecture: 'gan', params: { discriminator: { params: { features: [2, 2, 2, 2] } } } }),
+    );
+    if (discriminator === undefined) throw new Error('no discriminator');
+    const x = tf.tensor4d(randomValues(seededRandom(6), 160 * 160 * 2), [1, 160, 160, 2]);
+    // The gradient of one logit with respect to the input is non-zero exactly over its receptive field.
+    const reach = tf.grad((input: tf.Tensor) => {
+      const logits = discriminator.network.apply(input) as tf.Tensor;
+      return tf.sum(tf.slice(logits, [0, 10, 10, 0], [1, 1, 1, 1]));
+    })(x);
+    const touched = tf.notEqual(tf.sum(tf.abs(reach), [0, 3]), 0);
+    expect(tf.sum(tf.any(touched, 1)).arraySync()).toBe(70);
+    expect(tf.sum(tf.any(touched, 0)).arraySync()).toBe(70);
+    model.dispose();
+    discriminator.network.dispose();
   });
 
   it('saves to the standard tfjs format (model.json topology + weights) and loads back with identical output', async () => {

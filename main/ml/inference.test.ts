@@ -4,7 +4,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildModel } from './architectures';
 import { addNoiseAtSnr, gaussianNoise } from '../signal/corruption';
-import { reconstructSection } from './inference';
+import { patchesPerPass, plannedModelPasses, reconstructSection } from './inference';
 import { signalToNoiseDb } from '../signal/metrics';
 import { parseModelConfig } from './modelConfig';
 import { seededRandom } from '../signal/random';
@@ -166,8 +166,15 @@ describe('reconstructSection', () => {
     const options = { task: 'denoise', scale, patch: 16, strengthCheck: { sampleIntervalS: 0.004 } } as const;
     const full = await reconstructSection(model, noisy, shape, live, { ...options, strengthCheck: null });
     expect(full.strength).toBeNull();
-    const checked = await reconstructSection(model, noisy, shape, live, options);
+    let predicted = 0;
+    const checked = await reconstructSection(model, noisy, shape, live, {
+      ...options,
+      onPatches: (count) => (predicted += count),
+    });
     expect(checked.strength!.strength).toBeLessThan(0.5);
+    // Progress counts the work as planned: the checked denoise and its probe, each a pass over the section's patches.
+    expect(predicted).toBe(plannedModelPasses(options) * patchesPerPass(shape, 16));
+    expect(plannedModelPasses(options)).toBe(2);
     const snr = (output: Float32Array): number => signalToNoiseDb(clean, output);
     expect(snr(full.output)).toBeLessThan(snr(noisy));
     expect(snr(checked.output)).toBeGreaterThan(snr(noisy));

@@ -22,7 +22,7 @@ import {
 } from './normalization';
 import { withDropoutSamplingPredictor, withGraphPredictor } from './parallelInference';
 import { applyStrength, denoiseAtCheckedStrength, type StrengthCheck, type StrengthOptions } from './sure';
-import { EnsembleAccumulator, predictTiled, withFlipAugmentation, type PatchPredictor } from './tiling';
+import { EnsembleAccumulator, predictTiled, TilePlan, withFlipAugmentation, type PatchPredictor } from './tiling';
 
 export interface ReconstructionOptions {
   task: 'denoise' | 'interpolate';
@@ -47,6 +47,8 @@ export interface ReconstructionOptions {
    * traces hidden from them (blendCheck.ts). Absent or null, or with an ensemble: the model alone.
    */
   blendCheck?: { sampleIntervalS: number } | null;
+  /** Hears of every batch of patches predicted (all passes: checks, ensembles), for progress. */
+  onPatches?: (count: number) => void;
 }
 
 export interface Reconstruction {
@@ -158,7 +160,12 @@ async function predictSection(
   const sources =
     options.task === 'interpolate' ? [maskedTraces(normalized, shape, live), maskChannel(live, shape)] : [normalized];
   const patch = { samples: options.patch, traces: options.patch };
-  const tiling = { patch, overlap: options.overlap ?? 0.5, batchSize: options.batchSize ?? 16 };
+  const tiling = {
+    patch,
+    overlap: options.overlap ?? 0.5,
+    batchSize: options.batchSize ?? 16,
+    onPatches: options.onPatches,
+  };
   const runWith = (plain: PatchPredictor, inFlight: number): Promise<Float32Array> => {
     const scaled = options.patchScaling ? withPatchScaling(plain, options.patch, sources.length) : plain;
     const predictor = options.tta ? withFlipAugmentation(scaled, patch, sources.length) : scaled;
@@ -216,4 +223,23 @@ function keepLiveTraces(output: Float32Array, section: Float32Array, shape: Sect
   for (let t = 0; t < shape.traces; t++) {
     if (live[t]) output.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
   }
+}
+
+/**
+ * How many times a reconstruction with these options runs the model over the whole section: the strength check's two
+ * passes, the blend check's (at most two folds and the final fill), the ensemble's. With the blend check this is the
+ * most it runs (fewer where too few traces can be hidden, or where the model takes no share of the chosen blend).
+ */
+export function plannedModelPasses(
+  options: Pick<ReconstructionOptions, 'task' | 'ensemble' | 'strengthCheck' | 'blendCheck'>,
+): number {
+  const ensemble = Math.max(1, options.ensemble ?? 1);
+  if (options.task === 'interpolate') return options.blendCheck && ensemble === 1 ? 3 : ensemble;
+  if (!options.strengthCheck) return ensemble;
+  return ensemble > 1 ? 2 + ensemble : 2;
+}
+
+/** Patches of one pass over a section of `shape` (the tile plan's). */
+export function patchesPerPass(shape: SectionShape, patch: number, overlap = 0.5): number {
+  return new TilePlan(shape, { samples: patch, traces: patch }, overlap).origins.length;
 }

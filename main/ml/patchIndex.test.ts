@@ -27,6 +27,15 @@ describe('buildPatchIndex', () => {
 });
 
 describe('splitPatchIndexByLine', () => {
+  it('splits a single line (a 2D line, one gather) by traces: the last fifth validates', () => {
+    const line = { line: 3, traces: 600, samples: 256 };
+    const split = splitPatchIndexByLine([line], { traces: 128, samples: 128 }, { traces: 64, samples: 64 }, 0.2, 1);
+    expect(split.validation.length).toBeGreaterThan(0);
+    expect(split.train.every((entry) => entry.line === 3 && entry.traceStart + 128 <= 480)).toBe(true);
+    expect(split.validation.every((entry) => entry.traceStart >= 480)).toBe(true);
+    expect(split.validationLines).toEqual([3]);
+  });
+
   it('keeps every line in exactly one set, with all its patches', () => {
     const lines = survey(10);
     const split = splitPatchIndexByLine(lines, patch, stride, 0.2, 42);

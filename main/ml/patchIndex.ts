@@ -89,6 +89,9 @@ export function splitPatchIndexByLine(
   }
   const ids = lines.map((extent) => extent.line);
   if (new Set(ids).size !== ids.length) throw new Error('a line appears twice in the training set');
+  if (lines.length === 1 && lines[0]!.traces > 1 && validationFraction > 0 && validationFraction < 1) {
+    return splitSingleLineByTraces(lines[0]!, patch, stride, validationFraction, seed);
+  }
   const order = shuffled(lines, seed);
   const validationCount = validationLineCount(lines.length, validationFraction);
   const validationExtents = order.slice(0, validationCount);
@@ -98,5 +101,31 @@ export function splitPatchIndexByLine(
     validation: shuffled(buildPatchIndex(validationExtents, patch, stride), seed + 2),
     trainLines: trainExtents.map((extent) => extent.line).sort((a, b) => a - b),
     validationLines: validationExtents.map((extent) => extent.line).sort((a, b) => a - b),
+  };
+}
+
+/**
+ * One line (a 2D line, a single gather) has no other line to validate on: its last `validationFraction` of traces
+ * (at least one) hold the validation patches and the traces before them the training patches, so that (where the
+ * training traces are at least a patch wide) no training patch covers a validation trace.
+ */
+function splitSingleLineByTraces(
+  line: LineExtent,
+  patch: PatchSize,
+  stride: PatchStride,
+  validationFraction: number,
+  seed: number,
+): PatchIndexSplit {
+  const validationTraces = Math.min(line.traces - 1, Math.max(1, Math.round(validationFraction * line.traces)));
+  const first = line.traces - validationTraces;
+  const validation = buildPatchIndex([{ ...line, traces: validationTraces }], patch, stride).map((entry) => ({
+    ...entry,
+    traceStart: entry.traceStart + first,
+  }));
+  return {
+    train: shuffled(buildPatchIndex([{ ...line, traces: first }], patch, stride), seed + 1),
+    validation: shuffled(validation, seed + 2),
+    trainLines: [line.line],
+    validationLines: [line.line],
   };
 }

@@ -212,12 +212,13 @@ export class TileBlender {
  * (trace-major, the section's shape). `sources` are the input channels (the data, then for interpolation models the
  * mask channel), each a trace-major section of `shape`. With `inFlight` > 1, that many batches are handed to `predict`
  * before the first answer is awaited (for predictors that run batches in parallel, on several threads); answers are
- * blended in plan order whatever order they come in, so the result does not depend on it.
+ * blended in plan order whatever order they come in, so the result does not depend on it. `onPatches` hears of every
+ * batch blended (the work done, for progress).
  */
 export async function predictTiled(
   sources: readonly Float32Array[],
   shape: SectionShape,
-  options: TilingOptions & { batchSize: number; inFlight?: number },
+  options: TilingOptions & { batchSize: number; inFlight?: number; onPatches?: (count: number) => void },
   predict: PatchPredictor,
 ): Promise<Float32Array> {
   const inFlight = options.inFlight ?? 1;
@@ -228,6 +229,7 @@ export async function predictTiled(
   const blendOldest = async () => {
     const oldest = waiting.shift()!;
     blender.add(oldest.origins, await oldest.prediction);
+    options.onPatches?.(oldest.origins.length);
   };
   for (const origins of plan.batches(options.batchSize)) {
     // A fresh buffer per batch (about 1 MB): a predictor may still hold the previous ones.

@@ -7,7 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 // tfjs-core's node bundle registers no gradient functions; tfjs-layers' bundle registers all of them.
 import '@tensorflow/tfjs-layers';
-import type { ExtraLossContext } from './architectures';
+import type { Discriminator, ExtraLossContext } from './architectures';
 import type { Loss } from './losses';
 
 /** The full objective of a step: `outputs` are the training model's outputs, the prediction first. */
@@ -35,21 +35,62 @@ export function trainStep(
   targets: tf.Tensor,
   loss: TrainingLoss,
 ): tf.Scalar {
+  return minimizeOver(model, optimizer, () => loss(targets, trainingOutputs(model, inputs), inputs));
+}
+
+/** The model's outputs in training mode, as a list. */
+function trainingOutputs(model: tfl.LayersModel, inputs: tf.Tensor): tf.Tensor[] {
+  const output = model.apply(inputs, { training: true }) as tf.Tensor | tf.Tensor[];
+  return Array.isArray(output) ? output : [output];
+}
+
+/** One optimizer update of `model`'s trainable weights against `cost`; returns the cost, intermediates freed. */
+function minimizeOver(model: tfl.LayersModel, optimizer: tf.Optimizer, cost: () => tf.Scalar): tf.Scalar {
   // An explicit list fixes the order Adam keys its moments by and leaves out non-trainable state (BatchNorm averages).
   // LayerVariable.read() is typed as Tensor but returns the backing tf.Variable.
   const weights = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   return tf.tidy(() => {
-    const cost = optimizer.minimize(
-      () => {
-        const output = model.apply(inputs, { training: true }) as tf.Tensor | tf.Tensor[];
-        return loss(targets, Array.isArray(output) ? output : [output], inputs);
-      },
-      true,
-      weights,
-    );
-    if (cost === null) throw new Error('the optimizer returned no loss');
-    return cost;
+    const value = optimizer.minimize(cost, true, weights);
+    if (value === null) throw new Error('the optimizer returned no loss');
+    return value;
   });
+}
+
+export interface AdversarialStepLosses {
+  /** The model's full objective (data loss + adversarial term). */
+  model: tf.Scalar;
+  discriminator: tf.Scalar;
+}
+
+/**
+ * GAN training, alternating updates on one batch: the model (generator) steps against its objective, whose adversarial
+ * term reads the discriminator without changing it; then the discriminator steps on that same forward pass's
+ * predictions against the targets (no second generator pass). `targets` carry the weight channel (taskBatches.ts):
+ * real and fake sections are both weighted by it, as the data loss sees them.
+ */
+export function adversarialTrainStep(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  discriminator: Discriminator,
+  discriminatorOptimizer: tf.Optimizer,
+  inputs: tf.Tensor,
+  targets: tf.Tensor,
+  loss: TrainingLoss,
+): AdversarialStepLosses {
+  let prediction: tf.Tensor | null = null;
+  const modelLoss = minimizeOver(model, optimizer, () => {
+    const outputs = trainingOutputs(model, inputs);
+    prediction = tf.keep(outputs[0] as tf.Tensor);
+    return loss(targets, outputs, inputs);
+  });
+  const fake = prediction as tf.Tensor | null;
+  if (fake === null) throw new Error('the model returned no output');
+  const discriminatorLoss = minimizeOver(discriminator.network, discriminatorOptimizer, () => {
+    const [target, weight] = tf.split(targets, 2, 3) as [tf.Tensor, tf.Tensor];
+    return discriminator.loss(inputs, tf.mul(target, weight), tf.mul(fake, weight));
+  });
+  fake.dispose();
+  return { model: modelLoss, discriminator: discriminatorLoss };
 }
 
 /** Sums step losses on the device; `mean()` is the only readback. Call outside tf.tidy: it keeps its running sum. */

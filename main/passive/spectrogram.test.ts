@@ -4,10 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../signal/random';
+import { toolAvailable } from '../../test/testTools';
 import { spectrogram } from './spectrogram';
 
 const PYTHON = '/usr/bin/python3';
-const hasScipy = spawnSync(PYTHON, ['-c', 'import scipy.signal']).status === 0;
+const hasScipy = toolAvailable(
+  spawnSync(PYTHON, ['-c', 'import scipy.signal']).status === 0,
+  `${PYTHON} cannot import scipy.signal (Debian's python3-scipy)`,
+);
 if (!hasScipy) console.warn('[spectrogram] /usr/bin/python3 has no scipy: the scipy comparison is SKIPPED');
 
 describe('spectrogram', () => {

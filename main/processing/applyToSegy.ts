@@ -1,7 +1,8 @@
 /**
  * Applies a reconstruction (a classical method or a model) to a SEG-Y file panel by panel and writes the result next
  * to it: every header byte kept, samples replaced; for interpolation, dead traces filled (their trace id set to 1) and
- * grid positions the file lacks added with headers derived from a neighbour. Memory holds a few panels, not the file.
+ * grid positions the file lacks added with headers derived from a neighbour. Every panel's result is confined to what
+ * the input holds (confineToInput.ts: mutes stay zero, nothing below the input's band). Memory holds a few panels.
  */
 import type { SegyFile } from '../segy/reader';
 import { openSegy } from '../segy/reader';
@@ -12,6 +13,7 @@ import type { Geometry } from '../survey/geometry';
 import { applyScalar } from '../survey/scalars';
 import type { TraceMask } from '../signal/corruption';
 import type { SectionShape } from '../signal/metrics';
+import { confineToInput } from './confineToInput';
 import { panelsOf, type Panel } from './panels';
 
 /** What a processor knows besides the panel: the sample interval (for methods that work in Hz). */
@@ -99,7 +101,9 @@ export async function applyToSegy(inPath: string, outPath: string, options: Appl
       const panel = panels[p]!;
       const { section, live } = await readPanel(file, panel);
       const shape = { traces: panel.traces.length, samples: file.samplesPerTrace };
-      const output = await options.process(section, shape, live, { sampleIntervalS: file.sampleIntervalUs / 1e6 });
+      const sampleIntervalS = file.sampleIntervalUs / 1e6;
+      const processed = await options.process(section, shape, live, { sampleIntervalS });
+      const output = confineToInput(section, processed, shape, live, { task: options.task, sampleIntervalS });
       const result = { output, samples: shape.samples, live };
       results.set(p, result);
       if (results.size > 4) results.delete(results.keys().next().value!);

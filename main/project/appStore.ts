@@ -8,15 +8,28 @@ import { SettingsRepository } from './settingsRepository';
 
 const MAX_RECENT = 20;
 
+export const APP_DB_FILE = 'app.sqlite';
+
 /** Per-user state outside any project: recent projects and app settings, in `app.sqlite` in the user-data folder. */
 export class AppStore {
   readonly settings: SettingsRepository;
-  private readonly db: SqliteDatabase;
 
-  constructor(readonly userDataDir: string) {
+  private constructor(
+    readonly userDataDir: string,
+    private readonly db: SqliteDatabase,
+  ) {
+    this.settings = new SettingsRepository(db);
+  }
+
+  /** Opens (creating) the user-data folder's app.sqlite; a file SQLite cannot read throws DamagedDatabaseError. */
+  static open(userDataDir: string): AppStore {
     mkdirSync(userDataDir, { recursive: true });
-    this.db = openDatabase(path.join(userDataDir, 'app.sqlite'), appMigrations);
-    this.settings = new SettingsRepository(this.db);
+    return new AppStore(userDataDir, openDatabase(path.join(userDataDir, APP_DB_FILE), appMigrations));
+  }
+
+  /** A store in memory, standing in for a damaged app.sqlite until it is moved aside: this session's state is lost. */
+  static inMemory(userDataDir: string): AppStore {
+    return new AppStore(userDataDir, openDatabase(':memory:', appMigrations));
   }
 
   get defaultProjectDir(): string {

@@ -1,7 +1,7 @@
-import { readdir, realpath, stat } from 'node:fs/promises';
+import { lstat, readdir, realpath, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { PromethiumError, type DirectoryListing } from '../../preload/contract';
+import { PromethiumError, type DirectoryListing, type PathAccess } from '../../preload/contract';
 
 const SEGY_EXTENSIONS = new Set(['.sgy', '.segy', '.seg']);
 const MAX_ENTRIES = 5000;
@@ -19,13 +19,56 @@ function inside(root: string, candidate: string): boolean {
   return candidate === root || candidate.startsWith(root.endsWith(path.sep) ? root : root + path.sep);
 }
 
+function realRootsOf(roots: string[]): Promise<string[]> {
+  return Promise.all(roots.map((root) => realpath(root).catch(() => root)));
+}
+
+/** The root (real path) that holds `real`, if any. */
+export async function rootHolding(roots: string[], real: string): Promise<string | undefined> {
+  return (await realRootsOf(roots)).find((root) => inside(root, real));
+}
+
+async function exists(file: string): Promise<boolean> {
+  return lstat(file).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * The real path (symlinks resolved) that an operation on `requested` would touch: the path itself when it exists; for a
+ * target to write that does not exist yet, the real path of its nearest existing folder joined with the rest (folders
+ * the call creates: none of them exists, so none is a symlink).
+ */
+export async function realTarget(requested: string, access: PathAccess): Promise<string> {
+  if (requested.includes('\0')) throw new PromethiumError('invalid-argument', 'a path cannot contain a NUL character');
+  if (!path.isAbsolute(requested)) {
+    throw new PromethiumError('invalid-argument', `${requested}: give the full path of the file or folder`);
+  }
+  const absolute = path.resolve(requested);
+  if (access === 'read') {
+    return realpath(absolute).catch(() => {
+      throw new PromethiumError('not-found', `${requested}: no such file or folder`);
+    });
+  }
+  let existing = absolute;
+  while (!(await exists(existing))) existing = path.dirname(existing);
+  const realExisting = await realpath(existing).catch(() => {
+    throw new PromethiumError(
+      'invalid-argument',
+      `${existing} is a link to nothing: a write there could land anywhere`,
+    );
+  });
+  return path.join(realExisting, path.relative(existing, absolute));
+}
+
 export async function listDirectory(roots: string[], requested?: string): Promise<DirectoryListing> {
-  const realRoots = await Promise.all(roots.map((root) => realpath(root).catch(() => root)));
+  const realRoots = await realRootsOf(roots);
   const target = path.resolve(requested ?? realRoots[0] ?? os.homedir());
   const real = await realpath(target).catch(() => {
     throw new PromethiumError('not-found', `${target}: no such folder`);
   });
-  const root = realRoots.find((r) => inside(r, real));
+  const root = await rootHolding(realRoots, real);
   if (!root) throw new PromethiumError('invalid-argument', `${target} is outside the folders this server may show`);
   if (!(await stat(real)).isDirectory()) throw new PromethiumError('invalid-argument', `${target} is not a folder`);
   const dirents = (await readdir(real, { withFileTypes: true })).filter((d) => !d.name.startsWith('.'));

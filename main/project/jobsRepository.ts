@@ -84,6 +84,12 @@ export class JobsRepository {
     return (rows as JobRow[]).map((row) => fromRow(row).info);
   }
 
+  /** Jobs queued or running: at open, those a previous run of the app left unfinished. */
+  unfinished(): StoredJob[] {
+    const rows = this.db.prepare(`SELECT * FROM jobs WHERE state IN ('queued', 'running')`).all() as JobRow[];
+    return rows.map(fromRow);
+  }
+
   /** Jobs left queued or running by a previous run of the app that ended without finishing them. */
   markUnfinishedInterrupted(now: string): number {
     return this.db

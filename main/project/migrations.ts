@@ -109,6 +109,11 @@ export const projectMigrations: readonly Migration[] = [
       );
     `,
   },
+  {
+    version: 5,
+    description: "a GAN's discriminator loss per epoch, next to the generator's (null for other models)",
+    sql: `ALTER TABLE training_metrics ADD COLUMN discriminator_loss REAL;`,
+  },
 ];
 
 /** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */

@@ -87,13 +87,15 @@ export class ModelsRepository {
   recordEpoch(jobId: string, metrics: EpochMetrics): void {
     this.db
       .prepare(
-        `INSERT OR REPLACE INTO training_metrics (job_id, epoch, train_loss, val_loss, val_snr_db, learning_rate, seconds)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT OR REPLACE INTO training_metrics
+           (job_id, epoch, train_loss, discriminator_loss, val_loss, val_snr_db, learning_rate, seconds)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         jobId,
         metrics.epoch,
         metrics.trainLoss,
+        metrics.discriminatorLoss ?? null,
         metrics.valLoss,
         metrics.valSnrDb,
         metrics.learningRate,
@@ -105,6 +107,7 @@ export class ModelsRepository {
     const rows = this.db.prepare('SELECT * FROM training_metrics WHERE job_id = ? ORDER BY epoch').all(jobId) as {
       epoch: number;
       train_loss: number;
+      discriminator_loss: number | null;
       val_loss: number;
       val_snr_db: number;
       learning_rate: number;
@@ -113,6 +116,7 @@ export class ModelsRepository {
     return rows.map((r) => ({
       epoch: r.epoch,
       trainLoss: r.train_loss,
+      ...(r.discriminator_loss === null ? {} : { discriminatorLoss: r.discriminator_loss }),
       valLoss: r.val_loss,
       valSnrDb: r.val_snr_db,
       learningRate: r.learning_rate,

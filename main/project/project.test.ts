@@ -84,7 +84,7 @@ describe('project database', () => {
   it('keeps recent projects in the app database, newest first', () => {
     const userData = tempDir();
     mkdirSync(userData, { recursive: true });
-    const store = new AppStore(userData);
+    const store = AppStore.open(userData);
     store.rememberProject('/p/one', 'one');
     store.rememberProject('/p/two', 'two');
     store.rememberProject('/p/one', 'one');

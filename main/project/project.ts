@@ -1,7 +1,8 @@
-import { mkdirSync, existsSync, statSync } from 'node:fs';
+import { accessSync, constants, mkdirSync, existsSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { PromethiumError, type ProjectInfo } from '../../preload/contract';
-import { openDatabase, schemaVersion, type SqliteDatabase } from './database';
+import { PromethiumError, type JobRequest, type ProjectInfo } from '../../preload/contract';
+import { removeStaleTemporaries, removeStaleTemporariesOf } from '../files/atomicFile';
+import { openDatabase, schemaVersion, type DamagedDatabaseError, type SqliteDatabase } from './database';
 import { JobsRepository } from './jobsRepository';
 import { projectMigrations } from './migrations';
 import { SettingsRepository } from './settingsRepository';
@@ -11,6 +12,8 @@ import { VolumesRepository } from './volumesRepository';
 import { ClusterJobsRepository } from './clusterJobsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
+/** A survey cache is written under `<cache>.partial` and renamed when complete (survey/cacheWriter.ts). */
+const PARTIAL_CACHE_SUFFIX = '.partial';
 
 /** A project is a folder holding `project.sqlite` plus its caches, derived volumes and models. */
 export class Project {
@@ -24,6 +27,8 @@ export class Project {
   private constructor(
     readonly dir: string,
     readonly db: SqliteDatabase,
+    /** Why the project is open read-only (every write refused); null when it is writable. */
+    readonly readOnly: string | null,
   ) {
     this.jobs = new JobsRepository(db);
     this.settings = new SettingsRepository(db);
@@ -48,7 +53,11 @@ export class Project {
     return path.join(this.dir, 'volumes');
   }
 
-  /** Opens an existing project folder; `create` makes the folder and database when they do not exist. */
+  /**
+   * Opens an existing project folder; `create` makes the folder and database when they do not exist. A project whose
+   * folder or database file cannot be written opens read-only. A database SQLite cannot read throws
+   * DamagedDatabaseError.
+   */
   static open(dir: string, { create }: { create: boolean }): Project {
     const folder = path.resolve(dir);
     const dbFile = path.join(folder, PROJECT_DB_FILE);
@@ -60,11 +69,48 @@ export class Project {
       }
       mkdirSync(folder, { recursive: true });
     }
-    const project = new Project(folder, openDatabase(dbFile, projectMigrations));
+    if (!isWritable(folder) || (existsSync(dbFile) && !isWritable(dbFile))) {
+      const reason = `${folder} cannot be written (permissions or a read-only disk): the project is open read-only`;
+      return new Project(folder, openDatabase(dbFile, projectMigrations, { readOnly: true }), reason);
+    }
+    const project = new Project(folder, openDatabase(dbFile, projectMigrations), null);
     project.db
       .prepare('INSERT OR IGNORE INTO project (id, name, created_at) VALUES (1, ?, ?)')
       .run(path.basename(folder), new Date().toISOString());
     return project;
+  }
+
+  /**
+   * An empty, read-only project in memory standing in for one whose database is damaged, so the app can start and
+   * offer to move the file aside; nothing is written to the folder.
+   */
+  static standInFor(dir: string, damage: DamagedDatabaseError): Project {
+    const db = openDatabase(':memory:', projectMigrations);
+    db.prepare('INSERT INTO project (id, name, created_at) VALUES (1, ?, ?)').run(
+      path.basename(dir),
+      new Date().toISOString(),
+    );
+    db.pragma('query_only = ON');
+    return new Project(path.resolve(dir), db, damage.message);
+  }
+
+  /** Refuses an action that would write to a read-only project, saying why. */
+  assertWritable(action: string): void {
+    if (this.readOnly) throw new PromethiumError('read-only', `${action} is not possible: ${this.readOnly}`);
+  }
+
+  /**
+   * Settles what a previous run of the app left unfinished (it was killed or crashed): its jobs become interrupted
+   * (resumable), its imports failed, its volumes interrupted, and the temporaries of interrupted writes (next to the
+   * outputs of those jobs and in the project's model folders) are removed. Returns the removed files, for the log.
+   */
+  recoverFromInterruptedRun(): string[] {
+    const removed = this.jobs.unfinished().flatMap(({ request }) => removeTemporariesOfJob(request));
+    removed.push(...removeStaleTemporaries(this.modelsDir, { recursive: true }));
+    this.jobs.markUnfinishedInterrupted(new Date().toISOString());
+    this.surveys.markUnfinishedFailed();
+    this.volumes.markUnfinishedInterrupted();
+    return removed;
   }
 
   info(): ProjectInfo {
@@ -72,10 +118,39 @@ export class Project {
       name: string;
       created_at: string;
     };
-    return { path: this.dir, name: row.name, createdAt: row.created_at, schemaVersion: schemaVersion(this.db) };
+    return {
+      path: this.dir,
+      name: row.name,
+      createdAt: row.created_at,
+      schemaVersion: schemaVersion(this.db),
+      readOnly: this.readOnly,
+    };
   }
 
   close(): void {
     if (this.db.open) this.db.close();
   }
+}
+
+/** What the process can write: false on a read-only disk, or for a user without write permission (not root). */
+function isWritable(file: string): boolean {
+  try {
+    accessSync(file, constants.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** What an interrupted job may have left half-written: a SEG-Y export, derived-volume chunks, a survey cache. */
+function removeTemporariesOfJob(request: JobRequest): string[] {
+  if (request.kind === 'export-volume') return removeStaleTemporariesOf(request.path);
+  if (request.kind === 'apply-volume') return removeStaleTemporaries(request.volumeDir, { recursive: true });
+  if (request.kind === 'import-survey') {
+    const partialCache = `${request.cacheDir}${PARTIAL_CACHE_SUFFIX}`;
+    if (!existsSync(partialCache)) return [];
+    rmSync(partialCache, { recursive: true, force: true });
+    return [partialCache];
+  }
+  return [];
 }

@@ -82,6 +82,13 @@ export class SurveysRepository {
       );
   }
 
+  /** Replaces a ready survey's description (a user's correction, e.g. its vertical axis). */
+  updateDescription(id: string, description: SurveyDescription): void {
+    this.db
+      .prepare(`UPDATE surveys SET summary = ? WHERE id = ? AND state = 'ready'`)
+      .run(JSON.stringify(description), id);
+  }
+
   markFailed(id: string): void {
     this.db.prepare(`UPDATE surveys SET state = 'failed' WHERE id = ?`).run(id);
   }

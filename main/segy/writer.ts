@@ -5,9 +5,7 @@
  * Both write to `OUT.tmp-<random>` next to the output and rename it when complete; on any failure the temporary
  * file is removed and a SegyWriteError is thrown, so nothing half-written is left behind.
  */
-import { randomBytes } from 'node:crypto';
-import { open, rename, rm } from 'node:fs/promises';
-import type { FileHandle } from 'node:fs/promises';
+import { writeAtomically } from '../files/atomicFile';
 import { SegyWriteError } from './errors';
 import { deriveTraceHeader } from './traceHeaderEdit';
 import { BINARY_HEADER_FIELDS, TRACE_HEADER_BYTES, TRACE_HEADER_FIELDS, writeField } from './headerFields';
@@ -60,7 +58,7 @@ export async function writeSegyLike(source: SegyFile, outPath: string, options: 
       await sink.write(encodeInsertedTrace(source, inserted[nextInsertion++]!, outFormat));
     }
   };
-  await writeAtomically(outPath, async (sink) => {
+  await writeSegyAtomically(outPath, async (sink) => {
     await sink.write(await outputFileHeader(source, outFormat, history));
     await writeInsertionsUpTo(sink, -1);
     await forEachTraceBlock(source, 0, source.traceCount, WRITE_BLOCK_BYTES, async (records, first, count) => {
@@ -192,28 +190,20 @@ interface ByteSink {
   write(bytes: Uint8Array): Promise<void>;
 }
 
-/** Runs `produce` against a temporary file next to `outPath`, then renames it; removes it on any failure. */
-async function writeAtomically(outPath: string, produce: (sink: ByteSink) => Promise<void>): Promise<void> {
-  const temporary = `${outPath}.tmp-${randomBytes(6).toString('hex')}`;
-  let handle: FileHandle | null = null;
+/** Writes `outPath` atomically (main/files/atomicFile.ts) through a sink that counts bytes for the error message. */
+async function writeSegyAtomically(outPath: string, produce: (sink: ByteSink) => Promise<void>): Promise<void> {
   let written = 0;
   try {
-    handle = await open(temporary, 'wx');
-    const file = handle;
-    await produce({
-      async write(bytes) {
-        for (let done = 0; done < bytes.length;)
-          done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
-        written += bytes.length;
-      },
-    });
-    await file.sync();
-    await file.close();
-    handle = null;
-    await rename(temporary, outPath);
+    await writeAtomically(outPath, (file) =>
+      produce({
+        async write(bytes) {
+          for (let done = 0; done < bytes.length;)
+            done += (await file.write(bytes, done, bytes.length - done)).bytesWritten;
+          written += bytes.length;
+        },
+      }),
+    );
   } catch (error) {
-    await handle?.close().catch(() => undefined);
-    await rm(temporary, { force: true }).catch(() => undefined);
     throw asWriteError(error, outPath, written);
   }
 }
@@ -257,7 +247,7 @@ export interface NewSegyOptions {
 /** Writes a new SEG-Y rev 1.0 file (fixed trace length) from arrays. */
 export async function writeNewSegy(outPath: string, options: NewSegyOptions): Promise<void> {
   checkNewSegyOptions(options);
-  await writeAtomically(outPath, async (sink) => {
+  await writeSegyAtomically(outPath, async (sink) => {
     for (const chunk of newSegyChunks(options)) await sink.write(chunk);
   });
 }

@@ -47,5 +47,8 @@ export function sendStaticFile(response: ServerResponse, file: string, headers: 
     'content-length': String(size),
     'cache-control': 'no-cache',
   });
-  createReadStream(file).pipe(response);
+  // A file removed or unreadable after the stat ends the response; it never throws out of the stream.
+  createReadStream(file)
+    .on('error', () => response.destroy())
+    .pipe(response);
 }

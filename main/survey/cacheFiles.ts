@@ -2,7 +2,8 @@
  * Positional file I/O for the survey cache: a small pool of open file handles (opening a chunk file costs about as
  * much as reading a trace from it) and exact reads and writes that report a short file as damage, not as zeros.
  */
-import { open, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { open, rm, stat, type FileHandle } from 'node:fs/promises';
+import { renameDurably } from '../files/atomicFile';
 import { damagedCache } from './cacheErrors';
 
 /** Chunks are stored little-endian and read straight into typed arrays, which are host-endian. */
@@ -138,7 +139,7 @@ export async function publish(partialDir: string, dir: string): Promise<void> {
     () => true,
     () => false,
   );
-  if (hadPrevious) await rename(dir, previous);
-  await rename(partialDir, dir);
+  if (hadPrevious) await renameDurably(dir, previous);
+  await renameDurably(partialDir, dir);
   if (hadPrevious) await rm(previous, { recursive: true, force: true });
 }

@@ -6,13 +6,12 @@
  *   <volume>.zarr/filled_mask      uint8 [inline, crossline]: 1 where a dead input trace was filled (for export headers)
  *   <volume>.zarr/uncertainty/     optional: the Monte Carlo dropout standard deviation, the same kind of group
  *
- * Crash safety: every inline chunk is written to a temporary file (in the writer's own folder under <volume>.zarr/.partial)
- * and renamed, so an inline chunk that exists is complete; a resumed job asks `finishedInlines` and skips those. Each
- * inline is one chunk file of its own, so writers of different inlines (cluster tasks) never write the same file. The metadata is written before the first inline
+ * Crash safety: every inline chunk is written atomically (main/files/atomicFile.ts), so an inline chunk that exists is
+ * complete; a resumed job asks `finishedInlines` and skips those. Each inline is one chunk file of its own, so writers
+ * of different inlines (cluster tasks) never write the same file. The metadata is written before the first inline
  * (root zarr.json last, so its presence means the group is set up), the LOD after the last one.
  */
-import { randomBytes } from 'node:crypto';
-import { mkdir, open, readdir, rename, rm, stat } from 'node:fs/promises';
+import { mkdir, readdir, stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { bytesOf, isMissingFile } from './cacheFiles';
 import {
@@ -27,10 +26,9 @@ import {
 import { LodAccumulator } from './cacheLod';
 import { CacheMetadataWriter, fileExists, readSingleChunk, writeSingleChunk } from './cacheMetadata';
 import type { SurveyCache } from './cache';
+import { removeStaleTemporaries, writeFileAtomically } from '../files/atomicFile';
 
 export const UNCERTAINTY_GROUP = 'uncertainty';
-/** Chunks being written, outside the Zarr key space (readers never see them). */
-const PARTIAL_FOLDER = '.partial';
 const INLINE_ARRAY = layoutSpec('fast_inline', [1, 1, 1], 1).arrayPath;
 
 /** The geometry a derived volume shares with its input, and what the input cannot tell (the output live mask). */
@@ -49,14 +47,12 @@ export class DerivedVolumeWriter {
   private constructor(
     readonly dir: string,
     private readonly shape: [number, number, number],
-    /** This writer's folder of chunks being written (inside PARTIAL_FOLDER). */
-    private readonly partialDir: string,
   ) {}
 
   /**
    * Sets the group up unless an earlier (interrupted) run already did; never touches finished inline chunks.
-   * `shared`: other writers (cluster tasks) may be writing other inlines now, so only this writer's own temporary
-   * folder is made; otherwise every leftover temporary file of a killed run is cleared first.
+   * Every leftover temporary of a killed run is cleared first, unless `shared`: other writers (cluster tasks) may be
+   * writing other inlines now, next to their own temporaries.
    */
   static async openOrCreate(
     dir: string,
@@ -66,10 +62,8 @@ export class DerivedVolumeWriter {
     const shape: [number, number, number] = [...spec.input.attributes.shape];
     if (!(await fileExists(join(dir, 'zarr.json')))) await writeGroup(dir, spec, shape);
     // Chunks a killed run was writing: never renamed into place, so never part of the volume.
-    if (!shared) await rm(join(dir, PARTIAL_FOLDER), { recursive: true, force: true });
-    const partialDir = join(dir, PARTIAL_FOLDER, randomBytes(6).toString('hex'));
-    await mkdir(partialDir, { recursive: true });
-    return new DerivedVolumeWriter(dir, shape, partialDir);
+    if (!shared) removeStaleTemporaries(dir, { recursive: true });
+    return new DerivedVolumeWriter(dir, shape);
   }
 
   /** Inline indices whose chunk is on disk (renamed into place, so complete). */
@@ -118,7 +112,7 @@ export class DerivedVolumeWriter {
     }
     const file = chunkFilePath(groupDir, INLINE_ARRAY, [inline, 0, 0]);
     await mkdir(dirname(file), { recursive: true });
-    await writeFileAtomically(this.partialDir, file, bytesOf(values));
+    await writeFileAtomically(file, bytesOf(values));
   }
 }
 
@@ -145,24 +139,6 @@ export async function finishedInlineChunks(dir: string, inlineBytes?: number): P
     if (size >= 0 && (inlineBytes === undefined || size === inlineBytes)) finished.add(Number(name));
   }
   return finished;
-}
-
-/** Temporary file, fsync, rename: after a crash the chunk is either absent or complete. */
-async function writeFileAtomically(partialDir: string, file: string, bytes: Uint8Array): Promise<void> {
-  const temporary = join(partialDir, randomBytes(6).toString('hex'));
-  try {
-    const handle = await open(temporary, 'w');
-    try {
-      await handle.writeFile(bytes);
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
 }
 
 /** A recorded trace is dead when every sample is 0 (what the cache holds for missing traces too). */

@@ -5,7 +5,7 @@
  * Two sequential passes over the file: the scan must see every trace's keys before the grid (and so the cache's
  * shape) is known. Both are large sequential reads; the second decodes samples.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import type { SegyFile } from '../segy/reader';
 import type { SegyOpenOptions } from '../segy/layout';
 import { openSegy } from '../segy/reader';
@@ -134,6 +134,22 @@ function singleGather(geometry: Geometry): GatherGeometry {
 }
 
 export const GATHER_INDEX_FILE = 'gathers.json';
+
+/**
+ * The gathers of a survey without a cube cache (pre-stack, unstructured), as written at import: gather g is the file's
+ * traces traceIndex[gatherStart[g] .. gatherStart[g + 1]).
+ */
+export interface GatherIndex {
+  labels: string[];
+  gatherKeys: number[];
+  gatherStart: number[];
+  traceIndex: number[];
+  offsets: number[];
+}
+
+export async function readGatherIndex(cacheDir: string): Promise<GatherIndex> {
+  return JSON.parse(await readFile(`${cacheDir}/${GATHER_INDEX_FILE}`, 'utf8')) as GatherIndex;
+}
 
 /** Pre-stack 3D: one CMP gather per live (inline, crossline) cell, its traces in offset order. */
 function cmpGathersOf(grid: Grid3d): [GatherGeometry, string[]] {

@@ -19,5 +19,8 @@ describe('SEG-Y scalars', () => {
     expect(guessDomain('C 5 DEPTH MIGRATED VOLUME, Z (M)')).toBe('depth');
     expect(guessDomain('C 5 TIME MIGRATION, SAMPLE 4 MS, WATER DEPTH 100 M')).toBe('time');
     expect(guessDomain('')).toBe('time');
+    expect(guessDomain('C 4 INTERVAL VELOCITY CUBE, SAMPLE INTERVAL 20 M')).toBe('depth');
+    expect(guessDomain('C 4 SAMPLE RATE: 12.5 FT')).toBe('depth');
+    expect(guessDomain('C 4 SAMPLE INTERVAL 4 MS')).toBe('time');
   });
 });

@@ -34,6 +34,8 @@ export interface SampleAxis {
   readonly start: number;
   readonly interval: number;
   readonly count: number;
+  /** What the samples measure, from trace header bytes 203-204 (rev 1+), e.g. 'm/s'; absent when not declared. */
+  readonly valueUnit?: string;
 }
 
 /**
@@ -63,13 +65,33 @@ export function sampleAxisOf(
   const timeScalar = file.revision >= 1 ? (firstTrace?.timeScalar ?? 0) : 0;
   const start = applyScalar(firstTrace?.delayRecordingTime ?? 0, timeScalar);
   const unit = domain === 'time' ? 'ms' : file.binaryHeader.measurementSystem === 2 ? 'ft' : 'm';
-  return { domain, unit, start, interval: file.sampleIntervalUs / 1000, count: file.samplesPerTrace };
+  const valueUnit = file.revision >= 1 ? TRACE_VALUE_UNITS[firstTrace?.traceValueMeasurementUnit ?? 0] : undefined;
+  const axis = { domain, unit, start, interval: file.sampleIntervalUs / 1000, count: file.samplesPerTrace } as const;
+  return valueUnit ? { ...axis, valueUnit } : axis;
 }
 
-/** Depth data says so in its textual header ("DEPTH", "TVDSS") and does not talk about time. */
+/** SEG-Y rev 1's trace value measurement units (trace header bytes 203-204); 0 (unknown) and -1 (other) say nothing. */
+const TRACE_VALUE_UNITS: Record<number, string> = {
+  1: 'Pa',
+  2: 'V',
+  3: 'mV',
+  4: 'A',
+  5: 'm',
+  6: 'm/s',
+  7: 'm/s²',
+  8: 'N',
+  9: 'W',
+};
+
+/**
+ * Depth data says so in its textual header ("DEPTH", "TVDSS", a sample interval given in metres or feet) and does not
+ * talk about time. The user can override the guess per survey (survey.setVerticalAxis).
+ */
 export function guessDomain(text: string): VerticalDomain {
   const upper = text.toUpperCase();
-  const depth = /\bDEPTH\b|\bTVDSS\b|\bZ ?\(M\)/.test(upper);
+  const depth = /\bDEPTH\b|\bTVDSS\b|\bZ ?\(M\)|SAMPLE (INTERVAL|RATE)\W+[\d.]+ ?(M|METRES?|METERS?|FT|FEET)\b/.test(
+    upper,
+  );
   const time = /\bTIME\b|\bTWT\b|\bMS\b|\bMSEC\b/.test(upper);
   return depth && !time ? 'depth' : 'time';
 }

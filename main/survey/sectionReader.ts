@@ -2,7 +2,6 @@
  * Reads displayable sections of an imported survey: inlines, crosslines and time slices from its cache, gathers from
  * the SEG-Y file through the gather index. Open caches and files are kept in a small LRU.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import {
   PromethiumError,
@@ -15,16 +14,8 @@ import {
 import { openSegy, type SegyFile } from '../segy/reader';
 import { readArbitraryLine } from './arbitraryLine';
 import { SurveyCache } from './cache';
-import { GATHER_INDEX_FILE } from './importSurvey';
+import { readGatherIndex, type GatherIndex } from './importSurvey';
 import { findTraceByKey, findTraceByKeys, traceHeaderOf } from './traceHeaderLookup';
-
-interface GatherIndex {
-  labels: string[];
-  gatherKeys: number[];
-  gatherStart: number[];
-  traceIndex: number[];
-  offsets: number[];
-}
 
 export interface SurveyLocation {
   id: string;
@@ -186,9 +177,7 @@ export class SectionReader {
   private gatherIndex(survey: SurveyLocation): Promise<GatherIndex> {
     let index = this.gatherIndexes.get(survey.id);
     if (!index) {
-      index = readFile(path.join(survey.cacheDir, GATHER_INDEX_FILE), 'utf8').then(
-        (text) => JSON.parse(text) as GatherIndex,
-      );
+      index = readGatherIndex(survey.cacheDir);
       index.catch(() => this.gatherIndexes.delete(survey.id));
       this.gatherIndexes.set(survey.id, index);
     }

@@ -13,6 +13,7 @@
  * what remains of attenuation is the loss of bandwidth.
  */
 import FFT from 'fft.js';
+import { rickerAt } from '../signal/ricker';
 
 export type WaveletSpec =
   | { readonly kind: 'ricker'; readonly peakHz: number; readonly phaseDeg?: number }
@@ -66,12 +67,6 @@ export function checkWaveletSpec(spec: WaveletSpec, sampleIntervalMs: number): v
       `the wavelet reaches ${highest} Hz, above the ${nyquistHz} Hz Nyquist frequency of ${sampleIntervalMs} ms sampling`,
     );
   }
-}
-
-/** Zero-phase Ricker wavelet at time tMs: (1 - 2a) e^{-a}, a = (pi f t)^2; its amplitude spectrum peaks at f. */
-export function rickerAt(tMs: number, peakHz: number): number {
-  const a = (Math.PI * peakHz * tMs * 1e-3) ** 2;
-  return (1 - 2 * a) * Math.exp(-a);
 }
 
 /** pi f^2 sinc^2(pi f t): the time response of a triangle spectrum from 0 to f, the Ormsby building block. */

@@ -2,13 +2,22 @@
  * The services behind the API, assembled once per host (Electron or the browser mode). Nothing here imports Electron:
  * what differs between hosts (how the compute process starts, native dialogs, versions) comes in as `HostCapabilities`.
  */
+import { realpathSync } from 'node:fs';
 import path from 'node:path';
-import type { HostKind, OpenDialogResult, ProjectInfo } from '../../preload/contract';
+import {
+  PromethiumError,
+  type DamagedFile,
+  type HostKind,
+  type OpenDialogResult,
+  type ProjectInfo,
+} from '../../preload/contract';
 import { ApiEventBus } from '../jobs/events';
 import { ComputeHost, type ComputeLauncher } from '../jobs/computeHost';
 import { JobRunner } from '../jobs/jobRunner';
 import { AppStore } from '../project/appStore';
-import { Project } from '../project/project';
+import { DamagedDatabaseError } from '../project/database';
+import { DamagedDatabases } from '../project/damagedDatabases';
+import { PROJECT_DB_FILE, Project } from '../project/project';
 import { SurveyLibrary } from './surveyLibrary';
 import { ReconstructionService } from './reconstructionService';
 import { VolumeService } from './volumeService';
@@ -32,11 +41,18 @@ export interface ServicesOptions {
   host: HostCapabilities;
   /** This installation's CLI as a shell command, for cluster jobs (none in the desktop app). */
   cliCommand?: string;
+  /**
+   * What a damaged database does: 'fail' throws DamagedDatabaseError (the CLI: exit code 3, the file named); 'offer'
+   * (the app's hosts) goes on with a stand-in (an in-memory app store, an empty read-only project) and lists the file
+   * in damagedFiles() so that the user can move it aside and start fresh.
+   */
+  damagedDatabases?: 'fail' | 'offer';
 }
 
 export class AppServices {
   readonly bus = new ApiEventBus();
-  readonly app: AppStore;
+  private readonly damaged = new DamagedDatabases();
+  private appStore: AppStore;
   readonly compute: ComputeHost;
   readonly jobs: JobRunner;
   readonly surveys: SurveyLibrary;
@@ -48,7 +64,7 @@ export class AppServices {
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
-    this.app = new AppStore(options.userDataDir);
+    this.appStore = this.openAppStore();
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
     this.compute = new ComputeHost(options.host.launchCompute, this.bus);
     this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject, {
@@ -77,6 +93,10 @@ export class AppServices {
     return this.currentProject;
   }
 
+  get app(): AppStore {
+    return this.appStore;
+  }
+
   get host(): HostCapabilities {
     return this.options.host;
   }
@@ -85,22 +105,87 @@ export class AppServices {
     return path.join(this.options.userDataDir, 'logs');
   }
 
-  /** Switches to another project folder (creating it when asked); jobs already running finish in their own project. */
+  /**
+   * Switches to another project folder (creating it when asked). The project already open is returned as it is. While
+   * a job is queued or running the switch is refused: the job's progress, its cancel button and its result all live in
+   * the open project, and closing that database under it would lose them (the user cancels it or waits).
+   */
   switchProject(dir: string, create: boolean): ProjectInfo {
+    if (this.isOpenProject(dir)) return this.currentProject.info();
+    const unfinished = this.jobs.unfinished();
+    if (unfinished.length > 0) {
+      const titles = unfinished.map((job) => job.title).join(', ');
+      throw new PromethiumError(
+        'unavailable',
+        `cannot open another project while jobs run in this one (${titles}): wait for them to finish or cancel them`,
+      );
+    }
+    return this.replaceProject(dir, create);
+  }
+
+  /** Opens `dir` in place of the open project (no checks: switchProject and moveDamagedAside make them). */
+  private replaceProject(dir: string, create: boolean): ProjectInfo {
     const next = this.openProject(dir, create);
     const previous = this.currentProject;
     this.currentProject = next;
-    if (previous !== next) previous.close();
+    previous.close();
     return next.info();
   }
 
+  damagedFiles(): DamagedFile[] {
+    return this.damaged.list();
+  }
+
+  /** Moves a damaged database aside and opens a fresh one in its place (see DamagedDatabases). */
+  moveDamagedAside(file: string): { movedTo: string; project: ProjectInfo } {
+    const { damaged, movedTo } = this.damaged.moveAside(file);
+    if (damaged.kind === 'app') {
+      this.appStore.close();
+      this.appStore = this.openAppStore();
+    } else if (path.join(this.currentProject.dir, PROJECT_DB_FILE) === file) {
+      // The same folder again, opened afresh: switchProject would return the stand-in that is open now.
+      this.replaceProject(this.currentProject.dir, true);
+    }
+    return { movedTo, project: this.currentProject.info() };
+  }
+
+  private openAppStore(): AppStore {
+    try {
+      return AppStore.open(this.options.userDataDir);
+    } catch (error) {
+      if (!this.offersRepair(error)) throw error;
+      this.damaged.record(error, 'app');
+      return AppStore.inMemory(this.options.userDataDir);
+    }
+  }
+
+  private isOpenProject(dir: string): boolean {
+    try {
+      return realpathSync(dir) === realpathSync(this.currentProject.dir);
+    } catch {
+      return false; // a folder that does not exist yet is not the open project
+    }
+  }
+
   private openProject(dir: string, create: boolean): Project {
-    const project = Project.open(dir, { create });
-    project.jobs.markUnfinishedInterrupted(new Date().toISOString());
-    project.surveys.markUnfinishedFailed();
-    project.volumes.markUnfinishedInterrupted();
+    let project: Project;
+    try {
+      project = Project.open(dir, { create });
+    } catch (error) {
+      if (!this.offersRepair(error)) throw error;
+      this.damaged.record(error, 'project');
+      return Project.standInFor(dir, error);
+    }
+    if (!project.readOnly) {
+      const removed = project.recoverFromInterruptedRun();
+      for (const file of removed) console.log(`removed ${file}, left by a write that was interrupted`);
+    }
     this.app.rememberProject(project.dir, project.info().name);
     return project;
+  }
+
+  private offersRepair(error: unknown): error is DamagedDatabaseError {
+    return error instanceof DamagedDatabaseError && this.options.damagedDatabases === 'offer';
   }
 
   close(): void {
@@ -108,6 +193,6 @@ export class AppServices {
     void this.volumes.close();
     this.compute.stop();
     this.currentProject.close();
-    this.app.close();
+    this.appStore.close();
   }
 }

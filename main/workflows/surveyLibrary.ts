@@ -8,8 +8,10 @@ import path from 'node:path';
 import {
   PromethiumError,
   type ArbitraryLineData,
+  type DisplaySettings,
   type JobInfo,
   type SectionData,
+  type SampleAxisInfo,
   type SegyInspection,
   type SurveyDescription,
   type SurveySummary,
@@ -92,7 +94,38 @@ export class SurveyLibrary {
     const { cacheDir } = this.stored(project, id);
     await this.reader.forget(id);
     project.surveys.remove(id);
+    project.settings.remove(displayKey(id));
     await rm(cacheDir, { recursive: true, force: true });
+  }
+
+  /** The user's declaration of the vertical axis (the headers' guess was wrong): saved, and announced to the windows. */
+  setVerticalAxis(id: string, axis: Pick<SampleAxisInfo, 'domain' | 'unit'>): SurveySummary {
+    const project = this.project();
+    const { summary } = this.stored(project, id);
+    if (summary.state !== 'ready' || !summary.description) {
+      throw new PromethiumError(
+        'unavailable',
+        `survey ${summary.name} is ${summary.state}: its axis can be set once it is ready`,
+      );
+    }
+    const sampleAxis = { ...summary.description.sampleAxis, ...axis };
+    project.surveys.updateDescription(id, { ...summary.description, sampleAxis });
+    const updated = this.stored(project, id).summary;
+    this.bus.emit('surveys.changed', updated);
+    return updated;
+  }
+
+  /** The display settings saved for a survey (null before the first were saved). */
+  display(id: string): DisplaySettings | null {
+    const project = this.project();
+    this.stored(project, id);
+    return project.settings.get<DisplaySettings>(displayKey(id)) ?? null;
+  }
+
+  setDisplay(id: string, settings: DisplaySettings): void {
+    const project = this.project();
+    this.stored(project, id);
+    project.settings.set(displayKey(id), settings);
   }
 
   async section(surveyId: string, axis: 'inline' | 'crossline' | 'time', index: number): Promise<SectionData> {
@@ -142,4 +175,9 @@ export class SurveyLibrary {
     }
     return { id, cacheDir, sourcePath: summary.sourcePath, description: summary.description };
   }
+}
+
+/** Where a survey's display settings live in the project's settings table. */
+function displayKey(surveyId: string): string {
+  return `display:${surveyId}`;
 }

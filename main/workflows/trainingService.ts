@@ -60,13 +60,11 @@ export class TrainingService {
     const sources = input.surveyIds.map((id) => {
       const stored = project.surveys.get(id);
       if (!stored) throw new PromethiumError('not-found', `no survey ${id} in this project`);
-      if (stored.summary.state !== 'ready' || !stored.summary.description?.grid) {
-        throw new PromethiumError(
-          'invalid-argument',
-          `${stored.summary.name} is not a ready post-stack survey to train on`,
-        );
+      if (stored.summary.state !== 'ready') {
+        throw new PromethiumError('invalid-argument', `${stored.summary.name} is still importing or failed to import`);
       }
-      return { surveyId: id, cacheDir: stored.cacheDir };
+      // 3D inlines, a 2D line and pre-stack gathers all train alike (training/patchSource.ts).
+      return { surveyId: id, cacheDir: stored.cacheDir, sourcePath: stored.summary.sourcePath };
     });
     const base = input.baseModelId;
     const request: TrainJobRequest = {

@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -10,7 +10,9 @@ import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
+import { benchPinn } from './pinn';
 import { benchCube, importWorker, segyReport } from './segy';
+import { benchWave, benchWaveGpu } from './wave';
 
 function machine(): string {
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -55,6 +57,12 @@ async function main(): Promise<void> {
       writeSection('Reconstruction quality', 'quality', report);
       break;
     }
+    case 'pinn': {
+      const report = await benchPinn();
+      console.log(report);
+      writeSection('PINN against its backbone', 'pinn', report);
+      break;
+    }
     case 'ml': {
       const note =
         'The tfjs wasm path runs one wasm backend per worker thread; ONNX Runtime runs one native session with that many' +
@@ -79,6 +87,15 @@ async function main(): Promise<void> {
       writeSection('Viewer', 'viewer', report);
       break;
     }
+    case 'wave': {
+      const report = benchWave(Number(args[0] ?? 2));
+      console.log(report);
+      writeSection('Wave-equation modelling and the velocity baseline', 'wave', report);
+      break;
+    }
+    case 'wave-gpu':
+      await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
+      break;
     case 'apply': {
       const { report, backend } = await benchApply(Number(args[0] ?? 20));
       console.log(report);
@@ -99,7 +116,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | viewer | apply [INLINES] | cluster | mseed   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

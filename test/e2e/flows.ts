@@ -5,7 +5,8 @@
  */
 import { expect } from 'vitest';
 import type { Locator, Page } from 'playwright-core';
-import { waitFor } from './harness';
+import { execFileSync } from 'node:child_process';
+import { ROOT, waitFor } from './harness';
 
 export interface Pixels {
   width: number;
@@ -144,4 +145,12 @@ export function pixelDistance(a: Pixels, b: Pixels): number {
     sum += Math.abs(a.rgba[i + 2]! - b.rgba[i + 2]!);
   }
   return sum / ((a.rgba.length / 4) * 3);
+}
+
+/** Writes a seeded synthetic SEG-Y with the built CLI (`promethium synth --out FILE --seed SEED ARGS`). */
+export function synthSegy(file: string, args: string[], seed = 7): void {
+  execFileSync(process.execPath, ['bin/promethium.cjs', 'synth', '--out', file, '--seed', String(seed), ...args], {
+    cwd: ROOT,
+    stdio: 'pipe',
+  });
 }

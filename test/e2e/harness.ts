@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { toolAvailable } from '../testTools';
 import type { Api } from '../../preload/contract';
 
 /** The repository: two levels up from this file, or the working directory when this code runs bundled (benchmarks). */
@@ -16,7 +17,7 @@ export const ROOT = existsSync(path.resolve(__dirname, '..', '..', 'bin', 'prome
   : process.cwd();
 export const SCREENSHOT_DIR = path.join(ROOT, 'test-results', 'e2e');
 export const CHROMIUM_PATH = process.env.PROMETHIUM_CHROMIUM ?? '/usr/bin/chromium';
-export const hasChromium = existsSync(CHROMIUM_PATH);
+export const hasChromium = toolAvailable(existsSync(CHROMIUM_PATH), `${CHROMIUM_PATH} not found (Debian's chromium)`);
 
 const CHROMIUM_ARGS = [
   '--headless',
@@ -43,6 +44,8 @@ export interface RunningServer {
   origin: string;
   token: string;
   home: string;
+  /** The server's process id (its compute process is a child of it). */
+  pid: number;
   /** Everything the server printed so far (stdout and stderr), for failure messages. */
   output(): string;
   stop(): Promise<void>;
@@ -67,14 +70,26 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
 
 /**
  * Starts `node bin/promethium.cjs serve --port 0` with a fresh PROMETHIUM_HOME and waits for its URL. `env` adds to the
- * server's environment (e.g. PROMETHIUM_DATA_DIRS, the folders its file picker may show).
+ * server's environment (e.g. PROMETHIUM_DATA_DIRS, the folders its file picker may show and its API may use; the
+ * fresh home is added to them); `prepareHome` puts files in that home before the server starts (e.g. a damaged
+ * database).
  */
-export async function startServer(options: { env?: Record<string, string> } = {}): Promise<RunningServer> {
+export async function startServer(
+  options: { env?: Record<string, string>; prepareHome?: (home: string) => void } = {},
+): Promise<RunningServer> {
   checkBuilt();
   const home = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-'));
+  options.prepareHome?.(home);
   const child = spawn(process.execPath, ['bin/promethium.cjs', 'serve', '--port', '0'], {
     cwd: ROOT,
-    env: { ...process.env, ...options.env, PROMETHIUM_HOME: home, PROMETHIUM_NO_OPEN: '1' },
+    env: {
+      ...process.env,
+      ...options.env,
+      // The server's own home is a data folder too, so tests may create projects and write exports there.
+      PROMETHIUM_DATA_DIRS: [options.env?.PROMETHIUM_DATA_DIRS ?? os.homedir(), home].join(path.delimiter),
+      PROMETHIUM_HOME: home,
+      PROMETHIUM_NO_OPEN: '1',
+    },
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -116,6 +131,7 @@ export async function startServer(options: { env?: Record<string, string> } = {}
       origin: parsed.origin,
       token: parsed.searchParams.get('token') ?? '',
       home,
+      pid: child.pid!,
       output: () => output,
       stop,
     };
@@ -134,9 +150,16 @@ export interface BrowserSession {
   close(): Promise<void>;
 }
 
-/** Opens the app's URL in a fresh headless Chromium page at a workstation-like size. */
-export async function openBrowser(url: string): Promise<BrowserSession> {
-  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS });
+/**
+ * Opens the app's URL in a fresh headless Chromium page at a workstation-like size. `scrollbars`: draw them as a
+ * desktop does (headless hides them), for layouts whose width a scrollbar changes.
+ */
+export async function openBrowser(url: string, options: { scrollbars?: boolean } = {}): Promise<BrowserSession> {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: CHROMIUM_ARGS,
+    ignoreDefaultArgs: options.scrollbars ? ['--hide-scrollbars'] : [],
+  });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1 });
   const page = await context.newPage();
   const errors: string[] = [];

@@ -5,7 +5,7 @@
  * strength); then Fill missing traces on ex1_missing_traces and see traces filled.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Api } from '../../preload/contract';
+import { SIGNAL_LEAKAGE_WARNING, type Api } from '../../preload/contract';
 import { hasTestdata, TESTDATA_DIR } from '../testdata';
 import { canvasPixels, distinctColours, frameOf, importAndOpen, meanColour, pixelDistance } from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
@@ -107,6 +107,13 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
     expect(removed).toMatch(/^\d+(\.\d+)? %$/);
     expect(leakage).toMatch(/^-?\d+(\.\d+)?$/);
     await expect(compare().getByTestId('leakage-help').getAttribute('title')).resolves.toMatch(/0 means/);
+    // Leakage above the threshold is said in words next to the figures, and only then.
+    const warnings = compare().getByTestId('qc-warnings');
+    if (Number(leakage) > SIGNAL_LEAKAGE_WARNING) {
+      await expect(warnings.innerText()).resolves.toMatch(/^Signal leakage \d\.\d\d is above .*part of the signal/);
+    } else {
+      await expect(warnings.count()).resolves.toBe(0);
+    }
     // The strength check ran (on by default): the share of the model's change applied and what it estimates.
     const strength = await text('qc-strength');
     console.log(`[compare] strength check: ${strength}`);
@@ -223,7 +230,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
       expect(snr).toMatch(/dB|—/);
       // The one-click interpolation runs the bundled model with the blend check: the row names what filled the gaps.
       expect(blend).toMatch(/(model|POCS|linear) \d+ %/);
-      expect(blend).toMatch(/hidden traces restored at -?[\d.]+ dB|too few live traces to check/);
+      expect(blend).toMatch(/hidden traces restored at -?[\d.]+ dB|too few missing traces to copy/);
       await page().waitForTimeout(200);
       await session.screenshot('33-compare-interpolate');
     },
@@ -286,7 +293,9 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
         `[compare] volume of inline ${inside}: ${JSON.stringify(filled)}; inline ${outside}: ${JSON.stringify(untouched)}`,
       );
       expect(filled.filled).toBeGreaterThan(0);
-      expect(filled.inputVsResult).toBeGreaterThan(0.5);
+      // ex1's samples are all positive (a ramp): it opens in viridis from its minimum to its maximum, where the filled
+      // trace changes fewer pixels' colour than on red-white-blue (0.43 against above 0.5).
+      expect(filled.inputVsResult).toBeGreaterThan(0.3);
       // Outside the range nothing was filled: the result is the input, dead traces drawn dead in both panels.
       expect(untouched.filled).toBe(0);
       expect(untouched.inputVsResult).toBeLessThan(0.01);

@@ -217,7 +217,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
     expect(mismatchShare('seismic', coloured)).toBeLessThan(0.02);
 
     const before = await frame();
-    await page().getByTestId('colormap').selectOption('grey');
+    await page().getByTestId('display-colormap').selectOption('grey');
     await waitFor('a grey frame', frame, (n) => n > before);
     const grey = await canvasPixels();
     // Near zero (the zero-filled top included): mid-grey.
@@ -229,7 +229,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
     }
     expect(mismatchShare('grey', grey)).toBeLessThan(0.02);
     await session.screenshot('12-f3-inline-grey');
-    await page().getByTestId('colormap').selectOption('seismic');
+    await page().getByTestId('display-colormap').selectOption('seismic');
   });
 
   it('steps to the next inline by key, fast, and pans/zooms without re-uploading', async () => {
@@ -537,9 +537,10 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
     }
     // 3D: colormap, clip and gain act on the slices; AGC, wiggles, the 2D key hints and the spectra do not, and are gone.
     await page().getByTestId('volume-view').waitFor();
-    for (const id of ['agc', 'wiggles', 'spectra-group'])
+    for (const id of ['display-agc', 'display-wiggles', 'display-clip-mode', 'spectra-group'])
       await expect(page().getByTestId(id).count(), id).resolves.toBe(0);
-    for (const id of ['colormap', 'clip', 'gain']) await expect(page().getByTestId(id).count(), id).resolves.toBe(1);
+    for (const id of ['display-colormap', 'display-clip', 'display-gain'])
+      await expect(page().getByTestId(id).count(), id).resolves.toBe(1);
     await expect(page().getByTestId('display-hint').innerText()).resolves.toMatch(/orbit/);
     const ramp = await page().locator('.ramp-labels').innerText();
     expect(ramp).not.toMatch(/^−0\b/);
@@ -549,7 +550,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('interpreter views in the browser 
       () => viewer().getAttribute('data-axis'),
       (a) => a === 'inline',
     );
-    await expect(page().getByTestId('agc').count()).resolves.toBe(1);
+    await expect(page().getByTestId('display-agc').count()).resolves.toBe(1);
   });
 
   it('3D view: volume rendering of the downsampled cube, on and off, leaves the GPU resource counts as before', async () => {

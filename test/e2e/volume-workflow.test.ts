@@ -113,7 +113,8 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
 
   beforeAll(async () => {
     tmp = mkdtempSync(path.join(os.tmpdir(), 'promethium-volume-e2e-'));
-    server = await startServer({ env: { PROMETHIUM_DATA_DIRS: TESTDATA_DIR } });
+    // Exports go to `tmp`: a data folder of the server too, or the API refuses to write there.
+    server = await startServer({ env: { PROMETHIUM_DATA_DIRS: [TESTDATA_DIR, tmp].join(path.delimiter) } });
     session = await openBrowser(server.url);
   });
 

@@ -4,21 +4,12 @@
  * when it closes; 200 inlines browsed with the GPU resource counters flat) and a 1000 x 1500 line (pan/zoom frame times,
  * measured and reported, not asserted tightly).
  */
-import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { canvasPixels, distinctColours, frameOf, importAndOpen, median } from './flows';
-import {
-  hasChromium,
-  openBrowser,
-  ROOT,
-  startServer,
-  waitFor,
-  type BrowserSession,
-  type RunningServer,
-} from './harness';
+import { canvasPixels, distinctColours, frameOf, importAndOpen, median, synthSegy } from './flows';
+import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 interface GpuCounts {
   textures: number;
@@ -31,13 +22,6 @@ interface GpuCounts {
 const CUBE = 'cube_220x60x120.sgy';
 const LINE = 'line_1000x1500.sgy';
 
-function synth(out: string, args: string[]): void {
-  execFileSync(process.execPath, ['bin/promethium.cjs', 'synth', '--out', out, '--seed', '7', ...args], {
-    cwd: ROOT,
-    stdio: 'pipe',
-  });
-}
-
 describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
   let server: RunningServer;
   let session: BrowserSession;
@@ -46,7 +30,7 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
   beforeAll(async () => {
     dataDir = mkdtempSync(path.join(os.tmpdir(), 'promethium-e2e-data-'));
     mkdirSync(path.join(dataDir, 'segy'));
-    synth(path.join(dataDir, 'segy', CUBE), [
+    synthSegy(path.join(dataDir, 'segy', CUBE), [
       '--kind',
       'cube',
       '--inlines',
@@ -56,7 +40,7 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
       '--samples',
       '120',
     ]);
-    synth(path.join(dataDir, 'segy', LINE), ['--kind', 'line', '--crosslines', '1000', '--samples', '1500']);
+    synthSegy(path.join(dataDir, 'segy', LINE), ['--kind', 'line', '--crosslines', '1000', '--samples', '1500']);
     server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir } });
     session = await openBrowser(server.url);
   }, 180_000);
@@ -196,7 +180,7 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
     expect(end.renderers).toBe(start.renderers);
   });
 
-  it('File › Export (its Ctrl+E in the browser): no derived volume yet, then the newest volume’s export dialog', async () => {
+  it('File › Export (its Ctrl+E in the browser): no derived volume yet, then the newest volume’s export dialog, its folder from the server’s picker', async () => {
     const exportDialog = page().getByRole('dialog', { name: 'Export volume' });
     await page().keyboard.press('Control+e');
     await page()
@@ -221,6 +205,16 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
     await page().keyboard.press('Control+e');
     await exportDialog.waitFor({ timeout: 10_000 });
     await expect(exportDialog.innerText()).resolves.toContain(volume.name);
+    // The path's folder from the server's picker (the one Open uses), the file name kept.
+    const name = (await exportDialog.getByTestId('export-path').inputValue()).replace(/^.*\//, '');
+    await exportDialog.getByTestId('export-choose-folder').click();
+    const picker = page().getByRole('dialog', { name: 'Choose a folder' });
+    await picker.locator('button[data-name="segy"]').click();
+    await expect(picker.locator('[aria-current="location"]').innerText()).resolves.toBe('segy');
+    await picker.getByRole('button', { name: 'Use this folder' }).click();
+    await expect(exportDialog.getByTestId('export-path').inputValue()).resolves.toBe(
+      `${path.join(dataDir, 'segy')}/${name}`,
+    );
     await exportDialog.getByRole('button', { name: 'Cancel' }).click();
     await exportDialog.waitFor({ state: 'detached' });
   });

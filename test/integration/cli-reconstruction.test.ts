@@ -94,10 +94,11 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(figures.linear!).toBeGreaterThan(0.3);
     expect(figures.pocs!).toBeGreaterThan(0.3);
     // The blend check (the default) restores the killed traces at least as well as each method alone (1.89 dB against
-    // 1.05 for the model, 1.00 POCS, 0.59 linear when written).
+    // 1.05 for the model, 1.00 POCS, 0.59 linear when written; 1.96, 1.02, 1.25, 0.58 with filled traces confined to
+    // their neighbours' live windows and low band).
     const single = Math.max(figures['model alone']!, figures.pocs!, figures.linear!);
     expect(figures['model, blend checked']!).toBeGreaterThan(single - 0.05);
-  });
+  }, 120_000); // four CLI runs over 23 panels, the model's with its blend check
 
   it('denoises f3.sgy with 0 dB Gaussian noise: f-x deconvolution gains SNR', async () => {
     const source = await openSegy(f3);

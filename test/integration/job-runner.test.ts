@@ -9,7 +9,6 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo, JobRequest } from '../../preload/contract';
 import { AppServices } from '../../main/workflows/services';
-import { estimateEtaSeconds } from '../../main/jobs/jobRunner';
 import { forkComputeLauncher } from '../../main/jobs/forkCompute';
 
 const bundle = path.resolve('dist/compute.cjs');
@@ -120,12 +119,13 @@ describe('job runner with the compute process', () => {
   it('reports a readable error for an unknown job id', () => {
     expect(() => services.jobs.get('0000000000000000')).toThrow(/no job/);
   });
-});
 
-describe('estimateEtaSeconds', () => {
-  it('extrapolates the elapsed time once the rate is meaningful', () => {
-    expect(estimateEtaSeconds(0.5, 10_000)).toBeCloseTo(10, 6);
-    expect(estimateEtaSeconds(0.01, 10_000)).toBeNull();
-    expect(estimateEtaSeconds(1, 10_000)).toBe(0);
+  // Last of the stateful tests: it leaves the project's database closed.
+  it('keeps a job running, and the host up, when its project database fails under it', async () => {
+    const started = services.jobs.start({ ...bigVolume, inlines: 60 });
+    await waitFor(started.id, (job) => job.state === 'running' && job.progress > 0);
+    services.project.close(); // every later write of the job's status throws "The database connection is not open"
+    const ended = await waitFor(started.id, (job) => job.state === 'done');
+    expect(ended.result).toMatchObject({ count: 60 * 300 * 1000 });
   });
 });

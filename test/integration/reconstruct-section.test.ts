@@ -107,6 +107,24 @@ describe.skipIf(!hasTestdata)('reconstruct.section', () => {
     }
   }, 120_000);
 
+  it('answers at once that a line without dead or missing traces has nothing to fill', async () => {
+    const surveyId = services.surveys.list().find((survey) => survey.name === 'f3.sgy')!.id;
+    const started = performance.now();
+    const job = await services.reconstruction.start({
+      surveyId,
+      axis: 'inline',
+      index: 2,
+      task: 'interpolate',
+      tta: false,
+      ensemble: 1,
+    });
+    expect(await ended(job.id)).toMatchObject({
+      state: 'failed',
+      error: { message: 'Inline 113 has no dead or missing traces: there is nothing to fill' },
+    });
+    expect(performance.now() - started).toBeLessThan(10_000);
+  });
+
   it('refuses a model trained for another task and unknown results', async () => {
     const surveyId = services.surveys.list()[0]!.id;
     const job = await services.reconstruction.start({

@@ -7,6 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { SEGYIO_PYTHON } from '../testdata';
+import { toolAvailable } from '../testTools';
 
 const DUMP_SCRIPT = `
 import json, sys
@@ -38,12 +39,13 @@ export interface SegyioDump {
 }
 
 export function segyioAvailable(): boolean {
+  let imported = true;
   try {
     execFileSync(SEGYIO_PYTHON, ['-c', 'import segyio, numpy'], { stdio: 'ignore' });
-    return true;
   } catch {
-    return false;
+    imported = false;
   }
+  return toolAvailable(imported, `${SEGYIO_PYTHON} cannot import segyio (Debian's python3-segyio)`);
 }
 
 export function dumpWithSegyio(file: string, endian: 'big' | 'little'): SegyioDump {

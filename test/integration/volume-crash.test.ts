@@ -11,9 +11,9 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { JobInfo } from '../../preload/contract';
 import type { ApplyVolumeProgress, ApplyVolumeResult } from '../../main/compute/applyVolume';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/workflows/services';
+import type { AppServices } from '../../main/workflows/services';
 import { SurveyCache } from '../../main/survey/cache';
+import { openServices } from '../support/services';
 
 const INLINES = 48;
 const CROSSLINES = 160;
@@ -33,21 +33,8 @@ function promethium(...args: string[]): { status: number; stdout: string; stderr
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr };
 }
 
-function openServices(projectDir: string): AppServices {
-  return new AppServices({
-    userDataDir: home,
-    projectDir,
-    bundledModelsDir: path.resolve('resources/models'),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
-        ...process.env,
-        PROMETHIUM_BACKEND: 'wasm',
-      }),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
+function openProject(projectDir: string): AppServices {
+  return openServices({ home, projectDir, backend: 'wasm' });
 }
 
 function ended(services: AppServices, id: string): Promise<JobInfo> {
@@ -114,7 +101,7 @@ beforeAll(() => {
 
 describe('volumes.apply crash safety', () => {
   it('survives a SIGKILL of the compute process and resumes after the last finished inline', async () => {
-    const services = openServices(path.join(work, 'project-a'));
+    const services = openProject(path.join(work, 'project-a'));
     try {
       const { survey: imported, job: importJob } = services.surveys.startImport({ path: survey });
       expect((await ended(services, importJob.id)).state).toBe('done');
@@ -231,7 +218,7 @@ describe('volumes.apply crash safety', () => {
     const onDisk = finishedChunks(volumeDir);
     expect(onDisk).toEqual([...Array(onDisk.length).keys()]);
 
-    const services = openServices(projectDir);
+    const services = openProject(projectDir);
     try {
       expect(services.project.db.pragma('integrity_check', { simple: true })).toBe('ok');
       const [job] = services.jobs.list().filter((j) => j.kind === 'apply-volume');

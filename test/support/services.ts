@@ -15,21 +15,33 @@ export interface TestServices {
   dispose(): void;
 }
 
-export function createTestServices(backend: BackendName = 'cpu', prefix = 'promethium-test-'): TestServices {
-  const home = mkdtempSync(path.join(os.tmpdir(), prefix));
-  const services = new AppServices({
-    userDataDir: home,
+/** The real services on a user-data folder and a project folder, started as a host starts them. */
+export function openServices(options: {
+  home: string;
+  projectDir?: string;
+  backend?: BackendName;
+  damagedDatabases?: 'fail' | 'offer';
+}): AppServices {
+  return new AppServices({
+    userDataDir: options.home,
+    projectDir: options.projectDir,
     bundledModelsDir: path.resolve('resources/models'),
+    damagedDatabases: options.damagedDatabases,
     host: {
       kind: 'browser',
       versions: {},
       launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs'), {
         ...process.env,
-        PROMETHIUM_BACKEND: backend,
+        PROMETHIUM_BACKEND: options.backend ?? 'cpu',
       }),
       showOpenDialog: async () => ({ canceled: true, paths: [] }),
     },
   });
+}
+
+export function createTestServices(backend: BackendName = 'cpu', prefix = 'promethium-test-'): TestServices {
+  const home = mkdtempSync(path.join(os.tmpdir(), prefix));
+  const services = openServices({ home, backend });
   return {
     services,
     home,

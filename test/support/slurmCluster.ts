@@ -8,14 +8,16 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { toolAvailable } from '../testTools';
 
 const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/bin/sbatch'];
 
 /** Why a real Slurm cannot start here (null: it can): the Debian packages are missing, or we are not root. */
 export function slurmUnavailable(): string | null {
-  const missing = DAEMONS.filter((file) => !existsSync(file));
-  if (missing.length) return `${missing.join(', ')} missing: apt-get install slurmctld slurmd slurm-client munge`;
   if (process.getuid?.() !== 0) return 'the test Slurm runs its daemons as root';
+  const missing = DAEMONS.filter((file) => !existsSync(file));
+  const install = `${missing.join(', ')} missing: apt-get install slurmctld slurmd slurm-client munge`;
+  if (!toolAvailable(missing.length === 0, install)) return install;
   return null;
 }
 

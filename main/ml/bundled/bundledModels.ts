@@ -64,6 +64,46 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     data: LARGE_TRAINING_DATA,
     notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10..20 dB input SNR; twice the channels of v1.',
   },
+  // The seeds' generative and physics families, not trained yet (GPU: test/bench/gpu-train.sh with their ids); the
+  // interpolators share unet_interp_v1's network, so their quality rows would compare the training alone.
+  {
+    id: 'vae_denoise_v1',
+    name: 'VAE denoise v1',
+    task: 'denoise',
+    config: parseModelConfig({ architecture: 'vae', params: { beta: 0.01 } }),
+    data: LARGE_TRAINING_DATA,
+    notes:
+      'Variational autoencoder: besides the denoised section, its ensemble passes sample its latent code, and their ' +
+      'standard deviation is an uncertainty section.',
+  },
+  {
+    id: 'gan_interp_v1',
+    name: 'GAN interpolation v1',
+    task: 'interpolate',
+    config: parseModelConfig({
+      architecture: 'gan',
+      params: {
+        generator: { params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' } },
+      },
+    }),
+    data: LARGE_TRAINING_DATA,
+    notes:
+      'The network of U-Net interpolation v1 trained against a critic of 70 x 70 windows next to the reconstruction ' +
+      'loss, against the blur a sample-by-sample loss leaves in wide gaps.',
+  },
+  {
+    id: 'pinn_interp_v1',
+    name: 'PINN interpolation v1',
+    task: 'interpolate',
+    config: parseModelConfig({
+      architecture: 'pinn',
+      params: { backbone_params: { in_channels: 2, features: [16, 32, 64], bottleneck: 128, variant: 'attention' } },
+    }),
+    data: LARGE_TRAINING_DATA,
+    notes:
+      'The network of U-Net interpolation v1 trained with a wave-equation term: fills that cut across the local dips ' +
+      'of the live traces (plane-wave destruction) cost more.',
+  },
 ];
 
 export interface BundledTrainingRun {

@@ -85,6 +85,8 @@ const ARCHITECTURES: [string, string, Record<string, unknown>][] = [
   ],
   ['autoencoder', 'autoencoder', { features: [4, 8], bottleneck: 8 }],
   ['autoencoder, mask channel', 'autoencoder', { features: [4, 8], bottleneck: 8, in_channels: 2 }],
+  ['vae (latent mean, softplus std)', 'vae', { encoder_features: [4, 8], latent_dim: 4 }],
+  ['vae, mask channel', 'vae', { encoder_features: [4, 8], latent_dim: 4, in_channels: 2 }],
 ];
 
 describe.skipIf(!status.available)(`tfjs-layers model -> ONNX in ONNX Runtime${skipReason}`, () => {

@@ -52,6 +52,7 @@ const ACTIVATIONS: Readonly<Record<string, string | null>> = {
   relu: 'Relu',
   sigmoid: 'Sigmoid',
   tanh: 'Tanh',
+  softplus: 'Softplus',
 };
 
 /** The ONNX graph under construction: nodes, float32 initializers, and the ONNX name of each tfjs symbolic tensor. */
@@ -275,6 +276,19 @@ function translateDropout(graph: GraphBuilder, layer: Layer, output: string): st
   return graph.node('Mul', [graph.node('Mul', [input, mask], `${output}:masked`), scale], output);
 }
 
+/**
+ * GaussianDropout (the VAE's latent sampling, models/vae.ts): the identity in inference, and for Monte Carlo sampling
+ * x * N(1, rate / (1 - rate)) drawn on every run, as tfjs draws it in training mode.
+ */
+function translateGaussianDropout(graph: GraphBuilder, layer: Layer, output: string): string {
+  const input = soleInput(graph, layer);
+  const rate = Number(layer.getConfig().rate);
+  if (!graph.sampleDropout || !(rate > 0 && rate < 1)) return input;
+  const attributes = [float('mean', 1), float('scale', Math.sqrt(rate / (1 - rate)))];
+  const noise = graph.node('RandomNormalLike', [input], `${output}:noise`, attributes);
+  return graph.node('Mul', [input, noise], output);
+}
+
 type Translator = (graph: GraphBuilder, layer: Layer, output: string) => string;
 
 /** One translator per supported tfjs layer class; returns the ONNX name of the layer's output. */
@@ -290,6 +304,7 @@ const TRANSLATORS: Readonly<Record<string, Translator>> = {
   Add: translateMerge,
   Multiply: translateMerge,
   Dropout: translateDropout,
+  GaussianDropout: translateGaussianDropout,
 };
 
 /** The model's channel count from its NHWC input shape; height and width stay free. */

@@ -2,11 +2,12 @@
  * A model on disk, in the standard tfjs layers format: `model.json` (topology + weights manifest), `weights.bin`,
  * and Promethium's `card.json` (the model card). Writes go to a temporary folder renamed when complete.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelCard } from '../../../preload/contract';
+import { renameDurably, writeFileAtomically } from '../../files/atomicFile';
 
 export const MODEL_FILES = { topology: 'model.json', weights: 'weights.bin', card: 'card.json' } as const;
 
@@ -47,9 +48,9 @@ export async function writeModelFiles(dir: string, files: ReadonlyMap<string, Ui
   await rm(partial, { recursive: true, force: true });
   await mkdir(partial, { recursive: true });
   try {
-    for (const [name, data] of files) await writeFile(path.join(partial, name), data);
+    for (const [name, data] of files) await writeFileAtomically(path.join(partial, name), data);
     await rm(dir, { recursive: true, force: true });
-    await rename(partial, dir);
+    await renameDurably(partial, dir);
   } catch (error) {
     await rm(partial, { recursive: true, force: true });
     throw error;

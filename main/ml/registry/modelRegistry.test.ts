@@ -71,7 +71,20 @@ describe('model registry', () => {
       learningRate: 1e-3,
       seconds: 4,
     });
-    expect((await registry.get(added.id)).history).toHaveLength(1);
+    const ganEpoch = {
+      epoch: 2,
+      trainLoss: 1,
+      discriminatorLoss: 0.7,
+      valLoss: 2,
+      valSnrDb: 3,
+      learningRate: 1,
+      seconds: 4,
+    };
+    project.models.recordEpoch('job-1', ganEpoch);
+    const { history } = await registry.get(added.id);
+    expect(history).toHaveLength(2);
+    expect(history[0]).not.toHaveProperty('discriminatorLoss');
+    expect(history[1]).toEqual(ganEpoch);
     expect((await registry.rename(added.id, 'renamed')).name).toBe('renamed');
     expect((await registry.get(added.id)).card.name).toBe('renamed');
 

@@ -4,10 +4,11 @@
  */
 import { randomUUID } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { PromethiumError, type ModelCard, type ModelDetails, type ModelSummary } from '../../../preload/contract';
 import type { Project } from '../../project/project';
+import { writeFileAtomically } from '../../files/atomicFile';
 import { ArchiveError, readTar, writeTar } from './tarArchive';
 import { MODEL_FILES, readModelCard, readModelFiles, writeModelFiles } from './modelFiles';
 import { parseModelCard } from './modelCardSchema';
@@ -108,7 +109,7 @@ export class ModelRegistry {
     this.refuseBundled(id, 'renamed');
     const dir = this.folder(id);
     const card = await readModelCard(dir);
-    await writeFile(path.join(dir, MODEL_FILES.card), JSON.stringify({ ...card, name }, null, 2));
+    await writeFileAtomically(path.join(dir, MODEL_FILES.card), JSON.stringify({ ...card, name }, null, 2));
     this.project().models.rename(id, name);
     return this.stored(id).summary;
   }
@@ -123,14 +124,7 @@ export class ModelRegistry {
   async export(id: string, out: string): Promise<{ path: string; sizeBytes: number }> {
     const archive = writeTar(await readModelFiles(this.folder(id)));
     const target = path.resolve(out.endsWith('.pmodel') ? out : `${out}.pmodel`);
-    const partial = `${target}.tmp-${randomUUID().slice(0, 8)}`;
-    try {
-      await writeFile(partial, archive);
-      await rename(partial, target);
-    } catch (error) {
-      await rm(partial, { force: true });
-      throw error;
-    }
+    await writeFileAtomically(target, archive);
     return { path: target, sizeBytes: archive.length };
   }
 

@@ -4,6 +4,8 @@
  *   <checkpointDir>/last/   the state after the last completed epoch, everything needed to resume:
  *       model.json, weights.bin, card.json    the model (registry format, saveModelFolder)
  *       optimizer.bin, optimizer.json         AdamW's iteration count and moments (tf.io.encodeWeights data + specs)
+ *       discriminator.bin/.json,              a GAN's discriminator: its weights (BatchNorm statistics included)
+ *       discriminator-optimizer.bin/.json     and its own AdamW state, so that both networks resume where they were
  *       state.json                            TrainingState: epoch, schedule, seed, history, normalisation, split
  *   <checkpointDir>/best/   the model (model.json, weights.bin, card.json) of the epoch with the lowest validation loss
  *
@@ -12,11 +14,12 @@
  * `recoverFolder` puts the previous one back when the kill fell between the renames. Keeping state.json inside `last/`
  * makes model, optimizer and counters one unit that cannot disagree.
  */
-import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
+import { renameDurably, writeFileAtomically } from '../../files/atomicFile';
 import type { ModelConfig } from '../modelConfig';
 import { loadModelFolder, saveModelFolder } from '../registry/modelFiles';
 import type { SourceNormalization } from './patchSource';
@@ -29,7 +32,33 @@ export const CHECKPOINT_FILES = {
   state: 'state.json',
   optimizerWeights: 'optimizer.bin',
   optimizerSpecs: 'optimizer.json',
+  discriminatorWeights: 'discriminator.bin',
+  discriminatorSpecs: 'discriminator.json',
+  discriminatorOptimizerWeights: 'discriminator-optimizer.bin',
+  discriminatorOptimizerSpecs: 'discriminator-optimizer.json',
 } as const;
+
+/** A tensor with its label, as optimizers' getWeights returns them. */
+type NamedTensor = { name: string; tensor: tf.Tensor };
+
+/** The two files of one set of tensors: tf.io.encodeWeights data and its specs. */
+export interface TensorFiles {
+  weights: string;
+  specs: string;
+}
+
+const OPTIMIZER_FILES: TensorFiles = {
+  weights: CHECKPOINT_FILES.optimizerWeights,
+  specs: CHECKPOINT_FILES.optimizerSpecs,
+};
+const DISCRIMINATOR_FILES: TensorFiles = {
+  weights: CHECKPOINT_FILES.discriminatorWeights,
+  specs: CHECKPOINT_FILES.discriminatorSpecs,
+};
+const DISCRIMINATOR_OPTIMIZER_FILES: TensorFiles = {
+  weights: CHECKPOINT_FILES.discriminatorOptimizerWeights,
+  specs: CHECKPOINT_FILES.discriminatorOptimizerSpecs,
+};
 
 export const TRAINING_STATE_VERSION = 1;
 
@@ -71,16 +100,16 @@ async function exists(target: string): Promise<boolean> {
 /** If a swap was interrupted between its two renames, the previous folder becomes current again. */
 export async function recoverFolder(dir: string): Promise<void> {
   const previous = `${dir}.previous`;
-  if (!(await exists(dir)) && (await exists(previous))) await rename(previous, dir);
+  if (!(await exists(dir)) && (await exists(previous))) await renameDurably(previous, dir);
   await rm(previous, { recursive: true, force: true });
 }
 
 /** Replaces `dir` by the complete folder `staged` with two renames (see the module comment). */
-async function swapIn(staged: string, dir: string): Promise<void> {
+export async function swapIn(staged: string, dir: string): Promise<void> {
   const previous = `${dir}.previous`;
   await rm(previous, { recursive: true, force: true });
-  if (await exists(dir)) await rename(dir, previous);
-  await rename(staged, dir);
+  if (await exists(dir)) await renameDurably(dir, previous);
+  await renameDurably(staged, dir);
   await rm(previous, { recursive: true, force: true });
 }
 
@@ -103,31 +132,68 @@ function parseState(text: string): StoredTrainingState {
   ) as StoredTrainingState;
 }
 
-/** AdamW's weights as tfjs weight data: [iterations, first moments..., second moments...] in the optimizer's order. */
-export async function encodeOptimizer(
-  optimizer: tf.Optimizer,
-): Promise<{ data: Uint8Array; specs: tf.io.WeightsManifestEntry[] }> {
-  const weights = await optimizer.getWeights();
-  // Names are only labels for tfjs; the index prefix keeps them unique and in order through decodeWeights' name map.
-  const named = weights.map(({ name, tensor }, index) => ({
+/** Writes tensors in order; names are only labels for tfjs, so an index prefix keeps them unique and ordered. */
+export async function writeTensors(dir: string, files: TensorFiles, tensors: NamedTensor[]): Promise<void> {
+  const named = tensors.map(({ name, tensor }, index) => ({
     name: `${String(index).padStart(5, '0')}:${name}`,
     tensor,
   }));
   const { data, specs } = await tf.io.encodeWeights(named);
-  weights[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the moments are the optimizer's own variables
-  return { data: new Uint8Array(data), specs };
+  await writeFileAtomically(path.join(dir, files.weights), new Uint8Array(data));
+  await writeFileAtomically(path.join(dir, files.specs), JSON.stringify(specs));
 }
 
-/** Restores what `encodeOptimizer` saved: iteration count, bias corrections and moments (matched by position). */
-export async function restoreOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
-  const specs = JSON.parse(
-    await readFile(path.join(dir, CHECKPOINT_FILES.optimizerSpecs), 'utf8'),
-  ) as tf.io.WeightsManifestEntry[];
-  const bytes = await readFile(path.join(dir, CHECKPOINT_FILES.optimizerWeights));
+/** What writeTensors wrote, in its order, with the names it was given; the caller disposes the tensors. */
+export async function readTensors(dir: string, files: TensorFiles): Promise<NamedTensor[]> {
+  const specs = JSON.parse(await readFile(path.join(dir, files.specs), 'utf8')) as tf.io.WeightsManifestEntry[];
+  const bytes = await readFile(path.join(dir, files.weights));
   const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
-  const weights = specs.map(({ name }) => ({ name: name.slice(name.indexOf(':') + 1), tensor: decoded[name]! }));
+  return specs.map(({ name }) => ({ name: name.slice(name.indexOf(':') + 1), tensor: decoded[name]! }));
+}
+
+/** AdamW's weights: [iterations, first moments..., second moments...] in the optimizer's order. */
+async function writeOptimizer(dir: string, files: TensorFiles, optimizer: tf.Optimizer): Promise<void> {
+  const weights = await optimizer.getWeights();
+  await writeTensors(dir, files, weights);
+  weights[0]?.tensor.dispose(); // the iteration count is a fresh scalar; the moments are the optimizer's own variables
+}
+
+async function restoreOptimizerFrom(optimizer: tf.Optimizer, dir: string, files: TensorFiles): Promise<void> {
+  const weights = await readTensors(dir, files);
   await optimizer.setWeights(weights);
-  tf.dispose(Object.values(decoded)); // setWeights made variables of them, which hold their own references
+  tf.dispose(weights.map(({ tensor }) => tensor)); // setWeights made variables of them, which hold their own references
+}
+
+/** Writes the optimizer's state into `dir` under the names restoreOptimizer reads. */
+export async function writeOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  await writeOptimizer(dir, OPTIMIZER_FILES, optimizer);
+}
+
+/** Restores what writeLastCheckpoint saved of the optimizer: iteration count, bias corrections and moments. */
+export async function restoreOptimizer(optimizer: tf.Optimizer, dir: string): Promise<void> {
+  await restoreOptimizerFrom(optimizer, dir, OPTIMIZER_FILES);
+}
+
+/** A GAN's discriminator and its optimizer, as a checkpoint holds them. */
+export interface DiscriminatorState {
+  network: tfl.LayersModel;
+  optimizer: tf.Optimizer;
+}
+
+/** Restores the discriminator's weights and its optimizer from the checkpoint folder `dir`. */
+export async function restoreDiscriminator(discriminator: DiscriminatorState, dir: string): Promise<void> {
+  const weights = await readTensors(dir, DISCRIMINATOR_FILES);
+  try {
+    if (weights.length !== discriminator.network.weights.length) {
+      throw new CheckpointError(
+        `${dir}: its discriminator has ${weights.length} weight tensors, this one ${discriminator.network.weights.length}`,
+      );
+    }
+    discriminator.network.setWeights(weights.map(({ tensor }) => tensor));
+  } finally {
+    tf.dispose(weights.map(({ tensor }) => tensor));
+  }
+  await restoreOptimizerFrom(discriminator.optimizer, dir, DISCRIMINATOR_OPTIMIZER_FILES);
 }
 
 export interface CheckpointContent {
@@ -135,6 +201,7 @@ export interface CheckpointContent {
   card: ModelCard;
   optimizer: tf.Optimizer;
   state: TrainingState;
+  discriminator?: DiscriminatorState;
 }
 
 /** Writes `<checkpointDir>/last` (model, optimizer, state) as one unit. */
@@ -143,10 +210,14 @@ export async function writeLastCheckpoint(checkpointDir: string, content: Checkp
   const staged = `${dir}.staging`;
   await mkdir(checkpointDir, { recursive: true });
   await saveModelFolder(staged, content.model, content.card);
-  const optimizer = await encodeOptimizer(content.optimizer);
-  await writeFile(path.join(staged, CHECKPOINT_FILES.optimizerWeights), optimizer.data);
-  await writeFile(path.join(staged, CHECKPOINT_FILES.optimizerSpecs), JSON.stringify(optimizer.specs));
-  await writeFile(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
+  await writeOptimizerState(staged, content.optimizer);
+  if (content.discriminator !== undefined) {
+    const { network, optimizer } = content.discriminator;
+    const weights = network.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() }));
+    await writeTensors(staged, DISCRIMINATOR_FILES, weights);
+    await writeOptimizer(staged, DISCRIMINATOR_OPTIMIZER_FILES, optimizer);
+  }
+  await writeFileAtomically(path.join(staged, CHECKPOINT_FILES.state), stringifyState(content.state));
   await swapIn(staged, dir);
 }
 

@@ -5,13 +5,16 @@
  * Patches are trace-major like sections (trace t of the patch occupies [t*samples, (t+1)*samples)), in the source's own
  * amplitudes; `PatchSourceSet` numbers the lines of several sources as one set and applies each source's normalisation.
  */
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { SectionShape } from '../../signal/metrics';
 import { normalizeSection, robustAmplitudeScale, type AmplitudeScale } from '../normalization';
 import type { LineExtent, PatchIndexEntry } from '../patchIndex';
 import { reflectIndex, type PatchSize } from '../tiling';
 import { sampleIntervalSeconds } from '../../survey/scalars';
+import { openSegy, type SegyFile } from '../../segy/reader';
 import { SurveyCache } from '../../survey/cache';
+import { GATHER_INDEX_FILE, readGatherIndex, type GatherIndex } from '../../survey/importSurvey';
 
 export interface PatchSource {
   /** Shown in messages and recorded in the model card (a survey folder name, 'synthetic'...). */
@@ -131,6 +134,71 @@ export class SurveyCachePatchSource implements PatchSource {
   async close(): Promise<void> {
     await this.cache.close();
   }
+}
+
+/**
+ * The gathers of a pre-stack survey (shots, CDPs, receiver gathers) as lines, read from its SEG-Y file through the
+ * gather index written at import, the way the gather viewer reads them: a gather plays the part an inline plays in a
+ * cube. Line ids are gather indices; gathers of one trace are left out (no patch can be cut across traces).
+ */
+export class SurveyGathersPatchSource implements PatchSource {
+  readonly lines: LineExtent[];
+
+  private constructor(
+    private readonly file: SegyFile,
+    private readonly index: GatherIndex,
+    readonly name: string,
+  ) {
+    const samples = file.samplesPerTrace;
+    this.lines = index.gatherKeys
+      .map((_, line) => ({ line, traces: index.gatherStart[line + 1]! - index.gatherStart[line]!, samples }))
+      .filter((extent) => extent.traces > 1);
+  }
+
+  static async open(
+    cacheDir: string,
+    segyPath: string,
+    name = path.basename(cacheDir),
+  ): Promise<SurveyGathersPatchSource> {
+    const index = await readGatherIndex(cacheDir);
+    return new SurveyGathersPatchSource(await openSegy(segyPath), index, name);
+  }
+
+  async readPatch(entry: PatchIndexEntry, patch: PatchSize): Promise<Float32Array> {
+    const { traces, samples } = lineExtent(this.lines, entry.line, this.name);
+    const first = this.index.gatherStart[entry.line]! + entry.traceStart;
+    const count = Math.min(traces - entry.traceStart, patch.traces);
+    const window = new Float32Array(count * samples);
+    for (let k = 0; k < count; k++)
+      window.set(await this.file.readTrace(this.index.traceIndex[first + k]!), k * samples);
+    return cutPatch(window, { traces: count, samples }, 0, entry.sampleStart, patch);
+  }
+
+  get sampleIntervalS(): number {
+    return this.file.sampleIntervalUs / 1e6;
+  }
+
+  async close(): Promise<void> {
+    await this.file.close();
+  }
+}
+
+/** A survey's patches for training and adapting: inlines of its cube (3D, a 2D line's one line) or its gathers. */
+export type SurveyPatchSource = SurveyCachePatchSource | SurveyGathersPatchSource;
+
+/**
+ * The patch source of an imported survey: its gathers where the import wrote a gather index (pre-stack and
+ * unstructured files keep their samples in the SEG-Y file), else the lines of its cube cache.
+ */
+export async function openSurveyPatchSource(survey: {
+  cacheDir: string;
+  sourcePath?: string;
+}): Promise<SurveyPatchSource> {
+  if (!existsSync(path.join(survey.cacheDir, GATHER_INDEX_FILE))) return SurveyCachePatchSource.open(survey.cacheDir);
+  if (survey.sourcePath === undefined) {
+    throw new PatchSourceError(`${survey.cacheDir} holds gathers: training on them needs the survey's SEG-Y file`);
+  }
+  return SurveyGathersPatchSource.open(survey.cacheDir, survey.sourcePath);
 }
 
 /** Most samples read to estimate a source's scale: 4 Mi samples (16 MB) whatever the survey's size. */

@@ -134,8 +134,14 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
   }, 30_000);
 
   it('a time budget stops at the end of the batch that exceeds it, with a checkpoint and a best model', async () => {
-    const result = await train([synthetic], options({ timeBudgetSeconds: 0 }));
+    const progress: [number, string][] = [];
+    const result = await train([synthetic], options({ timeBudgetSeconds: 0, epochs: 1000 }), {
+      onProgress: (fraction, message) => progress.push([fraction, message]),
+    });
     expect(result.stoppedBecause).toBe('time-budget');
+    // Counted as it is: the time box used up, one batch trained, no "epoch 1/1000".
+    expect(progress).toContainEqual([1, 'epoch 1: training batch 1/5, 1 batch trained (0 s of the 0 s time box)']);
+    expect(progress.some(([, message]) => message.includes('/1000'))).toBe(false);
     expect(result.history).toHaveLength(1);
     expect((await readState(path.dirname(result.lastCheckpointDir))).optimizerIterations).toBe(1);
     (await loadModelFolder(result.bestModelDir)).dispose();

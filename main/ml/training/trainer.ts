@@ -36,6 +36,11 @@
  * batches use fixed seeds, so every epoch is measured on the same corrupted inputs. A resumed run therefore draws what
  * the uninterrupted run would have drawn. Weight initialisation and dropout masks use tfjs's own generator.
  *
+ * A GAN (architectures.ts) trains its discriminator alongside, in alternating updates on every batch (trainStep.ts,
+ * adversarialTrainStep), with its own AdamW on the model's learning-rate schedule; checkpoints hold both networks and
+ * both optimizers, and each epoch reports the discriminator's loss next to the generator's. The saved model, and what
+ * validation measures, is the generator alone.
+ *
  * Device traffic: one readback per epoch for the training loss and one for validation (loss and SNR energies summed on
  * the device), never one per step.
  */
@@ -47,9 +52,9 @@ import { checkpoint as yieldUnlessCancelled } from '../cancellation';
 import { AdamWOptimizer } from '../adamw';
 import { useDeviceDropout } from '../webgpu/dropout';
 import { useClosedFormBatchNorm } from '../models/batchNormTraining';
-import { buildModel, type BuiltModel } from '../architectures';
+import { buildModel, type BuiltModel, type Discriminator } from '../architectures';
 import { lossFromSpec, parseLossSpec } from '../losses';
-import { parseModelConfig, type ModelConfig } from '../modelConfig';
+import { networkShape, parseModelConfig, type ModelConfig } from '../modelConfig';
 import { applyPatchScales, SCALE_PERCENTILE, scalePatches } from '../normalization';
 import {
   shuffled,
@@ -61,16 +66,18 @@ import {
 import { trainedWithPatchScaling } from '../modelForInference';
 import { readModelCard } from '../registry/modelFiles';
 import type { PatchSize } from '../tiling';
-import { RunningLoss, trainStep, trainingObjective, type TrainingLoss } from '../trainStep';
+import { adversarialTrainStep, RunningLoss, trainStep, trainingObjective, type TrainingLoss } from '../trainStep';
 import {
   CHECKPOINT_FILES,
   clearCheckpoints,
   loadWeightsInto,
   readLastState,
+  restoreDiscriminator,
   restoreOptimizer,
   TRAINING_STATE_VERSION,
   writeBestModel,
   writeLastCheckpoint,
+  type DiscriminatorState,
   type TrainingState,
 } from './checkpoint';
 import { PatchSourceSet, type PatchSource } from './patchSource';
@@ -179,19 +186,26 @@ export class TrainingOptionsError extends Error {
   readonly apiCode = 'invalid-argument';
 }
 
+/** A GAN's discriminator with its own optimizer (same learning rate schedule as the model's). */
+interface Adversary {
+  discriminator: Discriminator;
+  optimizer: AdamWOptimizer;
+}
+
+function discriminatorState({ discriminator, optimizer }: Adversary): DiscriminatorState {
+  return { network: discriminator.network, optimizer };
+}
+
 interface EpochRun {
   trainLoss: number;
+  /** A GAN's mean discriminator loss over the epoch; null for other models. */
+  discriminatorLoss: number | null;
   outOfTime: boolean;
 }
 
 interface Validation {
   loss: number;
   snrDb: number;
-}
-
-/** The architecture's downsampling: patches must be multiples of 2^levels samples and traces. */
-function patchMultiple(config: ModelConfig): number {
-  return 2 ** config.params.features.length;
 }
 
 function patchSizeOf(patch: number | PatchSize): PatchSize {
@@ -203,17 +217,31 @@ function strideOf(stride: number | PatchStride | undefined, patch: PatchSize): P
   return typeof stride === 'number' ? { samples: stride, traces: stride } : stride;
 }
 
-function checkFits(config: ModelConfig, task: ModelTask, patch: PatchSize): void {
-  const multiple = patchMultiple(config);
+/** The loss terms that judge whole sections, by architecture: a sparse blind-spot weight leaves them nothing to judge. */
+const WHOLE_SECTION_TERMS: Partial<Record<ModelConfig['architecture'], string>> = {
+  gan: "the discriminator's adversarial term",
+  pinn: 'the wave-equation residual',
+};
+
+function checkFits(config: ModelConfig, options: TrainOptions, patch: PatchSize): void {
+  const { task } = options;
+  const wholeSectionTerm = WHOLE_SECTION_TERMS[config.architecture];
+  if (wholeSectionTerm !== undefined && corruptionOf(options).kind === 'blind-spot') {
+    throw new TrainingOptionsError(
+      `blind-spot training weighs a few scattered samples, but ${wholeSectionTerm} of a ${config.architecture} needs whole sections: use synthetic or recorrupted pairs`,
+    );
+  }
+  const { levels, inChannels, outChannels } = networkShape(config);
+  const multiple = 2 ** levels;
   if (patch.samples % multiple !== 0 || patch.traces % multiple !== 0) {
     throw new TrainingOptionsError(
-      `a ${config.architecture} with ${config.params.features.length} levels needs patches in multiples of ${multiple}, got ${patch.samples} x ${patch.traces}`,
+      `a ${config.architecture} with ${levels} levels needs patches in multiples of ${multiple}, got ${patch.samples} x ${patch.traces}`,
     );
   }
   const channels = inputChannelsOf(task);
-  if (config.params.in_channels !== channels || config.params.out_channels !== 1) {
+  if (inChannels !== channels || outChannels !== 1) {
     throw new TrainingOptionsError(
-      `${task} models take ${channels} input channel(s) and return 1; this model takes ${config.params.in_channels} and returns ${config.params.out_channels}`,
+      `${task} models take ${channels} input channel(s) and return 1; this model takes ${inChannels} and returns ${outChannels}`,
     );
   }
 }
@@ -314,6 +342,8 @@ class TrainingRun {
   private readonly trainTask: TaskOptions;
   private readonly validationTask: TaskOptions;
   private readonly started = performance.now();
+  /** Training batches run so far, over all epochs (the progress of a time-boxed run). */
+  private batchesTrained = 0;
 
   constructor(
     private readonly options: TrainOptions,
@@ -322,6 +352,7 @@ class TrainingRun {
     private readonly split: { train: PatchIndexEntry[]; validation: PatchIndexEntry[] },
     private readonly built: BuiltModel,
     private readonly optimizer: AdamWOptimizer,
+    private readonly adversary: Adversary | null,
     private schedule: TrainingSchedule,
     private state: TrainingState,
   ) {
@@ -380,10 +411,10 @@ class TrainingRun {
     if (this.state.schedule.epochsWithoutImprovement >= this.options.earlyStopping.patience) return 'early-stopping';
     for (let epoch = this.state.epoch + 1; epoch <= this.options.epochs; epoch++) {
       const epochStarted = performance.now();
-      const { trainLoss, outOfTime } = await this.trainEpoch(epoch);
+      const run = await this.trainEpoch(epoch);
       const validation = await this.validate(epoch);
-      const stop = await this.finishEpoch(epoch, trainLoss, validation, (performance.now() - epochStarted) / 1000);
-      if (outOfTime) return 'time-budget';
+      const stop = await this.finishEpoch(epoch, run, validation, (performance.now() - epochStarted) / 1000);
+      if (run.outOfTime) return 'time-budget';
       if (stop) return 'early-stopping';
     }
     return 'epochs';
@@ -397,23 +428,32 @@ class TrainingRun {
     return Promise.all(entries.map((entry) => this.data.readNormalizedPatch(entry, this.patch)));
   }
 
-  /** Training batches fill an epoch's share of the progress; validation batches report where training ended. */
+  /**
+   * Progress is work done: training batches fill an epoch's share, validation batches report where training ended.
+   * With a time box the time used counts too (a time-boxed run ends when the box does, whatever its epoch limit), and
+   * the message says the time used and the batches trained rather than an epoch limit the run will not reach.
+   */
   private reportProgress(
     epoch: number,
     batch: number,
     batches: number,
     phase: 'training batch' | 'validation batch',
   ): void {
+    const budget = this.options.timeBudgetSeconds;
+    const elapsed = (performance.now() - this.started) / 1000;
+    const timeShare = budget === undefined ? 0 : Math.min(1, elapsed / budget);
+    const timeBox = budget === undefined ? '' : ` (${Math.floor(elapsed)} s of the ${budget} s time box)`;
     if (epoch === 0) {
-      this.hooks.onProgress?.(0, `validating the base model: batch ${batch}/${batches}`);
+      this.hooks.onProgress?.(timeShare, `validating the base model: batch ${batch}/${batches}${timeBox}`);
       return;
     }
     const done = phase === 'training batch' ? batch / batches : 1;
-    const fraction = (epoch - 1 + done) / this.options.epochs;
-    this.hooks.onProgress?.(
-      Math.min(1, fraction),
-      `epoch ${epoch}/${this.options.epochs}: ${phase} ${batch}/${batches}`,
-    );
+    const epochShare = (epoch - 1 + done) / this.options.epochs;
+    const message =
+      budget === undefined
+        ? `epoch ${epoch}/${this.options.epochs}: ${phase} ${batch}/${batches}`
+        : `epoch ${epoch}: ${phase} ${batch}/${batches}, ${this.batchesTrained} batch${this.batchesTrained === 1 ? '' : 'es'} trained${timeBox}`;
+    this.hooks.onProgress?.(Math.min(1, Math.max(epochShare, timeShare)), message);
   }
 
   private outOfTime(): boolean {
@@ -430,18 +470,49 @@ class TrainingRun {
     const order = shuffled(this.split.train, seedFor(seed, epoch));
     const batches = this.totalBatchesPerEpoch;
     const running = new RunningLoss();
+    const discriminatorRunning = new RunningLoss();
+    const finish = async (outOfTime: boolean): Promise<EpochRun> => ({
+      trainLoss: await running.mean(),
+      discriminatorLoss: this.adversary === null ? null : await discriminatorRunning.mean(),
+      outOfTime,
+    });
     for (let b = 0; b < batches; b++) {
       if (this.hooks.signal) await yieldUnlessCancelled(this.hooks.signal);
       const clean = await this.readBatch(order.slice(b * batchSize, (b + 1) * batchSize));
       const { inputs, targets } = taskBatchTensors(
         this.scaled(buildTaskBatch(clean, this.patch, this.trainTask, seedFor(seed, epoch, b))),
       );
-      running.add(trainStep(this.built.trainingModel, this.optimizer, inputs, targets, this.objective));
+      const step = this.step(inputs, targets);
+      running.add(step.loss);
+      if (step.discriminatorLoss !== null) discriminatorRunning.add(step.discriminatorLoss);
       tf.dispose([inputs, targets]);
+      this.batchesTrained++;
       this.reportProgress(epoch, b + 1, batches, 'training batch');
-      if (this.outOfTime()) return { trainLoss: await running.mean(), outOfTime: true };
+      if (this.outOfTime()) return finish(true);
     }
-    return { trainLoss: await running.mean(), outOfTime: false };
+    return finish(false);
+  }
+
+  /** One optimisation step on a batch: the model's, or a GAN's generator step then its discriminator step. */
+  private step(inputs: tf.Tensor, targets: tf.Tensor): { loss: tf.Scalar; discriminatorLoss: tf.Scalar | null } {
+    const { trainingModel } = this.built;
+    if (this.adversary === null) {
+      return {
+        loss: trainStep(trainingModel, this.optimizer, inputs, targets, this.objective),
+        discriminatorLoss: null,
+      };
+    }
+    const { discriminator, optimizer } = this.adversary;
+    const losses = adversarialTrainStep(
+      trainingModel,
+      this.optimizer,
+      discriminator,
+      optimizer,
+      inputs,
+      targets,
+      this.objective,
+    );
+    return { loss: losses.model, discriminatorLoss: losses.discriminator };
   }
 
   /** Validation loss (the training objective in inference mode) and SNR over all validation patches together. */
@@ -482,7 +553,7 @@ class TrainingRun {
   /** Schedule, state, checkpoints and the epoch hook; returns whether early stopping ends the run. */
   private async finishEpoch(
     epoch: number,
-    trainLoss: number,
+    { trainLoss, discriminatorLoss }: EpochRun,
     validation: Validation | null,
     seconds: number,
   ): Promise<boolean> {
@@ -491,9 +562,11 @@ class TrainingRun {
     const learningRate = this.optimizer.currentLearningRate;
     const decision = this.schedule.observe(epoch, monitored);
     this.optimizer.setLearningRate(decision.learningRate);
+    this.adversary?.optimizer.setLearningRate(decision.learningRate);
     const metrics: EpochMetrics = {
       epoch,
       trainLoss,
+      ...(discriminatorLoss === null ? {} : { discriminatorLoss }),
       valLoss: validation?.loss ?? NaN,
       valSnrDb: validation?.snrDb ?? NaN,
       learningRate,
@@ -508,13 +581,16 @@ class TrainingRun {
       trainingSeconds: this.state.trainingSeconds + seconds,
     };
     const card = this.card(metrics);
+    // Best before last: the checkpoint's state names this epoch as the best, so a kill between the two writes must not
+    // leave a checkpoint whose best model was never saved (a resumed run would finish without it).
+    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     await writeLastCheckpoint(this.options.checkpointDir, {
       model: this.built.model,
       card,
       optimizer: this.optimizer,
       state: this.state,
+      ...(this.adversary === null ? {} : { discriminator: discriminatorState(this.adversary) }),
     });
-    if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     this.hooks.onEpoch?.(metrics);
     return decision.stop;
   }
@@ -668,6 +744,7 @@ function freezeBatchNorm(model: tfl.LayersModel): void {
 /** trainingModel's first output is model's output, so it holds every layer of model: disposing it frees both. */
 function disposeModel(built: BuiltModel): void {
   built.trainingModel.dispose();
+  built.discriminator?.network.dispose();
 }
 
 /**
@@ -688,7 +765,7 @@ export async function train(
       ? await modelToTrain(options)
       : { config: resumed.config, patchScaling: resumed.patchScaling === true };
   const patch = patchSizeOf(options.patch);
-  checkFits(config, options.task, patch);
+  checkFits(config, options, patch);
   hooks.onProgress?.(0, 'estimating amplitude scales and indexing patches');
   const data = await sourceSet(sources, resumed);
   const split = splitPatchIndexByLine(
@@ -707,12 +784,21 @@ export async function train(
   else useClosedFormBatchNorm(built.trainingModel);
   // tfjs draws dropout masks in JavaScript; on a GPU that alone took half of a step (webgpu/dropout.ts).
   if (tf.getBackend() === 'webgpu') useDeviceDropout(built.trainingModel);
-  const optimizer = new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
+  const newOptimizer = () =>
+    new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
+  const optimizer = newOptimizer();
+  const adversary =
+    built.discriminator === undefined ? null : { discriminator: built.discriminator, optimizer: newOptimizer() };
+  if (adversary !== null) useClosedFormBatchNorm(adversary.discriminator.network);
   try {
     await startingWeights(built, options, resumed);
-    if (resumed !== null) await restoreOptimizer(optimizer, path.join(options.checkpointDir, CHECKPOINT_FILES.last));
+    if (resumed !== null) {
+      const last = path.join(options.checkpointDir, CHECKPOINT_FILES.last);
+      await restoreOptimizer(optimizer, last);
+      if (adversary !== null) await restoreDiscriminator(discriminatorState(adversary), last);
+    }
     const schedule = new TrainingSchedule(options.plateau, options.earlyStopping, state.schedule);
-    const run = new TrainingRun(options, hooks, data, split, built, optimizer, schedule, state);
+    const run = new TrainingRun(options, hooks, data, split, built, optimizer, adversary, schedule, state);
     // A resumed run keeps the baseline (and best model) its fresh start recorded.
     if (resumed === null && options.initialModelDir !== undefined) await run.startFromBase();
     const stoppedBecause = await run.run();
@@ -727,5 +813,6 @@ export async function train(
   } finally {
     disposeModel(built);
     optimizer.dispose();
+    adversary?.optimizer.dispose();
   }
 }

@@ -4,7 +4,8 @@
  * record (06:54:10; LHZ peaks go from 10-25 k counts before 250 s to 120 k counts by 265 s), S and surface waves
  * follow and fill the rest. Windows are 152 s every 32 s (spectrogramWindows.ts), so windows 0-3 (0-248 s) are the
  * pre-event noise and windows 4-7 (128-376 s) hold the P onset. Trained on this record alone (seeded, 20 epochs),
- * the top window must be one of the onset windows, above every quiet one.
+ * the top window must be one of the onset windows, above every quiet one (measured: window 4, 06:52:08-06:54:40,
+ * score 7.8; the best quiet window, 3, scores 5.5: the pre-event noise is rare in this record too).
  */
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -36,28 +37,33 @@ afterAll(async () => {
 });
 
 describe.skipIf(!hasRecords)('earthquake detection on the Maule record at IU.COLA', () => {
-  for (const name of COLA) {
-    it(`${name}: the P-onset window ranks first after training on the record alone`, async () => {
-      const recording = stationRecording((await readMseedFile(testdataPath('mseed', name))).channels);
-      expect(recording.channels).toEqual(['IU.COLA.00.LH1', 'IU.COLA.00.LH2', 'IU.COLA.00.LHZ']);
-      const report = await trainAndDetect(recording, await readModelConfigFile(CONFIG), {
-        epochs: 20,
-        batchSize: 16,
-        learningRate: 1e-3,
-        validationFraction: 0.2,
-        seed: 1,
-        modelDir,
-        resume: false,
-      });
-      const [top] = report.ranked;
-      expect(ONSET_WINDOWS).toContain(top?.window);
-      expect(top?.startUtc.slice(0, 19)).toMatch(/^2010-02-27T06:5[23]/);
-      const quietBest = report.ranked.findIndex((score) => QUIET_WINDOWS.includes(score.window));
-      expect(report.ranked[quietBest]!.score).toBeLessThan(top!.score);
-      expect(report.detector.valMse).toHaveLength(3);
-      expect(report.detector.valMae.every((mae) => mae > 0 && mae < 1)).toBe(true);
-    }, 60_000);
-  }
+  it('the miniSEED 2 and 3 files hold the same recording (so one training covers both)', async () => {
+    const [v2, v3] = await Promise.all(
+      COLA.map(async (name) => stationRecording((await readMseedFile(testdataPath('mseed', name))).channels)),
+    );
+    expect(v3).toEqual(v2);
+  });
+
+  it('the P-onset window ranks first after training on the record alone', async () => {
+    const recording = stationRecording((await readMseedFile(testdataPath('mseed', COLA[0]!))).channels);
+    expect(recording.channels).toEqual(['IU.COLA.00.LH1', 'IU.COLA.00.LH2', 'IU.COLA.00.LHZ']);
+    const report = await trainAndDetect(recording, await readModelConfigFile(CONFIG), {
+      epochs: 20,
+      batchSize: 16,
+      learningRate: 1e-3,
+      validationFraction: 0.2,
+      seed: 1,
+      modelDir,
+      resume: false,
+    });
+    const [top] = report.ranked;
+    expect(ONSET_WINDOWS).toContain(top?.window);
+    expect(top?.startUtc.slice(0, 19)).toMatch(/^2010-02-27T06:5[23]/);
+    const quietBest = report.ranked.find((score) => QUIET_WINDOWS.includes(score.window));
+    expect(quietBest!.score).toBeLessThan(top!.score);
+    expect(report.detector.valMse).toHaveLength(3);
+    expect(report.detector.valMae.every((mae) => mae > 0 && mae < 1)).toBe(true);
+  }, 60_000);
 
   it('a saved detector scores the record again, every window against the held-out level', async () => {
     const recording = stationRecording((await readMseedFile(testdataPath('mseed', COLA[0]!))).channels);

@@ -43,11 +43,11 @@ export async function trainAndDetect(
   config: ModelConfig,
   options: SpectrogramTrainingOptions,
 ): Promise<DetectionReport> {
-  const { model, state, windows } = await trainSpectrogramAutoencoder(recording, config, options);
+  const { model, state, windows, normalLevels } = await trainSpectrogramAutoencoder(recording, config, options);
   try {
     const all = Array.from({ length: windows.count }, (_, w) => w);
     const errors = await reconstructionErrors(model, windows, all, SCORING_BATCH);
-    const levelOf = levelOnTrainingRecord(windows, state.normalLevels, state.validationFromSeconds);
+    const levelOf = levelOnTrainingRecord(windows, normalLevels, state.validationFromSeconds);
     return report(recording, state, rankWindows(windows, errors, levelOf, recording.startNs));
   } finally {
     model.dispose();
@@ -57,6 +57,12 @@ export async function trainAndDetect(
 /** Scores a recording with a saved detector: every window is new to it, so all meet the held-out level. */
 export async function detectWithModel(recording: StationRecording, modelDir: string): Promise<DetectionReport> {
   const state = await readDetectorState(modelDir);
+  const levels = state.normalLevels;
+  if (levels === null) {
+    throw new Error(
+      `${modelDir}: its training stopped before the end (resume it with train --task spectrogram --resume)`,
+    );
+  }
   if (recording.channels.length !== state.channels.length || recording.sampleRate !== state.sampleRate) {
     throw new Error(
       `${modelDir} was trained on ${state.channels.join(', ')} at ${state.sampleRate} Hz; ` +
@@ -71,7 +77,7 @@ export async function detectWithModel(recording: StationRecording, modelDir: str
     );
     const all = Array.from({ length: windows.count }, (_, w) => w);
     const errors = await reconstructionErrors(model, windows, all, SCORING_BATCH);
-    const ranked = rankWindows(windows, errors, () => state.normalLevels.heldOut, recording.startNs);
+    const ranked = rankWindows(windows, errors, () => levels.heldOut, recording.startNs);
     return report(recording, state, ranked);
   } finally {
     model.dispose();

@@ -7,16 +7,24 @@
  *   optimizer.bin    Adam's iteration count and moments (ml/training/checkpoint.ts's encoding), specs in optimizer.json
  *
  * The model itself is rebuilt from the config, so the folder holds no topology to drift from the code. The folder is
- * written whole under a temporary name and renamed (registry/modelFiles.ts writeModelFiles).
+ * written whole and swapped in by renames, as training checkpoints are, so a kill leaves the old or the new one.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import { buildModel } from '../../ml/architectures';
 import { parseModelConfig, type ModelConfig } from '../../ml/modelConfig';
-import { writeModelFiles } from '../../ml/registry/modelFiles';
-import { CHECKPOINT_FILES, encodeOptimizer } from '../../ml/training/checkpoint';
+import {
+  CHECKPOINT_FILES,
+  readTensors,
+  recoverFolder,
+  swapIn,
+  writeOptimizerState,
+  writeTensors,
+  type TensorFiles,
+} from '../../ml/training/checkpoint';
+import { writeFileAtomically } from '../../files/atomicFile';
 import type { ComponentStatistics, SpectrogramWindowSettings } from './spectrogramWindows';
 
 export const DETECTOR_FILES = {
@@ -69,31 +77,32 @@ export interface DetectorState {
   seed: number;
   epoch: number;
   history: SpectrogramEpoch[];
-  normalLevels: NormalLevels;
+  /** Measured when a training run ends; null in the folder of a run stopped before its last epoch. */
+  normalLevels: NormalLevels | null;
 }
 
 export class DetectorFolderError extends Error {}
 
+const WEIGHT_FILES: TensorFiles = { weights: DETECTOR_FILES.weights, specs: DETECTOR_FILES.weightSpecs };
+
+/** Writes the folder whole under `<dir>.staging` and swaps it in (ml/training/checkpoint.ts's two renames). */
 export async function writeDetectorFolder(
   dir: string,
   state: DetectorState,
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
 ): Promise<void> {
-  const named = model.getWeights().map((tensor, index) => ({ name: `w${index}`, tensor }));
-  const weights = await tf.io.encodeWeights(named);
-  const optimizerData = await encodeOptimizer(optimizer);
-  const text = (value: unknown) => new TextEncoder().encode(JSON.stringify(value, null, 2));
-  await writeModelFiles(
-    dir,
-    new Map([
-      [DETECTOR_FILES.state, text(state)],
-      [DETECTOR_FILES.weights, new Uint8Array(weights.data)],
-      [DETECTOR_FILES.weightSpecs, text(weights.specs)],
-      [DETECTOR_FILES.optimizerWeights, optimizerData.data],
-      [DETECTOR_FILES.optimizerSpecs, text(optimizerData.specs)],
-    ]),
+  const staged = `${dir}.staging`;
+  await rm(staged, { recursive: true, force: true });
+  await mkdir(staged, { recursive: true });
+  await writeTensors(
+    staged,
+    WEIGHT_FILES,
+    model.getWeights().map((tensor, index) => ({ name: `w${index}`, tensor })),
   );
+  await writeOptimizerState(staged, optimizer);
+  await writeFileAtomically(path.join(staged, DETECTOR_FILES.state), JSON.stringify(state, null, 2));
+  await swapIn(staged, dir);
 }
 
 async function readJson(dir: string, name: string): Promise<unknown> {
@@ -105,6 +114,7 @@ async function readJson(dir: string, name: string): Promise<unknown> {
 }
 
 export async function readDetectorState(dir: string): Promise<DetectorState> {
+  await recoverFolder(dir);
   const state = (await readJson(dir, DETECTOR_FILES.state)) as DetectorState;
   if (state.version !== DETECTOR_VERSION) {
     throw new DetectorFolderError(
@@ -116,16 +126,18 @@ export async function readDetectorState(dir: string): Promise<DetectorState> {
 
 /** The model of a detector folder, built from its config and given its saved weights. */
 export async function loadDetectorModel(dir: string, state: DetectorState): Promise<tfl.LayersModel> {
-  const specs = (await readJson(dir, DETECTOR_FILES.weightSpecs)) as tf.io.WeightsManifestEntry[];
-  const bytes = await readFile(path.join(dir, DETECTOR_FILES.weights));
-  const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
+  const weights = (await readTensors(dir, WEIGHT_FILES)).map(({ tensor }) => tensor);
   const { model } = buildModel(state.config);
-  const weights = specs.map(({ name }) => decoded[name]!);
-  if (weights.length !== model.weights.length) {
+  try {
+    if (weights.length !== model.weights.length) {
+      throw new DetectorFolderError(`${dir}: ${weights.length} weight tensors for a model of ${model.weights.length}`);
+    }
+    model.setWeights(weights);
+  } catch (error) {
     model.dispose();
-    throw new DetectorFolderError(`${dir}: ${weights.length} weight tensors for a model of ${model.weights.length}`);
+    throw error;
+  } finally {
+    tf.dispose(weights);
   }
-  model.setWeights(weights);
-  tf.dispose(weights);
   return model;
 }

@@ -3,7 +3,7 @@
  * byte order) or miniSEED 3 (variable records up to a maximum length, CRC-32C), in any encoding the reader decodes.
  * Used to export recordings and to make test files of known content (other encodings, byte orders, gaps, overlaps).
  */
-import { rename, rm, writeFile } from 'node:fs/promises';
+import { writeFileAtomically } from '../../files/atomicFile';
 import { recordCrc32c } from './crc32c';
 import { ENCODINGS, type EncodingInfo, type EncodingName, type Samples } from './encodings';
 import { encodePayload } from './payload';
@@ -57,20 +57,13 @@ export function encodeMseed(channel: MseedWriteChannel, options: MseedWriteOptio
   return concat(records);
 }
 
-/** Writes the channels, one after the other, to a temporary file renamed to `file` when complete. */
+/** Writes the channels, one after the other, atomically (a temporary file renamed to `file` when complete). */
 export async function writeMseedFile(
   file: string,
   channels: readonly MseedWriteChannel[],
   options: MseedWriteOptions,
 ): Promise<void> {
-  const temporary = `${file}.tmp-${process.pid}`;
-  try {
-    await writeFile(temporary, concat(channels.map((channel) => encodeMseed(channel, options))));
-    await rename(temporary, file);
-  } catch (error) {
-    await rm(temporary, { force: true });
-    throw error;
-  }
+  await writeFileAtomically(file, concat(channels.map((channel) => encodeMseed(channel, options))));
 }
 
 /** The samples in the array type the encoding stores, refusing values it cannot hold. */

@@ -25,6 +25,7 @@ import type {
   VolumeSummary,
 } from '../../../preload/contract';
 import { connectApi } from './api';
+import { ClusterJobsStore } from './clusterJobs.svelte';
 import { describeError, errorCode } from './errors';
 
 export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
@@ -112,7 +113,8 @@ export const SELF_TEST_REQUEST: Extract<JobRequest, { kind: 'synthetic-stats' }>
 };
 
 const NOTICE_LIMIT = 5;
-const INFO_NOTICE_MS = 8000;
+/** Notices go away by themselves (errors stay longer, to be read); the × closes them at once. */
+const NOTICE_MS: Record<Notice['tone'], number> = { info: 8000, error: 20000 };
 
 export function isActive(state: JobState): boolean {
   return state === 'queued' || state === 'running';
@@ -156,6 +158,8 @@ export function describeCompute(status: ComputeStatus | null): string {
 
 export class AppState {
   readonly api: Api;
+  /** Applies sent to the project's Slurm cluster (polled while any runs). */
+  readonly cluster: ClusterJobsStore;
   readonly host: HostKind;
 
   view = $state<ViewName>('home');
@@ -208,6 +212,8 @@ export class AppState {
   volumes = $state<Record<string, VolumeSummary[]>>({});
   /** The derived volume whose export dialog is open (from its Export… button or File › Export). */
   exportingVolumeId = $state<string | null>(null);
+  /** Imports started from this window: job id -> survey id, opened when the import is done. */
+  imports = $state<Record<string, string>>({});
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
   adaptations = $state<Record<string, string>>({});
 
@@ -232,6 +238,11 @@ export class AppState {
   constructor() {
     const connection = connectApi((connected) => this.onConnectionChange(connected));
     this.api = connection.api;
+    this.cluster = new ClusterJobsStore(
+      this.api,
+      (what, call) => this.attempt(what, call),
+      () => this.volumesChanged(),
+    );
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
   }
@@ -266,6 +277,7 @@ export class AppState {
       window.removeEventListener('unhandledrejection', onRejection);
       window.removeEventListener('keydown', onKey);
       clearInterval(clock);
+      this.cluster.stop();
     };
   }
 
@@ -285,6 +297,7 @@ export class AppState {
       this.loadModels(),
       this.loadRecent(),
       this.loadSurveys(),
+      this.cluster.refresh(),
     ]);
   }
 
@@ -374,6 +387,7 @@ export class AppState {
     const started = await this.attempt('Importing the survey', () => this.api.survey.import(request));
     if (!started) return false;
     this.upsertSurvey(started.survey);
+    this.imports[started.job.id] = started.survey.id;
     this.upsertJob(started.job);
     this.jobsPanelOpen = true;
     this.importPath = null;
@@ -432,6 +446,7 @@ export class AppState {
       else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
     }
     if (finishedNow && this.adaptations[job.id] !== undefined) this.adaptationEnded(job);
+    if (finishedNow && this.imports[job.id] !== undefined) void this.importEnded(job);
   }
 
   private volumesLoading = false;
@@ -469,6 +484,16 @@ export class AppState {
     this.jobsPanelOpen = true;
     this.upsertJob(started.job);
     return started.volume;
+  }
+
+  /** The same apply as an array job on the project's Slurm cluster: the volume is listed at once, filled by the tasks. */
+  async applyVolumeOnCluster(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
+    const volume = await this.cluster.apply(request);
+    if (!volume) return undefined;
+    const list = this.volumes[request.surveyId] ?? [];
+    this.volumes[request.surveyId] = [volume, ...list.filter((v) => v.id !== volume.id)];
+    this.jobsPanelOpen = true;
+    return volume;
   }
 
   async exportVolume(request: ExportVolumeRequest): Promise<JobInfo | undefined> {
@@ -521,6 +546,18 @@ export class AppState {
       );
       void this.loadModels();
     } else if (job.state === 'failed') this.notifyError(job.title, job.error ?? new Error(job.message));
+  }
+
+  /** An import started here is done: its survey opens (the sidebar lists it either way). */
+  private async importEnded(job: JobInfo): Promise<void> {
+    const surveyId = this.imports[job.id]!;
+    delete this.imports[job.id];
+    if (job.state !== 'done') return;
+    // The job's end may arrive before the survey's own change event: read the survey as it is now.
+    const survey = await this.attempt('Reading the imported survey', () => this.api.survey.get(surveyId));
+    if (!survey) return;
+    this.upsertSurvey(survey);
+    this.showSurvey(surveyId);
   }
 
   private noteEpoch(jobId: string, metrics: EpochMetrics): void {
@@ -645,7 +682,14 @@ export class AppState {
     this.selfTestJobId = null;
     this.notify('info', create ? 'Project created' : 'Project opened', `${project.name} — ${project.path}`);
     this.closeSurvey();
-    await Promise.all([this.loadJobs(), this.loadModels(), this.loadRecent(), this.loadSystem(), this.loadSurveys()]);
+    await Promise.all([
+      this.loadJobs(),
+      this.loadModels(),
+      this.loadRecent(),
+      this.loadSystem(),
+      this.loadSurveys(),
+      this.cluster.refresh(),
+    ]);
     return true;
   }
 
@@ -692,7 +736,7 @@ export class AppState {
     if (this.notices.some((notice) => notice.code === code && notice.message === message)) return;
     const id = this.nextNoticeId++;
     this.notices = [...this.notices, { id, tone, title, message, code }].slice(-NOTICE_LIMIT);
-    if (tone === 'info') setTimeout(() => this.dismiss(id), INFO_NOTICE_MS);
+    setTimeout(() => this.dismiss(id), NOTICE_MS[tone]);
   }
 
   dismiss(id: number): void {

@@ -1,18 +1,41 @@
-/**
- * Seismic colormaps as 256-entry RGBA lookup tables (uploaded once as a 256 x 1 texture; the fragment shader maps each
- * amplitude through it). Convention for every diverging map: NEGATIVE amplitudes at the left end (index 0), zero at the
- * centre, POSITIVE at the right end (index 255). Red-white-blue is matplotlib's "seismic": index 0 dark blue, 127/128 white,
- * 255 dark red, so positive amplitudes (peaks) are red and negative ones (troughs) blue.
- */
-export type ColormapName = 'seismic' | 'grey' | 'bwo' | 'heat';
+import type { DisplaySettings } from '../../../preload/contract';
 
-export const COLORMAPS: readonly { id: ColormapName; label: string; description: string }[] = [
-  { id: 'seismic', label: 'Red-white-blue', description: 'negative blue, zero white, positive red' },
-  { id: 'grey', label: 'Grey', description: 'negative black, zero mid-grey, positive white' },
+/**
+ * Colormaps as 256-entry RGBA lookup tables (uploaded once as a 256 x 1 texture; the fragment shader maps each value
+ * through it). The display range's low end is index 0, its high end index 255. Diverging maps are for zero-mean
+ * amplitudes (the range centred on zero: NEGATIVE at the left end, zero at the centre, POSITIVE at the right end);
+ * red-white-blue is matplotlib's "seismic", so peaks are red and troughs blue. Sequential maps are for quantities that
+ * are not centred on zero (velocities, impedances, coherence): low to high along the whole ramp.
+ */
+export type ColormapName = DisplaySettings['colormap'] | 'heat';
+
+export type ColormapKind = 'diverging' | 'sequential';
+
+export const COLORMAPS: readonly {
+  id: DisplaySettings['colormap'];
+  label: string;
+  description: string;
+  kind: ColormapKind;
+}[] = [
+  { id: 'seismic', label: 'Red-white-blue', description: 'negative blue, zero white, positive red', kind: 'diverging' },
   {
     id: 'bwo',
     label: 'Blue-white-orange (colour-blind safe)',
     description: 'negative blue, zero white, positive orange; distinct for red-green colour blindness',
+    kind: 'diverging',
+  },
+  { id: 'grey', label: 'Grey', description: 'low black, high white (zero mid-grey on amplitudes)', kind: 'sequential' },
+  {
+    id: 'viridis',
+    label: 'Viridis',
+    description: 'low dark blue, high yellow; perceptually even and colour-blind safe',
+    kind: 'sequential',
+  },
+  {
+    id: 'rainbow',
+    label: 'Velocity rainbow',
+    description: 'low blue through green and yellow to high red, as velocity models are usually shown',
+    kind: 'sequential',
   },
 ];
 
@@ -45,6 +68,27 @@ const STOPS: Record<ColormapName, Stop[]> = {
     [0.8, 230, 97, 1],
     [1, 127, 39, 4],
   ],
+  // After matplotlib's viridis (sampled at nine stops).
+  viridis: [
+    [0, 68, 1, 84],
+    [0.125, 71, 44, 122],
+    [0.25, 59, 81, 139],
+    [0.375, 44, 113, 142],
+    [0.5, 33, 144, 141],
+    [0.625, 39, 173, 129],
+    [0.75, 92, 200, 99],
+    [0.875, 170, 220, 50],
+    [1, 253, 231, 37],
+  ],
+  rainbow: [
+    [0, 48, 18, 140],
+    [0.2, 30, 110, 250],
+    [0.4, 40, 200, 200],
+    [0.55, 100, 220, 80],
+    [0.7, 245, 220, 40],
+    [0.85, 245, 120, 30],
+    [1, 170, 20, 20],
+  ],
   heat: [
     [0, 0, 0, 0],
     [0.5, 10, 8, 20],
@@ -54,9 +98,20 @@ const STOPS: Record<ColormapName, Stop[]> = {
   ],
 };
 
-/** The 256 x 1 RGBA table of a colormap. */
+/** Tables built so far: `colourAt` runs once per pixel of an image (the f-k spectrum has ~500,000). */
+const TABLES = new Map<ColormapName, Uint8Array>();
+
+/** The 256 x 1 RGBA table of a colormap (built once per map; callers must not change it). */
 export function colormapTable(name: ColormapName): Uint8Array {
-  const stops = STOPS[name];
+  let table = TABLES.get(name);
+  if (!table) {
+    table = buildTable(STOPS[name]);
+    TABLES.set(name, table);
+  }
+  return table;
+}
+
+function buildTable(stops: Stop[]): Uint8Array {
   const table = new Uint8Array(256 * 4);
   for (let i = 0; i < 256; i++) {
     const t = i / 255;
@@ -73,7 +128,10 @@ export function colormapTable(name: ColormapName): Uint8Array {
   return table;
 }
 
-/** The colour the shader gives a normalised value in [-1, 1] (amplitude * gain / clip, clamped): for tests and legends. */
+/**
+ * The colour the shader gives a normalised value in [-1, 1] ((value - centre) * gain / half-range, clamped): for tests
+ * and legends.
+ */
 export function colourAt(name: ColormapName, normalised: number): [number, number, number] {
   const table = colormapTable(name);
   const t = 0.5 + 0.5 * Math.max(-1, Math.min(1, normalised));

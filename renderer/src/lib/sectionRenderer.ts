@@ -66,6 +66,7 @@ uniform sampler2D uData2;
 uniform sampler2D uLive2;
 uniform sampler2D uLut;
 uniform float uScale;
+uniform float uCentre;
 uniform float uSplit;
 varying vec2 vUv;
 
@@ -89,7 +90,7 @@ void main() {
     gl_FragColor = hatch(vec3(0.35, 0.30, 0.20), vec3(0.25, 0.22, 0.15));
     return;
   }
-  float t = clamp(0.5 + 0.5 * value * uScale, 0.0, 1.0);
+  float t = clamp(0.5 + 0.5 * (value - uCentre) * uScale, 0.0, 1.0);
   gl_FragColor = texture2D(uLut, vec2((t * 255.0 + 0.5) / 256.0, 0.5));
 }
 `;
@@ -103,6 +104,7 @@ export function sectionUniforms(): Record<string, { value: unknown }> {
     uLive2: { value: null },
     uLut: { value: null },
     uScale: { value: 1 },
+    uCentre: { value: 0 },
     uSplit: { value: -1 },
   };
 }
@@ -326,9 +328,10 @@ export class SectionRenderer {
     this.material.uniforms.uLut!.value = lut;
   }
 
-  /** amplitude * gain / clip maps to [-1, 1] of the colormap. */
-  setScale(clip: number, gain: number): void {
-    this.material.uniforms.uScale!.value = clip > 0 ? gain / clip : 0;
+  /** (value - centre) * gain / half maps to [-1, 1] of the colormap (centre 0: amplitudes, clip = half). */
+  setScale(half: number, gain: number, centre = 0): void {
+    this.material.uniforms.uScale!.value = half > 0 ? gain / half : 0;
+    this.material.uniforms.uCentre!.value = centre;
   }
 
   setView(view: ViewWindow): void {

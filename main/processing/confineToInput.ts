@@ -1,0 +1,324 @@
+/**
+ * What a reconstruction may change, enforced on its output whatever produced it (a model, a classical method): it
+ * never invents energy that the recording does not hold. Every reconstruction of a section passes through here (the
+ * app's one-click section and Apply to volume through compute/reconstructSection.ts, the CLI's denoise and interpolate
+ * through applyToSegy.ts), so export and every view downstream see confined results.
+ *
+ * - Denoising changes live traces only; interpolation changes dead traces only (live traces keep their samples exactly).
+ * - Each trace has a live window: from its first to its last non-zero sample. Outside it (top mutes, zero padding at
+ *   the end) the output is exactly zero. Inside a live trace's window, runs of MUTE_RUN or more exact zeros (surgical
+ *   mutes) stay exactly zero too; a shorter run is a sample value that happens to be zero (integer formats) and is
+ *   reconstructed like any other sample.
+ * - A dead trace being filled has no window of its own: it takes one interpolated, by position, between its nearest
+ *   live neighbours' windows (the one neighbour's at the end of a line). Mutes follow offset and water depth, which
+ *   change smoothly along a line, so the gap's mute lies between its neighbours'; their union would paint the shallower
+ *   neighbour's data into the part of the gap the deeper one mutes, their intersection would cut real data.
+ * - Below LOW_BAND_TOP_HZ, in three octave bands and in overlapping windows of WINDOW_S along time, a trace's output
+ *   holds no more energy than its input (for a filled trace: the mean of its live neighbours'). Where it holds more, the
+ *   output's part in that band is scaled down to the input's energy. Models are trained on synthetic data whose band
+ *   rarely matches a survey's; below the band a survey holds, whatever they add (per-trace stripes, energy in mutes) is
+ *   invented. The strength check (ml/sure.ts) leaves changes below its 12 Hz low cut unchecked, so this is the check.
+ */
+import { STRENGTH_CHECK_LOW_CUT_HZ } from '../../preload/contract';
+import type { TraceMask } from '../signal/corruption';
+import type { SectionShape } from '../signal/metrics';
+import { ormsbyGain } from './bandpass';
+import { fftSize, FxTransform } from '../signal/fft2d';
+
+/** This many exact zeros in a row inside a live window are a mute, not a zero crossing. */
+export const MUTE_RUN = 3;
+
+/** Top of the low band whose energy is capped by the input's. */
+export const LOW_BAND_TOP_HZ = STRENGTH_CHECK_LOW_CUT_HZ;
+
+/** The top corner of the highest capped band: its ramp ends at 5/4 of LOW_BAND_TOP_HZ (lowBands). */
+const MAX_BAND_HZ = (5 * LOW_BAND_TOP_HZ) / 4;
+
+/** Length of the windows along time in which energies are compared: long enough to hold a cycle at 3 Hz. */
+export const WINDOW_S = 0.5;
+
+/** A trace whose every window needs a gain of this or more is left as it is: within 7 % of the input's energy. */
+const SETTLED_GAIN = 0.97;
+
+/** Passes of the band cap and the mutes (see confineToInput). */
+const CAP_PASSES = 6;
+
+export interface ConfineOptions {
+  task: 'denoise' | 'interpolate';
+  sampleIntervalS: number;
+}
+
+/** [start, end): the samples of a trace between its first and last non-zero sample. */
+export interface TraceWindow {
+  start: number;
+  end: number;
+}
+
+type Corners = readonly [number, number, number, number];
+
+/**
+ * Octave bands below `top` (top/4, top/2, top) whose trapezoid gains sum to one up to 3/4 of `top`, ramping to zero at
+ * 5/4 of it: each edge e is crossed by a ramp from 3e/4 to 5e/4.
+ */
+export function lowBands(top: number): Corners[] {
+  const edges = [0, top / 4, top / 2, top];
+  const ramp = (edge: number): [number, number] => [(3 * edge) / 4, (5 * edge) / 4];
+  return edges.slice(0, -1).map((low, k) => [...ramp(low), ...ramp(edges[k + 1]!)] as const);
+}
+
+/** The output of a reconstruction confined to what the input holds (see the header). */
+export function confineToInput(
+  section: Float32Array,
+  output: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: ConfineOptions,
+): Float32Array {
+  const windows = liveWindows(section, shape, live);
+  if (windows === null) return Float32Array.from(section);
+  const changes = (t: number): boolean => (options.task === 'denoise' ? live[t] === 1 : live[t] === 0);
+  const result = Float32Array.from(output);
+  keepUnchangedTraces(result, section, shape, (t) => !changes(t));
+  const traceOf = (values: Float32Array, t: number): Float32Array =>
+    values.subarray(t * shape.samples, (t + 1) * shape.samples);
+  const zeroMutes = (traces: readonly number[]): void => {
+    for (const t of traces) {
+      const trace = traceOf(result, t);
+      const { start, end } = windows[t]!;
+      trace.fill(0, 0, start);
+      trace.fill(0, end);
+      if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
+    }
+  };
+  const capLowBands = lowBandCap(section, shape, live, options.sampleIntervalS);
+  // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
+  // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves the
+  // mutes exact. Each pass works only on the traces the previous one changed.
+  let pending = [...live.keys()].filter(changes);
+  for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
+    zeroMutes(pending);
+    pending = capLowBands(result, pending);
+  }
+  zeroMutes(pending);
+  return result;
+}
+
+/**
+ * Each trace's live window; dead traces take the window interpolated between their nearest live neighbours' (see
+ * the header). Null when no trace is live.
+ */
+export function liveWindows(section: Float32Array, shape: SectionShape, live: TraceMask): TraceWindow[] | null {
+  const own = Array.from({ length: shape.traces }, (_, t) =>
+    live[t] ? nonZeroSpan(section.subarray(t * shape.samples, (t + 1) * shape.samples)) : null,
+  );
+  const liveTraces = own.flatMap((window, t) => (window ? [t] : []));
+  if (liveTraces.length === 0) return null;
+  return own.map((window, t) => {
+    if (window) return window;
+    const [before, after] = neighbours(liveTraces, t);
+    if (before === null) return own[after!]!;
+    if (after === null) return own[before]!;
+    const weight = (t - before) / (after - before);
+    const between = (a: number, b: number): number => Math.round(a + weight * (b - a));
+    const [a, b] = [own[before]!, own[after]!];
+    return { start: between(a.start, b.start), end: between(a.end, b.end) };
+  });
+}
+
+function nonZeroSpan(trace: Float32Array): TraceWindow {
+  let start = 0;
+  while (start < trace.length && trace[start] === 0) start++;
+  let end = trace.length;
+  while (end > start && trace[end - 1] === 0) end--;
+  return { start, end };
+}
+
+/** The nearest live traces before and after trace t (null where there is none); `liveTraces` is sorted. */
+function neighbours(liveTraces: readonly number[], t: number): [number | null, number | null] {
+  let before: number | null = null;
+  for (const candidate of liveTraces) {
+    if (candidate > t) return [before, candidate];
+    before = candidate;
+  }
+  return [before, null];
+}
+
+function keepUnchangedTraces(
+  result: Float32Array,
+  section: Float32Array,
+  shape: SectionShape,
+  unchanged: (t: number) => boolean,
+): void {
+  for (let t = 0; t < shape.traces; t++) {
+    if (unchanged(t)) result.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
+  }
+}
+
+/** Runs of MUTE_RUN or more exact zeros of the input inside [start, end) stay zero in the output. */
+function zeroMutedRuns(input: Float32Array, output: Float32Array, start: number, end: number): void {
+  let run = start;
+  for (let s = start; s <= end; s++) {
+    if (s < end && input[s] === 0) continue;
+    if (s - run >= MUTE_RUN) output.fill(0, run, s);
+    run = s + 1;
+  }
+}
+
+/** Hann windows of `length` samples, half overlapping, covering [0, samples): weight of window k at sample s. */
+class TimeWindows {
+  readonly count: number;
+  readonly hop: number;
+
+  constructor(
+    readonly length: number,
+    readonly samples: number,
+  ) {
+    this.hop = Math.max(1, length >> 1);
+    // The first window starts one hop before the trace, so every sample is under two windows.
+    this.count = Math.ceil(samples / this.hop) + 1;
+  }
+
+  first(k: number): number {
+    return (k - 1) * this.hop;
+  }
+
+  weight(k: number, s: number): number {
+    const offset = s - this.first(k);
+    if (offset < 0 || offset >= this.length) return 0;
+    return Math.sin((Math.PI * (offset + 0.5)) / this.length) ** 2;
+  }
+
+  /** Window-weighted energy of each window of a trace whose value j lies at sample j * step (a decimated trace). */
+  energies(trace: Float32Array, step = 1): Float64Array {
+    const energies = new Float64Array(this.count);
+    for (let k = 0; k < this.count; k++) {
+      const from = Math.ceil(Math.max(0, this.first(k)) / step);
+      const to = Math.min(trace.length, Math.ceil(Math.min(this.samples, this.first(k) + this.length) / step));
+      for (let j = from; j < to; j++) energies[k]! += this.weight(k, j * step) * trace[j]! ** 2;
+    }
+    return energies;
+  }
+
+  /**
+   * A gain per sample from one per window: the smallest of the windows that cover the sample, so that no window keeps
+   * more than its own gain allows.
+   */
+  sampleGains(windowGains: Float64Array): Float64Array {
+    const gains = new Float64Array(this.samples).fill(1);
+    for (let k = 0; k < this.count; k++) {
+      const from = Math.max(0, this.first(k));
+      const to = Math.min(this.samples, this.first(k) + this.length);
+      for (let s = from; s < to; s++) gains[s] = Math.min(gains[s]!, windowGains[k]!);
+    }
+    return gains;
+  }
+}
+
+/**
+ * The cap of the low bands: in each band, each window of each trace, where the output holds more energy than the
+ * reference (the trace's input, or for a dead trace its live neighbours' mean), the output's part in the band is scaled
+ * down to match. It works on the traces given and answers those it changed.
+ */
+function lowBandCap(
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  dt: number,
+): (result: Float32Array, traces: readonly number[]) => number[] {
+  const windows = new TimeWindows(Math.min(shape.samples, Math.max(8, Math.round(WINDOW_S / dt))), shape.samples);
+  const bands = new BandSplitter(
+    lowBands(LOW_BAND_TOP_HZ).filter((corners) => corners[0] < 0.5 / dt),
+    shape.samples,
+    dt,
+  );
+  const energiesOf = (decimated: Float32Array[]): Float64Array[] =>
+    decimated.map((band) => windows.energies(band, bands.step));
+  const trace = (values: Float32Array, t: number): Float32Array =>
+    values.subarray(t * shape.samples, (t + 1) * shape.samples);
+  const liveTraces = [...live.keys()].filter((t) => live[t]);
+  // Window energies of the input's bands, per live trace: energyOfLive.get(t)[band][window].
+  const energyOfLive = new Map(liveTraces.map((t) => [t, energiesOf(bands.split(trace(section, t)).decimated)]));
+  const referenceOf = (t: number): Float64Array[] => {
+    const own = energyOfLive.get(t);
+    if (own) return own;
+    const sides = neighbours(liveTraces, t).flatMap((n) => (n === null ? [] : [energyOfLive.get(n)!]));
+    return sides[0]!.map((_, band) => neighbourMean(sides.map((side) => side[band]!)));
+  };
+  return (result, traces) =>
+    traces.filter((t) => {
+      const out = trace(result, t);
+      const reference = referenceOf(t);
+      const parts = bands.split(out);
+      const gains = energiesOf(parts.decimated).map((energies, b) =>
+        energies.map((energy, k) => (energy > reference[b]![k]! ? Math.sqrt(reference[b]![k]! / energy) : 1)),
+      );
+      if (gains.every((windowGains) => windowGains.every((g) => g >= SETTLED_GAIN))) return false;
+      parts.full().forEach((band, b) => {
+        const sampleGains = windows.sampleGains(gains[b]!);
+        for (let s = 0; s < shape.samples; s++) out[s]! -= (1 - sampleGains[s]!) * band[s]!;
+      });
+      return true;
+    });
+}
+
+/**
+ * The parts of a trace in each of `bands` (Ormsby corners, all below MAX_BAND_HZ), zero-phase, the trace padded to
+ * twice its length so that the filters do not wrap its end onto its start (as bandpass.ts does). They come every
+ * `step` samples from a shorter inverse transform (the bands hold nothing near its Nyquist), so that the energies the
+ * cap compares cost a fraction of the full-rate parts, which only the traces being capped need.
+ */
+class BandSplitter {
+  readonly step: number;
+  private readonly transform: FxTransform;
+  private readonly shortTransform: FxTransform;
+  private readonly gains: Float64Array[];
+
+  constructor(
+    bands: readonly Corners[],
+    private readonly samples: number,
+    dt: number,
+  ) {
+    this.transform = new FxTransform(1, fftSize(2 * samples));
+    const size = this.transform.size;
+    this.gains = bands.map((corners) =>
+      Float64Array.from({ length: this.transform.frequencies }, (_, f) => ormsbyGain(f / (size * dt), corners)),
+    );
+    // The largest power of two keeping the decimated Nyquist at twice the bands' top or more.
+    const step = 2 ** Math.floor(Math.log2(Math.max(1, 1 / (2 * dt * 2 * MAX_BAND_HZ))));
+    this.step = Math.min(step, size / 2);
+    this.shortTransform = new FxTransform(1, size / this.step);
+  }
+
+  /**
+   * The bands of a trace from one forward transform: every `step` samples at once, and at the full rate on demand.
+   */
+  split(trace: Float32Array): { decimated: Float32Array[]; full: () => Float32Array[] } {
+    const spectrum = this.transform.createFx();
+    this.transform.forward(trace, this.samples, 0, spectrum);
+    return {
+      decimated: this.inverse(spectrum, this.shortTransform, Math.ceil(this.samples / this.step)),
+      full: () => this.inverse(spectrum, this.transform, this.samples),
+    };
+  }
+
+  /** Each band's part of `spectrum` through `transform` (the full one or the shorter one), `length` values. */
+  private inverse(spectrum: Float64Array, transform: FxTransform, length: number): Float32Array[] {
+    const filtered = transform.createFx();
+    const back = new Float64Array(transform.windowSamples);
+    return this.gains.map((gain) => {
+      for (let f = 0; f < transform.frequencies; f++) {
+        filtered[2 * f] = spectrum[2 * f]! * gain[f]!;
+        filtered[2 * f + 1] = spectrum[2 * f + 1]! * gain[f]!;
+      }
+      transform.inverse(filtered, back);
+      return Float32Array.from(back.subarray(0, length));
+    });
+  }
+}
+
+/** The mean of the window energies of the live neighbours of a dead trace. */
+function neighbourMean(sides: readonly Float64Array[]): Float64Array {
+  const mean = new Float64Array(sides[0]!.length);
+  for (const side of sides) side.forEach((energy, k) => (mean[k]! += energy / sides.length));
+  return mean;
+}

@@ -1,0 +1,53 @@
+/**
+ * Configs of the velocity networks, as data like the section models' (`{ architecture, params }`, optionally under
+ * `model:`), in resources/configs/velocity/. Validated here because they come from files and users.
+ */
+import { readFile } from 'node:fs/promises';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { ModelConfigError } from '../ml/modelConfig';
+
+const positiveInt = z.number().int().positive();
+
+export const INVERSION_NET_CONFIG_SCHEMA = z
+  .object({
+    architecture: z.literal('inversionnet'),
+    params: z
+      .object({
+        /** Time samples per trace, receivers per shot and shots per sample of the input. */
+        samples: positiveInt.default(1000),
+        receivers: positiveInt.default(70),
+        shots: positiveInt.default(5),
+        /** Cells per side of the square velocity map. */
+        output_size: positiveInt.default(70),
+        /** Channels of the first encoder conv; the encoder widens to 16 x base. */
+        base: positiveInt.default(32),
+        /** Velocities that the output's -1 and 1 stand for, m/s. */
+        min_velocity: z.number().positive().default(1500),
+        max_velocity: z.number().positive().default(4500),
+      })
+      .strict()
+      .refine((p) => p.max_velocity > p.min_velocity, 'max_velocity must exceed min_velocity'),
+  })
+  .strict();
+
+export type InversionNetConfig = z.infer<typeof INVERSION_NET_CONFIG_SCHEMA>;
+export type InversionNetParams = InversionNetConfig['params'];
+
+export function parseInversionNetConfigText(text: string, source: string): InversionNetConfig {
+  let value: unknown;
+  try {
+    value = parseYaml(text);
+  } catch (error) {
+    throw new ModelConfigError(`${source}: not valid YAML/JSON (${error instanceof Error ? error.message : error})`);
+  }
+  const unwrapped = typeof value === 'object' && value !== null && 'model' in value ? value.model : value;
+  const result = INVERSION_NET_CONFIG_SCHEMA.safeParse(unwrapped);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+  throw new ModelConfigError(`${source}: ${problems.join('; ')}`);
+}
+
+export async function readInversionNetConfig(filePath: string): Promise<InversionNetConfig> {
+  return parseInversionNetConfigText(await readFile(filePath, 'utf8'), filePath);
+}
