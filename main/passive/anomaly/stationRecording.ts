@@ -21,7 +21,7 @@ export interface StationRecording {
 /** The files do not hold one station's components in a usable way (several stations, instruments or rates). */
 export class StationSelectionError extends Error {}
 
-export function stationOf(channel: MseedChannel): string {
+function stationOf(channel: MseedChannel): string {
   const { network, station, location } = codesFromSourceId(channel.sourceId);
   return `${network}.${station}.${location}`;
 }

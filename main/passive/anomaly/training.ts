@@ -8,8 +8,8 @@
  * Why not ml/training/trainer.ts: that loop trains patch models on survey sections, with the task's corruption
  * (denoise, interpolate), survey-scale normalisation and a SEG-Y model card; here the target is the input itself,
  * examples are spectrogram windows of a recording, and the folder must also carry the STFT settings and the normal
- * error level that detection needs. What is shared is reused: the model registry, trainStep, the MSE, the optimizer's
- * checkpoint encoding.
+ * error level that detection needs. What is shared is reused: the model registry, trainStep, the MSE, and the checkpoint's
+ * tensor files, optimizer state and folder swap (detectorFolder.ts).
  *
  * Determinism: the weights start from a seeded He-normal draw (tfjs's initialisers draw from Math.random), and epoch e
  * shuffles with deriveSeed(seed, e), so a run, and a resumed run, is reproducible on one backend.
@@ -107,14 +107,15 @@ function seedKernels(model: tfl.LayersModel, seed: number): void {
   model.weights.forEach((weight, index) => {
     // originalName: tfjs makes names unique per process (enc0_conv/kernel_1 for the second model built).
     if (!weight.originalName.endsWith('/kernel')) return;
-    const [height = 1, width = 1, inputs = 1] = weight.shape as number[];
+    const shape = weight.shape as number[]; // weights have fully known shapes
+    const [height = 1, width = 1, inputs = 1] = shape;
     const scale = Math.sqrt(2 / (height * width * inputs));
     const normal = gaussian(seededRandom(deriveSeed(seed, 'kernel', index)));
-    const values = Float32Array.from(
-      { length: weight.shape.reduce((a, b) => (a ?? 1) * (b ?? 1), 1)! },
-      () => normal() * scale,
+    const size = shape.reduce((product, dimension) => product * dimension, 1);
+    const tensor = tf.tensor(
+      Float32Array.from({ length: size }, () => normal() * scale),
+      shape,
     );
-    const tensor = tf.tensor(values, weight.shape as number[]);
     weight.write(tensor);
     tensor.dispose();
   });
