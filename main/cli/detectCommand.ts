@@ -13,8 +13,13 @@ import { resolveModelConfig } from '../ml/configCatalog';
 import { readMseedFile, type MseedChannel } from '../passive/mseed';
 import { detectWithModel, trainAndDetect, type DetectionReport } from '../passive/anomaly/detection';
 import { StationSelectionError, stationRecording, type StationRecording } from '../passive/anomaly/stationRecording';
-import type { SpectrogramEpoch } from '../passive/anomaly/detectorFolder';
-import { trainSpectrogramAutoencoder, type SpectrogramTrainingOptions } from '../passive/anomaly/training';
+import { DetectorFolderError, type SpectrogramEpoch } from '../passive/anomaly/detectorFolder';
+import { RecordingTooShortError } from '../passive/anomaly/spectrogramWindows';
+import {
+  SpectrogramTrainingError,
+  trainSpectrogramAutoencoder,
+  type SpectrogramTrainingOptions,
+} from '../passive/anomaly/training';
 import { EXIT } from './exitCodes';
 import { filesUnder, NotMseedError } from './mseedCommands';
 import { UsageError } from './usageError';
@@ -45,12 +50,7 @@ export async function readStation(target: string, station?: string): Promise<Sta
     }
   }
   if (channels.length === 0) throw new NotMseedError(`${target}: no miniSEED channel found`);
-  try {
-    return stationRecording(channels, station);
-  } catch (error) {
-    if (error instanceof StationSelectionError) throw Object.assign(error, { exitCode: EXIT.badInput });
-    throw error;
-  }
+  return asBadInput(Promise.resolve().then(() => stationRecording(channels, station)));
 }
 
 interface DetectCliOptions {
@@ -82,22 +82,29 @@ export function registerDetectCommand(program: Command): void {
     .action(async (target: string, options: DetectCliOptions) => runDetect(target, options));
 }
 
+/** Errors of the recording or the detector folder the user gave: exit code 3, like any unusable input. */
+function asBadInput<T>(work: Promise<T>): Promise<T> {
+  return work.catch((error: unknown) => {
+    const userInput = [StationSelectionError, RecordingTooShortError, SpectrogramTrainingError, DetectorFolderError];
+    if (userInput.some((kind) => error instanceof kind))
+      throw Object.assign(error as Error, { exitCode: EXIT.badInput });
+    throw error;
+  });
+}
+
 async function runDetect(target: string, options: DetectCliOptions): Promise<void> {
   const recording = await readStation(target, options.station);
   await chooseBackend();
   let report: DetectionReport;
   if (options.model) {
-    report = await detectWithModel(recording, options.model);
+    report = await asBadInput(detectWithModel(recording, options.model));
   } else {
     const modelDir = await mkdtemp(path.join(os.tmpdir(), 'promethium-detect-'));
     try {
       const config = await resolveModelConfig(SPECTROGRAM_CONFIG);
-      report = await trainAndDetect(recording, config, {
-        ...TRAINING_DEFAULTS,
-        epochs: options.epochs,
-        modelDir,
-        resume: false,
-      });
+      report = await asBadInput(
+        trainAndDetect(recording, config, { ...TRAINING_DEFAULTS, epochs: options.epochs, modelDir, resume: false }),
+      );
     } finally {
       await rm(modelDir, { recursive: true, force: true });
     }
@@ -156,7 +163,7 @@ export async function runSpectrogramTraining(options: SpectrogramTrainCliOptions
     onEpoch: options.json ? undefined : (epoch: SpectrogramEpoch) => console.log(describeEpoch(epoch)),
   };
   const config = await resolveModelConfig(options.config);
-  const { model, state } = await trainSpectrogramAutoencoder(recording, config, training);
+  const { model, state } = await asBadInput(trainSpectrogramAutoencoder(recording, config, training));
   model.dispose();
   if (options.json) console.log(JSON.stringify({ modelDir: options.out, backend: report.backend, ...state }, null, 2));
   else console.log(`trained the detector of ${state.station} in ${options.out} (${report.backend})`);

@@ -58,6 +58,10 @@ describe.skipIf(!existsSync(RECORD))('promethium train --task spectrogram and de
     expect(report.ranked.length).toBe(19);
     expect(report.ranked[0]!.score).toBeGreaterThanOrEqual(report.ranked[18]!.score);
     expect(report.ranked[0]!.startUtc.startsWith('2003-05-29T02:1')).toBe(true);
+
+    const notADetector = promethium('detect', '--model', work, RECORD);
+    expect(notADetector.status).toBe(3);
+    expect(notADetector.stderr).toContain('is not a spectrogram detector folder (detector.json is missing)');
   }, 60_000);
 });
 

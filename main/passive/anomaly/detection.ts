@@ -5,7 +5,7 @@
 import type { ModelConfig } from '../../ml/modelConfig';
 import { formatNs } from '../mseed';
 import { levelOnTrainingRecord, rankWindows, reconstructionErrors, type WindowScore } from './anomalyScores';
-import { loadDetectorModel, readDetectorState, type DetectorState } from './detectorFolder';
+import { DetectorFolderError, loadDetectorModel, readDetectorState, type DetectorState } from './detectorFolder';
 import { normalizeWindows, spectrogramWindows } from './spectrogramWindows';
 import type { StationRecording } from './stationRecording';
 import { trainSpectrogramAutoencoder, type SpectrogramTrainingOptions } from './training';
@@ -59,12 +59,12 @@ export async function detectWithModel(recording: StationRecording, modelDir: str
   const state = await readDetectorState(modelDir);
   const levels = state.normalLevels;
   if (levels === null) {
-    throw new Error(
+    throw new DetectorFolderError(
       `${modelDir}: its training stopped before the end (resume it with train --task spectrogram --resume)`,
     );
   }
   if (recording.channels.length !== state.channels.length || recording.sampleRate !== state.sampleRate) {
-    throw new Error(
+    throw new DetectorFolderError(
       `${modelDir} was trained on ${state.channels.join(', ')} at ${state.sampleRate} Hz; ` +
         `this recording has ${recording.channels.join(', ')} at ${recording.sampleRate} Hz`,
     );

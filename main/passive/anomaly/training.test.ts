@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from '../../ml/backends';
 import { parseModelConfig } from '../../ml/modelConfig';
 import { gaussian, seededRandom } from '../../signal/random';
+import { detectWithModel } from './detection';
 import { readDetectorState } from './detectorFolder';
 import type { StationRecording } from './stationRecording';
 import { SpectrogramTrainingError, trainSpectrogramAutoencoder, type SpectrogramTrainingOptions } from './training';
@@ -62,6 +63,19 @@ describe('spectrogram autoencoder training', () => {
     expect(saved.history.at(-1)?.valMse).toHaveLength(3);
     expect(saved.normalLevels?.heldOut.median).toBeGreaterThan(0);
   }, 60_000);
+
+  it('a run stopped before its last epoch leaves a resumable folder that detection refuses until it is finished', async () => {
+    const recording = noiseRecording();
+    const modelDir = path.join(dir, 'stopped');
+    const stopAfterFirst = () => {
+      throw new Error('stopped by the user');
+    };
+    await expect(
+      trainSpectrogramAutoencoder(recording, SMALL, { ...options(modelDir, 3, false), onEpoch: stopAfterFirst }),
+    ).rejects.toThrow('stopped by the user');
+    expect((await readDetectorState(modelDir)).epoch).toBe(1);
+    await expect(detectWithModel(recording, modelDir)).rejects.toThrow(/its training stopped before the end/);
+  });
 
   it('says when the record is too short to hold a validation part, and refuses to resume on another recording', async () => {
     await expect(
