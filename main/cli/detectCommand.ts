@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { chooseBackend } from '../ml/backends';
-import { resolveModelConfig } from '../ml/configCatalog';
+import { configsDir, resolveModelConfig } from '../ml/configCatalog';
 import { readMseedFile, type MseedChannel } from '../passive/mseed';
 import { detectWithModel, trainAndDetect, type DetectionReport } from '../passive/anomaly/detection';
 import { StationSelectionError, stationRecording, type StationRecording } from '../passive/anomaly/stationRecording';
@@ -24,7 +24,13 @@ import { EXIT } from './exitCodes';
 import { filesUnder, NotMseedError } from './mseedCommands';
 import { UsageError } from './usageError';
 
-export const SPECTROGRAM_CONFIG = 'spectrogram_autoencoder';
+/**
+ * The seed's spectrogram autoencoder: bundled beside the section models' configs, in a folder of its own so that the
+ * Train dialog (which offers the section models) does not list it.
+ */
+export function spectrogramConfigPath(): string {
+  return path.join(configsDir(), 'passive', 'spectrogram_autoencoder.yaml');
+}
 
 const TRAINING_DEFAULTS = { epochs: 20, batchSize: 16, learningRate: 1e-3, validationFraction: 0.2, seed: 1 };
 
@@ -101,7 +107,7 @@ async function runDetect(target: string, options: DetectCliOptions): Promise<voi
   } else {
     const modelDir = await mkdtemp(path.join(os.tmpdir(), 'promethium-detect-'));
     try {
-      const config = await resolveModelConfig(SPECTROGRAM_CONFIG);
+      const config = await resolveModelConfig(spectrogramConfigPath());
       report = await asBadInput(
         trainAndDetect(recording, config, { ...TRAINING_DEFAULTS, epochs: options.epochs, modelDir, resume: false }),
       );

@@ -7,7 +7,7 @@ import { printBackend } from './backend';
 import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
-import { registerDetectCommand, runSpectrogramTraining, SPECTROGRAM_CONFIG } from './detectCommand';
+import { registerDetectCommand, runSpectrogramTraining, spectrogramConfigPath } from './detectCommand';
 import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
@@ -115,7 +115,7 @@ program
   .option(
     '--config <name|file>',
     'bundled config name (unet-small, unet-seeds, autoencoder...) or a YAML/JSON file ' +
-      `(default: unet-small; ${SPECTROGRAM_CONFIG} with --task spectrogram)`,
+      '(default: unet-small; the spectrogram autoencoder with --task spectrogram)',
   )
   .option('--base <model-id>', 'fine-tune this model (bundled or trained) instead of starting from scratch')
   .option(
@@ -136,7 +136,7 @@ program
       options: Omit<TrainCliOptions, 'project' | 'config'> & { project?: string; config?: string; station?: string },
     ) => {
       if (options.task === 'spectrogram') {
-        await runSpectrogramTraining({ ...options, config: options.config ?? SPECTROGRAM_CONFIG });
+        await runSpectrogramTraining({ ...options, config: options.config ?? spectrogramConfigPath() });
         return;
       }
       await runTraining({

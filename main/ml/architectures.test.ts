@@ -76,7 +76,7 @@ const BUNDLED_PARAMS: Record<string, number> = {
   'unet-small-interpolation': 489_893,
   'unet-seeds': 31_048_257,
   autoencoder: 3_102_849,
-  spectrogram_autoencoder: 778_691,
+  'passive/spectrogram_autoencoder': 778_691,
   vae: 1_462_913,
   gan: 31_048_257,
   pinn: 483_857,

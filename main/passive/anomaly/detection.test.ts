@@ -19,7 +19,16 @@ import { readMseedFile } from '../mseed';
 import { detectWithModel, trainAndDetect } from './detection';
 import { stationRecording } from './stationRecording';
 
-const CONFIG = path.join(__dirname, '..', '..', '..', 'resources', 'configs', 'spectrogram_autoencoder.yaml');
+const CONFIG = path.join(
+  __dirname,
+  '..',
+  '..',
+  '..',
+  'resources',
+  'configs',
+  'passive',
+  'spectrogram_autoencoder.yaml',
+);
 const COLA = ['testdata-3channel-signal.mseed2', 'testdata-3channel-signal.mseed3'];
 const hasRecords = COLA.every((name) => existsSync(testdataPath('mseed', name)));
 const QUIET_WINDOWS = [0, 1, 2, 3];
