@@ -4,8 +4,6 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { benchApply } from './apply';
-import { benchCluster } from './cluster';
 import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
@@ -97,12 +95,15 @@ async function main(): Promise<void> {
       await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
       break;
     case 'apply': {
+      // Imported here, like the viewer's: they open a project database, whose native module the GPU machine lacks.
+      const { benchApply } = await import('./apply');
       const { report, backend } = await benchApply(Number(args[0] ?? 20));
       console.log(report);
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
       break;
     }
     case 'cluster': {
+      const { benchCluster } = await import('./cluster');
       const report = await benchCluster();
       console.log(report);
       writeSection('Apply to volume on a Slurm cluster', 'cluster', report);

@@ -4,6 +4,7 @@
  * wave_numpy.py) in the same run, and the semblance + Dix baseline: its time per sample and its quality per model
  * family in OpenFWI's units on seeded samples no test uses.
  */
+import { DAWN_FLAGS } from '../../main/ml/webgpu/matrixDevice';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
@@ -96,8 +97,10 @@ export async function benchWaveGpu(dawnPath: string): Promise<void> {
     globals: object;
   };
   Object.assign(globalThis, dawn.globals);
-  const adapter = await dawn.create([]).requestAdapter();
+  // The same Dawn flags as the ML engine (main/ml/webgpu/matrixDevice.ts), which is known to run on these machines.
+  const adapter = await dawn.create(DAWN_FLAGS).requestAdapter();
   if (!adapter) throw new Error('Dawn found no GPU adapter');
+  console.log('WAVE_GPU adapter found; modelling one OpenFWI sample on the GPU');
   const model = velocityModel('curvefault', BENCH_SEED, OPENFWI.cells, OPENFWI.cells);
   const prepared = new PreparedModel(
     { velocity: model, nx: OPENFWI.cells, nz: OPENFWI.cells, spacingM: OPENFWI.spacingM },
@@ -118,6 +121,7 @@ export async function benchWaveGpu(dawnPath: string): Promise<void> {
     times.push(performance.now() - start);
   }
   gpu.destroy();
+  console.log(`WAVE_GPU GPU runs done (median ${median(times).toFixed(1)} ms); the CPU reference next`);
   const cpu = modelOpenFwiShots(model);
   const peak = cpu.reduce((max, value) => Math.max(max, Math.abs(value)), 0);
   let worst = 0;
