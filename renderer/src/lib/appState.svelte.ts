@@ -26,7 +26,9 @@ import type {
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { ClusterJobsStore } from './clusterJobs.svelte';
-import { describeError, errorCode } from './errors';
+import { errorCode } from './errors';
+import { NoticesStore, type Notice } from './notices.svelte';
+import { VolumesStore } from './volumes.svelte';
 
 export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
@@ -91,15 +93,6 @@ export function browsesGathers(survey: SurveySummary): boolean {
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
-export interface Notice {
-  id: number;
-  tone: 'error' | 'info';
-  title: string;
-  message: string;
-  /** The API error code, when the notice reports a rejected call. */
-  code: string | null;
-}
-
 /**
  * The compute self-test: amplitude statistics of a synthetic 240 x 400 x 1000 volume (96 M samples), a few seconds on a
  * 2-core machine, so its progress bar is visibly alive end to end (renderer → main → compute process → back).
@@ -111,10 +104,6 @@ export const SELF_TEST_REQUEST: Extract<JobRequest, { kind: 'synthetic-stats' }>
   samples: 1000,
   seed: 1,
 };
-
-const NOTICE_LIMIT = 5;
-/** Notices go away by themselves (errors stay longer, to be read); the × closes them at once. */
-const NOTICE_MS: Record<Notice['tone'], number> = { info: 8000, error: 20000 };
 
 export function isActive(state: JobState): boolean {
   return state === 'queued' || state === 'running';
@@ -160,6 +149,8 @@ export class AppState {
   readonly api: Api;
   /** Applies sent to the project's Slurm cluster (polled while any runs). */
   readonly cluster: ClusterJobsStore;
+  /** The surveys' derived volumes, and the one being exported. */
+  readonly volumes: VolumesStore;
   readonly host: HostKind;
 
   view = $state<ViewName>('home');
@@ -170,7 +161,7 @@ export class AppState {
   recent = $state<RecentProject[] | null>(null);
   models = $state<ModelSummary[] | null>(null);
   jobs = $state<JobInfo[]>([]);
-  notices = $state<Notice[]>([]);
+  readonly notices = new NoticesStore();
   jobsPanelOpen = $state(true);
   projectForm = $state({ visible: false, path: '', busy: false });
   selfTestJobId = $state<string | null>(null);
@@ -208,10 +199,6 @@ export class AppState {
   reconstructFullStrength = $state(false);
   /** Per-epoch metrics of training jobs seen in this window (from jobs.changed details), by job id. */
   trainingCurves = $state<Record<string, EpochMetrics[]>>({});
-  /** Derived volumes of the surveys whose list was loaded, by survey id. */
-  volumes = $state<Record<string, VolumeSummary[]>>({});
-  /** The derived volume whose export dialog is open (from its Export… button or File › Export). */
-  exportingVolumeId = $state<string | null>(null);
   /** Imports started from this window: job id -> survey id, opened when the import is done. */
   imports = $state<Record<string, string>>({});
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
@@ -232,17 +219,14 @@ export class AppState {
       this.sortedJobs.find((job) => job.kind === 'synthetic-stats'),
   );
 
-  private nextNoticeId = 1;
   private everConnected = false;
 
   constructor() {
     const connection = connectApi((connected) => this.onConnectionChange(connected));
     this.api = connection.api;
-    this.cluster = new ClusterJobsStore(
-      this.api,
-      (what, call) => this.attempt(what, call),
-      () => this.volumesChanged(),
-    );
+    const attempt = <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => this.attempt(what, call);
+    this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
+    this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
   }
@@ -326,7 +310,7 @@ export class AppState {
   closeSurvey(): void {
     this.openSurveyId = null;
     this.readout = null;
-    this.exportingVolumeId = null;
+    this.volumes.exportingId = null;
     if (this.view === 'survey') this.view = 'home';
   }
 
@@ -439,7 +423,7 @@ export class AppState {
     if (this.reconstructions[job.id] && !isActive(job.state)) this.reconstructionEnded(job);
     if (finishedNow && job.kind === 'train-model' && job.state === 'done') void this.loadModels();
     if (job.kind === 'apply-volume' && (finishedNow || !previous || previous.progress !== job.progress)) {
-      this.volumesChanged();
+      this.volumes.changed();
     }
     if (finishedNow && job.kind === 'export-volume') {
       if (job.state === 'done') this.notify('info', 'Volume exported', job.title);
@@ -449,38 +433,11 @@ export class AppState {
     if (finishedNow && this.imports[job.id] !== undefined) void this.importEnded(job);
   }
 
-  private volumesLoading = false;
-  private volumesDirty = false;
-
-  /** An apply job moved: reload the open survey's volumes (one call at a time, the last change always seen). */
-  private volumesChanged(): void {
-    if (!this.openSurveyId) return;
-    if (this.volumesLoading) {
-      this.volumesDirty = true;
-      return;
-    }
-    void this.loadVolumes(this.openSurveyId);
-  }
-
-  async loadVolumes(surveyId: string): Promise<void> {
-    this.volumesLoading = true;
-    try {
-      do {
-        this.volumesDirty = false;
-        const listed = await this.attempt('Listing volumes', () => this.api.volumes.list(surveyId));
-        if (listed) this.volumes[surveyId] = listed;
-      } while (this.volumesDirty);
-    } finally {
-      this.volumesLoading = false;
-    }
-  }
-
   /** Starts applying a reconstruction to a survey's inlines: a new derived volume and its job (in the jobs panel). */
   async applyVolume(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
     const started = await this.attempt('Applying to the volume', () => this.api.volumes.apply(request));
     if (!started) return undefined;
-    const list = this.volumes[request.surveyId] ?? [];
-    this.volumes[request.surveyId] = [started.volume, ...list.filter((v) => v.id !== started.volume.id)];
+    this.volumes.addFirst(started.volume);
     this.jobsPanelOpen = true;
     this.upsertJob(started.job);
     return started.volume;
@@ -490,8 +447,7 @@ export class AppState {
   async applyVolumeOnCluster(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
     const volume = await this.cluster.apply(request);
     if (!volume) return undefined;
-    const list = this.volumes[request.surveyId] ?? [];
-    this.volumes[request.surveyId] = [volume, ...list.filter((v) => v.id !== volume.id)];
+    this.volumes.addFirst(volume);
     this.jobsPanelOpen = true;
     return volume;
   }
@@ -504,22 +460,13 @@ export class AppState {
     return job;
   }
 
-  async removeVolume(volume: VolumeSummary): Promise<void> {
-    const done = await this.attempt('Removing the volume', async () => {
-      await this.api.volumes.remove(volume.id);
-      return true;
-    });
-    if (!done) return;
-    this.volumes[volume.surveyId] = (this.volumes[volume.surveyId] ?? []).filter((v) => v.id !== volume.id);
-  }
-
   /** Resumes a volume's stopped job: the lines already written are kept. */
   async resumeJob(jobId: string): Promise<JobInfo | undefined> {
     const job = await this.attempt('Resuming the job', () => this.api.jobs.resume(jobId));
     if (!job) return undefined;
     this.jobsPanelOpen = true;
     this.upsertJob(job);
-    this.volumesChanged();
+    this.volumes.changed();
     return job;
   }
 
@@ -634,8 +581,8 @@ export class AppState {
       );
       return;
     }
-    await this.loadVolumes(survey.id);
-    const ready = (this.volumes[survey.id] ?? []).find((volume) => volume.state === 'ready');
+    await this.volumes.load(survey.id);
+    const ready = (this.volumes.bySurvey[survey.id] ?? []).find((volume) => volume.state === 'ready');
     if (!ready) {
       this.notify(
         'info',
@@ -645,7 +592,7 @@ export class AppState {
       return;
     }
     this.view = 'survey';
-    this.exportingVolumeId = ready.id;
+    this.volumes.exportingId = ready.id;
   }
 
   /** The native folder dialog where there is one; the browser mode has none, so it asks for a server-side path. */
@@ -717,30 +664,16 @@ export class AppState {
   }
 
   /** Runs an API call; a rejection becomes a notice and the result `undefined`. */
-  async attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (error) {
-      this.notifyError(what, error);
-      return undefined;
-    }
+  attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    return this.notices.attempt(what, call);
   }
 
   notifyError(title: string, error: unknown): void {
-    const { code, message } = describeError(error);
-    this.notify('error', title, message, code);
+    this.notices.error(title, error);
   }
 
   notify(tone: Notice['tone'], title: string, message: string, code: string | null = null): void {
-    // The same failure reported by several calls at once (e.g. a lost connection) shows once.
-    if (this.notices.some((notice) => notice.code === code && notice.message === message)) return;
-    const id = this.nextNoticeId++;
-    this.notices = [...this.notices, { id, tone, title, message, code }].slice(-NOTICE_LIMIT);
-    setTimeout(() => this.dismiss(id), NOTICE_MS[tone]);
-  }
-
-  dismiss(id: number): void {
-    this.notices = this.notices.filter((notice) => notice.id !== id);
+    this.notices.add(tone, title, message, code);
   }
 }
 
