@@ -210,7 +210,12 @@ describe.skipIf(!hasChromium)('3D view, frame times and GPU resources', () => {
     await exportDialog.getByTestId('export-choose-folder').click();
     const picker = page().getByRole('dialog', { name: 'Choose a folder' });
     await picker.locator('button[data-name="segy"]').click();
-    await expect(picker.locator('[aria-current="location"]').innerText()).resolves.toBe('segy');
+    // The listing of the folder arrives from the server after the click.
+    await waitFor(
+      'the picker to open the segy folder',
+      () => picker.locator('[aria-current="location"]').innerText(),
+      (location) => location === 'segy',
+    );
     await picker.getByRole('button', { name: 'Use this folder' }).click();
     await expect(exportDialog.getByTestId('export-path').inputValue()).resolves.toBe(
       `${path.join(dataDir, 'segy')}/${name}`,

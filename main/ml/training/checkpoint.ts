@@ -13,6 +13,9 @@
  * `<name>.previous`, staging -> `<name>`), so a kill at any moment leaves either the old or the new folder, each whole;
  * `recoverFolder` puts the previous one back when the kill fell between the renames. Keeping state.json inside `last/`
  * makes model, optimizer and counters one unit that cannot disagree.
+ *
+ * A run's state starts here too: freshState for a new run, checkResumable before continuing from `last/`, and
+ * loadStartingWeights for the weights either begins with.
  */
 import { mkdir, readFile, rm, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -22,9 +25,10 @@ import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contra
 import { renameDurably, writeFileAtomically } from '../../files/atomicFile';
 import type { ModelConfig } from '../modelConfig';
 import { loadModelFolder, saveModelFolder } from '../registry/modelFiles';
-import type { SourceNormalization } from './patchSource';
-import type { ScheduleState } from './schedule';
-import type { CorruptionRecord } from './taskBatches';
+import type { PatchSourceSet, SourceNormalization } from './patchSource';
+import { TrainingSchedule, type ScheduleState } from './schedule';
+import { corruptionRecord, type CorruptionRecord } from './taskBatches';
+import { corruptionOf, TrainingOptionsError, type TrainOptions } from './trainOptions';
 
 export const CHECKPOINT_FILES = {
   last: 'last',
@@ -266,4 +270,65 @@ export async function clearCheckpoints(checkpointDir: string): Promise<void> {
       await rm(path.join(checkpointDir, name + suffix), { recursive: true, force: true });
     }
   }
+}
+
+/** The state of a fresh run, before its first epoch. */
+export function freshState(
+  options: TrainOptions,
+  config: ModelConfig,
+  data: PatchSourceSet,
+  validationLines: number[],
+  patchScaling: boolean,
+): TrainingState {
+  return {
+    version: TRAINING_STATE_VERSION,
+    epoch: 0,
+    task: options.task,
+    config,
+    seed: options.seed,
+    schedule: new TrainingSchedule(options.plateau, options.earlyStopping, { learningRate: options.learningRate })
+      .state,
+    optimizerIterations: 0,
+    history: [],
+    normalization: data.normalization,
+    validationLines,
+    corruption: corruptionRecord(corruptionOf(options)),
+    patchScaling,
+    trainingSeconds: 0,
+  };
+}
+
+function describeCorruption(record: CorruptionRecord): string {
+  if (record.kind === 'blind-spot') return `blind-spot (cell ${record.cell}, radius ${record.radius})`;
+  if (record.kind === 'recorrupted') return `recorrupted (alpha ${record.alpha})`;
+  return record.kind;
+}
+
+/** Rejects resuming a checkpoint with options or data that would not continue the same run. */
+export function checkResumable(resumed: TrainingState, options: TrainOptions, validationLines: number[]): void {
+  if (resumed.task !== options.task)
+    throw new TrainingOptionsError(`the checkpoint trains a ${resumed.task} model, not ${options.task}`);
+  if (resumed.seed !== options.seed)
+    throw new TrainingOptionsError(`the checkpoint's seed is ${resumed.seed}, not ${options.seed}`);
+  const corruption = corruptionRecord(corruptionOf(options));
+  if (JSON.stringify(resumed.corruption) !== JSON.stringify(corruption)) {
+    throw new TrainingOptionsError(
+      `the checkpoint trains with ${describeCorruption(resumed.corruption)} corruption, not ${describeCorruption(corruption)}`,
+    );
+  }
+  if (resumed.validationLines.join() !== validationLines.join()) {
+    throw new TrainingOptionsError(
+      'the lines of the training data changed since the checkpoint: its validation lines differ',
+    );
+  }
+}
+
+/** Loads the weights a run starts from: its checkpoint's when resuming, else the base model's when fine-tuning. */
+export async function loadStartingWeights(
+  model: tfl.LayersModel,
+  options: TrainOptions,
+  resumed: TrainingState | null,
+): Promise<void> {
+  if (resumed !== null) await loadWeightsInto(model, path.join(options.checkpointDir, CHECKPOINT_FILES.last));
+  else if (options.initialModelDir !== undefined) await loadWeightsInto(model, options.initialModelDir);
 }

@@ -20,7 +20,8 @@ import { robustAmplitudeScale } from '../normalization';
 import { onnxRuntimeAvailable } from '../onnx/onnxRuntime';
 import { CHECKPOINT_FILES } from './checkpoint';
 import { InMemoryPatchSource } from './patchSource';
-import { train, type TrainOptions } from './trainer';
+import { train } from './trainer';
+import type { TrainOptions } from './trainOptions';
 
 // 8 inlines of 32 traces x 32 samples: 16 x 16 patches at stride 8, 9 patches a line; 6 training lines, 2 validation.
 const SHAPE = { traces: 32, samples: 32 };

@@ -2,7 +2,7 @@
 import { parseModelConfig } from '../modelConfig';
 import { LayeredVolume } from '../../synth/layeredVolume';
 import { InMemoryPatchSource } from './patchSource';
-import type { TrainOptions } from './trainer';
+import type { TrainOptions } from './trainOptions';
 
 const SHAPE = { traces: 32, samples: 32 };
 

@@ -11,7 +11,8 @@ import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from '../backends';
 import type { TrainingState } from './checkpoint';
-import { train, type TrainOptions } from './trainer';
+import { train } from './trainer';
+import type { TrainOptions } from './trainOptions';
 import { killTestOptions, killTestSources } from './trainer.kill.fixture';
 
 let root = '';

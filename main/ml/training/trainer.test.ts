@@ -13,7 +13,9 @@ import { LayeredVolume } from '../../synth/layeredVolume';
 import { seededRandom } from '../../signal/random';
 import type { TrainingState } from './checkpoint';
 import { InMemoryPatchSource, PatchSourceSet } from './patchSource';
-import { snrDbFromEnergies, splitTrainingData, train, type TrainOptions } from './trainer';
+import { splitTrainingData, train } from './trainer';
+import { snrDbFromEnergies } from './trainingReport';
+import type { TrainOptions } from './trainOptions';
 
 // 8 inlines of 48 traces x 64 samples: with 32 x 32 patches at stride 16, 6 patches a line; 6 training lines
 // (36 patches: 5 batches of 8 per epoch) and 2 validation lines (12 patches: 2 batches).

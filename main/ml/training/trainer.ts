@@ -43,121 +43,62 @@
  *
  * Device traffic: one readback per epoch for the training loss and one for validation (loss and SNR energies summed on
  * the device), never one per step.
+ *
+ * Around the loop: trainOptions.ts holds the options and their checks, trainingReport.ts the progress messages and the
+ * model cards, checkpoint.ts the checkpoint files and a run's state, fresh or resumed.
  */
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import type { EpochMetrics, ModelCard, ModelTask } from '../../../preload/contract';
+import type { EpochMetrics } from '../../../preload/contract';
 import { checkpoint as yieldUnlessCancelled } from '../cancellation';
 import { AdamWOptimizer } from '../adamw';
 import { useDeviceDropout } from '../webgpu/dropout';
 import { useClosedFormBatchNorm } from '../models/batchNormTraining';
 import { buildModel, type BuiltModel, type Discriminator } from '../architectures';
-import { lossFromSpec, parseLossSpec } from '../losses';
-import { networkShape, parseModelConfig, type ModelConfig } from '../modelConfig';
-import { applyPatchScales, SCALE_PERCENTILE, scalePatches } from '../normalization';
-import {
-  shuffled,
-  splitPatchIndexByLine,
-  type PatchIndexEntry,
-  type PatchIndexSplit,
-  type PatchStride,
-} from '../patchIndex';
-import { trainedWithPatchScaling } from '../modelForInference';
-import { readModelCard } from '../registry/modelFiles';
+import { lossFromSpec } from '../losses';
+import type { ModelConfig } from '../modelConfig';
+import { applyPatchScales, scalePatches } from '../normalization';
+import { shuffled, splitPatchIndexByLine, type PatchIndexEntry, type PatchIndexSplit } from '../patchIndex';
 import type { PatchSize } from '../tiling';
 import { adversarialTrainStep, RunningLoss, trainStep, trainingObjective, type TrainingLoss } from '../trainStep';
 import {
   CHECKPOINT_FILES,
+  checkResumable,
   clearCheckpoints,
-  loadWeightsInto,
+  freshState,
+  loadStartingWeights,
   readLastState,
   restoreDiscriminator,
   restoreOptimizer,
-  TRAINING_STATE_VERSION,
   writeBestModel,
   writeLastCheckpoint,
   type DiscriminatorState,
   type TrainingState,
 } from './checkpoint';
 import { PatchSourceSet, type PatchSource } from './patchSource';
-import { TrainingSchedule, type EarlyStoppingOptions, type PlateauOptions } from './schedule';
+import { TrainingSchedule } from './schedule';
 import {
   DEFAULT_AUGMENTATION,
-  DEFAULT_CORRUPTION,
   NO_AUGMENTATION,
   buildTaskBatch,
-  checkCorruption,
-  corruptionRecord,
-  inputChannelsOf,
   seedFor,
   taskBatchTensors,
-  type AugmentationOptions,
-  type CorruptionOptions,
-  type CorruptionRecord,
   type TaskBatch,
   type TaskOptions,
 } from './taskBatches';
-
-export interface TrainOptions {
-  /** The architecture to train; when fine-tuning (initialModelDir) the saved model's own config is used instead. */
-  config: ModelConfig;
-  task: ModelTask;
-  /** A loss spec such as 'mse' or 'mse+0.1*spectral' (losses.ts). */
-  loss: string;
-  epochs: number;
-  batchSize: number;
-  /** Patch size: a number for square patches (64, 128, 256), or samples x traces. */
-  patch: number | PatchSize;
-  /** Distance between patch starts; half the patch by default. */
-  stride?: number | PatchStride;
-  learningRate: number;
-  /** AdamW's decoupled weight decay. */
-  weightDecay: number;
-  /** Fraction of the lines held out for validation (whole lines: no patch of a validation line is trained on). */
-  validationFraction: number;
-  seed: number;
-  plateau: PlateauOptions;
-  earlyStopping: EarlyStoppingOptions;
-  /** Caps the training batches of an epoch (large surveys, quick runs); all by default. */
-  maxBatchesPerEpoch?: number;
-  /** Caps the validation batches of an epoch; all by default. */
-  maxValidationBatches?: number;
-  /**
-   * Wall-clock seconds of training batches in this call: the batch that passes it ends the epoch early, which is then
-   * validated and checkpointed like any other, and training stops. Wall-clock rather than process CPU time because a
-   * user's time box is wall time, and CPU time counts every thread of a multi-threaded backend.
-   */
-  timeBudgetSeconds?: number;
-  checkpointDir: string;
-  /** Continue from `<checkpointDir>/last` when it exists (a fresh start otherwise). */
-  resume: boolean;
-  /** Fine-tune: start from the weights of the model saved in this folder (a bundled or trained model), its architecture kept. */
-  initialModelDir?: string;
-  /**
-   * Keep BatchNorm on its moving statistics (inference mode) while training, and those statistics unchanged. For
-   * fine-tuning on a little data: tfjs's BatchNorm (momentum 0.9) otherwise replaces within a few small batches the
-   * statistics the base model's weights were trained with, which costs more quality than a short fine-tuning gains.
-   */
-  freezeBatchNorm?: boolean;
-  corruption?: Partial<CorruptionOptions>;
-  augmentation?: Partial<AugmentationOptions>;
-  /**
-   * Divide each training pair by its input patch's own robust scale too (normalization.ts, scalePatches), as inference
-   * then does. Default: the base model's choice when fine-tuning, off otherwise; a resumed run keeps its checkpoint's.
-   */
-  patchScaling?: boolean;
-  /** What the model card says beyond what training knows. */
-  card?: { name?: string; parentId?: string | null; notes?: string; command?: string | null; hardware?: string | null };
-}
-
-export interface TrainHooks {
-  /** Checked between batches: cancelling stops within one batch, leaving the last complete checkpoint. */
-  signal?: AbortSignal;
-  onProgress?: (fraction: number, message: string) => void;
-  /** Called after each epoch's checkpoint is written. */
-  onEpoch?: (metrics: EpochMetrics) => void;
-}
+import { snrDbFromEnergies, trainingCard, TrainingProgress } from './trainingReport';
+import {
+  checkFits,
+  checkOptions,
+  corruptionOf,
+  modelToTrain,
+  patchSizeOf,
+  strideOf,
+  TrainingOptionsError,
+  type TrainHooks,
+  type TrainOptions,
+} from './trainOptions';
 
 export type StopReason = 'epochs' | 'early-stopping' | 'time-budget';
 
@@ -182,10 +123,6 @@ export interface TrainResult {
 export const KEPT_BASE_NOTE =
   "fine-tuning did not beat the base model's validation loss on the held-out lines; these are the base model's weights";
 
-export class TrainingOptionsError extends Error {
-  readonly apiCode = 'invalid-argument';
-}
-
 /** A GAN's discriminator with its own optimizer (same learning rate schedule as the model's). */
 interface Adversary {
   discriminator: Discriminator;
@@ -206,89 +143,6 @@ interface EpochRun {
 interface Validation {
   loss: number;
   snrDb: number;
-}
-
-function patchSizeOf(patch: number | PatchSize): PatchSize {
-  return typeof patch === 'number' ? { samples: patch, traces: patch } : patch;
-}
-
-function strideOf(stride: number | PatchStride | undefined, patch: PatchSize): PatchStride {
-  if (stride === undefined) return { samples: Math.max(1, patch.samples / 2), traces: Math.max(1, patch.traces / 2) };
-  return typeof stride === 'number' ? { samples: stride, traces: stride } : stride;
-}
-
-/** The loss terms that judge whole sections, by architecture: a sparse blind-spot weight leaves them nothing to judge. */
-const WHOLE_SECTION_TERMS: Partial<Record<ModelConfig['architecture'], string>> = {
-  gan: "the discriminator's adversarial term",
-  pinn: 'the wave-equation residual',
-};
-
-function checkFits(config: ModelConfig, options: TrainOptions, patch: PatchSize): void {
-  const { task } = options;
-  const wholeSectionTerm = WHOLE_SECTION_TERMS[config.architecture];
-  if (wholeSectionTerm !== undefined && corruptionOf(options).kind === 'blind-spot') {
-    throw new TrainingOptionsError(
-      `blind-spot training weighs a few scattered samples, but ${wholeSectionTerm} of a ${config.architecture} needs whole sections: use synthetic or recorrupted pairs`,
-    );
-  }
-  const { levels, inChannels, outChannels } = networkShape(config);
-  const multiple = 2 ** levels;
-  if (patch.samples % multiple !== 0 || patch.traces % multiple !== 0) {
-    throw new TrainingOptionsError(
-      `a ${config.architecture} with ${levels} levels needs patches in multiples of ${multiple}, got ${patch.samples} x ${patch.traces}`,
-    );
-  }
-  const channels = inputChannelsOf(task);
-  if (inChannels !== channels || outChannels !== 1) {
-    throw new TrainingOptionsError(
-      `${task} models take ${channels} input channel(s) and return 1; this model takes ${inChannels} and returns ${outChannels}`,
-    );
-  }
-}
-
-/** The corruption options of a run: the defaults with the run's overrides. */
-function corruptionOf(options: TrainOptions): CorruptionOptions {
-  return { ...DEFAULT_CORRUPTION, ...options.corruption };
-}
-
-/** Losses that compare sample by sample, so that a sparse weight (blind-spot picks) means the same to them. */
-const POINTWISE_LOSSES = ['mse', 'l1'];
-
-function checkOptions(options: TrainOptions): void {
-  const terms = parseLossSpec(options.loss); // a typo in the loss fails here, before scales are estimated and models built
-  const corruption = corruptionOf(options);
-  checkCorruption(options.task, corruption);
-  if (corruption.kind === 'blind-spot' && terms.some((term) => !POINTWISE_LOSSES.includes(term.name))) {
-    throw new TrainingOptionsError(
-      `blind-spot training weighs a few scattered samples, which only a sample-by-sample loss can use (${POINTWISE_LOSSES.join(', ')}); got '${options.loss}'`,
-    );
-  }
-  if (corruption.kind === 'recorrupted' && terms.some((term) => term.name !== 'mse')) {
-    // The independent noises of input and target cancel out of the expected loss only for the squared error.
-    throw new TrainingOptionsError(`recorrupted training needs the mse loss, got '${options.loss}'`);
-  }
-  const whole = { epochs: options.epochs, batchSize: options.batchSize };
-  for (const [name, value] of Object.entries(whole)) {
-    if (!(Number.isInteger(value) && value >= 1))
-      throw new TrainingOptionsError(`${name} must be a whole number >= 1, got ${value}`);
-  }
-  if (!(options.learningRate > 0))
-    throw new TrainingOptionsError(`learning rate must be > 0, got ${options.learningRate}`);
-}
-
-/**
- * The config to train and whether pairs are scaled per patch. Fine-tuning keeps the saved model's own config (its weights
- * only fit its architecture) and, unless asked otherwise, its per-patch scaling; a fresh model scales only when asked.
- */
-async function modelToTrain(options: TrainOptions): Promise<{ config: ModelConfig; patchScaling: boolean }> {
-  if (options.initialModelDir === undefined) {
-    return { config: options.config, patchScaling: options.patchScaling ?? false };
-  }
-  const card = await readModelCard(options.initialModelDir);
-  return {
-    config: parseModelConfig(card.config, `${options.initialModelDir} model card`),
-    patchScaling: options.patchScaling ?? trainedWithPatchScaling(card),
-  };
 }
 
 /** A batch with each pair divided by its input patch's robust scale: input amplitudes and the clean target alike. */
@@ -318,21 +172,9 @@ function outputsOf(model: tfl.LayersModel, inputs: tf.Tensor): tf.Tensor[] {
   return Array.isArray(output) ? output : [output];
 }
 
-/** SNR in dB from summed energies, with metrics.signalToNoiseDb's conventions for zero noise or zero signal. */
-export function snrDbFromEnergies(signal: number, noise: number): number {
-  if (noise === 0) return Infinity;
-  if (signal === 0) return -Infinity;
-  return 10 * Math.log10(signal / noise);
-}
-
 function batchCount(patches: number, batchSize: number, cap: number | undefined): number {
   const all = Math.ceil(patches / batchSize);
   return cap === undefined ? all : Math.min(all, cap);
-}
-
-/** Keeps only finite metrics: the card's schema takes numbers, and JSON turns Infinity into null. */
-function finiteMetrics(metrics: Record<string, number>): Record<string, number> {
-  return Object.fromEntries(Object.entries(metrics).filter(([, value]) => Number.isFinite(value)));
 }
 
 /** One training run; `train` creates it and drives its epochs. */
@@ -341,9 +183,7 @@ class TrainingRun {
   private readonly objective: TrainingLoss;
   private readonly trainTask: TaskOptions;
   private readonly validationTask: TaskOptions;
-  private readonly started = performance.now();
-  /** Training batches run so far, over all epochs (the progress of a time-boxed run). */
-  private batchesTrained = 0;
+  private readonly progress: TrainingProgress;
 
   constructor(
     private readonly options: TrainOptions,
@@ -357,6 +197,7 @@ class TrainingRun {
     private state: TrainingState,
   ) {
     this.patch = patchSizeOf(options.patch);
+    this.progress = new TrainingProgress(options, hooks.onProgress);
     this.objective = weightedByTargets(trainingObjective(lossFromSpec(options.loss), built.extraLoss));
     const corruption = corruptionOf(options);
     this.trainTask = {
@@ -402,7 +243,11 @@ class TrainingRun {
       learningRate: this.optimizer.currentLearningRate,
       seconds: (performance.now() - started) / 1000,
     };
-    await writeBestModel(this.options.checkpointDir, this.built.model, this.card(metrics, KEPT_BASE_NOTE));
+    await writeBestModel(
+      this.options.checkpointDir,
+      this.built.model,
+      trainingCard(this.options, this.state, this.patch, metrics, KEPT_BASE_NOTE),
+    );
     this.hooks.onProgress?.(0, `base model: validation SNR ${validation.snrDb.toFixed(2)} dB, the one to beat`);
   }
 
@@ -426,39 +271,6 @@ class TrainingRun {
 
   private async readBatch(entries: readonly PatchIndexEntry[]): Promise<Float32Array[]> {
     return Promise.all(entries.map((entry) => this.data.readNormalizedPatch(entry, this.patch)));
-  }
-
-  /**
-   * Progress is work done: training batches fill an epoch's share, validation batches report where training ended.
-   * With a time box the time used counts too (a time-boxed run ends when the box does, whatever its epoch limit), and
-   * the message says the time used and the batches trained rather than an epoch limit the run will not reach.
-   */
-  private reportProgress(
-    epoch: number,
-    batch: number,
-    batches: number,
-    phase: 'training batch' | 'validation batch',
-  ): void {
-    const budget = this.options.timeBudgetSeconds;
-    const elapsed = (performance.now() - this.started) / 1000;
-    const timeShare = budget === undefined ? 0 : Math.min(1, elapsed / budget);
-    const timeBox = budget === undefined ? '' : ` (${Math.floor(elapsed)} s of the ${budget} s time box)`;
-    if (epoch === 0) {
-      this.hooks.onProgress?.(timeShare, `validating the base model: batch ${batch}/${batches}${timeBox}`);
-      return;
-    }
-    const done = phase === 'training batch' ? batch / batches : 1;
-    const epochShare = (epoch - 1 + done) / this.options.epochs;
-    const message =
-      budget === undefined
-        ? `epoch ${epoch}/${this.options.epochs}: ${phase} ${batch}/${batches}`
-        : `epoch ${epoch}: ${phase} ${batch}/${batches}, ${this.batchesTrained} batch${this.batchesTrained === 1 ? '' : 'es'} trained${timeBox}`;
-    this.hooks.onProgress?.(Math.min(1, Math.max(epochShare, timeShare)), message);
-  }
-
-  private outOfTime(): boolean {
-    const budget = this.options.timeBudgetSeconds;
-    return budget !== undefined && (performance.now() - this.started) / 1000 >= budget;
   }
 
   private scaled(batch: TaskBatch): TaskBatch {
@@ -486,9 +298,8 @@ class TrainingRun {
       running.add(step.loss);
       if (step.discriminatorLoss !== null) discriminatorRunning.add(step.discriminatorLoss);
       tf.dispose([inputs, targets]);
-      this.batchesTrained++;
-      this.reportProgress(epoch, b + 1, batches, 'training batch');
-      if (this.outOfTime()) return finish(true);
+      this.progress.batchTrained(epoch, b + 1, batches);
+      if (this.progress.outOfTime) return finish(true);
     }
     return finish(false);
   }
@@ -532,7 +343,7 @@ class TrainingRun {
         return tf.keep(tf.add(previous, this.validationTotals(inputs, targets)));
       });
       previous.dispose();
-      this.reportProgress(epoch, b + 1, batches, 'validation batch');
+      this.progress.batchValidated(epoch, b + 1, batches);
     }
     const [lossSum = NaN, signal = 0, noise = 0] = await totals.data();
     totals.dispose();
@@ -580,7 +391,7 @@ class TrainingRun {
       history: [...this.state.history, metrics],
       trainingSeconds: this.state.trainingSeconds + seconds,
     };
-    const card = this.card(metrics);
+    const card = trainingCard(this.options, this.state, this.patch, metrics);
     // Best before last: the checkpoint's state names this epoch as the best, so a kill between the two writes must not
     // leave a checkpoint whose best model was never saved (a resumed run would finish without it).
     if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
@@ -593,54 +404,6 @@ class TrainingRun {
     });
     this.hooks.onEpoch?.(metrics);
     return decision.stop;
-  }
-
-  /** The card of a saved model; `note` goes before the caller's notes. */
-  private card(metrics: EpochMetrics, note?: string): ModelCard {
-    const { options, state } = this;
-    return {
-      name: options.card?.name ?? `${state.config.architecture} ${options.task}`,
-      architecture: state.config.architecture,
-      task: options.task,
-      config: {
-        model: state.config,
-        normalization: {
-          method: state.patchScaling ? 'survey robust scale, then per patch' : 'survey robust scale',
-          percentile: SCALE_PERCENTILE,
-          sources: state.normalization,
-          patchScaling: state.patchScaling === true,
-        },
-        training: {
-          loss: options.loss,
-          patch: this.patch,
-          batchSize: options.batchSize,
-          learningRate: options.learningRate,
-          weightDecay: options.weightDecay,
-          validationFraction: options.validationFraction,
-          corruption: state.corruption,
-          batchNorm: options.freezeBatchNorm ? 'frozen' : 'trained',
-          initialModel: options.initialModelDir ?? null,
-        },
-      },
-      training: {
-        data: state.normalization.map((entry) => entry.source).join(', '),
-        seed: options.seed,
-        epochs: state.epoch,
-        command: options.card?.command ?? null,
-        durationSeconds: Math.round(state.trainingSeconds),
-        hardware: options.card?.hardware ?? null,
-        backend: tf.getBackend(),
-      },
-      metrics: finiteMetrics({
-        epoch: metrics.epoch,
-        trainLoss: metrics.trainLoss,
-        valLoss: metrics.valLoss,
-        valSnrDb: metrics.valSnrDb,
-      }),
-      parentId: options.card?.parentId ?? null,
-      createdAt: new Date().toISOString(),
-      notes: [note, options.card?.notes].filter(Boolean).join('\n'),
-    };
   }
 }
 
@@ -673,60 +436,6 @@ async function sourceSet(sources: readonly PatchSource[], resumed: TrainingState
   );
 }
 
-function freshState(
-  options: TrainOptions,
-  config: ModelConfig,
-  data: PatchSourceSet,
-  validationLines: number[],
-  patchScaling: boolean,
-): TrainingState {
-  return {
-    version: TRAINING_STATE_VERSION,
-    epoch: 0,
-    task: options.task,
-    config,
-    seed: options.seed,
-    schedule: new TrainingSchedule(options.plateau, options.earlyStopping, { learningRate: options.learningRate })
-      .state,
-    optimizerIterations: 0,
-    history: [],
-    normalization: data.normalization,
-    validationLines,
-    corruption: corruptionRecord(corruptionOf(options)),
-    patchScaling,
-    trainingSeconds: 0,
-  };
-}
-
-function describeCorruption(record: CorruptionRecord): string {
-  if (record.kind === 'blind-spot') return `blind-spot (cell ${record.cell}, radius ${record.radius})`;
-  if (record.kind === 'recorrupted') return `recorrupted (alpha ${record.alpha})`;
-  return record.kind;
-}
-
-function checkResumable(resumed: TrainingState, options: TrainOptions, validationLines: number[]): void {
-  if (resumed.task !== options.task)
-    throw new TrainingOptionsError(`the checkpoint trains a ${resumed.task} model, not ${options.task}`);
-  if (resumed.seed !== options.seed)
-    throw new TrainingOptionsError(`the checkpoint's seed is ${resumed.seed}, not ${options.seed}`);
-  const corruption = corruptionRecord(corruptionOf(options));
-  if (JSON.stringify(resumed.corruption) !== JSON.stringify(corruption)) {
-    throw new TrainingOptionsError(
-      `the checkpoint trains with ${describeCorruption(resumed.corruption)} corruption, not ${describeCorruption(corruption)}`,
-    );
-  }
-  if (resumed.validationLines.join() !== validationLines.join()) {
-    throw new TrainingOptionsError(
-      'the lines of the training data changed since the checkpoint: its validation lines differ',
-    );
-  }
-}
-
-async function startingWeights(built: BuiltModel, options: TrainOptions, resumed: TrainingState | null): Promise<void> {
-  if (resumed !== null) await loadWeightsInto(built.model, path.join(options.checkpointDir, CHECKPOINT_FILES.last));
-  else if (options.initialModelDir !== undefined) await loadWeightsInto(built.model, options.initialModelDir);
-}
-
 /**
  * Makes every BatchNorm layer of `model` ignore the `training` flag (always its moving statistics, never updating them),
  * as inference.ts does for Monte Carlo dropout; the model is disposed after training, so the patch is not undone.
@@ -739,6 +448,17 @@ function freezeBatchNorm(model: tfl.LayersModel): void {
     const call = target.call.bind(layer);
     target.call = (inputs, kwargs) => call(inputs, { ...kwargs, training: false });
   }
+}
+
+/** The model built from `config`, its BatchNorm and dropout layers set up for training. */
+function buildModelToTrain(config: ModelConfig, frozenBatchNorm: boolean): BuiltModel {
+  const built = buildModel(config);
+  // Fewer kernel calls per step on every backend (models/batchNormTraining.ts); frozen layers never train anyway.
+  if (frozenBatchNorm) freezeBatchNorm(built.trainingModel);
+  else useClosedFormBatchNorm(built.trainingModel);
+  // tfjs draws dropout masks in JavaScript; on a GPU that alone took half of a step (webgpu/dropout.ts).
+  if (tf.getBackend() === 'webgpu') useDeviceDropout(built.trainingModel);
+  return built;
 }
 
 /** trainingModel's first output is model's output, so it holds every layer of model: disposing it frees both. */
@@ -768,22 +488,11 @@ export async function train(
   checkFits(config, options, patch);
   hooks.onProgress?.(0, 'estimating amplitude scales and indexing patches');
   const data = await sourceSet(sources, resumed);
-  const split = splitPatchIndexByLine(
-    data.lines,
-    patch,
-    strideOf(options.stride, patch),
-    options.validationFraction,
-    options.seed,
-  );
+  const split = splitTrainingData(data, options);
   if (split.train.length === 0) throw new TrainingOptionsError('no training patches: every line went to validation');
   if (resumed !== null) checkResumable(resumed, options, split.validationLines);
   const state = resumed ?? freshState(options, config, data, split.validationLines, patchScaling);
-  const built = buildModel(config);
-  // Fewer kernel calls per step on every backend (models/batchNormTraining.ts); frozen layers never train anyway.
-  if (options.freezeBatchNorm) freezeBatchNorm(built.trainingModel);
-  else useClosedFormBatchNorm(built.trainingModel);
-  // tfjs draws dropout masks in JavaScript; on a GPU that alone took half of a step (webgpu/dropout.ts).
-  if (tf.getBackend() === 'webgpu') useDeviceDropout(built.trainingModel);
+  const built = buildModelToTrain(config, options.freezeBatchNorm === true);
   const newOptimizer = () =>
     new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
   const optimizer = newOptimizer();
@@ -791,7 +500,7 @@ export async function train(
     built.discriminator === undefined ? null : { discriminator: built.discriminator, optimizer: newOptimizer() };
   if (adversary !== null) useClosedFormBatchNorm(adversary.discriminator.network);
   try {
-    await startingWeights(built, options, resumed);
+    await loadStartingWeights(built.model, options, resumed);
     if (resumed !== null) {
       const last = path.join(options.checkpointDir, CHECKPOINT_FILES.last);
       await restoreOptimizer(optimizer, last);
