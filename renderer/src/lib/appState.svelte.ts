@@ -1,7 +1,9 @@
 /**
  * The renderer's state: one `AppState` per window, made of runes. It owns the API connection, mirrors what main
  * publishes (jobs, compute status) from the typed events, handles menu commands, and turns every API rejection into a
- * dismissible notice: no call made from here ends as an uncaught promise rejection.
+ * dismissible notice: no call made from here ends as an uncaught promise rejection. Per-area stores it owns hold the
+ * jobs (jobs.svelte.ts), the derived volumes (volumes.svelte.ts), the notices (notices.svelte.ts) and the cluster's
+ * applies (clusterJobs.svelte.ts); components reach all of them through `useAppState()`.
  */
 import { getContext, setContext } from 'svelte';
 import { DEFAULT_MODELS } from '../../../preload/contract';
@@ -13,7 +15,6 @@ import type {
   HostKind,
   JobInfo,
   JobRequest,
-  JobState,
   MenuCommand,
   ModelSummary,
   ProjectInfo,
@@ -27,6 +28,7 @@ import type {
 import { connectApi } from './api';
 import { ClusterJobsStore } from './clusterJobs.svelte';
 import { errorCode } from './errors';
+import { isActive, JobsStore } from './jobs.svelte';
 import { NoticesStore, type Notice } from './notices.svelte';
 import { VolumesStore } from './volumes.svelte';
 
@@ -105,25 +107,6 @@ export const SELF_TEST_REQUEST: Extract<JobRequest, { kind: 'synthetic-stats' }>
   seed: 1,
 };
 
-export function isActive(state: JobState): boolean {
-  return state === 'queued' || state === 'running';
-}
-
-function stateRank(state: JobState): number {
-  if (state === 'queued') return 0;
-  if (state === 'running') return 1;
-  return 2;
-}
-
-/** Of two snapshots of one job, the later one: an event may overtake (or trail) the answer to jobs.list(). */
-export function newerSnapshot(known: JobInfo, incoming: JobInfo): JobInfo {
-  const rankKnown = stateRank(known.state);
-  const rankIncoming = stateRank(incoming.state);
-  if (rankIncoming !== rankKnown) return rankIncoming > rankKnown ? incoming : known;
-  if (rankKnown === 2) return (incoming.finishedAt ?? '') >= (known.finishedAt ?? '') ? incoming : known;
-  return incoming.progress >= known.progress ? incoming : known;
-}
-
 export function isAmplitudeStats(value: unknown): value is AmplitudeStats {
   if (typeof value !== 'object' || value === null) return false;
   const record = value as Record<string, unknown>;
@@ -149,6 +132,8 @@ export class AppState {
   readonly api: Api;
   /** Applies sent to the project's Slurm cluster (polled while any runs). */
   readonly cluster: ClusterJobsStore;
+  /** The jobs main runs, as events and lists report them. */
+  readonly jobs: JobsStore;
   /** The surveys' derived volumes, and the one being exported. */
   readonly volumes: VolumesStore;
   readonly host: HostKind;
@@ -160,13 +145,11 @@ export class AppState {
   project = $state<ProjectInfo | null>(null);
   recent = $state<RecentProject[] | null>(null);
   models = $state<ModelSummary[] | null>(null);
-  jobs = $state<JobInfo[]>([]);
   readonly notices = new NoticesStore();
   jobsPanelOpen = $state(true);
   projectForm = $state({ visible: false, path: '', busy: false });
   selfTestJobId = $state<string | null>(null);
   probing = $state(false);
-  cancelling = $state<Record<string, boolean>>({});
   surveys = $state<SurveySummary[] | null>(null);
   openSurveyId = $state<string | null>(null);
   /** The browser mode's SEG-Y file picker (the native dialog in Electron). */
@@ -204,27 +187,24 @@ export class AppState {
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
   adaptations = $state<Record<string, string>>({});
 
-  sortedJobs = $derived([...this.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
-  runningCount = $derived(this.jobs.filter((job) => job.state === 'running').length);
-  queuedCount = $derived(this.jobs.filter((job) => job.state === 'queued').length);
-  /** The docked panel: every queued or running job, then the most recent finished ones. */
-  panelJobs = $derived([
-    ...this.sortedJobs.filter((job) => isActive(job.state)),
-    ...this.sortedJobs.filter((job) => !isActive(job.state)).slice(0, 6),
-  ]);
   computeLabel = $derived(describeCompute(this.compute));
   openSurvey = $derived(this.surveys?.find((survey) => survey.id === this.openSurveyId) ?? null);
-  selfTestJob = $derived(
-    (this.selfTestJobId ? this.jobs.find((job) => job.id === this.selfTestJobId) : undefined) ??
-      this.sortedJobs.find((job) => job.kind === 'synthetic-stats'),
-  );
 
   private everConnected = false;
+
+  /** The self-test started here, else the latest one (a getter: the jobs store is made in the constructor). */
+  get selfTestJob(): JobInfo | undefined {
+    return (
+      (this.selfTestJobId ? this.jobs.find(this.selfTestJobId) : undefined) ??
+      this.jobs.sorted.find((job) => job.kind === 'synthetic-stats')
+    );
+  }
 
   constructor() {
     const connection = connectApi((connected) => this.onConnectionChange(connected));
     this.api = connection.api;
     const attempt = <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => this.attempt(what, call);
+    this.jobs = new JobsStore(this.api, attempt);
     this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
     this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
     this.host = connection.host;
@@ -253,7 +233,7 @@ export class AppState {
     const onRejection = (event: PromiseRejectionEvent): void => this.notifyError('Unexpected error', event.reason);
     window.addEventListener('unhandledrejection', onRejection);
     const clock = setInterval(() => {
-      if (this.runningCount > 0) this.now = Date.now();
+      if (this.jobs.runningCount > 0) this.now = Date.now();
     }, 1000);
     void this.refresh();
     return () => {
@@ -277,7 +257,7 @@ export class AppState {
     await Promise.all([
       this.loadSystem(),
       this.loadProject(),
-      this.loadJobs(),
+      this.jobs.load(),
       this.loadModels(),
       this.loadRecent(),
       this.loadSurveys(),
@@ -400,24 +380,8 @@ export class AppState {
     if (models) this.models = models;
   }
 
-  async loadJobs(): Promise<void> {
-    const listed = await this.attempt('Listing jobs', () => this.api.jobs.list());
-    if (!listed) return;
-    // A throwaway lookup, not state: nothing reads it reactively.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const known = new Map(this.jobs.map((job) => [job.id, job]));
-    this.jobs = listed.map((job) => {
-      const previous = known.get(job.id);
-      return previous ? newerSnapshot(previous, job) : job;
-    });
-  }
-
   upsertJob(job: JobInfo): void {
-    const index = this.jobs.findIndex((known) => known.id === job.id);
-    const previous = index < 0 ? undefined : this.jobs[index];
-    if (index < 0) this.jobs.push(job);
-    else this.jobs[index] = newerSnapshot(this.jobs[index]!, job);
-    if (!isActive(job.state) && this.cancelling[job.id]) delete this.cancelling[job.id];
+    const previous = this.jobs.record(job);
     if (isEpochMetrics(job.detail)) this.noteEpoch(job.id, job.detail);
     const finishedNow = !isActive(job.state) && (!previous || isActive(previous.state));
     if (this.reconstructions[job.id] && !isActive(job.state)) this.reconstructionEnded(job);
@@ -523,7 +487,7 @@ export class AppState {
     this.jobsPanelOpen = true;
     // The job's own events may have overtaken this answer: the snapshot kept is the newest.
     this.upsertJob(job);
-    const known = this.jobs.find((candidate) => candidate.id === job.id);
+    const known = this.jobs.find(job.id);
     if (known && !isActive(known.state) && this.reconstructions[job.id]) this.reconstructionEnded(known);
     return job;
   }
@@ -630,7 +594,7 @@ export class AppState {
     this.notify('info', create ? 'Project created' : 'Project opened', `${project.name} — ${project.path}`);
     this.closeSurvey();
     await Promise.all([
-      this.loadJobs(),
+      this.jobs.load(),
       this.loadModels(),
       this.loadRecent(),
       this.loadSystem(),
@@ -641,10 +605,10 @@ export class AppState {
   }
 
   async cancelJob(id: string): Promise<void> {
-    this.cancelling[id] = true;
+    this.jobs.cancelling[id] = true;
     const job = await this.attempt('Cancelling the job', () => this.api.jobs.cancel(id));
     if (job) this.upsertJob(job);
-    else delete this.cancelling[id];
+    else delete this.jobs.cancelling[id];
   }
 
   async startSelfTest(): Promise<void> {
