@@ -618,6 +618,8 @@ export const applyVolumeRequestSchema = z.object({
   kind: z.literal('apply-volume'),
   volumeId: z.string(),
   surveyId: z.string(),
+  /** For the job's title: the jobs panel tells jobs of two surveys apart (absent from requests stored before it). */
+  surveyName: z.string().optional(),
   /** The input: the survey's cache, or the derived volume this one is applied on top of. */
   inputDir: z.string(),
   /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
@@ -671,10 +673,14 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('reconstruct-section'),
     surveyId: z.string(),
+    /** For the job's title: the jobs panel tells jobs of two surveys apart. */
+    surveyName: z.string(),
     cacheDir: z.string(),
     label: z.string(),
     axis: z.enum(['inline', 'crossline']),
     index: z.number().int().min(0),
+    /** What the section's traces are called on screen (sectionTraceAxisName): crossline, inline, CDP or trace. */
+    traceAxisName: z.string(),
     task: z.enum(['denoise', 'interpolate']),
     /** A model folder (and its name for reports), or a classical method. */
     model: z.object({ dir: z.string(), name: z.string() }).nullable(),

@@ -7,6 +7,7 @@ import { printBackend } from './backend';
 import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
+import { registerDetectCommand, runSpectrogramTraining, spectrogramConfigPath } from './detectCommand';
 import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
@@ -99,14 +100,22 @@ function positiveNumber(value: string): number {
 
 program
   .command('train')
-  .description('train (or fine-tune with --base) a model on SEG-Y files; the model is registered in the project')
-  .requiredOption('--task <task>', 'denoise or interpolate')
-  .option('--data <files...>', 'SEG-Y files to train on (imported into the project if needed)', [])
-  .requiredOption('--out <name>', 'name of the new model')
+  .description(
+    'train (or fine-tune with --base) a model on SEG-Y files; the model is registered in the project. ' +
+      "--task spectrogram trains the spectrogram anomaly detector on a station's miniSEED recording into the folder --out",
+  )
+  .requiredOption('--task <task>', 'denoise, interpolate or spectrogram')
+  .option(
+    '--data <files...>',
+    'SEG-Y files to train on (imported into the project if needed), or one miniSEED recording',
+    [],
+  )
+  .option('--station <NET.STA.LOC>', 'with --task spectrogram: the station, when the recording holds several')
+  .requiredOption('--out <name>', 'name of the new model (--task spectrogram: the detector folder)')
   .option(
     '--config <name|file>',
-    'bundled config name (unet-small, unet-seeds, autoencoder...) or a YAML/JSON file',
-    'unet-small',
+    'bundled config name (unet-small, unet-seeds, autoencoder...) or a YAML/JSON file ' +
+      '(default: unet-small; the spectrogram autoencoder with --task spectrogram)',
   )
   .option('--base <model-id>', 'fine-tune this model (bundled or trained) instead of starting from scratch')
   .option(
@@ -122,13 +131,26 @@ program
   .option('--resume', 'continue the stopped training of --out from its last checkpoint')
   .option('--project <dir>', 'project folder (default: the default project)')
   .option('--json', 'print the result as JSON')
-  .action(async (options: Omit<TrainCliOptions, 'project'> & { project?: string }) =>
-    runTraining({ ...options, project: options.project ?? defaultProjectDir(defaultUserDataDir()) }),
+  .action(
+    async (
+      options: Omit<TrainCliOptions, 'project' | 'config'> & { project?: string; config?: string; station?: string },
+    ) => {
+      if (options.task === 'spectrogram') {
+        await runSpectrogramTraining({ ...options, config: options.config ?? spectrogramConfigPath() });
+        return;
+      }
+      await runTraining({
+        ...options,
+        config: options.config ?? 'unet-small',
+        project: options.project ?? defaultProjectDir(defaultUserDataDir()),
+      });
+    },
   );
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
 registerMseedCommands(program);
+registerDetectCommand(program);
 registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {

@@ -42,7 +42,7 @@ export function registerMseedCommands(program: Command): void {
     .action(async (file: string, options: DumpOptions) => dumpChannel(file, options));
 }
 
-async function filesUnder(target: string): Promise<string[]> {
+export async function filesUnder(target: string): Promise<string[]> {
   const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
     // Keeps the errno code (exit code 4) with a message that says what is missing.
     throw Object.assign(new Error(`${target}: no such file or folder`), { code: error.code });

@@ -54,17 +54,29 @@ export function jobTitle(request: JobRequest): string {
     case 'import-survey':
       return `Import ${path.basename(request.path)}`;
     case 'reconstruct-section':
-      return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} ${request.label}`;
+      return `${taskVerb(request.task)} ${request.label} of ${request.surveyName}`;
     case 'apply-volume':
-      return `${request.task === 'denoise' ? 'Denoise' : 'Fill missing traces of'} the volume (${describeRun(request.model ? `model ${request.model.name}` : (request.method ?? 'default method'), request.model !== null, request)})`;
+      return `${taskVerb(request.task)} ${request.surveyName ?? 'the volume'} (${describeRun(request.model ? `model ${request.model.name}` : (request.method ?? 'default method'), request.model !== null, request)})`;
     case 'apply-volume-slice':
       return `${jobTitle(request.apply)}, inline indices ${request.slice[0]}-${request.slice[1]}`;
     case 'finish-volume':
       return `Finish ${jobTitle(request.apply)}`;
     case 'export-volume':
-      return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume to ${path.basename(request.path)}`;
-    case 'train-model':
+      return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume of ${path.basename(request.sourcePath)} to ${path.basename(request.path)}`;
+    case 'train-model': {
       // The name ends the title: `promethium train --resume` finds the stopped job of a model by it.
-      return `${request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train'}${request.corruption && request.corruption !== 'synthetic' ? ` (${request.corruption})` : ''} ${request.name}`;
+      const verb = request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train';
+      const pairs = request.corruption && request.corruption !== 'synthetic' ? ` (${request.corruption})` : '';
+      return `${verb}${pairs} on ${request.sources.map(trainingSourceName).join(', ')}: ${request.name}`;
+    }
   }
+}
+
+function taskVerb(task: 'denoise' | 'interpolate'): string {
+  return task === 'denoise' ? 'Denoise' : 'Fill missing traces of';
+}
+
+/** A training survey by its SEG-Y file's name (older requests of cube surveys only kept the cache folder). */
+function trainingSourceName(source: { cacheDir: string; sourcePath?: string }): string {
+  return path.basename(source.sourcePath ?? source.cacheDir);
 }

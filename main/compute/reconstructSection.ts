@@ -239,7 +239,7 @@ export async function reconstructSurveySection(
         samples,
         data: section,
         live,
-        traceAxis: { name: isInline ? 'crossline' : 'inline', values: numbers },
+        traceAxis: { name: request.traceAxisName, values: numbers },
         sampleAxis: { name: 'time', unit: axis.unit, start: axis.start, interval: axis.interval },
       },
       result,

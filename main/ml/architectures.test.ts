@@ -76,6 +76,7 @@ const BUNDLED_PARAMS: Record<string, number> = {
   'unet-small-interpolation': 489_893,
   'unet-seeds': 31_048_257,
   autoencoder: 3_102_849,
+  'passive/spectrogram_autoencoder': 778_691,
   vae: 1_462_913,
   gan: 31_048_257,
   pinn: 483_857,
@@ -156,6 +157,23 @@ describe('models', () => {
       model.dispose();
     });
   }
+
+  it('the spectrogram autoencoder maps 3-component spectrograms of any size to the same size', () => {
+    for (const size of [
+      [129, 110],
+      [33, 16],
+    ] as const) {
+      const config = parseModelConfig({
+        architecture: 'spectrogram_autoencoder',
+        params: { features: [4, 8], input_size: size },
+      });
+      const { model } = buildModel(config);
+      const y = predict(model, tf.zeros([2, size[0], size[1], 3]));
+      expect(y.shape).toEqual([2, size[0], size[1], 3]);
+      y.dispose();
+      model.dispose();
+    }
+  });
 
   it('the autoencoder exposes its latent and its L1 penalty, weighted by latent_l1', async () => {
     const config = parseModelConfig({

@@ -18,6 +18,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { Architecture, ModelConfig } from './modelConfig';
 import { buildAutoencoder, latentL1Penalty } from './models/autoencoder';
+import { buildSpectrogramAutoencoder } from './models/spectrogramAutoencoder';
 import { buildPatchGan, discriminatorLoss, generatorAdversarialLoss } from './models/patchGan';
 import { buildUnet } from './models/unet';
 import { buildVae, klPenalty } from './models/vae';
@@ -106,6 +107,10 @@ export const ARCHITECTURES: { readonly [A in Architecture]: ModelBuilder<A> } = 
       extraLoss: ({ inputs, prediction }) =>
         physicsLoss(inputs, prediction, params.slope_window, params.physics_weight),
     };
+  },
+  spectrogram_autoencoder: (params) => {
+    const model = buildSpectrogramAutoencoder(params);
+    return { model, trainingModel: model };
   },
 };
 

@@ -41,6 +41,22 @@ export const AUTOENCODER_PARAMS_SCHEMA = z
   })
   .strict();
 
+export const SPECTROGRAM_AUTOENCODER_PARAMS_SCHEMA = z
+  .object({
+    /** Components of the recording (E, N, Z): one spectrogram each, as channels. */
+    in_channels: positiveInt.default(3),
+    /** Spectrograms out: as many as in for a reconstruction. */
+    out_channels: positiveInt.default(3),
+    /** Channels of the stride-2 encoder convs; the decoder mirrors them with stride-2 transposed convs. */
+    features: channelList.default([32, 64, 128, 256]),
+    /**
+     * Frequency bins x time frames of the spectrograms: the decoder's output is cropped to it (a fixed size in tfjs).
+     * Training sets it from its windows; the default is the seed's shape (nperseg 256 at 100 Hz, 70 s).
+     */
+    input_size: z.tuple([positiveInt, positiveInt]).default([129, 110]),
+  })
+  .strict();
+
 export const VAE_PARAMS_SCHEMA = z
   .object({
     in_channels: positiveInt.default(1),
@@ -107,6 +123,12 @@ export const MODEL_CONFIG_SCHEMA = z.discriminatedUnion('architecture', [
       params: AUTOENCODER_PARAMS_SCHEMA.default(AUTOENCODER_PARAMS_SCHEMA.parse({})),
     })
     .strict(),
+  z
+    .object({
+      architecture: z.literal('spectrogram_autoencoder'),
+      params: SPECTROGRAM_AUTOENCODER_PARAMS_SCHEMA.default(SPECTROGRAM_AUTOENCODER_PARAMS_SCHEMA.parse({})),
+    })
+    .strict(),
   z.object({ architecture: z.literal('vae'), params: VAE_PARAMS_SCHEMA.default(VAE_PARAMS_SCHEMA.parse({})) }).strict(),
   z.object({ architecture: z.literal('gan'), params: GAN_PARAMS_SCHEMA.default(GAN_PARAMS_SCHEMA.parse({})) }).strict(),
   z
@@ -118,6 +140,7 @@ export type ModelConfig = z.infer<typeof MODEL_CONFIG_SCHEMA>;
 export type Architecture = ModelConfig['architecture'];
 export type UnetParams = z.infer<typeof UNET_PARAMS_SCHEMA>;
 export type AutoencoderParams = z.infer<typeof AUTOENCODER_PARAMS_SCHEMA>;
+export type SpectrogramAutoencoderParams = z.infer<typeof SPECTROGRAM_AUTOENCODER_PARAMS_SCHEMA>;
 export type VaeParams = z.infer<typeof VAE_PARAMS_SCHEMA>;
 export type PatchGanParams = z.infer<typeof PATCHGAN_PARAMS_SCHEMA>;
 export type GanParams = z.infer<typeof GAN_PARAMS_SCHEMA>;
@@ -140,6 +163,7 @@ export function networkShape(config: ModelConfig): NetworkShape {
   switch (config.architecture) {
     case 'unet':
     case 'autoencoder':
+    case 'spectrogram_autoencoder':
       return shapeOf(config.params.features, config.params);
     case 'vae':
       return shapeOf(config.params.encoder_features, config.params);

@@ -15,6 +15,7 @@ import { openSegy, type SegyFile } from '../segy/reader';
 import { readArbitraryLine } from './arbitraryLine';
 import { SurveyCache } from './cache';
 import { readGatherIndex, type GatherIndex } from './importSurvey';
+import { sectionTraceAxisName } from './surveyDescription';
 import { findTraceByKey, findTraceByKeys, traceHeaderOf } from './traceHeaderLookup';
 
 export interface SurveyLocation {
@@ -203,7 +204,7 @@ async function inlinePanel(cache: SurveyCache, survey: SurveyLocation, index: nu
     traces: crosslines,
     samples,
     live: cache.liveMask().data.slice(index * crosslines, (index + 1) * crosslines),
-    traceAxis: { name: is3d ? 'crossline' : 'trace', values: cache.crosslineNumbers },
+    traceAxis: { name: sectionTraceAxisName(survey.description, 'inline'), values: cache.crosslineNumbers },
     sampleAxis: verticalAxis(survey.description),
   };
 }
@@ -219,7 +220,7 @@ async function crosslinePanel(cache: SurveyCache, survey: SurveyLocation, index:
     traces: inlines,
     samples,
     live: Uint8Array.from({ length: inlines }, (_, il) => mask[il * crosslines + index]!),
-    traceAxis: { name: 'inline', values: cache.inlineNumbers },
+    traceAxis: { name: sectionTraceAxisName(survey.description, 'crossline'), values: cache.inlineNumbers },
     sampleAxis: verticalAxis(survey.description),
   };
 }

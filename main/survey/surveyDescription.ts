@@ -67,3 +67,15 @@ export function describeSurvey(file: SegyFile, { proposal, scan, geometry }: Sur
     warnings: [...file.warnings, ...geometry.warnings],
   };
 }
+
+/**
+ * What the traces of an inline or crossline panel are called on screen: the other grid axis of a 3D survey; on a 2D
+ * line "CDP" when CDP numbers (byte 21) order the line, else plain "trace".
+ */
+export function sectionTraceAxisName(
+  description: Pick<SurveyDescription, 'grid' | 'line'>,
+  axis: 'inline' | 'crossline',
+): string {
+  if (description.grid) return axis === 'inline' ? 'crossline' : 'inline';
+  return description.line?.keyByte === 21 ? 'CDP' : 'trace';
+}

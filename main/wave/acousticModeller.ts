@@ -217,7 +217,10 @@ function checkGrid(grid: VelocityGrid, options: ModellingOptions): void {
 const [C4_0, C4_1, C4_2] = SECOND_DERIVATIVE_COEFFICIENTS[4] as [number, number, number];
 const [C8_0, C8_1, C8_2, C8_3, C8_4] = SECOND_DERIVATIVE_COEFFICIENTS[8] as [number, number, number, number, number];
 
-/** One leapfrog step with the 4th-order Laplacian: next (in the `previous` array) from p and previous. */
+/**
+ * One leapfrog step with the 4th-order Laplacian: next (in the `previous` array) from p and previous. One function per
+ * order with its taps written out (step8 is its twin): the modeller's hot loop, kept free of an inner loop over taps.
+ */
 function step4(
   p: Float32Array,
   next: Float32Array,

@@ -14,6 +14,7 @@ import type { SectionReconstructionOutput } from '../compute/reconstructSection'
 import type { JobRecord, JobRunner } from '../jobs/jobRunner';
 import type { ModelRegistry } from '../ml/registry/modelRegistry';
 import type { Project } from '../project/project';
+import { sectionTraceAxisName } from '../survey/surveyDescription';
 
 const KEPT_RESULTS = 8;
 
@@ -60,8 +61,9 @@ export class ReconstructionService {
   async start(input: ReconstructInput): Promise<JobInfo> {
     const stored = this.project().surveys.get(input.surveyId);
     if (!stored) throw new PromethiumError('not-found', `no survey ${input.surveyId} in this project`);
-    const grid = stored.summary.description?.grid;
-    if (stored.summary.state !== 'ready' || !(grid || stored.summary.description?.line)) {
+    const description = stored.summary.description;
+    const grid = description?.grid;
+    if (stored.summary.state !== 'ready' || !description || !(grid || description.line)) {
       throw new PromethiumError('invalid-argument', `${stored.summary.name} has no ready inlines to reconstruct`);
     }
     const axisRange = input.axis === 'inline' ? grid?.inlines : grid?.crosslines;
@@ -70,10 +72,12 @@ export class ReconstructionService {
     return this.jobs.start({
       kind: 'reconstruct-section',
       surveyId: input.surveyId,
+      surveyName: stored.summary.name,
       cacheDir: stored.cacheDir,
       label: grid ? `${input.axis === 'inline' ? 'Inline' : 'Crossline'} ${number}` : stored.summary.name,
       axis: input.axis,
       index: input.index,
+      traceAxisName: sectionTraceAxisName(description, input.axis),
       task: input.task,
       model,
       method: model ? null : (input.method ?? null),

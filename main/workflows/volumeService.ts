@@ -138,6 +138,7 @@ export class VolumeService {
       kind: 'apply-volume',
       volumeId: id,
       surveyId: input.surveyId,
+      surveyName: survey.summary.name,
       inputDir: parent?.dir ?? survey.cacheDir,
       volumeDir: dir,
       task: input.task,

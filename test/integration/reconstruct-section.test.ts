@@ -33,7 +33,7 @@ describe.skipIf(!hasTestdata)('reconstruct.section', () => {
       tta: false,
       ensemble: 1,
     });
-    expect(job.title).toBe('Denoise Inline 116');
+    expect(job.title).toBe('Denoise Inline 116 of f3.sgy');
     const done = await ended(job.id);
     expect(done.state, done.error?.message).toBe('done');
     expect(done.result).toMatchObject({ method: 'model U-Net denoise v1' });

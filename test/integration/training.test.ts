@@ -83,7 +83,7 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
 
   it('adapts a bundled model to the survey (self-supervised, time-boxed) as a new model whose parent is the original', async () => {
     const job = await services.training.adapt({ modelId: 'unet_interp_v1', surveyId, timeBudgetSeconds: 4 });
-    expect(job.title).toBe('Fine-tune U-Net interpolation v1 adapted to f3.sgy');
+    expect(job.title).toBe('Fine-tune on f3.sgy: U-Net interpolation v1 adapted to f3.sgy');
     const done = await until(job.id, ended);
     expect(done.state, done.error?.message).toBe('done');
     const { modelId, stoppedBecause } = done.result as { modelId: string; stoppedBecause: string };
@@ -98,7 +98,7 @@ describe.skipIf(!hasTestdata)('training on an imported survey', () => {
 
   it('adapts a denoiser on recorrupted pairs (the survey is already noisy), and records it in the job and the model card', async () => {
     const job = await services.training.adapt({ modelId: 'unet_denoise_v1', surveyId, timeBudgetSeconds: 4 });
-    expect(job.title).toBe('Fine-tune (recorrupted) U-Net denoise v1 adapted to f3.sgy');
+    expect(job.title).toBe('Fine-tune (recorrupted) on f3.sgy: U-Net denoise v1 adapted to f3.sgy');
     const done = await until(job.id, ended);
     expect(done.state, done.error?.message).toBe('done');
     const { modelId, keptBase, note, adaptComparison } = done.result as {

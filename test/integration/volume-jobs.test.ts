@@ -129,7 +129,7 @@ describe.skipIf(!hasTestdata)('volumes and their jobs', () => {
     ]);
     const titles = made.map(({ job }) => services.jobs.get(job.id).title);
     expect(new Set(titles).size).toBe(4);
-    expect(titles[1]).toBe('Denoise the volume (model U-Net denoise v1, ensemble 8)');
+    expect(titles[1]).toBe('Denoise ex1_missing_traces_75x71x26.segy (model U-Net denoise v1, ensemble 8)');
     for (const { job } of [...made].reverse()) {
       const stopped = ended(job.id);
       services.jobs.cancel(job.id);

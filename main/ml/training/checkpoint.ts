@@ -46,7 +46,7 @@ export const CHECKPOINT_FILES = {
 type NamedTensor = { name: string; tensor: tf.Tensor };
 
 /** The two files of one set of tensors: tf.io.encodeWeights data and its specs. */
-interface TensorFiles {
+export interface TensorFiles {
   weights: string;
   specs: string;
 }
@@ -109,7 +109,7 @@ export async function recoverFolder(dir: string): Promise<void> {
 }
 
 /** Replaces `dir` by the complete folder `staged` with two renames (see the module comment). */
-async function swapIn(staged: string, dir: string): Promise<void> {
+export async function swapIn(staged: string, dir: string): Promise<void> {
   const previous = `${dir}.previous`;
   await rm(previous, { recursive: true, force: true });
   if (await exists(dir)) await renameDurably(dir, previous);
@@ -137,7 +137,7 @@ function parseState(text: string): StoredTrainingState {
 }
 
 /** Writes tensors in order; names are only labels for tfjs, so an index prefix keeps them unique and ordered. */
-async function writeTensors(dir: string, files: TensorFiles, tensors: NamedTensor[]): Promise<void> {
+export async function writeTensors(dir: string, files: TensorFiles, tensors: NamedTensor[]): Promise<void> {
   const named = tensors.map(({ name, tensor }, index) => ({
     name: `${String(index).padStart(5, '0')}:${name}`,
     tensor,
@@ -148,7 +148,7 @@ async function writeTensors(dir: string, files: TensorFiles, tensors: NamedTenso
 }
 
 /** What writeTensors wrote, in its order, with the names it was given; the caller disposes the tensors. */
-async function readTensors(dir: string, files: TensorFiles): Promise<NamedTensor[]> {
+export async function readTensors(dir: string, files: TensorFiles): Promise<NamedTensor[]> {
   const specs = JSON.parse(await readFile(path.join(dir, files.specs), 'utf8')) as tf.io.WeightsManifestEntry[];
   const bytes = await readFile(path.join(dir, files.weights));
   const decoded = tf.io.decodeWeights(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength), specs);
@@ -166,6 +166,11 @@ async function restoreOptimizerFrom(optimizer: tf.Optimizer, dir: string, files:
   const weights = await readTensors(dir, files);
   await optimizer.setWeights(weights);
   tf.dispose(weights.map(({ tensor }) => tensor)); // setWeights made variables of them, which hold their own references
+}
+
+/** Writes the optimizer's state into `dir` under the names restoreOptimizer reads. */
+export async function writeOptimizerState(dir: string, optimizer: tf.Optimizer): Promise<void> {
+  await writeOptimizer(dir, OPTIMIZER_FILES, optimizer);
 }
 
 /** Restores what writeLastCheckpoint saved of the optimizer: iteration count, bias corrections and moments. */
@@ -209,7 +214,7 @@ export async function writeLastCheckpoint(checkpointDir: string, content: Checkp
   const staged = `${dir}.staging`;
   await mkdir(checkpointDir, { recursive: true });
   await saveModelFolder(staged, content.model, content.card);
-  await writeOptimizer(staged, OPTIMIZER_FILES, content.optimizer);
+  await writeOptimizerState(staged, content.optimizer);
   if (content.discriminator !== undefined) {
     const { network, optimizer } = content.discriminator;
     const weights = network.weights.map((weight) => ({ name: weight.originalName, tensor: weight.read() }));
