@@ -613,6 +613,17 @@ export interface ClusterCheck {
   items: { what: string; ok: boolean; detail: string }[];
 }
 
+/** How a job reconstructs: the task, and a model folder (with its name for reports) or a classical method. */
+const reconstructionChoiceSchema = z.object({
+  task: z.enum(['denoise', 'interpolate']),
+  model: z.object({ dir: z.string(), name: z.string() }).nullable(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+  tta: z.boolean(),
+  ensemble: z.number().int().min(1).max(32),
+  /** Model denoising without the strength check (sure.ts). */
+  fullStrength: z.boolean(),
+});
+
 /** A reconstruction applied to a whole survey, inline by inline, into a derived volume. */
 export const applyVolumeRequestSchema = z.object({
   kind: z.literal('apply-volume'),
@@ -624,13 +635,7 @@ export const applyVolumeRequestSchema = z.object({
   inputDir: z.string(),
   /** The derived volume's Zarr group; inline chunks already there are finished lines (a resumed job skips them). */
   volumeDir: z.string(),
-  task: z.enum(['denoise', 'interpolate']),
-  model: z.object({ dir: z.string(), name: z.string() }).nullable(),
-  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
-  tta: z.boolean(),
-  ensemble: z.number().int().min(1).max(32),
-  /** Model denoising without the strength check (sure.ts). */
-  fullStrength: z.boolean(),
+  ...reconstructionChoiceSchema.shape,
   /** Inline indices [first, last] to reconstruct; the other inlines are copied unchanged. */
   inlines: z.tuple([z.number().int().min(0), z.number().int().min(0)]),
   /** Only cells inside this polygon of (inline index, crossline index) vertices are replaced. */
@@ -681,14 +686,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     index: z.number().int().min(0),
     /** What the section's traces are called on screen (sectionTraceAxisName): crossline, inline, CDP or trace. */
     traceAxisName: z.string(),
-    task: z.enum(['denoise', 'interpolate']),
-    /** A model folder (and its name for reports), or a classical method. */
-    model: z.object({ dir: z.string(), name: z.string() }).nullable(),
-    method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
-    tta: z.boolean(),
-    ensemble: z.number().int().min(1).max(32),
-    /** Model denoising without the strength check (sure.ts). */
-    fullStrength: z.boolean(),
+    ...reconstructionChoiceSchema.shape,
   }),
   applyVolumeRequestSchema,
   /** One cluster task's share of an apply: only these inline indices, beside other tasks (main/cluster). */

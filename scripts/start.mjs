@@ -17,9 +17,12 @@ function findElectron() {
   try {
     executable = require('electron'); // the package's main export is the binary's path
   } catch (error) {
+    // Electron 45 needs Node 22.12 or newer (npm skips it on older Node) and downloads its binary from GitHub.
     const reason =
-      error.code === 'MODULE_NOT_FOUND' ? 'the electron package is not installed' : error.message.split('\n')[0];
-    return { reason: `${reason} (its binary download needs internet access to GitHub)` };
+      error.code === 'MODULE_NOT_FOUND'
+        ? `the electron package is not installed (it needs Node 22.12 or newer, this is ${process.version}, and internet access to GitHub for its binary)`
+        : `${error.message.split('\n')[0]} (the Electron binary is downloaded from GitHub on first use)`;
+    return { reason };
   }
   if (typeof executable !== 'string' || !existsSync(executable)) return { reason: 'the Electron binary is missing' };
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
