@@ -1,7 +1,9 @@
 /**
  * The renderer's state: one `AppState` per window, made of runes. It owns the API connection, mirrors what main
  * publishes (jobs, compute status) from the typed events, handles menu commands, and turns every API rejection into a
- * dismissible notice: no call made from here ends as an uncaught promise rejection.
+ * dismissible notice: no call made from here ends as an uncaught promise rejection. Per-area stores it owns hold the
+ * jobs (jobs.svelte.ts), the derived volumes (volumes.svelte.ts), the notices (notices.svelte.ts) and the cluster's
+ * applies (clusterJobs.svelte.ts); components reach all of them through `useAppState()`.
  */
 import { getContext, setContext } from 'svelte';
 import { DEFAULT_MODELS } from '../../../preload/contract';
@@ -13,7 +15,6 @@ import type {
   HostKind,
   JobInfo,
   JobRequest,
-  JobState,
   MenuCommand,
   ModelSummary,
   ProjectInfo,
@@ -26,7 +27,10 @@ import type {
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { ClusterJobsStore } from './clusterJobs.svelte';
-import { describeError, errorCode } from './errors';
+import { errorCode } from './errors';
+import { isActive, JobsStore } from './jobs.svelte';
+import { NoticesStore, type Notice } from './notices.svelte';
+import { VolumesStore } from './volumes.svelte';
 
 export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
@@ -91,15 +95,6 @@ export function browsesGathers(survey: SurveySummary): boolean {
 
 export type ConnectionState = 'connecting' | 'connected' | 'disconnected';
 
-export interface Notice {
-  id: number;
-  tone: 'error' | 'info';
-  title: string;
-  message: string;
-  /** The API error code, when the notice reports a rejected call. */
-  code: string | null;
-}
-
 /**
  * The compute self-test: amplitude statistics of a synthetic 240 x 400 x 1000 volume (96 M samples), a few seconds on a
  * 2-core machine, so its progress bar is visibly alive end to end (renderer → main → compute process → back).
@@ -111,29 +106,6 @@ export const SELF_TEST_REQUEST: Extract<JobRequest, { kind: 'synthetic-stats' }>
   samples: 1000,
   seed: 1,
 };
-
-const NOTICE_LIMIT = 5;
-/** Notices go away by themselves (errors stay longer, to be read); the × closes them at once. */
-const NOTICE_MS: Record<Notice['tone'], number> = { info: 8000, error: 20000 };
-
-export function isActive(state: JobState): boolean {
-  return state === 'queued' || state === 'running';
-}
-
-function stateRank(state: JobState): number {
-  if (state === 'queued') return 0;
-  if (state === 'running') return 1;
-  return 2;
-}
-
-/** Of two snapshots of one job, the later one: an event may overtake (or trail) the answer to jobs.list(). */
-export function newerSnapshot(known: JobInfo, incoming: JobInfo): JobInfo {
-  const rankKnown = stateRank(known.state);
-  const rankIncoming = stateRank(incoming.state);
-  if (rankIncoming !== rankKnown) return rankIncoming > rankKnown ? incoming : known;
-  if (rankKnown === 2) return (incoming.finishedAt ?? '') >= (known.finishedAt ?? '') ? incoming : known;
-  return incoming.progress >= known.progress ? incoming : known;
-}
 
 export function isAmplitudeStats(value: unknown): value is AmplitudeStats {
   if (typeof value !== 'object' || value === null) return false;
@@ -160,6 +132,10 @@ export class AppState {
   readonly api: Api;
   /** Applies sent to the project's Slurm cluster (polled while any runs). */
   readonly cluster: ClusterJobsStore;
+  /** The jobs main runs, as events and lists report them. */
+  readonly jobs: JobsStore;
+  /** The surveys' derived volumes, and the one being exported. */
+  readonly volumes: VolumesStore;
   readonly host: HostKind;
 
   view = $state<ViewName>('home');
@@ -169,13 +145,11 @@ export class AppState {
   project = $state<ProjectInfo | null>(null);
   recent = $state<RecentProject[] | null>(null);
   models = $state<ModelSummary[] | null>(null);
-  jobs = $state<JobInfo[]>([]);
-  notices = $state<Notice[]>([]);
+  readonly notices = new NoticesStore();
   jobsPanelOpen = $state(true);
   projectForm = $state({ visible: false, path: '', busy: false });
   selfTestJobId = $state<string | null>(null);
   probing = $state(false);
-  cancelling = $state<Record<string, boolean>>({});
   surveys = $state<SurveySummary[] | null>(null);
   openSurveyId = $state<string | null>(null);
   /** The browser mode's SEG-Y file picker (the native dialog in Electron). */
@@ -208,41 +182,31 @@ export class AppState {
   reconstructFullStrength = $state(false);
   /** Per-epoch metrics of training jobs seen in this window (from jobs.changed details), by job id. */
   trainingCurves = $state<Record<string, EpochMetrics[]>>({});
-  /** Derived volumes of the surveys whose list was loaded, by survey id. */
-  volumes = $state<Record<string, VolumeSummary[]>>({});
-  /** The derived volume whose export dialog is open (from its Export… button or File › Export). */
-  exportingVolumeId = $state<string | null>(null);
   /** Imports started from this window: job id -> survey id, opened when the import is done. */
   imports = $state<Record<string, string>>({});
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
   adaptations = $state<Record<string, string>>({});
 
-  sortedJobs = $derived([...this.jobs].sort((a, b) => b.createdAt.localeCompare(a.createdAt)));
-  runningCount = $derived(this.jobs.filter((job) => job.state === 'running').length);
-  queuedCount = $derived(this.jobs.filter((job) => job.state === 'queued').length);
-  /** The docked panel: every queued or running job, then the most recent finished ones. */
-  panelJobs = $derived([
-    ...this.sortedJobs.filter((job) => isActive(job.state)),
-    ...this.sortedJobs.filter((job) => !isActive(job.state)).slice(0, 6),
-  ]);
   computeLabel = $derived(describeCompute(this.compute));
   openSurvey = $derived(this.surveys?.find((survey) => survey.id === this.openSurveyId) ?? null);
-  selfTestJob = $derived(
-    (this.selfTestJobId ? this.jobs.find((job) => job.id === this.selfTestJobId) : undefined) ??
-      this.sortedJobs.find((job) => job.kind === 'synthetic-stats'),
-  );
 
-  private nextNoticeId = 1;
   private everConnected = false;
+
+  /** The self-test started here, else the latest one (a getter: the jobs store is made in the constructor). */
+  get selfTestJob(): JobInfo | undefined {
+    return (
+      (this.selfTestJobId ? this.jobs.find(this.selfTestJobId) : undefined) ??
+      this.jobs.sorted.find((job) => job.kind === 'synthetic-stats')
+    );
+  }
 
   constructor() {
     const connection = connectApi((connected) => this.onConnectionChange(connected));
     this.api = connection.api;
-    this.cluster = new ClusterJobsStore(
-      this.api,
-      (what, call) => this.attempt(what, call),
-      () => this.volumesChanged(),
-    );
+    const attempt = <T>(what: string, call: () => Promise<T>): Promise<T | undefined> => this.attempt(what, call);
+    this.jobs = new JobsStore(this.api, attempt);
+    this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
+    this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
   }
@@ -269,7 +233,7 @@ export class AppState {
     const onRejection = (event: PromiseRejectionEvent): void => this.notifyError('Unexpected error', event.reason);
     window.addEventListener('unhandledrejection', onRejection);
     const clock = setInterval(() => {
-      if (this.runningCount > 0) this.now = Date.now();
+      if (this.jobs.runningCount > 0) this.now = Date.now();
     }, 1000);
     void this.refresh();
     return () => {
@@ -293,7 +257,7 @@ export class AppState {
     await Promise.all([
       this.loadSystem(),
       this.loadProject(),
-      this.loadJobs(),
+      this.jobs.load(),
       this.loadModels(),
       this.loadRecent(),
       this.loadSurveys(),
@@ -326,7 +290,7 @@ export class AppState {
   closeSurvey(): void {
     this.openSurveyId = null;
     this.readout = null;
-    this.exportingVolumeId = null;
+    this.volumes.exportingId = null;
     if (this.view === 'survey') this.view = 'home';
   }
 
@@ -416,30 +380,14 @@ export class AppState {
     if (models) this.models = models;
   }
 
-  async loadJobs(): Promise<void> {
-    const listed = await this.attempt('Listing jobs', () => this.api.jobs.list());
-    if (!listed) return;
-    // A throwaway lookup, not state: nothing reads it reactively.
-    // eslint-disable-next-line svelte/prefer-svelte-reactivity
-    const known = new Map(this.jobs.map((job) => [job.id, job]));
-    this.jobs = listed.map((job) => {
-      const previous = known.get(job.id);
-      return previous ? newerSnapshot(previous, job) : job;
-    });
-  }
-
   upsertJob(job: JobInfo): void {
-    const index = this.jobs.findIndex((known) => known.id === job.id);
-    const previous = index < 0 ? undefined : this.jobs[index];
-    if (index < 0) this.jobs.push(job);
-    else this.jobs[index] = newerSnapshot(this.jobs[index]!, job);
-    if (!isActive(job.state) && this.cancelling[job.id]) delete this.cancelling[job.id];
+    const previous = this.jobs.record(job);
     if (isEpochMetrics(job.detail)) this.noteEpoch(job.id, job.detail);
     const finishedNow = !isActive(job.state) && (!previous || isActive(previous.state));
     if (this.reconstructions[job.id] && !isActive(job.state)) this.reconstructionEnded(job);
     if (finishedNow && job.kind === 'train-model' && job.state === 'done') void this.loadModels();
     if (job.kind === 'apply-volume' && (finishedNow || !previous || previous.progress !== job.progress)) {
-      this.volumesChanged();
+      this.volumes.changed();
     }
     if (finishedNow && job.kind === 'export-volume') {
       if (job.state === 'done') this.notify('info', 'Volume exported', job.title);
@@ -449,38 +397,11 @@ export class AppState {
     if (finishedNow && this.imports[job.id] !== undefined) void this.importEnded(job);
   }
 
-  private volumesLoading = false;
-  private volumesDirty = false;
-
-  /** An apply job moved: reload the open survey's volumes (one call at a time, the last change always seen). */
-  private volumesChanged(): void {
-    if (!this.openSurveyId) return;
-    if (this.volumesLoading) {
-      this.volumesDirty = true;
-      return;
-    }
-    void this.loadVolumes(this.openSurveyId);
-  }
-
-  async loadVolumes(surveyId: string): Promise<void> {
-    this.volumesLoading = true;
-    try {
-      do {
-        this.volumesDirty = false;
-        const listed = await this.attempt('Listing volumes', () => this.api.volumes.list(surveyId));
-        if (listed) this.volumes[surveyId] = listed;
-      } while (this.volumesDirty);
-    } finally {
-      this.volumesLoading = false;
-    }
-  }
-
   /** Starts applying a reconstruction to a survey's inlines: a new derived volume and its job (in the jobs panel). */
   async applyVolume(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
     const started = await this.attempt('Applying to the volume', () => this.api.volumes.apply(request));
     if (!started) return undefined;
-    const list = this.volumes[request.surveyId] ?? [];
-    this.volumes[request.surveyId] = [started.volume, ...list.filter((v) => v.id !== started.volume.id)];
+    this.volumes.addFirst(started.volume);
     this.jobsPanelOpen = true;
     this.upsertJob(started.job);
     return started.volume;
@@ -490,8 +411,7 @@ export class AppState {
   async applyVolumeOnCluster(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
     const volume = await this.cluster.apply(request);
     if (!volume) return undefined;
-    const list = this.volumes[request.surveyId] ?? [];
-    this.volumes[request.surveyId] = [volume, ...list.filter((v) => v.id !== volume.id)];
+    this.volumes.addFirst(volume);
     this.jobsPanelOpen = true;
     return volume;
   }
@@ -504,22 +424,13 @@ export class AppState {
     return job;
   }
 
-  async removeVolume(volume: VolumeSummary): Promise<void> {
-    const done = await this.attempt('Removing the volume', async () => {
-      await this.api.volumes.remove(volume.id);
-      return true;
-    });
-    if (!done) return;
-    this.volumes[volume.surveyId] = (this.volumes[volume.surveyId] ?? []).filter((v) => v.id !== volume.id);
-  }
-
   /** Resumes a volume's stopped job: the lines already written are kept. */
   async resumeJob(jobId: string): Promise<JobInfo | undefined> {
     const job = await this.attempt('Resuming the job', () => this.api.jobs.resume(jobId));
     if (!job) return undefined;
     this.jobsPanelOpen = true;
     this.upsertJob(job);
-    this.volumesChanged();
+    this.volumes.changed();
     return job;
   }
 
@@ -576,7 +487,7 @@ export class AppState {
     this.jobsPanelOpen = true;
     // The job's own events may have overtaken this answer: the snapshot kept is the newest.
     this.upsertJob(job);
-    const known = this.jobs.find((candidate) => candidate.id === job.id);
+    const known = this.jobs.find(job.id);
     if (known && !isActive(known.state) && this.reconstructions[job.id]) this.reconstructionEnded(known);
     return job;
   }
@@ -634,8 +545,8 @@ export class AppState {
       );
       return;
     }
-    await this.loadVolumes(survey.id);
-    const ready = (this.volumes[survey.id] ?? []).find((volume) => volume.state === 'ready');
+    await this.volumes.load(survey.id);
+    const ready = (this.volumes.bySurvey[survey.id] ?? []).find((volume) => volume.state === 'ready');
     if (!ready) {
       this.notify(
         'info',
@@ -645,7 +556,7 @@ export class AppState {
       return;
     }
     this.view = 'survey';
-    this.exportingVolumeId = ready.id;
+    this.volumes.exportingId = ready.id;
   }
 
   /** The native folder dialog where there is one; the browser mode has none, so it asks for a server-side path. */
@@ -683,7 +594,7 @@ export class AppState {
     this.notify('info', create ? 'Project created' : 'Project opened', `${project.name} — ${project.path}`);
     this.closeSurvey();
     await Promise.all([
-      this.loadJobs(),
+      this.jobs.load(),
       this.loadModels(),
       this.loadRecent(),
       this.loadSystem(),
@@ -694,10 +605,10 @@ export class AppState {
   }
 
   async cancelJob(id: string): Promise<void> {
-    this.cancelling[id] = true;
+    this.jobs.cancelling[id] = true;
     const job = await this.attempt('Cancelling the job', () => this.api.jobs.cancel(id));
     if (job) this.upsertJob(job);
-    else delete this.cancelling[id];
+    else delete this.jobs.cancelling[id];
   }
 
   async startSelfTest(): Promise<void> {
@@ -717,30 +628,16 @@ export class AppState {
   }
 
   /** Runs an API call; a rejection becomes a notice and the result `undefined`. */
-  async attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (error) {
-      this.notifyError(what, error);
-      return undefined;
-    }
+  attempt<T>(what: string, call: () => Promise<T>): Promise<T | undefined> {
+    return this.notices.attempt(what, call);
   }
 
   notifyError(title: string, error: unknown): void {
-    const { code, message } = describeError(error);
-    this.notify('error', title, message, code);
+    this.notices.error(title, error);
   }
 
   notify(tone: Notice['tone'], title: string, message: string, code: string | null = null): void {
-    // The same failure reported by several calls at once (e.g. a lost connection) shows once.
-    if (this.notices.some((notice) => notice.code === code && notice.message === message)) return;
-    const id = this.nextNoticeId++;
-    this.notices = [...this.notices, { id, tone, title, message, code }].slice(-NOTICE_LIMIT);
-    setTimeout(() => this.dismiss(id), NOTICE_MS[tone]);
-  }
-
-  dismiss(id: number): void {
-    this.notices = this.notices.filter((notice) => notice.id !== id);
+    this.notices.add(tone, title, message, code);
   }
 }
 
