@@ -26,6 +26,7 @@ import {
   surveySamples,
   volumeSamples,
 } from './flows';
+import { largestInMute, tracesOf } from '../integration/segyOracle';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 
 const RECONSTRUCTION_MS = 120_000;
@@ -469,6 +470,8 @@ describe.skipIf(!hasChromium || !hasTestdata)('denoise, apply to volume, compare
     expect(check.maxErrorToVolume).toBeLessThanOrEqual(0.5); // int16 rounding
     expect(check.tracesChanged).toBeGreaterThan(F3_TRACES / 2);
     expect(check.relativeRmsChange).toBeGreaterThan(0.01);
+    // No invented energy: F3's top mute (its first 48 ms are exactly zero) is still exactly zero in the export.
+    expect(largestInMute(tracesOf(testdataPath('segy', 'f3.sgy')), tracesOf(file))).toBe(0);
   }, 180_000);
 
   it('exports the volume as IEEE float on request: format 5, the volume’s float32 samples exactly', async () => {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../support/cli';
 import { hasTestdata, testdataPath } from '../testdata';
-import { dumpWithSegyio, segyioAvailable } from './segyOracle';
+import { largestInMute, segyioAvailable, tracesOf } from './segyOracle';
 
 const work = mkdtempSync(path.join(os.tmpdir(), 'promethium-muted-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -19,24 +19,6 @@ function promethium(...args: string[]): string {
   const run = runCli(work, ...args);
   expect(run.status, run.stderr).toBe(0);
   return run.stdout;
-}
-
-/** Samples as segyio reads them, trace by trace. */
-function tracesOf(file: string): Float32Array[] {
-  const dump = dumpWithSegyio(file, 'big');
-  const values = new Float32Array(dump.sampleBits.buffer);
-  return Array.from({ length: dump.traceCount }, (_, t) => values.subarray(t * dump.samples, (t + 1) * dump.samples));
-}
-
-/** The largest |sample| of `output` above each input trace's first non-zero sample (its top mute). */
-function largestInMute(input: Float32Array[], output: Float32Array[]): number {
-  let largest = 0;
-  input.forEach((trace, t) => {
-    const firstLive = trace.findIndex((v) => v !== 0);
-    const mute = output[t]!.subarray(0, firstLive < 0 ? trace.length : firstLive);
-    for (const v of mute) largest = Math.max(largest, Math.abs(v));
-  });
-  return largest;
 }
 
 describe.skipIf(!hasTestdata || !segyioAvailable())("reconstruction keeps F3's top mute exactly zero", () => {

@@ -62,3 +62,21 @@ export function dumpWithSegyio(file: string, endian: 'big' | 'little'): SegyioDu
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** Samples as segyio reads them, trace by trace. */
+export function tracesOf(file: string): Float32Array[] {
+  const dump = dumpWithSegyio(file, 'big');
+  const values = new Float32Array(dump.sampleBits.buffer);
+  return Array.from({ length: dump.traceCount }, (_, t) => values.subarray(t * dump.samples, (t + 1) * dump.samples));
+}
+
+/** The largest |sample| of `output` above each input trace's first non-zero sample (its top mute). */
+export function largestInMute(input: Float32Array[], output: Float32Array[]): number {
+  let largest = 0;
+  input.forEach((trace, t) => {
+    const firstLive = trace.findIndex((v) => v !== 0);
+    const mute = output[t]!.subarray(0, firstLive < 0 ? trace.length : firstLive);
+    for (const v of mute) largest = Math.max(largest, Math.abs(v));
+  });
+  return largest;
+}
