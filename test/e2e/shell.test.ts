@@ -80,7 +80,12 @@ describe.skipIf(!hasChromium)('app shell in the browser mode', () => {
       () => statusBar().getByTestId('status-connection').innerText(),
       (text) => text.includes('connected'),
     );
-    const sidebar = await page().locator('nav').innerText();
+    // The survey and model lists arrive after the connection: wait for them, then read the sidebar.
+    const sidebar = await waitFor(
+      'the survey and model lists',
+      () => page().locator('nav').innerText(),
+      (text) => text.includes('No surveys yet') && text.includes('U-Net denoise v1'),
+    );
     expect(sidebar).toContain('No surveys yet — File › Open SEG-Y…');
     // The bundled models (resources/models) are listed, read-only, before any trained one.
     expect(sidebar).toContain('U-Net denoise v1');
