@@ -66,8 +66,8 @@ async function runComputeJob(request: JobRequest, label: string): Promise<unknow
   }
 }
 
-async function readRequest(project: Project, volumeId: string): Promise<ApplyVolumeRequest> {
-  const file = path.join(clusterJobDir(project, volumeId), REQUEST_FILE);
+async function readRequest(projectDir: string, volumeId: string): Promise<ApplyVolumeRequest> {
+  const file = path.join(clusterJobDir(path.resolve(projectDir), volumeId), REQUEST_FILE);
   const parsed = applyVolumeRequestSchema.safeParse(JSON.parse(await readFile(file, 'utf8')));
   if (!parsed.success) throw new UsageError(`${file} is not an apply request: ${parsed.error.issues[0]?.message}`);
   return parsed.data;
@@ -207,9 +207,9 @@ export function registerClusterCommands(program: Command): void {
     .requiredOption('--volume <id>', 'volume id')
     .requiredOption('--slice <A-B>', 'inline indices')
     .action(async (options: { project: string; volume: string; slice: string }) => {
-      // Read-only use of the project: tasks on many nodes never write its database.
-      const project = Project.open(options.project, { create: false });
-      const request = await readRequest(project, options.volume).finally(() => project.close());
+      // Tasks on many nodes never open the project database (SQLite over a network file system): the request file
+      // written at submission holds all they need.
+      const request = await readRequest(options.project, options.volume);
       const slice = parseSlice(options.slice);
       await runComputeJob({ kind: 'apply-volume-slice', apply: request, slice }, `inlines ${options.slice}`);
     });
@@ -222,7 +222,7 @@ export function registerClusterCommands(program: Command): void {
     .option('--export <out>', 'export the finished volume to this SEG-Y file')
     .option('--format <format>', "sample format of the export: 'source' or 'ieee'", 'source')
     .action(async (options: { project: string; volume: string; export?: string; format: string }) => {
-      const request = await withProject(options.project, (project) => readRequest(project, options.volume));
+      const request = await readRequest(options.project, options.volume);
       await runComputeJob({ kind: 'finish-volume', apply: request }, 'finishing the volume');
       await withProject(options.project, async (project) => {
         const record = clusterRecord(project, options.volume).record;

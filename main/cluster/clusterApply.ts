@@ -33,8 +33,8 @@ export interface FinishOptions {
 }
 
 /** The folder of a volume's cluster job: batch scripts, the request the tasks read, the task logs. */
-export function clusterJobDir(project: Project, volumeId: string): string {
-  return path.join(project.dir, 'cluster', volumeId);
+export function clusterJobDir(projectDir: string, volumeId: string): string {
+  return path.join(projectDir, 'cluster', volumeId);
 }
 
 /** Contiguous slices of inline indices 0..inlines-1, as even as possible, at most `tasks` of them. */
@@ -115,7 +115,7 @@ export async function submitApply(
   command: string,
   options: FinishOptions,
 ): Promise<ClusterJobRecord> {
-  const dir = clusterJobDir(project, request.volumeId);
+  const dir = clusterJobDir(project.dir, request.volumeId);
   await mkdir(path.join(dir, 'logs'), { recursive: true });
   const input = await SurveyCache.open(request.inputDir);
   let inlines: number;
