@@ -642,39 +642,49 @@ export const applyVolumeRequestSchema = z.object({
   polygon: z.array(z.tuple([z.number(), z.number()])).nullable(),
 });
 
+/** A training (or fine-tuning) job: what the compute process's trainer needs, paths included. */
+export const trainModelRequestSchema = z.object({
+  kind: z.literal('train-model'),
+  name: z.string(),
+  task: z.enum(['denoise', 'interpolate']),
+  /** The model config as data (architecture + params), resolved from a bundled config name in main. */
+  config: z.unknown(),
+  /**
+   * The surveys to train on: the lines of their cube caches (3D inlines, a 2D line), or for surveys imported as
+   * gathers (pre-stack, unstructured) the gathers, read from `sourcePath` through the gather index in `cacheDir`.
+   */
+  sources: z.array(z.object({ surveyId: z.string(), cacheDir: z.string(), sourcePath: z.string().optional() })).min(1),
+  epochs: z.number().int().min(1).max(10000),
+  batchSize: z.number().int().min(1).max(256),
+  patch: z.number().int().min(16).max(1024),
+  learningRate: z.number().positive().max(1),
+  timeBudgetSeconds: z.number().positive().optional(),
+  /**
+   * How training pairs are made: 'synthetic' (noise added to, or live traces hidden from, the data; the default),
+   * 'blind-spot' (denoisers on noisy field data: no noise added, the loss only at a few samples hidden from the model)
+   * or 'recorrupted' (fine-tuning denoisers on noisy field data: white noise added to the input, subtracted from the
+   * target; what models.adapt uses).
+   */
+  corruption: z.enum(TRAINING_CORRUPTIONS).optional(),
+  /** Fine-tuning: the folder of the model to start from, and its id (the new model's parent). */
+  initialModelDir: z.string().optional(),
+  parentId: z.string().nullable(),
+  checkpointDir: z.string(),
+  resume: z.boolean(),
+  /** The run's seed (starting weights, shuffles, corruption); 1 when absent. Ensemble members differ by it. */
+  seed: z
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 31 - 1)
+    .optional(),
+});
+
+export type TrainModelRequest = z.infer<typeof trainModelRequestSchema>;
+
 export const jobRequestSchema = z.discriminatedUnion('kind', [
   selfTestJobSchema,
-  z.object({
-    kind: z.literal('train-model'),
-    name: z.string(),
-    task: z.enum(['denoise', 'interpolate']),
-    /** The model config as data (architecture + params), resolved from a bundled config name in main. */
-    config: z.unknown(),
-    /**
-     * The surveys to train on: the lines of their cube caches (3D inlines, a 2D line), or for surveys imported as
-     * gathers (pre-stack, unstructured) the gathers, read from `sourcePath` through the gather index in `cacheDir`.
-     */
-    sources: z
-      .array(z.object({ surveyId: z.string(), cacheDir: z.string(), sourcePath: z.string().optional() }))
-      .min(1),
-    epochs: z.number().int().min(1).max(10000),
-    batchSize: z.number().int().min(1).max(256),
-    patch: z.number().int().min(16).max(1024),
-    learningRate: z.number().positive().max(1),
-    timeBudgetSeconds: z.number().positive().optional(),
-    /**
-     * How training pairs are made: 'synthetic' (noise added to, or live traces hidden from, the data; the default),
-     * 'blind-spot' (denoisers on noisy field data: no noise added, the loss only at a few samples hidden from the model)
-     * or 'recorrupted' (fine-tuning denoisers on noisy field data: white noise added to the input, subtracted from the
-     * target; what models.adapt uses).
-     */
-    corruption: z.enum(TRAINING_CORRUPTIONS).optional(),
-    /** Fine-tuning: the folder of the model to start from, and its id (the new model's parent). */
-    initialModelDir: z.string().optional(),
-    parentId: z.string().nullable(),
-    checkpointDir: z.string(),
-    resume: z.boolean(),
-  }),
+  trainModelRequestSchema,
   z.object({
     kind: z.literal('reconstruct-section'),
     surveyId: z.string(),
@@ -764,6 +774,87 @@ const writePath = (what = 'a file path') => pathText(what).register(pathArgument
 const modelId = z.string().regex(/^[a-z0-9][a-z0-9._-]{2,80}$/, 'a model id is required');
 const surveyId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a survey id is required');
 const volumeId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a volume id is required');
+
+/** What to train (models.train): a name, the task, the surveys, the architecture (or a base model) and the schedule. */
+export const trainInputSchema = z.object({
+  name: z.string().trim().min(1).max(120),
+  task: z.enum(['denoise', 'interpolate']),
+  surveyIds: z.array(surveyId).min(1).max(64),
+  config: z.string().min(1).max(200).default('unet-small'),
+  baseModelId: modelId.optional(),
+  epochs: z.number().int().min(1).max(10000).default(20),
+  batchSize: z.number().int().min(1).max(256).default(8),
+  patch: z.number().int().min(16).max(1024).default(128),
+  learningRate: z.number().positive().max(1).default(1e-3),
+  timeBudgetSeconds: z
+    .number()
+    .positive()
+    .max(7 * 24 * 3600)
+    .optional(),
+});
+
+/**
+ * One configuration of a sweep: what it changes of the training it belongs to. `params` are merged into the model
+ * config's params (e.g. { features: [8, 16], dropout: 0 }) and checked against its architecture.
+ */
+export const trainingSweepEntrySchema = z
+  .object({
+    name: z.string().trim().min(1).max(120).optional(),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 31 - 1)
+      .optional(),
+    config: z.string().min(1).max(200).optional(),
+    params: z.record(z.string(), z.unknown()).optional(),
+    epochs: z.number().int().min(1).max(10000).optional(),
+    batchSize: z.number().int().min(1).max(256).optional(),
+    patch: z.number().int().min(16).max(1024).optional(),
+    learningRate: z.number().positive().max(1).optional(),
+  })
+  .strict();
+export type TrainingSweepEntry = z.infer<typeof trainingSweepEntrySchema>;
+
+/** A training handed to the cluster: one array task per model, an ensemble of seeds or a sweep of configurations. */
+export const clusterTrainInputSchema = trainInputSchema
+  .extend({
+    /** Models trained alike but for their seeds (1, 2, ...): one task each. */
+    ensemble: z.number().int().min(1).max(64).default(1),
+    /** Configurations, one task each, in place of an ensemble. */
+    sweep: z.array(trainingSweepEntrySchema).min(1).max(1000).optional(),
+  })
+  .refine((input) => input.sweep === undefined || input.ensemble === 1, {
+    message: 'a training is an ensemble or a sweep, not both',
+  });
+export type ClusterTrainInput = z.infer<typeof clusterTrainInputSchema>;
+
+/** One model of a training on the cluster: its array task and the epochs its checkpoint holds. */
+export interface ClusterTrainingTaskStatus {
+  index: number;
+  /** The model's name in the registry once trained. */
+  name: string;
+  seed: number;
+  slurmId: string;
+  state: ClusterTaskState;
+  slurmState: string;
+  /** Epochs completed (from the task's checkpoint), out of `epochs` (fewer when early stopping ended it). */
+  epoch: number;
+  epochs: number;
+  /** The task has written its trained model. */
+  trained: boolean;
+}
+
+/** A training sent to the cluster: its tasks, and the final job that registers the models. */
+export interface ClusterTrainingStatus {
+  trainingId: string;
+  name: string;
+  kind: 'ensemble' | 'sweep';
+  tasks: ClusterTrainingTaskStatus[];
+  finish: { slurmId: string; state: ClusterTaskState; slurmState: string };
+  /** The registered models, in task order (empty until the final job ran). */
+  modelIds: string[];
+}
 
 /** What to apply to a whole survey (volumes.apply, cluster.apply). */
 const applyVolumeInputSchema = z.object({
@@ -968,27 +1059,7 @@ export const apiContract = {
       returns<JobInfo>(),
     ),
     /** Trains (or, with baseModelId, fine-tunes) a model on surveys of the project: a job; the model registers when done. */
-    train: call(
-      z.tuple([
-        z.object({
-          name: z.string().trim().min(1).max(120),
-          task: z.enum(['denoise', 'interpolate']),
-          surveyIds: z.array(surveyId).min(1).max(64),
-          config: z.string().min(1).max(200).default('unet-small'),
-          baseModelId: modelId.optional(),
-          epochs: z.number().int().min(1).max(10000).default(20),
-          batchSize: z.number().int().min(1).max(256).default(8),
-          patch: z.number().int().min(16).max(1024).default(128),
-          learningRate: z.number().positive().max(1).default(1e-3),
-          timeBudgetSeconds: z
-            .number()
-            .positive()
-            .max(7 * 24 * 3600)
-            .optional(),
-        }),
-      ]),
-      returns<JobInfo>(),
-    ),
+    train: call(z.tuple([trainInputSchema]), returns<JobInfo>()),
     /** Writes the model with its card as one archive (.pmodel, a tar file). */
     export: call(z.tuple([modelId, writePath()]), returns<{ path: string; sizeBytes: number }>()),
     import: call(z.tuple([readPath()]), returns<ModelSummary>()),
@@ -1015,6 +1086,12 @@ export const apiContract = {
     /** Resubmits the failed or cancelled tasks of a volume's cluster job; returns their indices. */
     resume: call(z.tuple([volumeId]), returns<number[]>()),
     cancel: call(z.tuple([volumeId]), returns<void>()),
+    /** models.train as one array task per model (ensemble or sweep); the final job registers the models. */
+    train: call(z.tuple([clusterTrainInputSchema]), returns<ClusterTrainingStatus>()),
+    trainings: call(noArgs, returns<ClusterTrainingStatus[]>()),
+    /** Resubmits the stopped tasks of a training (each resumes from its last checkpoint); returns their indices. */
+    resumeTraining: call(z.tuple([z.string().uuid()]), returns<number[]>()),
+    cancelTraining: call(z.tuple([z.string().uuid()]), returns<void>()),
   },
   jobs: {
     list: call(noArgs, returns<JobInfo[]>()),

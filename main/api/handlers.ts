@@ -74,6 +74,10 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       list: () => services.cluster.list(),
       resume: (volumeId) => services.cluster.resume(volumeId),
       cancel: (volumeId) => services.cluster.cancel(volumeId),
+      train: (input) => services.clusterTraining.submit(input),
+      trainings: () => services.clusterTraining.list(),
+      resumeTraining: (trainingId) => services.clusterTraining.resume(trainingId),
+      cancelTraining: (trainingId) => services.clusterTraining.cancel(trainingId),
     },
     jobs: {
       list: () => services.jobs.list(),

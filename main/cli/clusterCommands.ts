@@ -22,6 +22,7 @@ import {
   resumeClusterApply,
 } from '../cluster/clusterApply';
 import { checkCluster } from '../cluster/clusterCheck';
+import { trainingStatus } from '../cluster/clusterTrain';
 import { readClusterSettings, updateClusterSettings } from '../cluster/clusterSettings';
 import { APP_VERSION } from '../api/handlers';
 import { ApiEventBus } from '../jobs/events';
@@ -33,6 +34,7 @@ import { ProgressBar } from './progressBar';
 import { DIST_DIR } from './serve';
 import { UsageError } from './usageError';
 import { runExport } from './volumeCommands';
+import { describeTraining, registerClusterTrainingCommands } from './clusterTrainCommands';
 
 function withProject<T>(dir: string, work: (project: Project) => Promise<T>): Promise<T> {
   const project = Project.open(dir, { create: false });
@@ -47,7 +49,7 @@ function clusterRecord(project: Project, volumeId: string) {
 }
 
 /** Runs one job in a compute process of its own, with no project database: what a cluster task does on a node. */
-async function runComputeJob(request: JobRequest, label: string): Promise<unknown> {
+export async function runComputeJob(request: JobRequest, label: string): Promise<unknown> {
   const host = new ComputeHost(forkComputeLauncher(computeBundlePath(DIST_DIR)), new ApiEventBus());
   const bar = new ProgressBar(label);
   try {
@@ -113,6 +115,7 @@ export function registerClusterCommands(program: Command): void {
   const cluster = program
     .command('cluster')
     .description('hand work to a Slurm cluster: settings, check, status, resume, cancel');
+  registerClusterTrainingCommands(cluster);
 
   cluster
     .command('settings')
@@ -236,7 +239,7 @@ export function registerClusterCommands(program: Command): void {
 
   program
     .command('jobs')
-    .description("a project's jobs: local ones, and applies sent to the cluster with their tasks")
+    .description("a project's jobs: local ones, and applies and trainings sent to the cluster with their tasks")
     .requiredOption('--project <dir>', 'project folder')
     .option('--json', 'print JSON')
     .action(async (options: { project: string; json?: boolean }) =>
@@ -247,10 +250,13 @@ export function registerClusterCommands(program: Command): void {
           const volume = project.volumes.get(record.volumeId);
           if (volume) cluster.push(await clusterStatus(record, volume.dir));
         }
-        if (options.json) return console.log(JSON.stringify({ local, cluster }, null, 2));
+        const trainings = [];
+        for (const record of project.clusterTrainings.list()) trainings.push(await trainingStatus(record));
+        if (options.json) return console.log(JSON.stringify({ local, cluster, trainings }, null, 2));
         for (const job of local)
           console.log(`${job.id} ${job.state.padEnd(11)} ${(job.progress * 100).toFixed(0)}% ${job.title}`);
         for (const status of cluster) console.log(describeStatus(status));
+        for (const status of trainings) console.log(describeTraining(status));
       }),
     );
 }

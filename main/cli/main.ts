@@ -129,6 +129,9 @@ program
   .option('--learning-rate <lr>', 'AdamW learning rate', positiveNumber, 1e-3)
   .option('--time-budget <seconds>', 'stop cleanly after this many seconds (keeping the best model)', positiveNumber)
   .option('--resume', 'continue the stopped training of --out from its last checkpoint')
+  .option('--slurm', "train on the project's Slurm cluster, one array task per model (see `promethium cluster`)")
+  .option('--ensemble <n>', 'with --slurm: train N models alike but for their seeds (1..N)', positiveNumber)
+  .option('--sweep <file>', 'with --slurm: a YAML/JSON list of configurations to train, one model each')
   .option('--project <dir>', 'project folder (default: the default project)')
   .option('--json', 'print the result as JSON')
   .action(

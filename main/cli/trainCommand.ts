@@ -2,8 +2,10 @@
 import path from 'node:path';
 import { TRAINING_CORRUPTIONS, type JobInfo, type TrainingCorruption } from '../../preload/contract';
 import type { AppServices } from '../workflows/services';
+import type { TrainRequestInput } from '../workflows/trainingService';
 import { EXIT } from './exitCodes';
 import { ProgressBar } from './progressBar';
+import { clusterTrainingChoice, submitClusterTraining } from './clusterTrainCommands';
 import { cliServices, waitForJob } from './segyCommands';
 import { UsageError } from './usageError';
 
@@ -22,6 +24,11 @@ export interface TrainCliOptions {
   resume?: boolean;
   project: string;
   json?: boolean;
+  /** Train on the project's Slurm cluster: one array task per model. */
+  slurm?: boolean;
+  ensemble?: number;
+  /** A YAML/JSON list of configurations, one model each (trainingMembers.ts). */
+  sweep?: string;
 }
 
 function isTrainingCorruption(kind: string): kind is TrainingCorruption {
@@ -66,6 +73,7 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
   if (corruption !== 'synthetic' && task !== 'denoise') {
     throw new UsageError(`--corruption ${corruption} trains denoisers only (interpolation hides live traces)`);
   }
+  const sweep = await clusterTrainingChoice(options);
   const services = cliServices(options.project);
   try {
     let job: JobInfo;
@@ -78,7 +86,7 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
       if (options.data.length === 0) throw new UsageError('--data names at least one SEG-Y file to train on');
       const surveyIds = [];
       for (const file of options.data) surveyIds.push(await surveyFor(services, file));
-      job = await services.training.start({
+      const input: TrainRequestInput = {
         name: options.out,
         task,
         surveyIds,
@@ -90,7 +98,10 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
         learningRate: options.learningRate,
         timeBudgetSeconds: options.timeBudget,
         corruption,
-      });
+      };
+      if (options.slurm)
+        return await submitClusterTraining(services, input, options.ensemble ?? 1, sweep, options.json);
+      job = await services.training.start(input);
     }
     const finished = await waitForJob(services, job, new ProgressBar(`training ${options.out}`));
     if (finished.state !== 'done') {

@@ -18,7 +18,7 @@ import type { ClusterJobRecord } from '../project/clusterJobsRepository';
 import type { Project } from '../project/project';
 import { SurveyCache } from '../survey/cache';
 import { finishedInlineChunks } from '../survey/derivedVolume';
-import { ClusterError, jobStates, sbatch, scancel } from './slurm';
+import { ClusterError, arrayTaskStanding, jobStanding, jobStates, sbatch, scancel } from './slurm';
 
 export const REQUEST_FILE = 'request.json';
 const TASK_SCRIPT = 'apply.sbatch';
@@ -69,7 +69,7 @@ export function nodeCommand(settings: ClusterSettings, localCommand: string | nu
   );
 }
 
-function sbatchOptions(settings: ClusterSettings, name: string): string[] {
+export function sbatchOptions(settings: ClusterSettings, name: string): string[] {
   const options = [`--job-name=${name}`, `--cpus-per-task=${settings.cpusPerTask}`];
   if (settings.partition) options.push(`--partition=${settings.partition}`);
   if (settings.account) options.push(`--account=${settings.account}`);
@@ -168,39 +168,23 @@ function submitFinish(dir: string, settings: ClusterSettings, volumeId: string, 
 
 /** Every task's state (from squeue / sacct) and progress (from the inline chunks the tasks wrote). */
 export async function clusterStatus(record: ClusterJobRecord, volumeDir: string): Promise<ClusterJobStatus> {
-  const states = new Map(
-    (await jobStates([...record.arrayJobIds, record.finishJobId])).map((state) => [state.id, state]),
-  );
+  const states = await jobStates([...record.arrayJobIds, record.finishJobId]);
   const totalInlines = record.slices.at(-1)![1] + 1;
   const done = await finishedInlineChunks(volumeDir);
   const tasks = record.slices.map((slice, index): ClusterTaskStatus => {
-    // The latest array job that knows this task index is the one that runs it now.
-    const slurmId =
-      [...record.arrayJobIds]
-        .reverse()
-        .map((id) => `${id}_${index}`)
-        .find((id) => states.has(id)) ?? `${record.arrayJobIds.at(-1)}_${index}`;
-    const state = states.get(slurmId);
     const inSlice = [...done].filter((il) => il >= slice[0] && il <= slice[1]).length;
     return {
       index,
       slice,
-      slurmId,
-      state: state?.state ?? 'unknown',
-      slurmState: state?.slurmState ?? 'not known to Slurm',
+      ...arrayTaskStanding(states, record.arrayJobIds, index),
       finishedInlines: inSlice,
       inlines: slice[1] - slice[0] + 1,
     };
   });
-  const finish = states.get(record.finishJobId);
   return {
     volumeId: record.volumeId,
     tasks,
-    finish: {
-      slurmId: record.finishJobId,
-      state: finish?.state ?? 'unknown',
-      slurmState: finish?.slurmState ?? 'not known to Slurm',
-    },
+    finish: jobStanding(states, record.finishJobId),
     finishedInlines: done.size,
     totalInlines,
   };

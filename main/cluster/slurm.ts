@@ -88,6 +88,33 @@ export async function jobStates(jobIds: string[]): Promise<SlurmJobState[]> {
   return [...byId.values()];
 }
 
+/** Where a task or job stands: its Slurm id and its state, 'unknown' where Slurm no longer knows it. */
+export interface TaskStanding {
+  slurmId: string;
+  state: ClusterTaskState;
+  slurmState: string;
+}
+
+/**
+ * Array task `index` of a job whose tasks may have been resubmitted as later arrays (same indices): the latest array
+ * job that knows the index is the one that runs it now.
+ */
+export function arrayTaskStanding(states: SlurmJobState[], arrayJobIds: string[], index: number): TaskStanding {
+  const byId = new Map(states.map((state) => [state.id, state]));
+  const slurmId =
+    [...arrayJobIds]
+      .reverse()
+      .map((id) => `${id}_${index}`)
+      .find((id) => byId.has(id)) ?? `${arrayJobIds.at(-1)}_${index}`;
+  return jobStanding(states, slurmId);
+}
+
+/** A plain job's (or one array task's) standing. */
+export function jobStanding(states: SlurmJobState[], slurmId: string): TaskStanding {
+  const state = states.find((s) => s.id === slurmId);
+  return { slurmId, state: state?.state ?? 'unknown', slurmState: state?.slurmState ?? 'not known to Slurm' };
+}
+
 async function scontrolStates(jobIds: string[]): Promise<SlurmJobState[]> {
   const states: SlurmJobState[] = [];
   for (const id of jobIds) {

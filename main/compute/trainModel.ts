@@ -74,7 +74,7 @@ async function trainOn(sources: SurveyPatchSource[], request: TrainRequest, cont
       learningRate: request.learningRate,
       weightDecay: 1e-4,
       validationFraction: 0.2,
-      seed: 1,
+      seed: request.seed ?? 1,
       plateau: { factor: 0.5, patience: 10 },
       earlyStopping: { patience: 20 },
       timeBudgetSeconds: request.timeBudgetSeconds,

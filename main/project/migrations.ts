@@ -114,6 +114,23 @@ export const projectMigrations: readonly Migration[] = [
     description: "a GAN's discriminator loss per epoch, next to the generator's (null for other models)",
     sql: `ALTER TABLE training_metrics ADD COLUMN discriminator_loss REAL;`,
   },
+  {
+    version: 8,
+    description: 'trainings handed to a Slurm cluster: the array job (one task per model), the final job, the models',
+    sql: `
+      CREATE TABLE cluster_trainings (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ensemble','sweep')),
+        array_job_ids TEXT NOT NULL,
+        finish_job_id TEXT NOT NULL,
+        members TEXT NOT NULL,
+        script_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL,
+        model_ids TEXT NOT NULL DEFAULT '[]'
+      );
+    `,
+  },
 ];
 
 /** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */

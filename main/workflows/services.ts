@@ -24,6 +24,7 @@ import { VolumeService } from './volumeService';
 import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
 import { ClusterService } from './clusterService';
+import { ClusterTrainingService } from './clusterTrainingService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -61,6 +62,7 @@ export class AppServices {
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
   readonly cluster: ClusterService;
+  readonly clusterTraining: ClusterTrainingService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -87,6 +89,12 @@ export class AppServices {
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
+    this.clusterTraining = new ClusterTrainingService(
+      () => this.currentProject,
+      this.training,
+      this.models,
+      options.cliCommand ?? null,
+    );
   }
 
   get project(): Project {

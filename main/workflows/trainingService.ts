@@ -56,6 +56,14 @@ export class TrainingService {
   ) {}
 
   async start(input: TrainRequestInput): Promise<JobInfo> {
+    return this.jobs.start(await this.plan(input));
+  }
+
+  /**
+   * The job request of a training: the surveys' caches, the resolved config or the base model's folder, a fresh
+   * checkpoint folder in the project. A cluster training (ClusterTrainingService) makes its tasks' requests from it.
+   */
+  async plan(input: TrainRequestInput): Promise<TrainJobRequest> {
     const project = this.project();
     const sources = input.surveyIds.map((id) => {
       const stored = project.surveys.get(id);
@@ -67,7 +75,7 @@ export class TrainingService {
       return { surveyId: id, cacheDir: stored.cacheDir, sourcePath: stored.summary.sourcePath };
     });
     const base = input.baseModelId;
-    const request: TrainJobRequest = {
+    return {
       kind: 'train-model',
       name: input.name,
       task: input.task,
@@ -84,7 +92,6 @@ export class TrainingService {
       checkpointDir: path.join(project.dir, 'training', randomUUID()),
       resume: false,
     };
-    return this.jobs.start(request);
   }
 
   /**

@@ -34,7 +34,8 @@
  *
  * Reproducibility: epoch e shuffles with seedFor(seed, e) and corrupts batch b with seedFor(seed, e, b); validation
  * batches use fixed seeds, so every epoch is measured on the same corrupted inputs. A resumed run therefore draws what
- * the uninterrupted run would have drawn. Weight initialisation and dropout masks use tfjs's own generator.
+ * the uninterrupted run would have drawn. The starting weights are drawn from the seed too (buildWithSeededInitialisers);
+ * dropout masks use tfjs's own generator.
  *
  * A GAN (architectures.ts) trains its discriminator alongside, in alternating updates on every batch (trainStep.ts,
  * adversarialTrainStep), with its own AdamW on the model's learning-rate schedule; checkpoints hold both networks and
@@ -51,6 +52,7 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics } from '../../../preload/contract';
+import { seededRandom } from '../../signal/random';
 import { checkpoint as yieldUnlessCancelled } from '../cancellation';
 import { AdamWOptimizer } from '../adamw';
 import { useDeviceDropout } from '../webgpu/dropout';
@@ -450,9 +452,24 @@ function freezeBatchNorm(model: tfl.LayersModel): void {
   }
 }
 
+/**
+ * tfjs's weight initialisers draw from Math.random: building the model with Math.random drawn from the run's seed makes
+ * the starting weights a function of the seed, so a training repeated elsewhere (a cluster node) starts alike, and the
+ * members of an ensemble, given different seeds, start apart. Building is synchronous: nothing else draws meanwhile.
+ */
+function buildWithSeededInitialisers(config: ModelConfig, seed: number): BuiltModel {
+  const unseeded = Math.random;
+  Math.random = seededRandom(seed);
+  try {
+    return buildModel(config);
+  } finally {
+    Math.random = unseeded;
+  }
+}
+
 /** The model built from `config`, its BatchNorm and dropout layers set up for training. */
-function buildModelToTrain(config: ModelConfig, frozenBatchNorm: boolean): BuiltModel {
-  const built = buildModel(config);
+function buildModelToTrain(config: ModelConfig, frozenBatchNorm: boolean, seed: number): BuiltModel {
+  const built = buildWithSeededInitialisers(config, seed);
   // Fewer kernel calls per step on every backend (models/batchNormTraining.ts); frozen layers never train anyway.
   if (frozenBatchNorm) freezeBatchNorm(built.trainingModel);
   else useClosedFormBatchNorm(built.trainingModel);
@@ -492,7 +509,7 @@ export async function train(
   if (split.train.length === 0) throw new TrainingOptionsError('no training patches: every line went to validation');
   if (resumed !== null) checkResumable(resumed, options, split.validationLines);
   const state = resumed ?? freshState(options, config, data, split.validationLines, patchScaling);
-  const built = buildModelToTrain(config, options.freezeBatchNorm === true);
+  const built = buildModelToTrain(config, options.freezeBatchNorm === true, options.seed);
   const newOptimizer = () =>
     new AdamWOptimizer({ learningRate: state.schedule.learningRate, weightDecay: options.weightDecay });
   const optimizer = newOptimizer();
