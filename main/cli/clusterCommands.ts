@@ -251,7 +251,7 @@ export function registerClusterCommands(program: Command): void {
           if (volume) cluster.push(await clusterStatus(record, volume.dir));
         }
         const trainings = [];
-        for (const record of project.clusterTrainings.list()) trainings.push(await trainingStatus(record));
+        for (const record of project.clusterTrainings.list()) trainings.push(await trainingStatus(project, record));
         if (options.json) return console.log(JSON.stringify({ local, cluster, trainings }, null, 2));
         for (const job of local)
           console.log(`${job.id} ${job.state.padEnd(11)} ${(job.progress * 100).toFixed(0)}% ${job.title}`);

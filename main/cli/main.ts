@@ -92,6 +92,13 @@ program
     await exportSurvey(surveyId, out, { project: options.project, format: options.format });
   });
 
+function seedNumber(value: string): number {
+  const seed = Number(value);
+  if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 31 - 1)
+    throw new InvalidArgumentError('a seed is 0..2147483647');
+  return seed;
+}
+
 function positiveNumber(value: string): number {
   const number = Number(value);
   if (!Number.isFinite(number) || number <= 0) throw new InvalidArgumentError('a positive number is required');
@@ -129,6 +136,7 @@ program
   .option('--learning-rate <lr>', 'AdamW learning rate', positiveNumber, 1e-3)
   .option('--time-budget <seconds>', 'stop cleanly after this many seconds (keeping the best model)', positiveNumber)
   .option('--resume', 'continue the stopped training of --out from its last checkpoint')
+  .option('--seed <n>', 'seed of the starting weights, the patch order and the corruption (default 1)', seedNumber)
   .option('--slurm', "train on the project's Slurm cluster, one array task per model (see `promethium cluster`)")
   .option('--ensemble <n>', 'with --slurm: train N models alike but for their seeds (1..N)', positiveNumber)
   .option('--sweep <file>', 'with --slurm: a YAML/JSON list of configurations to train, one model each')

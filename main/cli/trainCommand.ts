@@ -24,6 +24,7 @@ export interface TrainCliOptions {
   resume?: boolean;
   project: string;
   json?: boolean;
+  seed?: number;
   /** Train on the project's Slurm cluster: one array task per model. */
   slurm?: boolean;
   ensemble?: number;
@@ -98,6 +99,7 @@ export async function runTraining(options: TrainCliOptions): Promise<void> {
         learningRate: options.learningRate,
         timeBudgetSeconds: options.timeBudget,
         corruption,
+        seed: options.seed,
       };
       if (options.slurm)
         return await submitClusterTraining(services, input, options.ensemble ?? 1, sweep, options.json);

@@ -188,8 +188,10 @@ function checkpointDirOf(dir: string, index: number): string {
 }
 
 /** Every task's state (squeue / sacct) and progress (the epochs its checkpoint holds). */
-export async function trainingStatus(record: ClusterTrainingRecord): Promise<ClusterTrainingStatus> {
+export async function trainingStatus(project: Project, record: ClusterTrainingRecord): Promise<ClusterTrainingStatus> {
   const states = await jobStates([...record.arrayJobIds, record.finishJobId]);
+  // Read after Slurm answered: a final job that ended before the query has registered its models by now.
+  const modelIds = project.clusterTrainings.get(record.id)?.modelIds ?? record.modelIds;
   const tasks: ClusterTrainingTaskStatus[] = [];
   for (const [index, member] of record.members.entries()) {
     const trained = await readTrained(record.scriptDir, index);
@@ -209,7 +211,7 @@ export async function trainingStatus(record: ClusterTrainingRecord): Promise<Clu
     kind: record.kind,
     tasks,
     finish: jobStanding(states, record.finishJobId),
-    modelIds: record.modelIds,
+    modelIds,
   };
 }
 
@@ -225,7 +227,7 @@ export async function resumeClusterTraining(
   record: ClusterTrainingRecord,
   settings: ClusterSettings,
 ): Promise<number[]> {
-  const status = await trainingStatus(record);
+  const status = await trainingStatus(project, record);
   if (status.finish.state === 'done') throw new ClusterError('the training has finished: nothing to resume');
   const stopped = status.tasks.filter((task) => !task.trained && !isActive(task)).map((task) => task.index);
   const active = status.tasks.filter(isActive).map((task) => task.slurmId);

@@ -31,6 +31,17 @@ interface AdamState {
   accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
 }
 
+/**
+ * base^n as n float32 multiplications compute it: a product of two float32 values is exact in a double, so rounding
+ * it once to float32 (Math.fround) is what a float32 multiply gives.
+ */
+function float32Power(base: number, n: number): number {
+  const factor = Math.fround(base);
+  let power = factor;
+  for (let i = 1; i < n; i++) power = Math.fround(power * factor);
+  return power;
+}
+
 const decaysKernelsOnly = (variable: tf.Variable): boolean => variable.rank >= 2;
 
 export class AdamWOptimizer extends tf.AdamOptimizer {
@@ -119,6 +130,21 @@ export class AdamWOptimizer extends tf.AdamOptimizer {
       state.accBeta2.assign(tf.mul(state.accBeta2, this.beta2));
     });
     this.incrementIterations();
+  }
+
+  /**
+   * tfjs restores beta^(iterations + 1) with one pow, which rounds differently from the float32 product of as many
+   * multiplications that the steps take (applyGradients); the product makes a resumed run continue bit for bit where
+   * the uninterrupted one would be.
+   */
+  override async setWeights(weightValues: Parameters<tf.AdamOptimizer['setWeights']>[0]): Promise<void> {
+    await super.setWeights(weightValues);
+    const state = this as unknown as AdamState;
+    const steps = this.iterations + 1;
+    tf.tidy(() => {
+      state.accBeta1.assign(tf.scalar(float32Power(this.beta1, steps)));
+      state.accBeta2.assign(tf.scalar(float32Power(this.beta2, steps)));
+    });
   }
 
   override getConfig(): tf.serialization.ConfigDict {

@@ -45,17 +45,18 @@ export class ClusterTrainingService {
       : ensembleMembers(base, input.ensemble, dir);
     const kind = input.sweep ? 'sweep' : 'ensemble';
     const record = await submitTraining(project, { id, name: input.name, kind, members }, settings, command);
-    return trainingStatus(record);
+    return trainingStatus(project, record);
   }
 
   async list(): Promise<ClusterTrainingStatus[]> {
+    const project = this.project();
     const statuses: ClusterTrainingStatus[] = [];
-    for (const record of this.project().clusterTrainings.list()) statuses.push(await trainingStatus(record));
+    for (const record of project.clusterTrainings.list()) statuses.push(await trainingStatus(project, record));
     return statuses;
   }
 
   status(trainingId: string): Promise<ClusterTrainingStatus> {
-    return trainingStatus(this.record(trainingId));
+    return trainingStatus(this.project(), this.record(trainingId));
   }
 
   resume(trainingId: string): Promise<number[]> {

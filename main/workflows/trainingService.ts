@@ -32,6 +32,8 @@ export interface TrainRequestInput {
   timeBudgetSeconds?: number;
   /** 'synthetic' by default; 'blind-spot' or 'recorrupted' for denoisers trained on noisy field data (taskBatches.ts). */
   corruption?: TrainingCorruption;
+  /** The run's seed (starting weights, shuffles, corruption); 1 when absent. */
+  seed?: number;
 }
 
 /** What a finished job says when no epoch beat the base model (trainer.ts, keptBase). */
@@ -91,6 +93,7 @@ export class TrainingService {
       parentId: base ?? null,
       checkpointDir: path.join(project.dir, 'training', randomUUID()),
       resume: false,
+      seed: input.seed,
     };
   }
 

@@ -59,7 +59,8 @@ export async function benchCluster(): Promise<string> {
         cluster: { finishJobId: string };
       };
       const submit = (performance.now() - started) / 1000;
-      await waitForFinish(submitted.cluster.finishJobId, path.join(project, 'cluster', submitted.volume.id));
+      const log = path.join(project, 'cluster', submitted.volume.id, 'logs', 'finish.log');
+      await waitForFinish(submitted.cluster.finishJobId, log);
       timings.push({ local, cluster: (performance.now() - started) / 1000, submit });
       console.log(`run ${run + 1}: local ${local.toFixed(1)} s, Slurm ${timings.at(-1)!.cluster.toFixed(1)} s`);
     }
@@ -88,12 +89,12 @@ export async function benchCluster(): Promise<string> {
 }
 
 /** Polls Slurm itself (not a Promethium process, which would take a core from the tasks) until the final job ends. */
-async function waitForFinish(finishJobId: string, jobDir: string): Promise<void> {
+export async function waitForFinish(finishJobId: string, logFile: string): Promise<void> {
   for (;;) {
     const state = (await jobStates([finishJobId]))[0]?.state;
     if (state === 'done') return;
     if (state === 'failed' || state === 'cancelled') {
-      throw new Error(`the final job ${state}: ${readFileSync(path.join(jobDir, 'logs', 'finish.log'), 'utf8')}`);
+      throw new Error(`the final job ${state}: ${readFileSync(logFile, 'utf8')}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -1,6 +1,7 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster (apply and training; `cluster
+ * training`: training only), mseed, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -103,10 +104,16 @@ async function main(): Promise<void> {
       break;
     }
     case 'cluster': {
-      const { benchCluster } = await import('./cluster');
-      const report = await benchCluster();
-      console.log(report);
-      writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      if (args[0] !== 'training') {
+        const { benchCluster } = await import('./cluster');
+        const report = await benchCluster();
+        console.log(report);
+        writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      }
+      const { benchClusterTraining } = await import('./clusterTrain');
+      const training = await benchClusterTraining();
+      console.log(training);
+      writeSection('Training on a Slurm cluster', 'cluster training', training);
       break;
     }
     case 'ml-gpu':

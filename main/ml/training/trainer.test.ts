@@ -196,6 +196,19 @@ describe('train (wasm, tiny U-Net, synthetic dipping Ricker events)', () => {
     expect((await readState(run.checkpointDir)).optimizerIterations).toBe(4 * BATCHES_PER_EPOCH);
   }, 60_000);
 
+  it('ends a resumed run bit for bit where the uninterrupted run ends (a killed cluster task relies on it)', async () => {
+    // Stopped after epoch 1 (5 steps): AdamW's restored beta2^6 is where one float32 pow and six multiplications differ.
+    const run = options({ epochs: 2 });
+    const controller = new AbortController();
+    const interrupted = train([synthetic], run, { signal: controller.signal, onEpoch: () => controller.abort() });
+    await expect(interrupted).rejects.toBeInstanceOf(JobCancelledError);
+    const resumed = await train([synthetic], { ...run, resume: true });
+    const uninterrupted = await train([synthetic], { ...run, checkpointDir: path.join(root, `run-${++runs}`) });
+    const weightsOf = (result: { lastCheckpointDir: string }) =>
+      readFile(path.join(result.lastCheckpointDir, 'weights.bin'));
+    expect((await weightsOf(resumed)).equals(await weightsOf(uninterrupted))).toBe(true);
+  }, 60_000);
+
   it('fine-tunes from a saved model with its own architecture, starting from its quality', async () => {
     const fresh = denoised.history[0]!;
     const run = options({ config: tinyUnet, stride: 8, epochs: 1, initialModelDir: denoised.bestModelDir });

@@ -27,6 +27,7 @@ import type {
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { ClusterJobsStore } from './clusterJobs.svelte';
+import { ClusterTrainingsStore } from './clusterTrainings.svelte';
 import { errorCode } from './errors';
 import { isActive, JobsStore } from './jobs.svelte';
 import { NoticesStore, type Notice } from './notices.svelte';
@@ -132,6 +133,8 @@ export class AppState {
   readonly api: Api;
   /** Applies sent to the project's Slurm cluster (polled while any runs). */
   readonly cluster: ClusterJobsStore;
+  /** Trainings sent to the project's Slurm cluster (polled while any runs). */
+  readonly clusterTrainings: ClusterTrainingsStore;
   /** The jobs main runs, as events and lists report them. */
   readonly jobs: JobsStore;
   /** The surveys' derived volumes, and the one being exported. */
@@ -207,6 +210,7 @@ export class AppState {
     this.jobs = new JobsStore(this.api, attempt);
     this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
     this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
+    this.clusterTrainings = new ClusterTrainingsStore(this.api, attempt, () => void this.loadModels());
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
   }
@@ -242,6 +246,7 @@ export class AppState {
       window.removeEventListener('keydown', onKey);
       clearInterval(clock);
       this.cluster.stop();
+      this.clusterTrainings.stop();
     };
   }
 
@@ -262,6 +267,7 @@ export class AppState {
       this.loadRecent(),
       this.loadSurveys(),
       this.cluster.refresh(),
+      this.clusterTrainings.refresh(),
     ]);
   }
 
@@ -600,6 +606,7 @@ export class AppState {
       this.loadSystem(),
       this.loadSurveys(),
       this.cluster.refresh(),
+      this.clusterTrainings.refresh(),
     ]);
     return true;
   }

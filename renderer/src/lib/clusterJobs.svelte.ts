@@ -8,7 +8,8 @@ import type { ApplyVolumeRequest } from './appState.svelte';
 
 const POLL_MS = 3000;
 
-export function clusterJobActive(job: ClusterJobStatus): boolean {
+/** Active until its final job has ended (also for trainings: clusterTrainings.svelte.ts). */
+export function clusterJobActive(job: Pick<ClusterJobStatus, 'finish'>): boolean {
   return job.finish.state === 'pending' || job.finish.state === 'running' || job.finish.state === 'unknown';
 }
 
