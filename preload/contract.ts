@@ -542,6 +542,19 @@ export const headerMapOverrideSchema = z
   .partial()
   .strict();
 
+/** A seed of a generator or a training: the same seed gives the same result. */
+const seedSchema = z
+  .number()
+  .int()
+  .min(0)
+  .max(2 ** 31 - 1);
+
+/** A training's schedule, as the trainer bounds it. */
+const trainingEpochs = z.number().int().min(1).max(10000);
+const trainingBatchSize = z.number().int().min(1).max(256);
+const trainingPatch = z.number().int().min(16).max(1024);
+const trainingLearningRate = z.number().positive().max(1);
+
 /** The only job the renderer may start directly: the others carry paths, so main builds them (survey.import...). */
 export const selfTestJobSchema = z.object({
   kind: z.literal('synthetic-stats'),
@@ -549,12 +562,7 @@ export const selfTestJobSchema = z.object({
   inlines: z.number().int().min(1).max(2000),
   crosslines: z.number().int().min(1).max(2000),
   samples: z.number().int().min(1).max(10000),
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .default(1),
+  seed: seedSchema.default(1),
 });
 
 /** A Slurm name (partition, account): letters, digits and . _ - only, so it can never break out of a batch script. */
@@ -654,10 +662,10 @@ export const trainModelRequestSchema = z.object({
    * gathers (pre-stack, unstructured) the gathers, read from `sourcePath` through the gather index in `cacheDir`.
    */
   sources: z.array(z.object({ surveyId: z.string(), cacheDir: z.string(), sourcePath: z.string().optional() })).min(1),
-  epochs: z.number().int().min(1).max(10000),
-  batchSize: z.number().int().min(1).max(256),
-  patch: z.number().int().min(16).max(1024),
-  learningRate: z.number().positive().max(1),
+  epochs: trainingEpochs,
+  batchSize: trainingBatchSize,
+  patch: trainingPatch,
+  learningRate: trainingLearningRate,
   timeBudgetSeconds: z.number().positive().optional(),
   /**
    * How training pairs are made: 'synthetic' (noise added to, or live traces hidden from, the data; the default),
@@ -672,12 +680,7 @@ export const trainModelRequestSchema = z.object({
   checkpointDir: z.string(),
   resume: z.boolean(),
   /** The run's seed (starting weights, shuffles, corruption); 1 when absent. Ensemble members differ by it. */
-  seed: z
-    .number()
-    .int()
-    .min(0)
-    .max(2 ** 31 - 1)
-    .optional(),
+  seed: seedSchema.optional(),
 });
 
 export type TrainModelRequest = z.infer<typeof trainModelRequestSchema>;
@@ -782,10 +785,10 @@ export const trainInputSchema = z.object({
   surveyIds: z.array(surveyId).min(1).max(64),
   config: z.string().min(1).max(200).default('unet-small'),
   baseModelId: modelId.optional(),
-  epochs: z.number().int().min(1).max(10000).default(20),
-  batchSize: z.number().int().min(1).max(256).default(8),
-  patch: z.number().int().min(16).max(1024).default(128),
-  learningRate: z.number().positive().max(1).default(1e-3),
+  epochs: trainingEpochs.default(20),
+  batchSize: trainingBatchSize.default(8),
+  patch: trainingPatch.default(128),
+  learningRate: trainingLearningRate.default(1e-3),
   timeBudgetSeconds: z
     .number()
     .positive()
@@ -800,18 +803,13 @@ export const trainInputSchema = z.object({
 export const trainingSweepEntrySchema = z
   .object({
     name: z.string().trim().min(1).max(120).optional(),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 31 - 1)
-      .optional(),
+    seed: seedSchema.optional(),
     config: z.string().min(1).max(200).optional(),
     params: z.record(z.string(), z.unknown()).optional(),
-    epochs: z.number().int().min(1).max(10000).optional(),
-    batchSize: z.number().int().min(1).max(256).optional(),
-    patch: z.number().int().min(16).max(1024).optional(),
-    learningRate: z.number().positive().max(1).optional(),
+    epochs: trainingEpochs.optional(),
+    batchSize: trainingBatchSize.optional(),
+    patch: trainingPatch.optional(),
+    learningRate: trainingLearningRate.optional(),
   })
   .strict();
 export type TrainingSweepEntry = z.infer<typeof trainingSweepEntrySchema>;

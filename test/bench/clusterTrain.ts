@@ -1,12 +1,12 @@
 /**
- * `npm run bench -- cluster` (also `cluster training` alone): an ensemble of small trainings, locally one after the
- * other and as a Slurm array job (one task per model, then the job that registers them) on a real single-host Slurm
- * (the tests' one: Debian's daemons, started here as root), alternating runs. Reports the wall times, their ratio and
- * the fixed cost each task adds, which is what a long training pays on a real cluster.
+ * `npm run bench -- cluster` (also `cluster training` alone): small trainings locally and as Slurm array jobs (one
+ * task per model, then the job that registers them) on a real single-host Slurm (the tests' one: Debian's daemons,
+ * started here as root), alternating runs: one model (the fixed cost a task adds to the same training) and an
+ * ensemble of one model per core (local trainings one after the other, the tasks side by side).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import type { ClusterTrainingStatus } from '../../preload/contract';
 import { slurmUnavailable, startTestSlurm } from '../support/slurmCluster';
@@ -21,8 +21,12 @@ const EPOCHS = 8;
 const RUNS = 2;
 
 interface Timing {
-  local: number;
-  cluster: number;
+  /** One training locally, and the same as a Slurm array of one task plus the registering job. */
+  localOne: number;
+  clusterOne: number;
+  /** `models` trainings locally one after the other, and as one array job of `models` tasks. */
+  localAll: number;
+  clusterAll: number;
   submit: number;
 }
 
@@ -49,39 +53,51 @@ export async function benchClusterTraining(): Promise<string> {
         ...['--task', 'denoise', '--data', segy, '--out', out, '--config', config, '--project', project],
         ...['--epochs', String(EPOCHS), '--patch', '16', '--batch', '8', '--json', ...extra],
       ]);
-    const timings: Timing[] = [];
-    for (let run = 0; run < RUNS; run++) {
-      let started = performance.now();
-      for (let seed = 1; seed <= models; seed++) train(`local ${run}.${seed}`, ['--seed', String(seed)]);
-      const local = (performance.now() - started) / 1000;
-      started = performance.now();
-      const submitted = JSON.parse(train(`ensemble ${run}`, ['--slurm', '--ensemble', String(models)]));
-      const submit = (performance.now() - started) / 1000;
-      const { trainingId, finish } = submitted as ClusterTrainingStatus;
+    const seconds = (since: number): number => (performance.now() - since) / 1000;
+    /** Submits an ensemble and waits for its registering job; returns the wall time and the submission's. */
+    const onCluster = async (out: string, size: number): Promise<{ wall: number; submit: number }> => {
+      const started = performance.now();
+      const { trainingId, finish } = JSON.parse(
+        train(out, ['--slurm', '--ensemble', String(size)]),
+      ) as ClusterTrainingStatus;
+      const submit = seconds(started);
       await waitForFinish(finish.slurmId, path.join(project, 'cluster', trainingId, 'logs', 'register.log'));
-      timings.push({ local, cluster: (performance.now() - started) / 1000, submit });
-      console.log(`run ${run + 1}: local ${local.toFixed(1)} s, Slurm ${timings.at(-1)!.cluster.toFixed(1)} s`);
+      return { wall: seconds(started), submit };
+    };
+    const timings: Timing[] = [];
+    const loads: number[] = [];
+    for (let run = 0; run < RUNS; run++) {
+      loads.push(loadavg()[0]!);
+      const started = performance.now();
+      train(`local ${run}.1`, ['--seed', '1']);
+      const localOne = seconds(started);
+      for (let seed = 2; seed <= models; seed++) train(`local ${run}.${seed}`, ['--seed', String(seed)]);
+      const localAll = seconds(started);
+      const one = await onCluster(`single ${run}`, 1);
+      const all = await onCluster(`ensemble ${run}`, models);
+      timings.push({ localOne, clusterOne: one.wall, localAll, clusterAll: all.wall, submit: all.submit });
+      console.log(`run ${run + 1}: ${JSON.stringify(timings.at(-1))}`);
     }
-    const [local, cluster, submit] = (['local', 'cluster', 'submit'] as const).map((key) =>
-      median(timings.map((t) => t[key])),
-    ) as [number, number, number];
+    const [localOne, clusterOne, localAll, clusterAll, submit] = (
+      ['localOne', 'clusterOne', 'localAll', 'clusterAll', 'submit'] as const
+    ).map((key) => median(timings.map((t) => t[key]))) as [number, number, number, number, number];
     return [
-      `An ensemble of ${models} small denoisers (autoencoder 4-8, ${EPOCHS} epochs of 16 x 16 patches from a ` +
-        `${CUBE.inlines} x ${CUBE.crosslines} x ${CUBE.samples} cube, wasm), medians of ${RUNS} alternating runs, ` +
-        `${cpus().length} cores:`,
+      `Small denoisers (autoencoder 4-8, ${EPOCHS} epochs of 16 x 16 patches from a ${CUBE.inlines} x ` +
+        `${CUBE.crosslines} x ${CUBE.samples} cube, wasm, one core a training), medians of ${RUNS} alternating runs, ` +
+        `${cpus().length} cores, load average ${median(loads).toFixed(0)} at the start of a run (a shared machine):`,
       '',
-      '| run | wall time | per model |',
-      '| --- | --- | --- |',
-      `| local: ${models} trainings one after the other | ${local.toFixed(1)} s | ${(local / models).toFixed(1)} s |`,
-      `| Slurm array job, ${models} tasks at once, + registering job | ${cluster.toFixed(1)} s | ` +
-        `${(cluster / models).toFixed(1)} s |`,
+      '| trainings | local | Slurm array job + registering job | Slurm / local |',
+      '| --- | --- | --- | --- |',
+      `| 1 model | ${localOne.toFixed(1)} s | ${clusterOne.toFixed(1)} s (1 task) | **${(clusterOne / localOne).toFixed(2)}x** |`,
+      `| ensemble of ${models} | ${localAll.toFixed(1)} s (one after the other) | ${clusterAll.toFixed(1)} s ` +
+        `(${models} tasks at once) | **${(clusterAll / localAll).toFixed(2)}x** |`,
       '',
-      `Array job / local: **${(cluster / local).toFixed(2)}x**. The tasks run side by side on the ${slurm.cores} ` +
-        `cores where the local trainings take turns, so the ratio is below 1 when the fixed costs are small next to ` +
-        `a training. Those costs: the submission ${submit.toFixed(1)} s (planning, scripts, two sbatch calls), then ` +
-        'per task the start of a Promethium process and a compute process on the node, and the registering job ' +
-        '(a third process, reading every model and writing the database once). On a real cluster a training runs ' +
-        'for hours: these seconds, and the queue wait, are what the cluster adds to each model.',
+      `The same training costs ${(clusterOne - localOne).toFixed(1)} s more as one task than locally: the ` +
+        `submission (${submit.toFixed(1)} s for the ensemble: planning, scripts, two sbatch calls), the scheduler ` +
+        'starting the task and then the registering job, and a Promethium process and a compute process started for ' +
+        'each. An ensemble runs its models side by side where local trainings take turns, so it finishes sooner than ' +
+        'they do. On a real cluster a training runs for hours: these seconds, and the queue wait, are what the ' +
+        'cluster adds to each model.',
     ].join('\n');
   } finally {
     slurm.stop();
