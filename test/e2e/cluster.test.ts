@@ -1,7 +1,7 @@
 /**
- * Apply to volume on the Slurm cluster from the app, in Chromium against the browser mode, with a real single-host
- * Slurm started by the test (test/support/slurmCluster.ts): the dialog's "Run on: Slurm cluster", the jobs panel
- * following the array's tasks until the final job is done, and the volume listed ready.
+ * Apply to volume and training on the Slurm cluster from the app, in Chromium against the browser mode, with a real
+ * single-host Slurm started by the test (test/support/slurmCluster.ts): the dialogs' "Run on: Slurm cluster", the
+ * jobs panel following the array's tasks until the final job is done, the volume listed ready and the models listed.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -11,10 +11,11 @@ import { importAndOpen, synthSegy } from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
 import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
 
-const CUBE = 'cluster_cube_12x40x200.sgy';
+// 128 crosslines: one 128 x 128 patch across, the Train dialog's patch size.
+const CUBE = 'cluster_cube_12x128x200.sgy';
 const unavailable = slurmUnavailable();
 
-describe.skipIf(!hasChromium || unavailable !== null)('apply to volume on the Slurm cluster, from the app', () => {
+describe.skipIf(!hasChromium || unavailable !== null)('apply and training on the Slurm cluster, from the app', () => {
   let slurm: TestSlurm;
   let server: RunningServer;
   let session: BrowserSession;
@@ -30,7 +31,7 @@ describe.skipIf(!hasChromium || unavailable !== null)('apply to volume on the Sl
       '--inlines',
       '12',
       '--crosslines',
-      '40',
+      '128',
       '--samples',
       '200',
     ]);
@@ -71,4 +72,37 @@ describe.skipIf(!hasChromium || unavailable !== null)('apply to volume on the Sl
     );
     expect(state).toBe('ready');
   }, 240_000);
+
+  it('trains an ensemble from the Train dialog and follows each model to its registration', async () => {
+    const page = session.page;
+    await page.locator('nav').getByRole('button', { name: 'Models', exact: true }).click();
+    await page.getByRole('button', { name: 'Train model…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Train model' });
+    await dialog.getByLabel('Name').fill('cluster ensemble');
+    await dialog.getByRole('checkbox', { name: CUBE.replace('.sgy', '') }).check();
+    await dialog.getByLabel('Epochs').fill('1');
+    await dialog.getByTestId('train-on-cluster').click();
+    await dialog.getByTestId('train-ensemble').fill('2');
+    await session.screenshot('cluster-train-dialog');
+    await dialog.getByRole('button', { name: 'Submit to the cluster', exact: true }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const training = page.getByTestId('cluster-trainings').locator('li.training').first();
+    await waitFor(
+      'the models to be registered',
+      () => training.getAttribute('data-final-state'),
+      (state) => state === 'done',
+      300_000,
+      500,
+    );
+    await session.screenshot('cluster-trainings-panel');
+    await expect(training.textContent()).resolves.toMatch(
+      /cluster ensemble.*ensemble of 2; 2 models registered.*member 1 of 2.*trained, 1 epochs.*member 2 of 2/,
+    );
+    const names = await page.evaluate<string[]>(
+      'window.promethium.models.list().then((models) => models.map((model) => model.name))',
+    );
+    expect(names).toEqual(
+      expect.arrayContaining(['cluster ensemble, member 1 of 2', 'cluster ensemble, member 2 of 2']),
+    );
+  }, 360_000);
 });

@@ -10,13 +10,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { localPromethiumCommand, sliceInlines } from '../../main/cluster/clusterApply';
+import { sliceInlines } from '../../main/cluster/clusterApply';
 import { createApiHandlers } from '../../main/api/handlers';
 import { createDispatcher } from '../../main/api/dispatch';
 import { dataRootsFence } from '../../main/api/pathFence';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/workflows/services';
-import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
+import { clusterTestServices, slurmUnavailable, startTestSlurm, until, type TestSlurm } from '../support/slurmCluster';
 
 const BIN = path.resolve('bin/promethium.cjs');
 const run = promisify(execFile);
@@ -46,16 +44,6 @@ interface Status {
 
 function status(volumeId: string): Status {
   return JSON.parse(cli(['cluster', 'status', volumeId, '--project', project, '--json'])) as Status;
-}
-
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, seconds = 180): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 const finished = (volumeId: string): Promise<Status> =>
@@ -186,19 +174,7 @@ describe.skipIf(unavailable !== null)('apply to volume on a Slurm cluster', () =
   }, 300_000);
 
   it('runs from the API as the app does: settings checked, cluster.apply, cluster.list until the volume is ready', async () => {
-    process.env.SLURM_CONF = slurm.env.SLURM_CONF;
-    const services = new AppServices({
-      userDataDir: home,
-      projectDir: project,
-      bundledModelsDir: path.resolve('resources/models'),
-      cliCommand: localPromethiumCommand(path.resolve('dist')),
-      host: {
-        kind: 'browser',
-        versions: {},
-        launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs')),
-        showOpenDialog: async () => ({ canceled: true, paths: [] }),
-      },
-    });
+    const services = clusterTestServices(slurm, home, project);
     // This test passes no paths; the project folder is its one data root.
     const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([project]));
     try {

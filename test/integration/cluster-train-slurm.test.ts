@@ -11,13 +11,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterTrainingStatus } from '../../preload/contract';
-import { localPromethiumCommand } from '../../main/cluster/clusterApply';
 import { createApiHandlers } from '../../main/api/handlers';
 import { createDispatcher } from '../../main/api/dispatch';
 import { dataRootsFence } from '../../main/api/pathFence';
-import { forkComputeLauncher } from '../../main/jobs/forkCompute';
-import { AppServices } from '../../main/workflows/services';
-import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
+import { clusterTestServices, slurmUnavailable, startTestSlurm, until, type TestSlurm } from '../support/slurmCluster';
 
 const BIN = path.resolve('bin/promethium.cjs');
 const unavailable = slurmUnavailable();
@@ -49,16 +46,6 @@ function trainingStatus(trainingId: string): ClusterTrainingStatus {
   ) as ClusterTrainingStatus;
 }
 
-async function until<T>(what: string, probe: () => T | undefined | Promise<T | undefined>, seconds = 240): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
-
 const ended = (status: ClusterTrainingStatus): boolean => ['done', 'failed', 'cancelled'].includes(status.finish.state);
 
 /** The weights file of a registered model. */
@@ -69,22 +56,6 @@ function localTraining(seed: number): string {
     cli([...trainArgs(`local seed ${seed}`, ['--seed', String(seed)]), '--project', project, '--json']),
   );
   return (out as { modelId: string }).modelId;
-}
-
-function testServices(): AppServices {
-  process.env.SLURM_CONF = slurm.env.SLURM_CONF;
-  return new AppServices({
-    userDataDir: home,
-    projectDir: project,
-    bundledModelsDir: path.resolve('resources/models'),
-    cliCommand: localPromethiumCommand(path.resolve('dist')),
-    host: {
-      kind: 'browser',
-      versions: {},
-      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs')),
-      showOpenDialog: async () => ({ canceled: true, paths: [] }),
-    },
-  });
 }
 
 describe.skipIf(unavailable !== null)('training on a Slurm cluster', () => {
@@ -134,7 +105,7 @@ describe.skipIf(unavailable !== null)('training on a Slurm cluster', () => {
     expect(weights(second).equals(weights(local.get(2)!)), 'the killed and resumed model').toBe(true);
     expect(weights(third).equals(weights(first))).toBe(false);
 
-    const services = testServices();
+    const services = clusterTestServices(slurm, home, project);
     try {
       const details = await services.models.get(second);
       expect(details.summary.name).toBe('tiny, member 2 of 3');
@@ -187,7 +158,7 @@ describe.skipIf(unavailable !== null)('training on a Slurm cluster', () => {
   }, 300_000);
 
   it('trains, cancels and resumes from the API as the app does', async () => {
-    const services = testServices();
+    const services = clusterTestServices(slurm, home, project);
     const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([project]));
     try {
       const input = { name: 'api ensemble', task: 'denoise', surveyIds: [surveyId], config, epochs: 3, patch: 16 };

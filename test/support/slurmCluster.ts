@@ -8,6 +8,9 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, hostname, tmpdir } from 'node:os';
 import path from 'node:path';
+import { localPromethiumCommand } from '../../main/cluster/clusterApply';
+import { forkComputeLauncher } from '../../main/jobs/forkCompute';
+import { AppServices } from '../../main/workflows/services';
 import { toolAvailable } from '../testTools';
 
 const DAEMONS = ['/usr/sbin/munged', '/usr/sbin/slurmctld', '/usr/sbin/slurmd', '/usr/bin/sbatch'];
@@ -118,4 +121,36 @@ function waitForIdleNode(env: NodeJS.ProcessEnv, dir: string): void {
   throw new Error(
     `the test Slurm's node did not come up:\n${log('slurmctld.log').slice(-2000)}\n${log('slurmd.log').slice(-2000)}`,
   );
+}
+
+/** Polls `probe` until it returns a value (a cluster job's state, a log line), for at most `seconds`. */
+export async function until<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  seconds = 180,
+): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+/** The app's services on `project`, as the browser mode builds them, submitting to the test Slurm with this checkout's CLI. */
+export function clusterTestServices(slurm: TestSlurm, home: string, project: string): AppServices {
+  process.env.SLURM_CONF = slurm.env.SLURM_CONF;
+  return new AppServices({
+    userDataDir: home,
+    projectDir: project,
+    bundledModelsDir: path.resolve('resources/models'),
+    cliCommand: localPromethiumCommand(path.resolve('dist')),
+    host: {
+      kind: 'browser',
+      versions: {},
+      launchCompute: forkComputeLauncher(path.resolve('dist/compute.cjs')),
+      showOpenDialog: async () => ({ canceled: true, paths: [] }),
+    },
+  });
 }
