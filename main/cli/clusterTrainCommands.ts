@@ -64,7 +64,7 @@ export function describeTraining(status: ClusterTrainingStatus): string {
   const lines = status.tasks.map(
     (task) =>
       `  model ${task.index} (${task.slurmId}) ${task.name}, seed ${task.seed}: ${task.state} (${task.slurmState}), ` +
-      `${task.trained ? `trained in ${task.epoch} epochs` : `epoch ${task.epoch} of ${task.epochs}`}`,
+      `${task.trained ? `trained in ${task.epoch} epoch${task.epoch === 1 ? '' : 's'}` : `epoch ${task.epoch} of ${task.epochs}`}`,
   );
   const registered = status.modelIds.length ? `; registered models ${status.modelIds.join(', ')}` : '';
   return [

@@ -96,7 +96,7 @@ describe.skipIf(!hasChromium || unavailable !== null)('apply and training on the
     );
     await session.screenshot('cluster-trainings-panel');
     await expect(training.textContent()).resolves.toMatch(
-      /cluster ensemble.*ensemble of 2; 2 models registered.*member 1 of 2.*trained, 1 epochs.*member 2 of 2/,
+      /cluster ensemble.*ensemble of 2; 2 models registered.*member 1 of 2.*trained, 1 epoch.*member 2 of 2/,
     );
     const names = await page.evaluate<string[]>(
       'window.promethium.models.list().then((models) => models.map((model) => model.name))',
