@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, passive-denoise, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
+import { benchPassiveDenoise } from './passiveDenoise';
 import { benchPinn } from './pinn';
 import { benchCube, importWorker, segyReport } from './segy';
 import { benchWave, benchWaveGpu } from './wave';
@@ -47,6 +48,12 @@ async function main(): Promise<void> {
       const report = await benchMseed();
       console.log(report);
       writeSection('miniSEED reader', 'mseed', report);
+      break;
+    }
+    case 'passive-denoise': {
+      const report = await benchPassiveDenoise();
+      console.log(report);
+      writeSection('Spectrogram denoising of miniSEED recordings', 'passive-denoise', report);
       break;
     }
     case 'quality': {
@@ -117,7 +124,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }
