@@ -10,6 +10,7 @@ import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
 import { benchPassiveDenoise } from './passiveDenoise';
 import { benchPinn } from './pinn';
+import { benchSpectrogramEpoch } from './spectrogramEpoch';
 import { benchCube, importWorker, segyReport } from './segy';
 import { benchWave, benchWaveGpu } from './wave';
 
@@ -116,6 +117,12 @@ async function main(): Promise<void> {
       writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
       break;
     }
+    case 'spectrogram-epoch': {
+      // spectrogram-epoch DAWN_NODE|BACKEND [--hours H]: a day (24 h) unless --hours says otherwise.
+      const hours = args.indexOf('--hours');
+      await benchSpectrogramEpoch(args[0] ?? '/tmp/dawn.node', hours >= 0 ? Number(args[hours + 1]) : 24);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }
