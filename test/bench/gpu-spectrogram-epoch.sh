@@ -3,9 +3,5 @@
 # day of three 100 Hz channels on the webgpu backend (test/bench/spectrogramEpoch.ts; the issue's "an epoch over a day
 # in under a minute"). Prepared by `npm run bench -- ml-gpu-prep`. Prints EPOCH lines and one SPECTROGRAM_EPOCH JSON line.
 set -euo pipefail
-for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
-xz -dc .gpu/dawn.node.xz > /tmp/dawn.node
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+source test/bench/gpu-setup.sh
 /tmp/node .gpu/gpu-bench.cjs spectrogram-epoch /tmp/dawn.node "$@" 2>&1 | tee "${OUT:-/tmp}/spectrogram-epoch.log"
