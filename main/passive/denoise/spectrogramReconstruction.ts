@@ -47,8 +47,10 @@ export async function reconstructSpectrograms(
   const windows = normalizeWindows(raw, statistics);
   const { frequencyBins: bins, components, totalFrames } = windows;
   const { frames } = settings;
-  const inputSum = new Float64Array(components * totalFrames * bins);
-  const outputSum = new Float64Array(components * totalFrames * bins);
+  // [component, frame of the recording, bin]: the input (the same in every window holding the frame) and the sum of
+  // the windows' outputs. Float32 like the model's values: a day at 100 Hz is 17 M values per component.
+  const input = new Float32Array(components * totalFrames * bins);
+  const outputSum = new Float32Array(components * totalFrames * bins);
   const coverage = new Float64Array(totalFrames);
   const size = bins * frames * components; // values per window
   for (let first = 0; first < windows.count; first += PREDICTION_BATCH) {
@@ -60,13 +62,13 @@ export async function reconstructSpectrograms(
     indices.forEach((w, i) => {
       const start = windows.firstFrames[w]!;
       for (let t = 0; t < frames; t++) coverage[start + t]! += 1;
-      // Window values are [bin, frame, component]; the sums are [component, frame of the recording, bin].
+      // Window values are [bin, frame, component].
       for (let f = 0; f < bins; f++) {
         for (let t = 0; t < frames; t++) {
           for (let c = 0; c < components; c++) {
             const k = (f * frames + t) * components + c;
             const at = (c * totalFrames + start + t) * bins + f;
-            inputSum[at]! += raw.values[w * size + k]!;
+            input[at] = raw.values[w * size + k]!;
             outputSum[at]! += predicted[i * size + k]! * statistics.std[c]! + statistics.mean[c]!;
           }
         }
@@ -80,11 +82,9 @@ export async function reconstructSpectrograms(
       (_, t) => (settings.nperseg / 2 + t * (settings.nperseg - settings.noverlap)) / recording.sampleRate,
     ),
     components: recording.channels.map((channel, c) => {
-      const part = (sums: Float64Array) =>
-        Float32Array.from(sums.subarray(c * totalFrames * bins, (c + 1) * totalFrames * bins), (sum, k) => {
-          return sum / coverage[Math.floor(k / bins)]!;
-        });
-      return componentReconstruction(channel, part(inputSum), part(outputSum));
+      const part = (values: Float32Array) => values.subarray(c * totalFrames * bins, (c + 1) * totalFrames * bins);
+      const output = part(outputSum).map((sum, k) => sum / coverage[Math.floor(k / bins)]!);
+      return componentReconstruction(channel, part(input).slice(), output);
     }),
   };
 }
