@@ -29,7 +29,9 @@ import { readMseedFile } from '../../main/passive/mseed';
 import { bandpass } from '../../main/processing/bandpass';
 import { signalToNoiseDb } from '../../main/signal/metrics';
 import { deriveSeed, gaussian, seededRandom } from '../../main/signal/random';
+import { istft, stft } from '../../main/signal/stft';
 import { testdataPath } from '../testdata';
+import { noiseDay } from './mseed';
 
 interface RecordCase {
   file: string;
@@ -141,7 +143,23 @@ async function benchScenario(
   }
 }
 
+/** CPU seconds of the STFT and of its inverse over a generated day of one 100 Hz channel (the seed's settings). */
+function timeStftOfADay(): { forward: number; inverse: number } {
+  const day = Float64Array.from(noiseDay());
+  const cpuSeconds = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
+  const started = process.cpuUsage();
+  const transform = stft(day, { nperseg: 256, noverlap: 192, nfft: 256 });
+  const forward = cpuSeconds(started);
+  const inverseStarted = process.cpuUsage();
+  istft(transform);
+  return { forward, inverse: cpuSeconds(inverseStarted) };
+}
+
 export async function benchPassiveDenoise(): Promise<string> {
+  const day = timeStftOfADay();
   const backend = await chooseBackend('wasm');
   const rows: string[] = [];
   const bands: string[] = [];
@@ -180,5 +198,11 @@ export async function benchPassiveDenoise(): Promise<string> {
     `Bandpass corners (Ormsby): ${bands.join('; ')}. The autoencoder: ${TRAINING.epochs} epochs (seed ${TRAINING.seed}) on the ` +
       `noisy record alone, ${backend.backend} backend, then its mask (min(1, 10^((R - Y)/10)), R the reconstruction, ` +
       'Y the input, dB).',
+    '',
+    'The mask keeps what the model expects of the recording and scales down power it does not expect; it removes no ' +
+      'power the model has learnt as normal, so a steady noise floor present all along the record stays.',
+    '',
+    `STFT of a generated day of one 100 Hz channel (256/192/256, 135,001 frames): ${day.forward.toFixed(2)} s of CPU; ` +
+      `its inverse (weighted overlap-add): ${day.inverse.toFixed(2)} s.`,
   ].join('\n');
 }
