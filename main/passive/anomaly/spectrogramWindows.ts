@@ -75,9 +75,9 @@ export function spectrogramWindows(
   const bins = nfft / 2 + 1;
   const totalFrames = spectrograms[0]!.times.length;
   const regular = Math.floor((totalFrames - frames) / hopFrames) + 1;
-  const firstFrames = Int32Array.from({ length: regular }, (_, w) => w * hopFrames);
-  const endUncovered = firstFrames.at(-1)! + frames < totalFrames;
-  const starts = coverEnd && endUncovered ? Int32Array.from([...firstFrames, totalFrames - frames]) : firstFrames;
+  const regularStarts = Int32Array.from({ length: regular }, (_, w) => w * hopFrames);
+  const endUncovered = regularStarts.at(-1)! + frames < totalFrames;
+  const starts = coverEnd && endUncovered ? Int32Array.from([...regularStarts, totalFrames - frames]) : regularStarts;
   const count = starts.length;
   const channels = components.length;
   const values = new Float32Array(count * bins * frames * channels);
