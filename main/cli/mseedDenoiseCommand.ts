@@ -39,7 +39,10 @@ export function registerMseedDenoiseCommand(mseed: Command): void {
     .argument('<in>', 'a miniSEED file, or a folder of them (the components of one station)')
     .argument('<out>', 'the denoised miniSEED file (float32 samples)')
     .option('--station <NET.STA.LOC>', 'the station, when the files hold several')
-    .option('--model <dir>', 'a detector folder written by `promethium train --task spectrogram`')
+    .option(
+      '--model <dir>',
+      'a detector folder written by `promethium train --task spectrogram`, best trained on a quiet stretch of the station',
+    )
     .option(
       '--epochs <n>',
       'training epochs on the record (without --model)',
