@@ -608,6 +608,20 @@ export interface ClusterJobStatus {
   totalInlines: number;
 }
 
+/** A SEG-Y import sent to the cluster: the Slurm jobs of each stage of the chain that runs now, and what is done. */
+export interface ClusterImportStatus {
+  surveyId: string;
+  /** scan (one job per array task), layout, fill (one per array task), finish. */
+  stages: {
+    stage: 'scan' | 'layout' | 'fill' | 'finish';
+    jobs: { slurmId: string; state: ClusterTaskState; slurmState: string }[];
+  }[];
+  /** Pieces of whole traces whose header keys are scanned. */
+  scanPieces: { done: number; total: number };
+  /** Blocks of inlines written to the survey cache; null until the layout job has cut them. */
+  fillBlocks: { done: number; total: number } | null;
+}
+
 export interface ClusterCheck {
   ok: boolean;
   items: { what: string; ok: boolean; detail: string }[];
