@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNewSegy } from '../segy/writer';
 import { setInt16 } from '../segy/testFixtures';
+import { seededRandom } from '../signal/random';
 import { LodAccumulator } from './cacheLod';
 import { importSurvey } from './importSurvey';
 import {
@@ -23,24 +24,19 @@ import {
 const dir = mkdtempSync(path.join(tmpdir(), 'promethium-split-import-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** A seeded random generator (mulberry32), so that the fixture is the same on every run. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /**
  * 13 inlines x 9 crosslines x 40 samples, written in `order`, with 7 cells missing and one all-zero (dead) trace, so
  * that blocks without traces, dead traces and the local writer's scattered mode are all met.
  */
 function cubeFile(name: string, order: 'inline-sorted' | 'shuffled'): string {
-  const rand = random(21);
+  const rand = seededRandom(21);
   const cells = Array.from({ length: 13 * 9 }, (_, cell) => cell).filter((cell) => cell % 17 !== 3);
-  if (order === 'shuffled') cells.sort(() => rand() - 0.5);
+  if (order === 'shuffled') {
+    for (let i = cells.length - 1; i > 0; i--) {
+      const j = Math.floor(rand() * (i + 1));
+      [cells[i], cells[j]] = [cells[j]!, cells[i]!];
+    }
+  }
   const samples = Float32Array.from({ length: cells.length * 40 }, () => rand() * 2 - 1);
   samples.fill(0, 5 * 40, 6 * 40);
   const file = path.join(dir, name);
@@ -173,7 +169,7 @@ describe('an import split into parts', () => {
 
   it('sums each block of the 3D view copy as one pass over the volume does, when blocks start at the factor', () => {
     const shape = [10, 4, 9] as const;
-    const rand = random(5);
+    const rand = seededRandom(5);
     const values = Float32Array.from({ length: 10 * 4 * 9 }, () => rand());
     const live = Uint8Array.from({ length: 40 }, (_, cell) => (cell % 7 === 2 ? 0 : 1));
     const whole = new LodAccumulator(shape, 4 * 2 * 3 * 4);

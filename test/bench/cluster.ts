@@ -88,7 +88,7 @@ export async function benchCluster(): Promise<string> {
 }
 
 /** Polls Slurm itself (not a Promethium process, which would take a core from the tasks) until the final job ends. */
-async function waitForFinish(finishJobId: string, jobDir: string): Promise<void> {
+export async function waitForFinish(finishJobId: string, jobDir: string): Promise<void> {
   for (;;) {
     const state = (await jobStates([finishJobId]))[0]?.state;
     if (state === 'done') return;
