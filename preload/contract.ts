@@ -803,6 +803,12 @@ const applyVolumeInputSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
 });
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
+/** What survey.import and cluster.importSurvey take: the file, a name, the header positions the user fixed. */
+const surveyImportRequestSchema = z.object({
+  path: readPath(),
+  name: z.string().max(200).optional(),
+  headerMap: headerMapOverrideSchema.optional(),
+});
 
 export const apiContract = {
   project: {
@@ -819,16 +825,7 @@ export const apiContract = {
     /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */
     inspect: call(z.tuple([readPath(), headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
     /** Imports a SEG-Y file into the project (a job: scan and cache); the survey appears as 'importing'. */
-    import: call(
-      z.tuple([
-        z.object({
-          path: readPath(),
-          name: z.string().max(200).optional(),
-          headerMap: headerMapOverrideSchema.optional(),
-        }),
-      ]),
-      returns<{ survey: SurveySummary; job: JobInfo }>(),
-    ),
+    import: call(z.tuple([surveyImportRequestSchema]), returns<{ survey: SurveySummary; job: JobInfo }>()),
     list: call(noArgs, returns<SurveySummary[]>()),
     get: call(z.tuple([surveyId]), returns<SurveySummary>()),
     /** The inline x crossline live-trace mask of a 3D survey (1 = a trace is there), for the base map and slices. */
@@ -1029,6 +1026,15 @@ export const apiContract = {
     /** Resubmits the failed or cancelled tasks of a volume's cluster job; returns their indices. */
     resume: call(z.tuple([volumeId]), returns<number[]>()),
     cancel: call(z.tuple([volumeId]), returns<void>()),
+    /** survey.import as a chain of Slurm jobs (scan tasks, layout, fill tasks, final job); the survey is 'importing'. */
+    importSurvey: call(
+      z.tuple([surveyImportRequestSchema]),
+      returns<{ survey: SurveySummary; status: ClusterImportStatus }>(),
+    ),
+    imports: call(noArgs, returns<ClusterImportStatus[]>()),
+    /** Submits the import's chain again; each stage continues after what its tasks recorded. */
+    resumeImport: call(z.tuple([surveyId]), returns<void>()),
+    cancelImport: call(z.tuple([surveyId]), returns<void>()),
   },
   jobs: {
     list: call(noArgs, returns<JobInfo[]>()),
