@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { encodeNewSegy } from '../segy/writer';
-import { setInt16 } from '../segy/testFixtures';
+import { variableLengthFixture } from '../segy/testFixtures';
 import { seededRandom } from '../signal/random';
 import { LodAccumulator } from './cacheLod';
 import { importSurvey } from './importSurvey';
@@ -143,22 +143,8 @@ describe('an import split into parts', () => {
   });
 
   it('refuses variable-length traces and a file changed since planning, saying why', async () => {
-    const short = encodeNewSegy({
-      samples: Float32Array.of(1, 2),
-      traceCount: 1,
-      samplesPerTrace: 2,
-      sampleIntervalUs: 1000,
-    });
-    const long = encodeNewSegy({
-      samples: Float32Array.of(3, 4, 5),
-      traceCount: 1,
-      samplesPerTrace: 3,
-      sampleIntervalUs: 1000,
-    });
-    const variable = Buffer.concat([short, long.subarray(3600)]);
-    setInt16(variable, 3503, 0);
     const variableFile = path.join(dir, 'variable.sgy');
-    writeFileSync(variableFile, variable);
+    writeFileSync(variableFile, variableLengthFixture());
     await expect(plan(variableFile, 'variable', 2)).rejects.toThrow(/varying length.*import it on this workstation/);
 
     const file = cubeFile('changed.sgy', 'inline-sorted');
