@@ -3,16 +3,13 @@
  * Slurm jobs on a real single-host Slurm (the tests' one), with the same cores, alternating runs. Reports the wall
  * times, their ratio, and each stage's share from Slurm's own start and end times.
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
-import { cpus, tmpdir } from 'node:os';
+import { rmSync, statSync } from 'node:fs';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { runSlurm } from '../../main/cluster/slurm';
-import { slurmUnavailable, startTestSlurm } from '../support/slurmCluster';
-import { waitForFinish } from './cluster';
+import { waitForFinish, withSlurmBench } from './cluster';
 import { median } from './stats';
 
-const BIN = path.resolve('bin/promethium.cjs');
 const CUBE = { inlines: 160, crosslines: 400, samples: 1000 };
 const RUNS = 3;
 const STAGES = ['scan', 'layout', 'fill', 'finish'] as const;
@@ -25,19 +22,8 @@ interface Timing {
   stageEnds: number[];
 }
 
-export async function benchClusterImport(): Promise<string> {
-  const why = slurmUnavailable();
-  if (why) throw new Error(`no test Slurm here: ${why}`);
-  const slurm = startTestSlurm();
-  process.env.SLURM_CONF = slurm.env.SLURM_CONF;
-  const home = mkdtempSync(path.join(tmpdir(), 'promethium-bench-cluster-import-'));
-  const env = { ...slurm.env, PROMETHIUM_HOME: home };
-  const cli = (args: string[]): string => execFileSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
-  try {
-    const project = path.join(home, 'project');
-    const segy = path.join(home, 'cube.sgy');
-    const size = ['--inlines', CUBE.inlines, '--crosslines', CUBE.crosslines, '--samples', CUBE.samples].map(String);
-    cli(['synth', '--out', segy, '--kind', 'cube', ...size, '--noise', 'gaussian:0.3']);
+export function benchClusterImport(): Promise<string> {
+  return withSlurmBench(CUBE, ['--noise', 'gaussian:0.3'], async ({ slurm, project, cli, segy }) => {
     // Each run's cache is removed after it: three copies of the cube per import add up.
     const removeSurvey = (id: string) => rmSync(path.join(project, 'caches', `${id}.zarr`), { recursive: true });
     const timings: Timing[] = [];
@@ -86,10 +72,7 @@ export async function benchClusterImport(): Promise<string> {
       '| --- | --- |',
       ...stageRows,
     ].join('\n');
-  } finally {
-    slurm.stop();
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Seconds from `since` (ms) to the end of a job, or of the last task of an array job, as Slurm recorded it. */

@@ -1,11 +1,9 @@
 /**
  * SEG-Y imports handed to the project's Slurm cluster, as the jobs panel shows them: each stage's jobs (from squeue /
- * sacct on the server) and the pieces and blocks the tasks recorded. Slurm sends no events, so the list is polled
- * while any import is still queued or running, and not at all otherwise.
+ * sacct on the server) and the pieces and blocks the tasks recorded, polled while any import runs.
  */
 import type { Api, ClusterImportStatus, SurveySummary } from '../../../preload/contract';
-
-const POLL_MS = 3000;
+import { PolledList } from './polledList.svelte';
 
 /** The final job's state says whether the chain still runs (it waits while the stages before it run). */
 export function finalJobState(status: ClusterImportStatus): string {
@@ -17,27 +15,25 @@ export function clusterImportActive(status: ClusterImportStatus): boolean {
 }
 
 export class ClusterImportsStore {
-  imports = $state<ClusterImportStatus[]>([]);
-  active = $derived(this.imports.filter(clusterImportActive));
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly list: PolledList<ClusterImportStatus>;
 
   constructor(
     private readonly api: Api,
     /** Runs an API call, turning a failure into a notice (AppState.attempt). */
     private readonly attempt: <T>(what: string, call: () => Promise<T>) => Promise<T | undefined>,
     /** Called when an import has ended, so the survey list shows it ready. */
-    private readonly onFinished: () => void,
-  ) {}
+    onFinished: () => void,
+  ) {
+    const read = () => attempt('Reading the cluster imports', () => api.cluster.imports());
+    this.list = new PolledList(read, (status) => status.surveyId, clusterImportActive, onFinished);
+  }
 
-  async refresh(): Promise<void> {
-    const listed = await this.attempt('Reading the cluster imports', () => this.api.cluster.imports());
-    if (!listed) return;
-    const wasActive = this.active.map((status) => status.surveyId);
-    this.imports = listed;
-    if (listed.some((status) => wasActive.includes(status.surveyId) && !clusterImportActive(status))) {
-      this.onFinished();
-    }
-    this.schedule();
+  get imports(): ClusterImportStatus[] {
+    return this.list.items;
+  }
+
+  refresh(): Promise<void> {
+    return this.list.refresh();
   }
 
   async submit(request: Parameters<Api['cluster']['importSurvey']>[0]): Promise<SurveySummary | undefined> {
@@ -45,8 +41,7 @@ export class ClusterImportsStore {
       this.api.cluster.importSurvey(request),
     );
     if (!started) return undefined;
-    this.imports = [started.status, ...this.imports.filter((status) => status.surveyId !== started.survey.id)];
-    this.schedule();
+    this.list.add(started.status);
     return started.survey;
   }
 
@@ -61,12 +56,6 @@ export class ClusterImportsStore {
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    this.stop();
-    if (this.active.length > 0) this.timer = setTimeout(() => void this.refresh(), POLL_MS);
+    this.list.stop();
   }
 }
