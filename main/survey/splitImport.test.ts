@@ -2,10 +2,11 @@
  * The split import (as cluster tasks run it, here in one process) against a local import of the same file: the
  * survey cache must be byte-identical, also when a part stops after its first block and is run again.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectSameFiles } from '../../test/support/sameFiles';
 import { encodeNewSegy } from '../segy/writer';
 import { variableLengthFixture } from '../segy/testFixtures';
 import { seededRandom } from '../signal/random';
@@ -57,21 +58,6 @@ function cubeFile(name: string, order: 'inline-sorted' | 'shuffled'): string {
 }
 
 const job = { signal: new AbortController().signal, progress: () => undefined };
-
-/** Every file of a cache folder, path -> bytes. */
-function filesOf(cacheDir: string): Map<string, Buffer> {
-  return new Map(
-    readdirSync(cacheDir, { recursive: true, encoding: 'utf8' })
-      .filter((name) => statSync(path.join(cacheDir, name)).isFile())
-      .map((name) => [name, readFileSync(path.join(cacheDir, name))]),
-  );
-}
-
-function expectSameFiles(localDir: string, splitDir: string): void {
-  const [local, split] = [filesOf(localDir), filesOf(splitDir)];
-  expect([...split.keys()].sort()).toEqual([...local.keys()].sort());
-  for (const [name, bytes] of local) expect(split.get(name)!.equals(bytes), name).toBe(true);
-}
 
 async function runSplit(plan: SplitImportPlan): Promise<void> {
   for (let part = 0; part < plan.parts; part++) await scanPart(plan, part, () => undefined);

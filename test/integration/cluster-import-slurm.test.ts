@@ -6,13 +6,14 @@
  * as segyio.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ClusterImportStatus, SurveySummary } from '../../preload/contract';
 import { Project } from '../../main/project/project';
 import { SurveyCache } from '../../main/survey/cache';
+import { expectSameFiles } from '../support/sameFiles';
 import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
 import { hasTestdata, testdataPath } from '../testdata';
 
@@ -82,21 +83,6 @@ function submit(file: string, tasks: number, blockMb: number): string {
   return (JSON.parse(cli([...args, '--json'])) as { survey: { id: string } }).survey.id;
 }
 
-/** Every file of a cache folder, path -> bytes. */
-function filesOf(cacheDir: string): Map<string, Buffer> {
-  return new Map(
-    readdirSync(cacheDir, { recursive: true, encoding: 'utf8' })
-      .filter((name) => statSync(path.join(cacheDir, name)).isFile())
-      .map((name) => [name, readFileSync(path.join(cacheDir, name))]),
-  );
-}
-
-function expectIdentical(localDir: string, clusterDir: string): void {
-  const [local, cluster] = [filesOf(localDir), filesOf(clusterDir)];
-  expect([...cluster.keys()].sort()).toEqual([...local.keys()].sort());
-  for (const [name, bytes] of local) expect(cluster.get(name)!.equals(bytes), name).toBe(true);
-}
-
 /** Inline `inline` of the survey's cache equals segyio's traces of that inline, in crossline order. */
 async function expectSegyioInline(file: string, cacheDir: string, inline: number): Promise<void> {
   const cache = await SurveyCache.open(cacheDir);
@@ -160,7 +146,7 @@ describe.skipIf(unavailable !== null)('import of a SEG-Y on a Slurm cluster', ()
     const imported = survey(surveyId);
     expect(imported.state).toBe('ready');
     expect(imported.description).toEqual(survey(local.id).description);
-    expectIdentical(survey(local.id).cacheDir, imported.cacheDir);
+    expectSameFiles(survey(local.id).cacheDir, imported.cacheDir);
     await expectSegyioInline(segy, imported.cacheDir, 17);
     const jobs = JSON.parse(cli(['jobs', '--project', project, '--json'])) as { imports: { surveyId: string }[] };
     expect(jobs.imports.map((job) => job.surveyId)).toContain(surveyId);
@@ -183,7 +169,7 @@ describe.skipIf(unavailable !== null)('import of a SEG-Y on a Slurm cluster', ()
       expect(cli(['cluster', 'resume', surveyId, '--project', project])).toMatch(/submitted again/);
       const final = await finished(surveyId);
       expect(finalJob(final).state).toBe('done');
-      expectIdentical(survey(local.id).cacheDir, survey(surveyId).cacheDir);
+      expectSameFiles(survey(local.id).cacheDir, survey(surveyId).cacheDir);
       await expectSegyioInline(f3, survey(surveyId).cacheDir, 5);
     },
     400_000,
