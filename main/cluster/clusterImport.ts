@@ -146,8 +146,8 @@ export async function clusterImportStatus(
 }
 
 /**
- * Cancels what is left of the chain that runs now and submits a new one; each stage skips what its tasks recorded,
- * so only the work left is done again.
+ * After a job of the chain failed or was cancelled: cancels what is left of it and submits a new chain; each stage
+ * skips what its tasks recorded, so only the work left is done again.
  */
 export async function resumeClusterImport(
   project: Project,
@@ -155,8 +155,11 @@ export async function resumeClusterImport(
   settings: ClusterSettings,
 ): Promise<ClusterImportJobs> {
   const status = await clusterImportStatus(project.dir, record);
-  if (status.stages.at(-1)!.jobs[0]!.state === 'done')
-    throw new ClusterError('the import has finished: nothing to resume');
+  const states = status.stages.flatMap((stage) => stage.jobs.map((job) => job.state));
+  if (states.at(-1) === 'done') throw new ClusterError('the import has finished: nothing to resume');
+  if (states.every((state) => state === 'pending' || state === 'running' || state === 'done')) {
+    throw new ClusterError('nothing to resume: every job of the import is queued, running or done');
+  }
   await scancel(activeJobs(status));
   const plan = await readPlan(project.dir, record.surveyId);
   const jobs = await submitChain(record.scriptDir, settings, plan, record.surveyId);

@@ -90,6 +90,35 @@ describe('an import split into parts', () => {
     });
   }
 
+  it('writes the same gather index as a local import for a pre-stack survey, with nothing to fill', async () => {
+    // 4 inlines x 5 crosslines x 3 offsets: CMP gathers, read from the SEG-Y itself through the index.
+    const traces = 4 * 5 * 3;
+    const file = path.join(dir, 'gathers.sgy');
+    const rand = seededRandom(8);
+    writeFileSync(
+      file,
+      encodeNewSegy({
+        samples: Float32Array.from({ length: traces * 30 }, () => rand()),
+        traceCount: traces,
+        samplesPerTrace: 30,
+        sampleIntervalUs: 4000,
+        traceHeaders: {
+          inline: Int32Array.from({ length: traces }, (_, t) => 10 + Math.floor(t / 15)),
+          crossline: Int32Array.from({ length: traces }, (_, t) => 50 + (Math.floor(t / 3) % 5)),
+          offset: Int32Array.from({ length: traces }, (_, t) => 100 * (1 + (t % 3))),
+        },
+      }),
+    );
+    const local = path.join(dir, 'gathers-local.zarr');
+    const localDescription = await importSurvey({ path: file, cacheDir: local }, job);
+    expect(localDescription.kind).toBe('pre-stack-3d');
+    const split = await plan(file, 'gathers-split', 2);
+    await runSplit(split);
+    expect((await layoutSplitImport(split)).cube).toBeNull();
+    expect(await finishSplitImport(split)).toEqual(localDescription);
+    expectSameFiles(local, split.cacheDir);
+  });
+
   it('resumes a part stopped after its first block: the finished block is kept, the cache is the same', async () => {
     const file = cubeFile('resumed.sgy', 'inline-sorted');
     const local = path.join(dir, 'resumed-local.zarr');
