@@ -81,8 +81,11 @@ export interface SplitImportLayout {
 
 const DEFAULT_BLOCK_BYTES = 64 * 1024 * 1024;
 const LAYOUT_FILE = 'layout.json';
-/** Per trace: its cell in the grid (inline index x crosslines + crossline index), -1 for dead or unplaced traces. */
-const CELLS_FILE = 'cells.i32';
+/**
+ * Per fill part: the live traces of its inlines (file order) and their cells in the grid (inline index x crosslines
+ * + crossline index), as two int32 arrays one after the other; a part reads its own traces only.
+ */
+const PART_TRACES_DIR = 'fill-traces';
 const SCAN_DIR = 'scan';
 const FILL_DIR = 'fill';
 /** Traces decoded per read while filling a block. */
@@ -173,9 +176,9 @@ export async function layoutSplitImport(plan: SplitImportPlan): Promise<SplitImp
       const cache = cubeCacheOptions(file, analysis.geometry, grid);
       await SurveyCacheWriter.prepare(plan.cacheDir, cache);
       const cells = grid.cells.map((cell, trace) => (analysis.scan.deadTraces[trace] ? -1 : cell));
-      await writeFileAtomically(path.join(plan.workDir, CELLS_FILE), bytesOf(cells));
-      layout.cube = { cache: { ...cache, inlines: grid.inlines, crosslines: grid.crosslines }, fillBlocks: [] };
-      layout.cube.fillBlocks = fillBlocksOf(plan, layout.cube.cache);
+      const fillBlocks = fillBlocksOf(plan, cache);
+      await writePartTraces(plan, cells, grid.crosslines.length, fillBlocks);
+      layout.cube = { cache: { ...cache, inlines: grid.inlines, crosslines: grid.crosslines }, fillBlocks };
     }
     // Written last: its presence says the layout step is complete.
     await writeFileAtomically(path.join(plan.workDir, LAYOUT_FILE), JSON.stringify(layout));
@@ -190,9 +193,8 @@ export async function fillPart(plan: SplitImportPlan, part: number, onPiece: Pie
   const { cube } = await readLayout(plan);
   const blocks = cube?.fillBlocks[part] ?? [];
   if (!cube || blocks.length === 0) return;
-  const cells = new Int32Array((await readFile(path.join(plan.workDir, CELLS_FILE))).buffer.slice(0));
   const cachePlan = planSurveyCache(cube.cache);
-  const tracesByBlock = tracesOfBlocks(cells, cachePlan.shape[1], blocks);
+  const tracesByBlock = tracesOfBlocks(await readPartTraces(plan, part), cachePlan.shape[1], blocks);
   const file = await openPlannedFile(plan);
   const pool = new FileHandlePool('r+', 512);
   const writer = new InlineBlockWriter(`${plan.cacheDir}.partial`, cachePlan.shape, cachePlan.specs, pool);
@@ -202,8 +204,8 @@ export async function fillPart(plan: SplitImportPlan, part: number, onPiece: Pie
       const record = fillRecordPath(plan, firstInline);
       if (!(await fileExists(record))) {
         const traces = tracesByBlock[index]!;
-        const block = await readBlock(file, cells, traces, cachePlan.shape, firstInline, inlineCount);
-        if (traces.length > 0) await writer.write(block.values, firstInline, inlineCount, true);
+        const block = await readBlock(file, traces, cachePlan.shape, firstInline, inlineCount);
+        if (traces.trace.length > 0) await writer.write(block.values, firstInline, inlineCount, true);
         // Closing hands the block's bytes to the file system (on NFS: to the server) before the block counts as done.
         await pool.closeAll();
         const blockShape = [inlineCount, cachePlan.shape[1], cachePlan.shape[2]] as const;
@@ -294,25 +296,62 @@ function fillBlocksOf(plan: SplitImportPlan, cache: SurveyCacheWriterOptions): [
   });
 }
 
-/** The traces (in file order) that fall in each block of whole inlines, from one pass over the cells. */
-function tracesOfBlocks(cells: Int32Array, crosslines: number, blocks: [number, number][]): number[][] {
-  const traces = blocks.map((): number[] => []);
-  const first = blocks[0]![0];
-  const end = blocks.at(-1)![0] + blocks.at(-1)![1];
-  const blockOfInline = new Int32Array(end - first);
-  blocks.forEach(([firstInline, count], b) => blockOfInline.fill(b, firstInline - first, firstInline - first + count));
-  cells.forEach((cell, trace) => {
-    const inline = Math.floor(cell / crosslines);
-    if (cell >= 0 && inline >= first && inline < end) traces[blockOfInline[inline - first]!]!.push(trace);
+interface TracesAndCells {
+  /** Trace indices in file order. */
+  trace: number[];
+  /** The grid cell of each. */
+  cell: number[];
+}
+
+/** Each fill part's traces and cells (see PART_TRACES_DIR), from one pass over every trace's cell. */
+async function writePartTraces(
+  plan: SplitImportPlan,
+  cells: Int32Array,
+  crosslines: number,
+  fillBlocks: [number, number][][],
+): Promise<void> {
+  const parts = fillBlocks.map((): TracesAndCells => ({ trace: [], cell: [] }));
+  const inlineCount = fillBlocks.flat().reduce((end, [first, count]) => Math.max(end, first + count), 0);
+  const partOf = new Int32Array(inlineCount); // the blocks cover every inline
+  fillBlocks.forEach((blocks, part) => {
+    for (const [first, count] of blocks) partOf.fill(part, first, first + count);
   });
-  return traces;
+  cells.forEach((cell, trace) => {
+    if (cell < 0) return;
+    const part = parts[partOf[Math.floor(cell / crosslines)]!]!;
+    part.trace.push(trace);
+    part.cell.push(cell);
+  });
+  await mkdir(path.join(plan.workDir, PART_TRACES_DIR), { recursive: true });
+  for (const [part, { trace, cell }] of parts.entries()) {
+    await writeFileAtomically(partTracesPath(plan, part), bytesOf(Int32Array.from([...trace, ...cell])));
+  }
+}
+
+async function readPartTraces(plan: SplitImportPlan, part: number): Promise<TracesAndCells> {
+  const bytes = await readFile(partTracesPath(plan, part));
+  const values = Array.from(new Int32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4));
+  return { trace: values.slice(0, values.length / 2), cell: values.slice(values.length / 2) };
+}
+
+/** A part's traces split by the block of whole inlines their cell falls in. */
+function tracesOfBlocks(part: TracesAndCells, crosslines: number, blocks: [number, number][]): TracesAndCells[] {
+  const byBlock = blocks.map((): TracesAndCells => ({ trace: [], cell: [] }));
+  const first = blocks[0]![0];
+  const blockOfInline = new Int32Array(blocks.at(-1)![0] + blocks.at(-1)![1] - first);
+  blocks.forEach(([firstInline, count], b) => blockOfInline.fill(b, firstInline - first, firstInline - first + count));
+  part.trace.forEach((trace, i) => {
+    const block = byBlock[blockOfInline[Math.floor(part.cell[i]! / crosslines) - first]!]!;
+    block.trace.push(trace);
+    block.cell.push(part.cell[i]!);
+  });
+  return byBlock;
 }
 
 /** A block's traces in grid order ([inline][crossline][sample], 0 where none), read in runs of file order. */
 async function readBlock(
   file: SegyFile,
-  cells: Int32Array,
-  traces: number[],
+  { trace: traces, cell: cells }: TracesAndCells,
   shape: readonly [number, number, number],
   firstInline: number,
   inlineCount: number,
@@ -326,7 +365,7 @@ async function readBlock(
     while (i + run < traces.length && run < TRACES_PER_READ && traces[i + run] === traces[i]! + run) run++;
     const read = await file.readTraces(traces[i]!, run);
     for (let k = 0; k < run; k++) {
-      const slot = cells[traces[i + k]!]! - firstCell;
+      const slot = cells[i + k]! - firstCell;
       values.set(read.subarray(k * samples, (k + 1) * samples), slot * samples);
       liveMask[slot] = 1;
     }
@@ -382,6 +421,10 @@ async function fingerprint(file: SegyFile): Promise<FileFingerprint> {
 
 function scanRecordPath(plan: SplitImportPlan, firstTrace: number): string {
   return path.join(plan.workDir, SCAN_DIR, String(firstTrace));
+}
+
+function partTracesPath(plan: SplitImportPlan, part: number): string {
+  return path.join(plan.workDir, PART_TRACES_DIR, String(part));
 }
 
 function fillRecordPath(plan: SplitImportPlan, firstInline: number): string {
