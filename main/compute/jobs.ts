@@ -9,6 +9,9 @@ import { reconstructSurveySection } from './reconstructSection';
 import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
 import { checkpoint } from '../ml/cancellation';
+import { chosenBackend } from '../ml/backends';
+import { applyWorkerScript, gpuWorkerDevices } from './workers/gpuWorkers';
+import { spreadApply } from './workers/spreadApply';
 import type { JobContext } from './protocol';
 
 type RequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
@@ -36,8 +39,11 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return trainModel(request, context);
     case 'reconstruct-section':
       return reconstructSurveySection(request, context);
-    case 'apply-volume':
-      return applyVolume(request, context);
+    case 'apply-volume': {
+      const devices = gpuWorkerDevices(chosenBackend());
+      if (devices.length < 2) return applyVolume(request, context);
+      return spreadApply(request, context, { devices, workerScript: applyWorkerScript(__dirname) });
+    }
     case 'apply-volume-slice':
       return applyVolume(request.apply, context, { slice: request.slice, finish: false, shared: true });
     case 'finish-volume':

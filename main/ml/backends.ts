@@ -137,6 +137,13 @@ export function isBackendName(value: string): value is BackendName {
   return (ORDER as readonly string[]).includes(value);
 }
 
+let chosen: BackendReport | null = null;
+
+/** What the last chooseBackend of this process chose (null before it, or after it failed). */
+export function chosenBackend(): BackendReport | null {
+  return chosen;
+}
+
 export class BackendUnavailableError extends Error {
   readonly apiCode = 'unavailable';
 }
@@ -144,6 +151,7 @@ export class BackendUnavailableError extends Error {
 /** Probes backends in order (or only the forced one) and activates the first that works. */
 export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Promise<BackendReport> {
   const started = performance.now();
+  chosen = null;
   // Production mode: no debug checks, and no console banners about installing tfjs-node (the probe reports that).
   tf.enableProdMode();
   if (forced !== undefined && forced !== '' && !isBackendName(forced)) {
@@ -159,7 +167,7 @@ export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Pr
     const attempt = await ATTEMPTS[backend](adapters);
     if (attempt.ok) {
       const onGpu = backend === 'tensorflow' || backend === 'webgpu';
-      return {
+      return (chosen = {
         backend,
         device: attempt.device,
         fallbacks,
@@ -167,7 +175,7 @@ export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Pr
         probeMs: performance.now() - started,
         adapters,
         gpus: onGpu ? selected : [],
-      };
+      });
     }
     fallbacks.push({ backend, reason: attempt.reason });
   }

@@ -73,7 +73,8 @@ export function parseGpuSelection(text: string | undefined, adapters: readonly G
       throw new GpuSelectionError(`${GPUS_VARIABLE}=${text}: '${word}' is not a GPU number (e.g. 0,2); ${available}`);
     }
     const index = Number(word);
-    if (index >= adapters.length) throw new GpuSelectionError(`${GPUS_VARIABLE}=${text}: no GPU ${index}; ${available}`);
+    if (index >= adapters.length)
+      throw new GpuSelectionError(`${GPUS_VARIABLE}=${text}: no GPU ${index}; ${available}`);
     return index;
   });
   const repeated = indices.find((index, k) => indices.indexOf(index) !== k);
