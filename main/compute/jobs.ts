@@ -40,6 +40,7 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
     case 'reconstruct-section':
       return reconstructSurveySection(request, context);
     case 'apply-volume': {
+      // One GPU (or none) applies here; several each get a worker process.
       const devices = gpuWorkerDevices(chosenBackend());
       if (devices.length < 2) return applyVolume(request, context);
       return spreadApply(request, context, { devices, workerScript: applyWorkerScript(__dirname) });

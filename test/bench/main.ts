@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, multigpu, cluster, mseed, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -100,6 +100,13 @@ async function main(): Promise<void> {
       const { report, backend } = await benchApply(Number(args[0] ?? 20));
       console.log(report);
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
+      break;
+    }
+    case 'multigpu': {
+      const { benchMultiGpu } = await import('./multiGpu');
+      const report = await benchMultiGpu(Number(args[0] ?? 16));
+      console.log(report);
+      writeSection('Apply to volume over several GPUs', 'multigpu', report);
       break;
     }
     case 'cluster': {

@@ -1,6 +1,6 @@
 /**
- * Whether an apply runs here or is spread over one worker per GPU: spread when the backend chose a GPU and more than
- * one is in use (PROMETHIUM_GPUS, else every GPU: main/ml/gpuAdapters.ts).
+ * The worker processes of an apply spread over the GPUs in use (PROMETHIUM_GPUS, else every GPU:
+ * main/ml/gpuAdapters.ts), each pinned to its GPU through its environment.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -8,9 +8,9 @@ import type { BackendReport } from '../../../preload/contract';
 import { adapterFlag, WORKER_GPU_VARIABLE } from '../../ml/gpuAdapters';
 import type { ApplyWorkerDevice } from './spreadApply';
 
-/** The workers of an apply on this backend: one per GPU in use, or none (apply in this process). */
+/** One worker per GPU in use; none where the backend runs on the CPU. */
 export function gpuWorkerDevices(report: BackendReport | null): ApplyWorkerDevice[] {
-  if (!report || report.gpus.length < 2) return [];
+  if (!report) return [];
   return report.gpus.map((index) => {
     // Refused here, before any worker starts, where Dawn could not pin a worker to this GPU.
     if (report.backend === 'webgpu') adapterFlag(report.adapters, index);
