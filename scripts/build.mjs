@@ -33,10 +33,13 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
-  // The worker processes of an apply spread over several GPUs (main/compute/workers/).
+  // The worker processes of an apply or a training spread over several GPUs (main/compute/workers/).
   build({
     ...node,
-    entryPoints: { applyWorker: 'main/compute/workers/applyWorker.ts' },
+    entryPoints: {
+      applyWorker: 'main/compute/workers/applyWorker.ts',
+      trainWorker: 'main/compute/workers/trainWorker.ts',
+    },
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),

@@ -11,7 +11,8 @@ import path from 'node:path';
 import { DEFAULT_MODELS, type ApplyVolumeRequest, type BackendReport } from '../../preload/contract';
 import { applyVolume } from '../../main/compute/applyVolume';
 import { gpuWorkerDevices } from '../../main/compute/workers/gpuWorkers';
-import { spreadApply, type ApplyWorkerDevice } from '../../main/compute/workers/spreadApply';
+import { spreadApply } from '../../main/compute/workers/spreadApply';
+import type { WorkerDevice } from '../../main/compute/workers/workerProcess';
 import { chooseBackend } from '../../main/ml/backends';
 import { SurveyCache } from '../../main/survey/cache';
 import { importSurvey } from '../../main/survey/importSurvey';
@@ -30,7 +31,7 @@ interface Run {
 }
 
 /** `count` workers: one per GPU where the backend has that many, else CPU workers sharing the cores. */
-function devicesFor(report: BackendReport, count: number): ApplyWorkerDevice[] | null {
+function devicesFor(report: BackendReport, count: number): WorkerDevice[] | null {
   if (report.gpus.length > 0) {
     const devices = gpuWorkerDevices(report).slice(0, count);
     return devices.length === count ? devices : null;

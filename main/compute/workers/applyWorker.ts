@@ -8,12 +8,10 @@ import type { ApplyVolumeRequest } from '../../../preload/contract';
 import { chooseBackend } from '../../ml/backends';
 import { toApiError } from '../apiErrors';
 import { applyVolume, type ApplyVolumeProgress } from '../applyVolume';
+import { sendLastAndExit, sendToCoordinator } from './workerChannel';
 import type { FromApplyWorker, ToApplyWorker } from './workerProtocol';
 
-if (!process.send) throw new Error('applyWorker runs only as a worker process of an apply (no IPC channel)');
-const send = (message: FromApplyWorker): void => void process.send?.(message);
-// A coordinator that died (even by SIGKILL) closes the channel: stop too, so no orphan keeps writing the volume.
-process.on('disconnect', () => process.exit(1));
+const send = (message: FromApplyWorker): void => sendToCoordinator(message);
 
 const controller = new AbortController();
 const answers: ((inline: number | null) => void)[] = [];
@@ -32,8 +30,7 @@ async function* dealtInlines(): AsyncGenerator<number> {
 
 async function run(request: ApplyVolumeRequest): Promise<void> {
   try {
-    const backend = await chooseBackend();
-    send({ type: 'ready', device: backend.device });
+    await chooseBackend();
     const result = await applyVolume(
       request,
       {
@@ -44,18 +41,13 @@ async function run(request: ApplyVolumeRequest): Promise<void> {
       },
       { slice: null, finish: false, shared: true, dealt: dealtInlines() },
     );
-    await sendLast({ type: 'done', result });
+    await sendLastAndExit({ type: 'done', result } satisfies FromApplyWorker);
   } catch (error) {
-    await sendLast(
-      controller.signal.aborted ? { type: 'cancelled' } : { type: 'failed', error: toApiError(error, 'apply') },
-    );
+    const last: FromApplyWorker = controller.signal.aborted
+      ? { type: 'cancelled' }
+      : { type: 'failed', error: toApiError(error, 'apply') };
+    await sendLastAndExit(last);
   }
-}
-
-/** Sends the worker's last word and leaves once it is on its way (inference threads would keep the process alive). */
-async function sendLast(message: FromApplyWorker): Promise<void> {
-  await new Promise<void>((resolve) => process.send?.(message, undefined, undefined, () => resolve()));
-  process.exit(0);
 }
 
 process.on('message', (message: ToApplyWorker) => {

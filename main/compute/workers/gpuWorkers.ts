@@ -1,15 +1,13 @@
 /**
- * The worker processes of an apply spread over the GPUs in use (PROMETHIUM_GPUS, else every GPU:
+ * The worker processes of a job spread over the GPUs in use (PROMETHIUM_GPUS, else every GPU:
  * main/ml/gpuAdapters.ts), each pinned to its GPU through its environment.
  */
-import { existsSync } from 'node:fs';
-import path from 'node:path';
 import type { BackendReport } from '../../../preload/contract';
 import { adapterFlag, WORKER_GPU_VARIABLE } from '../../ml/gpuAdapters';
-import type { ApplyWorkerDevice } from './spreadApply';
+import type { WorkerDevice } from './workerProcess';
 
 /** One worker per GPU in use; none where the backend runs on the CPU. */
-export function gpuWorkerDevices(report: BackendReport | null): ApplyWorkerDevice[] {
+export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
   if (!report) return [];
   return report.gpus.map((index) => {
     // Refused here, before any worker starts, where Dawn could not pin a worker to this GPU.
@@ -26,15 +24,4 @@ export function gpuWorkerDevices(report: BackendReport | null): ApplyWorkerDevic
       },
     };
   });
-}
-
-/** The worker bundle, next to the compute process's bundle in dist/. */
-export function applyWorkerScript(distDir: string): string {
-  const script = path.join(distDir, 'applyWorker.cjs');
-  if (!existsSync(script)) {
-    throw Object.assign(new Error(`the apply worker ${script} is missing: run \`npm run build\``), {
-      apiCode: 'unavailable',
-    });
-  }
-  return script;
 }

@@ -16,7 +16,8 @@ import { parseWaveletSpec } from '../../synth/specs';
 import { writeSyntheticSegy } from '../../synth/syntheticSegy';
 import { applyVolume, type ApplyVolumeProgress } from '../applyVolume';
 import type { JobContext } from '../protocol';
-import { spreadApply, type ApplyWorkerDevice, type SpreadOptions } from './spreadApply';
+import { spreadApply, type SpreadOptions } from './spreadApply';
+import type { WorkerDevice } from './workerProcess';
 
 const CUBE = { inlines: 16, crosslines: 120, samples: 400 };
 
@@ -76,7 +77,7 @@ function applyRequest(): ApplyVolumeRequest {
 }
 
 /** `count` CPU workers; the bundle lives in a temporary folder and finds node_modules through NODE_PATH. */
-function cpuWorkers(count: number): ApplyWorkerDevice[] {
+function cpuWorkers(count: number): WorkerDevice[] {
   return Array.from({ length: count }, (_, k) => ({
     label: `CPU worker ${k}`,
     env: { PROMETHIUM_BACKEND: 'wasm', NODE_PATH: path.resolve('node_modules') },

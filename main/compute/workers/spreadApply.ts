@@ -7,7 +7,7 @@
  * crash or a cancel resumes after its finished inlines, and a worker that fails gives its inlines back to the queue
  * while the others finish the job.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { ApiErrorShape, ApplyVolumeRequest } from '../../../preload/contract';
 import { strengthSummary } from '../../ml/sure';
 import { SurveyCache } from '../../survey/cache';
@@ -19,17 +19,11 @@ import {
 } from '../applyVolume';
 import type { JobContext } from '../protocol';
 import { InlineDealer } from './inlineDealer';
+import { CANCEL_GRACE_MS, forkWorker, sendToWorker, type WorkerDevice } from './workerProcess';
 import type { FromApplyWorker, ToApplyWorker } from './workerProtocol';
 
-export interface ApplyWorkerDevice {
-  /** How reports name it: "GPU 2 (NVIDIA H100 80GB HBM3)". */
-  label: string;
-  /** What pins the worker to its device, added to this process's environment. */
-  env: Record<string, string>;
-}
-
 export interface SpreadOptions {
-  devices: readonly ApplyWorkerDevice[];
+  devices: readonly WorkerDevice[];
   /** The worker bundle, dist/applyWorker.cjs. */
   workerScript: string;
   /** Hears of every worker started (the benchmark lists them; a test kills one). */
@@ -48,12 +42,9 @@ export interface ApplyWorkerReport {
 
 export type SpreadApplyResult = ApplyVolumeResult & { workers: ApplyWorkerReport[] };
 
-/** How long cancelled workers get to leave before they are killed. */
-const CANCEL_GRACE_MS = 10_000;
-
 interface Worker {
   id: string;
-  device: ApplyWorkerDevice;
+  device: WorkerDevice;
   child: ChildProcess;
   report: ApplyWorkerReport;
   result: ApplyVolumeResult | null;
@@ -133,12 +124,8 @@ class ApplyCoordinator {
     });
   }
 
-  private start(id: string, device: ApplyWorkerDevice): Promise<void> {
-    const child = fork(this.options.workerScript, [], {
-      serialization: 'advanced',
-      env: { ...process.env, ...device.env },
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
+  private start(id: string, device: WorkerDevice): Promise<void> {
+    const child = forkWorker(this.options.workerScript, device);
     const worker: Worker = {
       id,
       device,
@@ -172,7 +159,6 @@ class ApplyCoordinator {
       case 'failed':
         worker.error = message.error;
         return;
-      case 'ready':
       case 'cancelled':
         return;
     }
@@ -234,7 +220,7 @@ class ApplyCoordinator {
   }
 
   private send(worker: Worker, message: ToApplyWorker): void {
-    if (worker.child.connected) worker.child.send(message);
+    sendToWorker(worker.child, message);
   }
 
   private doneFraction(): number {

@@ -1,6 +1,10 @@
-/** The messages between an apply's coordinator (spreadApply.ts) and its worker processes (applyWorker.ts). */
-import type { ApiErrorShape, ApplyVolumeRequest } from '../../../preload/contract';
+/**
+ * The messages between a job's coordinator and its worker processes: an apply's (spreadApply.ts, applyWorker.ts) and
+ * a data-parallel training's (spreadTraining.ts, trainWorker.ts).
+ */
+import type { ApiErrorShape, ApplyVolumeRequest, JobRequest } from '../../../preload/contract';
 import type { ApplyVolumeResult } from '../applyVolume';
+import type { TrainModelResult } from '../trainModel';
 
 export type ToApplyWorker =
   | { type: 'start'; request: ApplyVolumeRequest }
@@ -9,10 +13,24 @@ export type ToApplyWorker =
   | { type: 'cancel' };
 
 export type FromApplyWorker =
-  /** The worker chose its backend on its device and loads the method. */
-  | { type: 'ready'; device: string }
   | { type: 'next' }
   | { type: 'written'; inline: number }
   | { type: 'done'; result: ApplyVolumeResult }
+  | { type: 'cancelled' }
+  | { type: 'failed'; error: ApiErrorShape };
+
+export type TrainRequest = Extract<JobRequest, { kind: 'train-model' }>;
+
+export type ToTrainWorker =
+  | { type: 'start'; request: TrainRequest; rank: number; workers: number }
+  /** The answer to `reduce`: the sum over every worker, or worker 0's values. */
+  | { type: 'reduced'; values: Float32Array }
+  | { type: 'cancel' };
+
+export type FromTrainWorker =
+  | { type: 'reduce'; kind: 'sum' | 'broadcast'; values: Float32Array }
+  /** Worker 0's progress, the job's. */
+  | { type: 'progress'; fraction: number; message: string; detail?: unknown }
+  | { type: 'done'; result: TrainModelResult }
   | { type: 'cancelled' }
   | { type: 'failed'; error: ApiErrorShape };

@@ -9,7 +9,8 @@
  * normalises by its own share, as PyTorch's DistributedDataParallel does without SyncBatchNorm; with frozen BatchNorm
  * (TrainOptions.freezeBatchNorm) or none, the curves agree.
  *
- * What crosses between workers is one Float32Array a step (every gradient, then the loss), summed by whoever connects
+ * What crosses between workers is one Float32Array a step (every gradient, the loss, and whether the worker is out of
+ * time), summed by whoever connects
  * them (GradientSums): the coordinating process for worker processes, or memory for workers in one process (tests).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -35,7 +36,9 @@ export function shareOf(size: number, rank: number, workers: number): { first: n
 
 /**
  * One optimizer step of data-parallel training on this worker's share of the global batch (`inputs`, `targets`: the
- * whole batch, the same on every worker). Returns the whole batch's loss.
+ * whole batch, the same on every worker). Returns the whole batch's loss, and whether any worker is out of its time
+ * budget (`outOfTime`): all then stop after this step, since a worker that stopped alone would leave the others
+ * waiting for its gradients.
  */
 export async function dataParallelStep(
   model: tfl.LayersModel,
@@ -44,11 +47,16 @@ export async function dataParallelStep(
   targets: tf.Tensor,
   loss: TrainingLoss,
   exchange: GradientExchange,
-): Promise<tf.Scalar> {
+  outOfTime: boolean,
+): Promise<{ loss: tf.Scalar; anyOutOfTime: boolean }> {
   const weights = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
   const batch = inputs.shape[0]!;
   const { first, count } = shareOf(batch, exchange.rank, exchange.workers);
-  const local = count === 0 ? zeroContribution(weights) : shareContribution(model, inputs, targets, loss, first, count);
+  const contribution =
+    count === 0 ? zeroContribution(weights) : shareContribution(model, inputs, targets, loss, first, count);
+  const local = new Float32Array(contribution.length + 1);
+  local.set(contribution);
+  local[contribution.length] = outOfTime ? 1 : 0;
   const sums = await exchange.allReduceSum(local);
   const gradients = tf.tidy(() => {
     let offset = 0;
@@ -61,7 +69,7 @@ export async function dataParallelStep(
   });
   optimizer.applyGradients(gradients);
   tf.dispose(gradients.map((g) => g.tensor));
-  return tf.scalar(sums[sums.length - 1]!);
+  return { loss: tf.scalar(sums[sums.length - 2]!), anyOutOfTime: sums[sums.length - 1]! > 0 };
 }
 
 /** This worker's weighted gradients, in the order of the model's trainable weights, then its weighted loss. */
@@ -133,7 +141,9 @@ export class GradientSums {
   /** Worker `rank`'s contribution to this round; resolves with the round's result. */
   contribute(kind: 'sum' | 'broadcast', rank: number, values: Float32Array): Promise<Float32Array> {
     if (this.pendingKind !== null && this.pendingKind !== kind) {
-      throw new Error(`worker ${rank} asked for a ${kind} while the others are in a ${this.pendingKind}`);
+      return Promise.reject(
+        new Error(`worker ${rank} asked for a ${kind} while the others are in a ${this.pendingKind}`),
+      );
     }
     this.pendingKind = kind;
     this.contributions[rank] = values;

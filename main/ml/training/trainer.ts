@@ -141,6 +141,13 @@ interface EpochRun {
   outOfTime: boolean;
 }
 
+interface StepOutcome {
+  loss: tf.Scalar;
+  discriminatorLoss: tf.Scalar | null;
+  /** Whether the run is out of its time budget after this step (of data-parallel workers: any of them). */
+  outOfTime: boolean;
+}
+
 interface Validation {
   loss: number;
   snrDb: number;
@@ -304,7 +311,7 @@ class TrainingRun {
       if (step.discriminatorLoss !== null) discriminatorRunning.add(step.discriminatorLoss);
       tf.dispose([inputs, targets]);
       this.progress.batchTrained(epoch, b + 1, batches);
-      if (this.progress.outOfTime) return finish(true);
+      if (step.outOfTime) return finish(true);
     }
     return finish(false);
   }
@@ -313,20 +320,26 @@ class TrainingRun {
    * One optimisation step on a batch: the model's (this worker's share of it in data-parallel training), or a GAN's
    * generator step then its discriminator step.
    */
-  private async step(
-    inputs: tf.Tensor,
-    targets: tf.Tensor,
-  ): Promise<{ loss: tf.Scalar; discriminatorLoss: tf.Scalar | null }> {
+  private async step(inputs: tf.Tensor, targets: tf.Tensor): Promise<StepOutcome> {
     const { trainingModel } = this.built;
     const { exchange } = this.hooks;
     if (exchange !== undefined) {
-      const loss = await dataParallelStep(trainingModel, this.optimizer, inputs, targets, this.objective, exchange);
-      return { loss, discriminatorLoss: null };
+      const { loss, anyOutOfTime } = await dataParallelStep(
+        trainingModel,
+        this.optimizer,
+        inputs,
+        targets,
+        this.objective,
+        exchange,
+        this.progress.outOfTime,
+      );
+      return { loss, discriminatorLoss: null, outOfTime: anyOutOfTime };
     }
     if (this.adversary === null) {
       return {
         loss: trainStep(trainingModel, this.optimizer, inputs, targets, this.objective),
         discriminatorLoss: null,
+        outOfTime: this.progress.outOfTime,
       };
     }
     const { discriminator, optimizer } = this.adversary;
@@ -339,7 +352,7 @@ class TrainingRun {
       targets,
       this.objective,
     );
-    return { loss: losses.model, discriminatorLoss: losses.discriminator };
+    return { loss: losses.model, discriminatorLoss: losses.discriminator, outOfTime: this.progress.outOfTime };
   }
 
   /** Validation loss (the training objective in inference mode) and SNR over all validation patches together. */
