@@ -9,8 +9,9 @@ await build({
   entryPoints: {
     bench: 'test/bench/main.ts',
     inferenceWorker: 'main/ml/inferenceWorker.ts',
-    // The worker processes of the multigpu suite (main/compute/workers/).
+    // The worker processes of the multigpu suites (main/compute/workers/).
     applyWorker: 'main/compute/workers/applyWorker.ts',
+    trainWorker: 'main/compute/workers/trainWorker.ts',
   },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },

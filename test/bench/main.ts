@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, multigpu, cluster, mseed, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, multigpu, multigpu-train, cluster, mseed, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -107,6 +107,13 @@ async function main(): Promise<void> {
       const report = await benchMultiGpu(Number(args[0] ?? 16));
       console.log(report);
       writeSection('Apply to volume over several GPUs', 'multigpu', report);
+      break;
+    }
+    case 'multigpu-train': {
+      const { benchMultiGpuTraining } = await import('./multiGpuTraining');
+      const report = await benchMultiGpuTraining(args[0] ?? 'unet-small');
+      console.log(report);
+      writeSection('Training over several GPUs', 'multigpu-train', report);
       break;
     }
     case 'cluster': {
