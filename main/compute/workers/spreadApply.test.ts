@@ -7,7 +7,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApplyVolumeRequest } from '../../../preload/contract';
 import { SurveyCache } from '../../survey/cache';
@@ -17,7 +16,7 @@ import { writeSyntheticSegy } from '../../synth/syntheticSegy';
 import { applyVolume, type ApplyVolumeProgress } from '../applyVolume';
 import type { JobContext } from '../protocol';
 import { spreadApply, type SpreadOptions } from './spreadApply';
-import type { WorkerDevice } from './workerProcess';
+import { bundleWorker, cpuWorkers } from './workerTesting';
 
 const CUBE = { inlines: 16, crosslines: 120, samples: 400 };
 
@@ -40,17 +39,7 @@ beforeAll(async () => {
   cacheDir = path.join(root, 'cache.zarr');
   const quiet = { signal: new AbortController().signal, progress: () => undefined };
   await importSurvey({ path: segy, cacheDir }, quiet);
-  workerScript = path.join(root, 'applyWorker.cjs');
-  await build({
-    entryPoints: [path.join(__dirname, 'applyWorker.ts')],
-    outfile: workerScript,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['@tensorflow/*', 'webgpu', 'onnxruntime-node', 'electron'],
-  });
+  workerScript = await bundleWorker('applyWorker', root);
 }, 120_000);
 
 afterAll(async () => {
@@ -74,14 +63,6 @@ function applyRequest(): ApplyVolumeRequest {
     inlines: [2, 13],
     polygon: null,
   };
-}
-
-/** `count` CPU workers; the bundle lives in a temporary folder and finds node_modules through NODE_PATH. */
-function cpuWorkers(count: number): WorkerDevice[] {
-  return Array.from({ length: count }, (_, k) => ({
-    label: `CPU worker ${k}`,
-    env: { PROMETHIUM_BACKEND: 'wasm', NODE_PATH: path.resolve('node_modules') },
-  }));
 }
 
 interface Watched {

@@ -6,7 +6,6 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EpochMetrics } from '../../../preload/contract';
 import { chooseBackend } from '../../ml/backends';
@@ -16,7 +15,7 @@ import { writeSyntheticSegy } from '../../synth/syntheticSegy';
 import type { JobContext } from '../protocol';
 import { trainModel } from '../trainModel';
 import { spreadTraining } from './spreadTraining';
-import type { WorkerDevice } from './workerProcess';
+import { bundleWorker, cpuWorkers } from './workerTesting';
 import type { TrainRequest } from './workerProtocol';
 
 let root = '';
@@ -41,17 +40,7 @@ beforeAll(async () => {
   });
   cacheDir = path.join(root, 'cache.zarr');
   await importSurvey({ path: segy, cacheDir }, quiet);
-  workerScript = path.join(root, 'trainWorker.cjs');
-  await build({
-    entryPoints: [path.join(__dirname, 'trainWorker.ts')],
-    outfile: workerScript,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    logLevel: 'warning',
-    external: ['@tensorflow/*', 'webgpu', 'onnxruntime-node', 'electron'],
-  });
+  workerScript = await bundleWorker('trainWorker', root);
   // Every run starts from these weights (a fresh model's are random).
   startingModel = (await trainModel(trainRequest({ epochs: 1, initialModelDir: undefined }), quiet)).bestModelDir;
 }, 180_000);
@@ -78,13 +67,6 @@ function trainRequest(overrides: Partial<TrainRequest> = {}): TrainRequest {
     resume: false,
     ...overrides,
   };
-}
-
-function cpuWorkers(count: number): WorkerDevice[] {
-  return Array.from({ length: count }, (_, k) => ({
-    label: `CPU worker ${k}`,
-    env: { PROMETHIUM_BACKEND: 'wasm', NODE_PATH: path.resolve('node_modules') },
-  }));
 }
 
 function expectSameCurve(actual: EpochMetrics[], expected: EpochMetrics[]): void {
