@@ -8,7 +8,14 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import type { BackendName, BackendReport, GpuAdapterInfo } from '../../preload/contract';
-import { adapterFlag, GPUS_VARIABLE, listGpuAdapters, parseGpuSelection, WORKER_GPU_VARIABLE } from './gpuAdapters';
+import {
+  adapterFlag,
+  GPUS_VARIABLE,
+  gpusInUse,
+  listGpuAdapters,
+  parseGpuSelection,
+  WORKER_GPU_VARIABLE,
+} from './gpuAdapters';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { type AdapterLike, DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
 import { matrixConvsActive, verifyMatrixConvs } from './webgpu/matrixKernels';
@@ -161,12 +168,11 @@ export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Pr
   // Listed only where a GPU backend may be chosen: a process forced onto the CPU (wasm threads, tests) needs none.
   const adapters = candidates.some((name) => name === 'tensorflow' || name === 'webgpu') ? await dawnAdapters() : [];
   // Checked whatever the backend: a selection naming GPUs this machine lacks is a mistake to report, not to ignore.
-  const selected = parseGpuSelection(process.env[GPUS_VARIABLE], adapters);
+  parseGpuSelection(process.env[GPUS_VARIABLE], adapters);
   const fallbacks: BackendReport['fallbacks'] = [];
   for (const backend of candidates) {
     const attempt = await ATTEMPTS[backend](adapters);
     if (attempt.ok) {
-      const onGpu = backend === 'tensorflow' || backend === 'webgpu';
       return (chosen = {
         backend,
         device: attempt.device,
@@ -174,7 +180,10 @@ export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Pr
         forced: Boolean(forced),
         probeMs: performance.now() - started,
         adapters,
-        gpus: onGpu ? selected : [],
+        gpus:
+          backend === 'tensorflow' || backend === 'webgpu'
+            ? gpusInUse(backend, process.env[GPUS_VARIABLE], adapters)
+            : [],
       });
     }
     fallbacks.push({ backend, reason: attempt.reason });

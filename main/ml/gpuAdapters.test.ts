@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { adapterFlag, GpuSelectionError, listGpuAdapters, parseAdapterList, parseGpuSelection } from './gpuAdapters';
+import {
+  adapterFlag,
+  GpuSelectionError,
+  gpusInUse,
+  listGpuAdapters,
+  parseAdapterList,
+  parseGpuSelection,
+} from './gpuAdapters';
 
 // dawn.node's refusal when no adapter has the asked name (src/dawn/node/binding/GPU.cpp), on a machine with an H100,
 // an older card and Mesa's software renderer.
@@ -70,5 +77,13 @@ describe('pinning a worker to its adapter', () => {
     const twins = parseAdapterList(REFUSAL.replace('RTX A4000', 'H100 80GB HBM3'));
     expect(adapterFlag(twins, 0)).toBe('adapter=NVIDIA H100 80GB HBM3');
     expect(() => adapterFlag(twins, 1)).toThrow(/GPU 1 and GPU 0 are both 'NVIDIA H100 80GB HBM3'/);
+  });
+
+  it('uses by default only the GPUs a Dawn worker can be given; CUDA pins every one', () => {
+    const twins = parseAdapterList(REFUSAL.replace('RTX A4000', 'H100 80GB HBM3'));
+    expect(gpusInUse('webgpu', undefined, twins)).toEqual([0]);
+    expect(gpusInUse('webgpu', undefined, adapters)).toEqual([0, 1]);
+    expect(gpusInUse('tensorflow', undefined, twins)).toEqual([0, 1]);
+    expect(() => gpusInUse('webgpu', '0,1', twins)).toThrow(/GPU 1 and GPU 0 are both/);
   });
 });

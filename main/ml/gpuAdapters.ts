@@ -85,13 +85,33 @@ export function parseGpuSelection(text: string | undefined, adapters: readonly G
 }
 
 /**
- * The `create()` flag that pins this process to adapter `index`. Refused where an adapter before it has the same
- * name: Dawn would give the earlier one (see the top of this file).
+ * The GPUs a run on `backend` uses: those PROMETHIUM_GPUS names, or by default every GPU it can give a worker of its
+ * own. Dawn (webgpu) cannot give a worker the second of two identical GPUs (see the top of this file): by default it
+ * leaves them out, so a machine of identical GPUs runs on its first one as before; named, they are an error.
  */
+export function gpusInUse(
+  backend: 'tensorflow' | 'webgpu',
+  text: string | undefined,
+  adapters: readonly GpuAdapterInfo[],
+): number[] {
+  const selected = parseGpuSelection(text, adapters);
+  if (backend !== 'webgpu') return selected;
+  const named = text !== undefined && text.trim() !== '';
+  if (named) selected.forEach((index) => adapterFlag(adapters, index));
+  return named ? selected : selected.filter((index) => earlierTwin(adapters, index) === undefined);
+}
+
+/** An adapter before `index` whose name contains index's name: Dawn's `adapter=NAME` flag would pick it instead. */
+function earlierTwin(adapters: readonly GpuAdapterInfo[], index: number): GpuAdapterInfo | undefined {
+  const name = adapters[index]?.name ?? '';
+  return adapters.find((other) => other.index < index && other.name.includes(name));
+}
+
+/** The `create()` flag that pins this process to adapter `index`; refused where Dawn would give another adapter. */
 export function adapterFlag(adapters: readonly GpuAdapterInfo[], index: number): string {
   const adapter = adapters[index];
   if (!adapter) throw new GpuSelectionError(`no GPU ${index}: the machine has ${adapters.length}`);
-  const twin = adapters.find((other) => other.index < index && other.name.includes(adapter.name));
+  const twin = earlierTwin(adapters, index);
   if (twin) {
     throw new GpuSelectionError(
       `GPU ${index} and GPU ${twin.index} are both '${adapter.name}': Dawn's node binding picks adapters by name, so ` +

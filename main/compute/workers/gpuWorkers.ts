@@ -3,15 +3,13 @@
  * main/ml/gpuAdapters.ts), each pinned to its GPU through its environment.
  */
 import type { BackendReport } from '../../../preload/contract';
-import { adapterFlag, WORKER_GPU_VARIABLE } from '../../ml/gpuAdapters';
+import { WORKER_GPU_VARIABLE } from '../../ml/gpuAdapters';
 import type { WorkerDevice } from './workerProcess';
 
 /** One worker per GPU in use; none where the backend runs on the CPU. */
 export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
   if (!report) return [];
   return report.gpus.map((index) => {
-    // Refused here, before any worker starts, where Dawn could not pin a worker to this GPU.
-    if (report.backend === 'webgpu') adapterFlag(report.adapters, index);
     return {
       label: `GPU ${index} (${report.adapters[index]?.name ?? 'unknown'})`,
       env: {
