@@ -95,9 +95,9 @@ async function main(): Promise<void> {
       await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
       break;
     case 'apply': {
-      // Imported here, like the viewer's: they open a project database, whose native module the GPU machine lacks.
-      const { benchApply } = await import('./apply');
-      const { report, backend } = await benchApply(Number(args[0] ?? 20));
+      // Imported here, like the viewer's: it opens a project database (on the GPU machine through PROMETHIUM_SQLITE_BINDING).
+      const { benchApply, parseApplyBenchArgs } = await import('./apply');
+      const { report, backend } = await benchApply(parseApplyBenchArgs(args));
       console.log(report);
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
       break;
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] [--cube IxXxS] [--line TxS] [--clicks N] [--runs N] [--compute A.cjs,B.cjs] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-apply.sh)',
       );
       process.exitCode = 2;
   }
