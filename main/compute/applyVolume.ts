@@ -27,6 +27,7 @@ export interface ApplyVolumeResult {
   /** Model denoising at checked strength: the strengths of the inlines this run reconstructed (ml/sure.ts). */
   strength: { median: number; min: number; max: number } | null;
   seconds: number;
+  /** Wall time of the inline loop per reconstructed inline (inlines overlap: this is the throughput, not a latency). */
   secondsPerReconstructedInline: number | null;
 }
 
@@ -97,23 +98,22 @@ export async function applyVolume(
       seconds: 0,
       secondsPerReconstructedInline: null,
     };
-    let reconstructionSeconds = 0;
     const strengths: number[] = [];
-    for (const il of todo) {
-      await checkpoint(context.signal);
+    const loopStarted = performance.now();
+    const reconstructAt = async (il: number): Promise<ReconstructedInline> => {
       const cells = region.subarray(il * crosslines, (il + 1) * crosslines);
-      const lineStarted = performance.now();
       const { data } = await input.inline(il);
-      const line = cells.includes(1)
+      const reconstructed = cells.includes(1);
+      const line = reconstructed
         ? await reconstructInline(run, data, { traces: crosslines, samples }, cells, request)
         : { values: data, uncertainty: null, strength: null };
-      if (line.strength !== null) strengths.push(line.strength);
-      if (cells.includes(1)) {
-        result.inlinesReconstructed++;
-        reconstructionSeconds += (performance.now() - lineStarted) / 1000;
-      }
       const deviation = keepUncertainty ? (line.uncertainty ?? new Float32Array(data.length)) : null;
-      await writer.writeInline(il, line.values, deviation);
+      return { il, values: line.values, deviation, strength: line.strength, reconstructed };
+    };
+    const write = async ({ il, values, deviation, strength, reconstructed }: ReconstructedInline) => {
+      await writer.writeInline(il, values, deviation);
+      if (strength !== null) strengths.push(strength);
+      if (reconstructed) result.inlinesReconstructed++;
       result.firstInlineWritten ??= il;
       finished.add(il);
       sliceDone++;
@@ -128,7 +128,9 @@ export async function applyVolume(
         `inline ${input.inlineNumbers[il]} (${sliceDone} of ${sliceSize})`,
         progress,
       );
-    }
+    };
+    await overlapped(todo, reconstructAt, write, context.signal);
+    const reconstructionSeconds = (performance.now() - loopStarted) / 1000;
     if (share.finish) result.tracesFilled = await finishVolume(writer, input, request.volumeDir, context);
     result.strength = strengthSummary(strengths);
     result.seconds = (performance.now() - started) / 1000;
@@ -138,6 +140,56 @@ export async function applyVolume(
     return result;
   } finally {
     await input.close();
+  }
+}
+
+/** An inline read and reconstructed (or copied, outside the region), ready to be written. */
+interface ReconstructedInline {
+  il: number;
+  values: Float32Array;
+  deviation: Float32Array | null;
+  strength: number | null;
+  reconstructed: boolean;
+}
+
+/**
+ * Inlines in progress at once. While the oldest is written, the next ones are read and reconstructed: reading, writing
+ * and the CPU's share of a reconstruction overlap the network's (a GPU computes while this thread works on another
+ * inline), and the patches of several inlines share the network's batches (ml/patchBatcher.ts).
+ */
+const INLINES_IN_FLIGHT = 3;
+
+/**
+ * `reconstruct` of every item, up to INLINES_IN_FLIGHT at once, and `write` of each result in order, one write at a
+ * time, overlapped with the reconstructions that follow. Cancellation stops starting new items; whatever was started
+ * is waited for before this returns or throws (it reads the input, which the caller then closes).
+ */
+async function overlapped<T>(
+  items: readonly number[],
+  reconstruct: (item: number) => Promise<T>,
+  write: (result: T) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  const inFlight: Promise<T>[] = [];
+  let writing: Promise<void> = Promise.resolve();
+  const writeOldest = async (): Promise<void> => {
+    const next = await inFlight.shift()!;
+    await writing;
+    writing = write(next);
+    writing.catch(() => undefined); // observed here; thrown where it is awaited
+  };
+  try {
+    for (const item of items) {
+      await checkpoint(signal);
+      const started = reconstruct(item);
+      started.catch(() => undefined); // observed here; thrown where it is awaited, in order
+      inFlight.push(started);
+      if (inFlight.length >= INLINES_IN_FLIGHT) await writeOldest();
+    }
+    while (inFlight.length > 0) await writeOldest();
+    await writing;
+  } finally {
+    await Promise.allSettled([...inFlight, writing]);
   }
 }
 

@@ -7,6 +7,7 @@ import type { BackendReport } from '../../preload/contract';
 import { toApiError } from './apiErrors';
 import { chooseBackend } from '../ml/backends';
 import { withInferenceThreads } from '../ml/parallelInference';
+import { warmUpModels } from './inferenceCache';
 import { runJob } from './jobs';
 import type { ComputeToHost, HostToCompute } from './protocol';
 
@@ -77,6 +78,9 @@ host.onMessage((message) => {
       break;
     case 'probe':
       void probe().then((report) => host.send({ type: 'backend', ...report }));
+      break;
+    case 'warm-up':
+      void warmUpModels(message.modelDirs, () => running.size === 0);
       break;
   }
 });
