@@ -305,7 +305,8 @@ async function applyReport(
   const cubeSamples = inlines * crosslines * samples;
   const entries = [...runs.entries()];
   const first = entries[0]![1][0]!;
-  const name = (bundle: string): string => path.basename(bundle);
+  // Its folder and file: builds of several commits may share a file name (dist/compute.cjs, .bench/A/compute.cjs).
+  const name = (bundle: string): string => path.join(path.basename(path.dirname(bundle)), path.basename(bundle));
   const rows = await Promise.all(
     entries.map(async ([bundle, results]) => {
       const seconds = median(results.map((r) => r.seconds));
