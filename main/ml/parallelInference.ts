@@ -323,7 +323,7 @@ function graphPredictor(graph: InferenceGraph, patch: number, channels: number):
 }
 
 /** Patches of one call of the folded graph in this thread: requests of the tiling (16 patches) joined (patchBatcher). */
-export const GRAPH_BATCH = 64;
+const GRAPH_BATCH = 64;
 /** Requests the tiling of one section keeps in flight on the folded graph: enough to fill a batch alone. */
 const GRAPH_REQUESTS_IN_FLIGHT = 4;
 
@@ -438,7 +438,8 @@ function onOnnxRuntime<T>(
 /**
  * Runs `work` with a predictor of `model` for patches of `patch` x `patch` with `channels` channels, and how many
  * batches to keep in flight: ONNX Runtime on the CPU backends where it loads; else the folded inference graph, spread
- * over the inference threads on wasm, in this thread otherwise.
+ * over the inference threads on wasm, in this thread otherwise (GPU backends), where the requests of every section
+ * inferred at once are joined into batches of GRAPH_BATCH patches.
  */
 export async function withGraphPredictor<T>(
   model: tfl.LayersModel,
