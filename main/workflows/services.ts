@@ -106,12 +106,12 @@ export class AppServices {
   }
 
   /**
-   * The folders of the models a click uses when the user picks none (the compute process warms them up when it
-   * starts); the denoiser last, as the likelier first click (on the CPU, ONNX Runtime keeps one model's session).
+   * The folders of the models a click uses when the user picks none (a compute process on a GPU warms them up when it
+   * starts); the denoiser first, as the likelier first click.
    */
   private async defaultModelDirs(): Promise<string[]> {
     const chosen = await Promise.all(
-      (['interpolate', 'denoise'] as const).map((task) => chooseModel(this.models, { task })),
+      (['denoise', 'interpolate'] as const).map((task) => chooseModel(this.models, { task })),
     );
     return chosen.flatMap((model) => (model ? [model.dir] : []));
   }
