@@ -164,7 +164,7 @@ const INLINES_IN_FLIGHT = 3;
  * time, overlapped with the reconstructions that follow. Cancellation stops starting new items; whatever was started
  * is waited for before this returns or throws (it reads the input, which the caller then closes).
  */
-async function overlapped<T>(
+export async function overlapped<T>(
   items: readonly number[],
   reconstruct: (item: number) => Promise<T>,
   write: (result: T) => Promise<void>,
