@@ -1,6 +1,6 @@
-# Sourced by the scripts that run on the GPU machine (gpu.sh, gpu-train.sh, gpu-apply.sh) with .gpu/ carried: installs
-# the Vulkan/GL loaders Dawn needs to reach the NVIDIA driver, unpacks Node to /tmp/node and Dawn to /tmp/dawn.node,
-# and names the GPU.
+# Sourced by the GPU scripts (gpu.sh, gpu-train.sh, gpu-apply.sh, gpu-spectrogram-epoch.sh) on the GPU machine, with .gpu/ carried
+# (`npm run bench -- ml-gpu-prep` and ../shared/tools/gpu-prep.sh): the Vulkan loader, Node and Dawn's native module
+# unpacked to /tmp/node and /tmp/dawn.node, and the GPU named.
 for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
 export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
 xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
