@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
 import { chooseBackend } from './backends';
@@ -46,5 +48,18 @@ describe('ML backend choice', () => {
     await expect(chooseBackend('cuda')).rejects.toThrow(
       /PROMETHIUM_BACKEND=cuda is not one of tensorflow, webgpu, wasm, cpu/,
     );
+  });
+
+  it('loads Dawn from the file PROMETHIUM_DAWN_NODE names (the GPU bundle has no webgpu package)', async () => {
+    const missing = path.join(os.tmpdir(), 'no-such-dir', 'dawn.node');
+    process.env.PROMETHIUM_DAWN_NODE = missing;
+    try {
+      const report = await chooseBackend('');
+      const webgpu = report.fallbacks.find((f) => f.backend === 'webgpu');
+      expect(webgpu?.reason).toMatch(/the webgpu package \(Dawn\) failed to load: Cannot find module/);
+      expect(webgpu?.reason).toContain(missing);
+    } finally {
+      delete process.env.PROMETHIUM_DAWN_NODE;
+    }
   });
 });

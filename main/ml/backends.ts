@@ -2,11 +2,15 @@
  * Chooses the tfjs backend for this machine, best first: tensorflow (tfjs-node-gpu, CUDA) -> webgpu (Dawn: Vulkan, Metal,
  * D3D12) -> wasm (SIMD) -> cpu, and records why each better one was skipped so the user can fix their setup.
  * PROMETHIUM_BACKEND=<name> forces one (its failure is then an error, not a silent fallback).
+ * PROMETHIUM_DAWN_NODE=<path of a dawn.node> loads Dawn from that file instead of the `webgpu` package (the GPU bundle
+ * of `npm run bench -- ml-gpu-prep` runs where no node_modules exist).
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-cpu';
+// A used import, not a bare one: bundlers drop a bare import of the package's node build (absent from its sideEffects
+// list), and with it the registration of the cpu backend (the GPU bundle of scripts/bench.mjs bundles tfjs).
+import { version_cpu } from '@tensorflow/tfjs-backend-cpu';
 import type { BackendName, BackendReport, GpuAdapterInfo } from '../../preload/contract';
 import {
   adapterFlag,
@@ -61,10 +65,16 @@ interface DawnModule {
   globals: object;
 }
 
+/** Dawn's entry points: from PROMETHIUM_DAWN_NODE's file where set, else from the `webgpu` package. */
+function loadDawn(): DawnModule {
+  const dawnFile = process.env.PROMETHIUM_DAWN_NODE;
+  return nodeRequire(dawnFile ? path.resolve(dawnFile) : 'webgpu') as DawnModule;
+}
+
 /** Every adapter Dawn lists; none where the webgpu package does not load. */
 async function dawnAdapters(): Promise<GpuAdapterInfo[]> {
   try {
-    return await listGpuAdapters((nodeRequire('webgpu') as DawnModule).create, DAWN_FLAGS);
+    return await listGpuAdapters(loadDawn().create, DAWN_FLAGS);
   } catch {
     return [];
   }
@@ -80,7 +90,7 @@ async function tryWebgpu(adapters: readonly GpuAdapterInfo[]): Promise<Attempt> 
   let adapter: AdapterLike | null;
   let matrixRefused: string | null = null;
   try {
-    const webgpu = nodeRequire('webgpu') as DawnModule;
+    const webgpu = loadDawn();
     Object.assign(globalThis, webgpu.globals);
     const gpu = gpuWithMatrixFeatures(webgpu.create(dawnFlags(adapters)));
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
@@ -92,7 +102,8 @@ async function tryWebgpu(adapters: readonly GpuAdapterInfo[]): Promise<Attempt> 
     return { ok: false, reason: `the webgpu package (Dawn) failed to load: ${firstLine(error)}` };
   }
   try {
-    nodeRequire('@tensorflow/tfjs-backend-webgpu');
+    // An import the bundler sees: external in the app's bundles (loaded from node_modules), inside the GPU bundle.
+    await import('@tensorflow/tfjs-backend-webgpu');
     if (!(await activate('webgpu')))
       return { ok: false, reason: 'a GPU adapter exists but the tfjs webgpu backend failed' };
     // tfjs-backend-webgpu 4.22's filter gradient runs one thread per filter element: replaced (main/ml/webgpu/).
@@ -129,7 +140,7 @@ async function tryWasm(): Promise<Attempt> {
 
 async function tryCpu(): Promise<Attempt> {
   return (await activate('cpu'))
-    ? { ok: true, device: 'plain JavaScript (very slow for training)' }
+    ? { ok: true, device: `plain JavaScript (tfjs-backend-cpu ${version_cpu}, very slow for training)` }
     : { ok: false, reason: 'cpu backend failed' };
 }
 

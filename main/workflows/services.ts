@@ -19,7 +19,7 @@ import { DamagedDatabaseError } from '../project/database';
 import { DamagedDatabases } from '../project/damagedDatabases';
 import { PROJECT_DB_FILE, Project } from '../project/project';
 import { SurveyLibrary } from './surveyLibrary';
-import { ReconstructionService } from './reconstructionService';
+import { chooseModel, ReconstructionService } from './reconstructionService';
 import { VolumeService } from './volumeService';
 import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
@@ -68,7 +68,7 @@ export class AppServices {
   constructor(readonly options: ServicesOptions) {
     this.appStore = this.openAppStore();
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
-    this.compute = new ComputeHost(options.host.launchCompute, this.bus);
+    this.compute = new ComputeHost(options.host.launchCompute, this.bus, () => this.defaultModelDirs());
     this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject, {
       onDetail: (job, detail) => {
         this.training.recordEpoch(job, detail);
@@ -106,6 +106,17 @@ export class AppServices {
 
   get logsDir(): string {
     return path.join(this.options.userDataDir, 'logs');
+  }
+
+  /**
+   * The folders of the models a click uses when the user picks none (a compute process on a GPU warms them up when it
+   * starts); the denoiser first, as the likelier first click.
+   */
+  private async defaultModelDirs(): Promise<string[]> {
+    const chosen = await Promise.all(
+      (['denoise', 'interpolate'] as const).map((task) => chooseModel(this.models, { task })),
+    );
+    return chosen.flatMap((model) => (model ? [model.dir] : []));
   }
 
   /**

@@ -104,9 +104,9 @@ async function main(): Promise<void> {
       await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
       break;
     case 'apply': {
-      // Imported here, like the viewer's: they open a project database, whose native module the GPU machine lacks.
-      const { benchApply } = await import('./apply');
-      const { report, backend } = await benchApply(Number(args[0] ?? 20));
+      // Imported here, like the viewer's: it opens a project database (on the GPU machine through PROMETHIUM_SQLITE_BINDING).
+      const { benchApply, parseApplyBenchArgs } = await import('./apply');
+      const { report, backend } = await benchApply(parseApplyBenchArgs(args));
       console.log(report);
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
       break;
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster [apply|import] | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] [--cube IxXxS] [--line TxS] [--clicks N] [--runs N] [--compute A.cjs,B.cjs] | cluster [apply|import] | multigpu | multigpu-train | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh, gpu-apply.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }

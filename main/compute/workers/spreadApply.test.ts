@@ -13,7 +13,7 @@ import { SurveyCache } from '../../survey/cache';
 import { importSurvey } from '../../survey/importSurvey';
 import { parseWaveletSpec } from '../../synth/specs';
 import { writeSyntheticSegy } from '../../synth/syntheticSegy';
-import { applyVolume, type ApplyVolumeProgress } from '../applyVolume';
+import { applyVolume, type ApplyVolumeProgress, INLINES_IN_FLIGHT } from '../applyVolume';
 import type { JobContext } from '../protocol';
 import { spreadApply, type SpreadOptions } from './spreadApply';
 import { bundleWorker, cpuWorkers } from './workerTesting';
@@ -129,7 +129,7 @@ describe('apply to volume spread over worker processes', () => {
     };
     let killed = false;
     const { context } = watchedContext(({ completedLines }, message) => {
-      // Worker 1 just wrote an inline: worker 0 holds the one it is reconstructing.
+      // Worker 1 just wrote an inline: worker 0 holds the ones it is reconstructing.
       if (completedLines >= 4 && message.endsWith('by CPU worker 1') && !killed) {
         killed = true;
         process.kill(pids[0]!, 'SIGKILL');
@@ -138,7 +138,8 @@ describe('apply to volume spread over worker processes', () => {
     const result = await spreadApply(request, context, options);
     expect(killed).toBe(true);
     expect(result.workers[0]!.failure).toBe('the worker process stopped (killed by SIGKILL)');
-    expect(result.workers[0]!.inlinesGivenBack).toBe(1);
+    expect(result.workers[0]!.inlinesGivenBack).toBeGreaterThanOrEqual(1);
+    expect(result.workers[0]!.inlinesGivenBack).toBeLessThanOrEqual(INLINES_IN_FLIGHT);
     expect(result.workers[1]!.failure).toBeNull();
     expect((await volumeBytes(request.volumeDir)).equals(reference)).toBe(true);
   }, 120_000);
