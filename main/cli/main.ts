@@ -12,7 +12,7 @@ import { registerMseedCommands } from './mseedCommands';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
-import { DEFAULT_ADAPT_SECONDS } from './testTimeAdaptation';
+import { DEFAULT_ADAPT_SECONDS } from '../ml/adaptation/adaptedInterpolation';
 import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve, type ServeOptions } from './serve';

@@ -5,21 +5,17 @@
  * (ml/adaptation/adaptedInterpolation.ts). Never below the best classical method on those traces.
  */
 import type { BlendCheck } from '../../preload/contract';
-import { adaptInterpolator, interpolateWithAdaptedChoice } from '../ml/adaptation/adaptedInterpolation';
+import {
+  ADAPT_PANELS,
+  adaptInterpolator,
+  DEFAULT_ADAPT_SECONDS,
+  interpolateWithAdaptedChoice,
+} from '../ml/adaptation/adaptedInterpolation';
 import type { InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import type { PanelProcessor } from '../processing/applyToSegy';
 import { readSpreadPanels } from '../processing/applyToSegy';
 import { UsageError } from './usageError';
-
-/**
- * Seconds of fine-tuning by default: on the quality benchmark's real data 40 s gained over the base model on post-stack
- * data (BENCHMARKS.md); the issue's budget for a 1000 x 1500 line on this CPU, adaptation included, is 60 s.
- */
-export const DEFAULT_ADAPT_SECONDS = 30;
-
-/** Panels the fine-tuning learns from: spread through the file, enough for a cube, all of a 2D line or a few gathers. */
-const ADAPT_PANELS = 8;
 
 export interface AdaptFlags {
   /** --adapt-seconds, as commander passes it. */

@@ -4,7 +4,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { benchQuality } from './quality';
+import { benchInterpolationQuality, benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
@@ -50,6 +50,12 @@ async function main(): Promise<void> {
       break;
     }
     case 'quality': {
+      if (args.includes('--interpolation')) {
+        const report = await benchInterpolationQuality();
+        console.log(report);
+        writeSection('Interpolation quality, test-time adaptation', 'quality --interpolation', report);
+        break;
+      }
       const report = await benchQuality();
       console.log(report);
       writeSection('Reconstruction quality', 'quality', report);
@@ -117,7 +123,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality [--interpolation] | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
       );
       process.exitCode = 2;
   }

@@ -30,6 +30,16 @@ import type { AmplitudeScale } from '../normalization';
 import { fineTuneOnSections, FINE_TUNE_DEFAULTS, type FineTunedModel } from './fineTune';
 import { hiddenTraceCorruption } from './maskStatistics';
 
+/**
+ * Seconds of fine-tuning by default (`promethium interpolate`): measured on the quality benchmark's real data
+ * (BENCHMARKS.md, interpolation quality). The issue's budget for a 1000 x 1500 line on a 2-core CPU, adaptation
+ * included, is 60 s.
+ */
+export const DEFAULT_ADAPT_SECONDS = 30;
+
+/** Panels the fine-tuning learns from: spread through the file, enough for a cube, all of a 2D line or a few gathers. */
+export const ADAPT_PANELS = 8;
+
 /** A panel as it is read: amplitudes, shape, and which traces are live. */
 export interface InterpolationPanel {
   section: Float32Array;
