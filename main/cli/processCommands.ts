@@ -1,6 +1,7 @@
 /**
  * `promethium denoise` and `promethium interpolate` on SEG-Y files: the task's bundled model by default (as in the app),
- * another model with --model, or a classical baseline with --method.
+ * another model with --model, or a classical baseline with --method. Interpolation with a model first adapts it to the
+ * file (testTimeAdaptation.ts) unless --no-adapt.
  */
 import path from 'node:path';
 import { applyToSegy, type ApplySummary, type PanelProcessor } from '../processing/applyToSegy';

@@ -52,7 +52,7 @@ export interface BlendOptions {
 }
 
 /** Runs of missing traces, [start, end). */
-function missingRuns(live: TraceMask): [number, number][] {
+export function missingRuns(live: TraceMask): [number, number][] {
   const runs: [number, number][] = [];
   for (let t = 0; t < live.length;) {
     if (live[t]) {

@@ -5,6 +5,7 @@
  * kept), wide gaps (runs of several traces), or scattered traces.
  */
 import type { TraceMask } from '../../signal/corruption';
+import { missingRuns } from '../blendCheck';
 import type { CorruptionOptions, TraceMaskKind } from '../training/taskBatches';
 
 export type HiddenTraceCorruption = Pick<CorruptionOptions, 'maskKinds' | 'missingFractionRange'>;
@@ -17,17 +18,9 @@ const LEAST_HIDDEN = 0.05;
 
 /** Runs of dead traces that lie inside the panel (touching neither end), as [start, length]. */
 function innerRuns(live: TraceMask): [number, number][] {
-  const runs: [number, number][] = [];
-  for (let t = 0; t < live.length;) {
-    if (live[t]) {
-      t++;
-      continue;
-    }
-    const start = t;
-    while (t < live.length && !live[t]) t++;
-    if (start > 0 && t < live.length) runs.push([start, t - start]);
-  }
-  return runs;
+  return missingRuns(live).flatMap(([start, end]): [number, number][] =>
+    start > 0 && end < live.length ? [[start, end - start]] : [],
+  );
 }
 
 /** The period of runs of one length at one spacing, or null when the runs are not regular. */
