@@ -82,6 +82,7 @@ export interface AdaptingMethod {
   adaptTo(
     dataset: Dataset,
     corrupted: readonly CorruptedPanel[],
+    corruption: string,
   ): Promise<{ runs: Record<string, Method>; dispose(): Promise<void> }>;
 }
 
@@ -298,7 +299,7 @@ export function defaultInterpolation(
   costs: string[],
 ): AdaptingMethod {
   return {
-    async adaptTo(dataset, corrupted) {
+    async adaptTo(dataset, corrupted, corruption) {
       const started = performance.now();
       const panels = corrupted.map(({ input, live }, p) => ({ section: input, shape: dataset.panels[p]!.shape, live }));
       const trained = spreadPanels(panels, ADAPT_PANELS);
@@ -321,7 +322,7 @@ export function defaultInterpolation(
       return {
         runs: { '': run },
         dispose: async () => {
-          const cost = `${dataset.name}, adapt ${seconds} s, ${corrupted.length} panels: fine-tuning ${adaptedAfter.toFixed(0)} s (${adapted.steps} steps on ${trained.length} panels), filling with the choice ${fillSeconds.toFixed(0)} s; adapted model chosen on ${adaptedPanels} of ${panels.length} panels`;
+          const cost = `${dataset.name}, ${corruption}, adapt ${seconds} s, ${corrupted.length} panels: fine-tuning ${adaptedAfter.toFixed(0)} s (${adapted.steps} steps on ${trained.length} panels), filling with the choice ${fillSeconds.toFixed(0)} s; adapted model chosen on ${adaptedPanels} of ${panels.length} panels`;
           console.log(`default interpolate: ${cost}`);
           costs.push(cost);
           await adapted.dispose();
@@ -475,7 +476,7 @@ export async function runQualityBenchmark(
           continue;
         }
         if (!dataset.adapt) continue;
-        const adapted = await entry.adaptTo(dataset, corrupted);
+        const adapted = await entry.adaptTo(dataset, corrupted, corruption.name);
         try {
           for (const [suffix, run] of Object.entries(adapted.runs)) {
             const scores = await scoreMethod(dataset, corrupted, corruption.task, run);
