@@ -31,9 +31,10 @@ import { fineTuneOnSections, FINE_TUNE_DEFAULTS, type FineTunedModel } from './f
 import { hiddenTraceCorruption } from './maskStatistics';
 
 /**
- * Seconds of fine-tuning by default (`promethium interpolate`): measured on the quality benchmark's real data
- * (BENCHMARKS.md, interpolation quality). The issue's budget for a 1000 x 1500 line on a 2-core CPU, adaptation
- * included, is 60 s.
+ * Seconds of fine-tuning by default (`promethium interpolate`). The 40 s adaptations of earlier quality benchmarks
+ * (90-115 steps on the idle 2-core CPU) gained 1.2-1.5 dB on the F3 crop; 30 s keeps most of those steps inside the
+ * issue's budget of 60 s for a 1000 x 1500 line on that CPU, adaptation included. The ninth session's run
+ * (BENCHMARKS.md, interpolation quality) could not tell 10 s from 30 s: the machine's load left 1-12 steps.
  */
 export const DEFAULT_ADAPT_SECONDS = 30;
 
@@ -57,11 +58,8 @@ export function choiceTraces(live: TraceMask): Uint8Array {
 
 /** The panel as the fine-tuning sees it: the choice's traces zeroed (dead, so they carry no loss). */
 export function trainingSection({ section, shape, live }: InterpolationPanel): Float32Array {
-  const kept = intersectTraceMasks(
-    live,
-    choiceTraces(live).map((held) => 1 - held),
-  );
-  return applyTraceMask(section, shape, kept);
+  const notHeld = choiceTraces(live).map((held) => 1 - held);
+  return applyTraceMask(section, shape, intersectTraceMasks(live, notHeld));
 }
 
 /**
@@ -81,10 +79,7 @@ export async function adaptInterpolator(
     'interpolate',
     sections,
     { ...FINE_TUNE_DEFAULTS, seconds },
-    {
-      kind: 'synthetic',
-      ...corruption,
-    },
+    { kind: 'synthetic', ...corruption },
   );
 }
 
