@@ -13,6 +13,7 @@ import { registerMseedDenoiseCommand } from './mseedDenoiseCommand';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
+import { DEFAULT_ADAPT_SECONDS } from '../ml/adaptation/adaptedInterpolation';
 import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve, type ServeOptions } from './serve';
@@ -165,7 +166,7 @@ registerDetectCommand(program);
 registerClusterCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
-  program
+  const command = program
     .command(task)
     .description(
       task === 'denoise'
@@ -192,10 +193,18 @@ for (const task of ['denoise', 'interpolate'] as const) {
     .option('--project <dir>', 'project whose models --model may name (default: the default project)')
     .option('--lines <A-B>', 'only these inlines (3D); the others are copied unchanged')
     .option('--format <format>', "'source' (default) or 'ieee'")
-    .option('--json', 'print a JSON summary')
-    .action(async (input: string, output: string, options: ProcessCliOptions) =>
-      runProcessing(task, input, output, options),
-    );
+    .option('--json', 'print a JSON summary');
+  if (task === 'interpolate') {
+    command
+      .option(
+        '--adapt-seconds <s>',
+        `fine-tune the model on this file's own live traces for s seconds first (default ${DEFAULT_ADAPT_SECONDS}); it fills the gaps only where it restores held-out live traces better than the bundled model`,
+      )
+      .option('--no-adapt', 'interpolate with the bundled model as it is, without fine-tuning it on the file');
+  }
+  command.action(async (input: string, output: string, options: ProcessCliOptions) =>
+    runProcessing(task, input, output, options),
+  );
 }
 
 const synth = program.command('synth').description(SYNTH_DESCRIPTION);

@@ -5,7 +5,7 @@
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { benchQuality } from './quality';
+import { benchInterpolationQuality, benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
@@ -59,6 +59,12 @@ async function main(): Promise<void> {
       break;
     }
     case 'quality': {
+      if (args.includes('--interpolation')) {
+        const report = await benchInterpolationQuality();
+        console.log(report);
+        writeSection('Interpolation quality, test-time adaptation', 'quality --interpolation', report);
+        break;
+      }
       const report = await benchQuality();
       console.log(report);
       writeSection('Reconstruction quality', 'quality', report);
@@ -155,7 +161,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] [--cube IxXxS] [--line TxS] [--clicks N] [--runs N] [--compute A.cjs,B.cjs] | cluster [apply|import] | multigpu | multigpu-train | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh, gpu-apply.sh or gpu-spectrogram-epoch.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality [--interpolation] | pinn | viewer | apply [INLINES] [--cube IxXxS] [--line TxS] [--clicks N] [--runs N] [--compute A.cjs,B.cjs] | cluster [apply|import] | multigpu | multigpu-train | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh, gpu-apply.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }
