@@ -29,6 +29,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       display: fail,
       setDisplay: fail,
     },
+    recordings: { import: fail, list: fail, get: fail, remove: fail, waveform: fail, spectrogram: fail },
     section: { get: fail, arbitrary: fail, traceHeader: fail },
     reconstruct: { section: fail, result: fail },
     volumes: { apply: fail, list: fail, get: fail, remove: fail, section: fail, export: fail },

@@ -10,7 +10,8 @@ import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { chooseBackend } from '../ml/backends';
 import { configsDir, resolveModelConfig } from '../ml/configCatalog';
-import { readMseedFile, type MseedChannel } from '../passive/mseed';
+import { buildRecordingCache, RecordingCache } from '../passive/recordingCache';
+import { filesUnder } from '../passive/recordingFiles';
 import { detectWithModel, trainAndDetect, type DetectionReport } from '../passive/anomaly/detection';
 import { StationSelectionError, stationRecording, type StationRecording } from '../passive/anomaly/stationRecording';
 import { DetectorFolderError, type SpectrogramEpoch } from '../passive/anomaly/detectorFolder';
@@ -21,7 +22,7 @@ import {
   type SpectrogramTrainingOptions,
 } from '../passive/anomaly/training';
 import { EXIT } from './exitCodes';
-import { filesUnder, NotMseedError } from './mseedCommands';
+import { NotMseedError } from './mseedCommands';
 import { UsageError } from './usageError';
 
 /**
@@ -40,23 +41,25 @@ function positiveInteger(value: string): number {
   return number;
 }
 
-/** The station's components from a file or every file of a folder. */
+/**
+ * The station's components from a file or every file of a folder. The files go through a recording cache (in a
+ * temporary folder), which joins a channel that continues from one file to the next (day files).
+ */
 export async function readStation(target: string, station?: string): Promise<StationRecording> {
-  const channels: MseedChannel[] = [];
-  for (const file of await filesUnder(target)) {
-    const contents = await readMseedFile(file);
-    for (const channel of contents.channels) {
-      if (channels.some((known) => known.sourceId === channel.sourceId)) {
-        throw new UsageError(
-          `${channel.name} continues in ${file}: give the file of one stretch of recording (a channel split over ` +
-            'several files is not joined here)',
-        );
-      }
-      channels.push(channel);
-    }
+  const files = await filesUnder(target);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'promethium-station-'));
+  try {
+    const index = await buildRecordingCache(files, path.join(work, 'cache'));
+    if (index.channels.length === 0) throw new NotMseedError(`${target}: no miniSEED channel found`);
+    const cache = await RecordingCache.open(path.join(work, 'cache'));
+    const sourceIds = [...new Set(index.channels.map((channel) => channel.sourceId))];
+    const channels = await Promise.all(
+      sourceIds.map(async (sourceId) => ({ sourceId, segments: await cache.readChannel(sourceId) })),
+    );
+    return await asBadInput(Promise.resolve().then(() => stationRecording(channels, station)));
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
-  if (channels.length === 0) throw new NotMseedError(`${target}: no miniSEED channel found`);
-  return asBadInput(Promise.resolve().then(() => stationRecording(channels, station)));
 }
 
 interface DetectCliOptions {

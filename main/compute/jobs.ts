@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
+import { importRecordingSet } from '../passive/recordingSet';
 import { describeRun } from '../survey/runLabel';
 import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
@@ -32,6 +33,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return syntheticStats(request, context);
     case 'import-survey':
       return importSurvey(request, context);
+    case 'import-recordings':
+      return importRecordingSet(request, context);
     case 'train-model':
       return trainModel(request, context);
     case 'reconstruct-section':
@@ -53,6 +56,8 @@ export function jobTitle(request: JobRequest): string {
       return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
     case 'import-survey':
       return `Import ${path.basename(request.path)}`;
+    case 'import-recordings':
+      return `Import the recordings of ${path.basename(request.dir)}`;
     case 'reconstruct-section':
       return `${taskVerb(request.task)} ${request.label} of ${request.surveyName}`;
     case 'apply-volume':

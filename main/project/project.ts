@@ -10,6 +10,7 @@ import { SurveysRepository } from './surveysRepository';
 import { ModelsRepository } from './modelsRepository';
 import { VolumesRepository } from './volumesRepository';
 import { ClusterJobsRepository } from './clusterJobsRepository';
+import { RecordingSetsRepository } from './recordingSetsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 /** A survey cache is written under `<cache>.partial` and renamed when complete (survey/cacheWriter.ts). */
@@ -23,6 +24,7 @@ export class Project {
   readonly models: ModelsRepository;
   readonly volumes: VolumesRepository;
   readonly clusterJobs: ClusterJobsRepository;
+  readonly recordings: RecordingSetsRepository;
 
   private constructor(
     readonly dir: string,
@@ -36,6 +38,7 @@ export class Project {
     this.models = new ModelsRepository(db);
     this.volumes = new VolumesRepository(db);
     this.clusterJobs = new ClusterJobsRepository(db);
+    this.recordings = new RecordingSetsRepository(db);
   }
 
   /** Trained and imported models, one folder each (tfjs files + model card). */
@@ -43,7 +46,7 @@ export class Project {
     return path.join(this.dir, 'models');
   }
 
-  /** Survey caches (Zarr groups) and gather indexes live here, inside the project. */
+  /** Survey caches (Zarr groups), gather indexes and recording caches live here, inside the project. */
   get cachesDir(): string {
     return path.join(this.dir, 'caches');
   }
@@ -109,6 +112,7 @@ export class Project {
     removed.push(...removeStaleTemporaries(this.modelsDir, { recursive: true }));
     this.jobs.markUnfinishedInterrupted(new Date().toISOString());
     this.surveys.markUnfinishedFailed();
+    this.recordings.markUnfinishedFailed();
     this.volumes.markUnfinishedInterrupted();
     return removed;
   }
@@ -146,7 +150,7 @@ function isWritable(file: string): boolean {
 function removeTemporariesOfJob(request: JobRequest): string[] {
   if (request.kind === 'export-volume') return removeStaleTemporariesOf(request.path);
   if (request.kind === 'apply-volume') return removeStaleTemporaries(request.volumeDir, { recursive: true });
-  if (request.kind === 'import-survey') {
+  if (request.kind === 'import-survey' || request.kind === 'import-recordings') {
     const partialCache = `${request.cacheDir}${PARTIAL_CACHE_SUFFIX}`;
     if (!existsSync(partialCache)) return [];
     rmSync(partialCache, { recursive: true, force: true });
