@@ -596,6 +596,28 @@ export interface RecordingSpectrogram {
   settings: { nperseg: number; noverlap: number; nfft: number };
 }
 
+/**
+ * Epochs the spectrogram autoencoder trains for by default (`promethium detect`, the app's Find anomalies): what found
+ * the earthquake in the test record (main/passive/anomaly/detection.test.ts).
+ */
+export const SPECTROGRAM_DETECTOR_EPOCHS = 20;
+
+/**
+ * A component group's windows ranked by anomaly score: the spectrogram autoencoder trained on the set's own recording,
+ * each window's reconstruction error in robust standard deviations above the normal level (main/passive/anomaly).
+ */
+export interface RecordingAnomalies {
+  setId: string;
+  sourceIds: string[];
+  /** NET.STA.LOC.CHA of each component. */
+  channels: string[];
+  /** Epochs the detector trained for. */
+  epochs: number;
+  createdAt: string;
+  /** Every window, highest score first. */
+  windows: { startMs: number; endMs: number; score: number }[];
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------------------------------
@@ -828,6 +850,15 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     uncertainty: z.boolean(),
     history: z.string(),
   }),
+  /** The spectrogram autoencoder trained on components of a recording set, its windows ranked by anomaly score. */
+  z.object({
+    kind: z.literal('detect-anomalies'),
+    setId: z.string(),
+    setName: z.string(),
+    cacheDir: z.string(),
+    sourceIds: z.array(z.string()).min(1),
+    epochs: z.number().int().min(1).max(1000),
+  }),
   /** A folder of miniSEED files decoded into one recording set's cache (main/passive/recordingCache.ts). */
   z.object({
     kind: z.literal('import-recordings'),
@@ -1006,6 +1037,25 @@ export const apiContract = {
           .refine(windowIsValid, windowProblem),
       ]),
       returns<WaveformData>(),
+    ),
+    /**
+     * Trains the spectrogram autoencoder on these components of the set (one instrument of one station) and ranks
+     * their windows by anomaly score: a job; recordings.anomalies reads the ranking when it is done.
+     */
+    detect: call(
+      z.tuple([
+        z.object({
+          setId: recordingSetId,
+          sourceIds: z.array(sourceId).min(1).max(6),
+          epochs: z.number().int().min(1).max(1000).default(SPECTROGRAM_DETECTOR_EPOCHS),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
+    /** The latest ranking of these components' windows, or null before the first detection. */
+    anomalies: call(
+      z.tuple([z.object({ setId: recordingSetId, sourceIds: z.array(sourceId).min(1).max(6) })]),
+      returns<RecordingAnomalies | null>(),
     ),
     /** The spectrogram of a window of one channel (nperseg 256, noverlap 192, nfft 256), at most `columns` wide. */
     spectrogram: call(

@@ -42,6 +42,8 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       remove: (id) => services.recordings.remove(id),
       waveform: (request) => services.recordings.waveform(request),
       spectrogram: (request) => services.recordings.spectrogram(request),
+      detect: (request) => services.recordings.detect(request),
+      anomalies: (request) => services.recordings.anomalies(request),
     },
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),

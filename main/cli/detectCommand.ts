@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { chooseBackend } from '../ml/backends';
-import { configsDir, resolveModelConfig } from '../ml/configCatalog';
+import { resolveModelConfig } from '../ml/configCatalog';
 import { buildRecordingCache, RecordingCache } from '../passive/recordingCache';
 import { filesUnder } from '../passive/recordingFiles';
 import { detectWithModel, trainAndDetect, type DetectionReport } from '../passive/anomaly/detection';
@@ -17,23 +17,15 @@ import { StationSelectionError, stationRecording, type StationRecording } from '
 import { DetectorFolderError, type SpectrogramEpoch } from '../passive/anomaly/detectorFolder';
 import { RecordingTooShortError } from '../passive/anomaly/spectrogramWindows';
 import {
+  SPECTROGRAM_TRAINING_DEFAULTS,
   SpectrogramTrainingError,
+  spectrogramConfigPath,
   trainSpectrogramAutoencoder,
   type SpectrogramTrainingOptions,
 } from '../passive/anomaly/training';
 import { EXIT } from './exitCodes';
 import { NotMseedError } from './mseedCommands';
 import { UsageError } from './usageError';
-
-/**
- * The seed's spectrogram autoencoder: bundled beside the section models' configs, in a folder of its own so that the
- * Train dialog (which offers the section models) does not list it.
- */
-export function spectrogramConfigPath(): string {
-  return path.join(configsDir(), 'passive', 'spectrogram_autoencoder.yaml');
-}
-
-const TRAINING_DEFAULTS = { epochs: 20, batchSize: 16, learningRate: 1e-3, validationFraction: 0.2, seed: 1 };
 
 function positiveInteger(value: string): number {
   const number = Number(value);
@@ -84,7 +76,7 @@ export function registerDetectCommand(program: Command): void {
       '--epochs <n>',
       'training epochs on the record (without --model)',
       positiveInteger,
-      TRAINING_DEFAULTS.epochs,
+      SPECTROGRAM_TRAINING_DEFAULTS.epochs,
     )
     .option('--top <n>', 'windows to list', positiveInteger, 10)
     .option('--json', 'print JSON (every window, highest score first)')
@@ -112,7 +104,12 @@ async function runDetect(target: string, options: DetectCliOptions): Promise<voi
     try {
       const config = await resolveModelConfig(spectrogramConfigPath());
       report = await asBadInput(
-        trainAndDetect(recording, config, { ...TRAINING_DEFAULTS, epochs: options.epochs, modelDir, resume: false }),
+        trainAndDetect(recording, config, {
+          ...SPECTROGRAM_TRAINING_DEFAULTS,
+          epochs: options.epochs,
+          modelDir,
+          resume: false,
+        }),
       );
     } finally {
       await rm(modelDir, { recursive: true, force: true });
@@ -163,7 +160,7 @@ export async function runSpectrogramTraining(options: SpectrogramTrainCliOptions
   const recording = await readStation(data, options.station);
   const report = await chooseBackend();
   const training: SpectrogramTrainingOptions = {
-    ...TRAINING_DEFAULTS,
+    ...SPECTROGRAM_TRAINING_DEFAULTS,
     epochs: options.epochs,
     batchSize: options.batch,
     learningRate: options.learningRate,

@@ -1,8 +1,10 @@
 import path from 'node:path';
+import { channelName } from '../passive/mseed';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
 import { importRecordingSet } from '../passive/recordingSet';
+import { detectAnomaliesInSet } from '../passive/anomaly/recordingSetDetection';
 import { describeRun } from '../survey/runLabel';
 import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
@@ -35,6 +37,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return importSurvey(request, context);
     case 'import-recordings':
       return importRecordingSet(request, context);
+    case 'detect-anomalies':
+      return detectAnomaliesInSet(request, context);
     case 'train-model':
       return trainModel(request, context);
     case 'reconstruct-section':
@@ -58,6 +62,8 @@ export function jobTitle(request: JobRequest): string {
       return `Import ${path.basename(request.path)}`;
     case 'import-recordings':
       return `Import the recordings of ${path.basename(request.dir)}`;
+    case 'detect-anomalies':
+      return `Find anomalies in ${request.setName} (${request.sourceIds.map(channelName).join(', ')})`;
     case 'reconstruct-section':
       return `${taskVerb(request.task)} ${request.label} of ${request.surveyName}`;
     case 'apply-volume':

@@ -8,6 +8,7 @@ import path from 'node:path';
 import {
   PromethiumError,
   type JobInfo,
+  type RecordingAnomalies,
   type RecordingChannelInfo,
   type RecordingSetSummary,
   type RecordingSpectrogram,
@@ -20,6 +21,7 @@ import type { StoredChannel, StoredRecordingSet } from '../project/recordingSets
 import { channelName, formatNs, msToNs, nsToMs } from '../passive/mseed';
 import { RecordingCache } from '../passive/recordingCache';
 import { describeRecordingSet } from '../passive/recordingSet';
+import { readAnomalies } from '../passive/anomaly/recordingSetDetection';
 import { readSpectrogram } from '../passive/recordingSpectrogram';
 import { readWaveform } from '../passive/waveformWindow';
 
@@ -115,6 +117,33 @@ export class RecordingLibrary {
     return { setId: request.setId, ...result };
   }
 
+  /** Starts training the spectrogram autoencoder on components of the set and ranking their windows (a job). */
+  detect(request: { setId: string; sourceIds: string[]; epochs: number }): JobInfo {
+    const { name, cacheDir } = this.readyComponents(request.setId, request.sourceIds);
+    return this.jobs.start({ kind: 'detect-anomalies', setName: name, cacheDir, ...request });
+  }
+
+  async anomalies(request: { setId: string; sourceIds: string[] }): Promise<RecordingAnomalies | null> {
+    const { cacheDir } = this.readyComponents(request.setId, request.sourceIds);
+    return readAnomalies(cacheDir, request.sourceIds);
+  }
+
+  /** A ready set that holds every one of `sourceIds`. */
+  private readyComponents(id: string, sourceIds: readonly string[]): StoredRecordingSet {
+    const stored = this.stored(id);
+    if (stored.state !== 'ready') {
+      throw new PromethiumError('unavailable', `recording set ${stored.name} is ${stored.state}, not ready`);
+    }
+    const missing = sourceIds.filter((sourceId) => !stored.channels.some((c) => c.sourceId === sourceId));
+    if (missing.length > 0) {
+      throw new PromethiumError(
+        'not-found',
+        `recording set ${stored.name} has no channel ${missing.map(channelName).join(', ')}`,
+      );
+    }
+    return stored;
+  }
+
   private stored(id: string): StoredRecordingSet {
     const stored = this.project().recordings.get(id);
     if (!stored) throw new PromethiumError('not-found', `no recording set ${id} in this project`);
@@ -122,8 +151,7 @@ export class RecordingLibrary {
   }
 
   private async cache(id: string): Promise<RecordingCache> {
-    const { name, state, cacheDir } = this.stored(id);
-    if (state !== 'ready') throw new PromethiumError('unavailable', `recording set ${name} is ${state}, not ready`);
+    const { cacheDir } = this.readyComponents(id, []);
     let cache = this.caches.get(cacheDir);
     if (!cache) {
       cache = RecordingCache.open(cacheDir);
@@ -131,6 +159,7 @@ export class RecordingLibrary {
     }
     return cache;
   }
+
 }
 
 function toSummary(stored: StoredRecordingSet): RecordingSetSummary {

@@ -6,6 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Api } from '../../preload/contract';
 import { hasTestdata, testdataPath, TESTDATA_DIR } from '../testdata';
 import { canvasPixels, distinctColours } from './flows';
 import { hasChromium, openBrowser, startServer, waitFor, type BrowserSession, type RunningServer } from './harness';
@@ -99,6 +100,36 @@ describe.skipIf(!hasChromium || !hasMseed)('recordings in the browser mode', () 
     await page().getByRole('button', { name: 'Whole recording' }).click();
     await expect(span()).resolves.toBe('1 h 10 min');
   });
+
+  it('lists the anomaly ranking of the components and jumps to a window when it is clicked', async () => {
+    const list = page().getByTestId('anomaly-list');
+    await expect(list.innerText()).resolves.toContain('Not searched yet');
+    // Two epochs through the page's API (the button trains the default 20, minutes on a loaded 2-core machine).
+    const state = await page().evaluate(async () => {
+      const api = (globalThis as unknown as { promethium: Api }).promethium;
+      const [set] = await api.recordings.list();
+      const sourceIds = set!.channels.filter((c) => c.station === 'COLA').map((c) => c.sourceId);
+      let job = await api.recordings.detect({ setId: set!.id, sourceIds, epochs: 2 });
+      while (job.state === 'queued' || job.state === 'running') {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        job = await api.jobs.get(job.id);
+      }
+      return job.state;
+    });
+    expect(state).toBe('done');
+    // The list reads the ranking when the components are shown again.
+    await page().getByLabel('Instrument').selectOption('NL.HGN.00 BH?');
+    await page().getByLabel('Instrument').selectOption('IU.COLA.00 LH?');
+    const first = list.locator('button[data-rank="1"]');
+    await first.waitFor({ timeout: 30_000 });
+    await expect(list.innerText()).resolves.toContain(
+      'trained 2 epochs on IU.COLA.00.LH1, IU.COLA.00.LH2, IU.COLA.00.LHZ',
+    );
+    await first.click();
+    // A window is 152 s (16 STFT frames of 32 samples every 8 at 1 sps), shown with as much again on each side.
+    await expect(span()).resolves.toBe('7 min 36 s');
+    await session.screenshot('42-recording-anomaly');
+  }, 300_000);
 
   it('zooms the 40 Hz channel of NL.HGN down to one second (40 samples)', async () => {
     await page().getByLabel('Instrument').selectOption('NL.HGN.00 BH?');

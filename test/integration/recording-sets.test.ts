@@ -9,7 +9,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { JobInfo, RecordingSetSummary } from '../../preload/contract';
+import type { JobInfo, RecordingAnomalies, RecordingSetSummary } from '../../preload/contract';
 import { createDispatcher } from '../../main/api/dispatch';
 import { createApiHandlers } from '../../main/api/handlers';
 import { dataRootsFence } from '../../main/api/pathFence';
@@ -26,7 +26,8 @@ let services: AppServices;
 let call: (method: string, ...args: unknown[]) => Promise<unknown>;
 
 function connect(): void {
-  services = openServices({ home });
+  // WebAssembly: the anomaly search trains the spectrogram autoencoder, far too slow on tfjs's plain-JS backend.
+  services = openServices({ home, backend: 'wasm' });
   const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([work, testdataPath()]));
   call = async (method, ...args) => {
     const outcome = await dispatch(method, args);
@@ -192,6 +193,8 @@ describe('recording sets in a project', () => {
 const MSEED_DIR = testdataPath('mseed');
 
 describe.skipIf(!existsSync(path.join(MSEED_DIR, 'REFERENCE.jsonl')))('the real miniSEED files', () => {
+  let realSetId = '';
+
   it('imports ../shared/testdata/mseed: 4 channels; the same record in miniSEED 2 and 3 shows as an overlap', async () => {
     const { set } = await importFolder(MSEED_DIR);
     expect(set.channels.map((c) => [c.name, c.sampleRate, c.startUtc])).toEqual([
@@ -207,7 +210,36 @@ describe.skipIf(!existsSync(path.join(MSEED_DIR, 'REFERENCE.jsonl')))('the real 
       'testdata-3channel-signal.mseed2',
       'testdata-3channel-signal.mseed3',
     ]);
+    realSetId = set.id;
   });
+
+  it('ranks the windows of the three IU.COLA components by anomaly score, kept for the view', async () => {
+    const sourceIds = ['FDSN:IU_COLA_00_L_H_1', 'FDSN:IU_COLA_00_L_H_2', 'FDSN:IU_COLA_00_L_H_Z'];
+    await expect(call('recordings.anomalies', { setId: realSetId, sourceIds })).resolves.toBeNull();
+    const job = (await call('recordings.detect', { setId: realSetId, sourceIds, epochs: 2 })) as JobInfo;
+    expect(job.title).toBe('Find anomalies in mseed (IU.COLA.00.LH1, IU.COLA.00.LH2, IU.COLA.00.LHZ)');
+    const done = await jobWhen(services, job.id);
+    expect(done.error).toBeNull();
+    const ranking = (await call('recordings.anomalies', { setId: realSetId, sourceIds })) as RecordingAnomalies;
+    expect(ranking).toMatchObject({ epochs: 2, channels: ['IU.COLA.00.LH1', 'IU.COLA.00.LH2', 'IU.COLA.00.LHZ'] });
+    const scores = ranking.windows.map((w) => w.score);
+    expect(scores.length).toBeGreaterThan(50);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // Windows of 16 STFT frames of 32 samples every 8 at 1 sps: 152 s, inside the record.
+    const first = ranking.windows[0]!;
+    expect(first.endMs - first.startMs).toBe(152_000);
+
+    const twoStations = (await call('recordings.detect', {
+      setId: realSetId,
+      sourceIds: ['FDSN:IU_COLA_00_L_H_Z', 'FDSN:NL_HGN_00_B_H_Z'],
+      epochs: 1,
+    })) as JobInfo;
+    const refused = await jobWhen(services, twoStations.id);
+    expect(refused.error).toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringContaining('several stations'),
+    });
+  }, 120_000);
 });
 
 describe('promethium recordings', () => {

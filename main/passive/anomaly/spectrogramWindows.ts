@@ -41,7 +41,9 @@ export interface SpectrogramWindows {
   endSeconds: Float64Array;
 }
 
-export class RecordingTooShortError extends Error {}
+export class RecordingTooShortError extends Error {
+  readonly apiCode = 'invalid-argument';
+}
 
 export function spectrogramWindows(
   components: readonly Float32Array[],

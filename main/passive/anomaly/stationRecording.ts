@@ -35,7 +35,9 @@ export interface StationRecording {
 }
 
 /** The files do not hold one station's components in a usable way (several stations, instruments or rates). */
-export class StationSelectionError extends Error {}
+export class StationSelectionError extends Error {
+  readonly apiCode = 'invalid-argument';
+}
 
 function stationOf(channel: ChannelSegments): string {
   const { network, station, location } = codesFromSourceId(channel.sourceId);
