@@ -159,7 +159,6 @@ export class RecordingLibrary {
     }
     return cache;
   }
-
 }
 
 function toSummary(stored: StoredRecordingSet): RecordingSetSummary {
