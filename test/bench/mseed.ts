@@ -102,36 +102,41 @@ function timeSpectrogram(samples: Int32Array): ReadTiming & { columns: number } 
 
 interface ViewTimings {
   /** The whole day read as one window (8.64 M samples). */
-  dayWindowMs: number;
+  dayWindow: ReadTiming;
   /** The day as the waveform view asks for it: 2000 min/max columns, raw and detrended + bandpassed 1-10 Hz. */
-  waveformMs: number;
-  filteredWaveformMs: number;
+  waveform: ReadTiming;
+  filteredWaveform: ReadTiming;
   /** The day's spectrogram as the view asks for it: 1500 columns of averaged STFT segments. */
-  spectrogramMs: number;
+  spectrogram: ReadTiming;
 }
 
-/** What the app's views cost on a day of the cache (wall ms, medians of 5 after a warm-up). */
+/** What the app's views cost on a day of the cache (CPU and wall ms, medians of 5 after a warm-up). */
 async function timeDayViews(cache: RecordingCache): Promise<ViewTimings> {
   const channel = cache.index.channels[0]!;
   const startNs = channel.pieces[0]!.startNs;
   const endNs = startNs + 86_400n * 1_000_000_000n;
   const view = { sourceId: channel.sourceId, startNs, endNs, detrend: false, bandpass: null };
-  const median5 = async (work: () => Promise<unknown>): Promise<number> => {
-    const times: number[] = [];
+  const median5 = async (work: () => Promise<unknown>): Promise<ReadTiming> => {
+    const cpu: number[] = [];
+    const wall: number[] = [];
     for (let run = 0; run <= 5; run++) {
+      const cpuStart = process.cpuUsage();
       const started = performance.now();
       await work();
-      if (run > 0) times.push(performance.now() - started);
+      const used = process.cpuUsage(cpuStart);
+      if (run === 0) continue;
+      wall.push(performance.now() - started);
+      cpu.push((used.user + used.system) / 1000);
     }
-    return median(times);
+    return { cpuMs: median(cpu), wallMs: median(wall) };
   };
   return {
-    dayWindowMs: await median5(() => cache.readWindow(channel.sourceId, startNs, endNs)),
-    waveformMs: await median5(() => readWaveform(cache, { ...view, columns: 2000 })),
-    filteredWaveformMs: await median5(() =>
+    dayWindow: await median5(() => cache.readWindow(channel.sourceId, startNs, endNs)),
+    waveform: await median5(() => readWaveform(cache, { ...view, columns: 2000 })),
+    filteredWaveform: await median5(() =>
       readWaveform(cache, { ...view, columns: 2000, detrend: true, bandpass: [1, 10] }),
     ),
-    spectrogramMs: await median5(() => readSpectrogram(cache, { ...view, columns: 1500 })),
+    spectrogram: await median5(() => readSpectrogram(cache, { ...view, columns: 1500 })),
   };
 }
 
@@ -156,6 +161,10 @@ async function timeCacheWindows(
     if (run > 0) times.push(performance.now() - readStarted);
   }
   return { buildS, windowMs: median(times), views: await timeDayViews(cache) };
+}
+
+function timing(t: ReadTiming): string {
+  return `${t.cpuMs.toFixed(0)} (${t.wallMs.toFixed(0)})`;
 }
 
 function mbPerSecond(bytes: number, ms: number): string {
@@ -196,10 +205,11 @@ export async function benchMseed(): Promise<string> {
       ` nfft 256, dB; ${day.columns} columns x 129 frequencies): ${day.cpuMs.toFixed(0)} ms of CPU` +
       ` (${day.wallMs.toFixed(0)} ms wall), median of 3 after a warm-up.\n\nRecording cache of the 512-byte-record day file` +
       ` (main/passive/recordingCache.ts): built in ${cached.buildS.toFixed(1)} s; a one-hour window (360 k samples) reads in` +
-      ` ${cached.windowMs.toFixed(1)} ms (median of 20 at random hours, page cache warm); the whole day (8.64 M samples)` +
-      ` in ${cached.views.dayWindowMs.toFixed(0)} ms. The app's views of that day (wall ms, medians of 5): waveform as` +
-      ` 2000 min/max columns ${cached.views.waveformMs.toFixed(0)} ms, detrended and bandpassed 1-10 Hz first` +
-      ` ${cached.views.filteredWaveformMs.toFixed(0)} ms; spectrogram as 1500 columns ${cached.views.spectrogramMs.toFixed(0)} ms.`
+      ` ${cached.windowMs.toFixed(1)} ms (median of 20 at random hours, page cache warm). The whole day and the app's views of` +
+      ` it, CPU ms (wall ms), medians of 5: the day read as one window (8.64 M samples) ${timing(cached.views.dayWindow)};` +
+      ` the waveform view's 2000 min/max columns ${timing(cached.views.waveform)}, detrended and bandpassed 1-10 Hz` +
+      ` first ${timing(cached.views.filteredWaveform)}; the spectrogram view's 1500 columns` +
+      ` ${timing(cached.views.spectrogram)}.`
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });
