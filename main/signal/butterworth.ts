@@ -20,7 +20,10 @@ export interface SecondOrderSection {
   a2: number;
 }
 
-export class FilterDesignError extends Error {}
+/** A band or corner the channel cannot have (the API's 'invalid-argument'). */
+export class FilterDesignError extends Error {
+  readonly apiCode = 'invalid-argument';
+}
 
 /** Low-pass or high-pass Butterworth of an even `order` (default 4) at `cornerHz`, as order / 2 sections. */
 export function butterworthSections(

@@ -164,6 +164,12 @@ describe('recording sets in a project', () => {
       /low corner must be below the high corner/,
     );
     await expect(
+      call('recordings.waveform', { ...window, startMs: T0_MS, endMs: T0_MS + 1000, bandpass: [60, 70] }),
+    ).rejects.toMatchObject({
+      code: 'invalid-argument',
+      message: expect.stringMatching(/at or above Nyquist \(50 Hz\)/),
+    });
+    await expect(
       call('recordings.waveform', { ...window, sourceIds: ['FDSN:XX_VIS_00_H_H_E'], startMs: 0, endMs: 1000 }),
     ).rejects.toMatchObject({ code: 'not-found', message: 'the recording set has no channel XX.VIS.00.HHE' });
     await expect(call('recordings.get', '0123456789abcdef')).rejects.toThrow(/no recording set 0123456789abcdef/);
