@@ -27,7 +27,7 @@ import { EXIT } from './exitCodes';
 import { NotMseedError } from './mseedCommands';
 import { UsageError } from './usageError';
 
-function positiveInteger(value: string): number {
+export function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('a positive whole number is required');
   return number;
@@ -84,7 +84,7 @@ export function registerDetectCommand(program: Command): void {
 }
 
 /** Errors of the recording or the detector folder the user gave: exit code 3, like any unusable input. */
-function asBadInput<T>(work: Promise<T>): Promise<T> {
+export function asBadInput<T>(work: Promise<T>): Promise<T> {
   return work.catch((error: unknown) => {
     const userInput = [StationSelectionError, RecordingTooShortError, SpectrogramTrainingError, DetectorFolderError];
     if (userInput.some((kind) => error instanceof kind))

@@ -11,6 +11,7 @@ import { registerDetectCommand, runSpectrogramTraining } from './detectCommand';
 import { spectrogramConfigPath } from '../passive/anomaly/training';
 import { registerMseedCommands } from './mseedCommands';
 import { registerRecordingCommands } from './recordingCommands';
+import { registerMseedDenoiseCommand } from './mseedDenoiseCommand';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
@@ -151,7 +152,7 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
-registerMseedCommands(program);
+registerMseedDenoiseCommand(registerMseedCommands(program));
 registerRecordingCommands(program);
 registerDetectCommand(program);
 registerClusterCommands(program);
