@@ -115,6 +115,18 @@ export const projectMigrations: readonly Migration[] = [
     sql: `ALTER TABLE training_metrics ADD COLUMN discriminator_loss REAL;`,
   },
   {
+    version: 6,
+    description: 'SEG-Y imports handed to a Slurm cluster: the chain of Slurm jobs of each submission',
+    sql: `
+      CREATE TABLE cluster_imports (
+        survey_id TEXT PRIMARY KEY REFERENCES surveys (id) ON DELETE CASCADE,
+        submissions TEXT NOT NULL,
+        script_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
     version: 7,
     description: 'recording sets (folders of miniSEED files): their files, channels and gaps; times in ns since 1970',
     sql: `

@@ -11,6 +11,7 @@ import { ModelsRepository } from './modelsRepository';
 import { VolumesRepository } from './volumesRepository';
 import { ClusterJobsRepository } from './clusterJobsRepository';
 import { RecordingSetsRepository } from './recordingSetsRepository';
+import { ClusterImportsRepository } from './clusterImportsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 /** A survey cache is written under `<cache>.partial` and renamed when complete (survey/cacheWriter.ts). */
@@ -25,6 +26,7 @@ export class Project {
   readonly volumes: VolumesRepository;
   readonly clusterJobs: ClusterJobsRepository;
   readonly recordings: RecordingSetsRepository;
+  readonly clusterImports: ClusterImportsRepository;
 
   private constructor(
     readonly dir: string,
@@ -39,6 +41,7 @@ export class Project {
     this.volumes = new VolumesRepository(db);
     this.clusterJobs = new ClusterJobsRepository(db);
     this.recordings = new RecordingSetsRepository(db);
+    this.clusterImports = new ClusterImportsRepository(db);
   }
 
   /** Trained and imported models, one folder each (tfjs files + model card). */

@@ -25,6 +25,7 @@ import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
 import { ClusterService } from './clusterService';
 import { RecordingLibrary } from './recordingLibrary';
+import { ClusterImportService } from './clusterImportService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -63,6 +64,7 @@ export class AppServices {
   readonly volumes: VolumeService;
   readonly cluster: ClusterService;
   readonly recordings: RecordingLibrary;
+  readonly clusterImports: ClusterImportService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -92,6 +94,7 @@ export class AppServices {
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
     this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus);
+    this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);
   }
 
   get project(): Project {

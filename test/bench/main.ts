@@ -111,10 +111,19 @@ async function main(): Promise<void> {
       break;
     }
     case 'cluster': {
-      const { benchCluster } = await import('./cluster');
-      const report = await benchCluster();
-      console.log(report);
-      writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      // `cluster apply` or `cluster import` runs one of the two.
+      if (args[0] !== 'import') {
+        const { benchCluster } = await import('./cluster');
+        const report = await benchCluster();
+        console.log(report);
+        writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      }
+      if (args[0] !== 'apply') {
+        const { benchClusterImport } = await import('./clusterImport');
+        const report = await benchClusterImport();
+        console.log(report);
+        writeSection('Import on a Slurm cluster', 'cluster import', report);
+      }
       break;
     }
     case 'spectrogram-epoch': {
@@ -131,7 +140,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster [apply|import] | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }
