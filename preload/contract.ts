@@ -23,6 +23,17 @@ export interface BackendReport {
   /** True when PROMETHIUM_BACKEND forced the choice. */
   forced: boolean;
   probeMs: number;
+  /** Every GPU adapter Dawn enumerates (main/ml/gpuAdapters.ts), whichever backend was chosen. */
+  adapters: GpuAdapterInfo[];
+  /** The adapters this run spreads work over (PROMETHIUM_GPUS), as indices of `adapters`. */
+  gpus: number[];
+}
+
+/** One GPU adapter as Dawn (the webgpu package) lists it; `index` is what PROMETHIUM_GPUS names. */
+export interface GpuAdapterInfo {
+  index: number;
+  backend: string;
+  name: string;
 }
 
 export type ComputeState = 'stopped' | 'starting' | 'ready' | 'crashed';

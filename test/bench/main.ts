@@ -1,6 +1,7 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, passive-denoise, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, multigpu, multigpu-train, cluster, mseed,
+ * passive-denoise, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -108,6 +109,20 @@ async function main(): Promise<void> {
       const { report, backend } = await benchApply(Number(args[0] ?? 20));
       console.log(report);
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
+      break;
+    }
+    case 'multigpu': {
+      const { benchMultiGpu } = await import('./multiGpu');
+      const report = await benchMultiGpu(Number(args[0] ?? 16));
+      console.log(report);
+      writeSection('Apply to volume over several GPUs', 'multigpu', report);
+      break;
+    }
+    case 'multigpu-train': {
+      const { benchMultiGpuTraining } = await import('./multiGpuTraining');
+      const report = await benchMultiGpuTraining(args[0] ?? 'unet-small');
+      console.log(report);
+      writeSection('Training over several GPUs', 'multigpu-train', report);
       break;
     }
     case 'cluster': {
