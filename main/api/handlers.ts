@@ -35,6 +35,16 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       display: (id) => services.surveys.display(id),
       setDisplay: (id, settings) => services.surveys.setDisplay(id, settings),
     },
+    recordings: {
+      import: (request) => services.recordings.startImport(request),
+      list: () => services.recordings.list(),
+      get: (id) => services.recordings.get(id),
+      remove: (id) => services.recordings.remove(id),
+      waveform: (request) => services.recordings.waveform(request),
+      spectrogram: (request) => services.recordings.spectrogram(request),
+      detect: (request) => services.recordings.detect(request),
+      anomalies: (request) => services.recordings.anomalies(request),
+    },
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),
       arbitrary: ({ surveyId, points }) => services.surveys.arbitraryLine(surveyId, points),

@@ -7,8 +7,10 @@ import { printBackend } from './backend';
 import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
-import { registerDetectCommand, runSpectrogramTraining, spectrogramConfigPath } from './detectCommand';
+import { registerDetectCommand, runSpectrogramTraining } from './detectCommand';
+import { spectrogramConfigPath } from '../passive/anomaly/training';
 import { registerMseedCommands } from './mseedCommands';
+import { registerRecordingCommands } from './recordingCommands';
 import { registerMseedDenoiseCommand } from './mseedDenoiseCommand';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
@@ -162,6 +164,7 @@ program
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
 registerMseedDenoiseCommand(registerMseedCommands(program));
+registerRecordingCommands(program);
 registerDetectCommand(program);
 registerClusterCommands(program);
 

@@ -1,7 +1,10 @@
 import path from 'node:path';
+import { channelName } from '../passive/mseed';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
+import { importRecordingSet } from '../passive/recordingSet';
+import { detectAnomaliesInSet } from '../passive/anomaly/recordingSetDetection';
 import { describeRun } from '../survey/runLabel';
 import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
@@ -37,6 +40,10 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return syntheticStats(request, context);
     case 'import-survey':
       return importSurvey(request, context);
+    case 'import-recordings':
+      return importRecordingSet(request, context);
+    case 'detect-anomalies':
+      return detectAnomaliesInSet(request, context);
     case 'train-model': {
       // One GPU (or none) trains here; several train data-parallel, a worker process each.
       const devices = gpuWorkerDevices(chosenBackend());
@@ -66,6 +73,10 @@ export function jobTitle(request: JobRequest): string {
       return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
     case 'import-survey':
       return `Import ${path.basename(request.path)}`;
+    case 'import-recordings':
+      return `Import the recordings of ${path.basename(request.dir)}`;
+    case 'detect-anomalies':
+      return `Find anomalies in ${request.setName} (${request.sourceIds.map(channelName).join(', ')})`;
     case 'reconstruct-section':
       return `${taskVerb(request.task)} ${request.label} of ${request.surveyName}`;
     case 'apply-volume':

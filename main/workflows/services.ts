@@ -24,6 +24,7 @@ import { VolumeService } from './volumeService';
 import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
 import { ClusterService } from './clusterService';
+import { RecordingLibrary } from './recordingLibrary';
 import { ClusterImportService } from './clusterImportService';
 
 export interface HostCapabilities {
@@ -62,6 +63,7 @@ export class AppServices {
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
   readonly cluster: ClusterService;
+  readonly recordings: RecordingLibrary;
   readonly clusterImports: ClusterImportService;
   private currentProject: Project;
 
@@ -81,6 +83,8 @@ export class AppServices {
         if (request.kind === 'train-model') await this.training.finish(job);
         if (request.kind === 'reconstruct-section') this.reconstruction.finish(job);
         if (request.kind === 'apply-volume') this.volumes.finish(job);
+        if (request.kind === 'import-recordings')
+          await this.recordings.finishImport(project, info, request.setId, request.cacheDir);
       },
     });
     this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
@@ -89,6 +93,7 @@ export class AppServices {
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
+    this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus);
     this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);
   }
 

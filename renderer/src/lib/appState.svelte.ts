@@ -31,9 +31,10 @@ import { ClusterImportsStore } from './clusterImports.svelte';
 import { errorCode } from './errors';
 import { isActive, JobsStore } from './jobs.svelte';
 import { NoticesStore, type Notice } from './notices.svelte';
+import { RecordingsStore } from './recordings.svelte';
 import { VolumesStore } from './volumes.svelte';
 
-export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
+export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare' | 'recording';
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
   { id: 'home', label: 'Home' },
   { id: 'jobs', label: 'Jobs' },
@@ -139,6 +140,8 @@ export class AppState {
   readonly jobs: JobsStore;
   /** The surveys' derived volumes, and the one being exported. */
   readonly volumes: VolumesStore;
+  /** The project's recording sets (passive recordings) and the one open. */
+  readonly recordings: RecordingsStore;
   readonly host: HostKind;
 
   view = $state<ViewName>('home');
@@ -210,6 +213,7 @@ export class AppState {
     this.jobs = new JobsStore(this.api, attempt);
     this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
     this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
+    this.recordings = new RecordingsStore(this.api, attempt);
     this.clusterImports = new ClusterImportsStore(this.api, attempt, () => void this.loadSurveys());
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
@@ -224,6 +228,7 @@ export class AppState {
       }),
       this.api.on('menu.command', (command) => void this.handleMenuCommand(command)),
       this.api.on('surveys.changed', (survey) => this.upsertSurvey(survey)),
+      this.api.on('recordings.changed', (set) => this.recordings.upsert(set)),
     ];
     // The browser mode has no native menu: its shortcuts are the page's.
     const onKey = (event: KeyboardEvent): void => {
@@ -266,6 +271,7 @@ export class AppState {
       this.loadModels(),
       this.loadRecent(),
       this.loadSurveys(),
+      this.recordings.load(),
       this.cluster.refresh(),
       this.clusterImports.refresh(),
     ]);
@@ -291,6 +297,13 @@ export class AppState {
     if (!survey || survey.state !== 'ready') return;
     this.openSurveyId = id;
     this.view = 'survey';
+  }
+
+  /** Opens a ready recording set's waveform and spectrogram view. */
+  showRecording(id: string): void {
+    if (this.recordings.sets?.find((set) => set.id === id)?.state !== 'ready') return;
+    this.recordings.openId = id;
+    this.view = 'recording';
   }
 
   closeSurvey(): void {
