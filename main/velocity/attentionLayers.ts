@@ -1,6 +1,6 @@
 /**
- * The three layers the velocity networks need that tfjs-layers does not have: multi-head attention, a learned
- * positional embedding and a learned weighted sum of ensemble members. Each is a registered tfjs-layers class with its
+ * The layers the velocity networks need that tfjs-layers does not have: multi-head attention, a learned
+ * positional embedding, the slice of one shot out of the input and a learned weighted sum of ensemble members. Each is a registered tfjs-layers class with its
  * config, so a model that uses them saves and loads in the plain tfjs format (model.json + weights) once this module
  * is imported (velocityNetwork.ts imports it for every caller).
  *
@@ -69,7 +69,12 @@ export class MultiHeadAttention extends tfl.layers.Layer {
       const headSize = channels / this.heads;
       const split = (x: tf.Tensor, weights: tf.Tensor) => {
         const tokens = x.shape[1]!;
-        const projected = tf.reshape(tf.matMul(tf.reshape(x, [-1, channels]), weights), [batch, tokens, this.heads, headSize]);
+        const projected = tf.reshape(tf.matMul(tf.reshape(x, [-1, channels]), weights), [
+          batch,
+          tokens,
+          this.heads,
+          headSize,
+        ]);
         return tf.transpose(projected, [0, 2, 1, 3]); // [batch, heads, tokens, headSize]
       };
       const q = tf.mul(split(queries, wq), 1 / Math.sqrt(headSize));
@@ -108,6 +113,35 @@ export class PositionalEmbedding extends tfl.layers.Layer {
       const x = Array.isArray(inputs) ? inputs[0]! : inputs;
       return tf.add(x, this.embedding!.read());
     });
+  }
+}
+
+export interface ChannelSliceArgs extends LayerArgs {
+  channel: number;
+}
+
+/** One channel of [..., channels], kept as a channel of one: one shot of the shots-as-channels input. */
+export class ChannelSlice extends tfl.layers.Layer {
+  static readonly className = 'PromethiumChannelSlice';
+  private readonly channel: number;
+
+  constructor(args: ChannelSliceArgs) {
+    super(args);
+    this.channel = args.channel;
+  }
+
+  override computeOutputShape(inputShape: Shape | Shape[]): Shape {
+    return [...shapeList(inputShape)[0]!.slice(0, -1), 1];
+  }
+
+  override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
+    const x = Array.isArray(inputs) ? inputs[0]! : inputs;
+    const channels = x.shape[x.rank - 1]!;
+    return tf.tidy(() => tf.split(x, channels, -1)[this.channel]!);
+  }
+
+  override getConfig(): tf.serialization.ConfigDict {
+    return { ...super.getConfig(), channel: this.channel };
   }
 }
 
@@ -150,3 +184,4 @@ export class LearnedMemberWeights extends tfl.layers.Layer {
 tf.serialization.registerClass(MultiHeadAttention);
 tf.serialization.registerClass(PositionalEmbedding);
 tf.serialization.registerClass(LearnedMemberWeights);
+tf.serialization.registerClass(ChannelSlice);

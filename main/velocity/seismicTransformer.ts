@@ -1,8 +1,9 @@
 /**
  * The seed's velocity network (003, "SeismicEncoder" + "VelocityDecoder"), one member of the velocity ensemble:
  *
- * - a multi-scale convolutional encoder per source: each shot gather goes through the same encoder (shared weights,
- *   timeDistributed over the shots), whose blocks run parallel convolutions of several kernel sizes side by side
+ * - a multi-scale convolutional encoder per source: each shot gather goes through the same encoder (one set of layers
+ *   called on each shot: shared weights, as every shot is the same kind of record), whose levels run parallel
+ *   convolutions of several lengths along time side by side
  *   (direct waves, refractions and reflections have different moveouts and bandwidths), then halve time and receivers;
  *   each gather is pooled to a small grid of tokens;
  * - cross-source attention: the tokens of all shots, with a learned positional embedding (which also tells the shots
@@ -16,59 +17,88 @@
  * Pre-norm residual blocks (LayerNorm before attention and MLP), as in ViT, train without a warm-up on small batches.
  */
 import * as tfl from '@tensorflow/tfjs-layers';
-import { applyLayer, BATCH_NORM_MOMENTUM, leakyRelu, type Symbolic } from '../ml/models/blocks';
-import { MultiHeadAttention, PositionalEmbedding } from './attentionLayers';
+import { applyLayer, BATCH_NORM_MOMENTUM, LEAKY_SLOPE, type Symbolic } from '../ml/models/blocks';
+import { ChannelSlice, MultiHeadAttention, PositionalEmbedding } from './attentionLayers';
 import type { SeismicTransformerParams, VelocityEnsembleParams } from './velocityNetworkConfig';
 
 type Context = { prefix: string; params: SeismicTransformerParams };
 
-/** A conv applied to every shot of [batch, shots, time, receivers, channels] with the same weights. */
-function perShotConv(x: Symbolic, filters: number, kernel: [number, number], strides: number, name: string): Symbolic {
-  const conv = tfl.layers.conv2d({
-    filters,
-    kernelSize: kernel,
-    strides,
-    padding: 'same',
-    useBias: false,
-    kernelInitializer: 'heNormal',
-  });
-  return applyLayer(tfl.layers.timeDistributed({ layer: conv, name }), x);
+/** A layer applied to every shot with the same weights: the shots' encoder is one set of layers called per shot. */
+type SharedLayer = (x: Symbolic) => Symbolic;
+
+function shared(layer: tfl.layers.Layer): SharedLayer {
+  return (x) => applyLayer(layer, x);
 }
 
-/** BatchNorm of every shot's map (tfjs's BatchNorm takes rank 4 at most), with the project's momentum (blocks.ts). */
-function perShotBatchNorm(x: Symbolic, name: string): Symbolic {
-  const norm = tfl.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM });
-  return applyLayer(tfl.layers.timeDistributed({ layer: norm, name }), x);
+function sharedConv(filters: number, kernel: [number, number], strides: [number, number], name: string): SharedLayer {
+  return shared(
+    tfl.layers.conv2d({
+      filters,
+      kernelSize: kernel,
+      strides,
+      padding: 'same',
+      useBias: false,
+      kernelInitializer: 'heNormal',
+      name,
+    }),
+  );
 }
 
-/** Parallel convs of each kernel size, concatenated and mixed back to `filters` channels, then halved in size. */
-function multiScaleBlock(x: Symbolic, filters: number, level: number, { prefix, params }: Context): Symbolic {
+function sharedNormAct(name: string): SharedLayer {
+  const norm = shared(tfl.layers.batchNormalization({ momentum: BATCH_NORM_MOMENTUM, name: `${name}_bn` }));
+  const act = shared(tfl.layers.leakyReLU({ alpha: LEAKY_SLOPE, name: `${name}_act` }));
+  return (x) => act(norm(x));
+}
+
+/**
+ * One level of the per-shot encoder: parallel convs with kernels of each size along time (3 along receivers),
+ * concatenated, normalised, then a stride-2 conv that halves time and receivers.
+ */
+function multiScaleLevel(filters: number, level: number, { prefix, params }: Context): SharedLayer {
   const name = `${prefix}enc${level}`;
-  const branches = params.scales.map((k) => perShotConv(x, filters, [k, k], 1, `${name}_k${k}`));
-  const joined = branches.length === 1 ? branches[0]! : applyLayer(tfl.layers.concatenate({ name: `${name}_cat` }), branches);
-  const mixed = perShotBatchNorm(perShotConv(joined, filters, [1, 1], 1, `${name}_mix`), `${name}_bn`);
-  const down = perShotConv(leakyRelu(mixed, `${name}_act`), filters, [3, 3], 2, `${name}_down`);
-  return leakyRelu(perShotBatchNorm(down, `${name}_dbn`), `${name}_dact`);
+  const width = Math.max(1, Math.round(filters / params.scales.length));
+  const branches = params.scales.map((k) => sharedConv(width, [k, 3], [1, 1], `${name}_k${k}`));
+  const join = tfl.layers.concatenate({ name: `${name}_cat` });
+  const normAct = sharedNormAct(name);
+  const down = sharedConv(filters, [3, 3], [2, 2], `${name}_down`);
+  const downNormAct = sharedNormAct(`${name}_d`);
+  return (x) => {
+    const outputs = branches.map((branch) => branch(x));
+    const joined = outputs.length === 1 ? outputs[0]! : applyLayer(join, outputs);
+    return downNormAct(down(normAct(joined)));
+  };
 }
 
 /** Per-shot encoder: [batch, time, receivers, shots] -> tokens [batch, shots x tokens per shot, embed_dim]. */
 function sourceTokens(input: Symbolic, context: Context): Symbolic {
   const { prefix, params } = context;
-  const [, time, receivers, shots] = input.shape as [null, number, number, number];
-  const perShot = applyLayer(tfl.layers.permute({ dims: [3, 1, 2], name: `${prefix}shots_first` }), input);
-  let x = applyLayer(tfl.layers.reshape({ targetShape: [shots, time, receivers, 1], name: `${prefix}gathers` }), perShot);
-  params.encoder_channels.forEach((filters, level) => {
-    x = multiScaleBlock(x, filters, level + 1, context);
+  const shots = input.shape[3] as number;
+  const levels = params.encoder_channels.map((filters, level) => multiScaleLevel(filters, level + 1, context));
+  const encoded = Array.from({ length: shots }, (_, shot) => {
+    let x = applyLayer(new ChannelSlice({ channel: shot, name: `${prefix}shot${shot}` }), input);
+    for (const level of levels) x = level(x);
+    return x;
   });
-  const [, , height, width, channels] = x.shape as [null, number, number, number, number];
+  const [, height, width, channels] = encoded[0]!.shape as [null, number, number, number];
   const poolSize: [number, number] = [
     Math.max(1, Math.ceil(height / params.token_grid[0])),
     Math.max(1, Math.ceil(width / params.token_grid[1])),
   ];
-  const pool = tfl.layers.averagePooling2d({ poolSize, strides: poolSize, padding: 'same' });
-  x = applyLayer(tfl.layers.timeDistributed({ layer: pool, name: `${prefix}token_pool` }), x);
-  const [, , gridT, gridR] = x.shape as [null, number, number, number, number];
-  x = applyLayer(tfl.layers.reshape({ targetShape: [shots * gridT * gridR, channels], name: `${prefix}tokens` }), x);
+  const pool = shared(
+    tfl.layers.averagePooling2d({ poolSize, strides: poolSize, padding: 'same', name: `${prefix}token_pool` }),
+  );
+  const tokens = encoded.map((x, shot) => {
+    const pooled = pool(x);
+    const [, gridT, gridR] = pooled.shape as [null, number, number, number];
+    return applyLayer(
+      tfl.layers.reshape({ targetShape: [gridT * gridR, channels], name: `${prefix}tokens${shot}` }),
+      pooled,
+    );
+  });
+  let x =
+    tokens.length === 1
+      ? tokens[0]!
+      : applyLayer(tfl.layers.concatenate({ axis: 1, name: `${prefix}all_tokens` }), tokens);
   x = applyLayer(tfl.layers.dense({ units: params.embed_dim, name: `${prefix}token_embed` }), x);
   return applyLayer(new PositionalEmbedding({ name: `${prefix}token_position` }), x);
 }
@@ -125,7 +155,10 @@ function queriesToMap(x: Symbolic, outputSize: number, ensemble: VelocityEnsembl
   const { prefix, params } = context;
   const grid = params.query_grid;
   const patch = outputSize / grid;
-  let y = applyLayer(tfl.layers.dense({ units: patch * patch, name: `${prefix}patches` }), layerNorm(x, `${prefix}ln_out`));
+  let y = applyLayer(
+    tfl.layers.dense({ units: patch * patch, name: `${prefix}patches` }),
+    layerNorm(x, `${prefix}ln_out`),
+  );
   // [q_z, q_x, p_z, p_x] -> [q_z, p_z, q_x, p_x]: each query's patch lands in its place on the map.
   y = applyLayer(tfl.layers.reshape({ targetShape: [grid, grid, patch, patch], name: `${prefix}patch_grid` }), y);
   y = applyLayer(tfl.layers.permute({ dims: [1, 3, 2, 4], name: `${prefix}patch_order` }), y);

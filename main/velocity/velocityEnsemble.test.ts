@@ -60,7 +60,10 @@ describe('velocity ensemble', () => {
 
   it('refuses a transformer whose query grid does not divide the map, naming the rule', () => {
     const member = { architecture: 'seismic_transformer', params: { query_grid: 8 } };
-    const result = VELOCITY_ENSEMBLE_SCHEMA.safeParse({ architecture: 'velocity_ensemble', params: { members: [member] } });
+    const result = VELOCITY_ENSEMBLE_SCHEMA.safeParse({
+      architecture: 'velocity_ensemble',
+      params: { members: [member] },
+    });
     expect(result.success).toBe(false);
     expect(() =>
       parseVelocityEnsembleConfigText(

@@ -28,7 +28,12 @@ function inversionNetMember(x: Symbolic, base: number, params: VelocityEnsembleP
   return applyLayer(toVelocity, tanh);
 }
 
-function memberLayers(x: Symbolic, member: VelocityMemberConfig, params: VelocityEnsembleParams, index: number): Symbolic {
+function memberLayers(
+  x: Symbolic,
+  member: VelocityMemberConfig,
+  params: VelocityEnsembleParams,
+  index: number,
+): Symbolic {
   const prefix = `m${index}_`;
   return member.architecture === 'inversionnet'
     ? inversionNetMember(x, member.params.base, params, prefix)
@@ -36,12 +41,18 @@ function memberLayers(x: Symbolic, member: VelocityMemberConfig, params: Velocit
 }
 
 export function buildVelocityEnsemble(params: VelocityEnsembleParams): tfl.LayersModel {
-  const input = tfl.input({ shape: [params.samples, params.receivers, params.shots], name: ENSEMBLE_LAYER_NAMES.shots });
+  const input = tfl.input({
+    shape: [params.samples, params.receivers, params.shots],
+    name: ENSEMBLE_LAYER_NAMES.shots,
+  });
   const stride = params.time_stride;
   const pooled =
     stride === 1
       ? input
-      : applyLayer(tfl.layers.averagePooling2d({ poolSize: [stride, 1], strides: [stride, 1], name: 'time_pool' }), input);
+      : applyLayer(
+          tfl.layers.averagePooling2d({ poolSize: [stride, 1], strides: [stride, 1], name: 'time_pool' }),
+          input,
+        );
   const members = params.members.map((member, index) => memberLayers(pooled, member, params, index));
   const stacked =
     members.length === 1 ? members[0]! : applyLayer(tfl.layers.concatenate({ axis: -1, name: 'members' }), members);
