@@ -17,6 +17,7 @@ import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands
 import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
 import { registerClusterCommands } from './clusterCommands';
+import { registerVelocityCommands } from './velocityCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -152,6 +153,7 @@ registerVolumeCommands(program);
 registerMseedCommands(program);
 registerDetectCommand(program);
 registerClusterCommands(program);
+registerVelocityCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   program

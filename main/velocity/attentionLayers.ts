@@ -10,7 +10,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 
 type Shape = (number | null)[];
-type LayerArgs = ConstructorParameters<typeof tfl.layers.Layer>[0];
+/** The base layer arguments these layers pass on (tfjs-layers does not export its LayerArgs type). */
+interface LayerArgs {
+  name?: string;
+  trainable?: boolean;
+}
 
 const ATTENTION_INIT_STDDEV = 0.02;
 
@@ -62,8 +66,7 @@ export class MultiHeadAttention extends tfl.layers.Layer {
 
   override call(inputs: tf.Tensor | tf.Tensor[]): tf.Tensor {
     return tf.tidy(() => {
-      const [queries, context = queries] = Array.isArray(inputs) ? inputs : [inputs];
-      if (queries === undefined) throw new Error(`${this.name}: called without inputs`);
+      const [queries, context] = Array.isArray(inputs) ? [inputs[0]!, inputs[1] ?? inputs[0]!] : [inputs, inputs];
       const [wq, wk, wv, wo] = this.projections.map((p) => p.read()) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const [batch, count, channels] = queries.shape as [number, number, number];
       const headSize = channels / this.heads;
