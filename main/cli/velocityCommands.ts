@@ -4,14 +4,21 @@
  * `velocity synth` writes them).
  */
 import { readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command } from 'commander';
 import { chooseBackend } from '../ml/backends';
-import { OPENFWI_DATA_SIZE, OPENFWI_MODEL_SIZE } from '../velocity/openfwiLayout';
+import { writeFileAtomically } from '../files/atomicFile';
+import { OPENFWI, OPENFWI_DATA_SIZE } from '../velocity/openfwiLayout';
+import { semblanceVelocityMap } from '../velocity/semblanceBaseline';
+import { loadVelocityEnsemble } from '../velocity/velocityEnsemble';
+import { velocityMapQuality, type VelocityMapQuality } from '../velocity/velocityMetrics';
+import { DEFAULT_PREDICTION, predictVelocity } from '../velocity/velocityPrediction';
+import { writeVelocitySegy } from '../velocity/velocitySegy';
 import { SEED_LOSS_WEIGHTS } from '../velocity/velocityLoss';
 import { readVelocityEnsembleConfig } from '../velocity/velocityNetworkConfig';
 import { trainVelocityEnsemble, type VelocitySamples } from '../velocity/velocityTraining';
-import { NpyReader } from './npy';
+import { encodeNpy, NpyReader } from './npy';
 import { UsageError } from './usageError';
 import { velocityDatasetText, writeVelocityDataset } from './velocitySynth';
 
@@ -53,22 +60,41 @@ function dataFiles(target: string): string[] {
 }
 
 /** Every sample of the OpenFWI files under `targets`, with its true map (required for training). */
-export function openFwiSamples(targets: readonly string[]): VelocitySamples & { close(): void } {
+export interface OpenFwiSamples extends VelocitySamples {
+  readShots(index: number): Float32Array;
+  /** The true map of a sample, or null where no model*.npy came with the data. */
+  readTruth(index: number): Float32Array | null;
+  close(): void;
+}
+
+/** Every sample of the OpenFWI files under `targets`, in order, with its true map where there is one. */
+export function openFwiSamples(targets: readonly string[]): OpenFwiSamples {
   const pairs = targets.flatMap(dataFiles).map(openPair);
   const count = pairs.reduce((sum, pair) => sum + pair.count, 0);
+  const locate = (index: number): { pair: OpenFwiPair; local: number } => {
+    let local = index;
+    for (const pair of pairs) {
+      if (local < pair.count) return { pair, local };
+      local -= pair.count;
+    }
+    throw new RangeError(`sample ${index}: the data hold ${count}`);
+  };
+  const readShots = (index: number) => {
+    const { pair, local } = locate(index);
+    return pair.data.readItems(local, 1);
+  };
+  const readTruth = (index: number) => {
+    const { pair, local } = locate(index);
+    return pair.models === null ? null : pair.models.readItems(local, 1);
+  };
   return {
     count,
+    readShots,
+    readTruth,
     read(index: number) {
-      let local = index;
-      for (const pair of pairs) {
-        if (local < pair.count) {
-          if (pair.models === null)
-            throw new UsageError('velocity training needs the model*.npy beside each data*.npy');
-          return { shots: pair.data.readItems(local, 1), velocity: pair.models.readItems(local, 1) };
-        }
-        local -= pair.count;
-      }
-      throw new RangeError(`sample ${index}: the data hold ${count}`);
+      const velocity = readTruth(index);
+      if (velocity === null) throw new UsageError('velocity training needs the model*.npy beside each data*.npy');
+      return { shots: readShots(index), velocity };
     },
     close() {
       for (const pair of pairs) {
@@ -162,6 +188,27 @@ export function registerVelocityCommands(program: Command): void {
     .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the best available)')
     .action(async (options: TrainCli) => runVelocityTraining(options));
   velocity
+    .command('predict')
+    .description(
+      'velocity maps and their uncertainty from OpenFWI shots, as .npy and SEG-Y (depth); scored when the true maps are there',
+    )
+    .requiredOption('--model <dir>', "trained ensemble folder (a training run's best/)")
+    .requiredOption('--data <path>', 'data*.npy, or a folder of them (model*.npy beside them are the true maps)')
+    .requiredOption('--out <dir>', 'output folder')
+    .option('--samples <n>', 'predict the first n samples only')
+    .option('--no-tta', 'no test-time augmentation (the flip and the noisy copies)')
+    .option('--monotone', 'velocities never decrease with depth')
+    .option('--backend <name>', 'tensorflow, webgpu, wasm or cpu (default: the best available)')
+    .action(async (options: PredictCli) => runVelocityPrediction(options));
+  velocity
+    .command('baseline')
+    .description(
+      'the classical answer: semblance velocity analysis, automatic picks and Dix conversion, scored against the true maps',
+    )
+    .requiredOption('--data <path>', 'data*.npy, or a folder of them, with model*.npy beside them')
+    .option('--samples <n>', 'the first n samples only')
+    .action((options: { data: string; samples?: string }) => runBaseline(options));
+  velocity
     .command('synth')
     .description('write a seeded dataset in OpenFWI layout (same as `synth --kind velocity`)')
     .requiredOption('--out <dir>', 'folder for data1.npy / model1.npy')
@@ -174,4 +221,114 @@ export function registerVelocityCommands(program: Command): void {
     });
 }
 
-export const VELOCITY_SAMPLE_SIZES = { data: OPENFWI_DATA_SIZE, model: OPENFWI_MODEL_SIZE } as const;
+interface PredictCli {
+  model: string;
+  data: string;
+  out: string;
+  samples?: string;
+  tta: boolean;
+  monotone?: boolean;
+  backend?: string;
+}
+
+/** Mean MAE, RMSE, MAPE and SSIM of maps against the truth, printed in OpenFWI's units. */
+class QualitySummary {
+  private readonly totals = { mae: 0, rmse: 0, mape: 0, ssim: 0 };
+  private count = 0;
+
+  add(truth: Float32Array, predicted: Float32Array): VelocityMapQuality {
+    const quality = velocityMapQuality(truth, predicted);
+    for (const key of Object.keys(this.totals) as (keyof VelocityMapQuality)[]) this.totals[key] += quality[key];
+    this.count += 1;
+    return quality;
+  }
+
+  text(label: string): string {
+    const n = Math.max(1, this.count);
+    const { mae, rmse, mape, ssim } = this.totals;
+    return `${label} over ${this.count} samples: ${qualityText({ mae: mae / n, rmse: rmse / n, mape: mape / n, ssim: ssim / n })}`;
+  }
+}
+
+function qualityText(q: VelocityMapQuality): string {
+  return `MAE ${q.mae.toFixed(4)}, RMSE ${q.rmse.toFixed(4)} (OpenFWI units), MAPE ${q.mape.toFixed(2)} %, SSIM ${q.ssim.toFixed(3)}`;
+}
+
+function sampleCount(limit: string | undefined, available: number): number {
+  if (limit === undefined) return available;
+  const n = Number(limit);
+  if (!(Number.isInteger(n) && n >= 1)) throw new UsageError(`--samples ${limit}: give a whole number >= 1`);
+  return Math.min(n, available);
+}
+
+async function runVelocityPrediction(options: PredictCli): Promise<void> {
+  await chooseBackend(options.backend as Parameters<typeof chooseBackend>[0]);
+  const { model, params } = await loadVelocityEnsemble(options.model);
+  const data = openFwiSamples([options.data]);
+  const count = sampleCount(options.samples, data.count);
+  const side = params.output_size;
+  const velocities = new Float32Array(count * side * side);
+  const deviations = new Float32Array(count * side * side);
+  const summary = new QualitySummary();
+  const prediction = options.tta ? DEFAULT_PREDICTION : { ...DEFAULT_PREDICTION, flip: false, noisyCopies: 0 };
+  await mkdir(options.out, { recursive: true });
+  const started = performance.now();
+  try {
+    for (let i = 0; i < count; i++) {
+      const shots = data.readShots(i);
+      const result = predictVelocity(model, params, shots, {
+        ...prediction,
+        monotoneWithDepth: Boolean(options.monotone),
+      });
+      velocities.set(result.velocity, i * side * side);
+      deviations.set(result.uncertainty, i * side * side);
+      const truth = data.readTruth(i);
+      const scored = truth === null ? '' : `: ${qualityText(summary.add(truth, result.velocity))}`;
+      console.log(`sample ${i}: ${result.maps} maps (members x augmentations)${scored}`);
+      for (const [name, map, title] of [
+        ['velocity', result.velocity, 'VELOCITY'],
+        ['velocity-std', result.uncertainty, 'VELOCITY STANDARD DEVIATION'],
+      ] as const) {
+        await writeVelocitySegy(path.join(options.out, `${name}-${i}.sgy`), {
+          map,
+          side,
+          spacingM: OPENFWI.spacingM,
+          title,
+        });
+      }
+    }
+    const seconds = (performance.now() - started) / 1000;
+    await writeFileAtomically(path.join(options.out, 'velocity.npy'), encodeNpy(velocities, [count, 1, side, side]));
+    await writeFileAtomically(
+      path.join(options.out, 'velocity-std.npy'),
+      encodeNpy(deviations, [count, 1, side, side]),
+    );
+    console.log(`${(seconds / count).toFixed(2)} s a sample (${options.tta ? 'with' : 'without'} TTA)`);
+    console.log(summary.text('ensemble'));
+    console.log(
+      `wrote velocity.npy, velocity-std.npy [${count}, 1, ${side}, ${side}] and velocity(-std)-<i>.sgy to ${options.out}`,
+    );
+  } finally {
+    data.close();
+    model.dispose();
+  }
+}
+
+function runBaseline(options: { data: string; samples?: string }): void {
+  const data = openFwiSamples([options.data]);
+  const count = sampleCount(options.samples, data.count);
+  const summary = new QualitySummary();
+  const started = performance.now();
+  try {
+    for (let i = 0; i < count; i++) {
+      const truth = data.readTruth(i);
+      if (truth === null)
+        throw new UsageError(`${options.data}: the baseline is scored against model*.npy, none found`);
+      console.log(`sample ${i}: ${qualityText(summary.add(truth, semblanceVelocityMap(data.readShots(i))))}`);
+    }
+  } finally {
+    data.close();
+  }
+  console.log(`${((performance.now() - started) / 1000 / count).toFixed(2)} s a sample`);
+  console.log(summary.text('semblance + Dix'));
+}

@@ -5,22 +5,16 @@
  * OpenFWI's log transform does, so that the late, weak reflections that carry the deep velocities are not lost under
  * the direct wave. Training and prediction both go through here.
  */
-import { OPENFWI } from './openfwiLayout';
 
+/** Shots per sample, samples per trace and receivers per shot (the ensemble config's params carry them). */
 export interface ShotLayout {
   readonly shots: number;
   readonly samples: number;
   readonly receivers: number;
 }
 
-export const OPENFWI_SHOT_LAYOUT: ShotLayout = {
-  shots: OPENFWI.sourceColumns.length,
-  samples: OPENFWI.samples,
-  receivers: OPENFWI.cells,
-};
-
 /** One sample's shots [shot, time, receiver] -> the network input [time, receiver, shot], scaled and compressed. */
-export function networkInput(shots: Float32Array, layout: ShotLayout = OPENFWI_SHOT_LAYOUT): Float32Array {
+export function networkInput(shots: Float32Array, layout: ShotLayout): Float32Array {
   const { shots: count, samples, receivers } = layout;
   if (shots.length !== count * samples * receivers) {
     throw new RangeError(

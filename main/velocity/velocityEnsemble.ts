@@ -16,7 +16,12 @@ import { applyLayer, type Symbolic } from '../ml/models/blocks';
 import { LearnedMemberWeights } from './attentionLayers';
 import { inversionNetLayers } from './inversionNet';
 import { seismicTransformerLayers } from './seismicTransformer';
-import type { VelocityEnsembleParams, VelocityMemberConfig } from './velocityNetworkConfig';
+import { loadModelFolder, readModelCard } from '../ml/registry/modelFiles';
+import {
+  VELOCITY_ENSEMBLE_SCHEMA,
+  type VelocityEnsembleParams,
+  type VelocityMemberConfig,
+} from './velocityNetworkConfig';
 
 export const ENSEMBLE_LAYER_NAMES = { shots: 'shots', weights: 'member_weights' } as const;
 
@@ -63,4 +68,20 @@ export function buildVelocityEnsemble(params: VelocityEnsembleParams): tfl.Layer
 /** The ensemble's current member weights (softmax of its learned logits; they sum to one). */
 export function memberWeights(model: tfl.LayersModel): number[] {
   return (model.getLayer(ENSEMBLE_LAYER_NAMES.weights) as LearnedMemberWeights).memberWeights();
+}
+
+export class VelocityModelError extends Error {}
+
+/** A trained ensemble from its model folder (a checkpoint's best/ or last/), with the config its card records. */
+export async function loadVelocityEnsemble(
+  dir: string,
+): Promise<{ model: tfl.LayersModel; params: VelocityEnsembleParams }> {
+  const card = (await readModelCard(dir)) as unknown as { config?: unknown };
+  const config = VELOCITY_ENSEMBLE_SCHEMA.safeParse(card.config);
+  if (!config.success) {
+    throw new VelocityModelError(
+      `${dir} is not a velocity ensemble (its model card holds no velocity_ensemble config)`,
+    );
+  }
+  return { model: await loadModelFolder(dir), params: config.data.params };
 }

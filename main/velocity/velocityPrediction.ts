@@ -105,7 +105,7 @@ export function predictVelocity(
 ): VelocityPrediction {
   const side = params.output_size;
   const result = tf.tidy(() => {
-    const input = tf.tensor4d(networkInput(shots), [1, params.samples, params.receivers, params.shots]);
+    const input = tf.tensor4d(networkInput(shots, params), [1, params.samples, params.receivers, params.shots]);
     const { batch, mirrored } = augmentations(input, options);
     const [ensemble, members] = model.predict(batch) as [tf.Tensor4D, tf.Tensor4D];
     const unflip = (maps: tf.Tensor4D) =>

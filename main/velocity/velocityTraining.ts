@@ -111,7 +111,7 @@ function batchTensors(samples: VelocitySamples, indices: readonly number[], para
   indices.forEach((index, k) => {
     const { shots, velocity } = samples.read(index);
     raw.set(shots, k * inputSize);
-    inputs.set(networkInput(shots), k * inputSize);
+    inputs.set(networkInput(shots, params), k * inputSize);
     truth.set(velocity, k * mapSize);
   });
   const n = indices.length;
