@@ -40,8 +40,9 @@ if (process.argv[2] === 'ml-gpu-prep') {
   });
   await build(gpuBundle('test/bench/main.ts', '.gpu/gpu-bench.cjs'));
   await build(gpuBundle('main/ml/bundled/gpuTrainMain.ts', '.gpu/gpu-train.cjs'));
+  await build(gpuBundle('main/cli/velocityGpuMain.ts', '.gpu/velocity-gpu.cjs'));
   console.log(
-    'wrote .gpu/gpu-bench.cjs and .gpu/gpu-train.cjs: run test/bench/gpu.sh or gpu-train.sh on a GPU machine',
+    'wrote .gpu/gpu-bench.cjs, .gpu/gpu-train.cjs and .gpu/velocity-gpu.cjs: run test/bench/gpu.sh, gpu-train.sh or gpu-velocity.sh on a GPU machine',
   );
   process.exit(0);
 }

@@ -128,7 +128,7 @@ function positiveNumber(text: string, option: string): number {
 }
 
 async function runVelocityTraining(options: TrainCli): Promise<void> {
-  await chooseBackend(options.backend as Parameters<typeof chooseBackend>[0]);
+  await prepareBackend(options.backend);
   const config = await readVelocityEnsembleConfig(options.config);
   const training = openFwiSamples(options.data);
   const validation = openFwiSamples(options.validation);
@@ -166,7 +166,13 @@ async function runVelocityTraining(options: TrainCli): Promise<void> {
   }
 }
 
-export function registerVelocityCommands(program: Command): void {
+/** Starts the tfjs backend a command asked for (or the best available); the GPU entry replaces it (velocityGpuMain.ts). */
+export type BackendStarter = (requested: string | undefined) => Promise<unknown>;
+
+let prepareBackend: BackendStarter = (requested) => chooseBackend(requested);
+
+export function registerVelocityCommands(program: Command, startBackend?: BackendStarter): void {
+  if (startBackend !== undefined) prepareBackend = startBackend;
   const velocity = program
     .command('velocity')
     .description('velocity model building from shot gathers (OpenFWI layout): train, predict, baseline, synth');
@@ -262,7 +268,7 @@ function sampleCount(limit: string | undefined, available: number): number {
 }
 
 async function runVelocityPrediction(options: PredictCli): Promise<void> {
-  await chooseBackend(options.backend as Parameters<typeof chooseBackend>[0]);
+  await prepareBackend(options.backend);
   const { model, params } = await loadVelocityEnsemble(options.model);
   const data = openFwiSamples([options.data]);
   const count = sampleCount(options.samples, data.count);
