@@ -213,7 +213,8 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
     )
     .requiredOption('--data <path>', 'data*.npy, or a folder of them, with model*.npy beside them')
     .option('--samples <n>', 'the first n samples only')
-    .action((options: { data: string; samples?: string }) => runBaseline(options));
+    .option('--mean-of <dirs...>', 'also score the mean map of these training folders (the answer that knows no shots)')
+    .action((options: BaselineCli) => runBaseline(options));
   velocity
     .command('synth')
     .description('write a seeded dataset in OpenFWI layout (same as `synth --kind velocity`)')
@@ -320,21 +321,48 @@ async function runVelocityPrediction(options: PredictCli): Promise<void> {
   }
 }
 
-function runBaseline(options: { data: string; samples?: string }): void {
+interface BaselineCli {
+  data: string;
+  samples?: string;
+  meanOf?: string[];
+}
+
+/** The cell-by-cell mean of every true map under `targets`. */
+function meanMap(targets: readonly string[]): Float32Array {
+  const training = openFwiSamples(targets);
+  try {
+    let sum: Float64Array | null = null;
+    for (let i = 0; i < training.count; i++) {
+      const map = training.read(i).velocity;
+      sum ??= new Float64Array(map.length);
+      for (let k = 0; k < map.length; k++) sum[k] = sum[k]! + map[k]!;
+    }
+    if (sum === null) throw new UsageError(`${targets.join(', ')}: no samples to average`);
+    return Float32Array.from(sum, (value) => value / training.count);
+  } finally {
+    training.close();
+  }
+}
+
+function runBaseline(options: BaselineCli): void {
+  const mean = options.meanOf === undefined ? null : meanMap(options.meanOf);
   const data = openFwiSamples([options.data]);
   const count = sampleCount(options.samples, data.count);
-  const summary = new QualitySummary();
+  const semblance = new QualitySummary();
+  const meanQuality = new QualitySummary();
   const started = performance.now();
   try {
     for (let i = 0; i < count; i++) {
       const truth = data.readTruth(i);
       if (truth === null)
         throw new UsageError(`${options.data}: the baseline is scored against model*.npy, none found`);
-      console.log(`sample ${i}: ${qualityText(summary.add(truth, semblanceVelocityMap(data.readShots(i))))}`);
+      console.log(`sample ${i}: ${qualityText(semblance.add(truth, semblanceVelocityMap(data.readShots(i))))}`);
+      if (mean !== null) meanQuality.add(truth, mean);
     }
   } finally {
     data.close();
   }
   console.log(`${((performance.now() - started) / 1000 / count).toFixed(2)} s a sample`);
-  console.log(summary.text('semblance + Dix'));
+  console.log(semblance.text('semblance + Dix'));
+  if (mean !== null) console.log(meanQuality.text('mean training map'));
 }
