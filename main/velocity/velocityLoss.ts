@@ -15,7 +15,7 @@
  * mean over [ensemble, members...]; physics only on the combined map (the map that is delivered).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { DifferentiableModeller } from '../wave/differentiableModeller';
+import type { DifferentiableModeller } from '../wave/differentiableModeller';
 import type { GridPoint } from '../wave/acousticModeller';
 
 export interface LossWeights {

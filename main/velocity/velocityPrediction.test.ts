@@ -1,4 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

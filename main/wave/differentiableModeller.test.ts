@@ -1,8 +1,8 @@
+import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 // Registers the gradient functions (tfjs-core's node bundle has none).
 import '@tensorflow/tfjs-layers';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { chooseBackend } from '../ml/backends';
 import { AcousticModeller } from './acousticModeller';
 import { DifferentiableModeller } from './differentiableModeller';
 import { rickerSourceWavelet } from './rickerSource';
@@ -50,7 +50,8 @@ function relativeMisfit(a: Float32Array, b: Float32Array): number {
 }
 
 beforeAll(async () => {
-  await chooseBackend('wasm');
+  // The cpu backend: main/wave sits below main/ml and its backend choice.
+  await tf.setBackend('cpu');
 });
 
 describe('differentiable modeller', () => {
