@@ -83,7 +83,11 @@ export const VELOCITY_ENSEMBLE_SCHEMA = z
 export type VelocityEnsembleConfig = z.infer<typeof VELOCITY_ENSEMBLE_SCHEMA>;
 export type VelocityEnsembleParams = VelocityEnsembleConfig['params'];
 
-export function parseVelocityEnsembleConfigText(text: string, source: string): VelocityEnsembleConfig {
+/**
+ * A velocity network config from YAML or JSON text (optionally under `model:`), checked against `schema`; every problem
+ * named with its field and `source` (the file).
+ */
+export function parseVelocityConfigText<T>(schema: z.ZodType<T>, text: string, source: string): T {
   let value: unknown;
   try {
     value = parseYaml(text);
@@ -91,10 +95,14 @@ export function parseVelocityEnsembleConfigText(text: string, source: string): V
     throw new ModelConfigError(`${source}: not valid YAML/JSON (${error instanceof Error ? error.message : error})`);
   }
   const unwrapped = typeof value === 'object' && value !== null && 'model' in value ? value.model : value;
-  const result = VELOCITY_ENSEMBLE_SCHEMA.safeParse(unwrapped);
+  const result = schema.safeParse(unwrapped);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   throw new ModelConfigError(`${source}: ${problems.join('; ')}`);
+}
+
+export function parseVelocityEnsembleConfigText(text: string, source: string): VelocityEnsembleConfig {
+  return parseVelocityConfigText(VELOCITY_ENSEMBLE_SCHEMA, text, source);
 }
 
 export async function readVelocityEnsembleConfig(filePath: string): Promise<VelocityEnsembleConfig> {

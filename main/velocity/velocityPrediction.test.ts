@@ -8,7 +8,7 @@ import { segyioAvailable } from '../../test/integration/segyOracle';
 import { chooseBackend } from '../ml/backends';
 import { gaussian, seededRandom } from '../signal/random';
 import { buildVelocityEnsemble } from './velocityEnsemble';
-import { VELOCITY_ENSEMBLE_SCHEMA } from './velocityNetworkConfig';
+import { smallEnsembleConfig } from './smallEnsembles';
 import { DEFAULT_PREDICTION, monotoneWithDepth, predictVelocity } from './velocityPrediction';
 import { writeVelocitySegy } from './velocitySegy';
 
@@ -16,31 +16,7 @@ const scratch = mkdtempSync(path.join(tmpdir(), 'velocity-prediction-'));
 const SIDE = 20;
 
 /** A small ensemble (the prediction code does not depend on the size): 200 samples x 20 receivers x 3 shots. */
-const params = VELOCITY_ENSEMBLE_SCHEMA.parse({
-  architecture: 'velocity_ensemble',
-  params: {
-    samples: 200,
-    receivers: 20,
-    shots: 3,
-    time_stride: 2,
-    output_size: SIDE,
-    members: [
-      { architecture: 'inversionnet', params: { base: 2 } },
-      {
-        architecture: 'seismic_transformer',
-        params: {
-          encoder_channels: [4],
-          scales: [3],
-          embed_dim: 8,
-          heads: 2,
-          encoder_layers: 1,
-          decoder_layers: 1,
-          query_grid: 5,
-        },
-      },
-    ],
-  },
-}).params;
+const params = smallEnsembleConfig({ samples: 200, receivers: 20, shots: 3, timeStride: 2, side: SIDE }).params;
 
 beforeAll(async () => {
   await chooseBackend('wasm');

@@ -9,7 +9,7 @@ import { rickerSourceWavelet } from '../wave/rickerSource';
 import { DifferentiableModeller } from '../wave/differentiableModeller';
 import { loadVelocityEnsemble } from './velocityEnsemble';
 import { SEED_LOSS_WEIGHTS } from './velocityLoss';
-import { VELOCITY_ENSEMBLE_SCHEMA } from './velocityNetworkConfig';
+import { smallEnsembleConfig } from './smallEnsembles';
 import { trainVelocityEnsemble, type VelocitySamples, type VelocityTrainOptions } from './velocityTraining';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'velocity-training-'));
@@ -18,31 +18,7 @@ const STEPS = 150;
 const SHOT_COLUMNS = [0, 17];
 
 /** A small ensemble on a 20 x 20 map (10 m), two shots of 150 ms recorded by 20 receivers. */
-const config = VELOCITY_ENSEMBLE_SCHEMA.parse({
-  architecture: 'velocity_ensemble',
-  params: {
-    samples: STEPS,
-    receivers: SIDE,
-    shots: 2,
-    time_stride: 3,
-    output_size: SIDE,
-    members: [
-      { architecture: 'inversionnet', params: { base: 2 } },
-      {
-        architecture: 'seismic_transformer',
-        params: {
-          encoder_channels: [4],
-          scales: [3],
-          embed_dim: 8,
-          heads: 2,
-          encoder_layers: 1,
-          decoder_layers: 1,
-          query_grid: 5,
-        },
-      },
-    ],
-  },
-});
+const config = smallEnsembleConfig({ samples: STEPS, receivers: SIDE, shots: 2, timeStride: 3, side: SIDE });
 
 /**
  * Two-layer maps (the interface depth and both velocities drawn from the seed) and their shots, modelled by the
