@@ -23,6 +23,11 @@ export interface BundledModelSpec {
   /** The synthetic sections it trains on. */
   data: SyntheticDataSpec;
   notes: string;
+  /**
+   * A bundled model (its id) whose trained weights this one starts from: the same network trained on with another
+   * objective, so that what the objective adds is measured against that model continued for as long without it.
+   */
+  startsFrom?: string;
 }
 
 export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
@@ -64,8 +69,8 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     data: LARGE_TRAINING_DATA,
     notes: 'Random noise (Gaussian, band-limited, swell, spikes) at -10..20 dB input SNR; twice the channels of v1.',
   },
-  // The seeds' generative and physics families, not trained yet (GPU: test/bench/gpu-train.sh with their ids); the
-  // interpolators share unet_interp_v1's network, so their quality rows would compare the training alone.
+  // The seeds' generative and physics families (GPU: test/bench/gpu-train.sh with their ids). The interpolators share
+  // unet_interp_v1's network and start from its weights: their rows compare the added objective alone.
   {
     id: 'vae_denoise_v1',
     name: 'VAE denoise v1',
@@ -90,6 +95,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     notes:
       'The network of U-Net interpolation v1 trained against a critic of 70 x 70 windows next to the reconstruction ' +
       'loss, against the blur a sample-by-sample loss leaves in wide gaps.',
+    startsFrom: 'unet_interp_v1',
   },
   {
     id: 'pinn_interp_v1',
@@ -103,6 +109,7 @@ export const BUNDLED_MODELS: readonly BundledModelSpec[] = [
     notes:
       'The network of U-Net interpolation v1 trained with a wave-equation term: fills that cut across the local dips ' +
       'of the live traces (plane-wave destruction) cost more.',
+    startsFrom: 'unet_interp_v1',
   },
 ];
 

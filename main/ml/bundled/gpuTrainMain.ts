@@ -12,7 +12,7 @@ import { activateWebgpuFromDawn } from '../dawnWebgpu';
 import { withFloat16Kernels } from '../registry/compactWeights';
 import { MODEL_FILES } from '../registry/modelFiles';
 import { readTar, writeTar } from '../registry/tarArchive';
-import { BUNDLED_MODELS, trainBundledModel } from './bundledModels';
+import { BUNDLED_MODELS, type BundledModelSpec, trainBundledModel } from './bundledModels';
 
 async function main(): Promise<void> {
   const [dawnPath, outDir, seconds, ...ids] = process.argv.slice(2);
@@ -21,7 +21,7 @@ async function main(): Promise<void> {
   const specs = BUNDLED_MODELS.filter((spec) => ids.length === 0 || ids.includes(spec.id));
   for (const spec of specs) {
     const started = performance.now();
-    const earlier = await earlierVersion(spec.id, outDir);
+    const earlier = (await earlierVersion(spec.id, outDir)) ?? startingModel(spec);
     const result = await trainBundledModel(spec, outDir, {
       ...earlier,
       // A continuation is a fine-tuning of a trained model: half the rate from random weights.
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
         `npm run bench -- ml-gpu-prep && ${earlier.initialModelDir ? 'PROMETHIUM_CONTINUE=<the earlier archives> ' : ''}` +
         `bash test/bench/gpu-train.sh ${seconds} ${spec.id}`,
     });
-    if (earlier.initialModelDir) await rm(earlier.initialModelDir, { recursive: true, force: true });
+    if (earlier.unpacked) await rm(earlier.unpacked, { recursive: true, force: true });
     const dir = path.join(outDir, spec.id);
     const files = new Map<string, Uint8Array>();
     for (const name of Object.values(MODEL_FILES))
@@ -56,10 +56,17 @@ async function main(): Promise<void> {
   }
 }
 
+interface StartingPoint {
+  initialModelDir?: string;
+  /** A folder unpacked for this run, removed after it. */
+  unpacked?: string;
+  history?: string;
+}
+
 /** The earlier version to continue from (PROMETHIUM_CONTINUE), unpacked next to the output, and its story for the card. */
-async function earlierVersion(id: string, outDir: string): Promise<{ initialModelDir?: string; history?: string }> {
+async function earlierVersion(id: string, outDir: string): Promise<StartingPoint | undefined> {
   const archive = process.env.PROMETHIUM_CONTINUE ? path.join(process.env.PROMETHIUM_CONTINUE, `${id}.pmodel`) : '';
-  if (!archive || !existsSync(archive)) return {};
+  if (!archive || !existsSync(archive)) return undefined;
   const dir = path.join(outDir, `${id}.earlier`);
   await mkdir(dir, { recursive: true });
   const files = readTar(new Uint8Array(await readFile(archive)));
@@ -70,7 +77,17 @@ async function earlierVersion(id: string, outDir: string): Promise<{ initialMode
   const { durationSeconds, epochs, command, hardware } = card.training;
   return {
     initialModelDir: dir,
+    unpacked: dir,
     history: `Continues an earlier run of ${durationSeconds} s (${epochs} epochs, ${hardware}; ${command}).`,
+  };
+}
+
+/** A first run of a model that starts from another bundled model's weights (run from the repository root). */
+function startingModel(spec: BundledModelSpec): StartingPoint {
+  if (spec.startsFrom === undefined) return {};
+  return {
+    initialModelDir: path.join('resources', 'models', spec.startsFrom),
+    history: `Starts from the weights of the bundled ${spec.startsFrom} (its card tells how that was trained).`,
   };
 }
 

@@ -120,7 +120,7 @@ export interface TrainResult {
 }
 
 /** The note a kept base model's card carries, and the job result repeats. */
-export const KEPT_BASE_NOTE =
+const KEPT_BASE_NOTE =
   "fine-tuning did not beat the base model's validation loss on the held-out lines; these are the base model's weights";
 
 /** A GAN's discriminator with its own optimizer (same learning rate schedule as the model's). */
