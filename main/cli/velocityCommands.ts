@@ -3,7 +3,7 @@
  * (data*.npy [n, 5, 1000, 70] with model*.npy [n, 1, 70, 70] in the same folder, as OpenFWI ships them and
  * `velocity synth` writes them).
  */
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { type Command } from 'commander';
@@ -50,6 +50,7 @@ function openPair(dataPath: string): OpenFwiPair {
 
 /** The data*.npy files of a folder, or the file itself. */
 function dataFiles(target: string): string[] {
+  if (!existsSync(target)) throw new UsageError(`${target}: no such file or folder`);
   if (target.endsWith('.npy')) return [target];
   const files = readdirSync(target)
     .filter((name) => /^data.*\.npy$/.test(name))
