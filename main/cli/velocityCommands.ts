@@ -33,6 +33,7 @@ function openPair(dataPath: string): OpenFwiPair {
   const data = NpyReader.open(dataPath);
   const [count = 0, ...item] = data.shape;
   if (item.reduce((a, b) => a * b, 1) !== OPENFWI_DATA_SIZE) {
+    data.close();
     throw new UsageError(`${dataPath}: shape (${data.shape.join(', ')}), OpenFWI data are [n, 5, 1000, 70]`);
   }
   const modelPath = path.join(path.dirname(dataPath), path.basename(dataPath).replace(/^data/, 'model'));
