@@ -32,9 +32,9 @@ export function spectrogramConfigPath(): string {
   return path.join(configsDir(), 'passive', 'spectrogram_autoencoder.yaml');
 }
 
-const TRAINING_DEFAULTS = { epochs: 20, batchSize: 16, learningRate: 1e-3, validationFraction: 0.2, seed: 1 };
+export const TRAINING_DEFAULTS = { epochs: 20, batchSize: 16, learningRate: 1e-3, validationFraction: 0.2, seed: 1 };
 
-function positiveInteger(value: string): number {
+export function positiveInteger(value: string): number {
   const number = Number(value);
   if (!Number.isInteger(number) || number <= 0) throw new InvalidArgumentError('a positive whole number is required');
   return number;
@@ -89,7 +89,7 @@ export function registerDetectCommand(program: Command): void {
 }
 
 /** Errors of the recording or the detector folder the user gave: exit code 3, like any unusable input. */
-function asBadInput<T>(work: Promise<T>): Promise<T> {
+export function asBadInput<T>(work: Promise<T>): Promise<T> {
   return work.catch((error: unknown) => {
     const userInput = [StationSelectionError, RecordingTooShortError, SpectrogramTrainingError, DetectorFolderError];
     if (userInput.some((kind) => error instanceof kind))

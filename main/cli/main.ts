@@ -9,6 +9,7 @@ import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
 import { registerDetectCommand, runSpectrogramTraining, spectrogramConfigPath } from './detectCommand';
 import { registerMseedCommands } from './mseedCommands';
+import { registerMseedDenoiseCommand } from './mseedDenoiseCommand';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
@@ -150,7 +151,7 @@ program
 
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
-registerMseedCommands(program);
+registerMseedDenoiseCommand(registerMseedCommands(program));
 registerDetectCommand(program);
 registerClusterCommands(program);
 registerVelocityCommands(program);

@@ -22,7 +22,8 @@ export class NotMseedError extends Error {
   readonly exitCode = EXIT.badInput;
 }
 
-export function registerMseedCommands(program: Command): void {
+/** Registers `mseed info` and `mseed dump`; returns the `mseed` command for the subcommands of other files. */
+export function registerMseedCommands(program: Command): Command {
   const mseed = program.command('mseed').description('miniSEED recordings (passive seismic): inspect and export');
   mseed
     .command('info')
@@ -40,6 +41,7 @@ export function registerMseedCommands(program: Command): void {
     .requiredOption('--npy <out>', 'output .npy file')
     .option('--segment <n>', 'which continuous segment, from 1, where the channel has gaps')
     .action(async (file: string, options: DumpOptions) => dumpChannel(file, options));
+  return mseed;
 }
 
 export async function filesUnder(target: string): Promise<string[]> {

@@ -8,6 +8,7 @@
  * One FFT instance and its buffers serve every segment: a day of one 100 Hz channel is 135 k segments.
  */
 import FFT from 'fft.js';
+import { checkStftSettings, hannWindow } from '../signal/stft';
 
 export interface SpectrogramOptions {
   sampleRate: number;
@@ -35,11 +36,6 @@ export interface Spectrogram {
 const DENSITY_FLOOR = 1e-30;
 /** 10 log10(x) = 10 / ln(10) * ln(x). */
 const DECIBELS_PER_NEPER = 10 / Math.LN10;
-
-/** The periodic Hann window of scipy.signal.get_window('hann', n): 0.5 - 0.5 cos(2 pi k / n). */
-export function hannWindow(n: number): Float64Array {
-  return Float64Array.from({ length: n }, (_, k) => 0.5 - 0.5 * Math.cos((2 * Math.PI * k) / n));
-}
 
 export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOptions): Spectrogram {
   const nperseg = options.nperseg ?? 256;
@@ -85,14 +81,7 @@ export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOpti
 }
 
 function checkOptions(length: number, nperseg: number, noverlap: number, nfft: number, sampleRate: number): void {
-  if (!Number.isInteger(nperseg) || nperseg < 2)
-    throw new RangeError(`nperseg must be an integer >= 2, not ${nperseg}`);
-  if (!Number.isInteger(noverlap) || noverlap < 0 || noverlap >= nperseg) {
-    throw new RangeError(`noverlap must be 0 to nperseg - 1 (${nperseg - 1}), not ${noverlap}`);
-  }
-  if (!Number.isInteger(Math.log2(nfft)) || nfft < nperseg) {
-    throw new RangeError(`nfft must be a power of two >= nperseg (${nperseg}), not ${nfft}`);
-  }
+  checkStftSettings({ nperseg, noverlap, nfft });
   if (!(sampleRate > 0)) throw new RangeError(`the sample rate must be positive, not ${sampleRate}`);
   if (length < nperseg) throw new RangeError(`a spectrogram needs at least ${nperseg} samples, not ${length}`);
 }

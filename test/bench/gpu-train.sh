@@ -4,11 +4,7 @@
 # Each model trains in its own process, all at once: a tfjs step is bound by the one JavaScript thread that issues its
 # kernels, not by the GPU, so three processes train three models in the time of one.
 set -euo pipefail
-for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
-xz -dc .gpu/dawn.node.xz > /tmp/dawn.node
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+source test/bench/gpu-setup.sh
 seconds="$1"
 shift
 ids=("$@")

@@ -3,11 +3,7 @@
 # peer on the same GPU in the same run (TF32 as PyTorch defaults, and strict float32 like tfjs). Prints one JSON line
 # per side, after the kernel checks (CHECK lines) and per-kernel profiles (PROFILE lines). Prepared by `npm run bench -- ml-gpu-prep`.
 set -euo pipefail
-for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
-xz -dc .gpu/dawn.node.xz > /tmp/dawn.node
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+source test/bench/gpu-setup.sh
 /tmp/node .gpu/gpu-bench.cjs ml-gpu /tmp/dawn.node 2>&1 | tee "${OUT:-/tmp}/tfjs.log"
 for precision in tf32 fp32; do
   echo "TORCH_SMALL $(python3 test/bench/torch_unet.py 16,32,64 128 8 128 $precision)"

@@ -1,6 +1,6 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, passive-denoise, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -8,7 +8,9 @@ import { benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
+import { benchPassiveDenoise } from './passiveDenoise';
 import { benchPinn } from './pinn';
+import { benchSpectrogramEpoch } from './spectrogramEpoch';
 import { benchCube, importWorker, segyReport } from './segy';
 import { benchWave, benchWaveGpu } from './wave';
 
@@ -47,6 +49,12 @@ async function main(): Promise<void> {
       const report = await benchMseed();
       console.log(report);
       writeSection('miniSEED reader', 'mseed', report);
+      break;
+    }
+    case 'passive-denoise': {
+      const report = await benchPassiveDenoise();
+      console.log(report);
+      writeSection('Spectrogram denoising of miniSEED recordings', 'passive-denoise', report);
       break;
     }
     case 'quality': {
@@ -109,6 +117,12 @@ async function main(): Promise<void> {
       writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
       break;
     }
+    case 'spectrogram-epoch': {
+      // spectrogram-epoch DAWN_NODE|BACKEND [--hours H]: a day (24 h) unless --hours says otherwise.
+      const hours = args.indexOf('--hours');
+      await benchSpectrogramEpoch(args[0] ?? '/tmp/dawn.node', hours >= 0 ? Number(args[hours + 1]) : 24);
+      break;
+    }
     case 'ml-gpu':
       await benchMlGpu(args[0] ?? '/tmp/dawn.node');
       break;
@@ -117,7 +131,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }

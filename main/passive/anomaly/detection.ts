@@ -2,10 +2,17 @@
  * Detection on a recording: train the spectrogram autoencoder on the record itself and rank its windows
  * (`promethium detect FILE`), or rank a recording's windows with a detector trained before (`--model DIR`).
  */
+import type * as tfl from '@tensorflow/tfjs-layers';
 import type { ModelConfig } from '../../ml/modelConfig';
 import { formatNs } from '../mseed';
 import { levelOnTrainingRecord, rankWindows, reconstructionErrors, type WindowScore } from './anomalyScores';
-import { DetectorFolderError, loadDetectorModel, readDetectorState, type DetectorState } from './detectorFolder';
+import {
+  DetectorFolderError,
+  loadDetectorModel,
+  readDetectorState,
+  type DetectorState,
+  type NormalLevels,
+} from './detectorFolder';
 import { normalizeWindows, spectrogramWindows } from './spectrogramWindows';
 import type { StationRecording } from './stationRecording';
 import { trainSpectrogramAutoencoder, type SpectrogramTrainingOptions } from './training';
@@ -54,8 +61,14 @@ export async function trainAndDetect(
   }
 }
 
-/** Scores a recording with a saved detector: every window is new to it, so all meet the held-out level. */
-export async function detectWithModel(recording: StationRecording, modelDir: string): Promise<DetectionReport> {
+/**
+ * A finished detector folder's state and model, checked against the recording it is to be used on: the same number of
+ * components at the same sample rate.
+ */
+export async function openDetectorFor(
+  recording: StationRecording,
+  modelDir: string,
+): Promise<{ state: DetectorState; levels: NormalLevels; model: tfl.LayersModel }> {
   const state = await readDetectorState(modelDir);
   const levels = state.normalLevels;
   if (levels === null) {
@@ -69,7 +82,12 @@ export async function detectWithModel(recording: StationRecording, modelDir: str
         `this recording has ${recording.channels.join(', ')} at ${recording.sampleRate} Hz`,
     );
   }
-  const model = await loadDetectorModel(modelDir, state);
+  return { state, levels, model: await loadDetectorModel(modelDir, state) };
+}
+
+/** Scores a recording with a saved detector: every window is new to it, so all meet the held-out level. */
+export async function detectWithModel(recording: StationRecording, modelDir: string): Promise<DetectionReport> {
+  const { state, levels, model } = await openDetectorFor(recording, modelDir);
   try {
     const windows = normalizeWindows(
       spectrogramWindows(recording.components, recording.sampleRate, state.settings),

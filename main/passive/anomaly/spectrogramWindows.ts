@@ -37,6 +37,9 @@ export interface SpectrogramWindows {
   frequencyBins: number;
   components: number;
   count: number;
+  /** The spectrogram frame each window starts at, and the spectrograms' frame count. */
+  firstFrames: Int32Array;
+  totalFrames: number;
   /** [window, bin, frame, component], decibels (or normalised decibels after normalizeWindows). */
   values: Float32Array;
   /** Seconds from the recording's first sample to each window's first and past its last sample. */
@@ -46,10 +49,15 @@ export interface SpectrogramWindows {
 
 export class RecordingTooShortError extends Error {}
 
+/**
+ * The windows of the components' spectrograms. With `coverEnd`, a last window ends on the last frame when the regular
+ * ones stop short of it, so that every frame is in a window (a reconstruction of the whole recording needs that).
+ */
 export function spectrogramWindows(
   components: readonly Float32Array[],
   sampleRate: number,
   settings: SpectrogramWindowSettings = windowSettingsFor(sampleRate),
+  coverEnd = false,
 ): SpectrogramWindows {
   const { nperseg, noverlap, nfft, frames, hopFrames } = settings;
   const stftHop = nperseg - noverlap;
@@ -66,24 +74,30 @@ export function spectrogramWindows(
   );
   const bins = nfft / 2 + 1;
   const totalFrames = spectrograms[0]!.times.length;
-  const count = Math.floor((totalFrames - frames) / hopFrames) + 1;
+  const regular = Math.floor((totalFrames - frames) / hopFrames) + 1;
+  const regularStarts = Int32Array.from({ length: regular }, (_, w) => w * hopFrames);
+  const endUncovered = regularStarts.at(-1)! + frames < totalFrames;
+  const starts = coverEnd && endUncovered ? Int32Array.from([...regularStarts, totalFrames - frames]) : regularStarts;
+  const count = starts.length;
   const channels = components.length;
   const values = new Float32Array(count * bins * frames * channels);
   for (let w = 0; w < count; w++) {
     spectrograms.forEach(({ values: dB }, c) => {
       for (let t = 0; t < frames; t++) {
-        const frame = w * hopFrames + t;
+        const frame = starts[w]! + t;
         for (let f = 0; f < bins; f++) values[((w * bins + f) * frames + t) * channels + c] = dB[frame * bins + f]!;
       }
     });
   }
-  const firstSample = (w: number) => w * hopFrames * stftHop;
+  const firstSample = (w: number) => starts[w]! * stftHop;
   return {
     settings,
     frequencyBins: bins,
     components: channels,
     count,
     values,
+    firstFrames: starts,
+    totalFrames,
     startSeconds: Float64Array.from({ length: count }, (_, w) => firstSample(w) / sampleRate),
     endSeconds: Float64Array.from({ length: count }, (_, w) => (firstSample(w) + needed) / sampleRate),
   };
