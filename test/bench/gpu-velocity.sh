@@ -8,11 +8,7 @@
 #   gpu-velocity.sh train EPOCHS [CONFIG]      train (or continue: --resume when a checkpoint is there) on webgpu
 #   gpu-velocity.sh predict                    predict the held-out samples of every family, scored, and the baseline
 set -euo pipefail
-for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done; ldconfig
-export VK_DRIVER_FILES=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json
-xz -dc .gpu/node.xz > /tmp/node && chmod +x /tmp/node
-xz -dc .gpu/dawn.node.xz > /tmp/dawn.node
-nvidia-smi --query-gpu=name,driver_version --format=csv,noheader
+source test/bench/gpu-setup.sh
 out="${OUT:-/tmp/out}/velocity"
 mkdir -p "$out"
 velocity() { /tmp/node .gpu/velocity-gpu.cjs /tmp/dawn.node velocity "$@"; }
