@@ -23,6 +23,17 @@ export interface BackendReport {
   /** True when PROMETHIUM_BACKEND forced the choice. */
   forced: boolean;
   probeMs: number;
+  /** Every GPU adapter Dawn enumerates (main/ml/gpuAdapters.ts), whichever backend was chosen. */
+  adapters: GpuAdapterInfo[];
+  /** The adapters this run spreads work over (PROMETHIUM_GPUS), as indices of `adapters`. */
+  gpus: number[];
+}
+
+/** One GPU adapter as Dawn (the webgpu package) lists it; `index` is what PROMETHIUM_GPUS names. */
+export interface GpuAdapterInfo {
+  index: number;
+  backend: string;
+  name: string;
 }
 
 export type ComputeState = 'stopped' | 'starting' | 'ready' | 'crashed';
@@ -608,6 +619,20 @@ export interface ClusterJobStatus {
   totalInlines: number;
 }
 
+/** A SEG-Y import sent to the cluster: the Slurm jobs of each stage of the chain that runs now, and what is done. */
+export interface ClusterImportStatus {
+  surveyId: string;
+  /** scan (one job per array task), layout, fill (one per array task), finish. */
+  stages: {
+    stage: 'scan' | 'layout' | 'fill' | 'finish';
+    jobs: { slurmId: string; state: ClusterTaskState; slurmState: string }[];
+  }[];
+  /** Pieces of whole traces whose header keys are scanned. */
+  scanPieces: { done: number; total: number };
+  /** Blocks of inlines written to the survey cache; null until the layout job has cut them. */
+  fillBlocks: { done: number; total: number } | null;
+}
+
 export interface ClusterCheck {
   ok: boolean;
   items: { what: string; ok: boolean; detail: string }[];
@@ -789,6 +814,12 @@ const applyVolumeInputSchema = z.object({
   name: z.string().trim().min(1).max(200).optional(),
 });
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
+/** What survey.import and cluster.importSurvey take: the file, a name, the header positions the user fixed. */
+const surveyImportRequestSchema = z.object({
+  path: readPath(),
+  name: z.string().max(200).optional(),
+  headerMap: headerMapOverrideSchema.optional(),
+});
 
 export const apiContract = {
   project: {
@@ -805,16 +836,7 @@ export const apiContract = {
     /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */
     inspect: call(z.tuple([readPath(), headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
     /** Imports a SEG-Y file into the project (a job: scan and cache); the survey appears as 'importing'. */
-    import: call(
-      z.tuple([
-        z.object({
-          path: readPath(),
-          name: z.string().max(200).optional(),
-          headerMap: headerMapOverrideSchema.optional(),
-        }),
-      ]),
-      returns<{ survey: SurveySummary; job: JobInfo }>(),
-    ),
+    import: call(z.tuple([surveyImportRequestSchema]), returns<{ survey: SurveySummary; job: JobInfo }>()),
     list: call(noArgs, returns<SurveySummary[]>()),
     get: call(z.tuple([surveyId]), returns<SurveySummary>()),
     /** The inline x crossline live-trace mask of a 3D survey (1 = a trace is there), for the base map and slices. */
@@ -1015,6 +1037,15 @@ export const apiContract = {
     /** Resubmits the failed or cancelled tasks of a volume's cluster job; returns their indices. */
     resume: call(z.tuple([volumeId]), returns<number[]>()),
     cancel: call(z.tuple([volumeId]), returns<void>()),
+    /** survey.import as a chain of Slurm jobs (scan tasks, layout, fill tasks, final job); the survey is 'importing'. */
+    importSurvey: call(
+      z.tuple([surveyImportRequestSchema]),
+      returns<{ survey: SurveySummary; status: ClusterImportStatus }>(),
+    ),
+    imports: call(noArgs, returns<ClusterImportStatus[]>()),
+    /** Submits the import's chain again; each stage continues after what its tasks recorded. */
+    resumeImport: call(z.tuple([surveyId]), returns<void>()),
+    cancelImport: call(z.tuple([surveyId]), returns<void>()),
   },
   jobs: {
     list: call(noArgs, returns<JobInfo[]>()),

@@ -6,7 +6,13 @@ import { RUNTIME_PACKAGES } from './runtimePackages.mjs';
 
 await build({
   // inferenceWorker: the wasm inference threads (main/ml/parallelInference.ts) load it from next to the bench.
-  entryPoints: { bench: 'test/bench/main.ts', inferenceWorker: 'main/ml/inferenceWorker.ts' },
+  entryPoints: {
+    bench: 'test/bench/main.ts',
+    inferenceWorker: 'main/ml/inferenceWorker.ts',
+    // The worker processes of the multigpu suites (main/compute/workers/).
+    applyWorker: 'main/compute/workers/applyWorker.ts',
+    trainWorker: 'main/compute/workers/trainWorker.ts',
+  },
   outdir: 'dist',
   outExtension: { '.js': '.cjs' },
   bundle: true,

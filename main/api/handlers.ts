@@ -74,6 +74,10 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       list: () => services.cluster.list(),
       resume: (volumeId) => services.cluster.resume(volumeId),
       cancel: (volumeId) => services.cluster.cancel(volumeId),
+      importSurvey: (request) => services.clusterImports.importSurvey(request),
+      imports: () => services.clusterImports.list(),
+      resumeImport: (surveyId) => services.clusterImports.resume(surveyId),
+      cancelImport: (surveyId) => services.clusterImports.cancel(surveyId),
     },
     jobs: {
       list: () => services.jobs.list(),

@@ -19,6 +19,7 @@ import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
 import { registerClusterCommands } from './clusterCommands';
 import { registerVelocityCommands } from './velocityCommands';
+import { importOnCluster, type ClusterImportCliOptions } from './clusterImportCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -78,7 +79,16 @@ program
   .argument('<file>', 'SEG-Y file')
   .requiredOption('--project <dir>', 'project folder (created if new)')
   .option('--json', 'print the survey as JSON')
-  .action(async (file: string, options: { project: string; json?: boolean }) => importIntoProject(file, options));
+  .option('--slurm', "import on the project's Slurm cluster: the scan and the cache split among array tasks")
+  .option('--tasks <n>', 'with --slurm: array tasks (default: the cluster settings)')
+  .option('--block-mb <n>', 'with --slurm: memory for the block of inlines a task holds, in MB (default 64)')
+  .action(async (file: string, options: ClusterImportCliOptions & { slurm?: boolean }) => {
+    if (options.slurm) return importOnCluster(file, options);
+    if (options.tasks !== undefined || options.blockMb !== undefined) {
+      throw new UsageError('--tasks and --block-mb go with --slurm');
+    }
+    return importIntoProject(file, options);
+  });
 
 program
   .command('export')

@@ -18,6 +18,7 @@ import type { ClusterJobRecord } from '../project/clusterJobsRepository';
 import type { Project } from '../project/project';
 import { SurveyCache } from '../survey/cache';
 import { finishedInlineChunks } from '../survey/derivedVolume';
+import { contiguousSlices } from '../survey/splitImport';
 import { ClusterError, jobStates, sbatch, scancel } from './slurm';
 
 export const REQUEST_FILE = 'request.json';
@@ -39,12 +40,7 @@ export function clusterJobDir(projectDir: string, volumeId: string): string {
 
 /** Contiguous slices of inline indices 0..inlines-1, as even as possible, at most `tasks` of them. */
 export function sliceInlines(inlines: number, tasks: number): [number, number][] {
-  const count = Math.max(1, Math.min(tasks, inlines));
-  return Array.from({ length: count }, (_, k) => {
-    const first = Math.floor((k * inlines) / count);
-    const last = Math.floor(((k + 1) * inlines) / count) - 1;
-    return [first, last] as [number, number];
-  });
+  return contiguousSlices(inlines, tasks);
 }
 
 /** Quotes a word for bash, so paths with spaces or quotes reach the command as they are. */
@@ -69,7 +65,7 @@ export function nodeCommand(settings: ClusterSettings, localCommand: string | nu
   );
 }
 
-function sbatchOptions(settings: ClusterSettings, name: string): string[] {
+export function sbatchOptions(settings: ClusterSettings, name: string): string[] {
   const options = [`--job-name=${name}`, `--cpus-per-task=${settings.cpusPerTask}`];
   if (settings.partition) options.push(`--partition=${settings.partition}`);
   if (settings.account) options.push(`--account=${settings.account}`);

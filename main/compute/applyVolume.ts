@@ -51,6 +51,11 @@ export interface ApplyShare {
   finish: boolean;
   /** Whether other writers may be working in the same volume (then only this run's own temporary files are cleared). */
   shared: boolean;
+  /**
+   * The inlines to write, as a worker of several on one machine (compute/workers) is dealt them one at a time; absent:
+   * every unfinished inline of the slice.
+   */
+  dealt?: AsyncIterable<number>;
 }
 
 const LOCAL_RUN: ApplyShare = { slice: null, finish: true, shared: false };
@@ -99,7 +104,7 @@ export async function applyVolume(
     };
     let reconstructionSeconds = 0;
     const strengths: number[] = [];
-    for (const il of todo) {
+    for await (const il of share.dealt ?? todo) {
       await checkpoint(context.signal);
       const cells = region.subarray(il * crosslines, (il + 1) * crosslines);
       const lineStarted = performance.now();

@@ -29,6 +29,18 @@ describe('ML backend choice', () => {
     ).toEqual([1, 2, 3, 4]);
   });
 
+  it('lists the GPU adapters Dawn offers and checks PROMETHIUM_GPUS against them', async () => {
+    const report = await chooseBackend('');
+    expect(report.adapters.map((a) => a.index)).toEqual(report.adapters.map((_, k) => k));
+    expect(report.gpus.every((index) => index < report.adapters.length)).toBe(true);
+    process.env.PROMETHIUM_GPUS = 'x,0';
+    try {
+      await expect(chooseBackend('')).rejects.toThrow(/PROMETHIUM_GPUS=x,0: 'x' is not a GPU number/);
+    } finally {
+      delete process.env.PROMETHIUM_GPUS;
+    }
+  });
+
   it('honours PROMETHIUM_BACKEND and rejects unknown names', async () => {
     expect(await chooseBackend('cpu')).toMatchObject({ backend: 'cpu', forced: true, fallbacks: [] });
     await expect(chooseBackend('cuda')).rejects.toThrow(

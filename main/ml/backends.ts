@@ -7,7 +7,15 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-import type { BackendName, BackendReport } from '../../preload/contract';
+import type { BackendName, BackendReport, GpuAdapterInfo } from '../../preload/contract';
+import {
+  adapterFlag,
+  GPUS_VARIABLE,
+  gpusInUse,
+  listGpuAdapters,
+  parseGpuSelection,
+  WORKER_GPU_VARIABLE,
+} from './gpuAdapters';
 import { registerWasmTrainingKernels } from './wasmKernels';
 import { type AdapterLike, DAWN_FLAGS, type GpuLike, gpuWithMatrixFeatures } from './webgpu/matrixDevice';
 import { matrixConvsActive, verifyMatrixConvs } from './webgpu/matrixKernels';
@@ -48,13 +56,33 @@ async function tryTensorflow(): Promise<Attempt> {
   return { ok: true, device: 'TensorFlow C library (CUDA when a GPU is visible)' };
 }
 
-async function tryWebgpu(): Promise<Attempt> {
+interface DawnModule {
+  create: (flags: string[]) => GpuLike;
+  globals: object;
+}
+
+/** Every adapter Dawn lists; none where the webgpu package does not load. */
+async function dawnAdapters(): Promise<GpuAdapterInfo[]> {
+  try {
+    return await listGpuAdapters((nodeRequire('webgpu') as DawnModule).create, DAWN_FLAGS);
+  } catch {
+    return [];
+  }
+}
+
+/** Dawn's flags for this process: a worker of several (compute/workers) asks for its own adapter. */
+function dawnFlags(adapters: readonly GpuAdapterInfo[]): string[] {
+  const worker = process.env[WORKER_GPU_VARIABLE];
+  return worker === undefined ? DAWN_FLAGS : [...DAWN_FLAGS, adapterFlag(adapters, Number(worker))];
+}
+
+async function tryWebgpu(adapters: readonly GpuAdapterInfo[]): Promise<Attempt> {
   let adapter: AdapterLike | null;
   let matrixRefused: string | null = null;
   try {
-    const webgpu = nodeRequire('webgpu') as { create: (flags: string[]) => GpuLike; globals: object };
+    const webgpu = nodeRequire('webgpu') as DawnModule;
     Object.assign(globalThis, webgpu.globals);
-    const gpu = gpuWithMatrixFeatures(webgpu.create(DAWN_FLAGS));
+    const gpu = gpuWithMatrixFeatures(webgpu.create(dawnFlags(adapters)));
     adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
     if (!adapter)
       return { ok: false, reason: 'Dawn found no GPU adapter (no Vulkan/Metal/D3D12 driver on this machine)' };
@@ -105,7 +133,7 @@ async function tryCpu(): Promise<Attempt> {
     : { ok: false, reason: 'cpu backend failed' };
 }
 
-const ATTEMPTS: Record<BackendName, () => Promise<Attempt>> = {
+const ATTEMPTS: Record<BackendName, (adapters: readonly GpuAdapterInfo[]) => Promise<Attempt>> = {
   tensorflow: tryTensorflow,
   webgpu: tryWebgpu,
   wasm: tryWasm,
@@ -116,6 +144,13 @@ export function isBackendName(value: string): value is BackendName {
   return (ORDER as readonly string[]).includes(value);
 }
 
+let chosen: BackendReport | null = null;
+
+/** What the last chooseBackend of this process chose (null before it, or after it failed). */
+export function chosenBackend(): BackendReport | null {
+  return chosen;
+}
+
 export class BackendUnavailableError extends Error {
   readonly apiCode = 'unavailable';
 }
@@ -123,23 +158,33 @@ export class BackendUnavailableError extends Error {
 /** Probes backends in order (or only the forced one) and activates the first that works. */
 export async function chooseBackend(forced = process.env.PROMETHIUM_BACKEND): Promise<BackendReport> {
   const started = performance.now();
+  chosen = null;
   // Production mode: no debug checks, and no console banners about installing tfjs-node (the probe reports that).
   tf.enableProdMode();
   if (forced !== undefined && forced !== '' && !isBackendName(forced)) {
     throw new BackendUnavailableError(`PROMETHIUM_BACKEND=${forced} is not one of ${ORDER.join(', ')}`);
   }
   const candidates = forced ? [forced] : ORDER;
+  // Listed only where a GPU backend may be chosen: a process forced onto the CPU (wasm threads, tests) needs none.
+  const adapters = candidates.some((name) => name === 'tensorflow' || name === 'webgpu') ? await dawnAdapters() : [];
+  // Checked whatever the backend: a selection naming GPUs this machine lacks is a mistake to report, not to ignore.
+  parseGpuSelection(process.env[GPUS_VARIABLE], adapters);
   const fallbacks: BackendReport['fallbacks'] = [];
   for (const backend of candidates) {
-    const attempt = await ATTEMPTS[backend]();
+    const attempt = await ATTEMPTS[backend](adapters);
     if (attempt.ok) {
-      return {
+      return (chosen = {
         backend,
         device: attempt.device,
         fallbacks,
         forced: Boolean(forced),
         probeMs: performance.now() - started,
-      };
+        adapters,
+        gpus:
+          backend === 'tensorflow' || backend === 'webgpu'
+            ? gpusInUse(backend, process.env[GPUS_VARIABLE], adapters)
+            : [],
+      });
     }
     fallbacks.push({ backend, reason: attempt.reason });
   }

@@ -114,6 +114,18 @@ export const projectMigrations: readonly Migration[] = [
     description: "a GAN's discriminator loss per epoch, next to the generator's (null for other models)",
     sql: `ALTER TABLE training_metrics ADD COLUMN discriminator_loss REAL;`,
   },
+  {
+    version: 6,
+    description: 'SEG-Y imports handed to a Slurm cluster: the chain of Slurm jobs of each submission',
+    sql: `
+      CREATE TABLE cluster_imports (
+        survey_id TEXT PRIMARY KEY REFERENCES surveys (id) ON DELETE CASCADE,
+        submissions TEXT NOT NULL,
+        script_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+      );
+    `,
+  },
 ];
 
 /** The per-user application database (`app.sqlite` in the user-data folder): recent projects and app settings. */

@@ -10,6 +10,7 @@ import { SurveysRepository } from './surveysRepository';
 import { ModelsRepository } from './modelsRepository';
 import { VolumesRepository } from './volumesRepository';
 import { ClusterJobsRepository } from './clusterJobsRepository';
+import { ClusterImportsRepository } from './clusterImportsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
 /** A survey cache is written under `<cache>.partial` and renamed when complete (survey/cacheWriter.ts). */
@@ -23,6 +24,7 @@ export class Project {
   readonly models: ModelsRepository;
   readonly volumes: VolumesRepository;
   readonly clusterJobs: ClusterJobsRepository;
+  readonly clusterImports: ClusterImportsRepository;
 
   private constructor(
     readonly dir: string,
@@ -36,6 +38,7 @@ export class Project {
     this.models = new ModelsRepository(db);
     this.volumes = new VolumesRepository(db);
     this.clusterJobs = new ClusterJobsRepository(db);
+    this.clusterImports = new ClusterImportsRepository(db);
   }
 
   /** Trained and imported models, one folder each (tfjs files + model card). */

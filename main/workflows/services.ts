@@ -24,6 +24,7 @@ import { VolumeService } from './volumeService';
 import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
 import { ClusterService } from './clusterService';
+import { ClusterImportService } from './clusterImportService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -61,6 +62,7 @@ export class AppServices {
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
   readonly cluster: ClusterService;
+  readonly clusterImports: ClusterImportService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -87,6 +89,7 @@ export class AppServices {
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
+    this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);
   }
 
   get project(): Project {

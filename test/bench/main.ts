@@ -1,6 +1,7 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster, mseed, passive-denoise, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, multigpu, multigpu-train, cluster, mseed,
+ * passive-denoise, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
@@ -110,11 +111,34 @@ async function main(): Promise<void> {
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
       break;
     }
-    case 'cluster': {
-      const { benchCluster } = await import('./cluster');
-      const report = await benchCluster();
+    case 'multigpu': {
+      const { benchMultiGpu } = await import('./multiGpu');
+      const report = await benchMultiGpu(Number(args[0] ?? 16));
       console.log(report);
-      writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      writeSection('Apply to volume over several GPUs', 'multigpu', report);
+      break;
+    }
+    case 'multigpu-train': {
+      const { benchMultiGpuTraining } = await import('./multiGpuTraining');
+      const report = await benchMultiGpuTraining(args[0] ?? 'unet-small');
+      console.log(report);
+      writeSection('Training over several GPUs', 'multigpu-train', report);
+      break;
+    }
+    case 'cluster': {
+      // `cluster apply` or `cluster import` runs one of the two.
+      if (args[0] !== 'import') {
+        const { benchCluster } = await import('./cluster');
+        const report = await benchCluster();
+        console.log(report);
+        writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+      }
+      if (args[0] !== 'apply') {
+        const { benchClusterImport } = await import('./clusterImport');
+        const report = await benchClusterImport();
+        console.log(report);
+        writeSection('Import on a Slurm cluster', 'cluster import', report);
+      }
       break;
     }
     case 'spectrogram-epoch': {
@@ -131,7 +155,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster [apply|import] | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }

@@ -27,6 +27,7 @@ import type {
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { ClusterJobsStore } from './clusterJobs.svelte';
+import { ClusterImportsStore } from './clusterImports.svelte';
 import { errorCode } from './errors';
 import { isActive, JobsStore } from './jobs.svelte';
 import { NoticesStore, type Notice } from './notices.svelte';
@@ -132,6 +133,8 @@ export class AppState {
   readonly api: Api;
   /** Applies sent to the project's Slurm cluster (polled while any runs). */
   readonly cluster: ClusterJobsStore;
+  /** SEG-Y imports sent to the project's Slurm cluster (polled while any runs). */
+  readonly clusterImports: ClusterImportsStore;
   /** The jobs main runs, as events and lists report them. */
   readonly jobs: JobsStore;
   /** The surveys' derived volumes, and the one being exported. */
@@ -207,6 +210,7 @@ export class AppState {
     this.jobs = new JobsStore(this.api, attempt);
     this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
     this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
+    this.clusterImports = new ClusterImportsStore(this.api, attempt, () => void this.loadSurveys());
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
   }
@@ -242,6 +246,7 @@ export class AppState {
       window.removeEventListener('keydown', onKey);
       clearInterval(clock);
       this.cluster.stop();
+      this.clusterImports.stop();
     };
   }
 
@@ -262,6 +267,7 @@ export class AppState {
       this.loadRecent(),
       this.loadSurveys(),
       this.cluster.refresh(),
+      this.clusterImports.refresh(),
     ]);
   }
 
@@ -353,6 +359,16 @@ export class AppState {
     this.upsertSurvey(started.survey);
     this.imports[started.job.id] = started.survey.id;
     this.upsertJob(started.job);
+    this.jobsPanelOpen = true;
+    this.importPath = null;
+    return true;
+  }
+
+  /** The same import as a chain of jobs on the project's Slurm cluster: the survey is listed at once, as importing. */
+  async importSurveyOnCluster(request: Parameters<Api['cluster']['importSurvey']>[0]): Promise<boolean> {
+    const survey = await this.clusterImports.submit(request);
+    if (!survey) return false;
+    this.upsertSurvey(survey);
     this.jobsPanelOpen = true;
     this.importPath = null;
     return true;
@@ -600,6 +616,7 @@ export class AppState {
       this.loadSystem(),
       this.loadSurveys(),
       this.cluster.refresh(),
+      this.clusterImports.refresh(),
     ]);
     return true;
   }
