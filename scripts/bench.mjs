@@ -93,14 +93,20 @@ async function buildComputeAt(ref) {
 // with --baseline, gpu-apply.sh measures the compute process of commit REF in the same run.
 if (process.argv[2] === 'ml-gpu-prep') {
   mkdirSync('.gpu', { recursive: true });
-  await build(gpuBundle({ 'gpu-bench': 'test/bench/main.ts', 'gpu-train': 'main/ml/bundled/gpuTrainMain.ts' }));
+  await build(
+    gpuBundle({
+      'gpu-bench': 'test/bench/main.ts',
+      'gpu-train': 'main/ml/bundled/gpuTrainMain.ts',
+      'velocity-gpu': 'main/cli/velocityGpuMain.ts',
+    }),
+  );
   copyFileSync('node_modules/better-sqlite3/build/Release/better_sqlite3.node', '.gpu/better_sqlite3.node');
   await buildCompressedCompute('.', 'compute');
   const baseline = process.argv.indexOf('--baseline');
   if (baseline > 0) await buildComputeAt(process.argv[baseline + 1]);
   console.log(
-    'wrote .gpu/gpu-bench.cjs, gpu-train.cjs, better_sqlite3.node and compute*.cjs(.map).xz: run test/bench/gpu.sh, ' +
-      'gpu-train.sh or gpu-apply.sh on a GPU machine',
+    'wrote .gpu/gpu-bench.cjs, gpu-train.cjs, velocity-gpu.cjs, better_sqlite3.node and compute*.cjs(.map).xz: run ' +
+      'test/bench/gpu.sh, gpu-train.sh, gpu-apply.sh or gpu-velocity.sh on a GPU machine',
   );
   process.exit(0);
 }

@@ -21,6 +21,7 @@ import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands
 import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
 import { registerClusterCommands } from './clusterCommands';
+import { registerVelocityCommands } from './velocityCommands';
 import { importOnCluster, type ClusterImportCliOptions } from './clusterImportCommands';
 import { UsageError } from './usageError';
 
@@ -167,6 +168,7 @@ registerMseedDenoiseCommand(registerMseedCommands(program));
 registerRecordingCommands(program);
 registerDetectCommand(program);
 registerClusterCommands(program);
+registerVelocityCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
   const command = program
