@@ -23,6 +23,17 @@ export interface BackendReport {
   /** True when PROMETHIUM_BACKEND forced the choice. */
   forced: boolean;
   probeMs: number;
+  /** Every GPU adapter Dawn enumerates (main/ml/gpuAdapters.ts), whichever backend was chosen. */
+  adapters: GpuAdapterInfo[];
+  /** The adapters this run spreads work over (PROMETHIUM_GPUS), as indices of `adapters`. */
+  gpus: number[];
+}
+
+/** One GPU adapter as Dawn (the webgpu package) lists it; `index` is what PROMETHIUM_GPUS names. */
+export interface GpuAdapterInfo {
+  index: number;
+  backend: string;
+  name: string;
 }
 
 export type ComputeState = 'stopped' | 'starting' | 'ready' | 'crashed';
@@ -487,6 +498,138 @@ export interface DamagedFile {
 export type MenuCommand = 'open-segy' | 'open-project' | 'export' | 'about' | 'show-system' | 'show-jobs';
 
 // ---------------------------------------------------------------------------------------------------------------------
+// Passive recordings: recording sets (folders of miniSEED files), their waveforms and spectrograms
+// ---------------------------------------------------------------------------------------------------------------------
+
+/**
+ * Times of recordings cross the bridge as milliseconds since 1970 (UTC) in a double: 0.4 microseconds of resolution
+ * in this century, finer than any sample interval the views draw; the UTC strings keep the recorded nanoseconds.
+ */
+export interface RecordingGapInfo {
+  /** Last sample before the gap and first sample after it. */
+  afterMs: number;
+  beforeMs: number;
+  /** Missing time; negative for an overlap (time recorded twice). */
+  durationMs: number;
+}
+
+export interface RecordingChannelInfo {
+  /** FDSN source identifier, e.g. FDSN:IU_COLA_00_L_H_Z: how the API names a channel. */
+  sourceId: string;
+  /** NET.STA.LOC.CHA */
+  name: string;
+  network: string;
+  station: string;
+  location: string;
+  channel: string;
+  sampleRate: number;
+  sampleType: 'int32' | 'float32' | 'float64';
+  sampleCount: number;
+  /** First sample and last sample. */
+  startMs: number;
+  endMs: number;
+  startUtc: string;
+  endUtc: string;
+  gaps: RecordingGapInfo[];
+}
+
+/** A record the reader could not use (or used with a warning): which file, which record, where in the file. */
+export interface RecordingProblem {
+  file: string;
+  /** Number of the record in its file, from 1. */
+  record: number;
+  /** Byte offset of the record in its file. */
+  offset: number;
+  severity: 'error' | 'warning';
+  message: string;
+}
+
+export interface RecordingFileInfo {
+  path: string;
+  size: number;
+  /** False for files of the folder that hold no miniSEED record (notes, logs): skipped. */
+  isMseed: boolean;
+  problems: RecordingProblem[];
+}
+
+export interface RecordingSetSummary {
+  id: string;
+  name: string;
+  /** The imported folder (its files are never modified). */
+  sourceDir: string;
+  state: 'importing' | 'ready' | 'failed';
+  /** In channel-name order; empty while importing. */
+  channels: RecordingChannelInfo[];
+  files: RecordingFileInfo[];
+  createdAt: string;
+}
+
+/** A stretch of one channel reduced to at most one column per screen pixel: min and max of the samples of each column. */
+export interface WaveformPiece {
+  /** Time of the first column's first sample, and the time each column spans. */
+  startMs: number;
+  stepMs: number;
+  /** Equal where a column holds one sample (zoomed in to the samples themselves). */
+  min: Float32Array;
+  max: Float32Array;
+}
+
+export interface WaveformTrace {
+  sourceId: string;
+  name: string;
+  sampleRate: number;
+  /** Samples behind each column (1: the samples themselves). */
+  samplesPerColumn: number;
+  /** In time order; the time between pieces is a gap in the recording. */
+  pieces: WaveformPiece[];
+}
+
+export interface WaveformData {
+  setId: string;
+  startMs: number;
+  endMs: number;
+  traces: WaveformTrace[];
+}
+
+/** The STFT of a window of one channel, averaged over the segments of each column, in dB (10 log10 of counts^2/Hz). */
+export interface RecordingSpectrogram {
+  setId: string;
+  sourceId: string;
+  name: string;
+  startMs: number;
+  /** Time each column spans. */
+  columnMs: number;
+  columns: number;
+  /** Hz, 0 to Nyquist. */
+  frequencies: Float32Array;
+  /** Column-major: decibels[c * frequencies.length + f]; NaN where a column holds no segment (a gap). */
+  decibels: Float32Array;
+  settings: { nperseg: number; noverlap: number; nfft: number };
+}
+
+/**
+ * Epochs the spectrogram autoencoder trains for by default (`promethium detect`, the app's Find anomalies): what found
+ * the earthquake in the test record (main/passive/anomaly/detection.test.ts).
+ */
+export const SPECTROGRAM_DETECTOR_EPOCHS = 20;
+
+/**
+ * A component group's windows ranked by anomaly score: the spectrogram autoencoder trained on the set's own recording,
+ * each window's reconstruction error in robust standard deviations above the normal level (main/passive/anomaly).
+ */
+export interface RecordingAnomalies {
+  setId: string;
+  sourceIds: string[];
+  /** NET.STA.LOC.CHA of each component. */
+  channels: string[];
+  /** Epochs the detector trained for. */
+  epochs: number;
+  createdAt: string;
+  /** Every window, highest score first. */
+  windows: { startMs: number; endMs: number; score: number }[];
+}
+
+// ---------------------------------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------------------------------
 
@@ -616,6 +759,20 @@ export interface ClusterJobStatus {
   totalInlines: number;
 }
 
+/** A SEG-Y import sent to the cluster: the Slurm jobs of each stage of the chain that runs now, and what is done. */
+export interface ClusterImportStatus {
+  surveyId: string;
+  /** scan (one job per array task), layout, fill (one per array task), finish. */
+  stages: {
+    stage: 'scan' | 'layout' | 'fill' | 'finish';
+    jobs: { slurmId: string; state: ClusterTaskState; slurmState: string }[];
+  }[];
+  /** Pieces of whole traces whose header keys are scanned. */
+  scanPieces: { done: number; total: number };
+  /** Blocks of inlines written to the survey cache; null until the layout job has cut them. */
+  fillBlocks: { done: number; total: number } | null;
+}
+
 export interface ClusterCheck {
   ok: boolean;
   items: { what: string; ok: boolean; detail: string }[];
@@ -730,6 +887,22 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     /** Write the Monte Carlo dropout standard deviation instead of the reconstruction. */
     uncertainty: z.boolean(),
     history: z.string(),
+  }),
+  /** The spectrogram autoencoder trained on components of a recording set, its windows ranked by anomaly score. */
+  z.object({
+    kind: z.literal('detect-anomalies'),
+    setId: z.string(),
+    setName: z.string(),
+    cacheDir: z.string(),
+    sourceIds: z.array(z.string()).min(1),
+    epochs: z.number().int().min(1).max(1000),
+  }),
+  /** A folder of miniSEED files decoded into one recording set's cache (main/passive/recordingCache.ts). */
+  z.object({
+    kind: z.literal('import-recordings'),
+    setId: z.string(),
+    dir: z.string(),
+    cacheDir: z.string(),
   }),
   z.object({
     kind: z.literal('import-survey'),
@@ -877,7 +1050,25 @@ const applyVolumeInputSchema = z.object({
     .optional(),
   name: z.string().trim().min(1).max(200).optional(),
 });
+const recordingSetId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a recording set id is required');
+const sourceId = z.string().regex(/^FDSN:[\w-]+$/, 'a channel (FDSN source id) is required');
+/** The longest window one waveform or spectrogram call reads: two days, so that a call stays a bounded read. */
+export const MAX_RECORDING_WINDOW_MS = 2 * 86_400_000;
+/** A window of a recording in ms since 1970 (UTC). */
+const timeWindow = {
+  startMs: z.number().finite(),
+  endMs: z.number().finite(),
+};
+const windowIsValid = (window: { startMs: number; endMs: number }) =>
+  window.endMs > window.startMs && window.endMs - window.startMs <= MAX_RECORDING_WINDOW_MS;
+const windowProblem = { message: 'a window ends after it starts and spans two days at most' };
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
+/** What survey.import and cluster.importSurvey take: the file, a name, the header positions the user fixed. */
+const surveyImportRequestSchema = z.object({
+  path: readPath(),
+  name: z.string().max(200).optional(),
+  headerMap: headerMapOverrideSchema.optional(),
+});
 
 export const apiContract = {
   project: {
@@ -894,16 +1085,7 @@ export const apiContract = {
     /** Reads a SEG-Y file's headers and proposes a header map, without importing it. */
     inspect: call(z.tuple([readPath(), headerMapOverrideSchema.optional()]), returns<SegyInspection>()),
     /** Imports a SEG-Y file into the project (a job: scan and cache); the survey appears as 'importing'. */
-    import: call(
-      z.tuple([
-        z.object({
-          path: readPath(),
-          name: z.string().max(200).optional(),
-          headerMap: headerMapOverrideSchema.optional(),
-        }),
-      ]),
-      returns<{ survey: SurveySummary; job: JobInfo }>(),
-    ),
+    import: call(z.tuple([surveyImportRequestSchema]), returns<{ survey: SurveySummary; job: JobInfo }>()),
     list: call(noArgs, returns<SurveySummary[]>()),
     get: call(z.tuple([surveyId]), returns<SurveySummary>()),
     /** The inline x crossline live-trace mask of a 3D survey (1 = a trace is there), for the base map and slices. */
@@ -934,6 +1116,67 @@ export const apiContract = {
     /** The survey's saved display settings, or null before any were saved. */
     display: call(z.tuple([surveyId]), returns<DisplaySettings | null>()),
     setDisplay: call(z.tuple([surveyId, displaySettingsSchema]), returns<void>()),
+  },
+  /** Passive recordings: folders of miniSEED files imported as recording sets, their waveforms and spectrograms. */
+  recordings: {
+    /** Imports a folder of miniSEED files (and the folders below it) as one recording set (a job decoding them once). */
+    import: call(
+      z.tuple([z.object({ dir: readPath('a folder path'), name: z.string().trim().min(1).max(200).optional() })]),
+      returns<{ recordingSet: RecordingSetSummary; job: JobInfo }>(),
+    ),
+    list: call(noArgs, returns<RecordingSetSummary[]>()),
+    get: call(z.tuple([recordingSetId]), returns<RecordingSetSummary>()),
+    /** Removes the set and its cache from the project; the miniSEED files are never touched. */
+    remove: call(z.tuple([recordingSetId]), returns<void>()),
+    /** Channels of a time window, min/max-decimated to `columns`, optionally detrended and bandpassed first. */
+    waveform: call(
+      z.tuple([
+        z
+          .object({
+            setId: recordingSetId,
+            sourceIds: z.array(sourceId).min(1).max(12),
+            ...timeWindow,
+            columns: z.number().int().min(16).max(8192),
+            detrend: z.boolean().default(false),
+            /** Zero-phase Butterworth band in Hz [low, high] (0 for no low cut). */
+            bandpass: z
+              .tuple([z.number().finite().min(0), z.number().finite().positive()])
+              .refine(([low, high]) => low < high, { message: 'the low corner must be below the high corner' })
+              .nullable()
+              .default(null),
+          })
+          .refine(windowIsValid, windowProblem),
+      ]),
+      returns<WaveformData>(),
+    ),
+    /**
+     * Trains the spectrogram autoencoder on these components of the set (one instrument of one station) and ranks
+     * their windows by anomaly score: a job; recordings.anomalies reads the ranking when it is done.
+     */
+    detect: call(
+      z.tuple([
+        z.object({
+          setId: recordingSetId,
+          sourceIds: z.array(sourceId).min(1).max(6),
+          epochs: z.number().int().min(1).max(1000).default(SPECTROGRAM_DETECTOR_EPOCHS),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
+    /** The latest ranking of these components' windows, or null before the first detection. */
+    anomalies: call(
+      z.tuple([z.object({ setId: recordingSetId, sourceIds: z.array(sourceId).min(1).max(6) })]),
+      returns<RecordingAnomalies | null>(),
+    ),
+    /** The spectrogram of a window of one channel (nperseg 256, noverlap 192, nfft 256), at most `columns` wide. */
+    spectrogram: call(
+      z.tuple([
+        z
+          .object({ setId: recordingSetId, sourceId, ...timeWindow, columns: z.number().int().min(16).max(4096) })
+          .refine(windowIsValid, windowProblem),
+      ]),
+      returns<RecordingSpectrogram>(),
+    ),
   },
   section: {
     get: call(
@@ -1084,6 +1327,15 @@ export const apiContract = {
     /** Resubmits the failed or cancelled tasks of a volume's cluster job; returns their indices. */
     resume: call(z.tuple([volumeId]), returns<number[]>()),
     cancel: call(z.tuple([volumeId]), returns<void>()),
+    /** survey.import as a chain of Slurm jobs (scan tasks, layout, fill tasks, final job); the survey is 'importing'. */
+    importSurvey: call(
+      z.tuple([surveyImportRequestSchema]),
+      returns<{ survey: SurveySummary; status: ClusterImportStatus }>(),
+    ),
+    imports: call(noArgs, returns<ClusterImportStatus[]>()),
+    /** Submits the import's chain again; each stage continues after what its tasks recorded. */
+    resumeImport: call(z.tuple([surveyId]), returns<void>()),
+    cancelImport: call(z.tuple([surveyId]), returns<void>()),
     /** models.train as one array task per model (ensemble or sweep); the final job registers the models. */
     train: call(z.tuple([clusterTrainInputSchema]), returns<ClusterTrainingStatus>()),
     trainings: call(noArgs, returns<ClusterTrainingStatus[]>()),
@@ -1140,6 +1392,7 @@ export interface ApiEvents {
   'compute.status': ComputeStatus;
   'menu.command': MenuCommand;
   'surveys.changed': SurveySummary;
+  'recordings.changed': RecordingSetSummary;
 }
 export type EventName = keyof ApiEvents;
 
@@ -1156,5 +1409,11 @@ export function methodNames(): string[] {
 }
 
 export function isEventName(name: string): name is EventName {
-  return name === 'jobs.changed' || name === 'compute.status' || name === 'menu.command' || name === 'surveys.changed';
+  return (
+    name === 'jobs.changed' ||
+    name === 'compute.status' ||
+    name === 'menu.command' ||
+    name === 'surveys.changed' ||
+    name === 'recordings.changed'
+  );
 }

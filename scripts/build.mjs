@@ -33,6 +33,16 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
+  // The worker processes of an apply or a training spread over several GPUs (main/compute/workers/).
+  build({
+    ...node,
+    entryPoints: {
+      applyWorker: 'main/compute/workers/applyWorker.ts',
+      trainWorker: 'main/compute/workers/trainWorker.ts',
+    },
+    outdir: 'dist',
+    external: RUNTIME_PACKAGES,
+  }),
   // A sandboxed preload can require only 'electron': everything else is bundled into it.
   build({ ...node, entryPoints: { preload: 'preload/bridge.ts' }, outdir: 'dist', external: ['electron'] }),
   viteBuild({ configFile: 'vite.config.mts', logLevel: 'warn' }),

@@ -26,6 +26,8 @@ const PATH_METHODS: Record<string, { access: PathAccess; args: (file: string) =>
   'files.list': { access: 'read', args: (file) => [file] },
   'survey.inspect': { access: 'read', args: (file) => [file] },
   'survey.import': { access: 'read', args: (file) => [{ path: file }] },
+  'recordings.import': { access: 'read', args: (file) => [{ dir: file }] },
+  'cluster.importSurvey': { access: 'read', args: (file) => [{ path: file }] },
   'volumes.export': {
     access: 'write',
     args: (file) => [{ volumeId: 'abcdef12', path: file, format: 'source', uncertainty: false }],

@@ -12,4 +12,9 @@ export async function printBackend(json: boolean): Promise<void> {
   console.log(`backend: ${report.backend}${report.forced ? ' (forced by PROMETHIUM_BACKEND)' : ''}`);
   console.log(`device:  ${report.device}`);
   for (const fallback of report.fallbacks) console.log(`skipped ${fallback.backend}: ${fallback.reason}`);
+  if (report.adapters.length === 0) console.log('GPUs:    none that Dawn can use');
+  for (const adapter of report.adapters) {
+    const used = report.gpus.includes(adapter.index) ? ' (in use)' : '';
+    console.log(`GPU ${adapter.index}:   ${adapter.name} (${adapter.backend})${used}`);
+  }
 }

@@ -22,6 +22,7 @@ import {
   resumeClusterApply,
 } from '../cluster/clusterApply';
 import { checkCluster } from '../cluster/clusterCheck';
+import { clusterImportStatus } from '../cluster/clusterImport';
 import { trainingStatus } from '../cluster/clusterTrain';
 import { readClusterSettings, updateClusterSettings } from '../cluster/clusterSettings';
 import { APP_VERSION } from '../api/handlers';
@@ -29,6 +30,7 @@ import { ApiEventBus } from '../jobs/events';
 import { ComputeHost } from '../jobs/computeHost';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
 import { Project } from '../project/project';
+import { clusterImportAction, describeImportStatus, registerClusterImportCommands } from './clusterImportCommands';
 import { EXIT } from './exitCodes';
 import { ProgressBar } from './progressBar';
 import { DIST_DIR } from './serve';
@@ -166,12 +168,13 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('status')
-    .description('the tasks of an apply sent to the cluster: state and inlines written')
-    .argument('<volume-id>', 'volume id (printed by apply --slurm)')
+    .description('the tasks of an apply or an import sent to the cluster: their state and what they wrote')
+    .argument('<volume-id>', 'volume id (printed by apply --slurm), or survey id (printed by import --slurm)')
     .requiredOption('--project <dir>', 'project folder')
     .option('--json', 'print JSON')
     .action(async (volumeId: string, options: { project: string; json?: boolean }) =>
       withProject(options.project, async (project) => {
+        if (await clusterImportAction(project, volumeId, 'status', options.json)) return;
         const { record, volumeDir } = clusterRecord(project, volumeId);
         const status = await clusterStatus(record, volumeDir);
         console.log(options.json ? JSON.stringify(status, null, 2) : describeStatus(status));
@@ -180,11 +183,12 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('resume')
-    .description('resubmit the failed or cancelled tasks of an apply (each resumes after its last finished inline)')
-    .argument('<volume-id>', 'volume id')
+    .description('resubmit what failed or was cancelled of an apply or an import (it continues after what was written)')
+    .argument('<volume-id>', 'volume id or survey id')
     .requiredOption('--project <dir>', 'project folder')
     .action(async (volumeId: string, options: { project: string }) =>
       withProject(options.project, async (project) => {
+        if (await clusterImportAction(project, volumeId, 'resume')) return;
         const { record, volumeDir } = clusterRecord(project, volumeId);
         const tasks = await resumeClusterApply(project, record, volumeDir, readClusterSettings(project));
         console.log(tasks.length ? `resubmitted tasks ${tasks.join(', ')}` : 'no task needed resubmitting');
@@ -193,15 +197,18 @@ export function registerClusterCommands(program: Command): void {
 
   cluster
     .command('cancel')
-    .description('cancel the tasks and the final job of an apply (the inlines written so far stay)')
-    .argument('<volume-id>', 'volume id')
+    .description('cancel the jobs of an apply or an import (what they wrote so far stays)')
+    .argument('<volume-id>', 'volume id or survey id')
     .requiredOption('--project <dir>', 'project folder')
     .action(async (volumeId: string, options: { project: string }) =>
       withProject(options.project, async (project) => {
+        if (await clusterImportAction(project, volumeId, 'cancel')) return;
         await cancelClusterApply(project, clusterRecord(project, volumeId).record);
         console.log(`cancelled; continue later with: promethium cluster resume ${volumeId} --project ${project.dir}`);
       }),
     );
+
+  registerClusterImportCommands(cluster);
 
   cluster
     .command('task', { hidden: true })
@@ -250,12 +257,17 @@ export function registerClusterCommands(program: Command): void {
           const volume = project.volumes.get(record.volumeId);
           if (volume) cluster.push(await clusterStatus(record, volume.dir));
         }
-        const trainings = [];
-        for (const record of project.clusterTrainings.list()) trainings.push(await trainingStatus(project, record));
-        if (options.json) return console.log(JSON.stringify({ local, cluster, trainings }, null, 2));
+        const imports = await Promise.all(
+          project.clusterImports.list().map((record) => clusterImportStatus(project.dir, record)),
+        );
+        const trainings = await Promise.all(
+          project.clusterTrainings.list().map((record) => trainingStatus(project, record)),
+        );
+        if (options.json) return console.log(JSON.stringify({ local, cluster, imports, trainings }, null, 2));
         for (const job of local)
           console.log(`${job.id} ${job.state.padEnd(11)} ${(job.progress * 100).toFixed(0)}% ${job.title}`);
         for (const status of cluster) console.log(describeStatus(status));
+        for (const status of imports) console.log(describeImportStatus(status));
         for (const status of trainings) console.log(describeTraining(status));
       }),
     );

@@ -9,30 +9,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { type Command, InvalidArgumentError } from 'commander';
 import { chooseBackend } from '../ml/backends';
-import { configsDir, resolveModelConfig } from '../ml/configCatalog';
-import { readMseedFile, type MseedChannel } from '../passive/mseed';
+import { resolveModelConfig } from '../ml/configCatalog';
+import { buildRecordingCache, RecordingCache } from '../passive/recordingCache';
+import { filesUnder } from '../passive/recordingFiles';
 import { detectWithModel, trainAndDetect, type DetectionReport } from '../passive/anomaly/detection';
 import { StationSelectionError, stationRecording, type StationRecording } from '../passive/anomaly/stationRecording';
 import { DetectorFolderError, type SpectrogramEpoch } from '../passive/anomaly/detectorFolder';
 import { RecordingTooShortError } from '../passive/anomaly/spectrogramWindows';
 import {
+  SPECTROGRAM_TRAINING_DEFAULTS,
   SpectrogramTrainingError,
+  spectrogramConfigPath,
   trainSpectrogramAutoencoder,
   type SpectrogramTrainingOptions,
 } from '../passive/anomaly/training';
 import { EXIT } from './exitCodes';
-import { filesUnder, NotMseedError } from './mseedCommands';
+import { NotMseedError } from './mseedCommands';
 import { UsageError } from './usageError';
-
-/**
- * The seed's spectrogram autoencoder: bundled beside the section models' configs, in a folder of its own so that the
- * Train dialog (which offers the section models) does not list it.
- */
-export function spectrogramConfigPath(): string {
-  return path.join(configsDir(), 'passive', 'spectrogram_autoencoder.yaml');
-}
-
-export const TRAINING_DEFAULTS = { epochs: 20, batchSize: 16, learningRate: 1e-3, validationFraction: 0.2, seed: 1 };
 
 export function positiveInteger(value: string): number {
   const number = Number(value);
@@ -40,23 +33,25 @@ export function positiveInteger(value: string): number {
   return number;
 }
 
-/** The station's components from a file or every file of a folder. */
+/**
+ * The station's components from a file or every file of a folder. The files go through a recording cache (in a
+ * temporary folder), which joins a channel that continues from one file to the next (day files).
+ */
 export async function readStation(target: string, station?: string): Promise<StationRecording> {
-  const channels: MseedChannel[] = [];
-  for (const file of await filesUnder(target)) {
-    const contents = await readMseedFile(file);
-    for (const channel of contents.channels) {
-      if (channels.some((known) => known.sourceId === channel.sourceId)) {
-        throw new UsageError(
-          `${channel.name} continues in ${file}: give the file of one stretch of recording (a channel split over ` +
-            'several files is not joined here)',
-        );
-      }
-      channels.push(channel);
-    }
+  const files = await filesUnder(target);
+  const work = await mkdtemp(path.join(os.tmpdir(), 'promethium-station-'));
+  try {
+    const index = await buildRecordingCache(files, path.join(work, 'cache'));
+    if (index.channels.length === 0) throw new NotMseedError(`${target}: no miniSEED channel found`);
+    const cache = await RecordingCache.open(path.join(work, 'cache'));
+    const sourceIds = [...new Set(index.channels.map((channel) => channel.sourceId))];
+    const channels = await Promise.all(
+      sourceIds.map(async (sourceId) => ({ sourceId, segments: await cache.readChannel(sourceId) })),
+    );
+    return await asBadInput(Promise.resolve().then(() => stationRecording(channels, station)));
+  } finally {
+    await rm(work, { recursive: true, force: true });
   }
-  if (channels.length === 0) throw new NotMseedError(`${target}: no miniSEED channel found`);
-  return asBadInput(Promise.resolve().then(() => stationRecording(channels, station)));
 }
 
 interface DetectCliOptions {
@@ -81,7 +76,7 @@ export function registerDetectCommand(program: Command): void {
       '--epochs <n>',
       'training epochs on the record (without --model)',
       positiveInteger,
-      TRAINING_DEFAULTS.epochs,
+      SPECTROGRAM_TRAINING_DEFAULTS.epochs,
     )
     .option('--top <n>', 'windows to list', positiveInteger, 10)
     .option('--json', 'print JSON (every window, highest score first)')
@@ -109,7 +104,12 @@ async function runDetect(target: string, options: DetectCliOptions): Promise<voi
     try {
       const config = await resolveModelConfig(spectrogramConfigPath());
       report = await asBadInput(
-        trainAndDetect(recording, config, { ...TRAINING_DEFAULTS, epochs: options.epochs, modelDir, resume: false }),
+        trainAndDetect(recording, config, {
+          ...SPECTROGRAM_TRAINING_DEFAULTS,
+          epochs: options.epochs,
+          modelDir,
+          resume: false,
+        }),
       );
     } finally {
       await rm(modelDir, { recursive: true, force: true });
@@ -160,7 +160,7 @@ export async function runSpectrogramTraining(options: SpectrogramTrainCliOptions
   const recording = await readStation(data, options.station);
   const report = await chooseBackend();
   const training: SpectrogramTrainingOptions = {
-    ...TRAINING_DEFAULTS,
+    ...SPECTROGRAM_TRAINING_DEFAULTS,
     epochs: options.epochs,
     batchSize: options.batch,
     learningRate: options.learningRate,

@@ -7,17 +7,22 @@ import { printBackend } from './backend';
 import { asReadOnlyRefusal } from '../project/database';
 import { EXIT, exitCodeFor } from './exitCodes';
 import { registerModelCommands } from './modelCommands';
-import { registerDetectCommand, runSpectrogramTraining, spectrogramConfigPath } from './detectCommand';
+import { registerDetectCommand, runSpectrogramTraining } from './detectCommand';
+import { spectrogramConfigPath } from '../passive/anomaly/training';
 import { registerMseedCommands } from './mseedCommands';
+import { registerRecordingCommands } from './recordingCommands';
 import { registerMseedDenoiseCommand } from './mseedDenoiseCommand';
 import { runTraining, type TrainCliOptions } from './trainCommand';
 import { printQuality } from './qc';
 import { runProcessing, type ProcessCliOptions } from './processCommands';
+import { DEFAULT_ADAPT_SECONDS } from '../ml/adaptation/adaptedInterpolation';
 import { runSynthCommand, SYNTH_DESCRIPTION, SYNTH_OPTIONS, type SynthCliOptions } from './synth';
 import { dump, exportSurvey, importIntoProject, printInfo } from './segyCommands';
 import { serve, type ServeOptions } from './serve';
 import { registerVolumeCommands } from './volumeCommands';
 import { registerClusterCommands } from './clusterCommands';
+import { registerVelocityCommands } from './velocityCommands';
+import { importOnCluster, type ClusterImportCliOptions } from './clusterImportCommands';
 import { UsageError } from './usageError';
 
 function portNumber(value: string): number {
@@ -77,7 +82,16 @@ program
   .argument('<file>', 'SEG-Y file')
   .requiredOption('--project <dir>', 'project folder (created if new)')
   .option('--json', 'print the survey as JSON')
-  .action(async (file: string, options: { project: string; json?: boolean }) => importIntoProject(file, options));
+  .option('--slurm', "import on the project's Slurm cluster: the scan and the cache split among array tasks")
+  .option('--tasks <n>', 'with --slurm: array tasks (default: the cluster settings)')
+  .option('--block-mb <n>', 'with --slurm: memory for the block of inlines a task holds, in MB (default 64)')
+  .action(async (file: string, options: ClusterImportCliOptions & { slurm?: boolean }) => {
+    if (options.slurm) return importOnCluster(file, options);
+    if (options.tasks !== undefined || options.blockMb !== undefined) {
+      throw new UsageError('--tasks and --block-mb go with --slurm');
+    }
+    return importIntoProject(file, options);
+  });
 
 program
   .command('export')
@@ -162,11 +176,13 @@ program
 registerModelCommands(program, () => defaultProjectDir(defaultUserDataDir()));
 registerVolumeCommands(program);
 registerMseedDenoiseCommand(registerMseedCommands(program));
+registerRecordingCommands(program);
 registerDetectCommand(program);
 registerClusterCommands(program);
+registerVelocityCommands(program);
 
 for (const task of ['denoise', 'interpolate'] as const) {
-  program
+  const command = program
     .command(task)
     .description(
       task === 'denoise'
@@ -193,10 +209,18 @@ for (const task of ['denoise', 'interpolate'] as const) {
     .option('--project <dir>', 'project whose models --model may name (default: the default project)')
     .option('--lines <A-B>', 'only these inlines (3D); the others are copied unchanged')
     .option('--format <format>', "'source' (default) or 'ieee'")
-    .option('--json', 'print a JSON summary')
-    .action(async (input: string, output: string, options: ProcessCliOptions) =>
-      runProcessing(task, input, output, options),
-    );
+    .option('--json', 'print a JSON summary');
+  if (task === 'interpolate') {
+    command
+      .option(
+        '--adapt-seconds <s>',
+        `fine-tune the model on this file's own live traces for s seconds first (default ${DEFAULT_ADAPT_SECONDS}); it fills the gaps only where it restores held-out live traces better than the bundled model`,
+      )
+      .option('--no-adapt', 'interpolate with the bundled model as it is, without fine-tuning it on the file');
+  }
+  command.action(async (input: string, output: string, options: ProcessCliOptions) =>
+    runProcessing(task, input, output, options),
+  );
 }
 
 const synth = program.command('synth').description(SYNTH_DESCRIPTION);

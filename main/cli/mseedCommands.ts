@@ -1,6 +1,4 @@
 /** `promethium mseed info` and `promethium mseed dump`: miniSEED recordings on the command line. */
-import { readdir, stat } from 'node:fs/promises';
-import path from 'node:path';
 import { type Command } from 'commander';
 import {
   channelName,
@@ -13,6 +11,7 @@ import {
   type MseedSegment,
 } from '../passive/mseed';
 import { writeFileAtomically } from '../files/atomicFile';
+import { filesUnder } from '../passive/recordingFiles';
 import { EXIT } from './exitCodes';
 import { encodeNpy, type NpyArray } from './npy';
 import { UsageError } from './usageError';
@@ -42,19 +41,6 @@ export function registerMseedCommands(program: Command): Command {
     .option('--segment <n>', 'which continuous segment, from 1, where the channel has gaps')
     .action(async (file: string, options: DumpOptions) => dumpChannel(file, options));
   return mseed;
-}
-
-export async function filesUnder(target: string): Promise<string[]> {
-  const info = await stat(target).catch((error: NodeJS.ErrnoException) => {
-    // Keeps the errno code (exit code 4) with a message that says what is missing.
-    throw Object.assign(new Error(`${target}: no such file or folder`), { code: error.code });
-  });
-  if (!info.isDirectory()) return [target];
-  const entries = await readdir(target, { recursive: true, withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.join(entry.parentPath, entry.name))
-    .sort();
 }
 
 export async function printMseedInfo(target: string, json: boolean): Promise<void> {

@@ -12,7 +12,8 @@ import { resolveModelConfig } from '../ml/configCatalog';
 import type { StationRecording } from '../passive/anomaly/stationRecording';
 import { denoiseWithDetector, trainAndDenoise, type DenoisedRecording } from '../passive/denoise/spectrogramDenoising';
 import { formatNs, MseedWriteError, writeMseedFile } from '../passive/mseed';
-import { asBadInput, positiveInteger, readStation, spectrogramConfigPath, TRAINING_DEFAULTS } from './detectCommand';
+import { SPECTROGRAM_TRAINING_DEFAULTS, spectrogramConfigPath } from '../passive/anomaly/training';
+import { asBadInput, positiveInteger, readStation } from './detectCommand';
 import { EXIT } from './exitCodes';
 import { UsageError } from './usageError';
 
@@ -47,7 +48,7 @@ export function registerMseedDenoiseCommand(mseed: Command): void {
       '--epochs <n>',
       'training epochs on the record (without --model)',
       positiveInteger,
-      TRAINING_DEFAULTS.epochs,
+      SPECTROGRAM_TRAINING_DEFAULTS.epochs,
     )
     .option('--format <2|3>', 'miniSEED version to write', formatVersion, 2)
     .option('--json', 'print JSON')
@@ -82,7 +83,7 @@ async function denoise(recording: StationRecording, options: DenoiseCliOptions):
   try {
     const config = await resolveModelConfig(spectrogramConfigPath());
     return await trainAndDenoise(recording, config, {
-      ...TRAINING_DEFAULTS,
+      ...SPECTROGRAM_TRAINING_DEFAULTS,
       epochs: options.epochs,
       modelDir,
       resume: false,

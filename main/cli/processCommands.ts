@@ -1,6 +1,7 @@
 /**
  * `promethium denoise` and `promethium interpolate` on SEG-Y files: the task's bundled model by default (as in the app),
- * another model with --model, or a classical baseline with --method.
+ * another model with --model, or a classical baseline with --method. Interpolation with a model first adapts it to the
+ * file (testTimeAdaptation.ts) unless --no-adapt.
  */
 import path from 'node:path';
 import { applyToSegy, type ApplySummary, type PanelProcessor } from '../processing/applyToSegy';
@@ -18,6 +19,7 @@ import { openSegy } from '../segy/reader';
 import { ProgressBar } from './progressBar';
 import { cliServices } from './segyCommands';
 import { BUNDLED_MODELS_DIR } from './serve';
+import { adaptedProcessing, adaptSecondsOf, type AdaptSummary } from './testTimeAdaptation';
 import { UsageError } from './usageError';
 
 export interface ProcessCliOptions {
@@ -28,6 +30,10 @@ export interface ProcessCliOptions {
   ensemble?: number;
   /** With a model: skip the strength check (denoising, sure.ts) or the blend check (interpolation, blendCheck.ts). */
   fullStrength?: boolean;
+  /** Interpolation: seconds of fine-tuning on the file before interpolating it (ml/adaptation); commander's string. */
+  adaptSeconds?: string;
+  /** Interpolation: false for --no-adapt. */
+  adapt?: boolean;
   project?: string;
   lines?: string;
   format?: string;
@@ -74,28 +80,31 @@ export async function runProcessing(
   if (path.resolve(input) === path.resolve(output))
     throw new UsageError('OUT must differ from IN: the input is never overwritten');
   const choice = chooseProcessing(task, options);
+  const lines = parseLines(options.lines);
+  const format = parseFormat(options.format);
   const strengths: number[] = [];
   const blends: BlendCheck[] = [];
-  const process =
+  const processing =
     'model' in choice
-      ? await modelProcessor(task, input, choice.model, options, { strengths, blends })
-      : processorFor(task, choice.method);
+      ? await modelProcessing(task, input, choice.model, options, { strengths, blends }, lines)
+      : { process: processorFor(task, choice.method), adapt: null, dispose: async () => {} };
   const method = 'model' in choice ? `model ${choice.model}` : choice.method;
   const bar = new ProgressBar(task === 'denoise' ? 'denoising' : 'interpolating');
   const summary: ApplySummary = await applyToSegy(input, output, {
     task,
-    process,
-    lines: parseLines(options.lines),
-    format: parseFormat(options.format),
+    process: processing.process,
+    lines,
+    format,
     history: `Promethium ${new Date().toISOString().slice(0, 10)}: ${task} (${method})`,
     onProgress: (fraction, message) => bar.update(fraction, message),
-  });
+  }).finally(processing.dispose);
   bar.done();
+  const adapt = processing.adapt;
   if (options.json) {
     const model = 'model' in choice ? choice.model : null;
     const strength = strengthSummary(strengths);
     const blend = blendSummary(blends);
-    console.log(JSON.stringify({ input, output, task, method, model, ...summary, strength, blend }, null, 2));
+    console.log(JSON.stringify({ input, output, task, method, model, ...summary, strength, blend, adapt }, null, 2));
     return;
   }
   const filled =
@@ -113,6 +122,10 @@ export async function runProcessing(
       `strength check (SURE): the model's change above 12 Hz applied at ${percent(median)} (median over panels; ${percent(min)}..${percent(max)}); --full-strength skips it`,
     );
   }
+  if (adapt)
+    console.log(
+      `adapted to this file: ${adapt.steps} training steps in ${adapt.seconds} s on ${adapt.trainedPanels} panels; the adapted model filled ${adapt.adaptedPanels} of ${adapt.checkedPanels} panels, the base model the others (--no-adapt skips it)`,
+    );
   const blend = blendSummary(blends);
   if (blend)
     console.log(
@@ -130,32 +143,64 @@ function chooseProcessing(
 ): { model: string } | { method: string } {
   if (options.model && options.method) throw new UsageError('give --model or --method, not both');
   if (!options.method) return { model: options.model ?? DEFAULT_MODELS[task] };
-  if (options.tta || options.ensemble !== undefined || options.fullStrength) {
-    throw new UsageError('--tta, --ensemble and --full-strength apply to a model, not to a classical --method');
+  if (
+    options.tta ||
+    options.ensemble !== undefined ||
+    options.fullStrength ||
+    options.adaptSeconds !== undefined ||
+    options.adapt === false
+  ) {
+    throw new UsageError(
+      '--tta, --ensemble, --full-strength, --adapt-seconds and --no-adapt apply to a model, not to a classical --method',
+    );
   }
   return { method: options.method };
 }
 
-/** Resolves the model (registry id, folder or archive), checks its task, and runs it panel by panel with the survey's scale. */
-async function modelProcessor(
+interface Processing {
+  process: PanelProcessor;
+  /** Interpolation adapted to the file first: what the adaptation did; null otherwise. */
+  adapt: AdaptSummary | null;
+  dispose(): Promise<void>;
+}
+
+/**
+ * Resolves the model (registry id, folder or archive), checks its task, and runs it panel by panel with the survey's
+ * scale: for interpolation adapted to the file first unless the flags say otherwise (testTimeAdaptation.ts).
+ */
+async function modelProcessing(
   task: 'denoise' | 'interpolate',
   input: string,
   modelName: string,
   options: ProcessCliOptions,
   checks: { strengths: number[]; blends: BlendCheck[] },
-): Promise<PanelProcessor> {
+  lines: [number, number] | undefined,
+): Promise<Processing> {
+  const adaptSeconds = task === 'interpolate' ? adaptSecondsOf(options) : 0;
   await chooseBackend();
   const location = await locateModel(modelName, options.project);
-  const { model, card, patch, patchScaling } = await loadInferenceModel(location);
+  const loaded = await loadInferenceModel(location);
+  const { model, card, patch, patchScaling } = loaded;
   if (card.task !== task) throw new UsageError(`model ${card.name} was trained to ${card.task}, not to ${task}`);
   const scale = await surveyScale(input);
-  return async (section, shape, live, { sampleIntervalS }) => {
+  const tta = Boolean(options.tta);
+  const adapted =
+    adaptSeconds > 0
+      ? await adaptedProcessing(input, { dir: location, model: loaded }, adaptSeconds, {
+          scale,
+          tta,
+          lines,
+          blends: checks.blends,
+        })
+      : null;
+  if (adapted) return { process: adapted.process, adapt: adapted.summary, dispose: adapted.dispose };
+  const process: PanelProcessor = async (section, shape, live, { sampleIntervalS }) => {
     const result = await reconstructSection(model, section, shape, live, {
       task,
       scale,
       patch,
       patchScaling,
-      tta: Boolean(options.tta),
+      tta,
       ensemble: options.ensemble ?? 1,
       strengthCheck: options.fullStrength ? null : { sampleIntervalS },
       blendCheck: options.fullStrength ? null : { sampleIntervalS },
@@ -164,6 +209,7 @@ async function modelProcessor(
     if (result.blend) checks.blends.push(result.blend);
     return result.output;
   };
+  return { process, adapt: null, dispose: async () => {} };
 }
 
 async function locateModel(model: string, project: string | undefined): Promise<string> {

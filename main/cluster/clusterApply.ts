@@ -18,13 +18,12 @@ import type { ClusterJobRecord } from '../project/clusterJobsRepository';
 import type { Project } from '../project/project';
 import { SurveyCache } from '../survey/cache';
 import { finishedInlineChunks } from '../survey/derivedVolume';
-import { ClusterError, arrayTaskStanding, jobStanding, jobStates, sbatch, scancel } from './slurm';
+import { contiguousSlices } from '../survey/splitImport';
+import { ClusterError, arrayTaskStanding, jobStanding, jobStates, retryingBatchScript, sbatch, scancel } from './slurm';
 
 export const REQUEST_FILE = 'request.json';
 const TASK_SCRIPT = 'apply.sbatch';
 const FINISH_SCRIPT = 'finish.sbatch';
-/** Attempts of one task inside its allocation: a crash of the process (not of the node) costs no queue wait. */
-const ATTEMPTS_PER_TASK = 3;
 
 export interface FinishOptions {
   /** Export the finished volume to this SEG-Y file. */
@@ -39,12 +38,7 @@ export function clusterJobDir(projectDir: string, volumeId: string): string {
 
 /** Contiguous slices of inline indices 0..inlines-1, as even as possible, at most `tasks` of them. */
 export function sliceInlines(inlines: number, tasks: number): [number, number][] {
-  const count = Math.max(1, Math.min(tasks, inlines));
-  return Array.from({ length: count }, (_, k) => {
-    const first = Math.floor((k * inlines) / count);
-    const last = Math.floor(((k + 1) * inlines) / count) - 1;
-    return [first, last] as [number, number];
-  });
+  return contiguousSlices(inlines, tasks);
 }
 
 /** Quotes a word for bash, so paths with spaces or quotes reach the command as they are. */
@@ -80,17 +74,12 @@ export function sbatchOptions(settings: ClusterSettings, name: string): string[]
 
 function taskScript(command: string, project: Project, volumeId: string, slices: [number, number][]): string {
   const task = `${command} cluster task --project ${shellQuote(project.dir)} --volume ${volumeId} --slice "$slice"`;
-  return `#!/bin/bash
-# Promethium: one array task = one slice of inline indices of volume ${volumeId}.
-set -u
-slices=(${slices.map(([a, b]) => `${a}-${b}`).join(' ')})
-slice=\${slices[$SLURM_ARRAY_TASK_ID]}
-for attempt in $(seq ${ATTEMPTS_PER_TASK}); do
-  ${task} && exit 0
-  echo "promethium: attempt $attempt on inline indices $slice stopped; the next one resumes after the last finished inline" >&2
-done
-exit 1
-`;
+  return retryingBatchScript(
+    `one array task = one slice of inline indices of volume ${volumeId}.`,
+    task,
+    'on inline indices $slice stopped; the next one resumes after the last finished inline',
+    [`slices=(${slices.map(([a, b]) => `${a}-${b}`).join(' ')})`, 'slice=${slices[$SLURM_ARRAY_TASK_ID]}'],
+  );
 }
 
 function finishScript(command: string, project: Project, volumeId: string, options: FinishOptions): string {

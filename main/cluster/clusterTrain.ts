@@ -32,14 +32,12 @@ import type { ClusterTrainingRecord } from '../project/clusterTrainingsRepositor
 import type { Project } from '../project/project';
 import { sbatchOptions, shellQuote } from './clusterApply';
 import { memberDir } from './trainingMembers';
-import { ClusterError, arrayTaskStanding, jobStanding, jobStates, sbatch, scancel } from './slurm';
+import { ClusterError, arrayTaskStanding, jobStanding, jobStates, retryingBatchScript, sbatch, scancel } from './slurm';
 
 const REQUEST_FILE = 'training.json';
 const TASK_SCRIPT = 'train.sbatch';
 const FINISH_SCRIPT = 'register.sbatch';
 const TRAINED_FILE = 'trained.json';
-/** Attempts of one task inside its allocation: a crash of the process (not of the node) costs no queue wait. */
-const ATTEMPTS_PER_TASK = 3;
 
 /** What the tasks read: the training's id and each member's training request (paths included). */
 const trainingRequestSchema = z.object({
@@ -66,15 +64,11 @@ export function trainingJobDir(projectDir: string, trainingId: string): string {
 
 function taskScript(command: string, project: Project, submission: TrainingSubmission): string {
   const task = `${command} cluster train-task --project ${shellQuote(project.dir)} --training ${submission.id} --model "$SLURM_ARRAY_TASK_ID"`;
-  return `#!/bin/bash
-# Promethium: one array task = one model of training ${submission.id} (${submission.members.length} models).
-set -u
-for attempt in $(seq ${ATTEMPTS_PER_TASK}); do
-  ${task} && exit 0
-  echo "promethium: attempt $attempt on model $SLURM_ARRAY_TASK_ID stopped; the next one resumes from its last checkpoint" >&2
-done
-exit 1
-`;
+  return retryingBatchScript(
+    `one array task = one model of training ${submission.id} (${submission.members.length} models).`,
+    task,
+    'on model $SLURM_ARRAY_TASK_ID stopped; the next one resumes from its last checkpoint',
+  );
 }
 
 function finishScript(command: string, project: Project, trainingId: string): string {

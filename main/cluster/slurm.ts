@@ -44,6 +44,29 @@ export async function sbatch(args: string[], scriptPath: string): Promise<string
   return id;
 }
 
+/** Attempts of one task inside its allocation: a crash of the process (not of the node) costs no queue wait. */
+const ATTEMPTS_PER_TASK = 3;
+
+/**
+ * A batch script that runs `command` up to three times inside its allocation, each attempt continuing after what the
+ * one before recorded. `what` heads the script; `stopped` ends the log line of a stopped attempt ("attempt N ...");
+ * `setup` lines run first (bash, e.g. picking the task's share from $SLURM_ARRAY_TASK_ID).
+ */
+export function retryingBatchScript(what: string, command: string, stopped: string, setup: string[] = []): string {
+  return [
+    '#!/bin/bash',
+    `# Promethium: ${what}`,
+    'set -u',
+    ...setup,
+    `for attempt in $(seq ${ATTEMPTS_PER_TASK}); do`,
+    `  ${command} && exit 0`,
+    `  echo "promethium: attempt $attempt ${stopped}" >&2`,
+    'done',
+    'exit 1',
+    '',
+  ].join('\n');
+}
+
 export function foldState(slurmState: string): ClusterTaskState {
   const word = slurmState.split(/[\s+]/)[0]!.toUpperCase();
   if (['PENDING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'CONFIGURING'].includes(word)) {

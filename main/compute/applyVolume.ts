@@ -27,6 +27,7 @@ export interface ApplyVolumeResult {
   /** Model denoising at checked strength: the strengths of the inlines this run reconstructed (ml/sure.ts). */
   strength: { median: number; min: number; max: number } | null;
   seconds: number;
+  /** Wall time of the inline loop per reconstructed inline (inlines overlap: this is the throughput, not a latency). */
   secondsPerReconstructedInline: number | null;
 }
 
@@ -51,6 +52,11 @@ export interface ApplyShare {
   finish: boolean;
   /** Whether other writers may be working in the same volume (then only this run's own temporary files are cleared). */
   shared: boolean;
+  /**
+   * The inlines to write, as a worker of several on one machine (compute/workers) is dealt them one at a time; absent:
+   * every unfinished inline of the slice.
+   */
+  dealt?: AsyncIterable<number>;
 }
 
 const LOCAL_RUN: ApplyShare = { slice: null, finish: true, shared: false };
@@ -97,23 +103,22 @@ export async function applyVolume(
       seconds: 0,
       secondsPerReconstructedInline: null,
     };
-    let reconstructionSeconds = 0;
     const strengths: number[] = [];
-    for (const il of todo) {
-      await checkpoint(context.signal);
+    const loopStarted = performance.now();
+    const reconstructAt = async (il: number): Promise<ReconstructedInline> => {
       const cells = region.subarray(il * crosslines, (il + 1) * crosslines);
-      const lineStarted = performance.now();
       const { data } = await input.inline(il);
-      const line = cells.includes(1)
+      const reconstructed = cells.includes(1);
+      const line = reconstructed
         ? await reconstructInline(run, data, { traces: crosslines, samples }, cells, request)
         : { values: data, uncertainty: null, strength: null };
-      if (line.strength !== null) strengths.push(line.strength);
-      if (cells.includes(1)) {
-        result.inlinesReconstructed++;
-        reconstructionSeconds += (performance.now() - lineStarted) / 1000;
-      }
       const deviation = keepUncertainty ? (line.uncertainty ?? new Float32Array(data.length)) : null;
-      await writer.writeInline(il, line.values, deviation);
+      return { il, values: line.values, deviation, strength: line.strength, reconstructed };
+    };
+    const write = async ({ il, values, deviation, strength, reconstructed }: ReconstructedInline) => {
+      await writer.writeInline(il, values, deviation);
+      if (strength !== null) strengths.push(strength);
+      if (reconstructed) result.inlinesReconstructed++;
       result.firstInlineWritten ??= il;
       finished.add(il);
       sliceDone++;
@@ -128,7 +133,9 @@ export async function applyVolume(
         `inline ${input.inlineNumbers[il]} (${sliceDone} of ${sliceSize})`,
         progress,
       );
-    }
+    };
+    await overlapped(share.dealt ?? todo, reconstructAt, write, context.signal);
+    const reconstructionSeconds = (performance.now() - loopStarted) / 1000;
     if (share.finish) result.tracesFilled = await finishVolume(writer, input, request.volumeDir, context);
     result.strength = strengthSummary(strengths);
     result.seconds = (performance.now() - started) / 1000;
@@ -138,6 +145,56 @@ export async function applyVolume(
     return result;
   } finally {
     await input.close();
+  }
+}
+
+/** An inline read and reconstructed (or copied, outside the region), ready to be written. */
+interface ReconstructedInline {
+  il: number;
+  values: Float32Array;
+  deviation: Float32Array | null;
+  strength: number | null;
+  reconstructed: boolean;
+}
+
+/**
+ * Inlines in progress at once. While the oldest is written, the next ones are read and reconstructed: reading, writing
+ * and the CPU's share of a reconstruction overlap the network's (a GPU computes while this thread works on another
+ * inline), and the patches of several inlines share the network's batches (ml/patchBatcher.ts).
+ */
+export const INLINES_IN_FLIGHT = 3;
+
+/**
+ * `reconstruct` of every item, up to INLINES_IN_FLIGHT at once, and `write` of each result in order, one write at a
+ * time, overlapped with the reconstructions that follow. Each write is chained as its item starts, not when the next
+ * item is asked for: a worker of several (compute/workers) is dealt its next inline only once the others are written,
+ * so waiting for the next item must never hold a write back. Cancellation stops starting new items; whatever was
+ * started is waited for before this returns or throws (it reads the input, which the caller then closes).
+ */
+export async function overlapped<T>(
+  items: Iterable<number> | AsyncIterable<number>,
+  reconstruct: (item: number) => Promise<T>,
+  write: (result: T) => Promise<void>,
+  signal: AbortSignal,
+): Promise<void> {
+  const started: Promise<T>[] = [];
+  /** Per item not yet written: the end of its write (which follows every earlier item's). */
+  const unwritten: Promise<void>[] = [];
+  let lastWrite: Promise<void> = Promise.resolve();
+  try {
+    for await (const item of items) {
+      await checkpoint(signal);
+      const result = reconstruct(item);
+      result.catch(() => undefined); // observed here; thrown where its write is awaited, in order
+      started.push(result);
+      lastWrite = lastWrite.then(() => result).then(write);
+      lastWrite.catch(() => undefined); // observed here; thrown where it is awaited
+      unwritten.push(lastWrite);
+      if (unwritten.length >= INLINES_IN_FLIGHT) await unwritten.shift();
+    }
+    await lastWrite;
+  } finally {
+    await Promise.allSettled([...started, lastWrite]);
   }
 }
 

@@ -1,7 +1,10 @@
 import path from 'node:path';
+import { channelName } from '../passive/mseed';
 import type { AmplitudeStats, JobRequest } from '../../preload/contract';
 import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
+import { importRecordingSet } from '../passive/recordingSet';
+import { detectAnomaliesInSet } from '../passive/anomaly/recordingSetDetection';
 import { describeRun } from '../survey/runLabel';
 import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
@@ -9,6 +12,11 @@ import { reconstructSurveySection } from './reconstructSection';
 import { trainModel } from './trainModel';
 import { LayeredVolume } from '../synth/layeredVolume';
 import { checkpoint } from '../ml/cancellation';
+import { chosenBackend } from '../ml/backends';
+import { gpuWorkerDevices } from './workers/gpuWorkers';
+import { spreadApply } from './workers/spreadApply';
+import { spreadTraining } from './workers/spreadTraining';
+import { workerScript } from './workers/workerProcess';
 import type { JobContext } from './protocol';
 
 type RequestOf<K extends JobRequest['kind']> = Extract<JobRequest, { kind: K }>;
@@ -32,12 +40,24 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return syntheticStats(request, context);
     case 'import-survey':
       return importSurvey(request, context);
-    case 'train-model':
-      return trainModel(request, context);
+    case 'import-recordings':
+      return importRecordingSet(request, context);
+    case 'detect-anomalies':
+      return detectAnomaliesInSet(request, context);
+    case 'train-model': {
+      // One GPU (or none) trains here; several train data-parallel, a worker process each.
+      const devices = gpuWorkerDevices(chosenBackend());
+      if (devices.length < 2) return trainModel(request, context);
+      return spreadTraining(request, context, { devices, workerScript: workerScript(__dirname, 'trainWorker') });
+    }
     case 'reconstruct-section':
       return reconstructSurveySection(request, context);
-    case 'apply-volume':
-      return applyVolume(request, context);
+    case 'apply-volume': {
+      // One GPU (or none) applies here; several each get a worker process.
+      const devices = gpuWorkerDevices(chosenBackend());
+      if (devices.length < 2) return applyVolume(request, context);
+      return spreadApply(request, context, { devices, workerScript: workerScript(__dirname, 'applyWorker') });
+    }
     case 'apply-volume-slice':
       return applyVolume(request.apply, context, { slice: request.slice, finish: false, shared: true });
     case 'finish-volume':
@@ -53,6 +73,10 @@ export function jobTitle(request: JobRequest): string {
       return `Amplitude statistics of a synthetic ${request.inlines} x ${request.crosslines} x ${request.samples} volume`;
     case 'import-survey':
       return `Import ${path.basename(request.path)}`;
+    case 'import-recordings':
+      return `Import the recordings of ${path.basename(request.dir)}`;
+    case 'detect-anomalies':
+      return `Find anomalies in ${request.setName} (${request.sourceIds.map(channelName).join(', ')})`;
     case 'reconstruct-section':
       return `${taskVerb(request.task)} ${request.label} of ${request.surveyName}`;
     case 'apply-volume':

@@ -7,6 +7,7 @@ import type { BackendReport } from '../../preload/contract';
 import { toApiError } from './apiErrors';
 import { chooseBackend } from '../ml/backends';
 import { withInferenceThreads } from '../ml/parallelInference';
+import { warmUpModels } from './inferenceCache';
 import { runJob } from './jobs';
 import type { ComputeToHost, HostToCompute } from './protocol';
 
@@ -42,10 +43,14 @@ const host = connectToHost();
 // exit hooks run: a --cpu-prof profile (npm run bench -- apply) is written only then.
 process.on('SIGTERM', () => process.exit(143));
 const running = new Map<string, AbortController>();
+/** The backend the last probe chose. */
+let backendName: BackendReport['backend'] | null = null;
 
 async function probe(): Promise<{ backend: BackendReport | null; backendError: string | null }> {
   try {
-    return { backend: withInferenceThreads(await chooseBackend()), backendError: null };
+    const backend = withInferenceThreads(await chooseBackend());
+    backendName = backend.backend;
+    return { backend, backendError: null };
   } catch (error) {
     return { backend: null, backendError: error instanceof Error ? error.message : String(error) };
   }
@@ -77,6 +82,13 @@ host.onMessage((message) => {
       break;
     case 'probe':
       void probe().then((report) => host.send({ type: 'backend', ...report }));
+      break;
+    case 'warm-up':
+      // On a GPU only, where what a first click waits for is kernel compilation. On the CPU the network's own time
+      // dominates a click, and a warm-up would take both cores away from whatever the user starts first.
+      if (backendName === 'webgpu' || backendName === 'tensorflow') {
+        void warmUpModels(message.modelDirs, () => running.size === 0);
+      }
       break;
   }
 });

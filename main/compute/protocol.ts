@@ -2,7 +2,11 @@
 import type { ApiErrorShape, BackendReport, JobRequest } from '../../preload/contract';
 
 export type HostToCompute =
-  { type: 'run'; jobId: string; request: JobRequest } | { type: 'cancel'; jobId: string } | { type: 'probe' };
+  | { type: 'run'; jobId: string; request: JobRequest }
+  | { type: 'cancel'; jobId: string }
+  | { type: 'probe' }
+  /** Sent once the process is ready: load these models and run them once, before the first click needs them. */
+  | { type: 'warm-up'; modelDirs: string[] };
 
 export type ComputeToHost =
   | { type: 'ready'; backend: BackendReport | null; backendError: string | null; pid: number }

@@ -10,15 +10,15 @@ import {
 } from '../../preload/contract';
 import { patchesPerPass, plannedModelPasses, reconstructSection, type Reconstruction } from '../ml/inference';
 import { signalLeakage, signalToNoiseDb, type SectionShape } from '../signal/metrics';
-import { loadInferenceModel, type InferenceModel } from '../ml/modelForInference';
+import type { InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
-import { estimateSourceScale, SurveyCachePatchSource } from '../ml/training/patchSource';
 import { denoiseMethods, interpolationMethods } from '../processing';
 import { confineToInput } from '../processing/confineToInput';
 import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
 import { seededRandom } from '../signal/random';
+import { sharedInferenceModel, sharedSurveyScale } from './inferenceCache';
 import type { JobContext } from './protocol';
 
 type ReconstructRequest = Extract<JobRequest, { kind: 'reconstruct-section' }>;
@@ -51,8 +51,8 @@ export interface PreparedReconstruction {
 }
 
 /**
- * The model (with the survey's amplitude scale from `cacheDir`) or classical method. `onPatches` hears of every batch
- * of patches the model predicts (progress from work done).
+ * The model (with the survey's amplitude scale from `cacheDir`; both kept between jobs: inferenceCache.ts) or
+ * classical method. `onPatches` hears of every batch of patches the model predicts (progress from work done).
  */
 export async function reconstructor(
   request: ReconstructionChoice,
@@ -61,7 +61,7 @@ export async function reconstructor(
   onPatches?: (count: number) => void,
 ): Promise<PreparedReconstruction> {
   if (request.model) {
-    const loaded: InferenceModel = await loadInferenceModel(request.model.dir);
+    const loaded: InferenceModel = await sharedInferenceModel(request.model.dir);
     if (loaded.card.task !== request.task) {
       throw Object.assign(
         new Error(`model ${loaded.card.name} was trained to ${loaded.card.task}, not to ${request.task}`),
@@ -70,8 +70,7 @@ export async function reconstructor(
         },
       );
     }
-    const source = await SurveyCachePatchSource.open(cacheDir);
-    const scale: AmplitudeScale = await estimateSourceScale(source).finally(() => source.close());
+    const scale: AmplitudeScale = await sharedSurveyScale(cacheDir);
     const options = {
       task: request.task,
       scale,

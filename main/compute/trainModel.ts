@@ -9,6 +9,7 @@ import { parseModelConfig } from '../ml/modelConfig';
 import { loadInferenceModel } from '../ml/modelForInference';
 import { readModelCard } from '../ml/registry/modelFiles';
 import { writeBestModel } from '../ml/training/checkpoint';
+import type { GradientExchange } from '../ml/training/dataParallel';
 import { estimateSourceScale, openSurveyPatchSource, type SurveyPatchSource } from '../ml/training/patchSource';
 import { train, type TrainResult } from '../ml/training/trainer';
 import type { JobContext } from './protocol';
@@ -21,10 +22,17 @@ export type TrainModelResult = TrainResult & { adaptComparison?: AdaptComparison
 export const KEPT_BASE_SURE_NOTE =
   "adapting did not lower the estimated error (Stein's unbiased risk estimate at checked strength, on 8 lines of the survey); these are the base model's weights";
 
-export async function trainModel(request: TrainRequest, context: JobContext): Promise<TrainModelResult> {
+/** `exchange`: this process is one worker of a data-parallel training (compute/workers/spreadTraining.ts). */
+export async function trainModel(
+  request: TrainRequest,
+  context: JobContext,
+  exchange?: GradientExchange,
+): Promise<TrainModelResult> {
   const sources = await Promise.all(request.sources.map(openSurveyPatchSource));
   try {
-    const result = await trainOn(sources, request, context);
+    const result = await trainOn(sources, request, context, exchange);
+    // Worker 0 alone writes the model: the others' weights are the same.
+    if (exchange !== undefined && exchange.rank !== 0) return result;
     const onNoisyData = request.corruption === 'blind-spot' || request.corruption === 'recorrupted';
     const adaptsDenoiser = request.task === 'denoise' && onNoisyData && request.initialModelDir !== undefined;
     if (!adaptsDenoiser || result.keptBase || sources.length !== 1) return result;
@@ -56,7 +64,12 @@ async function keepBaseUnlessBetter(
   }
 }
 
-async function trainOn(sources: SurveyPatchSource[], request: TrainRequest, context: JobContext): Promise<TrainResult> {
+async function trainOn(
+  sources: SurveyPatchSource[],
+  request: TrainRequest,
+  context: JobContext,
+  exchange: GradientExchange | undefined,
+): Promise<TrainResult> {
   // Fine-tuning keeps the base model's architecture, as its card records it.
   const config = request.initialModelDir
     ? parseModelConfig((await readModelCard(request.initialModelDir)).config, `${request.initialModelDir} model card`)
@@ -88,6 +101,7 @@ async function trainOn(sources: SurveyPatchSource[], request: TrainRequest, cont
     },
     {
       signal: context.signal,
+      exchange,
       onProgress: (fraction, message) => {
         lastFraction = fraction;
         context.progress(fraction, message);

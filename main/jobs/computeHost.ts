@@ -45,9 +45,14 @@ export class ComputeHost {
   private backendError: string | null = null;
   private exitsSeen = 0;
 
+  /**
+   * `warmUpModels`: the models a started compute process loads and runs once before any job asks for them (the
+   * defaults a first click uses), so that the first click is as fast as the next ones.
+   */
   constructor(
     private readonly launch: ComputeLauncher,
     private readonly bus: ApiEventBus,
+    private readonly warmUpModels: () => Promise<string[]> = async () => [],
   ) {}
 
   get status(): ComputeStatus {
@@ -78,6 +83,7 @@ export class ComputeHost {
           this.backendError = message.backendError;
           this.setStatus({ state: 'ready', pid: message.pid, backend: message.backend });
           resolve();
+          if (message.backend) this.sendWarmUp(child);
         }
         try {
           this.route(message);
@@ -151,6 +157,15 @@ export class ComputeHost {
     this.ready = null;
     child?.kill();
     this.setStatus({ state: 'stopped', pid: null });
+  }
+
+  private sendWarmUp(child: ComputeProcess): void {
+    this.warmUpModels().then(
+      (modelDirs) => {
+        if (modelDirs.length > 0) child.send({ type: 'warm-up', modelDirs });
+      },
+      (error: unknown) => console.warn('[compute] no models to warm up:', error),
+    );
   }
 
   private route(message: ComputeToHost): void {

@@ -47,10 +47,12 @@ export const MIN_HELD_OUT = 2;
 export interface BlendOptions {
   /** Seed of the choice of hidden blocks. */
   seed?: number;
+  /** The sets of live traces to hide, one at a time, instead of heldOutFolds(live, seed). */
+  heldOut?: readonly Uint8Array[];
 }
 
 /** Runs of missing traces, [start, end). */
-function missingRuns(live: TraceMask): [number, number][] {
+export function missingRuns(live: TraceMask): [number, number][] {
   const runs: [number, number][] = [];
   for (let t = 0; t < live.length;) {
     if (live[t]) {
@@ -118,20 +120,27 @@ function addHeldOutErrors(
   }
 }
 
-/** The section interpolated by the candidate blend that best restores held-out live traces (see the header). */
-export async function interpolateAtCheckedBlend(
+/** Each blend's score on the hidden live traces: SNR (dB) per entry of BLENDS, against what those traces held. */
+export interface BlendScores {
+  heldOutTraces: number;
+  /** Null when fewer than MIN_HELD_OUT traces could be hidden: no ranking worth trusting. */
+  snrDb: number[] | null;
+}
+
+/**
+ * Hides each set of `heldOut` traces in turn (by default the two folds of heldOutFolds), lets every candidate fill
+ * them back in, and scores every blend on what they held.
+ */
+export async function scoreBlends(
   candidates: BlendCandidates,
   section: Float32Array,
   shape: SectionShape,
   live: TraceMask,
   options: BlendOptions = {},
-): Promise<{ output: Float32Array; check: BlendCheck }> {
-  const folds = heldOutFolds(live, options.seed);
-  const heldOut = folds.reduce((n, fold) => n + fold.reduce((k, h) => k + h, 0), 0);
-  if (heldOut < MIN_HELD_OUT) {
-    const output = await candidates.model(section, live);
-    return { output, check: { weights: MODEL_ONLY, heldOutTraces: heldOut, heldOutSnrDb: null, modelSnrDb: null } };
-  }
+): Promise<BlendScores> {
+  const folds = options.heldOut ?? heldOutFolds(live, options.seed);
+  const heldOutTraces = folds.reduce((n, fold) => n + fold.reduce((k, h) => k + h, 0), 0);
+  if (heldOutTraces < MIN_HELD_OUT) return { heldOutTraces, snrDb: null };
   const sums = { signal: 0, errors: BLENDS.map(() => 0) };
   for (const hidden of folds) {
     const checkLive = Uint8Array.from(live, (l, t) => (l && !hidden[t] ? 1 : 0));
@@ -143,9 +152,26 @@ export async function interpolateAtCheckedBlend(
     };
     addHeldOutErrors(section, trial, hidden, shape.samples, sums);
   }
-  const snr = sums.errors.map((e) => (e > 0 ? 10 * Math.log10(sums.signal / e) : Number.POSITIVE_INFINITY));
-  const best = snr.indexOf(Math.max(...snr));
-  const weights = BLENDS[best]!;
+  const snrDb = sums.errors.map((e) => (e > 0 ? 10 * Math.log10(sums.signal / e) : Number.POSITIVE_INFINITY));
+  return { heldOutTraces, snrDb };
+}
+
+/** The blend check's verdict from the scores: the best blend, or the model alone where nothing could be checked. */
+export function bestBlend(scores: BlendScores): BlendCheck {
+  const { heldOutTraces, snrDb } = scores;
+  if (!snrDb) return { weights: MODEL_ONLY, heldOutTraces, heldOutSnrDb: null, modelSnrDb: null };
+  const best = snrDb.indexOf(Math.max(...snrDb));
+  return { weights: BLENDS[best]!, heldOutTraces, heldOutSnrDb: snrDb[best]!, modelSnrDb: snrDb[0]! };
+}
+
+/** The section with its dead traces filled by the blend `weights` of the candidates; live traces kept as they are. */
+export async function fillWithBlend(
+  candidates: BlendCandidates,
+  weights: BlendWeights,
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+): Promise<Float32Array> {
   const outputs = {
     model: weights.model ? await candidates.model(section, live) : null,
     pocs: weights.pocs ? await candidates.pocs(section, live) : null,
@@ -157,7 +183,19 @@ export async function interpolateAtCheckedBlend(
       output[i] = live[t] ? section[i]! : mix(weights, outputs, i);
     }
   }
-  return { output, check: { weights, heldOutTraces: heldOut, heldOutSnrDb: snr[best]!, modelSnrDb: snr[0]! } };
+  return output;
+}
+
+/** The section interpolated by the candidate blend that best restores held-out live traces (see the header). */
+export async function interpolateAtCheckedBlend(
+  candidates: BlendCandidates,
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: BlendOptions = {},
+): Promise<{ output: Float32Array; check: BlendCheck }> {
+  const check = bestBlend(await scoreBlends(candidates, section, shape, live, options));
+  return { output: await fillWithBlend(candidates, check.weights, section, shape, live), check };
 }
 
 /** The mean blend over several sections (a file's panels, a volume's lines) and how many were checked; null for none. */

@@ -63,6 +63,9 @@ export interface Reconstruction {
   blend: BlendCheck | null;
 }
 
+/** Patches the tiling hands the network at a time (joined into larger batches on a GPU: parallelInference.ts). */
+export const INFERENCE_BATCH = 16;
+
 type Forward = (input: tf.Tensor4D) => tf.Tensor;
 
 function modelPredictor(forward: Forward, patch: number, channels: number): PatchPredictor {
@@ -163,7 +166,7 @@ async function predictSection(
   const tiling = {
     patch,
     overlap: options.overlap ?? 0.5,
-    batchSize: options.batchSize ?? 16,
+    batchSize: options.batchSize ?? INFERENCE_BATCH,
     onPatches: options.onPatches,
   };
   const runWith = (plain: PatchPredictor, inFlight: number): Promise<Float32Array> => {

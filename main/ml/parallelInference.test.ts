@@ -216,6 +216,8 @@ describe('withInferenceThreads', () => {
     fallbacks: [],
     forced: false,
     probeMs: 1,
+    adapters: [],
+    gpus: [],
   };
 
   const tfjs = { engine: 'tfjs' } as const;

@@ -25,6 +25,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendReport } from '../../preload/contract';
 import { buildInferenceGraph, type InferenceGraph } from './inferenceGraph';
+import { patchBatcher } from './patchBatcher';
 import { createOnnxPredictor, onnxRuntimeAvailable, type OnnxPredictor } from './onnx/onnxRuntime';
 import type { PatchPredictor } from './tiling';
 
@@ -321,6 +322,56 @@ function graphPredictor(graph: InferenceGraph, patch: number, channels: number):
   };
 }
 
+/** Patches of one call of the folded graph in this thread: requests of the tiling (16 patches) joined (patchBatcher). */
+const GRAPH_BATCH = 64;
+/** Requests the tiling of one section keeps in flight on the folded graph: enough to fill a batch alone. */
+const GRAPH_REQUESTS_IN_FLIGHT = 4;
+
+/** The batched predictor of a graph for one input shape: its calls have GRAPH_BATCH patches on a GPU backend. */
+function batchedGraphPredictor(graph: InferenceGraph, patch: number, channels: number): PatchPredictor {
+  const backend = tf.getBackend();
+  return patchBatcher(graphPredictor(graph, patch, channels), {
+    inputPerPatch: patch * patch * channels,
+    outputPerPatch: patch * patch,
+    maxPatches: GRAPH_BATCH,
+    fixedBatch: backend !== 'wasm' && backend !== 'cpu',
+  });
+}
+
+/** Folded graphs kept for models inferred again and again (keepInferenceGraph), with their predictor per shape. */
+const keptGraphs = new Map<
+  tfl.LayersModel,
+  { graph: InferenceGraph | null; predictors: Map<string, PatchPredictor> }
+>();
+
+/**
+ * Keeps `model`'s folded graph (built on first use) and its batched predictors from one inference to the next, until
+ * releaseInferenceGraph: for a model that is not trained any further (the compute process's model cache). Other models
+ * get a graph per inference, released after it.
+ */
+export function keepInferenceGraph(model: tfl.LayersModel): void {
+  if (!keptGraphs.has(model)) keptGraphs.set(model, { graph: null, predictors: new Map() });
+}
+
+export function releaseInferenceGraph(model: tfl.LayersModel): void {
+  keptGraphs.get(model)?.graph?.dispose();
+  keptGraphs.delete(model);
+}
+
+/** The kept predictor of `model` for this input shape, or null where its graph is not kept. */
+function keptGraphPredictor(model: tfl.LayersModel, patch: number, channels: number): PatchPredictor | null {
+  const kept = keptGraphs.get(model);
+  if (kept === undefined) return null;
+  kept.graph ??= buildInferenceGraph(model);
+  const shape = `${patch}/${channels}/${tf.getBackend()}`;
+  let predictor = kept.predictors.get(shape);
+  if (predictor === undefined) {
+    predictor = batchedGraphPredictor(kept.graph, patch, channels);
+    kept.predictors.set(shape, predictor);
+  }
+  return predictor;
+}
+
 /** The ONNX Runtime session of the last model inferred (a section is inferred many times with one model). */
 let onnxSession: { key: string; serial: number; predictor: OnnxPredictor } | null = null;
 let onnxSessionsCreated = 0;
@@ -387,7 +438,8 @@ function onOnnxRuntime<T>(
 /**
  * Runs `work` with a predictor of `model` for patches of `patch` x `patch` with `channels` channels, and how many
  * batches to keep in flight: ONNX Runtime on the CPU backends where it loads; else the folded inference graph, spread
- * over the inference threads on wasm, in this thread otherwise.
+ * over the inference threads on wasm, in this thread otherwise (GPU backends), where the requests of every section
+ * inferred at once are joined into batches of GRAPH_BATCH patches.
  */
 export async function withGraphPredictor<T>(
   model: tfl.LayersModel,
@@ -401,9 +453,11 @@ export async function withGraphPredictor<T>(
   }
   const pool = await sharedPool();
   if (pool !== null) return pool.run(model, patch, channels, work);
+  const kept = keptGraphPredictor(model, patch, channels);
+  if (kept !== null) return work(kept, GRAPH_REQUESTS_IN_FLIGHT);
   const graph = buildInferenceGraph(model);
   try {
-    return await work(graphPredictor(graph, patch, channels), 1);
+    return await work(batchedGraphPredictor(graph, patch, channels), GRAPH_REQUESTS_IN_FLIGHT);
   } finally {
     graph.dispose();
   }

@@ -124,3 +124,26 @@ export class RunningLoss {
     return (total ?? Number.NaN) / count;
   }
 }
+
+/**
+ * One optimizer update of `model`'s trainable weights against `cost`, the gradients first scaled down together when
+ * their global norm exceeds `maxNorm` (PyTorch's clip_grad_norm_): one bad batch cannot throw the weights far.
+ * Returns the cost and the gradients' norm before clipping, intermediates freed.
+ */
+export function clippedStep(
+  model: tfl.LayersModel,
+  optimizer: tf.Optimizer,
+  cost: () => tf.Scalar,
+  maxNorm: number,
+): { loss: tf.Scalar; gradientNorm: tf.Scalar } {
+  const weights = model.trainableWeights.map((weight) => weight.read() as tf.Variable);
+  return tf.tidy(() => {
+    const { value, grads } = tf.variableGrads(cost, weights);
+    const names = Object.keys(grads);
+    const norm = tf.sqrt(tf.addN(names.map((name) => tf.sum(tf.square(grads[name]!))))) as tf.Scalar;
+    const factor = tf.minimum(1, tf.div(maxNorm, tf.add(norm, 1e-6)));
+    const clipped = Object.fromEntries(names.map((name) => [name, tf.mul(grads[name]!, factor)]));
+    optimizer.applyGradients(clipped);
+    return { loss: value, gradientNorm: norm };
+  });
+}

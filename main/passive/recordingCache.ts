@@ -10,6 +10,7 @@
  */
 import { mkdir, open, readFile, rm, writeFile, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { checkpoint } from '../ml/cancellation';
 import { publish } from '../survey/cacheFiles';
 import { allocateSamples, type SampleType, type Samples } from './mseed/encodings';
 import { readMseedFile, type ChannelGap, type RecordProblem } from './mseed/reader';
@@ -59,11 +60,17 @@ interface ChannelWriter {
   written: number;
 }
 
+export interface BuildOptions {
+  onFile?: (done: number, total: number) => void;
+  /** Checked between files: a cancelled build removes what it wrote. */
+  signal?: AbortSignal;
+}
+
 /** Decodes `files` into a new cache at `dir` (replacing one there); returns its index. */
 export async function buildRecordingCache(
   files: readonly string[],
   dir: string,
-  onFile?: (done: number, total: number) => void,
+  { onFile, signal }: BuildOptions = {},
 ): Promise<RecordingIndex> {
   const partial = `${dir}.partial`;
   await rm(partial, { recursive: true, force: true });
@@ -91,6 +98,7 @@ export async function buildRecordingCache(
         }
       }
       onFile?.(k + 1, files.length);
+      if (signal) await checkpoint(signal);
     }
     for (const writer of writers.values()) {
       await writer.handle.close();
@@ -154,6 +162,11 @@ function serializeIndex(index: RecordingIndex): string {
 
 const TIME_KEYS = new Set(['startNs', 'afterNs', 'beforeNs', 'durationNs']);
 
+/** A window asked of a channel the set does not hold (the API's 'not-found'). */
+export class UnknownChannelError extends Error {
+  readonly apiCode = 'not-found';
+}
+
 /** An opened recording cache: its index, and windows of its channels. */
 export class RecordingCache {
   private constructor(
@@ -172,10 +185,25 @@ export class RecordingCache {
     return new RecordingCache(dir, { channels: parsed.channels, files: parsed.files });
   }
 
+  /** Every sample of `sourceId`, as continuous pieces in time order (files that continue each other joined). */
+  async readChannel(sourceId: string): Promise<WindowPiece[]> {
+    const pieces = this.index.channels.filter((c) => c.sourceId === sourceId).flatMap((c) => c.pieces);
+    const startNs = pieces.reduce(
+      (first, piece) => (piece.startNs < first ? piece.startNs : first),
+      pieces[0]?.startNs ?? 0n,
+    );
+    const endNs = pieces.reduce((last, piece) => {
+      const end = sampleTimeNs(piece.startNs, piece.sampleCount, piece.sampleRate);
+      return end > last ? end : last;
+    }, startNs);
+    return this.readWindow(sourceId, startNs, endNs);
+  }
+
   /** Samples of `sourceId` from startNs (included) to endNs (excluded), piece by piece. */
   async readWindow(sourceId: string, startNs: bigint, endNs: bigint): Promise<WindowPiece[]> {
     const channels = this.index.channels.filter((c) => c.sourceId === sourceId);
-    if (channels.length === 0) throw new Error(`the recording set has no channel ${channelName(sourceId)}`);
+    if (channels.length === 0)
+      throw new UnknownChannelError(`the recording set has no channel ${channelName(sourceId)}`);
     const window: WindowPiece[] = [];
     for (const channel of channels) {
       const handle = await open(path.join(this.dir, channel.dataFile), 'r');

@@ -32,10 +32,33 @@ export interface Spectrogram {
   decibels: boolean;
 }
 
+export interface StftSettings {
+  nperseg: number;
+  noverlap: number;
+  nfft: number;
+}
+
+const LOW_RATE_BELOW_HZ = 10;
+
+/**
+ * The seed's STFT (256/192/256: 2.56 s segments every 0.64 s at 100 Hz), or below 10 Hz 32/24/32, because at 1 sps
+ * 256 samples are 4.3 minutes (anomaly/spectrogramWindows.ts says why that matters).
+ */
+export function stftSettingsFor(sampleRate: number): StftSettings {
+  return sampleRate < LOW_RATE_BELOW_HZ
+    ? { nperseg: 32, noverlap: 24, nfft: 32 }
+    : { nperseg: 256, noverlap: 192, nfft: 256 };
+}
+
 /** Density below this (in counts^2/Hz) shows as this in decibels (-300 dB) rather than -Infinity. */
 const DENSITY_FLOOR = 1e-30;
 /** 10 log10(x) = 10 / ln(10) * ln(x). */
 const DECIBELS_PER_NEPER = 10 / Math.LN10;
+
+/** 10 log10 of a density, floored at -300 dB. */
+export function densityToDecibels(density: number): number {
+  return DECIBELS_PER_NEPER * Math.log(Math.max(density, DENSITY_FLOOR));
+}
 
 export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOptions): Spectrogram {
   const nperseg = options.nperseg ?? 256;
@@ -69,7 +92,7 @@ export function spectrogram(samples: ArrayLike<number>, options: SpectrogramOpti
       const re = spectrum[2 * f]!;
       const im = spectrum[2 * f + 1]!;
       const density = (re * re + im * im) * binScale[f]!;
-      values[row + f] = decibels ? DECIBELS_PER_NEPER * Math.log(Math.max(density, DENSITY_FLOOR)) : density;
+      values[row + f] = decibels ? densityToDecibels(density) : density;
     }
   }
   return {

@@ -72,6 +72,42 @@ async function readPanel(file: SegyFile, panel: Panel): Promise<{ section: Float
   return { section, live };
 }
 
+/** Panels whose inline `lines` selects (all without `lines`, and every panel that is not an inline). */
+function selectedPanels(panels: readonly Panel[], lines: [number, number] | undefined): boolean[] {
+  return panels.map((p) => !lines || p.inline === null || (p.inline >= lines[0] && p.inline <= lines[1]));
+}
+
+/**
+ * Up to `count` of the panels `lines` selects, evenly spread through the file, read as applyToSegy reads them: what a
+ * method that learns from the file before processing it (test-time adaptation) sees of it.
+ */
+export async function readSpreadPanels(
+  inPath: string,
+  count: number,
+  lines?: [number, number],
+): Promise<{ section: Float32Array; shape: SectionShape; live: TraceMask }[]> {
+  const file = await openSegy(inPath);
+  try {
+    if (file.layout.variable) throw new Error('variable-trace-length files cannot be reconstructed yet');
+    const panels = panelsOf((await analyseSurvey(file)).geometry);
+    const isSelected = selectedPanels(panels, lines);
+    const selected = panels.filter((_, p) => isSelected[p]);
+    const picked = Math.min(count, selected.length);
+    const spread = [
+      ...new Set(Array.from({ length: picked }, (_, k) => Math.floor(((k + 0.5) * selected.length) / picked))),
+    ];
+    const read = [];
+    for (const p of spread) {
+      const panel = selected[p]!;
+      const { section, live } = await readPanel(file, panel);
+      read.push({ section, shape: { traces: panel.traces.length, samples: file.samplesPerTrace }, live });
+    }
+    return read;
+  } finally {
+    await file.close();
+  }
+}
+
 export async function applyToSegy(inPath: string, outPath: string, options: ApplyOptions): Promise<ApplySummary> {
   const started = performance.now();
   const file = await openSegy(inPath);
@@ -79,9 +115,7 @@ export async function applyToSegy(inPath: string, outPath: string, options: Appl
     if (file.layout.variable) throw new Error('variable-trace-length files cannot be reconstructed yet');
     const { geometry } = await analyseSurvey(file, { signal: options.signal });
     const panels = panelsOf(geometry);
-    const selected = panels.map(
-      (p) => !options.lines || p.inline === null || (p.inline >= options.lines[0] && p.inline <= options.lines[1]),
-    );
+    const selected = selectedPanels(panels, options.lines);
     const panelOfTrace = new Int32Array(file.traceCount).fill(-1);
     panels.forEach((panel, p) => panel.traces.forEach((trace) => trace >= 0 && (panelOfTrace[trace] = p)));
     const results = new Map<number, PanelResult>();

@@ -55,6 +55,15 @@ export interface OpenDatabaseOptions {
 }
 
 /**
+ * PROMETHIUM_SQLITE_BINDING=<path of better_sqlite3.node>: the native module from that file instead of better-sqlite3's
+ * own build folder (the GPU bundle of `npm run bench -- ml-gpu-prep` runs where no node_modules exist).
+ */
+function nativeBinding(): Database.Options {
+  const binding = process.env.PROMETHIUM_SQLITE_BINDING;
+  return binding ? { nativeBinding: binding } : {};
+}
+
+/**
  * Opens (creating if needed) a SQLite database in WAL mode and brings its schema up to date. The schema version lives
  * in PRAGMA user_version; each migration runs in its own transaction, so a crash mid-upgrade leaves the previous version.
  * A file SQLite cannot read throws DamagedDatabaseError.
@@ -66,7 +75,7 @@ export function openDatabase(
 ): SqliteDatabase {
   let db: SqliteDatabase | null = null;
   try {
-    db = readOnly ? new Database(readOnlySnapshot(file)) : new Database(file);
+    db = new Database(readOnly ? readOnlySnapshot(file) : file, nativeBinding());
     if (!readOnly) {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = NORMAL');

@@ -115,6 +115,63 @@ export const projectMigrations: readonly Migration[] = [
     sql: `ALTER TABLE training_metrics ADD COLUMN discriminator_loss REAL;`,
   },
   {
+    version: 6,
+    description: 'SEG-Y imports handed to a Slurm cluster: the chain of Slurm jobs of each submission',
+    sql: `
+      CREATE TABLE cluster_imports (
+        survey_id TEXT PRIMARY KEY REFERENCES surveys (id) ON DELETE CASCADE,
+        submissions TEXT NOT NULL,
+        script_dir TEXT NOT NULL,
+        submitted_at TEXT NOT NULL
+      );
+    `,
+  },
+  {
+    version: 7,
+    description: 'recording sets (folders of miniSEED files): their files, channels and gaps; times in ns since 1970',
+    sql: `
+      CREATE TABLE recording_sets (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL,
+        source_dir TEXT NOT NULL,
+        cache_dir TEXT NOT NULL,
+        state TEXT NOT NULL CHECK (state IN ('importing','ready','failed')),
+        created_at TEXT NOT NULL
+      );
+      CREATE TABLE recording_files (
+        set_id TEXT NOT NULL REFERENCES recording_sets (id) ON DELETE CASCADE,
+        path TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        is_mseed INTEGER NOT NULL,
+        problems TEXT NOT NULL DEFAULT '[]',
+        PRIMARY KEY (set_id, path)
+      );
+      CREATE TABLE recording_channels (
+        set_id TEXT NOT NULL REFERENCES recording_sets (id) ON DELETE CASCADE,
+        source_id TEXT NOT NULL,
+        network TEXT NOT NULL,
+        station TEXT NOT NULL,
+        location TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        sample_rate REAL NOT NULL,
+        sample_type TEXT NOT NULL,
+        sample_count INTEGER NOT NULL,
+        start_ns INTEGER NOT NULL,
+        end_ns INTEGER NOT NULL,
+        PRIMARY KEY (set_id, source_id)
+      );
+      CREATE TABLE recording_gaps (
+        set_id TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        after_ns INTEGER NOT NULL,
+        before_ns INTEGER NOT NULL,
+        duration_ns INTEGER NOT NULL,
+        FOREIGN KEY (set_id, source_id) REFERENCES recording_channels (set_id, source_id) ON DELETE CASCADE
+      );
+      CREATE INDEX recording_gaps_by_channel ON recording_gaps (set_id, source_id);
+    `,
+  },
+  {
     version: 8,
     description: 'trainings handed to a Slurm cluster: the array job (one task per model), the final job, the models',
     sql: `

@@ -10,6 +10,8 @@ import { SurveysRepository } from './surveysRepository';
 import { ModelsRepository } from './modelsRepository';
 import { VolumesRepository } from './volumesRepository';
 import { ClusterJobsRepository } from './clusterJobsRepository';
+import { RecordingSetsRepository } from './recordingSetsRepository';
+import { ClusterImportsRepository } from './clusterImportsRepository';
 import { ClusterTrainingsRepository } from './clusterTrainingsRepository';
 
 export const PROJECT_DB_FILE = 'project.sqlite';
@@ -24,6 +26,8 @@ export class Project {
   readonly models: ModelsRepository;
   readonly volumes: VolumesRepository;
   readonly clusterJobs: ClusterJobsRepository;
+  readonly recordings: RecordingSetsRepository;
+  readonly clusterImports: ClusterImportsRepository;
   readonly clusterTrainings: ClusterTrainingsRepository;
 
   private constructor(
@@ -38,6 +42,8 @@ export class Project {
     this.models = new ModelsRepository(db);
     this.volumes = new VolumesRepository(db);
     this.clusterJobs = new ClusterJobsRepository(db);
+    this.recordings = new RecordingSetsRepository(db);
+    this.clusterImports = new ClusterImportsRepository(db);
     this.clusterTrainings = new ClusterTrainingsRepository(db);
   }
 
@@ -46,7 +52,7 @@ export class Project {
     return path.join(this.dir, 'models');
   }
 
-  /** Survey caches (Zarr groups) and gather indexes live here, inside the project. */
+  /** Survey caches (Zarr groups), gather indexes and recording caches live here, inside the project. */
   get cachesDir(): string {
     return path.join(this.dir, 'caches');
   }
@@ -112,6 +118,7 @@ export class Project {
     removed.push(...removeStaleTemporaries(this.modelsDir, { recursive: true }));
     this.jobs.markUnfinishedInterrupted(new Date().toISOString());
     this.surveys.markUnfinishedFailed();
+    this.recordings.markUnfinishedFailed();
     this.volumes.markUnfinishedInterrupted();
     return removed;
   }
@@ -149,7 +156,7 @@ function isWritable(file: string): boolean {
 function removeTemporariesOfJob(request: JobRequest): string[] {
   if (request.kind === 'export-volume') return removeStaleTemporariesOf(request.path);
   if (request.kind === 'apply-volume') return removeStaleTemporaries(request.volumeDir, { recursive: true });
-  if (request.kind === 'import-survey') {
+  if (request.kind === 'import-survey' || request.kind === 'import-recordings') {
     const partialCache = `${request.cacheDir}${PARTIAL_CACHE_SUFFIX}`;
     if (!existsSync(partialCache)) return [];
     rmSync(partialCache, { recursive: true, force: true });

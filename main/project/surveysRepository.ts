@@ -109,6 +109,11 @@ export class SurveysRepository {
 
   /** Surveys whose import a previous run of the app left unfinished. */
   markUnfinishedFailed(): number {
-    return this.db.prepare(`UPDATE surveys SET state = 'failed' WHERE state = 'importing'`).run().changes;
+    return this.db
+      .prepare(
+        `UPDATE surveys SET state = 'failed'
+         WHERE state = 'importing' AND id NOT IN (SELECT survey_id FROM cluster_imports)`,
+      )
+      .run().changes;
   }
 }

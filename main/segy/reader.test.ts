@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SegyFormatError } from './errors';
 import { openSegyBuffer } from './reader';
-import { cubeFixture, setInt16, setInt32 } from './testFixtures';
+import { cubeFixture, setInt16, setInt32, variableLengthFixture } from './testFixtures';
 import { encodeTextHeader } from './textHeader';
 import { encodeNewSegy } from './writer';
 
@@ -114,20 +114,7 @@ describe('openSegyBuffer on generated files', () => {
   });
 
   it('walks variable-length traces by their own sample counts when the fixed-length flag allows it', async () => {
-    const short = encodeNewSegy({
-      samples: Float32Array.of(1, 2),
-      traceCount: 1,
-      samplesPerTrace: 2,
-      sampleIntervalUs: 1000,
-    });
-    const long = encodeNewSegy({
-      samples: Float32Array.of(3, 4, 5),
-      traceCount: 1,
-      samplesPerTrace: 3,
-      sampleIntervalUs: 1000,
-    });
-    const bytes = Buffer.concat([short, long.subarray(3600), short.subarray(3600)]);
-    setInt16(bytes, 3503, 0);
+    const bytes = variableLengthFixture();
     const file = await openSegyBuffer(bytes);
     expect([file.traceCount, file.samplesPerTrace, file.layout.fixedTraceBytes]).toEqual([3, 3, null]);
     expect(Array.from(await file.readTrace(1))).toEqual([3, 4, 5]);

@@ -24,9 +24,12 @@ export interface ScanOptions {
   readonly signal?: AbortSignal;
   /** Bytes per sequential read (default 16 MiB). */
   readonly blockBytes?: number;
+  /** Scan only traces start..start+count-1 (a part of the file, as a cluster task does); the whole file by default. */
+  readonly range?: { readonly start: number; readonly count: number };
 }
 
 export interface ScanResult {
+  /** Traces scanned (the file's, or the range's); the arrays below hold one value per trace scanned. */
   readonly traceCount: number;
   /** Header values per trace, keyed by 1-based trace header byte position. */
   readonly fields: ReadonlyMap<number, Int32Array>;
@@ -39,42 +42,37 @@ const DEFAULT_BLOCK_BYTES = 16 << 20;
 const DEAD_TRACE_CODE = 2;
 
 export async function scanSegy(file: SegyFile, options: ScanOptions = {}): Promise<ScanResult> {
+  const { start, count: traceCount } = options.range ?? { start: 0, count: file.traceCount };
   const specs = (options.headerFields ?? DEFAULT_SCAN_FIELDS).map(traceFieldAtByte);
-  const fields = new Map(specs.map((spec) => [spec.byte, new Int32Array(file.traceCount)]));
+  const fields = new Map(specs.map((spec) => [spec.byte, new Int32Array(traceCount)]));
   const columns = specs.map((spec) => ({ spec, values: fields.get(spec.byte)! }));
-  const deadTraces = new Uint8Array(file.traceCount);
+  const deadTraces = new Uint8Array(traceCount);
   const little = file.byteOrder === 'little';
   const headerBytes = file.layout.traceHeaderBytes;
   const traceIdentification = traceFieldAtByte(TRACE_ID_BYTE);
+  const end = start + traceCount;
   const bytesTotal =
-    file.traceCount === 0
-      ? 0
-      : file.traceOffset(file.traceCount - 1) + file.traceRecordBytes(file.traceCount - 1) - file.layout.dataOffset;
+    traceCount === 0 ? 0 : file.traceOffset(end - 1) + file.traceRecordBytes(end - 1) - file.traceOffset(start);
   let bytesDone = 0;
   let deadTraceCount = 0;
-  await forEachTraceBlock(
-    file,
-    0,
-    file.traceCount,
-    options.blockBytes ?? DEFAULT_BLOCK_BYTES,
-    (bytes, first, count) => {
-      options.signal?.throwIfAborted();
-      const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-      const base = file.traceOffset(first);
-      for (let i = first; i < first + count; i++) {
-        const at = file.traceOffset(i) - base;
-        for (const { spec, values } of columns) values[i] = readField(view, at, spec, 1, little);
-        const markedDead = readField(view, at, traceIdentification, 1, little) === DEAD_TRACE_CODE;
-        if (markedDead || isAllZero(bytes, at + headerBytes, at + file.traceRecordBytes(i))) {
-          deadTraces[i] = 1;
-          deadTraceCount++;
-        }
+  await forEachTraceBlock(file, start, traceCount, options.blockBytes ?? DEFAULT_BLOCK_BYTES, (bytes, first, count) => {
+    options.signal?.throwIfAborted();
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const base = file.traceOffset(first);
+    for (let i = first; i < first + count; i++) {
+      const at = file.traceOffset(i) - base;
+      const slot = i - start;
+      for (const { spec, values } of columns) values[slot] = readField(view, at, spec, 1, little);
+      const markedDead = readField(view, at, traceIdentification, 1, little) === DEAD_TRACE_CODE;
+      if (markedDead || isAllZero(bytes, at + headerBytes, at + file.traceRecordBytes(i))) {
+        deadTraces[slot] = 1;
+        deadTraceCount++;
       }
-      bytesDone += bytes.length;
-      options.onProgress?.({ tracesDone: first + count, traceCount: file.traceCount, bytesDone, bytesTotal });
-    },
-  );
-  return { traceCount: file.traceCount, fields, deadTraces, deadTraceCount };
+    }
+    bytesDone += bytes.length;
+    options.onProgress?.({ tracesDone: first + count - start, traceCount, bytesDone, bytesTotal });
+  });
+  return { traceCount, fields, deadTraces, deadTraceCount };
 }
 
 function isAllZero(bytes: Uint8Array, start: number, end: number): boolean {

@@ -21,6 +21,25 @@ export function cubeFixture(ni = 3, nx = 4, ns = 5, extra: Partial<NewSegyOption
   });
 }
 
+/** Traces of 2, 3 and 2 samples (1, 2 / 3, 4, 5 / 1, 2) in a rev 1 file whose fixed-length flag is 0: variable length. */
+export function variableLengthFixture(): Uint8Array {
+  const short = encodeNewSegy({
+    samples: Float32Array.of(1, 2),
+    traceCount: 1,
+    samplesPerTrace: 2,
+    sampleIntervalUs: 1000,
+  });
+  const long = encodeNewSegy({
+    samples: Float32Array.of(3, 4, 5),
+    traceCount: 1,
+    samplesPerTrace: 3,
+    sampleIntervalUs: 1000,
+  });
+  const bytes = Buffer.concat([short, long.subarray(3600), short.subarray(3600)]);
+  setInt16(bytes, 3503, 0);
+  return bytes;
+}
+
 export function setInt16(bytes: Uint8Array, byte1Based: number, value: number, little = false): void {
   new DataView(bytes.buffer, bytes.byteOffset).setInt16(byte1Based - 1, value, little);
 }

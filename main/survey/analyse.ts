@@ -30,8 +30,21 @@ export interface SurveyAnalysis {
 const GEOMETRY_EXTRA_FIELDS = [9, 13, 17, 21];
 
 export async function analyseSurvey(file: SegyFile, options: AnalyseOptions = {}): Promise<SurveyAnalysis> {
+  const { proposal, headerFields } = await proposeHeaderMap(file, options.headerMap);
+  const scan = await scanSegy(file, { headerFields, onProgress: options.onProgress, signal: options.signal });
+  return analysisOfScan(file, proposal, scan, options.domain);
+}
+
+/**
+ * The header map proposed from a sample of trace headers, and the header positions the scan must collect for it.
+ * Deterministic for a file and a user's map: a cluster import's tasks and final steps each get the same answer.
+ */
+export async function proposeHeaderMap(
+  file: SegyFile,
+  headerMap?: Partial<HeaderMap>,
+): Promise<{ proposal: HeaderMapProposal; headerFields: number[] }> {
   const sample = await sampleTraceHeaders(file, HEADER_MAP_FIELDS);
-  const proposal = detectHeaderMap(sample, file.traceCount, options.headerMap);
+  const proposal = detectHeaderMap(sample, file.traceCount, headerMap);
   const { map } = proposal;
   const headerFields = [
     ...new Set([
@@ -44,9 +57,23 @@ export async function analyseSurvey(file: SegyFile, options: AnalyseOptions = {}
       ...GEOMETRY_EXTRA_FIELDS,
     ]),
   ];
-  const scan = await scanSegy(file, { headerFields, onProgress: options.onProgress, signal: options.signal });
+  return { proposal, headerFields };
+}
+
+/** The geometry built from a scan of every trace (one pass, or the merged parts of a split scan). */
+export async function analysisOfScan(
+  file: SegyFile,
+  proposal: HeaderMapProposal,
+  scan: ScanResult,
+  domain?: VerticalDomain,
+): Promise<SurveyAnalysis> {
   const firstTrace = file.traceCount > 0 ? await file.readTraceHeader(0) : null;
-  const sampleAxis = sampleAxisOf(file, firstTrace, { domain: options.domain });
-  const geometry = buildGeometry({ traceCount: file.traceCount, fields: scan.fields, headerMap: map, sampleAxis });
+  const sampleAxis = sampleAxisOf(file, firstTrace, { domain });
+  const geometry = buildGeometry({
+    traceCount: file.traceCount,
+    fields: scan.fields,
+    headerMap: proposal.map,
+    sampleAxis,
+  });
   return { proposal, scan, geometry };
 }

@@ -12,11 +12,16 @@ export class LodAccumulator {
   /** Live traces that fell in each (inline, crossline) cell of the downsampled grid. */
   private readonly liveCounts: Uint32Array;
 
+  /**
+   * `factor`: given instead of derived from `maxBytes` for a block of whole inlines of a larger volume (starting at a
+   * multiple of the factor), whose means are then exactly the block's rows of the whole volume's.
+   */
   constructor(
     private readonly volumeShape: VolumeShape,
     maxBytes: number,
+    factor = lodFactor(volumeShape, maxBytes),
   ) {
-    this.factor = lodFactor(volumeShape, maxBytes);
+    this.factor = factor;
     this.shape = lodShape(volumeShape, this.factor);
     this.sums = new Float32Array(this.shape[0] * this.shape[1] * this.shape[2]);
     this.liveCounts = new Uint32Array(this.shape[0] * this.shape[1]);

@@ -19,7 +19,8 @@
 import { mkdir, rm, statfs } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { SurveyCacheError, invalidCacheArgument } from './cacheErrors';
-import { FileHandlePool, bytesOf, createSparseFile, forEachConcurrently, writeFully } from './cacheFiles';
+import { InlineBlockWriter, WRITES_IN_FLIGHT } from './cacheBlocks';
+import { FileHandlePool, bytesOf, createSparseFile, forEachConcurrently } from './cacheFiles';
 import {
   CACHE_FORMAT_VERSION,
   DEFAULT_LOD_MAX_BYTES,
@@ -28,6 +29,8 @@ import {
   chunkGrid,
   LOD_ARRAY_PATH,
   layoutSpec,
+  lodFactor,
+  lodShape,
   volumeOf,
   type ChunkedVolumeSpec,
   type SampleAxis,
@@ -61,12 +64,8 @@ export interface SurveyCacheWriterOptions {
 const DEFAULT_MEMORY_BUDGET = 128 * 1024 * 1024;
 /** A block is at least one inline, whatever the budget; beyond this the grid is surely wrong. */
 const MAX_INLINE_BYTES = 1024 * 1024 * 1024;
-/** Samples transposed per pass when filling time chunks: trace reads stay in cache lines, writes stay large. */
-const TIME_TILE_SAMPLES = 64;
 /** Open chunk files kept while writing: more than a typical crossline count, far below the OS limit. */
 const WRITE_HANDLES = 512;
-/** Writes (and file creations) in flight: keeps the disk queue busy while the thread pool has room for reads. */
-const WRITES_IN_FLIGHT = 4;
 
 interface InlineBlock {
   index: number;
@@ -76,7 +75,7 @@ interface InlineBlock {
 
 export class SurveyCacheWriter {
   private readonly shape: VolumeShape;
-  private readonly specs: Map<SeismicLayout, ChunkedVolumeSpec>;
+  private readonly specs: ReadonlyMap<SeismicLayout, ChunkedVolumeSpec>;
   private readonly pool = new FileHandlePool('r+', WRITE_HANDLES);
   private readonly liveMask: Uint8Array;
   private readonly lod: LodAccumulator;
@@ -90,16 +89,16 @@ export class SurveyCacheWriter {
   private stagedPositions: Int32Array = new Int32Array(0);
   private stagedCount = 0;
   private readonly cache: PartialCache;
+  private readonly blocks: InlineBlockWriter;
 
   private constructor(
     readonly dir: string,
     private readonly options: SurveyCacheWriterOptions,
-    layouts: SeismicLayout[],
+    plan: SurveyCachePlan,
   ) {
     this.cache = new PartialCache(dir, 'survey cache', this.pool);
-    this.shape = [options.inlines.length, options.crosslines.length, options.samples.count];
-    const timeChunk = options.timeChunkSamples ?? 1;
-    this.specs = new Map(layouts.map((layout) => [layout, layoutSpec(layout, this.shape, timeChunk)]));
+    this.shape = plan.shape;
+    this.specs = plan.specs;
     this.liveMask = new Uint8Array(this.shape[0] * this.shape[1]);
     this.lod = new LodAccumulator(this.shape, options.lodMaxBytes ?? DEFAULT_LOD_MAX_BYTES);
     const inlineBytes = this.shape[1] * this.shape[2] * 4;
@@ -107,12 +106,12 @@ export class SurveyCacheWriter {
     this.inlinesPerBlock = Math.max(1, Math.min(this.shape[0], Math.floor(budget / inlineBytes)));
     this.buffer = new Float32Array(this.inlinesPerBlock * this.shape[1] * this.shape[2]);
     this.flushedBlocks = new Uint8Array(Math.ceil(this.shape[0] / this.inlinesPerBlock));
+    this.blocks = new InlineBlockWriter(this.partialDir, this.shape, this.specs, this.pool);
   }
 
   /** Starts a cache at `dir` (replacing any leftover `<dir>.partial`); `dir` itself is replaced only by finish(). */
   static async create(dir: string, options: SurveyCacheWriterOptions): Promise<SurveyCacheWriter> {
-    const layouts = validateOptions(options);
-    const writer = new SurveyCacheWriter(dir, options, layouts);
+    const writer = new SurveyCacheWriter(dir, options, planSurveyCache(options));
     const partialDir = writer.partialDir;
     await rm(partialDir, { recursive: true, force: true });
     try {
@@ -125,6 +124,34 @@ export class SurveyCacheWriter {
       throw asCacheIoError(error, `creating survey cache ${partialDir}`);
     }
     return writer;
+  }
+
+  /**
+   * Sets `<dir>.partial` up, every chunk file at full size, for a cache that other processes fill in parts (a
+   * cluster import's tasks: each writes blocks of its own inlines with an InlineBlockWriter on planSurveyCache's
+   * specs); publishParts finishes it.
+   */
+  static async prepare(dir: string, options: SurveyCacheWriterOptions): Promise<void> {
+    const writer = await SurveyCacheWriter.create(dir, options);
+    await writer.pool.closeAll();
+  }
+
+  /**
+   * Finishes a cache filled in parts (see prepare): writes the live mask and the 3D view's downsampled copy that the
+   * parts computed (`lodMeans`: planSurveyCache's lod shape), the coordinates and the metadata, then publishes `dir`.
+   */
+  static async publishParts(
+    dir: string,
+    options: SurveyCacheWriterOptions,
+    liveMask: Uint8Array,
+    lodMeans: Float32Array,
+  ): Promise<SurveyCacheAttributes> {
+    const plan = planSurveyCache(options);
+    const cache = new PartialCache(dir, 'survey cache', new FileHandlePool('r+'));
+    const attributes = cacheAttributes(options, plan, liveMask);
+    await writeSmallArrays(cache.partialDir, options, liveMask, lodMeans);
+    await cache.publish(attributes);
+    return attributes;
   }
 
   /** Bytes the finished cache takes on disk when every trace is live. */
@@ -172,8 +199,12 @@ export class SurveyCacheWriter {
         await this.deriveCopiesFromInlines();
       }
       await this.pool.closeAll();
-      const attributes = this.attributes();
-      await this.writeSmallArrays();
+      const attributes = cacheAttributes(
+        this.options,
+        { shape: this.shape, specs: this.specs, lod: this.lod },
+        this.liveMask,
+      );
+      await writeSmallArrays(this.partialDir, this.options, this.liveMask, this.lod.means());
       await this.cache.publish(attributes);
       return attributes;
     } catch (error) {
@@ -287,9 +318,7 @@ export class SurveyCacheWriter {
   private async flushBlock(block: InlineBlock, includingInlineCopy: boolean): Promise<void> {
     this.flushedBlocks[block.index] = 1;
     if (!this.blockHasLiveTraces(block)) return;
-    if (includingInlineCopy) await this.writeInlineChunks(block);
-    if (this.specs.has('fast_crossline')) await this.writeCrosslineChunks(block);
-    if (this.specs.has('fast_time')) await this.writeTimeChunks(block);
+    await this.blocks.write(this.buffer, block.firstInline, block.inlineCount, includingInlineCopy);
     this.lod.addInlines(this.buffer, block.firstInline, block.inlineCount, this.liveMask);
   }
 
@@ -297,84 +326,6 @@ export class SurveyCacheWriter {
     const crosslines = this.shape[1];
     const first = block.firstInline * crosslines;
     return this.liveMask.subarray(first, first + block.inlineCount * crosslines).includes(1);
-  }
-
-  private async writeInlineChunks(block: InlineBlock): Promise<void> {
-    const inlineValues = this.shape[1] * this.shape[2];
-    await forEachConcurrently(block.inlineCount, WRITES_IN_FLIGHT, (li) => {
-      const values = this.buffer.subarray(li * inlineValues, (li + 1) * inlineValues);
-      return this.writeChunkBytes('fast_inline', [block.firstInline + li, 0, 0], values, 0);
-    });
-  }
-
-  /** A crossline chunk is [inline][sample], so the block's traces of one crossline form one contiguous range. */
-  private async writeCrosslineChunks(block: InlineBlock): Promise<void> {
-    const [, crosslines, samples] = this.shape;
-    const columns = Array.from({ length: WRITES_IN_FLIGHT }, () => new Float32Array(block.inlineCount * samples));
-    let next = 0;
-    await forEachConcurrently(WRITES_IN_FLIGHT, WRITES_IN_FLIGHT, async (writer) => {
-      const column = columns[writer]!; // each writer fills and writes its own column buffer
-      for (let xl = next++; xl < crosslines; xl = next++) {
-        for (let li = 0; li < block.inlineCount; li++) {
-          const from = (li * crosslines + xl) * samples;
-          column.set(this.buffer.subarray(from, from + samples), li * samples);
-        }
-        await this.writeChunkBytes('fast_crossline', [0, xl, 0], column, block.firstInline * samples);
-      }
-    });
-  }
-
-  /**
-   * A time chunk is [inline][crossline][sample-in-chunk], so the block's rows form one contiguous range per chunk.
-   * Filling them is a transpose, done TIME_TILE_SAMPLES at a time so each trace is read in whole cache lines.
-   */
-  private async writeTimeChunks(block: InlineBlock): Promise<void> {
-    const spec = this.specs.get('fast_time')!;
-    const samplesPerChunk = spec.chunkShape[2];
-    const chunksPerTile = Math.max(1, Math.floor(TIME_TILE_SAMPLES / samplesPerChunk));
-    const traces = block.inlineCount * this.shape[1];
-    const regionValues = traces * samplesPerChunk;
-    const tile = new Float32Array(chunksPerTile * regionValues);
-    const timeChunks = chunkGrid(spec)[2];
-    for (let firstChunk = 0; firstChunk < timeChunks; firstChunk += chunksPerTile) {
-      const tileChunks = Math.min(chunksPerTile, timeChunks - firstChunk);
-      this.transposeTimeTile(tile, traces, firstChunk * samplesPerChunk, tileChunks, samplesPerChunk);
-      await forEachConcurrently(tileChunks, WRITES_IN_FLIGHT, (c) => {
-        const region = tile.subarray(c * regionValues, (c + 1) * regionValues);
-        const regionStart = block.firstInline * this.shape[1] * samplesPerChunk;
-        return this.writeChunkBytes('fast_time', [0, 0, firstChunk + c], region, regionStart);
-      });
-    }
-  }
-
-  private transposeTimeTile(
-    tile: Float32Array,
-    traces: number,
-    firstSample: number,
-    tileChunks: number,
-    samplesPerChunk: number,
-  ): void {
-    const samples = this.shape[2];
-    const regionValues = traces * samplesPerChunk;
-    for (let trace = 0; trace < traces; trace++) {
-      const from = trace * samples + firstSample;
-      for (let c = 0, to = trace * samplesPerChunk; c < tileChunks; c++, to += regionValues) {
-        const chunkFirst = c * samplesPerChunk;
-        const stored = Math.min(samplesPerChunk, samples - firstSample - chunkFirst); // the last chunk may overhang
-        for (let s = 0; s < stored; s++) tile[to + s] = this.buffer[from + chunkFirst + s]!;
-        for (let s = stored; s < samplesPerChunk; s++) tile[to + s] = 0;
-      }
-    }
-  }
-
-  private async writeChunkBytes(
-    layout: SeismicLayout,
-    chunkCoords: [number, number, number],
-    values: Float32Array,
-    valueOffset: number,
-  ): Promise<void> {
-    const file = chunkFilePath(this.partialDir, this.specs.get(layout)!.arrayPath, chunkCoords);
-    await this.pool.use(file, (handle) => writeFully(handle, bytesOf(values), valueOffset * 4));
   }
 
   // ----- scattered mode ------------------------------------------------------------------------------------------
@@ -446,34 +397,58 @@ export class SurveyCacheWriter {
       await this.flushBlock(block, false);
     }
   }
+}
 
-  // ----- finishing -----------------------------------------------------------------------------------------------
+/** How a survey cache is cut: its shape, the chunking of each layout, the 3D view's downsampled copy. */
+export interface SurveyCachePlan {
+  shape: VolumeShape;
+  specs: ReadonlyMap<SeismicLayout, ChunkedVolumeSpec>;
+  lod: { factor: number; shape: [number, number, number] };
+}
 
-  private attributes(): SurveyCacheAttributes {
-    const { start, interval, unit } = this.options.samples;
-    let liveTraceCount = 0;
-    for (const live of this.liveMask) liveTraceCount += live;
-    return {
-      formatVersion: CACHE_FORMAT_VERSION,
-      shape: [...this.shape],
-      sampleAxis: { start, interval, unit },
-      liveTraceCount,
-      layouts: [...this.specs.keys()],
-      timeChunkSamples: this.options.timeChunkSamples ?? 1,
-      lod: { factor: this.lod.factor, shape: this.lod.shape, method: 'mean of live traces' },
-      survey: this.options.attributes ?? {},
-    };
-  }
+/** The plan of the cache SurveyCacheWriter writes for these options (refused with a clear error when they are bad). */
+export function planSurveyCache(options: SurveyCacheWriterOptions): SurveyCachePlan {
+  const layouts = validateOptions(options);
+  const shape: VolumeShape = [options.inlines.length, options.crosslines.length, options.samples.count];
+  const timeChunk = options.timeChunkSamples ?? 1;
+  const specs = new Map(layouts.map((layout) => [layout, layoutSpec(layout, shape, timeChunk)]));
+  const factor = lodFactor(shape, options.lodMaxBytes ?? DEFAULT_LOD_MAX_BYTES);
+  return { shape, specs, lod: { factor, shape: lodShape(shape, factor) } };
+}
 
-  private async writeSmallArrays(): Promise<void> {
-    const { start, interval, count } = this.options.samples;
-    const sampleValues = Float32Array.from({ length: count }, (_, k) => start + k * interval);
-    await writeSingleChunk(this.partialDir, 'inline', [0], Int32Array.from(this.options.inlines));
-    await writeSingleChunk(this.partialDir, 'crossline', [0], Int32Array.from(this.options.crosslines));
-    await writeSingleChunk(this.partialDir, 'sample', [0], sampleValues);
-    await writeSingleChunk(this.partialDir, 'live_mask', [0, 0], this.liveMask);
-    await writeSingleChunk(this.partialDir, LOD_ARRAY_PATH, [0, 0, 0], this.lod.means());
-  }
+function cacheAttributes(
+  options: SurveyCacheWriterOptions,
+  plan: SurveyCachePlan,
+  liveMask: Uint8Array,
+): SurveyCacheAttributes {
+  const { start, interval, unit } = options.samples;
+  let liveTraceCount = 0;
+  for (const live of liveMask) liveTraceCount += live;
+  return {
+    formatVersion: CACHE_FORMAT_VERSION,
+    shape: [...plan.shape],
+    sampleAxis: { start, interval, unit },
+    liveTraceCount,
+    layouts: [...plan.specs.keys()],
+    timeChunkSamples: options.timeChunkSamples ?? 1,
+    lod: { factor: plan.lod.factor, shape: plan.lod.shape, method: 'mean of live traces' },
+    survey: options.attributes ?? {},
+  };
+}
+
+async function writeSmallArrays(
+  partialDir: string,
+  options: SurveyCacheWriterOptions,
+  liveMask: Uint8Array,
+  lodMeans: Float32Array,
+): Promise<void> {
+  const { start, interval, count } = options.samples;
+  const sampleValues = Float32Array.from({ length: count }, (_, k) => start + k * interval);
+  await writeSingleChunk(partialDir, 'inline', [0], Int32Array.from(options.inlines));
+  await writeSingleChunk(partialDir, 'crossline', [0], Int32Array.from(options.crosslines));
+  await writeSingleChunk(partialDir, 'sample', [0], sampleValues);
+  await writeSingleChunk(partialDir, 'live_mask', [0, 0], liveMask);
+  await writeSingleChunk(partialDir, LOD_ARRAY_PATH, [0, 0, 0], lodMeans);
 }
 
 function validateOptions(options: SurveyCacheWriterOptions): SeismicLayout[] {

@@ -10,7 +10,7 @@ import type { SegyFile } from '../segy/reader';
 import type { SegyOpenOptions } from '../segy/layout';
 import { openSegy } from '../segy/reader';
 import { analyseSurvey } from './analyse';
-import { SurveyCacheWriter } from './cacheWriter';
+import { SurveyCacheWriter, type SurveyCacheWriterOptions } from './cacheWriter';
 import type { Geometry, GatherGeometry, Grid3d } from './geometry';
 import type { HeaderMap } from './headerMap';
 import { describeSurvey, type SurveyDescription } from './surveyDescription';
@@ -40,21 +40,45 @@ export async function importSurvey(request: ImportSurveyRequest, job: ImportProg
       onProgress: (p) => job.progress((0.4 * p.bytesDone) / p.bytesTotal, `scanning headers: trace ${p.tracesDone}`),
     });
     const description = describeSurvey(file, analysis);
-    const { geometry } = analysis;
-    if (geometry.kind === 'pre-stack-3d' && geometry.grid) {
-      await writeGatherIndex(request.cacheDir, ...cmpGathersOf(geometry.grid));
-    } else if (geometry.gathers) {
-      await writeGatherIndex(request.cacheDir, geometry.gathers);
-    } else if (gridCellOfTraces(geometry)) {
-      await fillCache(file, geometry, analysis.scan.deadTraces, request.cacheDir, job);
-    } else {
-      await writeGatherIndex(request.cacheDir, singleGather(geometry));
+    if (!(await indexSurveyWithoutCube(request.cacheDir, analysis.geometry))) {
+      await fillCache(file, analysis.geometry, analysis.scan.deadTraces, request.cacheDir, job);
     }
     job.progress(1, 'imported');
     return description;
   } finally {
     await file.close();
   }
+}
+
+/**
+ * Surveys without a cube (pre-stack, unstructured) are read from the SEG-Y through a gather index, written here;
+ * returns false for cube-like surveys (post-stack 3D, 2D line), whose traces go to a survey cache.
+ */
+export async function indexSurveyWithoutCube(cacheDir: string, geometry: Geometry): Promise<boolean> {
+  if (geometry.kind === 'pre-stack-3d' && geometry.grid) {
+    await writeGatherIndex(cacheDir, ...cmpGathersOf(geometry.grid));
+  } else if (geometry.gathers) {
+    await writeGatherIndex(cacheDir, geometry.gathers);
+  } else if (!gridCellOfTraces(geometry)) {
+    await writeGatherIndex(cacheDir, singleGather(geometry));
+  } else {
+    return false;
+  }
+  return true;
+}
+
+/** The survey cache of a cube-like survey: its grid and sample axis, and what it keeps of the source. */
+export function cubeCacheOptions(
+  file: SegyFile,
+  geometry: Geometry,
+  layout: { inlines: number[]; crosslines: number[] },
+): SurveyCacheWriterOptions {
+  return {
+    inlines: layout.inlines,
+    crosslines: layout.crosslines,
+    samples: { ...geometry.sampleAxis, count: file.samplesPerTrace },
+    attributes: { kind: geometry.kind, source: file.name },
+  };
 }
 
 /** For cube-like surveys (post-stack 3D, 2D line), the (inline index, crossline index) of every trace. */
@@ -89,12 +113,7 @@ async function fillCache(
 ): Promise<void> {
   const layout = gridCellOfTraces(geometry)!;
   const samples = file.samplesPerTrace;
-  const writer = await SurveyCacheWriter.create(cacheDir, {
-    inlines: layout.inlines,
-    crosslines: layout.crosslines,
-    samples: { ...geometry.sampleAxis, count: samples },
-    attributes: { kind: geometry.kind, source: file.name },
-  });
+  const writer = await SurveyCacheWriter.create(cacheDir, cubeCacheOptions(file, geometry, layout));
   try {
     const crosslineCount = layout.crosslines.length;
     for (let start = 0; start < file.traceCount; start += TRACES_PER_READ) {

@@ -3,9 +3,8 @@
  * `model:`), in resources/configs/velocity/. Validated here because they come from files and users.
  */
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { ModelConfigError } from '../ml/modelConfig';
+import { parseVelocityConfigText } from './velocityNetworkConfig';
 
 const positiveInt = z.number().int().positive();
 
@@ -35,17 +34,7 @@ export type InversionNetConfig = z.infer<typeof INVERSION_NET_CONFIG_SCHEMA>;
 export type InversionNetParams = InversionNetConfig['params'];
 
 export function parseInversionNetConfigText(text: string, source: string): InversionNetConfig {
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new ModelConfigError(`${source}: not valid YAML/JSON (${error instanceof Error ? error.message : error})`);
-  }
-  const unwrapped = typeof value === 'object' && value !== null && 'model' in value ? value.model : value;
-  const result = INVERSION_NET_CONFIG_SCHEMA.safeParse(unwrapped);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  throw new ModelConfigError(`${source}: ${problems.join('; ')}`);
+  return parseVelocityConfigText(INVERSION_NET_CONFIG_SCHEMA, text, source);
 }
 
 export async function readInversionNetConfig(filePath: string): Promise<InversionNetConfig> {

@@ -19,11 +19,13 @@ import { DamagedDatabaseError } from '../project/database';
 import { DamagedDatabases } from '../project/damagedDatabases';
 import { PROJECT_DB_FILE, Project } from '../project/project';
 import { SurveyLibrary } from './surveyLibrary';
-import { ReconstructionService } from './reconstructionService';
+import { chooseModel, ReconstructionService } from './reconstructionService';
 import { VolumeService } from './volumeService';
 import { ModelRegistry } from '../ml/registry/modelRegistry';
 import { TrainingService } from './trainingService';
 import { ClusterService } from './clusterService';
+import { RecordingLibrary } from './recordingLibrary';
+import { ClusterImportService } from './clusterImportService';
 import { ClusterTrainingService } from './clusterTrainingService';
 
 export interface HostCapabilities {
@@ -62,13 +64,15 @@ export class AppServices {
   readonly reconstruction: ReconstructionService;
   readonly volumes: VolumeService;
   readonly cluster: ClusterService;
+  readonly recordings: RecordingLibrary;
+  readonly clusterImports: ClusterImportService;
   readonly clusterTraining: ClusterTrainingService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
     this.appStore = this.openAppStore();
     this.currentProject = this.openProject(options.projectDir ?? this.app.defaultProjectDir, true);
-    this.compute = new ComputeHost(options.host.launchCompute, this.bus);
+    this.compute = new ComputeHost(options.host.launchCompute, this.bus, () => this.defaultModelDirs());
     this.jobs = new JobRunner(this.compute, this.bus, () => this.currentProject, {
       onDetail: (job, detail) => {
         this.training.recordEpoch(job, detail);
@@ -81,6 +85,8 @@ export class AppServices {
         if (request.kind === 'train-model') await this.training.finish(job);
         if (request.kind === 'reconstruct-section') this.reconstruction.finish(job);
         if (request.kind === 'apply-volume') this.volumes.finish(job);
+        if (request.kind === 'import-recordings')
+          await this.recordings.finishImport(project, info, request.setId, request.cacheDir);
       },
     });
     this.surveys = new SurveyLibrary(() => this.currentProject, this.jobs, this.bus);
@@ -89,6 +95,8 @@ export class AppServices {
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
+    this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus);
+    this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);
     this.clusterTraining = new ClusterTrainingService(
       () => this.currentProject,
       this.training,
@@ -111,6 +119,17 @@ export class AppServices {
 
   get logsDir(): string {
     return path.join(this.options.userDataDir, 'logs');
+  }
+
+  /**
+   * The folders of the models a click uses when the user picks none (a compute process on a GPU warms them up when it
+   * starts); the denoiser first, as the likelier first click.
+   */
+  private async defaultModelDirs(): Promise<string[]> {
+    const chosen = await Promise.all(
+      (['denoise', 'interpolate'] as const).map((task) => chooseModel(this.models, { task })),
+    );
+    return chosen.flatMap((model) => (model ? [model.dir] : []));
   }
 
   /**

@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import path from 'node:path';
 import { jobStates } from '../../main/cluster/slurm';
-import { slurmUnavailable, startTestSlurm } from '../support/slurmCluster';
+import { slurmUnavailable, startTestSlurm, type TestSlurm } from '../support/slurmCluster';
 import { median } from './stats';
 
 const BIN = path.resolve('bin/promethium.cjs');
@@ -21,7 +21,23 @@ interface Timing {
   submit: number;
 }
 
-export async function benchCluster(): Promise<string> {
+/** What a cluster bench runs in: the test Slurm, a temporary home and project, the CLI, a generated cube. */
+export interface SlurmBench {
+  slurm: TestSlurm;
+  /** The temporary folder that holds everything below, removed after the bench. */
+  home: string;
+  project: string;
+  cli: (args: string[]) => string;
+  /** The generated cube's SEG-Y. */
+  segy: string;
+}
+
+/** Starts the test Slurm, generates the cube, runs `work`, and stops and removes everything after it. */
+export async function withSlurmBench<T>(
+  cube: { inlines: number; crosslines: number; samples: number },
+  synthArgs: string[],
+  work: (bench: SlurmBench) => Promise<T>,
+): Promise<T> {
   const why = slurmUnavailable();
   if (why) throw new Error(`no test Slurm here: ${why}`);
   const slurm = startTestSlurm();
@@ -31,10 +47,18 @@ export async function benchCluster(): Promise<string> {
   const env = { ...slurm.env, PROMETHIUM_HOME: home };
   const cli = (args: string[]): string => execFileSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
   try {
-    const project = path.join(home, 'project');
     const segy = path.join(home, 'cube.sgy');
-    const size = ['--inlines', CUBE.inlines, '--crosslines', CUBE.crosslines, '--samples', CUBE.samples].map(String);
-    cli(['synth', '--out', segy, '--kind', 'cube', ...size, '--noise', 'gaussian:0']);
+    const size = ['--inlines', cube.inlines, '--crosslines', cube.crosslines, '--samples', cube.samples].map(String);
+    cli(['synth', '--out', segy, '--kind', 'cube', ...size, ...synthArgs]);
+    return await work({ slurm, home, project: path.join(home, 'project'), cli, segy });
+  } finally {
+    slurm.stop();
+    rmSync(home, { recursive: true, force: true });
+  }
+}
+
+export function benchCluster(): Promise<string> {
+  return withSlurmBench(CUBE, ['--noise', 'gaussian:0'], async ({ slurm, project, cli, segy }) => {
     const surveyId = (JSON.parse(cli(['import', segy, '--project', project, '--json'])) as { id: string }).id;
     const apply = [
       'apply',
@@ -82,10 +106,7 @@ export async function benchCluster(): Promise<string> {
         'rest is the tasks (each starts a Promethium process and a compute process) and the final job (3D view, ready ' +
         'state), with the scheduler starting each as the one before ends.',
     ].join('\n');
-  } finally {
-    slurm.stop();
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
 /** Polls Slurm itself (not a Promethium process, which would take a core from the tasks) until the final job ends. */

@@ -4,16 +4,13 @@
  * started here as root), alternating runs: one model (the fixed cost a task adds to the same training) and an
  * ensemble of one model per core (local trainings one after the other, the tasks side by side).
  */
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
+import { cpus, loadavg } from 'node:os';
 import path from 'node:path';
 import type { ClusterTrainingStatus } from '../../preload/contract';
-import { slurmUnavailable, startTestSlurm } from '../support/slurmCluster';
-import { waitForFinish } from './cluster';
+import { waitForFinish, withSlurmBench } from './cluster';
 import { median } from './stats';
 
-const BIN = path.resolve('bin/promethium.cjs');
 const CUBE = { inlines: 10, crosslines: 48, samples: 96 };
 /** The integration test's tiny autoencoder, on 16 x 16 patches (wasm, one core a training). */
 const CONFIG = 'model:\n  architecture: autoencoder\n  params: { features: [4, 8], bottleneck: 8 }\n';
@@ -30,22 +27,11 @@ interface Timing {
   submit: number;
 }
 
-export async function benchClusterTraining(): Promise<string> {
-  const why = slurmUnavailable();
-  if (why) throw new Error(`no test Slurm here: ${why}`);
-  const slurm = startTestSlurm();
-  process.env.SLURM_CONF = slurm.env.SLURM_CONF;
-  const models = slurm.cores;
-  const home = mkdtempSync(path.join(tmpdir(), 'promethium-bench-cluster-train-'));
-  const env = { ...slurm.env, PROMETHIUM_HOME: home };
-  const cli = (args: string[]): string => execFileSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8' });
-  try {
-    const project = path.join(home, 'project');
-    const segy = path.join(home, 'cube.sgy');
+export function benchClusterTraining(): Promise<string> {
+  return withSlurmBench(CUBE, [], async ({ slurm, home, project, cli, segy }) => {
+    const models = slurm.cores;
     const config = path.join(home, 'tiny.yaml');
     writeFileSync(config, CONFIG);
-    const size = ['--inlines', CUBE.inlines, '--crosslines', CUBE.crosslines, '--samples', CUBE.samples].map(String);
-    cli(['synth', '--out', segy, '--kind', 'cube', ...size]);
     cli(['import', segy, '--project', project]);
     const train = (out: string, extra: string[]): string =>
       cli([
@@ -98,10 +84,7 @@ export async function benchClusterTraining(): Promise<string> {
         'side where local trainings take turns, so it finishes sooner than they do. On a real cluster a training runs ' +
         'for hours: these seconds, and the queue wait, are what the cluster adds to each model.',
     ].join('\n');
-  } finally {
-    slurm.stop();
-    rmSync(home, { recursive: true, force: true });
-  }
+  });
 }
 
 /** What one task added to the same training, in words; on a loaded machine the difference can be noise of either sign. */

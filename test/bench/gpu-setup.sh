@@ -1,4 +1,5 @@
-# Sourced by the GPU scripts (gpu.sh, gpu-train.sh, gpu-spectrogram-epoch.sh) on the GPU machine, with .gpu/ carried
+# Sourced by the GPU scripts (gpu.sh, gpu-train.sh, gpu-apply.sh, gpu-spectrogram-epoch.sh, gpu-velocity.sh) on the GPU
+# machine, with .gpu/ carried
 # (`npm run bench -- ml-gpu-prep` and ../shared/tools/gpu-prep.sh): the Vulkan loader, Node and Dawn's native module
 # unpacked to /tmp/node and /tmp/dawn.node, and the GPU named.
 for f in .gpu/gl/*.deb; do dpkg -x "$f" /; done; ldconfig

@@ -1,11 +1,11 @@
 /**
  * Benchmarks (`npm run bench -- <suite>`): each suite measures Promethium next to its peer in the same run and writes
- * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, cluster (apply and training; `cluster
- * training`: training only), mseed, passive-denoise, wave.
+ * its section of BENCHMARKS.md. Suites: segy, quality, ml, viewer, apply, multigpu, multigpu-train, cluster (apply,
+ * import and training; `cluster apply|import|training`: that one only), mseed, passive-denoise, wave.
  */
 import { readFileSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
-import { benchQuality } from './quality';
+import { benchInterpolationQuality, benchQuality } from './quality';
 import { formatMlMeasurement, measureMlPerformance } from '../../main/ml/training/measure';
 import { benchMlGpu } from './mlGpu';
 import { benchMseed } from './mseed';
@@ -59,6 +59,12 @@ async function main(): Promise<void> {
       break;
     }
     case 'quality': {
+      if (args.includes('--interpolation')) {
+        const report = await benchInterpolationQuality();
+        console.log(report);
+        writeSection('Interpolation quality, test-time adaptation', 'quality --interpolation', report);
+        break;
+      }
       const report = await benchQuality();
       console.log(report);
       writeSection('Reconstruction quality', 'quality', report);
@@ -104,24 +110,48 @@ async function main(): Promise<void> {
       await benchWaveGpu(args[0] ?? '/tmp/dawn.node');
       break;
     case 'apply': {
-      // Imported here, like the viewer's: they open a project database, whose native module the GPU machine lacks.
-      const { benchApply } = await import('./apply');
-      const { report, backend } = await benchApply(Number(args[0] ?? 20));
+      // Imported here, like the viewer's: it opens a project database (on the GPU machine through PROMETHIUM_SQLITE_BINDING).
+      const { benchApply, parseApplyBenchArgs } = await import('./apply');
+      const { report, backend } = await benchApply(parseApplyBenchArgs(args));
       console.log(report);
       writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
       break;
     }
+    case 'multigpu': {
+      const { benchMultiGpu } = await import('./multiGpu');
+      const report = await benchMultiGpu(Number(args[0] ?? 16));
+      console.log(report);
+      writeSection('Apply to volume over several GPUs', 'multigpu', report);
+      break;
+    }
+    case 'multigpu-train': {
+      const { benchMultiGpuTraining } = await import('./multiGpuTraining');
+      const report = await benchMultiGpuTraining(args[0] ?? 'unet-small');
+      console.log(report);
+      writeSection('Training over several GPUs', 'multigpu-train', report);
+      break;
+    }
     case 'cluster': {
-      if (args[0] !== 'training') {
+      // `cluster apply`, `cluster import` or `cluster training` runs that one only.
+      const runs = (part: string): boolean => args[0] === undefined || args[0] === part;
+      if (runs('apply')) {
         const { benchCluster } = await import('./cluster');
         const report = await benchCluster();
         console.log(report);
         writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
       }
-      const { benchClusterTraining } = await import('./clusterTrain');
-      const training = await benchClusterTraining();
-      console.log(training);
-      writeSection('Training on a Slurm cluster', 'cluster training', training);
+      if (runs('import')) {
+        const { benchClusterImport } = await import('./clusterImport');
+        const report = await benchClusterImport();
+        console.log(report);
+        writeSection('Import on a Slurm cluster', 'cluster import', report);
+      }
+      if (runs('training')) {
+        const { benchClusterTraining } = await import('./clusterTrain');
+        const report = await benchClusterTraining();
+        console.log(report);
+        writeSection('Training on a Slurm cluster', 'cluster training', report);
+      }
       break;
     }
     case 'spectrogram-epoch': {
@@ -138,7 +168,7 @@ async function main(): Promise<void> {
       break;
     default:
       console.error(
-        'usage: npm run bench -- segy [--no-large] | ml | quality | pinn | viewer | apply [INLINES] | cluster | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh or gpu-spectrogram-epoch.sh)',
+        'usage: npm run bench -- segy [--no-large] | ml | quality [--interpolation] | pinn | viewer | apply [INLINES] [--cube IxXxS] [--line TxS] [--clicks N] [--runs N] [--compute A.cjs,B.cjs] | cluster [apply|import|training] | multigpu | multigpu-train | mseed | passive-denoise | wave [samples per family]   (GPU: ml-gpu-prep, then test/bench/gpu.sh, gpu-apply.sh or gpu-spectrogram-epoch.sh)',
       );
       process.exitCode = 2;
   }

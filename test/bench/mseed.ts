@@ -11,7 +11,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { readMseed } from '../../main/passive/mseed/reader';
 import { buildRecordingCache, RecordingCache } from '../../main/passive/recordingCache';
+import { readSpectrogram } from '../../main/passive/recordingSpectrogram';
 import { spectrogram } from '../../main/passive/spectrogram';
+import { readWaveform } from '../../main/passive/waveformWindow';
 import { encodeMseed, type MseedWriteOptions } from '../../main/passive/mseed/writer';
 import { gaussian, seededRandom } from '../../main/signal/random';
 import { median, seededIndex } from './stats';
@@ -98,8 +100,51 @@ function timeSpectrogram(samples: Int32Array): ReadTiming & { columns: number } 
   return { cpuMs: median(cpu), wallMs: median(wall), columns };
 }
 
+interface ViewTimings {
+  /** The whole day read as one window (8.64 M samples). */
+  dayWindow: ReadTiming;
+  /** The day as the waveform view asks for it: 2000 min/max columns, raw and detrended + bandpassed 1-10 Hz. */
+  waveform: ReadTiming;
+  filteredWaveform: ReadTiming;
+  /** The day's spectrogram as the view asks for it: 1500 columns of averaged STFT segments. */
+  spectrogram: ReadTiming;
+}
+
+/** What the app's views cost on a day of the cache (CPU and wall ms, medians of 5 after a warm-up). */
+async function timeDayViews(cache: RecordingCache): Promise<ViewTimings> {
+  const channel = cache.index.channels[0]!;
+  const startNs = channel.pieces[0]!.startNs;
+  const endNs = startNs + 86_400n * 1_000_000_000n;
+  const view = { sourceId: channel.sourceId, startNs, endNs, detrend: false, bandpass: null };
+  const median5 = async (work: () => Promise<unknown>): Promise<ReadTiming> => {
+    const cpu: number[] = [];
+    const wall: number[] = [];
+    for (let run = 0; run <= 5; run++) {
+      const cpuStart = process.cpuUsage();
+      const started = performance.now();
+      await work();
+      const used = process.cpuUsage(cpuStart);
+      if (run === 0) continue;
+      wall.push(performance.now() - started);
+      cpu.push((used.user + used.system) / 1000);
+    }
+    return { cpuMs: median(cpu), wallMs: median(wall) };
+  };
+  return {
+    dayWindow: await median5(() => cache.readWindow(channel.sourceId, startNs, endNs)),
+    waveform: await median5(() => readWaveform(cache, { ...view, columns: 2000 })),
+    filteredWaveform: await median5(() =>
+      readWaveform(cache, { ...view, columns: 2000, detrend: true, bandpass: [1, 10] }),
+    ),
+    spectrogram: await median5(() => readSpectrogram(cache, { ...view, columns: 1500 })),
+  };
+}
+
 /** A recording cache of the day file: its build time, and one-hour windows (360 k samples) at random times. */
-async function timeCacheWindows(file: string, dir: string): Promise<{ buildS: number; windowMs: number }> {
+async function timeCacheWindows(
+  file: string,
+  dir: string,
+): Promise<{ buildS: number; windowMs: number; views: ViewTimings }> {
   const started = performance.now();
   await buildRecordingCache([file], path.join(dir, 'cache'));
   const buildS = (performance.now() - started) / 1000;
@@ -115,7 +160,11 @@ async function timeCacheWindows(file: string, dir: string): Promise<{ buildS: nu
     if (window[0]?.samples.length !== 360_000) throw new Error('the benchmark window is not one hour of samples');
     if (run > 0) times.push(performance.now() - readStarted);
   }
-  return { buildS, windowMs: median(times) };
+  return { buildS, windowMs: median(times), views: await timeDayViews(cache) };
+}
+
+function timing(t: ReadTiming): string {
+  return `${t.cpuMs.toFixed(0)} (${t.wallMs.toFixed(0)})`;
 }
 
 function mbPerSecond(bytes: number, ms: number): string {
@@ -156,7 +205,11 @@ export async function benchMseed(): Promise<string> {
       ` nfft 256, dB; ${day.columns} columns x 129 frequencies): ${day.cpuMs.toFixed(0)} ms of CPU` +
       ` (${day.wallMs.toFixed(0)} ms wall), median of 3 after a warm-up.\n\nRecording cache of the 512-byte-record day file` +
       ` (main/passive/recordingCache.ts): built in ${cached.buildS.toFixed(1)} s; a one-hour window (360 k samples) reads in` +
-      ` ${cached.windowMs.toFixed(1)} ms (median of 20 at random hours, page cache warm).`
+      ` ${cached.windowMs.toFixed(1)} ms (median of 20 at random hours, page cache warm). The whole day and the app's views of` +
+      ` it, CPU ms (wall ms), medians of 5: the day read as one window (8.64 M samples) ${timing(cached.views.dayWindow)};` +
+      ` the waveform view's 2000 min/max columns ${timing(cached.views.waveform)}, detrended and bandpassed 1-10 Hz` +
+      ` first ${timing(cached.views.filteredWaveform)}; the spectrogram view's 1500 columns` +
+      ` ${timing(cached.views.spectrogram)}.`
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

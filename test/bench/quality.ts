@@ -12,6 +12,13 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { compareAdaptedDenoiser } from '../../main/ml/adaptChoice';
+import {
+  ADAPT_PANELS,
+  adaptInterpolator,
+  DEFAULT_ADAPT_SECONDS,
+  interpolateWithAdaptedChoice,
+} from '../../main/ml/adaptation/adaptedInterpolation';
+import { FINE_TUNE_DEFAULTS, fineTuneOnSections, type FineTuneSettings } from '../../main/ml/adaptation/fineTune';
 import { chooseBackend } from '../../main/ml/backends';
 import {
   addNoiseAtSnr,
@@ -26,11 +33,9 @@ import {
 import { reconstructSection } from '../../main/ml/inference';
 import { localCoherence, qualityReport, SIGNAL_LEAKAGE_WINDOW, type SectionShape } from '../../main/signal/metrics';
 import { loadInferenceModel, type InferenceModel } from '../../main/ml/modelForInference';
-import { parseModelConfig } from '../../main/ml/modelConfig';
 import { robustAmplitudeScale } from '../../main/ml/normalization';
 import { readModelCard } from '../../main/ml/registry/modelFiles';
 import { InMemoryPatchSource } from '../../main/ml/training/patchSource';
-import { train } from '../../main/ml/training/trainer';
 import { denoiseMethods, interpolationMethods } from '../../main/processing';
 import { openSegy } from '../../main/segy/reader';
 import { analyseSurvey } from '../../main/survey/analyse';
@@ -77,6 +82,7 @@ export interface AdaptingMethod {
   adaptTo(
     dataset: Dataset,
     corrupted: readonly CorruptedPanel[],
+    corruption: string,
   ): Promise<{ runs: Record<string, Method>; dispose(): Promise<void> }>;
 }
 
@@ -237,60 +243,28 @@ function modelMethod(loaded: InferenceModel, task: Task, tta: boolean, checked =
   };
 }
 
-/** How "adapt to this survey" is run in the benchmark (the app's models.adapt settings, trainingService.ts). */
-export interface AdaptSettings {
-  /** Wall-clock seconds of fine-tuning per dataset and corruption. */
-  seconds: number;
-  /** Training patch (square); inference keeps the bundled model's own patch. */
-  patch: number;
-  batchSize: number;
-  learningRate: number;
-}
-
 /**
  * The bundled model in `baseDir` fine-tuned on the corrupted panels of one case, as models.adapt does: recorrupted pairs
  * for denoising (the panels are noisy; taskBatches.ts), live traces hidden at random for interpolation, AdamW with the
- * app's learning rate, for a wall-clock time box. Every panel is trained on (no validation lines: the Mobil dataset is
- * one panel), and the model at the end of the time box is kept.
+ * app's learning rate, for a wall-clock time box (main/ml/adaptation/fineTune.ts). Every panel is trained on (no
+ * validation lines: the Mobil dataset is one panel), and the model at the end of the time box is kept.
  */
 export function adaptedModelMethod(
   baseDir: string,
   base: InferenceModel,
   task: Task,
-  settings: AdaptSettings,
+  settings: FineTuneSettings,
 ): AdaptingMethod {
   return {
     async adaptTo(dataset, corrupted) {
-      const checkpointDir = await mkdtemp(path.join(os.tmpdir(), 'promethium-bench-adapt-'));
       const sections = corrupted.map(({ input }, p) => ({ data: input, shape: dataset.panels[p]!.shape }));
-      let steps = 0;
-      const result = await train(
-        [new InMemoryPatchSource(dataset.name, sections)],
-        {
-          config: parseModelConfig(base.card.config, `${baseDir} model card`),
-          task,
-          loss: 'mse',
-          epochs: 10_000,
-          batchSize: settings.batchSize,
-          patch: settings.patch,
-          learningRate: settings.learningRate,
-          weightDecay: 1e-4,
-          validationFraction: 0,
-          seed: 1,
-          plateau: { factor: 0.5, patience: 10 },
-          earlyStopping: { patience: 10_000 },
-          timeBudgetSeconds: settings.seconds,
-          checkpointDir,
-          resume: false,
-          initialModelDir: baseDir,
-          freezeBatchNorm: true,
-          corruption: { kind: task === 'denoise' ? 'recorrupted' : 'synthetic' },
-        },
-        { onProgress: (_, message) => message.includes('training batch') && steps++ },
+      const adapted = await fineTuneOnSections({ dir: baseDir, model: base }, task, sections, settings, {
+        kind: task === 'denoise' ? 'recorrupted' : 'synthetic',
+      });
+      console.log(
+        `adapted ${path.basename(baseDir)} to ${dataset.name}: ${adapted.steps} steps in ${settings.seconds} s`,
       );
-      console.log(`adapted ${path.basename(baseDir)} to ${dataset.name}: ${steps} steps in ${settings.seconds} s`);
-      const adapted = await loadInferenceModel(result.lastCheckpointDir);
-      const inference = { ...adapted, patch: base.patch };
+      const inference = adapted.model;
       const runs: Record<string, Method> = { '': modelMethod(inference, task, false) };
       if (task === 'denoise') {
         // As the app's adapt job ends (compute/trainModel.ts): the base stays unless SURE prefers the adapted model.
@@ -307,24 +281,71 @@ export function adaptedModelMethod(
         );
         runs[', strength checked'] = modelMethod(choice.keepBase ? base : inference, task, false, true);
       }
+      return { runs, dispose: adapted.dispose };
+    },
+  };
+}
+
+/**
+ * `promethium interpolate` as it runs by default: the bundled interpolator fine-tuned for `seconds` on up to
+ * ADAPT_PANELS of the case's corrupted panels (spread through them, as the CLI spreads them through a file), live
+ * traces of the choice's fold kept out; then every panel filled by the better of the base and the adapted model,
+ * each blended with POCS or linear as the blend check finds best on those traces (ml/adaptation).
+ */
+export function defaultInterpolation(
+  baseDir: string,
+  base: InferenceModel,
+  seconds: number,
+  costs: string[],
+): AdaptingMethod {
+  return {
+    async adaptTo(dataset, corrupted, corruption) {
+      const started = performance.now();
+      const panels = corrupted.map(({ input, live }, p) => ({ section: input, shape: dataset.panels[p]!.shape, live }));
+      const trained = spreadPanels(panels, ADAPT_PANELS);
+      const adapted = await adaptInterpolator({ dir: baseDir, model: base }, trained, seconds);
+      if (!adapted) return { runs: { '': modelMethod(base, 'interpolate', false, true) }, dispose: async () => {} };
+      const adaptedAfter = (performance.now() - started) / 1000;
+      let adaptedPanels = 0;
+      let fillSeconds = 0;
+      const run: Method = async (input, shape, live, dt) => {
+        const fillStarted = performance.now();
+        const choice = await interpolateWithAdaptedChoice(
+          { base, adapted: adapted.model },
+          { section: input, shape, live },
+          { scale: robustAmplitudeScale(input, shape), sampleIntervalS: dt },
+        );
+        if (choice.adapted) adaptedPanels++;
+        fillSeconds += (performance.now() - fillStarted) / 1000;
+        return choice.output;
+      };
       return {
-        runs,
+        runs: { '': run },
         dispose: async () => {
-          adapted.model.dispose();
-          await rm(checkpointDir, { recursive: true, force: true });
+          const cost = `${dataset.name}, ${corruption}, adapt ${seconds} s, ${corrupted.length} panels: fine-tuning ${adaptedAfter.toFixed(0)} s (${adapted.steps} steps on ${trained.length} panels), filling with the choice ${fillSeconds.toFixed(0)} s; adapted model chosen on ${adaptedPanels} of ${panels.length} panels`;
+          console.log(`default interpolate: ${cost}`);
+          costs.push(cost);
+          await adapted.dispose();
         },
       };
     },
   };
 }
 
-export const BENCH_ADAPT: AdaptSettings = { seconds: 40, patch: 64, batchSize: 8, learningRate: 2e-3 };
+/** Up to `count` of the panels, evenly spread (as processing/applyToSegy.ts readSpreadPanels picks them in a file). */
+function spreadPanels<T>(panels: readonly T[], count: number): T[] {
+  const picked = Math.min(count, panels.length);
+  const indices = new Set(Array.from({ length: picked }, (_, k) => Math.floor(((k + 0.5) * panels.length) / picked)));
+  return [...indices].map((p) => panels[p]!);
+}
+
+export const BENCH_ADAPT: FineTuneSettings = { ...FINE_TUNE_DEFAULTS, seconds: 40 };
 
 /** The rows of one bundled denoiser: plain, with TTA, strength checked (with and without TTA), after adapting. */
 async function denoiserRows(
   modelsDir: string,
   id: string,
-  adapt: AdaptSettings,
+  adapt: FineTuneSettings,
 ): Promise<Record<string, Method | AdaptingMethod>> {
   const dir = path.join(modelsDir, id);
   const model = await loadInferenceModel(dir);
@@ -344,12 +365,41 @@ const QUALITY_MODELS = {
   interpolate: 'unet_interp_v1',
 } as const;
 
-export async function qualityMethods(modelsDir: string, adapt: AdaptSettings = BENCH_ADAPT): Promise<MethodTable> {
-  const interpolatorDir = path.join(modelsDir, QUALITY_MODELS.interpolate);
-  const autoencoder = await loadInferenceModel(path.join(modelsDir, QUALITY_MODELS.autoencoder));
-  const interpolator = await loadInferenceModel(interpolatorDir);
-  const denoisers = await Promise.all(QUALITY_MODELS.denoise.map((id) => denoiserRows(modelsDir, id, adapt)));
+/** The interpolation rows: classical methods, the bundled interpolator as it is, checked, adapted, and the CLI default. */
+async function interpolationRows(
+  modelsDir: string,
+  adapt: FineTuneSettings,
+  costs: string[] = [],
+): Promise<Record<string, Method | AdaptingMethod>> {
   const interp = QUALITY_MODELS.interpolate;
+  const interpolatorDir = path.join(modelsDir, interp);
+  const interpolator = await loadInferenceModel(interpolatorDir);
+  return {
+    'no-op': async (input) => input,
+    linear: async (input, shape, live) => interpolationMethods.linear(input, shape, live),
+    POCS: async (input, shape, live, dt) => interpolationMethods.pocs(input, shape, live, { dt }),
+    [interp]: modelMethod(interpolator, 'interpolate', false),
+    [`${interp} + TTA`]: modelMethod(interpolator, 'interpolate', true),
+    [`${interp}, blend checked`]: modelMethod(interpolator, 'interpolate', false, true),
+    [`${interp} + TTA, blend checked`]: modelMethod(interpolator, 'interpolate', true, true),
+    [`${interp} after adapt to this survey`]: adaptedModelMethod(interpolatorDir, interpolator, 'interpolate', adapt),
+    [DEFAULT_INTERPOLATE_ROW]: defaultInterpolation(interpolatorDir, interpolator, DEFAULT_ADAPT_SECONDS, costs),
+    // A shorter box next to the default, to see what the time buys.
+    [`interpolate --adapt-seconds ${SHORT_ADAPT_SECONDS}`]: defaultInterpolation(
+      interpolatorDir,
+      interpolator,
+      SHORT_ADAPT_SECONDS,
+      costs,
+    ),
+  };
+}
+
+const SHORT_ADAPT_SECONDS = 10;
+const DEFAULT_INTERPOLATE_ROW = `default interpolate (adapt ${DEFAULT_ADAPT_SECONDS} s + blend check)`;
+
+export async function qualityMethods(modelsDir: string, adapt: FineTuneSettings = BENCH_ADAPT): Promise<MethodTable> {
+  const autoencoder = await loadInferenceModel(path.join(modelsDir, QUALITY_MODELS.autoencoder));
+  const denoisers = await Promise.all(QUALITY_MODELS.denoise.map((id) => denoiserRows(modelsDir, id, adapt)));
   return {
     denoise: {
       'no-op': async (input) => input,
@@ -359,15 +409,7 @@ export async function qualityMethods(modelsDir: string, adapt: AdaptSettings = B
       [QUALITY_MODELS.autoencoder]: modelMethod(autoencoder, 'denoise', false),
       ...Object.assign({}, ...denoisers),
     },
-    interpolate: {
-      'no-op': async (input) => input,
-      linear: async (input, shape, live) => interpolationMethods.linear(input, shape, live),
-      POCS: async (input, shape, live, dt) => interpolationMethods.pocs(input, shape, live, { dt }),
-      [interp]: modelMethod(interpolator, 'interpolate', false),
-      [`${interp} + TTA`]: modelMethod(interpolator, 'interpolate', true),
-      [`${interp} + TTA, blend checked`]: modelMethod(interpolator, 'interpolate', true, true),
-      [`${interp} after adapt to this survey`]: adaptedModelMethod(interpolatorDir, interpolator, 'interpolate', adapt),
-    },
+    interpolate: await interpolationRows(modelsDir, adapt),
   };
 }
 
@@ -434,7 +476,7 @@ export async function runQualityBenchmark(
           continue;
         }
         if (!dataset.adapt) continue;
-        const adapted = await entry.adaptTo(dataset, corrupted);
+        const adapted = await entry.adaptTo(dataset, corrupted, corruption.name);
         try {
           for (const [suffix, run] of Object.entries(adapted.runs)) {
             const scores = await scoreMethod(dataset, corrupted, corruption.task, run);
@@ -542,4 +584,45 @@ function winCounts(rows: readonly QualityRow[]): string {
     .sort((a, b) => b[1] - a[1])
     .map(([method, count]) => `${method} ${count}`)
     .join(', ');
+}
+
+/**
+ * `npm run bench -- quality --interpolation`: only the missing-trace cases of the real datasets and only the
+ * interpolation rows, with what the default (adapted) interpolation cost on this CPU: minutes rather than the hour of
+ * the whole quality benchmark.
+ */
+export async function benchInterpolationQuality(): Promise<string> {
+  const backend = await chooseBackend('wasm');
+  const started = performance.now();
+  const modelsDir = await mkdtemp(path.join(os.tmpdir(), 'promethium-bench-models-'));
+  await cp(path.resolve('resources/models'), modelsDir, { recursive: true });
+  const interp = QUALITY_MODELS.interpolate;
+  const created = (await readModelCard(path.join(modelsDir, interp))).createdAt;
+  const costs: string[] = [];
+  const datasets = (await qualityDatasets()).filter((dataset) => dataset.adapt);
+  const rows = await runQualityBenchmark(
+    datasets,
+    { denoise: {}, interpolate: await interpolationRows(modelsDir, BENCH_ADAPT, costs) },
+    CORRUPTIONS.filter((corruption) => corruption.task === 'interpolate'),
+  ).finally(() => rm(modelsDir, { recursive: true, force: true }));
+  const minutes = (performance.now() - started) / 60_000;
+  return [
+    `Command: \`npm run bench -- quality --interpolation\` (${minutes.toFixed(0)} min). Backend ${backend.backend}; ${interp} ${created}.`,
+    '',
+    `"${DEFAULT_INTERPOLATE_ROW}": \`promethium interpolate\` as it runs by default (main/ml/adaptation): ${interp}`,
+    `fine-tuned for ${DEFAULT_ADAPT_SECONDS} s of wall-clock training on up to ${ADAPT_PANELS} of the case's corrupted panels, live traces hidden in the`,
+    "shape of the panels' own missing ones (random, decimation, gaps: maskStatistics.ts), with the live traces of the",
+    "blend check's first fold kept out; then on each panel the base and the adapted model, each with POCS, linear and",
+    'their blends, are scored on those held-out traces, and the best fills the gaps. "blend checked": the base model with',
+    'the blend check alone (`--no-adapt`). "after adapt to this survey": fine-tuned for',
+    `${BENCH_ADAPT.seconds} s on every panel with random hidden traces and used alone, unchecked. No clean data is used by any row.`,
+    '',
+    'What the default cost on this CPU (wall clock, shared machine):',
+    '',
+    ...costs.map((cost) => `- ${cost}`),
+    '',
+    `Cases won, per method: ${winCounts(rows)}.`,
+    '',
+    qualityReportTable(rows),
+  ].join('\n');
 }

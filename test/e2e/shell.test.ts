@@ -129,6 +129,8 @@ describe.skipIf(!hasChromium)('app shell in the browser mode', () => {
     await expect(page().locator('main').getAttribute('data-view')).resolves.toBe('system');
     const compute = await page().getByTestId('system-compute').innerText();
     expect(compute).toContain(backend.device);
+    // Every GPU adapter Dawn lists, or why there is none.
+    expect(compute).toContain(backend.adapters[0]?.name ?? 'None found: Dawn lists no GPU adapter');
     expect(backend.fallbacks.length).toBeGreaterThan(0); // on this machine at least tensorflow is skipped
     const fallbacks = await page().getByTestId('system-fallbacks').innerText();
     for (const fallback of backend.fallbacks) {

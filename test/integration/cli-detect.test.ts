@@ -6,7 +6,7 @@
  * component as well as three, the denoised file read back, and the errors a user meets.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -60,6 +60,16 @@ describe.skipIf(!existsSync(RECORD))('promethium train --task spectrogram and de
     expect(report.ranked.length).toBe(19);
     expect(report.ranked[0]!.score).toBeGreaterThanOrEqual(report.ranked[18]!.score);
     expect(report.ranked[0]!.startUtc.startsWith('2003-05-29T02:1')).toBe(true);
+
+    // The record split into its two 4096-byte records, one file each: the channel is joined across the files.
+    const split = path.join(work, 'split');
+    mkdirSync(split);
+    const whole = readFileSync(RECORD);
+    writeFileSync(path.join(split, 'part-1.mseed'), whole.subarray(0, 4096));
+    writeFileSync(path.join(split, 'part-2.mseed'), whole.subarray(4096));
+    const fromParts = promethium('detect', '--model', modelDir, split, '--json');
+    expect(fromParts.stderr).toBe('');
+    expect(JSON.parse(fromParts.stdout).ranked).toEqual(report.ranked);
 
     const notADetector = promethium('detect', '--model', work, RECORD);
     expect(notADetector.status).toBe(3);

@@ -69,19 +69,27 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
       expect(filledHeader.traceIdentificationCode ?? 1).toBe(1);
     }
     for (const [name, extra] of [
-      ['model, blend checked', []],
+      ['model, blend checked', ['--no-adapt']],
       ['model alone', ['--full-strength']],
+      ['adapted 10 s, blend checked', ['--adapt-seconds', '10']],
     ] as const) {
       const out = path.join(work, `f3-${name.replace(/\W+/g, '-')}.sgy`);
       const run = promethium('interpolate', killed, out, '--json', ...extra);
       expect(run.status, run.stderr).toBe(0);
-      const { blend } = JSON.parse(run.stdout) as { blend: { weights: Record<string, number>; panels: number } | null };
-      if (extra.length) expect(blend).toBeNull();
+      const { blend, adapt } = JSON.parse(run.stdout) as {
+        blend: { weights: Record<string, number>; panels: number } | null;
+        adapt: { seconds: number; steps: number; trainedPanels: number; checkedPanels: number } | null;
+      };
+      if (name === 'model alone') expect(blend).toBeNull();
       else {
         expect(blend!.panels).toBe(23);
         const shares = Object.values(blend!.weights);
         expect(shares.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
       }
+      if (name.startsWith('adapted')) {
+        expect(adapt).toMatchObject({ seconds: 10, trainedPanels: 8, checkedPanels: 23 });
+        expect(adapt!.steps).toBeGreaterThan(0);
+      } else expect(adapt).toBeNull();
       figures[name] = signalToNoiseDb(select(clean, samples, dead), select(await readAll(out), samples, dead));
     }
     console.log(
@@ -98,7 +106,10 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     // their neighbours' live windows and low band).
     const single = Math.max(figures['model alone']!, figures.pocs!, figures.linear!);
     expect(figures['model, blend checked']!).toBeGreaterThan(single - 0.05);
-  }, 120_000); // four CLI runs over 23 panels, the model's with its blend check
+    // Adapted, the choice is still never below the best classical method on its held-out live traces
+    // (adaptedInterpolation.test.ts); on the killed traces it must at least clear the classical methods too.
+    expect(figures['adapted 10 s, blend checked']!).toBeGreaterThan(Math.max(figures.pocs!, figures.linear!) - 0.05);
+  }, 240_000); // five CLI runs over 23 panels, the model's with its blend check, one after 10 s of fine-tuning
 
   it('denoises f3.sgy with 0 dB Gaussian noise: f-x deconvolution gains SNR', async () => {
     const source = await openSegy(f3);
@@ -168,8 +179,13 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
       '--json',
     );
     expect(filled.status, filled.stderr).toBe(0);
-    expect(JSON.parse(filled.stdout)).toMatchObject({ model: 'unet_interp_v1', addedTraces: 387 });
-  }, 120_000);
+    // By default the interpolator is first adapted to the file (30 s): its missing grid positions are what it practises.
+    expect(JSON.parse(filled.stdout)).toMatchObject({
+      model: 'unet_interp_v1',
+      addedTraces: 387,
+      adapt: { seconds: 30, trainedPanels: 8 },
+    });
+  }, 240_000);
 
   it('adds the 387 missing traces of ex1 with derived headers; segyio then sees the full 75 x 71 cube', async () => {
     const out = path.join(work, 'ex1-filled.sgy');
@@ -291,7 +307,28 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     expect(promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'fx', '--tta').status).toBe(2);
     const fullFx = promethium('denoise', f3, path.join(work, 'x.sgy'), '--method', 'fx', '--full-strength');
     expect(fullFx.status).toBe(2);
-    expect(fullFx.stderr).toMatch(/--full-strength apply to a model/);
+    expect(fullFx.stderr).toMatch(/--full-strength, --adapt-seconds and --no-adapt apply to a model/);
+  });
+
+  it('refuses bad --adapt-seconds values and flags that contradict adapting, before any work', () => {
+    const out = path.join(work, 'x.sgy');
+    for (const [args, message] of [
+      [['--adapt-seconds', 'ten'], /--adapt-seconds takes a number of seconds \(0 or more\), not "ten"/],
+      [['--adapt-seconds', '-5'], /--adapt-seconds takes a number of seconds \(0 or more\), not "-5"/],
+      [['--adapt-seconds', ''], /--adapt-seconds takes a number of seconds/],
+      [['--adapt-seconds', '5', '--no-adapt'], /give --adapt-seconds or --no-adapt, not both/],
+      [['--adapt-seconds', '5', '--full-strength'], /--adapt-seconds needs the blend check/],
+      [['--adapt-seconds', '5', '--ensemble', '4'], /--adapt-seconds needs the blend check/],
+      [['--method', 'linear', '--no-adapt'], /--no-adapt apply to a model, not to a classical --method/],
+      [['--method', 'pocs', '--adapt-seconds', '5'], /apply to a model, not to a classical --method/],
+    ] as const) {
+      const run = promethium('interpolate', f3, out, ...args);
+      expect(run.status, `${args.join(' ')}: ${run.stderr}`).toBe(2);
+      expect(run.stderr).toMatch(message);
+    }
+    const denoise = promethium('denoise', f3, out, '--adapt-seconds', '5');
+    expect(denoise.status).not.toBe(0);
+    expect(denoise.stderr).toMatch(/unknown option '--adapt-seconds'/);
   });
 
   it('synth writes a cube that info reads back', () => {

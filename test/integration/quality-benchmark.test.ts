@@ -7,6 +7,7 @@ import { LayeredVolume } from '../../main/synth/layeredVolume';
 import {
   CORRUPTIONS,
   adaptedModelMethod,
+  defaultInterpolation,
   qualityReportTable,
   runQualityBenchmark,
   type Dataset,
@@ -62,13 +63,23 @@ describe('quality benchmark', () => {
     };
     const cases = CORRUPTIONS.filter((c) => ['Gaussian 0 dB', '50% random missing'].includes(c.name));
     const marked = { ...dataset, name: 'marked', adapt: true };
-    const methodTable = { denoise: await adapting('denoise'), interpolate: await adapting('interpolate') };
+    const interpolator = path.resolve('resources/models', dirs.interpolate);
+    const costs: string[] = [];
+    const methodTable = {
+      denoise: await adapting('denoise'),
+      interpolate: {
+        ...(await adapting('interpolate')),
+        'default interpolate': defaultInterpolation(interpolator, await loadInferenceModel(interpolator), 1, costs),
+      },
+    };
     const rows = await runQualityBenchmark([marked, dataset], methodTable, cases);
     expect(rows.map((r) => `${r.dataset}: ${r.corruption}: ${r.method}`)).toEqual([
       'marked: Gaussian 0 dB: unet_denoise_v1 after adapt',
       'marked: Gaussian 0 dB: unet_denoise_v1 after adapt, strength checked',
       'marked: 50% random missing: unet_interp_v1 after adapt',
+      'marked: 50% random missing: default interpolate',
     ]);
     for (const row of rows) expect(Number.isFinite(row.snrDb)).toBe(true);
+    expect(costs).toEqual([expect.stringMatching(/^marked, 50% random missing, adapt 1 s, 1 panels: fine-tuning/)]);
   }, 120_000);
 });

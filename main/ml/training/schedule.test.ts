@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TrainingSchedule } from './schedule';
+import { TrainingSchedule, warmRestartLearningRate } from './schedule';
 
 const plateau = { factor: 0.5, patience: 3 };
 
@@ -52,5 +52,18 @@ describe('training schedule (no model)', () => {
     const resumed = new TrainingSchedule(plateau, { patience: 4 }, JSON.parse(JSON.stringify(first.state)));
     const resumedDecisions = losses.slice(3).map((loss, i) => resumed.observe(i + 4, loss));
     expect(resumedDecisions).toEqual(straightDecisions.slice(3));
+  });
+});
+
+describe('cosine annealing with warm restarts', () => {
+  const options = { maxLearningRate: 1e-3, minLearningRate: 1e-5, firstCycleSteps: 10, cycleGrowth: 2 };
+
+  it('falls from max to min along half a cosine, then restarts at max for a cycle twice as long', () => {
+    expect(warmRestartLearningRate(0, options)).toBeCloseTo(1e-3, 12);
+    expect(warmRestartLearningRate(5, options)).toBeCloseTo((1e-3 + 1e-5) / 2, 12);
+    expect(warmRestartLearningRate(9, options)).toBeLessThan(5e-5);
+    expect(warmRestartLearningRate(10, options)).toBeCloseTo(1e-3, 12);
+    expect(warmRestartLearningRate(20, options)).toBeCloseTo((1e-3 + 1e-5) / 2, 12);
+    expect(warmRestartLearningRate(30, options)).toBeCloseTo(1e-3, 12);
   });
 });

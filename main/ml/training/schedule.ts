@@ -93,3 +93,28 @@ export class TrainingSchedule {
     return { improved, learningRate: state.learningRate, learningRateReduced, stop };
   }
 }
+
+export interface WarmRestartOptions {
+  /** The learning rate at the start of every cycle. */
+  maxLearningRate: number;
+  minLearningRate: number;
+  /** Steps of the first cycle; each next cycle is `cycleGrowth` times longer (SGDR's T_0 and T_mult). */
+  firstCycleSteps: number;
+  cycleGrowth: number;
+}
+
+/**
+ * Cosine annealing with warm restarts (Loshchilov & Hutter 2017, SGDR; PyTorch's CosineAnnealingWarmRestarts): within
+ * a cycle the rate falls from max to min along half a cosine, then restarts at max for a longer cycle. A pure
+ * function of the step, so a resumed run needs nothing but its step count.
+ */
+export function warmRestartLearningRate(step: number, options: WarmRestartOptions): number {
+  const { maxLearningRate, minLearningRate, firstCycleSteps, cycleGrowth } = options;
+  let cycle = firstCycleSteps;
+  let position = step;
+  while (position >= cycle) {
+    position -= cycle;
+    cycle *= cycleGrowth;
+  }
+  return minLearningRate + 0.5 * (maxLearningRate - minLearningRate) * (1 + Math.cos((Math.PI * position) / cycle));
+}

@@ -72,6 +72,29 @@ describe('task batches', () => {
     expect(missing).toBeGreaterThan(1);
   });
 
+  it("interpolate, 'decimation': every k-th trace hidden, k from the missing fraction, at a random phase", () => {
+    const corruption = {
+      ...DEFAULT_CORRUPTION,
+      maskKinds: ['decimation'] as const,
+      missingFractionRange: [0.25, 0.25] as const,
+    };
+    const phases = new Set<number>();
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const batch = buildTaskBatch(
+        [cleanPatches[0]!],
+        PATCH,
+        options('interpolate', { corruption, augmentation: NO_AUGMENTATION }),
+        seed,
+      );
+      const mask = channelOf(batch.inputs, 0, 1, 2);
+      const hidden = Array.from({ length: PATCH.traces }, (_, t) => t).filter((t) => mask[t * PATCH.samples] === 0);
+      expect(hidden).toHaveLength(PATCH.traces / 4);
+      hidden.forEach((t, i) => expect(t).toBe(hidden[0]! + 4 * i));
+      phases.add(hidden[0]!);
+    }
+    expect(phases.size).toBeGreaterThan(1);
+  });
+
   it('is reproducible from its seed, and another seed gives another batch', () => {
     for (const task of ['denoise', 'interpolate'] as const) {
       const first = buildTaskBatch(cleanPatches, PATCH, options(task), 42);

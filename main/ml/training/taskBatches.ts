@@ -52,7 +52,11 @@ import { whiteNoiseRms } from '../sure';
 export const NOISE_MODELS = ['gaussian', 'band-limited', 'swell', 'spikes'] as const;
 export type NoiseModel = (typeof NOISE_MODELS)[number];
 
-export const TRACE_MASK_KINDS = ['random', 'regular', 'gaps'] as const;
+/**
+ * 'regular' keeps every 2nd to 4th trace (50-75 % missing); 'decimation' drops every k-th trace, k from the missing
+ * fraction (1/k of the traces missing), as in a survey shot at a coarser spacing than its grid.
+ */
+export const TRACE_MASK_KINDS = ['random', 'regular', 'gaps', 'decimation'] as const;
 export type TraceMaskKind = (typeof TRACE_MASK_KINDS)[number];
 
 export interface BlindSpotOptions {
@@ -102,7 +106,7 @@ export const DEFAULT_CORRUPTION: CorruptionOptions = {
   recorrupted: DEFAULT_RECORRUPTED,
   noiseModels: NOISE_MODELS,
   snrDbRange: [0, 20],
-  maskKinds: TRACE_MASK_KINDS,
+  maskKinds: ['random', 'regular', 'gaps'],
   missingFractionRange: [0.1, 0.5],
 };
 
@@ -297,6 +301,10 @@ function syntheticMask(traces: number, random: () => number, options: Corruption
     }
     case 'gaps':
       return traces >= 2 ? gapMask(traces, fraction, random) : new Uint8Array(traces).fill(1);
+    case 'decimation': {
+      const dropEvery = Math.max(2, Math.round(1 / Math.max(fraction, 0.01)));
+      return regularTraceMask(traces, dropEvery, Math.floor(random() * dropEvery)).map((kept) => 1 - kept);
+    }
   }
 }
 

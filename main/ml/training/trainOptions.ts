@@ -10,6 +10,7 @@ import type { PatchStride } from '../patchIndex';
 import { readModelCard } from '../registry/modelFiles';
 import type { PatchSize } from '../tiling';
 import type { EarlyStoppingOptions, PlateauOptions } from './schedule';
+import type { GradientExchange } from './dataParallel';
 import {
   checkCorruption,
   DEFAULT_CORRUPTION,
@@ -76,6 +77,8 @@ export interface TrainHooks {
   onProgress?: (fraction: number, message: string) => void;
   /** Called after each epoch's checkpoint is written. */
   onEpoch?: (metrics: EpochMetrics) => void;
+  /** This run is one worker of a data-parallel training (dataParallel.ts); only worker 0 writes checkpoints. */
+  exchange?: GradientExchange;
 }
 
 export class TrainingOptionsError extends Error {

@@ -64,6 +64,7 @@ import { applyPatchScales, scalePatches } from '../normalization';
 import { shuffled, splitPatchIndexByLine, type PatchIndexEntry, type PatchIndexSplit } from '../patchIndex';
 import type { PatchSize } from '../tiling';
 import { adversarialTrainStep, RunningLoss, trainStep, trainingObjective, type TrainingLoss } from '../trainStep';
+import { dataParallelStep, startFromRankZero } from './dataParallel';
 import {
   CHECKPOINT_FILES,
   checkResumable,
@@ -139,6 +140,13 @@ interface EpochRun {
   trainLoss: number;
   /** A GAN's mean discriminator loss over the epoch; null for other models. */
   discriminatorLoss: number | null;
+  outOfTime: boolean;
+}
+
+interface StepOutcome {
+  loss: tf.Scalar;
+  discriminatorLoss: tf.Scalar | null;
+  /** Whether the run is out of its time budget after this step (of data-parallel workers: any of them). */
   outOfTime: boolean;
 }
 
@@ -245,11 +253,13 @@ class TrainingRun {
       learningRate: this.optimizer.currentLearningRate,
       seconds: (performance.now() - started) / 1000,
     };
-    await writeBestModel(
-      this.options.checkpointDir,
-      this.built.model,
-      trainingCard(this.options, this.state, this.patch, metrics, KEPT_BASE_NOTE),
-    );
+    if (writesCheckpoints(this.hooks)) {
+      await writeBestModel(
+        this.options.checkpointDir,
+        this.built.model,
+        trainingCard(this.options, this.state, this.patch, metrics, KEPT_BASE_NOTE),
+      );
+    }
     this.hooks.onProgress?.(0, `base model: validation SNR ${validation.snrDb.toFixed(2)} dB, the one to beat`);
   }
 
@@ -292,27 +302,46 @@ class TrainingRun {
     });
     for (let b = 0; b < batches; b++) {
       if (this.hooks.signal) await yieldUnlessCancelled(this.hooks.signal);
+      // Data-parallel workers each build the whole batch (its corruption is drawn patch after patch from one seed),
+      // then train on their share of it.
       const clean = await this.readBatch(order.slice(b * batchSize, (b + 1) * batchSize));
       const { inputs, targets } = taskBatchTensors(
         this.scaled(buildTaskBatch(clean, this.patch, this.trainTask, seedFor(seed, epoch, b))),
       );
-      const step = this.step(inputs, targets);
+      const step = await this.step(inputs, targets);
       running.add(step.loss);
       if (step.discriminatorLoss !== null) discriminatorRunning.add(step.discriminatorLoss);
       tf.dispose([inputs, targets]);
       this.progress.batchTrained(epoch, b + 1, batches);
-      if (this.progress.outOfTime) return finish(true);
+      if (step.outOfTime) return finish(true);
     }
     return finish(false);
   }
 
-  /** One optimisation step on a batch: the model's, or a GAN's generator step then its discriminator step. */
-  private step(inputs: tf.Tensor, targets: tf.Tensor): { loss: tf.Scalar; discriminatorLoss: tf.Scalar | null } {
+  /**
+   * One optimisation step on a batch: the model's (this worker's share of it in data-parallel training), or a GAN's
+   * generator step then its discriminator step.
+   */
+  private async step(inputs: tf.Tensor, targets: tf.Tensor): Promise<StepOutcome> {
     const { trainingModel } = this.built;
+    const { exchange } = this.hooks;
+    if (exchange !== undefined) {
+      const { loss, anyOutOfTime } = await dataParallelStep(
+        trainingModel,
+        this.optimizer,
+        inputs,
+        targets,
+        this.objective,
+        exchange,
+        this.progress.outOfTime,
+      );
+      return { loss, discriminatorLoss: null, outOfTime: anyOutOfTime };
+    }
     if (this.adversary === null) {
       return {
         loss: trainStep(trainingModel, this.optimizer, inputs, targets, this.objective),
         discriminatorLoss: null,
+        outOfTime: this.progress.outOfTime,
       };
     }
     const { discriminator, optimizer } = this.adversary;
@@ -325,7 +354,7 @@ class TrainingRun {
       targets,
       this.objective,
     );
-    return { loss: losses.model, discriminatorLoss: losses.discriminator };
+    return { loss: losses.model, discriminatorLoss: losses.discriminator, outOfTime: this.progress.outOfTime };
   }
 
   /** Validation loss (the training objective in inference mode) and SNR over all validation patches together. */
@@ -396,6 +425,10 @@ class TrainingRun {
     const card = trainingCard(this.options, this.state, this.patch, metrics);
     // Best before last: the checkpoint's state names this epoch as the best, so a kill between the two writes must not
     // leave a checkpoint whose best model was never saved (a resumed run would finish without it).
+    if (!writesCheckpoints(this.hooks)) {
+      this.hooks.onEpoch?.(metrics);
+      return decision.stop;
+    }
     if (decision.improved) await writeBestModel(this.options.checkpointDir, this.built.model, card);
     await writeLastCheckpoint(this.options.checkpointDir, {
       model: this.built.model,
@@ -407,6 +440,11 @@ class TrainingRun {
     this.hooks.onEpoch?.(metrics);
     return decision.stop;
   }
+}
+
+/** Whether this run writes the checkpoints: a lone run does, and of data-parallel workers only worker 0. */
+function writesCheckpoints(hooks: TrainHooks): boolean {
+  return hooks.exchange === undefined || hooks.exchange.rank === 0;
 }
 
 /** The patch index split by line into training and validation patches (patchIndex.ts), as training uses it. */
@@ -495,7 +533,7 @@ export async function train(
 ): Promise<TrainResult> {
   checkOptions(options);
   const resumed = options.resume ? await readLastState(options.checkpointDir) : null;
-  if (resumed === null) await clearCheckpoints(options.checkpointDir);
+  if (resumed === null && writesCheckpoints(hooks)) await clearCheckpoints(options.checkpointDir);
   // A resumed run continues as its checkpoint says (checkpoints from before per-patch scaling did not scale).
   const { config, patchScaling } =
     resumed === null
@@ -516,6 +554,9 @@ export async function train(
   const adversary =
     built.discriminator === undefined ? null : { discriminator: built.discriminator, optimizer: newOptimizer() };
   if (adversary !== null) useClosedFormBatchNorm(adversary.discriminator.network);
+  if (adversary !== null && hooks.exchange !== undefined) {
+    throw new TrainingOptionsError('a GAN trains on one GPU: data-parallel training of its two networks is not built');
+  }
   try {
     await loadStartingWeights(built.model, options, resumed);
     if (resumed !== null) {
@@ -523,6 +564,7 @@ export async function train(
       await restoreOptimizer(optimizer, last);
       if (adversary !== null) await restoreDiscriminator(discriminatorState(adversary), last);
     }
+    if (hooks.exchange !== undefined) await startFromRankZero(built.trainingModel, hooks.exchange);
     const schedule = new TrainingSchedule(options.plateau, options.earlyStopping, state.schedule);
     const run = new TrainingRun(options, hooks, data, split, built, optimizer, adversary, schedule, state);
     // A resumed run keeps the baseline (and best model) its fresh start recorded.

@@ -12,7 +12,7 @@
  * every 5 s at 100 Hz).
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { spectrogram } from '../spectrogram';
+import { spectrogram, stftSettingsFor } from '../spectrogram';
 
 export interface SpectrogramWindowSettings {
   nperseg: number;
@@ -24,12 +24,9 @@ export interface SpectrogramWindowSettings {
   hopFrames: number;
 }
 
-const LOW_RATE_BELOW_HZ = 10;
-
 export function windowSettingsFor(sampleRate: number): SpectrogramWindowSettings {
-  return sampleRate < LOW_RATE_BELOW_HZ
-    ? { nperseg: 32, noverlap: 24, nfft: 32, frames: 16, hopFrames: 4 }
-    : { nperseg: 256, noverlap: 192, nfft: 256, frames: 32, hopFrames: 8 };
+  const stft = stftSettingsFor(sampleRate);
+  return stft.nperseg < 256 ? { ...stft, frames: 16, hopFrames: 4 } : { ...stft, frames: 32, hopFrames: 8 };
 }
 
 export interface SpectrogramWindows {
@@ -47,7 +44,9 @@ export interface SpectrogramWindows {
   endSeconds: Float64Array;
 }
 
-export class RecordingTooShortError extends Error {}
+export class RecordingTooShortError extends Error {
+  readonly apiCode = 'invalid-argument';
+}
 
 /**
  * The windows of the components' spectrograms. With `coverEnd`, a last window ends on the last frame when the regular

@@ -4,7 +4,23 @@
  * e.g. LH1, LH2, LHZ), in channel-code order. Where a component has gaps, its longest gap-free segment is used, cut
  * with the others' to the span they share, so that every window sees every component at the same time.
  */
-import { channelName, codesFromSourceId, sampleTimeNs, type MseedChannel, type MseedSegment } from '../mseed';
+import { channelName, codesFromSourceId, sampleTimeNs, type Samples } from '../mseed';
+
+/** A continuous run of samples of a channel. */
+interface ChannelSegment {
+  startNs: bigint;
+  sampleRate: number;
+  samples: Samples;
+}
+
+/**
+ * What a station's recording is built from: each channel's continuous segments, as the miniSEED reader gives them
+ * for one file (MseedChannel) or the recording cache for a folder whose channels continue from file to file.
+ */
+export interface ChannelSegments {
+  sourceId: string;
+  segments: readonly ChannelSegment[];
+}
 
 export interface StationRecording {
   /** `NET.STA.LOC`. */
@@ -19,15 +35,17 @@ export interface StationRecording {
 }
 
 /** The files do not hold one station's components in a usable way (several stations, instruments or rates). */
-export class StationSelectionError extends Error {}
+export class StationSelectionError extends Error {
+  readonly apiCode = 'invalid-argument';
+}
 
-function stationOf(channel: MseedChannel): string {
+function stationOf(channel: ChannelSegments): string {
   const { network, station, location } = codesFromSourceId(channel.sourceId);
   return `${network}.${station}.${location}`;
 }
 
 /** The station's components (all stations when `station` is omitted must be exactly one, else it must be named). */
-export function stationRecording(channels: readonly MseedChannel[], station?: string): StationRecording {
+export function stationRecording(channels: readonly ChannelSegments[], station?: string): StationRecording {
   const stations = [...new Set(channels.map(stationOf))].sort();
   const chosen = station ?? (stations.length === 1 ? stations[0] : undefined);
   if (chosen === undefined) {
@@ -45,8 +63,8 @@ export function stationRecording(channels: readonly MseedChannel[], station?: st
   return alignComponents(chosen, components);
 }
 
-function componentsOfOneInstrument(channels: MseedChannel[], station: string): MseedChannel[] {
-  const instrument = (channel: MseedChannel) => codesFromSourceId(channel.sourceId).channel.slice(0, 2);
+function componentsOfOneInstrument(channels: ChannelSegments[], station: string): ChannelSegments[] {
+  const instrument = (channel: ChannelSegments) => codesFromSourceId(channel.sourceId).channel.slice(0, 2);
   const instruments = [...new Set(channels.map(instrument))].sort();
   if (instruments.length > 1) {
     throw new StationSelectionError(
@@ -57,11 +75,11 @@ function componentsOfOneInstrument(channels: MseedChannel[], station: string): M
   return [...channels].sort((a, b) => channelName(a.sourceId).localeCompare(channelName(b.sourceId)));
 }
 
-function segmentEndNs(segment: MseedSegment): bigint {
+function segmentEndNs(segment: ChannelSegment): bigint {
   return sampleTimeNs(segment.startNs, segment.samples.length, segment.sampleRate);
 }
 
-function longestSegment(channel: MseedChannel): MseedSegment {
+function longestSegment(channel: ChannelSegments): ChannelSegment {
   const byLength = [...channel.segments].sort((a, b) => b.samples.length - a.samples.length);
   const longest = byLength[0];
   if (!longest) throw new StationSelectionError(`${channelName(channel.sourceId)} holds no samples`);
@@ -69,7 +87,7 @@ function longestSegment(channel: MseedChannel): MseedSegment {
 }
 
 /** Cuts each component's longest segment to the span they share, on the first component's sample grid. */
-function alignComponents(station: string, channels: MseedChannel[]): StationRecording {
+function alignComponents(station: string, channels: ChannelSegments[]): StationRecording {
   const segments = channels.map(longestSegment);
   const first = segments[0]!;
   const sampleRate = first.sampleRate;

@@ -16,7 +16,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
+import path from 'node:path';
+import { SPECTROGRAM_DETECTOR_EPOCHS } from '../../../preload/contract';
 import { buildModel } from '../../ml/architectures';
+import { configsDir } from '../../ml/configCatalog';
 import { mse } from '../../ml/losses';
 import type { ModelConfig } from '../../ml/modelConfig';
 import { restoreOptimizer } from '../../ml/training/checkpoint';
@@ -41,6 +44,23 @@ import {
   type SpectrogramWindows,
 } from './spectrogramWindows';
 import type { StationRecording } from './stationRecording';
+
+/**
+ * The seed's spectrogram autoencoder: bundled beside the section models' configs, in a folder of its own so that the
+ * Train dialog (which offers the section models) does not list it.
+ */
+export function spectrogramConfigPath(): string {
+  return path.join(configsDir(), 'passive', 'spectrogram_autoencoder.yaml');
+}
+
+/** What `promethium detect`, `train --task spectrogram` and the app's anomaly search train with unless told. */
+export const SPECTROGRAM_TRAINING_DEFAULTS = {
+  epochs: SPECTROGRAM_DETECTOR_EPOCHS,
+  batchSize: 16,
+  learningRate: 1e-3,
+  validationFraction: 0.2,
+  seed: 1,
+};
 
 export interface SpectrogramTrainingOptions {
   epochs: number;

@@ -8,6 +8,6 @@ export { summarizeMseed, timeStamp } from './summary';
 export type { ChannelSummary, MseedFileSummary, TimeStamp } from './summary';
 export { channelName, codesFromSourceId, parseChannel, sourceIdFromCodes } from './sourceId';
 export type { ChannelCodes } from './sourceId';
-export { formatNs, sampleTimeNs } from './time';
+export { formatNs, msToNs, nsToMs, sampleTimeNs } from './time';
 export { encodeMseed, MseedWriteError, writeMseedFile } from './writer';
 export type { MseedWriteChannel, MseedWriteOptions } from './writer';

@@ -51,6 +51,19 @@ export function formatNs(ns: bigint): string {
 }
 
 /**
+ * ns as ms in a double, for the views (0.4 us resolution this century): exact to the microsecond, where Number() of
+ * the ns would first round to 256 ns.
+ */
+export function nsToMs(ns: bigint): number {
+  return Number(ns / 1000n) / 1000;
+}
+
+/** ms (from the views) as ns, to the microsecond. */
+export function msToNs(ms: number): bigint {
+  return BigInt(Math.round(ms * 1000)) * 1000n;
+}
+
+/**
  * Time of the sample `offset` samples after `startNs`, rounded to the nearest nanosecond the way libmseed's
  * ms_sampletime does, so that segment end times and record continuity agree with it to the nanosecond.
  */

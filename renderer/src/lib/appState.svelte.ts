@@ -27,13 +27,15 @@ import type {
 } from '../../../preload/contract';
 import { connectApi } from './api';
 import { ClusterJobsStore } from './clusterJobs.svelte';
+import { ClusterImportsStore } from './clusterImports.svelte';
 import { ClusterTrainingsStore } from './clusterTrainings.svelte';
 import { errorCode } from './errors';
 import { isActive, JobsStore } from './jobs.svelte';
 import { NoticesStore, type Notice } from './notices.svelte';
+import { RecordingsStore } from './recordings.svelte';
 import { VolumesStore } from './volumes.svelte';
 
-export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare';
+export type ViewName = 'home' | 'jobs' | 'models' | 'system' | 'survey' | 'compare' | 'recording';
 export const VIEWS: readonly { id: ViewName; label: string }[] = [
   { id: 'home', label: 'Home' },
   { id: 'jobs', label: 'Jobs' },
@@ -133,12 +135,16 @@ export class AppState {
   readonly api: Api;
   /** Applies sent to the project's Slurm cluster (polled while any runs). */
   readonly cluster: ClusterJobsStore;
+  /** SEG-Y imports sent to the project's Slurm cluster (polled while any runs). */
+  readonly clusterImports: ClusterImportsStore;
   /** Trainings sent to the project's Slurm cluster (polled while any runs). */
   readonly clusterTrainings: ClusterTrainingsStore;
   /** The jobs main runs, as events and lists report them. */
   readonly jobs: JobsStore;
   /** The surveys' derived volumes, and the one being exported. */
   readonly volumes: VolumesStore;
+  /** The project's recording sets (passive recordings) and the one open. */
+  readonly recordings: RecordingsStore;
   readonly host: HostKind;
 
   view = $state<ViewName>('home');
@@ -210,6 +216,8 @@ export class AppState {
     this.jobs = new JobsStore(this.api, attempt);
     this.volumes = new VolumesStore(this.api, attempt, () => this.openSurveyId);
     this.cluster = new ClusterJobsStore(this.api, attempt, () => this.volumes.changed());
+    this.recordings = new RecordingsStore(this.api, attempt);
+    this.clusterImports = new ClusterImportsStore(this.api, attempt, () => void this.loadSurveys());
     this.clusterTrainings = new ClusterTrainingsStore(this.api, attempt, () => void this.loadModels());
     this.host = connection.host;
     if (this.host === 'electron') this.connection = 'connected';
@@ -224,6 +232,7 @@ export class AppState {
       }),
       this.api.on('menu.command', (command) => void this.handleMenuCommand(command)),
       this.api.on('surveys.changed', (survey) => this.upsertSurvey(survey)),
+      this.api.on('recordings.changed', (set) => this.recordings.upsert(set)),
     ];
     // The browser mode has no native menu: its shortcuts are the page's.
     const onKey = (event: KeyboardEvent): void => {
@@ -246,6 +255,7 @@ export class AppState {
       window.removeEventListener('keydown', onKey);
       clearInterval(clock);
       this.cluster.stop();
+      this.clusterImports.stop();
       this.clusterTrainings.stop();
     };
   }
@@ -266,7 +276,9 @@ export class AppState {
       this.loadModels(),
       this.loadRecent(),
       this.loadSurveys(),
+      this.recordings.load(),
       this.cluster.refresh(),
+      this.clusterImports.refresh(),
       this.clusterTrainings.refresh(),
     ]);
   }
@@ -291,6 +303,13 @@ export class AppState {
     if (!survey || survey.state !== 'ready') return;
     this.openSurveyId = id;
     this.view = 'survey';
+  }
+
+  /** Opens a ready recording set's waveform and spectrogram view. */
+  showRecording(id: string): void {
+    if (this.recordings.sets?.find((set) => set.id === id)?.state !== 'ready') return;
+    this.recordings.openId = id;
+    this.view = 'recording';
   }
 
   closeSurvey(): void {
@@ -359,6 +378,16 @@ export class AppState {
     this.upsertSurvey(started.survey);
     this.imports[started.job.id] = started.survey.id;
     this.upsertJob(started.job);
+    this.jobsPanelOpen = true;
+    this.importPath = null;
+    return true;
+  }
+
+  /** The same import as a chain of jobs on the project's Slurm cluster: the survey is listed at once, as importing. */
+  async importSurveyOnCluster(request: Parameters<Api['cluster']['importSurvey']>[0]): Promise<boolean> {
+    const survey = await this.clusterImports.submit(request);
+    if (!survey) return false;
+    this.upsertSurvey(survey);
     this.jobsPanelOpen = true;
     this.importPath = null;
     return true;
@@ -606,6 +635,7 @@ export class AppState {
       this.loadSystem(),
       this.loadSurveys(),
       this.cluster.refresh(),
+      this.clusterImports.refresh(),
       this.clusterTrainings.refresh(),
     ]);
     return true;

@@ -1,12 +1,10 @@
 /**
  * Applies handed to the project's Slurm cluster, as the jobs panel shows them: each with its tasks' states (from
- * squeue / sacct on the server) and the inlines they wrote. Slurm sends no events, so the list is polled while any
- * of them is still queued or running, and not at all otherwise.
+ * squeue / sacct on the server) and the inlines they wrote, polled while any of them is still queued or running.
  */
 import type { Api, ClusterJobStatus, VolumeSummary } from '../../../preload/contract';
 import type { ApplyVolumeRequest } from './appState.svelte';
-
-const POLL_MS = 3000;
+import { PolledList } from './polledList.svelte';
 
 /** Active until its final job has ended (also for trainings: clusterTrainings.svelte.ts). */
 export function clusterJobActive(job: Pick<ClusterJobStatus, 'finish'>): boolean {
@@ -14,32 +12,31 @@ export function clusterJobActive(job: Pick<ClusterJobStatus, 'finish'>): boolean
 }
 
 export class ClusterJobsStore {
-  jobs = $state<ClusterJobStatus[]>([]);
-  active = $derived(this.jobs.filter(clusterJobActive));
-  private timer: ReturnType<typeof setTimeout> | null = null;
+  private readonly list: PolledList<ClusterJobStatus>;
 
   constructor(
     private readonly api: Api,
     /** Runs an API call, turning a failure into a notice (AppState.attempt). */
     private readonly attempt: <T>(what: string, call: () => Promise<T>) => Promise<T | undefined>,
     /** Called when a cluster job has finished, so the volumes list shows it ready. */
-    private readonly onFinished: () => void,
-  ) {}
+    onFinished: () => void,
+  ) {
+    const read = () => attempt('Reading the cluster jobs', () => api.cluster.list());
+    this.list = new PolledList(read, (job) => job.volumeId, clusterJobActive, onFinished);
+  }
 
-  async refresh(): Promise<void> {
-    const listed = await this.attempt('Reading the cluster jobs', () => this.api.cluster.list());
-    if (!listed) return;
-    const wasActive = this.active.map((job) => job.volumeId);
-    this.jobs = listed;
-    if (listed.some((job) => wasActive.includes(job.volumeId) && !clusterJobActive(job))) this.onFinished();
-    this.schedule();
+  get jobs(): ClusterJobStatus[] {
+    return this.list.items;
+  }
+
+  refresh(): Promise<void> {
+    return this.list.refresh();
   }
 
   async apply(request: ApplyVolumeRequest): Promise<VolumeSummary | undefined> {
     const started = await this.attempt('Sending the apply to the cluster', () => this.api.cluster.apply(request, {}));
     if (!started) return undefined;
-    this.jobs = [started.status, ...this.jobs.filter((job) => job.volumeId !== started.volume.id)];
-    this.schedule();
+    this.list.add(started.status);
     return started.volume;
   }
 
@@ -54,12 +51,6 @@ export class ClusterJobsStore {
   }
 
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-  }
-
-  private schedule(): void {
-    this.stop();
-    if (this.active.length > 0) this.timer = setTimeout(() => void this.refresh(), POLL_MS);
+    this.list.stop();
   }
 }

@@ -1,0 +1,25 @@
+/**
+ * The worker processes of a job spread over the GPUs in use (PROMETHIUM_GPUS, else every GPU:
+ * main/ml/gpuAdapters.ts), each pinned to its GPU through its environment.
+ */
+import type { BackendReport } from '../../../preload/contract';
+import { WORKER_GPU_VARIABLE } from '../../ml/gpuAdapters';
+import type { WorkerDevice } from './workerProcess';
+
+/** One worker per GPU in use; none where the backend runs on the CPU. */
+export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
+  if (!report) return [];
+  return report.gpus.map((index) => {
+    return {
+      label: `GPU ${index} (${report.adapters[index]?.name ?? 'unknown'})`,
+      env: {
+        PROMETHIUM_BACKEND: report.backend,
+        [WORKER_GPU_VARIABLE]: String(index),
+        // tfjs-node-gpu sees only this GPU, numbered in PCI bus order (CUDA's default is fastest first). Whether that is
+        // Vulkan's order, which Dawn lists, is untested: no machine with several GPUs was available.
+        CUDA_VISIBLE_DEVICES: String(index),
+        CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
+      },
+    };
+  });
+}

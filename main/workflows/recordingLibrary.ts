@@ -1,0 +1,197 @@
+/**
+ * The recording sets of the open project (passive seismic): importing a folder of miniSEED files (a job in the compute
+ * process), listing and removing sets, and reading the waveform and spectrogram windows the views draw.
+ */
+import { randomUUID } from 'node:crypto';
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  PromethiumError,
+  type JobInfo,
+  type RecordingAnomalies,
+  type RecordingChannelInfo,
+  type RecordingSetSummary,
+  type RecordingSpectrogram,
+  type WaveformData,
+} from '../../preload/contract';
+import type { ApiEventBus } from '../jobs/events';
+import type { JobRunner } from '../jobs/jobRunner';
+import type { Project } from '../project/project';
+import type { StoredChannel, StoredRecordingSet } from '../project/recordingSetsRepository';
+import { channelName, formatNs, msToNs, nsToMs } from '../passive/mseed';
+import { RecordingCache } from '../passive/recordingCache';
+import { describeRecordingSet } from '../passive/recordingSet';
+import { readAnomalies } from '../passive/anomaly/recordingSetDetection';
+import { readSpectrogram } from '../passive/recordingSpectrogram';
+import { readWaveform } from '../passive/waveformWindow';
+
+export interface WaveformWindowRequest {
+  setId: string;
+  sourceIds: string[];
+  startMs: number;
+  endMs: number;
+  columns: number;
+  detrend: boolean;
+  bandpass: [number, number] | null;
+}
+
+export interface SpectrogramWindowRequest {
+  setId: string;
+  sourceId: string;
+  startMs: number;
+  endMs: number;
+  columns: number;
+}
+
+export class RecordingLibrary {
+  /** Opened caches by folder (their index is read once). */
+  private readonly caches = new Map<string, Promise<RecordingCache>>();
+
+  constructor(
+    private readonly project: () => Project,
+    private readonly jobs: JobRunner,
+    private readonly bus: ApiEventBus,
+  ) {}
+
+  startImport(request: { dir: string; name?: string }): { recordingSet: RecordingSetSummary; job: JobInfo } {
+    const project = this.project();
+    const dir = path.resolve(request.dir);
+    const id = randomUUID();
+    const cacheDir = path.join(project.cachesDir, `${id}.recording`);
+    project.recordings.insertImporting({ id, name: request.name ?? path.basename(dir), sourceDir: dir, cacheDir });
+    const job = this.jobs.start({ kind: 'import-recordings', setId: id, dir, cacheDir });
+    const recordingSet = this.get(id);
+    this.bus.emit('recordings.changed', recordingSet);
+    return { recordingSet, job };
+  }
+
+  /** Records the outcome of an import job (called by the job runner in the main process). */
+  async finishImport(project: Project, info: JobInfo, setId: string, cacheDir: string): Promise<void> {
+    try {
+      if (info.state !== 'done') throw new Error(`the import job ${info.state}`);
+      const cache = await RecordingCache.open(cacheDir);
+      project.recordings.markReady(setId, await describeRecordingSet(cache.index));
+    } catch (error) {
+      project.recordings.markFailed(setId);
+      await rm(cacheDir, { recursive: true, force: true });
+      // A failed job already says why; a failure here (the cache unreadable) fails the job.
+      if (info.state === 'done') throw error;
+    } finally {
+      const stored = project.recordings.get(setId);
+      if (stored) this.bus.emit('recordings.changed', toSummary(stored));
+    }
+  }
+
+  list(): RecordingSetSummary[] {
+    return this.project().recordings.list().map(toSummary);
+  }
+
+  get(id: string): RecordingSetSummary {
+    return toSummary(this.stored(id));
+  }
+
+  async remove(id: string): Promise<void> {
+    const { cacheDir } = this.stored(id);
+    this.caches.delete(cacheDir);
+    this.project().recordings.remove(id);
+    await rm(cacheDir, { recursive: true, force: true });
+  }
+
+  async waveform(request: WaveformWindowRequest): Promise<WaveformData> {
+    const cache = await this.cache(request.setId);
+    const window = { startNs: msToNs(request.startMs), endNs: msToNs(request.endMs) };
+    const traces = [];
+    for (const sourceId of request.sourceIds) {
+      traces.push(await readWaveform(cache, { ...request, ...window, sourceId }));
+    }
+    return { setId: request.setId, startMs: request.startMs, endMs: request.endMs, traces };
+  }
+
+  async spectrogram(request: SpectrogramWindowRequest): Promise<RecordingSpectrogram> {
+    const cache = await this.cache(request.setId);
+    const result = await readSpectrogram(cache, {
+      ...request,
+      startNs: msToNs(request.startMs),
+      endNs: msToNs(request.endMs),
+    });
+    return { setId: request.setId, ...result };
+  }
+
+  /** Starts training the spectrogram autoencoder on components of the set and ranking their windows (a job). */
+  detect(request: { setId: string; sourceIds: string[]; epochs: number }): JobInfo {
+    const { name, cacheDir } = this.readyComponents(request.setId, request.sourceIds);
+    return this.jobs.start({ kind: 'detect-anomalies', setName: name, cacheDir, ...request });
+  }
+
+  async anomalies(request: { setId: string; sourceIds: string[] }): Promise<RecordingAnomalies | null> {
+    const { cacheDir } = this.readyComponents(request.setId, request.sourceIds);
+    return readAnomalies(cacheDir, request.sourceIds);
+  }
+
+  /** A ready set that holds every one of `sourceIds`. */
+  private readyComponents(id: string, sourceIds: readonly string[]): StoredRecordingSet {
+    const stored = this.stored(id);
+    if (stored.state !== 'ready') {
+      throw new PromethiumError('unavailable', `recording set ${stored.name} is ${stored.state}, not ready`);
+    }
+    const missing = sourceIds.filter((sourceId) => !stored.channels.some((c) => c.sourceId === sourceId));
+    if (missing.length > 0) {
+      throw new PromethiumError(
+        'not-found',
+        `recording set ${stored.name} has no channel ${missing.map(channelName).join(', ')}`,
+      );
+    }
+    return stored;
+  }
+
+  private stored(id: string): StoredRecordingSet {
+    const stored = this.project().recordings.get(id);
+    if (!stored) throw new PromethiumError('not-found', `no recording set ${id} in this project`);
+    return stored;
+  }
+
+  private async cache(id: string): Promise<RecordingCache> {
+    const { cacheDir } = this.readyComponents(id, []);
+    let cache = this.caches.get(cacheDir);
+    if (!cache) {
+      cache = RecordingCache.open(cacheDir);
+      this.caches.set(cacheDir, cache);
+    }
+    return cache;
+  }
+}
+
+function toSummary(stored: StoredRecordingSet): RecordingSetSummary {
+  return {
+    id: stored.id,
+    name: stored.name,
+    sourceDir: stored.sourceDir,
+    state: stored.state,
+    channels: stored.channels.map(toChannelInfo),
+    files: stored.files,
+    createdAt: stored.createdAt,
+  };
+}
+
+function toChannelInfo(channel: StoredChannel): RecordingChannelInfo {
+  return {
+    sourceId: channel.sourceId,
+    name: channelName(channel.sourceId),
+    network: channel.network,
+    station: channel.station,
+    location: channel.location,
+    channel: channel.channel,
+    sampleRate: channel.sampleRate,
+    sampleType: channel.sampleType,
+    sampleCount: channel.sampleCount,
+    startMs: nsToMs(channel.startNs),
+    endMs: nsToMs(channel.endNs),
+    startUtc: formatNs(channel.startNs),
+    endUtc: formatNs(channel.endNs),
+    gaps: channel.gaps.map((gap) => ({
+      afterMs: nsToMs(gap.afterNs),
+      beforeMs: nsToMs(gap.beforeNs),
+      durationMs: Number(gap.durationNs) / 1e6,
+    })),
+  };
+}
