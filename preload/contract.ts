@@ -629,6 +629,38 @@ export interface RecordingAnomalies {
   windows: { startMs: number; endMs: number; score: number }[];
 }
 
+/** One component of a reconstruction window: the autoencoder's spectrograms and the waveform before and after denoising. */
+export interface ComponentReconstructionWindow {
+  sourceId: string;
+  /** NET.STA.LOC.CHA */
+  name: string;
+  /** The recorded spectrogram, the autoencoder's output and output - input, in dB, columns as recordings.spectrogram. */
+  input: RecordingSpectrogram;
+  output: RecordingSpectrogram;
+  difference: RecordingSpectrogram;
+  /** Mean squared (dB^2) and mean absolute (dB) difference over every frame and bin of the window. */
+  mse: number;
+  mae: number;
+  /** The recorded samples and the denoised ones (mask from the reconstruction, inverse STFT), min/max columns. */
+  original: WaveformTrace;
+  denoised: WaveformTrace;
+}
+
+/**
+ * The spectrogram autoencoder of a component group (trained by Find anomalies) run over a window: the reconstruction
+ * view (input / output / difference) and the spectrogram denoising before and after (main/passive/denoise).
+ */
+export interface RecordingReconstruction {
+  setId: string;
+  sourceIds: string[];
+  /** The window the components share (their gap-free span inside the asked window). */
+  startMs: number;
+  endMs: number;
+  /** Epochs the detector trained for. */
+  epochs: number;
+  components: ComponentReconstructionWindow[];
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------------------------------
@@ -897,6 +929,17 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     sourceIds: z.array(z.string()).min(1),
     epochs: z.number().int().min(1).max(1000),
   }),
+  /** The spectrogram autoencoder of a component group run over a window of the set: reconstruction and denoising. */
+  z.object({
+    kind: z.literal('reconstruct-recording'),
+    setId: z.string(),
+    setName: z.string(),
+    cacheDir: z.string(),
+    sourceIds: z.array(z.string()).min(1),
+    startMs: z.number().finite(),
+    endMs: z.number().finite(),
+    columns: z.number().int().min(16).max(1024),
+  }),
   /** A folder of miniSEED files decoded into one recording set's cache (main/passive/recordingCache.ts). */
   z.object({
     kind: z.literal('import-recordings'),
@@ -1062,6 +1105,16 @@ const timeWindow = {
 const windowIsValid = (window: { startMs: number; endMs: number }) =>
   window.endMs > window.startMs && window.endMs - window.startMs <= MAX_RECORDING_WINDOW_MS;
 const windowProblem = { message: 'a window ends after it starts and spans two days at most' };
+/**
+ * The longest window a reconstruction runs the autoencoder over: six hours (2,160,000 samples per component at 100 Hz,
+ * about a minute of the compute process on a CPU), a bounded job like the views' bounded reads.
+ */
+export const MAX_RECONSTRUCTION_WINDOW_MS = 6 * 3_600_000;
+const reconstructionWindowIsValid = (window: { startMs: number; endMs: number }) =>
+  window.endMs > window.startMs && window.endMs - window.startMs <= MAX_RECONSTRUCTION_WINDOW_MS;
+const reconstructionWindowProblem = {
+  message: 'a reconstruction window ends after it starts and spans six hours at most',
+};
 const jobId = z.string().regex(/^[0-9a-f-]{8,64}$/, 'a job id (hex) is required');
 /** What survey.import and cluster.importSurvey take: the file, a name, the header positions the user fixed. */
 const surveyImportRequestSchema = z.object({
@@ -1167,6 +1220,29 @@ export const apiContract = {
     anomalies: call(
       z.tuple([z.object({ setId: recordingSetId, sourceIds: z.array(sourceId).min(1).max(6) })]),
       returns<RecordingAnomalies | null>(),
+    ),
+    /**
+     * Runs the detector Find anomalies trained on these components over a window (a job): the reconstruction view and
+     * the denoised waveforms; recordings.reconstruction reads them when it is done.
+     */
+    reconstruct: call(
+      z.tuple([
+        z
+          .object({
+            setId: recordingSetId,
+            sourceIds: z.array(sourceId).min(1).max(6),
+            ...timeWindow,
+            /** At most 1024: the job keeps nine spectrograms of this width in the set's cache folder. */
+            columns: z.number().int().min(16).max(1024),
+          })
+          .refine(reconstructionWindowIsValid, reconstructionWindowProblem),
+      ]),
+      returns<JobInfo>(),
+    ),
+    /** The latest reconstruction of these components, or null before the first. */
+    reconstruction: call(
+      z.tuple([z.object({ setId: recordingSetId, sourceIds: z.array(sourceId).min(1).max(6) })]),
+      returns<RecordingReconstruction | null>(),
     ),
     /** The spectrogram of a window of one channel (nperseg 256, noverlap 192, nfft 256), at most `columns` wide. */
     spectrogram: call(

@@ -38,6 +38,8 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       spectrogram: fail,
       detect: fail,
       anomalies: fail,
+      reconstruct: fail,
+      reconstruction: fail,
     },
     section: { get: fail, arbitrary: fail, traceHeader: fail },
     reconstruct: { section: fail, result: fail },

@@ -44,6 +44,8 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       spectrogram: (request) => services.recordings.spectrogram(request),
       detect: (request) => services.recordings.detect(request),
       anomalies: (request) => services.recordings.anomalies(request),
+      reconstruct: (request) => services.recordings.reconstruct(request),
+      reconstruction: (request) => services.recordings.reconstruction(request),
     },
     section: {
       get: ({ surveyId, axis, index }) => services.surveys.section(surveyId, axis, index),

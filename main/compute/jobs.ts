@@ -5,6 +5,7 @@ import { AmplitudeStatsAccumulator } from '../processing/amplitudeStats';
 import { importSurvey } from '../survey/importSurvey';
 import { importRecordingSet } from '../passive/recordingSet';
 import { detectAnomaliesInSet } from '../passive/anomaly/recordingSetDetection';
+import { reconstructRecordingWindow } from '../passive/denoise/recordingSetReconstruction';
 import { describeRun } from '../survey/runLabel';
 import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
@@ -44,6 +45,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return importRecordingSet(request, context);
     case 'detect-anomalies':
       return detectAnomaliesInSet(request, context);
+    case 'reconstruct-recording':
+      return reconstructRecordingWindow(request);
     case 'train-model': {
       // One GPU (or none) trains here; several train data-parallel, a worker process each.
       const devices = gpuWorkerDevices(chosenBackend());
@@ -77,6 +80,8 @@ export function jobTitle(request: JobRequest): string {
       return `Import the recordings of ${path.basename(request.dir)}`;
     case 'detect-anomalies':
       return `Find anomalies in ${request.setName} (${request.sourceIds.map(channelName).join(', ')})`;
+    case 'reconstruct-recording':
+      return `Reconstruct ${request.setName} (${request.sourceIds.map(channelName).join(', ')}) with its detector`;
     case 'reconstruct-section':
       return `${taskVerb(request.task)} ${request.label} of ${request.surveyName}`;
     case 'apply-volume':

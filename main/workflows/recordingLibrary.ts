@@ -10,6 +10,7 @@ import {
   type JobInfo,
   type RecordingAnomalies,
   type RecordingChannelInfo,
+  type RecordingReconstruction,
   type RecordingSetSummary,
   type RecordingSpectrogram,
   type WaveformData,
@@ -22,6 +23,7 @@ import { channelName, formatNs, msToNs, nsToMs } from '../passive/mseed';
 import { RecordingCache } from '../passive/recordingCache';
 import { describeRecordingSet } from '../passive/recordingSet';
 import { readAnomalies } from '../passive/anomaly/recordingSetDetection';
+import { readReconstruction } from '../passive/denoise/recordingSetReconstruction';
 import { readSpectrogram } from '../passive/recordingSpectrogram';
 import { readWaveform } from '../passive/waveformWindow';
 
@@ -126,6 +128,29 @@ export class RecordingLibrary {
   async anomalies(request: { setId: string; sourceIds: string[] }): Promise<RecordingAnomalies | null> {
     const { cacheDir } = this.readyComponents(request.setId, request.sourceIds);
     return readAnomalies(cacheDir, request.sourceIds);
+  }
+
+  /** Starts running the detector of these components over a window: reconstruction and denoising (a job). */
+  async reconstruct(request: {
+    setId: string;
+    sourceIds: string[];
+    startMs: number;
+    endMs: number;
+    columns: number;
+  }): Promise<JobInfo> {
+    const { name, cacheDir } = this.readyComponents(request.setId, request.sourceIds);
+    if ((await readAnomalies(cacheDir, request.sourceIds)) === null) {
+      throw new PromethiumError(
+        'not-found',
+        `no detector for ${request.sourceIds.map(channelName).join(', ')} of ${name} yet: run Find anomalies on them first`,
+      );
+    }
+    return this.jobs.start({ kind: 'reconstruct-recording', setName: name, cacheDir, ...request });
+  }
+
+  async reconstruction(request: { setId: string; sourceIds: string[] }): Promise<RecordingReconstruction | null> {
+    const { cacheDir } = this.readyComponents(request.setId, request.sourceIds);
+    return readReconstruction(cacheDir, request.sourceIds);
   }
 
   /** A ready set that holds every one of `sourceIds`. */

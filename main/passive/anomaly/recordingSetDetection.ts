@@ -29,12 +29,17 @@ export interface DetectionJob {
 }
 
 /** The folder of a component group's detector and ranking inside the set's cache (e.g. `IU_COLA_00_L_H_1+...`). */
-function groupDir(cacheDir: string, sourceIds: readonly string[]): string {
+export function groupDir(cacheDir: string, sourceIds: readonly string[]): string {
   const key = [...sourceIds]
     .sort()
     .map((id) => id.replace(/^FDSN:/, ''))
     .join('+');
   return path.join(cacheDir, 'detectors', key);
+}
+
+/** The trained spectrogram autoencoder of a component group (a detector folder, main/passive/anomaly/detectorFolder.ts). */
+export function detectorDir(cacheDir: string, sourceIds: readonly string[]): string {
+  return path.join(groupDir(cacheDir, sourceIds), 'detector');
 }
 
 const RANKING_FILE = 'anomalies.json';
@@ -53,7 +58,7 @@ export async function detectAnomaliesInSet(
   const report = await trainAndDetect(recording, config, {
     ...SPECTROGRAM_TRAINING_DEFAULTS,
     epochs: request.epochs,
-    modelDir: path.join(dir, 'detector'),
+    modelDir: detectorDir(request.cacheDir, request.sourceIds),
     resume: false,
     onEpoch: (epoch) => {
       job.progress(epoch.epoch / request.epochs, `epoch ${epoch.epoch} of ${request.epochs}`);
