@@ -2,7 +2,7 @@
  * Passive recordings end to end, in Chromium against the browser mode: import the real miniSEED files of
  * ../shared/testdata/mseed as a recording set through the folder picker, open its waveform view (three components of
  * IU.COLA stacked), zoom to the samples, bandpass, see the three spectrograms and their colour bar; then the 40 Hz
- * channel of NL.HGN zoomed to one second.
+ * channel of NL.HGN zoomed to one second; Find anomalies on IU.COLA and the reconstruction of an anomaly's window.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,6 +130,35 @@ describe.skipIf(!hasChromium || !hasMseed)('recordings in the browser mode', () 
     await expect(span()).resolves.toBe('7 min 36 s');
     await session.screenshot('42-recording-anomaly');
   }, 300_000);
+
+  it('shows the reconstruction of the window: input, output and difference per component, MSE, before and after', async () => {
+    await page().getByRole('checkbox', { name: 'Reconstruction' }).check();
+    const view = page().getByTestId('reconstruction');
+    await view.getByRole('button', { name: 'Reconstruct this window' }).click();
+    const components = view.getByTestId('reconstruction-component');
+    await waitFor(
+      'the reconstruction job',
+      () => components.count(),
+      (count) => count === 3,
+      120_000,
+      250,
+    );
+    for (let c = 0; c < 3; c++) {
+      const rows = components.nth(c).locator('[data-row]');
+      await expect(rows.evaluateAll((cells) => cells.map((cell) => cell.getAttribute('data-row')))).resolves.toEqual([
+        'Input',
+        'Output',
+        'Difference',
+      ]);
+      await expect(components.nth(c).getByTestId('reconstruction-errors').innerText()).resolves.toMatch(
+        /MSE \d+\.\d\d dB² · MAE \d+\.\d\d dB/,
+      );
+    }
+    await expect(view.getByTestId('reconstruction-original').getByTestId('waveform-panel').count()).resolves.toBe(1);
+    await expect(view.getByTestId('reconstruction-denoised').getByTestId('waveform-panel').count()).resolves.toBe(1);
+    await session.screenshot('43-recording-reconstruction');
+    await page().getByRole('checkbox', { name: 'Reconstruction' }).uncheck();
+  }, 180_000);
 
   it('zooms the 40 Hz channel of NL.HGN down to one second (40 samples)', async () => {
     await page().getByLabel('Instrument').selectOption('NL.HGN.00 BH?');

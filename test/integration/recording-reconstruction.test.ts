@@ -115,6 +115,9 @@ describe('recordings.reconstruct and recordings.reconstruction', () => {
         expect(spectrogram.frequencies[128]).toBe(50);
         expect(spectrogram.decibels).toHaveLength(64 * 129);
       }
+      // A frame's time is its centre, half a segment (1.28 s) in from either end: the first and last columns hold none.
+      const empty = Array.from({ length: 64 }, (_, c) => c).filter((c) => Number.isNaN(difference.decibels[c * 129]));
+      expect(empty).toEqual([0, 63]);
       difference.decibels.forEach((value, k) => {
         if (Number.isNaN(value)) return;
         expect(value).toBeCloseTo(output.decibels[k]! - input.decibels[k]!, 3);
