@@ -87,11 +87,18 @@ export async function readAnomalies(
   cacheDir: string,
   sourceIds: readonly string[],
 ): Promise<RecordingAnomalies | null> {
-  const text = await readFile(path.join(groupDir(cacheDir, sourceIds), RANKING_FILE), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    },
-  );
+  const text = await readGroupFile(cacheDir, sourceIds, RANKING_FILE);
   return text === null ? null : (JSON.parse(text) as RecordingAnomalies);
+}
+
+/** A file of the component group's folder (kept by a job on these components), or null while it does not exist. */
+export async function readGroupFile(
+  cacheDir: string,
+  sourceIds: readonly string[],
+  name: string,
+): Promise<string | null> {
+  return readFile(path.join(groupDir(cacheDir, sourceIds), name), 'utf8').catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return null;
+    throw error;
+  });
 }

@@ -7,7 +7,6 @@
  * The spectrogram frames are averaged into columns in dB (not in power as recordingSpectrogram.ts does for the plain
  * view): averaging is linear, so a column of the difference stays exactly the output's column minus the input's.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type {
   ComponentReconstructionWindow,
@@ -18,7 +17,7 @@ import type {
 } from '../../../preload/contract';
 import { writeFileAtomically } from '../../files/atomicFile';
 import { readDetectorState } from '../anomaly/detectorFolder';
-import { detectorDir, groupDir } from '../anomaly/recordingSetDetection';
+import { detectorDir, groupDir, readGroupFile } from '../anomaly/recordingSetDetection';
 import { stationRecording, type StationRecording } from '../anomaly/stationRecording';
 import { channelName, msToNs, nsToMs } from '../mseed';
 import { RecordingCache } from '../recordingCache';
@@ -140,12 +139,7 @@ export async function readReconstruction(
   cacheDir: string,
   sourceIds: readonly string[],
 ): Promise<RecordingReconstruction | null> {
-  const text = await readFile(path.join(groupDir(cacheDir, sourceIds), RECONSTRUCTION_FILE), 'utf8').catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return null;
-      throw error;
-    },
-  );
+  const text = await readGroupFile(cacheDir, sourceIds, RECONSTRUCTION_FILE);
   if (text === null) return null;
   const stored = JSON.parse(text) as RecordingReconstruction;
   return { ...stored, components: stored.components.map(withTypedArrays) };
