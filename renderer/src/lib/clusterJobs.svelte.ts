@@ -2,13 +2,22 @@
  * Applies handed to the project's Slurm cluster, as the jobs panel shows them: each with its tasks' states (from
  * squeue / sacct on the server) and the inlines they wrote, polled while any of them is still queued or running.
  */
-import type { Api, ClusterJobStatus, VolumeSummary } from '../../../preload/contract';
+import type { Api, ClusterJobStatus, ClusterTaskState, VolumeSummary } from '../../../preload/contract';
 import type { ApplyVolumeRequest } from './appState.svelte';
 import { PolledList } from './polledList.svelte';
 
 /** Active until its final job has ended (also for trainings: clusterTrainings.svelte.ts). */
 export function clusterJobActive(job: Pick<ClusterJobStatus, 'finish'>): boolean {
   return job.finish.state === 'pending' || job.finish.state === 'running' || job.finish.state === 'unknown';
+}
+
+const STATE_ORDER: readonly ClusterTaskState[] = ['running', 'pending', 'done', 'failed', 'cancelled', 'unknown'];
+
+/** How many of `states` are in each state, running first, states with none left out (the jobs panel's summaries). */
+export function stateCounts(states: readonly ClusterTaskState[]): [ClusterTaskState, number][] {
+  return STATE_ORDER.map(
+    (state) => [state, states.filter((s) => s === state).length] as [ClusterTaskState, number],
+  ).filter(([, count]) => count > 0);
 }
 
 export class ClusterJobsStore {
