@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 
 const results = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+const failedTests = []; // "file > test: first line of the error", repeated after the summary where a CI log's tail shows it
 mkdirSync('test-results', { recursive: true });
 
 const asRoot = process.getuid?.() === 0;
@@ -60,6 +61,20 @@ function check(label, command, args) {
   }
 }
 
+/** Each failed test of a vitest JSON report as one line: its file, its name and the first line of its error. */
+function failedTestNames(report) {
+  return report.testResults.flatMap((file) => {
+    const name = file.name.replace(`${process.cwd()}/`, '');
+    const tests = file.assertionResults.filter((test) => test.status === 'failed');
+    if (tests.length === 0 && file.status === 'failed') return [`${name}: ${firstLine(file.message)}`];
+    return tests.map((test) => `${name} > ${test.fullName}: ${firstLine(test.failureMessages?.[0])}`);
+  });
+}
+
+function firstLine(text) {
+  return (text ?? '').split('\n')[0].slice(0, 300);
+}
+
 function vitestSuite(project) {
   const report = `test-results/vitest-${project}.json`;
   const ok = run(`${project} tests`, 'npx', [
@@ -81,6 +96,7 @@ function vitestSuite(project) {
   results.failed += counts.numFailedTests;
   results.skipped += counts.numPendingTests + counts.numTodoTests;
   if (counts.numFailedTests > 0 || !ok) failures.push(`${project} tests`);
+  failedTests.push(...failedTestNames(counts));
   if (!ok && counts.numFailedTests === 0) results.failed++; // a failed suite file (import error) has no failed test
 }
 
@@ -111,5 +127,6 @@ vitestSuite('unit');
 vitestSuite('e2e');
 
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
+for (const test of failedTests) console.log(`  failed: ${test}`);
 console.log(`\n${results.passed} passed, ${results.failed} failed, ${results.skipped} skipped`);
 process.exitCode = results.failed > 0 ? 1 : 0;
