@@ -120,11 +120,7 @@ export async function reconstructor(
 }
 
 /** Every result confined to what the input holds: no energy in mutes, outside live windows or below its band. */
-function confined(
-  run: SectionMethod,
-  task: ReconstructionChoice['task'],
-  dt: number,
-): Reconstructor {
+function confined(run: SectionMethod, task: ReconstructionChoice['task'], dt: number): Reconstructor {
   return async (section, shape, live) => {
     const reconstruction = await run(section, shape, live);
     const confine = (output: Float32Array): Float32Array =>
