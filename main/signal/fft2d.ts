@@ -84,8 +84,10 @@ export class FxTransform {
  * transform of half the size, half the work of a complex one of the full size: the even samples are its real parts,
  * the odd ones its imaginary parts. With X the spectrum and M = size / 2, the even samples' spectrum is
  * E[k] = (X[k] + conj X[M - k]) / 2 and the odd ones' O[k] = (X[k] - conj X[M - k]) e^(2 pi i k / size) / 2, so the
- * half-size inverse of E + i O interleaves them. Like the real part of a full complex inverse, it ignores the
- * imaginary parts of bins 0 and M.
+ * half-size inverse of E + i O interleaves them. That inverse is taken as a forward transform with real and imaginary
+ * parts swapped on the way in and out, the 1 / M folded into the packing (fft.js's own inverse divides every value
+ * after the transform). Like the real part of a
+ * full complex inverse, it ignores the imaginary parts of bins 0 and M.
  */
 export class RealInverse {
   private readonly half: number;
@@ -94,7 +96,7 @@ export class RealInverse {
   private readonly cos: Float64Array;
   private readonly sin: Float64Array;
   private readonly packed: Float64Array;
-  private readonly interleaved: Float64Array;
+  private readonly transformed: Float64Array;
 
   constructor(readonly size: number) {
     this.half = size / 2;
@@ -102,7 +104,7 @@ export class RealInverse {
     this.cos = Float64Array.from({ length: this.half }, (_, k) => Math.cos((2 * Math.PI * k) / size));
     this.sin = Float64Array.from({ length: this.half }, (_, k) => Math.sin((2 * Math.PI * k) / size));
     this.packed = new Float64Array(2 * this.half);
-    this.interleaved = new Float64Array(2 * this.half);
+    this.transformed = new Float64Array(2 * this.half);
   }
 
   /**
@@ -111,27 +113,30 @@ export class RealInverse {
    */
   transform(spectrum: Float64Array, signal: Float64Array | Float32Array, offset: number, count: number): void {
     const { half, packed } = this;
+    // The 1 / 2 of E and O and the 1 / M of the inverse.
+    const scale = 0.5 / half;
     for (let k = 0; k < half; k++) {
       // X[k] and conj X[M - k]; bins 0 and M count as real.
       const re = spectrum[2 * k]!;
       const im = k === 0 ? 0 : spectrum[2 * k + 1]!;
       const mirrorRe = spectrum[2 * (half - k)]!;
       const mirrorIm = k === 0 ? 0 : -spectrum[2 * (half - k) + 1]!;
-      const evenRe = (re + mirrorRe) / 2;
-      const evenIm = (im + mirrorIm) / 2;
+      const evenRe = (re + mirrorRe) * scale;
+      const evenIm = (im + mirrorIm) * scale;
       // (X[k] - conj X[M - k]) / 2 turned by e^(2 pi i k / size).
-      const diffRe = (re - mirrorRe) / 2;
-      const diffIm = (im - mirrorIm) / 2;
+      const diffRe = (re - mirrorRe) * scale;
+      const diffIm = (im - mirrorIm) * scale;
       const oddRe = diffRe * this.cos[k]! - diffIm * this.sin[k]!;
       const oddIm = diffRe * this.sin[k]! + diffIm * this.cos[k]!;
-      // E + i O
-      packed[2 * k] = evenRe - oddIm;
-      packed[2 * k + 1] = evenIm + oddRe;
+      // E + i O, real and imaginary parts swapped.
+      packed[2 * k] = evenIm + oddRe;
+      packed[2 * k + 1] = evenRe - oddIm;
     }
-    const interleaved = this.fft ? this.interleaved : packed;
-    this.fft?.inverseTransform(interleaved, packed);
+    const transformed = this.fft ? this.transformed : packed;
+    this.fft?.transform(transformed, packed);
+    // Swapped back: sample 2m is the real part of value m, sample 2m + 1 its imaginary part.
     const end = Math.min(count, this.size);
-    for (let i = 0; i < end; i++) signal[offset + i] = interleaved[i]!;
+    for (let i = 0; i < end; i++) signal[offset + i] = transformed[i ^ 1]!;
   }
 }
 
