@@ -81,13 +81,16 @@ const PHASES: [phase: string, pattern: RegExp][] = [
   ['scaling (normalisation)', /main\/ml\/normalization/],
   ['tiling and blending', /main\/ml\/tiling/],
   ['strength check arithmetic', /main\/ml\/sure|main\/ml\/strength/],
-  ['filters and FFTs', /main\/(processing|signal)\//],
+  ['filters and FFTs', /main\/(processing|signal)\/|fft\.js/],
   [
     'the network (tfjs / ONNX Runtime)',
     /tensorflow|tfjs|onnx|main\/ml\/(parallelInference|inferenceGraph|onnx|webgpu)/,
   ],
   ['the rest of the reconstruction', /main\/(ml|compute)\//],
 ];
+
+/** The phases that are not the compute process's own work around the network. */
+const NETWORK_PHASES = new Set(['the network (tfjs / ONNX Runtime)', 'waiting (GPU, ONNX Runtime threads, file I/O)']);
 
 interface ProfileNode {
   id: number;
@@ -320,16 +323,26 @@ async function applyReport(
       );
     }),
   );
-  const phaseNames = [...new Set(entries.flatMap(([, results]) => [...results.at(-1)!.phases.keys()]))];
-  const lastPhases = entries.map(([, results]) => results.at(-1)!.phases);
-  phaseNames.sort((a, b) => (lastPhases[0]!.get(b) ?? 0) - (lastPhases[0]!.get(a) ?? 0));
+  const phaseNames = [...new Set(entries.flatMap(([, results]) => results.flatMap((r) => [...r.phases.keys()])))];
+  // Each phase's median over the runs of a bundle.
+  const medianPhases = entries.map(
+    ([, results]) =>
+      new Map(phaseNames.map((phase) => [phase, median(results.map((r) => r.phases.get(phase) ?? 0))] as const)),
+  );
+  phaseNames.sort((a, b) => (medianPhases[0]!.get(b) ?? 0) - (medianPhases[0]!.get(a) ?? 0));
   const phaseRows = phaseNames.map((phase) => {
-    const cells = lastPhases.map((phases) => {
+    const cells = medianPhases.map((phases) => {
       const total = [...phases.values()].reduce((a, b) => a + b, 0);
       const ms = phases.get(phase) ?? 0;
       return `${(ms / 1000).toFixed(1)} s (${((100 * ms) / total).toFixed(0)} %)`;
     });
     return `| ${phase} | ${cells.join(' | ')} |`;
+  });
+  const aroundTheNetwork = entries.map(([, results]) => {
+    const perRun = results.map((r) =>
+      [...r.phases].reduce((sum, [phase, ms]) => sum + (NETWORK_PHASES.has(phase) ? 0 : ms), 0),
+    );
+    return `**${(median(perRun) / 1000 / (cubeSamples / 1e6)).toFixed(2)} s**`;
   });
   const fallbacks = backend.fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
   return [
@@ -343,11 +356,12 @@ async function applyReport(
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    "Where each compute process's time went in its last apply (CPU profile, self time by source file):",
+    "Where each compute process's time went in its apply (CPU profile, self time by source file, medians of the runs):",
     '',
     `| phase | ${entries.map(([bundle]) => name(bundle)).join(' | ')} |`,
     `| --- |${entries.map(() => ' --- |').join('')}`,
     ...phaseRows,
+    `| all but the network and waiting, per million samples | ${aroundTheNetwork.join(' | ')} |`,
   ].join('\n');
 }
 
