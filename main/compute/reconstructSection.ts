@@ -13,7 +13,7 @@ import { signalLeakage, signalToNoiseDb, type SectionShape } from '../signal/met
 import type { InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import { denoiseMethods, interpolationMethods } from '../processing';
-import { confineToInput } from '../processing/confineToInput';
+import { confinementTo } from '../processing/confineToInput';
 import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
@@ -123,8 +123,7 @@ export async function reconstructor(
 function confined(run: SectionMethod, task: ReconstructionChoice['task'], dt: number): Reconstructor {
   return async (section, shape, live) => {
     const reconstruction = await run(section, shape, live);
-    const confine = (output: Float32Array): Float32Array =>
-      confineToInput(section, output, shape, live, { task, sampleIntervalS: dt });
+    const confine = confinementTo(section, shape, live, { task, sampleIntervalS: dt });
     const { output, fullStrengthOutput } = reconstruction;
     return {
       ...reconstruction,

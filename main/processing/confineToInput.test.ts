@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandom } from '../signal/random';
 import { bandpass } from './bandpass';
-import { confineToInput, liveWindows, lowBands, MUTE_RUN } from './confineToInput';
+import { confinementTo, confineToInput, liveWindows, lowBands, MUTE_RUN } from './confineToInput';
 import { linearEventsSection } from './testSections';
 
 const DT = 0.004;
@@ -268,5 +268,16 @@ describe('confineToInput against the plain reference', () => {
     // The cap did change the output (the reference is not compared with its own input).
     expect(reference.some((v, i) => Math.abs(v - output[i]!) > rms)).toBe(true);
     fast.forEach((v, i) => expect(Math.abs(v - reference[i]!)).toBeLessThan(1e-4 * rms));
+  });
+});
+
+describe('confinementTo', () => {
+  it('confines several outputs of one input as confineToInput does each', () => {
+    const { section, live } = mutedSection();
+    const options = { task: 'denoise', sampleIntervalS: DT } as const;
+    const confine = confinementTo(section, shape, live, options);
+    for (const output of [withInventedEnergy(section), Float32Array.from(section, (v) => 2 * v)]) {
+      expect(confine(output)).toEqual(confineToInput(section, output, shape, live, options));
+    }
   });
 });

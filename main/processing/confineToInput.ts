@@ -74,33 +74,48 @@ export function confineToInput(
   live: TraceMask,
   options: ConfineOptions,
 ): Float32Array {
+  return confinementTo(section, shape, live, options)(output);
+}
+
+/**
+ * confineToInput for several outputs of one input (a result and the model's full-strength result): what depends on
+ * the input alone (its live windows, its band energies) is worked out once.
+ */
+export function confinementTo(
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: ConfineOptions,
+): (output: Float32Array) => Float32Array {
   const windows = liveWindows(section, shape, live);
-  if (windows === null) return Float32Array.from(section);
+  if (windows === null) return () => Float32Array.from(section);
   const changes = (t: number): boolean => (options.task === 'denoise' ? live[t] === 1 : live[t] === 0);
-  const result = Float32Array.from(output);
-  keepUnchangedTraces(result, section, shape, (t) => !changes(t));
   const traceOf = (values: Float32Array, t: number): Float32Array =>
     values.subarray(t * shape.samples, (t + 1) * shape.samples);
-  const zeroMutes = (traces: readonly number[]): void => {
-    for (const t of traces) {
-      const trace = traceOf(result, t);
-      const { start, end } = windows[t]!;
-      trace.fill(0, 0, start);
-      trace.fill(0, end);
-      if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
-    }
-  };
   const capLowBands = lowBandCap(section, shape, live, options.sampleIntervalS);
-  // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
-  // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves the
-  // mutes exact. Each pass works only on the traces the previous one changed.
-  let pending = [...live.keys()].filter(changes);
-  for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
+  return (output) => {
+    const result = Float32Array.from(output);
+    keepUnchangedTraces(result, section, shape, (t) => !changes(t));
+    const zeroMutes = (traces: readonly number[]): void => {
+      for (const t of traces) {
+        const trace = traceOf(result, t);
+        const { start, end } = windows[t]!;
+        trace.fill(0, 0, start);
+        trace.fill(0, end);
+        if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
+      }
+    };
+    // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
+    // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves
+    // the mutes exact. Each pass works only on the traces the previous one changed.
+    let pending = [...live.keys()].filter(changes);
+    for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
+      zeroMutes(pending);
+      pending = capLowBands(result, pending);
+    }
     zeroMutes(pending);
-    pending = capLowBands(result, pending);
-  }
-  zeroMutes(pending);
-  return result;
+    return result;
+  };
 }
 
 /**
