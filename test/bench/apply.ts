@@ -89,8 +89,19 @@ const PHASES: [phase: string, pattern: RegExp][] = [
   ['the rest of the reconstruction', /main\/(ml|compute)\//],
 ];
 
-/** The phases that are not the compute process's own work around the network. */
-const NETWORK_PHASES = new Set(['the network (tfjs / ONNX Runtime)', 'waiting (GPU, ONNX Runtime threads, file I/O)']);
+/** The phases that are not the reconstruction's own work around the network (nor the process's start-up). */
+const NOT_AROUND_THE_NETWORK = new Set([
+  'the network (tfjs / ONNX Runtime)',
+  'waiting (GPU, ONNX Runtime threads, file I/O)',
+  'other (Node, start-up)',
+  'V8: program',
+]);
+
+/** Seconds per million samples of the work around the network in one profile. */
+function aroundTheNetwork(phases: Map<string, number>, samples: number): number {
+  const ms = [...phases].reduce((sum, [phase, t]) => sum + (NOT_AROUND_THE_NETWORK.has(phase) ? 0 : t), 0);
+  return ms / 1000 / (samples / 1e6);
+}
 
 interface ProfileNode {
   id: number;
@@ -165,6 +176,8 @@ interface RunResult {
   method: string;
   volumeDir: string;
   phases: Map<string, number>;
+  /** The phases of the compute process that ran the clicks (its start-up included). */
+  clickPhases: Map<string, number>;
   coldClick: number;
   warmClicks: number[];
 }
@@ -177,6 +190,7 @@ async function measureRun(
   options: ApplyBenchOptions,
 ): Promise<RunResult> {
   const profiles = mkdtempSync(path.join(home, 'profiles-'));
+  const profilesRead = new Set<string>();
   const services = servicesOn(home, bundle, profiles);
   try {
     await services.compute.start();
@@ -190,19 +204,21 @@ async function measureRun(
     const done = await ended(services, job.id);
     if (done.state !== 'done') throw new Error(`apply ${done.state}: ${done.error?.message ?? ''}`);
     const result = done.result as { seconds: number; secondsPerReconstructedInline: number; method: string };
-    const phases = await stopAndReadProfile(services, profiles, bundle);
+    const phases = await stopAndReadProfile(services, profiles, profilesRead, bundle);
     // The clicks: a fresh compute process (ready, its backend chosen), then, after the time an interpreter takes to
     // open a survey and pick a line (the app starts the compute process at launch), one click after another.
     await services.compute.start();
     await new Promise((resolve) => setTimeout(resolve, CLICK_AFTER_READY_MS));
     const clicks: number[] = [];
     for (let click = 0; click <= options.clicks; click++) clicks.push(await clickDenoise(services, surveys.line));
+    const clickPhases = await stopAndReadProfile(services, profiles, profilesRead, bundle);
     return {
       seconds: result.seconds,
       secondsPerInline: result.secondsPerReconstructedInline,
       method: result.method,
       volumeDir: path.join(services.project.volumesDir, `${volume.id}.zarr`),
       phases,
+      clickPhases,
       coldClick: clicks[0]!,
       warmClicks: clicks.slice(1),
     };
@@ -211,14 +227,18 @@ async function measureRun(
   }
 }
 
-/** Stops the compute process (its profile is written when it exits) and reads the profile's phases. */
-async function stopAndReadProfile(services: AppServices, profiles: string, bundle: string) {
+/**
+ * Stops the compute process (its profile is written when it exits) and reads the phases of its profile: the one in
+ * `profiles` not yet in `read`.
+ */
+async function stopAndReadProfile(services: AppServices, profiles: string, read: Set<string>, bundle: string) {
   services.compute.stop();
   // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the compute process's main thread.
   const profileName = /\.\d+\.0\.\d+\.cpuprofile$/;
   for (let waited = 0; waited < 30_000; waited += 250) {
-    const file = readdirSync(profiles).find((name) => profileName.test(name));
+    const file = readdirSync(profiles).find((name) => profileName.test(name) && !read.has(name));
     if (file) {
+      read.add(file);
       await new Promise((resolve) => setTimeout(resolve, 500)); // written in one go, but give it time to close
       return phasesOf(JSON.parse(readFileSync(path.join(profiles, file), 'utf8')) as CpuProfile, bundle);
     }
@@ -338,12 +358,10 @@ async function applyReport(
     });
     return `| ${phase} | ${cells.join(' | ')} |`;
   });
-  const aroundTheNetwork = entries.map(([, results]) => {
-    const perRun = results.map((r) =>
-      [...r.phases].reduce((sum, [phase, ms]) => sum + (NETWORK_PHASES.has(phase) ? 0 : ms), 0),
-    );
-    return `**${(median(perRun) / 1000 / (cubeSamples / 1e6)).toFixed(2)} s**`;
-  });
+  const [traces, lineSamples] = options.line;
+  const clickSamples = (options.clicks + 1) * traces * lineSamples;
+  const perMillion = (of: (r: RunResult) => number) =>
+    entries.map(([, results]) => `**${median(results.map(of)).toFixed(2)} s**`).join(' | ');
   const fallbacks = backend.fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
   return [
     `Apply to volume of a ${options.cube.join(' x ')} generated cube (${(cubeSamples / 1e6).toPrecision(3)} M samples, ` +
@@ -361,7 +379,13 @@ async function applyReport(
     `| phase | ${entries.map(([bundle]) => name(bundle)).join(' | ')} |`,
     `| --- |${entries.map(() => ' --- |').join('')}`,
     ...phaseRows,
-    `| all but the network and waiting, per million samples | ${aroundTheNetwork.join(' | ')} |`,
+    '',
+    'The work around the network (every phase but the network, waiting and start-up), seconds per million samples:',
+    '',
+    `| | ${entries.map(([bundle]) => name(bundle)).join(' | ')} |`,
+    `| --- |${entries.map(() => ' --- |').join('')}`,
+    `| apply to volume | ${perMillion((r) => aroundTheNetwork(r.phases, cubeSamples))} |`,
+    `| the ${options.clicks + 1} clicks | ${perMillion((r) => aroundTheNetwork(r.clickPhases, clickSamples))} |`,
   ].join('\n');
 }
 
