@@ -999,7 +999,10 @@ export const trainInputSchema = z.object({
   name: z.string().trim().min(1).max(120),
   task: z.enum(['denoise', 'interpolate']),
   surveyIds: z.array(surveyId).min(1).max(64),
+  /** A bundled config by name (models.configs lists them). */
   config: z.string().min(1).max(200).default('unet-small'),
+  /** A config file of one's own in place of `config`: a path inside the data folders, like any file the API reads. */
+  configFile: readPath().optional(),
   baseModelId: modelId.optional(),
   epochs: trainingEpochs.default(20),
   batchSize: trainingBatchSize.default(8),
