@@ -755,6 +755,11 @@ export const clusterSettingsSchema = z.object({
     .default(''),
   gpusPerTask: z.number().int().min(0).max(16).default(0),
   cpusPerTask: z.number().int().min(1).max(512).default(1),
+  /** Memory per task in Slurm's format (4000M, 16G); empty: the partition's default (often a share of a node's). */
+  memoryPerTask: z
+    .string()
+    .regex(/^(\d+[KMGT]?)?$/, 'a Slurm memory size such as 4000M or 16G')
+    .default(''),
   /** How many array tasks an apply is split into (fewer when the survey has fewer inlines). */
   tasks: z.number().int().min(1).max(10_000).default(8),
   /**
