@@ -36,7 +36,8 @@ const SELF_CHECK_FRACTION = 0.1;
 
 /**
  * A reconstruction confined to what the input holds. The full-strength result is confined only when asked for: the
- * one-click's leakage QC needs it, Apply to volume does not (confining costs as much as the rest of a CPU pass).
+ * one-click's leakage QC needs it, Apply to volume does not (confining it doubled the apply's confinement, the largest
+ * cost around the network).
  */
 export interface ConfinedReconstruction extends Omit<Reconstruction, 'fullStrengthOutput'> {
   fullStrengthOutput: (() => Float32Array) | null;
