@@ -20,7 +20,7 @@ import { readVelocityEnsembleConfig } from '../velocity/velocityNetworkConfig';
 import { trainVelocityEnsemble, type VelocitySamples } from '../velocity/velocityTraining';
 import { encodeNpy, NpyReader } from './npy';
 import { UsageError } from './usageError';
-import { velocityDatasetText, writeVelocityDataset } from './velocitySynth';
+import { velocityDatasetText, writeDatasetShotGathers, writeVelocityDataset } from './velocitySynth';
 
 /** One data*.npy file with its model*.npy (when present): the samples of an OpenFWI pair. */
 interface OpenFwiPair {
@@ -224,9 +224,10 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
     .option('--family <name>', 'flat, curved, flatfault, curvefault or style', 'flat')
     .option('--count <n>', 'samples', '1')
     .option('--seed <n>', 'seed', '1')
-    .action((options: { out: string; family: string; count: string; seed: string }) => {
+    .option('--shot-segy', "also write each sample's five shots as a pre-stack SEG-Y (shots<i>.sgy) with coordinates")
+    .action(async (options: { out: string; family: string; count: string; seed: string; shotSegy?: boolean }) => {
       const summary = writeVelocityDataset({ ...options, count: Number(options.count), seed: Number(options.seed) });
-      console.log(velocityDatasetText(summary));
+      console.log(velocityDatasetText(options.shotSegy ? await writeDatasetShotGathers(summary) : summary));
     });
 }
 
