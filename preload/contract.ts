@@ -95,6 +95,8 @@ export interface JobInfo {
 }
 
 export type ModelTask = 'denoise' | 'interpolate';
+/** What a registered model does: a reconstruction task, or building velocity models from shot gathers. */
+export type ModelPurpose = ModelTask | 'velocity';
 
 /** How training pairs are made from the data (main/ml/training/taskBatches.ts says what each does). */
 export const TRAINING_CORRUPTIONS = ['synthetic', 'blind-spot', 'recorrupted'] as const;
@@ -110,11 +112,14 @@ export const DEFAULT_MODELS: Readonly<Record<ModelTask, string>> = {
   interpolate: 'unet_interp_v1',
 };
 
+/** The bundled velocity ensemble that velocity.build uses when none is chosen (resources/models/README.md). */
+export const DEFAULT_VELOCITY_MODEL = 'velocity_ensemble_v1';
+
 /** The model card: what a model is, what it was trained on, how, and how good it measured. Saved with the weights. */
 export interface ModelCard {
   name: string;
   architecture: string;
-  task: ModelTask;
+  task: ModelPurpose;
   /** The model config (architecture + params) as data. */
   config: unknown;
   training: {
@@ -137,7 +142,7 @@ export interface ModelSummary {
   id: string;
   name: string;
   architecture: string;
-  task: ModelTask;
+  task: ModelPurpose;
   bundled: boolean;
   createdAt: string;
   sizeBytes: number;

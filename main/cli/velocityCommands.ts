@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { type Command } from 'commander';
 import { chooseBackend } from '../ml/backends';
@@ -153,6 +154,13 @@ async function runVelocityTraining(options: TrainCli): Promise<void> {
       seed: positiveNumber(options.seed, '--seed'),
       checkpointDir: options.out,
       resume: Boolean(options.resume),
+      provenance: {
+        data:
+          `${training.count} samples (${options.data.join(', ')}), validated on ${validation.count} ` +
+          `(${options.validation.join(', ')}), OpenFWI layout`,
+        command: `promethium ${process.argv.slice(2).join(' ')}`,
+        hardware: `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`,
+      },
       onEpoch: (e) =>
         console.log(
           `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation MAPE ${e.valMape.toFixed(2)} %, ` +
