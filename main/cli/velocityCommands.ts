@@ -19,8 +19,9 @@ import { writeVelocitySegy } from '../velocity/velocitySegy';
 import { SEED_LOSS_WEIGHTS } from '../velocity/velocityLoss';
 import { readVelocityEnsembleConfig } from '../velocity/velocityNetworkConfig';
 import { trainVelocityEnsemble, type VelocitySamples } from '../velocity/velocityTraining';
-import { encodeNpy, NpyReader } from './npy';
+import { encodeNpy, NpyReader } from '../files/npy';
 import { UsageError } from './usageError';
+import { runVelocityBuild, type VelocityBuildCli } from './velocityBuildCommand';
 import { velocityDatasetText, writeDatasetShotGathers, writeVelocityDataset } from './velocitySynth';
 
 /** One data*.npy file with its model*.npy (when present): the samples of an OpenFWI pair. */
@@ -185,7 +186,7 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
   if (startBackend !== undefined) prepareBackend = startBackend;
   const velocity = program
     .command('velocity')
-    .description('velocity model building from shot gathers (OpenFWI layout): train, predict, baseline, synth');
+    .description('velocity model building from shot gathers (OpenFWI layout): train, predict, baseline, build, synth');
   velocity
     .command('train')
     .description('train the velocity ensemble (the seed loss: MAPE + L2 + gradient + physics; AdamW, cosine restarts)')
@@ -225,6 +226,16 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
     .option('--samples <n>', 'the first n samples only')
     .option('--mean-of <dirs...>', 'also score the mean map of these training folders (the answer that knows no shots)')
     .action((options: BaselineCli) => runBaseline(options));
+  velocity
+    .command('build')
+    .description(
+      "build the velocity model of a project's pre-stack survey from its shot gathers: the ensemble with TTA and its spread, semblance + Dix, the shots modelled over the map",
+    )
+    .requiredOption('--project <dir>', 'project folder')
+    .requiredOption('--survey <id>', 'survey id (see import --json)')
+    .option('--model <id>', 'a velocity ensemble of the registry (default: the bundled velocity_ensemble_v1)')
+    .option('--out <dir>', 'also write the velocity, spread and baseline maps there as depth SEG-Y and .npy')
+    .action(async (options: VelocityBuildCli) => runVelocityBuild(options));
   velocity
     .command('synth')
     .description('write a seeded dataset in OpenFWI layout (same as `synth --kind velocity`)')

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { deriveSeed } from '../signal/random';
 import { velocityModel } from '../synth/velocityModels';
 import { dumpWithSegyio, segyioAvailable } from '../../test/integration/segyOracle';
-import { NpyReader } from './npy';
+import { NpyReader } from '../files/npy';
 import { runSynthCommand } from './synth';
 import { UsageError } from './usageError';
 import { writeVelocityDataset } from './velocitySynth';

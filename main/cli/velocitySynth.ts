@@ -10,7 +10,7 @@ import { deriveSeed } from '../signal/random';
 import { isVelocityFamily, velocityModel, VELOCITY_FAMILIES, type VelocityFamily } from '../synth/velocityModels';
 import { modelOpenFwiShots, OPENFWI, OPENFWI_DATA_SIZE, OPENFWI_SHOTS } from '../velocity/openfwiLayout';
 import { writeShotGatherSegy } from '../velocity/shotGatherSegy';
-import { NpyReader, NpyWriter } from './npy';
+import { NpyReader, NpyWriter } from '../files/npy';
 import { ProgressBar } from './progressBar';
 import { UsageError } from './usageError';
 
