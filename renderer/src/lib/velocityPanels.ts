@@ -60,8 +60,13 @@ export function shotSection(build: VelocityBuild, shot: number, panel: ShotPanel
   };
 }
 
+export interface ValueRange {
+  low: number;
+  high: number;
+}
+
 /** The smallest and largest value of some maps together (one colour bar for the ensemble and the baseline). */
-export function valueRange(...maps: Float32Array[]): { low: number; high: number } {
+export function valueRange(...maps: Float32Array[]): ValueRange {
   let low = Infinity;
   let high = -Infinity;
   for (const map of maps) {
