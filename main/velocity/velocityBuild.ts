@@ -187,12 +187,17 @@ function readArray(dir: string, name: string): Float32Array {
   }
 }
 
-/** The build stored in `dir`, or null when none was completed there. */
-export async function readVelocityBuild(dir: string): Promise<VelocityBuild | null> {
+/** The figures of the build stored in `dir` (build.json), or null when none was completed there. */
+export async function readVelocityRecord(dir: string): Promise<VelocityBuildRecord | null> {
   if (!existsSync(path.join(dir, RECORD_FILE))) return null;
-  const { sourcePositionsM, ...record } = JSON.parse(
-    await readFile(path.join(dir, RECORD_FILE), 'utf8'),
-  ) as VelocityBuildRecord;
+  return JSON.parse(await readFile(path.join(dir, RECORD_FILE), 'utf8')) as VelocityBuildRecord;
+}
+
+/** The build stored in `dir` with its maps and shots, or null when none was completed there. */
+export async function readVelocityBuild(dir: string): Promise<VelocityBuild | null> {
+  const stored = await readVelocityRecord(dir);
+  if (stored === null) return null;
+  const { sourcePositionsM, ...record } = stored;
   return {
     ...record,
     velocity: readArray(dir, 'velocity'),

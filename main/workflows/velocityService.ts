@@ -1,7 +1,8 @@
 /**
  * Velocity model building for the open project: starts the `velocity-build` job on a pre-stack survey with a velocity
- * ensemble from the registry (the bundled one by default), reads the survey's latest build back (it lives in the
- * project's caches folder, so it reopens after a restart), and exports its maps as depth SEG-Y or .npy.
+ * ensemble from the registry (the bundled one by default), reads the survey's latest build back, and exports its maps
+ * as depth SEG-Y or .npy. A build lives in the survey's cache folder (`velocity/`): it reopens after a restart, and goes
+ * with the survey when the survey is removed or imported again.
  */
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -11,8 +12,14 @@ import { encodeNpy } from '../files/npy';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { ModelRegistry } from '../ml/registry/modelRegistry';
 import type { Project } from '../project/project';
+import type { StoredSurvey } from '../project/surveysRepository';
 import { OPENFWI } from '../velocity/openfwiLayout';
-import { readVelocityBuild, readVelocityMap, type VelocityMapName } from '../velocity/velocityBuild';
+import {
+  readVelocityBuild,
+  readVelocityMap,
+  readVelocityRecord,
+  type VelocityMapName,
+} from '../velocity/velocityBuild';
 import { writeVelocitySegy } from '../velocity/velocitySegy';
 
 const POST_STACK_KINDS = new Set(['post-stack-3d', 'post-stack-2d']);
@@ -31,7 +38,7 @@ export class VelocityService {
 
   async build(request: { surveyId: string; modelId?: string }): Promise<JobInfo> {
     const project = this.project();
-    const survey = this.shotSurvey(project, request.surveyId);
+    const { summary: survey, cacheDir } = this.shotSurvey(project, request.surveyId);
     const id = request.modelId ?? DEFAULT_VELOCITY_MODEL;
     const details = await this.models.get(id);
     if (details.summary.task !== 'velocity') {
@@ -46,14 +53,12 @@ export class VelocityService {
       surveyName: survey.name,
       sourcePath: survey.sourcePath,
       model: { id, name: details.summary.name, dir: this.models.folder(id) },
-      resultDir: this.resultDir(project, survey.id),
+      resultDir: buildDir(cacheDir),
     });
   }
 
   async result(surveyId: string): Promise<VelocityBuild | null> {
-    const project = this.project();
-    this.shotSurvey(project, surveyId);
-    return readVelocityBuild(this.resultDir(project, surveyId));
+    return readVelocityBuild(buildDir(this.shotSurvey(this.project(), surveyId).cacheDir));
   }
 
   async export(request: {
@@ -62,10 +67,10 @@ export class VelocityService {
     format: 'segy' | 'npy';
     path: string;
   }): Promise<{ path: string; sizeBytes: number }> {
-    const project = this.project();
-    const survey = this.shotSurvey(project, request.surveyId);
-    const dir = this.resultDir(project, request.surveyId);
-    if ((await readVelocityBuild(dir)) === null) {
+    const { summary: survey, cacheDir } = this.shotSurvey(this.project(), request.surveyId);
+    const dir = buildDir(cacheDir);
+    const record = await readVelocityRecord(dir);
+    if (record === null) {
       throw new PromethiumError('not-found', `${survey.name} has no velocity model yet: build one first`);
     }
     const map = readVelocityMap(dir, request.map);
@@ -74,17 +79,19 @@ export class VelocityService {
       await writeFileAtomically(target, encodeNpy(map, [1, 1, OPENFWI.cells, OPENFWI.cells]));
     } else {
       const title = MAP_TITLES[request.map];
-      await writeVelocitySegy(target, { map, side: OPENFWI.cells, spacingM: OPENFWI.spacingM, title });
+      await writeVelocitySegy(target, {
+        map,
+        side: OPENFWI.cells,
+        spacingM: OPENFWI.spacingM,
+        title,
+        line: record.line,
+      });
     }
     return { path: target, sizeBytes: (await stat(target)).size };
   }
 
-  private resultDir(project: Project, surveyId: string): string {
-    return path.join(project.cachesDir, `${surveyId}.velocity`);
-  }
-
   /** A ready survey that may hold shot gathers (not a stacked one). */
-  private shotSurvey(project: Project, surveyId: string) {
+  private shotSurvey(project: Project, surveyId: string): StoredSurvey {
     const stored = project.surveys.get(surveyId);
     if (!stored) throw new PromethiumError('not-found', `no survey ${surveyId} in this project`);
     const { summary } = stored;
@@ -97,6 +104,8 @@ export class VelocityService {
         `${summary.name} is a stacked survey (${summary.description.kind}): velocity building needs pre-stack shot gathers`,
       );
     }
-    return summary;
+    return stored;
   }
 }
+
+const buildDir = (surveyCacheDir: string) => path.join(surveyCacheDir, 'velocity');

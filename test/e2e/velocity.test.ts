@@ -3,15 +3,18 @@
  * seeded flat-layer map (`promethium synth --kind velocity --shot-segy`, seed 11) are imported as a pre-stack SEG-Y;
  * "Build velocity model" runs the job (in the jobs panel), and the velocity section, its colour bar in m/s, the
  * spread, semblance + Dix and the recorded / modelled / residual shots are drawn; the build is there again after a
- * reload, and exports as depth SEG-Y.
+ * reload, and exports as depth SEG-Y on the survey's line (segyio as the oracle) and as .npy. A survey of two shots is
+ * refused with the reason, in the panel.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Api, VelocityBuild } from '../../preload/contract';
+import { writeNewSegy } from '../../main/segy/writer';
 import { formatAmplitude } from '../../renderer/src/lib/format';
+import { SEGYIO_PYTHON } from '../testdata';
 import { canvasPixels, distinctColours, importAndOpen, pixelDistance } from './flows';
 import {
   hasChromium,
@@ -25,6 +28,28 @@ import {
 
 type PageGlobals = { promethium: Api };
 const SHOTS = 'shots1.sgy';
+const TWO_SHOTS = 'two_shots.sgy';
+
+/** Two shots (at 0 and 690 m) of 70 receivers every 10 m along x: a line the network cannot take (it needs five). */
+async function writeTwoShots(file: string): Promise<void> {
+  const traces = 140;
+  await writeNewSegy(file, {
+    samples: Float32Array.from({ length: traces * 1000 }, (_, k) => Math.sin(k / 7)),
+    traceCount: traces,
+    samplesPerTrace: 1000,
+    sampleIntervalUs: 1000,
+    traceHeaders: {
+      fieldRecord: Int32Array.from({ length: traces }, (_, t) => 1 + Math.floor(t / 70)),
+      traceNumber: Int32Array.from({ length: traces }, (_, t) => 1 + (t % 70)),
+      coordinateScalar: 1,
+      sourceX: Int32Array.from({ length: traces }, (_, t) => 1000 + (t < 70 ? 0 : 690)),
+      sourceY: 5000,
+      groupX: Int32Array.from({ length: traces }, (_, t) => 1000 + (t % 70) * 10),
+      groupY: 5000,
+      offset: Int32Array.from({ length: traces }, (_, t) => Math.abs((t % 70) * 10 - (t < 70 ? 0 : 690))),
+    },
+  });
+}
 const canvasOf = (testid: string) => `[data-testid="${testid}"] [data-testid="section-canvas"]`;
 
 describe.skipIf(!hasChromium)('velocity model building', () => {
@@ -44,6 +69,7 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     );
     mkdirSync(path.join(dataDir, 'segy'));
     copyFileSync(path.join(generated, SHOTS), path.join(dataDir, 'segy', SHOTS));
+    await writeTwoShots(path.join(dataDir, 'segy', TWO_SHOTS));
     server = await startServer({ env: { PROMETHIUM_DATA_DIRS: dataDir } });
     session = await openBrowser(server.url);
   }, 180_000);
@@ -126,7 +152,7 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     ).resolves.toBe('Recorded shot');
   });
 
-  it('opens the stored build again after a reload and exports it as depth SEG-Y', async () => {
+  it('opens the stored build again after a reload and exports it as depth SEG-Y on the line, and as .npy', async () => {
     await page().reload();
     await page().locator('[data-testid="survey-list"] li', { hasText: 'shots1' }).getByRole('button').click();
     await page().getByTestId('velocity-toggle').click();
@@ -136,8 +162,73 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     await form.getByRole('textbox').fill(target);
     await form.getByRole('button', { name: 'Export' }).click();
     await page().getByTestId('velocity-exported').waitFor();
-    expect(existsSync(target)).toBe(true);
-    // 3600-byte headers + 70 traces of (240 + 70 x 4) bytes.
-    expect(statSync(target).size).toBe(3600 + 70 * (240 + 280));
+    const build = (await result())!;
+    const script = [
+      'import segyio, sys, json',
+      'F = segyio.TraceField',
+      'with segyio.open(sys.argv[1], ignore_geometry=True) as f:',
+      '    print(json.dumps({"traces": f.tracecount, "samples": len(f.samples), "dz": int(f.bin[segyio.BinField.Interval]),',
+      '        "x": [f.header[i][F.CDP_X] for i in (0, 69)], "y": [f.header[i][F.CDP_Y] for i in (0, 69)],',
+      '        "scalar": f.header[0][F.SourceGroupScalar], "column5": [float(v) for v in f.trace[5]]}))',
+    ].join('\n');
+    const read = JSON.parse(execFileSync(SEGYIO_PYTHON, ['-c', script, target], { encoding: 'utf8' })) as {
+      traces: number;
+      samples: number;
+      dz: number;
+      x: number[];
+      y: number[];
+      scalar: number;
+      column5: number[];
+    };
+    expect([read.traces, read.samples, read.dz, read.scalar]).toEqual([70, 70, 10_000, -100]);
+    expect(read.column5).toEqual(Array.from({ length: 70 }, (_, z) => build.velocity[z * 70 + 5]));
+    // The line of the generated shots: from (500000, 6000000) m at azimuth 30 degrees, 690 m long (in cm).
+    expect(read.x[0]! / 100).toBeCloseTo(500_000, 1);
+    expect(read.y[0]! / 100).toBeCloseTo(6_000_000, 1);
+    expect(read.x[1]! / 100).toBeCloseTo(500_000 + 690 * Math.sin(Math.PI / 6), 0);
+    expect(read.y[1]! / 100).toBeCloseTo(6_000_000 + 690 * Math.cos(Math.PI / 6), 0);
+
+    const npy = path.join(server.home, 'spread.npy');
+    await page().evaluate(
+      ({ id, file }) =>
+        (globalThis as unknown as PageGlobals).promethium.velocity.export({
+          surveyId: id,
+          map: 'spread',
+          format: 'npy',
+          path: file,
+        }),
+      { id: surveyId, file: npy },
+    );
+    const loaded = execFileSync(
+      SEGYIO_PYTHON,
+      ['-c', 'import numpy, sys; a = numpy.load(sys.argv[1]); print(a.shape, a.dtype, float(a[0, 0, 3, 4]))', npy],
+      { encoding: 'utf8' },
+    ).trim();
+    expect(loaded).toBe(`(1, 1, 70, 70) float32 ${build.spread[3 * 70 + 4]}`);
   });
+
+  it('refuses a survey whose shots do not map to the network, saying why', async () => {
+    const refused = await page().evaluate(async () => {
+      const api = (globalThis as unknown as PageGlobals).promethium;
+      const [survey] = await api.survey.list();
+      return api.velocity.build({ surveyId: survey!.id, modelId: 'unet_denoise_v1' }).catch((e: Error) => e.message);
+    });
+    expect(refused).toMatch(/is a denoise model, not a velocity ensemble/);
+    await importAndOpen(page(), TWO_SHOTS, 120_000);
+    await page().getByTestId('velocity-toggle').click();
+    await page().getByTestId('velocity-build').click();
+    await waitFor(
+      'the refusal',
+      () =>
+        page()
+          .getByTestId('velocity-error')
+          .innerText()
+          .catch(() => ''),
+      (message) => message.length > 0,
+      120_000,
+    );
+    await expect(page().getByTestId('velocity-error').innerText()).resolves.toMatch(
+      /^no shot within 10 m of 170 m along the line \(network source 2 of 5\); the nearest of the survey's 2 shots is at (0|690) m; the network knows one layout/,
+    );
+  }, 240_000);
 });
