@@ -97,7 +97,7 @@ describe('shot gathers into the network layout', () => {
       }
       return 'accepted';
     };
-    expect(refusal([])).toMatch(/^the survey has no traces; the network knows one layout: a 2D line 700 m long/);
+    expect(refusal([])).toMatch(/^the survey has no live traces; the network knows one layout: a 2D line 700 m long/);
     expect(refusal(lineGeometry([340], EVERY_10_M))).toMatch(/the survey has 1 shot \(one source position\)/);
     const noCoordinates = lineGeometry(NETWORK_SOURCES, EVERY_10_M).map(() => ({
       sourceX: 0,

@@ -87,7 +87,7 @@ const metres = (value: number) => `${Math.round(value)} m`;
 
 /** Chooses the survey's line, its five shots and their traces; refuses a geometry that does not map to the network's. */
 export function planShotInput(traces: readonly ShotTraceGeometry[]): ShotInputPlan {
-  if (traces.length === 0) refuse('the survey has no traces');
+  if (traces.length === 0) refuse('the survey has no live traces');
   const line = fitLine(traces);
   const along = (x: number, y: number) => (x - line.originX) * line.directionX + (y - line.originY) * line.directionY;
   const shots = groupShots(traces, along);

@@ -24,7 +24,7 @@ import { OPENFWI, OPENFWI_DATA_SIZE, OPENFWI_RECEIVERS, openFwiModeller } from '
 import { semblanceVelocityMap } from './semblanceBaseline';
 import { readShotGatherInput } from './shotGatherReader';
 import { loadVelocityEnsemble } from './velocityEnsemble';
-import { DEFAULT_PREDICTION, predictVelocity } from './velocityPrediction';
+import { DEFAULT_PREDICTION, predictVelocity, type VelocityPrediction } from './velocityPrediction';
 
 export interface VelocityBuildInput {
   surveyId: string;
@@ -60,14 +60,7 @@ export async function buildVelocityModel(input: VelocityBuildInput, job: BuildPr
   job.progress(0.1, `predicting with ${input.model.name} (test-time augmentation)`);
   await checkpoint(job.signal);
   const predictStarted = performance.now();
-  const { model, params } = await loadVelocityEnsemble(input.model.dir);
-  const prediction = (() => {
-    try {
-      return predictVelocity(model, params, shots.shots, DEFAULT_PREDICTION);
-    } finally {
-      model.dispose();
-    }
-  })();
+  const prediction = await predictWithEnsemble(input.model.dir, shots.shots);
   const predictSeconds = elapsed(predictStarted);
 
   job.progress(0.2, 'semblance + Dix on the same shots');
@@ -116,6 +109,16 @@ export async function buildVelocityModel(input: VelocityBuildInput, job: BuildPr
     modelled,
   });
   return record;
+}
+
+/** The ensemble's map and spread (with test-time augmentation); the model is freed after its one use. */
+async function predictWithEnsemble(modelDir: string, shots: Float32Array): Promise<VelocityPrediction> {
+  const { model, params } = await loadVelocityEnsemble(modelDir);
+  try {
+    return predictVelocity(model, params, shots, DEFAULT_PREDICTION);
+  } finally {
+    model.dispose();
+  }
 }
 
 /** The five shots of the predicted map, one at a time (a cancellation point between shots). */
