@@ -77,7 +77,7 @@ const NETWORK_SOURCES_M = OPENFWI.sourceColumns.map((column) => column * OPENFWI
 const NETWORK_SPREAD_M = (OPENFWI.cells - 1) * OPENFWI.spacingM;
 export const NETWORK_DOMAIN_TEXT =
   'the network knows one layout: a 2D line 700 m long and 700 m deep at 10 m, shots at 0, 170, 340, 520 and 690 m, ' +
-  'receivers every 10 m from 0 to 690 m, 1 s of record at 1 ms';
+  "receivers every 10 m from 0 to 690 m, 1 s of record at 1 ms from the source's start";
 
 function refuse(reason: string): never {
   throw new PromethiumError('invalid-argument', `${reason}; ${NETWORK_DOMAIN_TEXT}`);
