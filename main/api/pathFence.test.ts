@@ -33,6 +33,10 @@ const PATH_METHODS: Record<string, { access: PathAccess; args: (file: string) =>
     args: (file) => [{ volumeId: 'abcdef12', path: file, format: 'source', uncertainty: false }],
   },
   'models.export': { access: 'write', args: (file) => ['my-model', file] },
+  'velocity.export': {
+    access: 'write',
+    args: (file) => [{ surveyId: 'abcdef12', map: 'velocity', format: 'segy', path: file }],
+  },
   'models.import': { access: 'read', args: (file) => [file] },
   'cluster.apply': {
     access: 'write',
