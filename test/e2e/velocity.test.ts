@@ -101,6 +101,9 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
       (rows) => rows.some((row) => row.includes('Build a velocity model of shots1')),
       30_000,
     );
+    // Back to the gathers and again to the panel while the job runs: the panel finds its job and shows the build.
+    await page().getByTestId('velocity-toggle').click();
+    await page().getByTestId('velocity-toggle').click();
     await page().getByTestId('velocity-facts').waitFor({ timeout: 300_000 });
     const build = (await result())!;
     expect(build.shots.sourcePositionsM.map(Math.round)).toEqual([0, 170, 340, 520, 690]);
