@@ -94,7 +94,7 @@ export function planShotInput(traces: readonly ShotTraceGeometry[]): ShotInputPl
   if (shots.length < 2) {
     refuse(`the survey has ${shots.length} shot (one source position): the network needs five shots along a line`);
   }
-  const receiverEnd = Math.max(...traces.map((t) => along(t.receiverX, t.receiverY)));
+  const receiverEnd = traces.reduce((end, t) => Math.max(end, along(t.receiverX, t.receiverY)), -Infinity);
   if (receiverEnd < NETWORK_SPREAD_M - OPENFWI.spacingM / 2) {
     refuse(`the receivers span ${metres(receiverEnd)} of line, less than the network's 690 m`);
   }
@@ -124,17 +124,21 @@ export function planShotInput(traces: readonly ShotTraceGeometry[]): ShotInputPl
  * along than the first, with its origin at the first receiver.
  */
 function fitLine(traces: readonly ShotTraceGeometry[]): SurveyLine {
-  const points = traces.flatMap((t) => [
-    [t.sourceX, t.sourceY],
-    [t.receiverX, t.receiverY],
-  ]);
-  const meanX = points.reduce((sum, p) => sum + p[0]!, 0) / points.length;
-  const meanY = points.reduce((sum, p) => sum + p[1]!, 0) / points.length;
+  const pointsOf = (t: ShotTraceGeometry) =>
+    [
+      [t.sourceX, t.sourceY],
+      [t.receiverX, t.receiverY],
+    ] as const;
+  let [sumX, sumY] = [0, 0];
+  for (const t of traces) [sumX, sumY] = [sumX + t.sourceX + t.receiverX, sumY + t.sourceY + t.receiverY];
+  const [meanX, meanY] = [sumX / (2 * traces.length), sumY / (2 * traces.length)];
   let [sxx, syy, sxy] = [0, 0, 0];
-  for (const [x, y] of points) {
-    sxx += (x! - meanX) ** 2;
-    syy += (y! - meanY) ** 2;
-    sxy += (x! - meanX) * (y! - meanY);
+  for (const t of traces) {
+    for (const [x, y] of pointsOf(t)) {
+      sxx += (x - meanX) ** 2;
+      syy += (y - meanY) ** 2;
+      sxy += (x - meanX) * (y - meanY);
+    }
   }
   if (sxx + syy < 1) {
     refuse('the trace headers give every source and receiver the same position (bytes 73-88): the line is unknown');
@@ -146,10 +150,7 @@ function fitLine(traces: readonly ShotTraceGeometry[]): SurveyLine {
   const last = traces[traces.length - 1]!;
   if ((last.sourceX - first.sourceX) * dx + (last.sourceY - first.sourceY) * dy < 0) [dx, dy] = [-dx, -dy];
   traces.forEach((t, index) => {
-    for (const [x, y, what] of [
-      [t.sourceX, t.sourceY, 'source'],
-      [t.receiverX, t.receiverY, 'receiver'],
-    ] as const) {
+    for (const [[x, y], what] of pointsOf(t).map((point, k) => [point, k === 0 ? 'source' : 'receiver'] as const)) {
       const off = Math.abs(-(x - meanX) * dy + (y - meanY) * dx);
       if (off > POSITION_TOLERANCE_M) {
         refuse(
@@ -159,7 +160,11 @@ function fitLine(traces: readonly ShotTraceGeometry[]): SurveyLine {
       }
     }
   });
-  const firstReceiver = Math.min(...traces.map((t) => (t.receiverX - meanX) * dx + (t.receiverY - meanY) * dy));
+  // A reduce, not Math.min(...): surveys of more traces than a call takes arguments.
+  const firstReceiver = traces.reduce(
+    (first, t) => Math.min(first, (t.receiverX - meanX) * dx + (t.receiverY - meanY) * dy),
+    Infinity,
+  );
   return { originX: meanX + firstReceiver * dx, originY: meanY + firstReceiver * dy, directionX: dx, directionY: dy };
 }
 

@@ -46,7 +46,7 @@ describe('building a velocity model from a pre-stack SEG-Y', () => {
       12,
       expect.closeTo(30, 3),
     ]);
-    expect(build.shots.sourcePositionsM.map(Math.round)).toEqual([0, 170, 340, 520, 690]);
+    expect(build.shots.sourcePositionsM).toEqual([0, 170, 340, 520, 690].map((x) => expect.closeTo(x, 2)));
     expect(build.velocity.length).toBe(4900);
     expect(Math.min(...build.velocity)).toBeGreaterThanOrEqual(1500);
     expect(Math.max(...build.velocity)).toBeLessThanOrEqual(4500);
