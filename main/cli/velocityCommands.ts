@@ -160,7 +160,7 @@ async function runVelocityTraining(options: TrainCli): Promise<void> {
           `${training.count} samples (${options.data.join(', ')}), validated on ${validation.count} ` +
           `(${options.validation.join(', ')}), OpenFWI layout`,
         command: `promethium ${process.argv.slice(2).join(' ')}`,
-        hardware: `${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`,
+        hardware: `host with ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`,
       },
       onEpoch: (e) =>
         console.log(
