@@ -111,7 +111,7 @@ describe('confinement threads', () => {
     const { section, live } = mutedSection();
     const options = { task: 'denoise', sampleIntervalS: DT } as const;
     await expect(broken.confine(section, shape, live, options, section)).rejects.toThrow(
-      'a confinement thread stopped (exit code 3)',
+      'confining the result to the input failed: a confinement thread stopped (exit code 3)',
     );
     expect(broken.broken).toBe(true);
     await broken.close();

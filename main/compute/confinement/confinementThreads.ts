@@ -84,7 +84,7 @@ class ConfinementThread {
 
   private fail(reason: string): void {
     if (this.failure !== null) return;
-    this.failure = new Error(reason);
+    this.failure = new Error(`confining the result to the input failed: ${reason}`);
     for (const waiting of this.pending.values()) waiting.reject(this.failure);
     this.pending.clear();
   }
