@@ -1,12 +1,13 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { confineToInput } from '../../processing/confineToInput';
 import { linearEventsSection } from '../../processing/testSections';
 import { seededRandom } from '../../signal/random';
-import { ConfinementPool, MIN_TRACES_PER_RANGE, traceRanges } from './confinementThreads';
+import { onnxRuntimeAvailable } from '../../ml/onnx/onnxRuntime';
+import { ConfinementPool, confinementThreadCount, MIN_TRACES_PER_RANGE, traceRanges } from './confinementThreads';
 
 const folder = mkdtempSync(path.join(tmpdir(), 'promethium-confinement-'));
 // The worker bundle as scripts/build.mjs makes it.
@@ -115,5 +116,28 @@ describe('confinement threads', () => {
     );
     expect(broken.broken).toBe(true);
     await broken.close();
+  });
+});
+
+describe('confinementThreadCount', () => {
+  afterEach(() => vi.unstubAllEnvs());
+  const cores = availableParallelism();
+
+  it('leaves the thread that feeds a GPU its core', () => {
+    expect(confinementThreadCount('webgpu')).toBe(cores - 1);
+  });
+
+  it.skipIf(!onnxRuntimeAvailable().available)('takes only the cores ONNX Runtime leaves on the CPU', () => {
+    vi.stubEnv('PROMETHIUM_INFERENCE_ENGINE', 'onnx');
+    expect(confinementThreadCount('wasm')).toBe(0);
+    vi.stubEnv('PROMETHIUM_INFERENCE_THREADS', '1');
+    expect(confinementThreadCount('wasm')).toBe(cores - 1);
+  });
+
+  it('follows PROMETHIUM_CONFINEMENT_THREADS, and names it when it is not a count', () => {
+    vi.stubEnv('PROMETHIUM_CONFINEMENT_THREADS', '3');
+    expect(confinementThreadCount('wasm')).toBe(3);
+    vi.stubEnv('PROMETHIUM_CONFINEMENT_THREADS', 'all');
+    expect(() => confinementThreadCount('webgpu')).toThrow('PROMETHIUM_CONFINEMENT_THREADS=all is not a whole number');
   });
 });
