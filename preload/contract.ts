@@ -359,17 +359,19 @@ export interface StrengthCheck {
   fullStrengthMse: number;
 }
 
-/** Shares of an interpolated trace taken from the model, POCS and linear interpolation (summing to 1). */
+/** Shares of an interpolated trace taken from the model, POCS, linear and slope-steered interpolation (summing to 1). */
 export interface BlendWeights {
   model: number;
   pocs: number;
   linear: number;
+  /** Interpolation along the local slopes of the live traces (main/processing/slopeInterpolation.ts). */
+  slope: number;
 }
 
 /**
  * Interpolation with a model: the blend check (main/ml/blendCheck.ts). Live traces are hidden in blocks shaped like
- * the section's own gaps; the model, POCS, linear interpolation and blends of them fill them back in, and the blend
- * that restores them best fills the real gaps.
+ * the section's own gaps; the model, POCS, linear and slope-steered interpolation and blends of them fill them back
+ * in, and the blend that restores them best fills the real gaps.
  */
 export interface BlendCheck {
   weights: BlendWeights;
@@ -387,6 +389,7 @@ export function describeBlend(weights: BlendWeights): string {
     ['model', weights.model],
     ['POCS', weights.pocs],
     ['linear', weights.linear],
+    ['slope-steered', weights.slope],
   ];
   return parts
     .filter(([, share]) => share > 0.005)

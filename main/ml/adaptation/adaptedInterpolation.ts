@@ -5,17 +5,17 @@
  * the shape of the survey's own gaps, maskStatistics.ts) gains over the base model and the classical methods; on
  * pre-stack gathers it can lose (BENCHMARKS.md, quality bench). So the adapted model only competes: some live traces
  * (the first fold of the blend check's blocks, shaped like the gaps) are kept out of the fine-tuning, and the blend
- * check then scores the base model, the adapted model, POCS, linear interpolation and their blends on exactly those
- * traces. Whichever model's best blend restores them better fills the real gaps, with that blend. The classical
+ * check then scores the base model, the adapted model, POCS, linear and slope-steered interpolation and their blends
+ * on exactly those traces. Whichever model's best blend restores them better fills the real gaps, with that blend. The classical
  * methods alone are among the blends, so the choice is never below the best of them on these traces: the blend
  * check's guarantee, on traces the adapted model never learnt from.
  */
 import { applyTraceMask, intersectTraceMasks, type TraceMask } from '../../signal/corruption';
 import type { SectionShape } from '../../signal/metrics';
-import { interpolationMethods } from '../../processing';
 import {
   BLENDS,
   bestBlend,
+  classicalInterpolators,
   fillWithBlend,
   heldOutFolds,
   scoreBlends,
@@ -114,12 +114,8 @@ export async function interpolateWithAdaptedChoice(
   { section, shape, live }: InterpolationPanel,
   options: { scale: AmplitudeScale; sampleIntervalS: number; tta?: boolean },
 ): Promise<AdaptedChoice> {
-  const classical = {
-    pocs: computedOnce(async (input, inputLive) =>
-      interpolationMethods.pocs(input, shape, inputLive, { dt: options.sampleIntervalS }),
-    ),
-    linear: computedOnce(async (input, inputLive) => interpolationMethods.linear(input, shape, inputLive)),
-  };
+  const { pocs, linear, slope } = classicalInterpolators(shape, options.sampleIntervalS);
+  const classical = { pocs: computedOnce(pocs), linear: computedOnce(linear), slope: computedOnce(slope) };
   const candidatesOf = (loaded: InferenceModel): BlendCandidates => ({
     ...classical,
     model: async (input, inputLive) =>
