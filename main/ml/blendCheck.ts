@@ -74,6 +74,8 @@ export interface BlendOptions {
   seed?: number;
   /** The sets of live traces to hide, one at a time, instead of heldOutFolds(live, seed). */
   heldOut?: readonly Uint8Array[];
+  /** The blends ranked; default BLENDS (the quality benchmark also ranks a subset, to measure what a candidate adds). */
+  rankedBlends?: readonly BlendWeights[];
 }
 
 /** Runs of missing traces, [start, end). */
@@ -146,6 +148,7 @@ async function candidateOutputs(
 
 /** Adds each blend's squared error on the hidden traces, and what they held, to the running sums. */
 function addHeldOutErrors(
+  blends: readonly BlendWeights[],
   section: Float32Array,
   outputs: Record<keyof BlendWeights, Float32Array | null>,
   hidden: Uint8Array,
@@ -156,13 +159,14 @@ function addHeldOutErrors(
     if (!hidden[t]) continue;
     for (let i = t * samples; i < (t + 1) * samples; i++) {
       sums.signal += section[i]! ** 2;
-      BLENDS.forEach((w, b) => (sums.errors[b]! += (mix(w, outputs, i) - section[i]!) ** 2));
+      blends.forEach((w, b) => (sums.errors[b]! += (mix(w, outputs, i) - section[i]!) ** 2));
     }
   }
 }
 
-/** Each blend's score on the hidden live traces: SNR (dB) per entry of BLENDS, against what those traces held. */
+/** Each blend's score on the hidden live traces: SNR (dB) per entry of `blends`, against what those traces held. */
 export interface BlendScores {
+  blends: readonly BlendWeights[];
   heldOutTraces: number;
   /** Null when fewer than MIN_HELD_OUT traces could be hidden: no ranking worth trusting. */
   snrDb: number[] | null;
@@ -181,12 +185,14 @@ export async function scoreBlends(
 ): Promise<BlendScores> {
   const folds = options.heldOut ?? heldOutFolds(live, options.seed);
   const heldOutTraces = folds.reduce((n, fold) => n + fold.reduce((k, h) => k + h, 0), 0);
-  if (heldOutTraces < MIN_HELD_OUT) return { heldOutTraces, snrDb: null };
-  const sums = { signal: 0, errors: BLENDS.map(() => 0) };
+  const blends = options.rankedBlends ?? BLENDS;
+  if (heldOutTraces < MIN_HELD_OUT) return { blends, heldOutTraces, snrDb: null };
+  const sums = { signal: 0, errors: blends.map(() => 0) };
   for (const hidden of folds) {
     const checkLive = Uint8Array.from(live, (l, t) => (l && !hidden[t] ? 1 : 0));
     const checkSection = Float32Array.from(section, (v, i) => (checkLive[Math.floor(i / shape.samples)] ? v : 0));
     addHeldOutErrors(
+      blends,
       section,
       await candidateOutputs(candidates, checkSection, checkLive, null),
       hidden,
@@ -195,15 +201,21 @@ export async function scoreBlends(
     );
   }
   const snrDb = sums.errors.map((e) => (e > 0 ? 10 * Math.log10(sums.signal / e) : Number.POSITIVE_INFINITY));
-  return { heldOutTraces, snrDb };
+  return { blends, heldOutTraces, snrDb };
 }
 
 /** The blend check's verdict from the scores: the best blend, or the model alone where nothing could be checked. */
 export function bestBlend(scores: BlendScores): BlendCheck {
-  const { heldOutTraces, snrDb } = scores;
+  const { blends, heldOutTraces, snrDb } = scores;
   if (!snrDb) return { weights: MODEL_ONLY, heldOutTraces, heldOutSnrDb: null, modelSnrDb: null };
   const best = snrDb.indexOf(Math.max(...snrDb));
-  return { weights: BLENDS[best]!, heldOutTraces, heldOutSnrDb: snrDb[best]!, modelSnrDb: snrDb[0]! };
+  const modelOnly = blends.findIndex((w) => w.model === 1);
+  return {
+    weights: blends[best]!,
+    heldOutTraces,
+    heldOutSnrDb: snrDb[best]!,
+    modelSnrDb: modelOnly < 0 ? null : snrDb[modelOnly]!,
+  };
 }
 
 /** The section with its dead traces filled by the blend `weights` of the candidates; live traces kept as they are. */

@@ -13,7 +13,6 @@
 import { applyTraceMask, intersectTraceMasks, type TraceMask } from '../../signal/corruption';
 import type { SectionShape } from '../../signal/metrics';
 import {
-  BLENDS,
   bestBlend,
   classicalInterpolators,
   fillWithBlend,
@@ -22,6 +21,7 @@ import {
   type BlendCandidates,
   type BlendCheck,
   type BlendScores,
+  type BlendWeights,
   type Interpolator,
 } from '../blendCheck';
 import { reconstructSection } from '../inference';
@@ -106,13 +106,14 @@ function computedOnce(interpolate: Interpolator): Interpolator {
 
 function bestClassical(scores: BlendScores): number | null {
   if (!scores.snrDb) return null;
-  return Math.max(...BLENDS.flatMap((w, b) => (w.model === 0 && w.pocs + w.linear === 1 ? [scores.snrDb![b]!] : [])));
+  const { blends, snrDb } = scores;
+  return Math.max(...blends.flatMap((w, b) => (w.model === 0 && w.pocs + w.linear === 1 ? [snrDb[b]!] : [])));
 }
 
 export async function interpolateWithAdaptedChoice(
   models: { base: InferenceModel; adapted: InferenceModel },
   { section, shape, live }: InterpolationPanel,
-  options: { scale: AmplitudeScale; sampleIntervalS: number; tta?: boolean },
+  options: { scale: AmplitudeScale; sampleIntervalS: number; tta?: boolean; rankedBlends?: readonly BlendWeights[] },
 ): Promise<AdaptedChoice> {
   const { pocs, linear, slope } = classicalInterpolators(shape, options.sampleIntervalS);
   const classical = { pocs: computedOnce(pocs), linear: computedOnce(linear), slope: computedOnce(slope) };
@@ -131,7 +132,7 @@ export async function interpolateWithAdaptedChoice(
   });
   const base = candidatesOf(models.base);
   const adapted = candidatesOf(models.adapted);
-  const heldOut = { heldOut: [choiceTraces(live)] };
+  const heldOut = { heldOut: [choiceTraces(live)], rankedBlends: options.rankedBlends };
   const baseScores = await scoreBlends(base, section, shape, live, heldOut);
   const baseCheck = bestBlend(baseScores);
   const adaptedCheck = bestBlend(await scoreBlends(adapted, section, shape, live, heldOut));
