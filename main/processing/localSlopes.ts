@@ -95,18 +95,17 @@ function livePairs(live: TraceMask, maxDistance: number): LivePair[] {
 export function sampleTraceAt(section: Float32Array, samples: number, trace: number, time: number): number {
   const whole = Math.floor(time);
   const x = time - whole;
-  const weights = [
-    ((-0.5 * x + 1) * x - 0.5) * x,
-    (1.5 * x - 2.5) * x * x + 1,
-    ((-1.5 * x + 2) * x + 0.5) * x,
-    (0.5 * x - 0.5) * x * x,
-  ];
-  let value = 0;
-  for (let j = 0; j < 4; j++) {
-    const s = whole - 1 + j;
-    if (s >= 0 && s < samples) value += weights[j]! * section[trace * samples + s]!;
-  }
-  return value;
+  const base = trace * samples + whole;
+  const at = (offset: number) => {
+    const s = whole + offset;
+    return s >= 0 && s < samples ? section[base + offset]! : 0;
+  };
+  return (
+    ((-0.5 * x + 1) * x - 0.5) * x * at(-1) +
+    ((1.5 * x - 2.5) * x * x + 1) * at(0) +
+    ((-1.5 * x + 2) * x + 0.5) * x * at(1) +
+    (0.5 * x - 0.5) * x * x * at(2)
+  );
 }
 
 /** The section delayed by half a sample (entry s holds the value at s + 0.5), for shifts of odd half samples. */
@@ -143,11 +142,16 @@ function correlationAtSlope(
     boxSum(products, row, radii.time);
     for (let k = first; k < second; k++) for (let s = 0; s < samples; s++) byStep[k * samples + s]! += row[s]!;
   }
-  output.fill(0);
+  // Running sum over the steps k - radius .. k + radius.
+  const sum = new Float64Array(samples);
+  const addStep = (j: number, sign: number) => {
+    for (let s = 0; s < samples; s++) sum[s]! += sign * byStep[j * samples + s]!;
+  };
+  for (let j = 0; j < Math.min(steps, radii.traces); j++) addStep(j, 1);
   for (let k = 0; k < steps; k++) {
-    for (let j = Math.max(0, k - radii.traces); j <= Math.min(steps - 1, k + radii.traces); j++) {
-      for (let s = 0; s < samples; s++) output[k * samples + s]! += byStep[j * samples + s]!;
-    }
+    if (k + radii.traces < steps) addStep(k + radii.traces, 1);
+    if (k - radii.traces - 1 >= 0) addStep(k - radii.traces - 1, -1);
+    for (let s = 0; s < samples; s++) output[k * samples + s] = sum[s]!;
   }
 }
 
