@@ -338,7 +338,7 @@ export interface TraceHeaderData {
   fields: { name: string; byte: number; type: string; value: number }[];
 }
 
-export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear';
+export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear' | 'slope';
 
 /**
  * Denoising with a model: the strength check (Stein's unbiased risk estimate, main/ml/sure.ts). The model's removal
@@ -817,7 +817,7 @@ export interface ClusterCheck {
 const reconstructionChoiceSchema = z.object({
   task: z.enum(['denoise', 'interpolate']),
   model: z.object({ dir: z.string(), name: z.string() }).nullable(),
-  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear', 'slope']).nullable(),
   tta: z.boolean(),
   ensemble: z.number().int().min(1).max(32),
   /** Model denoising without the strength check (sure.ts). */
@@ -1079,7 +1079,7 @@ const applyVolumeInputSchema = z.object({
   task: z.enum(['denoise', 'interpolate']),
   /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
   modelId: modelId.optional(),
-  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear', 'slope']).optional(),
   tta: z.boolean().default(false),
   ensemble: z.number().int().min(1).max(32).default(1),
   /** Model denoising: skip the strength check and apply the model in full (default: checked). */
@@ -1303,7 +1303,7 @@ export const apiContract = {
           task: z.enum(['denoise', 'interpolate']),
           /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
           modelId: modelId.optional(),
-          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear', 'slope']).optional(),
           tta: z.boolean().default(false),
           ensemble: z.number().int().min(1).max(32).default(1),
           /** Model denoising: skip the strength check and apply the model in full (default: checked). */
