@@ -73,7 +73,7 @@ describe('the blend check', () => {
     }
   });
 
-  it('chooses slope-steered interpolation for dipping events that linear interpolation aliases', async () => {
+  describe('on dipping events that linear interpolation aliases', () => {
     // A 10-sample period moving 2 samples a trace: half a period and more across the 2-trace gaps.
     const wide = { traces: shape.traces, samples: 160 };
     const truth = linearEventsSection(wide, [{ firstSample: 20, dip: 2, amplitude: 1 }], 0.1);
@@ -81,13 +81,19 @@ describe('the blend check', () => {
     for (const t of dead) live[t] = 0;
     const input = truth.map((v, i) => (live[Math.floor(i / wide.samples)] ? v : 0));
     const zeros = async (x: Float32Array) => new Float32Array(x.length);
-    const { check } = await interpolateAtCheckedBlend(
-      { model: zeros, ...classicalInterpolators(wide, 0.004) },
-      input,
-      wide,
-      live,
-    );
-    expect(check.weights).toEqual({ model: 0, pocs: 0, linear: 0, slope: 1 });
+    const candidates = { model: zeros, ...classicalInterpolators(wide, 0.004) };
+
+    it('chooses slope-steered interpolation', async () => {
+      const { check } = await interpolateAtCheckedBlend(candidates, input, wide, live);
+      expect(check.weights).toEqual({ model: 0, pocs: 0, linear: 0, slope: 1 });
+    });
+
+    it('ranks only the blends it is given', async () => {
+      const rankedBlends = BLENDS.filter((w) => w.slope === 0);
+      const { check } = await interpolateAtCheckedBlend(candidates, input, wide, live, { rankedBlends });
+      expect(rankedBlends).toContainEqual(check.weights);
+      expect(check.modelSnrDb).not.toBeNull();
+    });
   });
 
   it('chooses the model where it knows the section', async () => {
