@@ -2,11 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { linearEventsSection } from '../processing/testSections';
 import {
   BLENDS,
+  bestBlend,
   blendSummary,
   classicalInterpolators,
   heldOutFolds,
   interpolateAtCheckedBlend,
   MIN_HELD_OUT,
+  SLOPE_MARGIN_DB,
 } from './blendCheck';
 
 const shape = { traces: 60, samples: 64 };
@@ -112,6 +114,19 @@ describe('the blend check', () => {
     const { check } = await interpolateAtCheckedBlend({ model, ...classical }, input, shape, live);
     expect(check).toEqual({ weights: BLENDS[0], heldOutTraces: 0, heldOutSnrDb: null, modelSnrDb: null });
     expect(calls).toEqual(['model']);
+  });
+
+  it('takes a blend with slope-steered interpolation only where it wins by the margin', () => {
+    const slopeAlone = BLENDS.findIndex((w) => w.slope === 1);
+    const pocsAlone = BLENDS.findIndex((w) => w.pocs === 1);
+    const scores = (slopeGain: number) => ({
+      blends: BLENDS,
+      heldOutTraces: 8,
+      snrDb: BLENDS.map((_, b) => (b === pocsAlone ? 10 : b === slopeAlone ? 10 + slopeGain : 5)),
+    });
+    expect(bestBlend(scores(SLOPE_MARGIN_DB - 0.1)).weights).toEqual(BLENDS[pocsAlone]);
+    expect(bestBlend(scores(SLOPE_MARGIN_DB + 0.1)).weights).toEqual(BLENDS[slopeAlone]);
+    expect(bestBlend(scores(SLOPE_MARGIN_DB + 0.1)).modelSnrDb).toBe(5);
   });
 
   it('summarises a file by its mean blend', () => {

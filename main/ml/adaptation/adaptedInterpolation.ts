@@ -6,9 +6,10 @@
  * pre-stack gathers it can lose (BENCHMARKS.md, quality bench). So the adapted model only competes: some live traces
  * (the first fold of the blend check's blocks, shaped like the gaps) are kept out of the fine-tuning, and the blend
  * check then scores the base model, the adapted model, POCS, linear and slope-steered interpolation and their blends
- * on exactly those traces. Whichever model's best blend restores them better fills the real gaps, with that blend. The classical
- * methods alone are among the blends, so the choice is never below the best of them on these traces: the blend
- * check's guarantee, on traces the adapted model never learnt from.
+ * on exactly those traces. Whichever model's best blend restores them better fills the real gaps, with that blend.
+ * The classical methods alone are among the blends, so the choice is never below the best of POCS and linear on these
+ * traces, nor more than the blend check's SLOPE_MARGIN_DB below slope-steered interpolation: the blend check's
+ * guarantee, on traces the adapted model never learnt from.
  */
 import { applyTraceMask, intersectTraceMasks, type TraceMask } from '../../signal/corruption';
 import type { SectionShape } from '../../signal/metrics';
