@@ -758,6 +758,11 @@ export const clusterSettingsSchema = z.object({
     .default(''),
   gpusPerTask: z.number().int().min(0).max(16).default(0),
   cpusPerTask: z.number().int().min(1).max(512).default(1),
+  /** Memory per task in Slurm's format (4000M, 16G); empty: the partition's default (often a share of a node's). */
+  memoryPerTask: z
+    .string()
+    .regex(/^(\d+[KMGT]?)?$/, 'a Slurm memory size such as 4000M or 16G')
+    .default(''),
   /** How many array tasks an apply is split into (fewer when the survey has fewer inlines). */
   tasks: z.number().int().min(1).max(10_000).default(8),
   /**
@@ -1002,7 +1007,10 @@ export const trainInputSchema = z.object({
   name: z.string().trim().min(1).max(120),
   task: z.enum(['denoise', 'interpolate']),
   surveyIds: z.array(surveyId).min(1).max(64),
+  /** A bundled config by name (models.configs lists them). */
   config: z.string().min(1).max(200).default('unet-small'),
+  /** A config file of one's own in place of `config`: a path inside the data folders, like any file the API reads. */
+  configFile: readPath().optional(),
   baseModelId: modelId.optional(),
   epochs: trainingEpochs.default(20),
   batchSize: trainingBatchSize.default(8),

@@ -10,6 +10,24 @@ import type { ApiHandlers } from './dispatch';
 declare const PROMETHIUM_VERSION: string | undefined;
 export const APP_VERSION = typeof PROMETHIUM_VERSION === 'string' ? PROMETHIUM_VERSION : '0.0.0-dev';
 
+/**
+ * A training request of the API names its configs among the bundled ones, or gives a file as `configFile` (which the
+ * path fence admits like any path argument). The services read `config` as a file's path too (the CLI's --config):
+ * unchecked here, the API would read any file for any caller. Returns the request.
+ */
+function bundledConfigsOnly<T extends { config?: string; sweep?: { config?: string }[] }>(request: T): T {
+  const bundled = bundledConfigNames();
+  for (const config of [request.config, ...(request.sweep ?? []).map((entry) => entry.config)]) {
+    if (config !== undefined && !bundled.includes(config)) {
+      throw new PromethiumError(
+        'invalid-argument',
+        `no bundled model config '${config}' (bundled: ${bundled.join(', ')}); a file of one's own goes in configFile`,
+      );
+    }
+  }
+  return request;
+}
+
 /** The handler table: implements every method of preload/contract.ts by calling the services. */
 export function createApiHandlers(services: AppServices): ApiHandlers {
   return {
@@ -75,7 +93,7 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       export: (id, out) => services.models.export(id, out),
       import: (file) => services.models.import(file),
       configs: () => bundledConfigNames(),
-      train: (request) => services.training.start(request),
+      train: (request) => services.training.start(bundledConfigsOnly(request)),
       adapt: (request) => services.training.adapt(request),
     },
     cluster: {
@@ -90,7 +108,7 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       imports: () => services.clusterImports.list(),
       resumeImport: (surveyId) => services.clusterImports.resume(surveyId),
       cancelImport: (surveyId) => services.clusterImports.cancel(surveyId),
-      train: (input) => services.clusterTraining.submit(input),
+      train: (input) => services.clusterTraining.submit(bundledConfigsOnly(input)),
       trainings: () => services.clusterTraining.list(),
       resumeTraining: (trainingId) => services.clusterTraining.resume(trainingId),
       cancelTraining: (trainingId) => services.clusterTraining.cancel(trainingId),

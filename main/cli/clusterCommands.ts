@@ -109,6 +109,7 @@ function settingsChange(options: Record<string, string | undefined>): Partial<Cl
   if (options.command !== undefined) change.command = options.command;
   if (options.gpus !== undefined) change.gpusPerTask = integer('gpus', options.gpus);
   if (options.cpus !== undefined) change.cpusPerTask = integer('cpus', options.cpus);
+  if (options.mem !== undefined) change.memoryPerTask = options.mem;
   if (options.tasks !== undefined) change.tasks = integer('tasks', options.tasks);
   return change;
 }
@@ -128,6 +129,7 @@ export function registerClusterCommands(program: Command): void {
     .option('--time <limit>', 'time limit per task, e.g. 02:00:00')
     .option('--gpus <n>', 'GPUs per task (--gres=gpu:N)')
     .option('--cpus <n>', 'CPU cores per task')
+    .option('--mem <size>', 'memory per task, e.g. 16G (empty: the partition default)')
     .option('--tasks <n>', 'array tasks an apply is split into')
     .option('--command <cmd>', 'the command that starts Promethium on the nodes')
     .option('--json', 'print JSON')

@@ -69,6 +69,7 @@ export function sbatchOptions(settings: ClusterSettings, name: string): string[]
   if (settings.account) options.push(`--account=${settings.account}`);
   if (settings.timeLimit) options.push(`--time=${settings.timeLimit}`);
   if (settings.gpusPerTask > 0) options.push(`--gres=gpu:${settings.gpusPerTask}`);
+  if (settings.memoryPerTask) options.push(`--mem=${settings.memoryPerTask}`);
   return options;
 }
 

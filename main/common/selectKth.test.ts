@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { selectKth } from './selectKth';
+import { selectKth, selectKthNearTop } from './selectKth';
 
 describe('selectKth', () => {
   it('finds the k-th smallest of the first `count` values, as sorting does', () => {
@@ -15,5 +15,23 @@ describe('selectKth', () => {
     expect(median).toBe(4);
     expect(Math.max(...values.subarray(0, 4))).toBeLessThanOrEqual(median);
     expect(Math.min(...values.subarray(5))).toBeGreaterThanOrEqual(median);
+  });
+});
+
+describe('selectKthNearTop', () => {
+  it('finds the same value as selectKth, repeats included, and leaves the values in place', () => {
+    // Shuffled by a stride coprime with 1009, with repeats.
+    const values = Float32Array.from({ length: 1000 }, (_, i) => ((i * 7919) % 1009) % 300);
+    const before = Float32Array.from(values);
+    for (const [k, count] of [
+      [994, 1000],
+      [999, 1000],
+      [0, 1],
+      [500, 900],
+      [0, 900],
+    ] as const) {
+      expect(selectKthNearTop(values, k, count)).toBe(selectKth(Float32Array.from(values), k, count));
+    }
+    expect(values).toEqual(before);
   });
 });

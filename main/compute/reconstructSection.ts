@@ -13,7 +13,7 @@ import { signalLeakage, signalToNoiseDb, type SectionShape } from '../signal/met
 import type { InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import { denoiseMethods, interpolationMethods } from '../processing';
-import { confineToInput } from '../processing/confineToInput';
+import { confinementTo } from '../processing/confineToInput';
 import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
@@ -34,7 +34,23 @@ export interface SectionReconstructionOutput {
 /** Fraction of live traces the interpolation self-check hides. */
 const SELF_CHECK_FRACTION = 0.1;
 
-export type Reconstructor = (section: Float32Array, shape: SectionShape, live: Uint8Array) => Promise<Reconstruction>;
+/**
+ * A reconstruction confined to what the input holds. The full-strength result is confined only when asked for: the
+ * one-click's leakage QC needs it, Apply to volume does not (confining it doubled the apply's confinement, the largest
+ * cost around the network).
+ */
+export interface ConfinedReconstruction extends Omit<Reconstruction, 'fullStrengthOutput'> {
+  fullStrengthOutput: (() => Float32Array) | null;
+}
+
+/** A model or classical method over one section, its result as it comes (confined() confines it). */
+type SectionMethod = (section: Float32Array, shape: SectionShape, live: Uint8Array) => Promise<Reconstruction>;
+
+export type Reconstructor = (
+  section: Float32Array,
+  shape: SectionShape,
+  live: Uint8Array,
+) => Promise<ConfinedReconstruction>;
 
 /** The user's choice of reconstruction, as the section and volume jobs both carry it. */
 export type ReconstructionChoice = Pick<
@@ -82,7 +98,7 @@ export async function reconstructor(
       blendCheck: { sampleIntervalS: dt },
       onPatches,
     };
-    const run: Reconstructor = (section, shape, live) =>
+    const run: SectionMethod = (section, shape, live) =>
       reconstructSection(loaded.model, section, shape, live, options);
     return {
       run: confined(run, request.task, dt),
@@ -91,7 +107,7 @@ export async function reconstructor(
     };
   }
   const method = request.method ?? (request.task === 'denoise' ? 'fx' : 'pocs');
-  const classical: Reconstructor = async (section, shape, live) => {
+  const classical: SectionMethod = async (section, shape, live) => {
     if (request.task === 'denoise') {
       if (method === 'fx') return classicalResult(denoiseMethods.fx(section, shape, { dt }));
       if (method === 'median' || method === 'fk') return classicalResult(denoiseMethods[method](section, shape));
@@ -106,16 +122,15 @@ export async function reconstructor(
 }
 
 /** Every result confined to what the input holds: no energy in mutes, outside live windows or below its band. */
-function confined(run: Reconstructor, task: ReconstructionChoice['task'], dt: number): Reconstructor {
+function confined(run: SectionMethod, task: ReconstructionChoice['task'], dt: number): Reconstructor {
   return async (section, shape, live) => {
     const reconstruction = await run(section, shape, live);
-    const confine = (output: Float32Array): Float32Array =>
-      confineToInput(section, output, shape, live, { task, sampleIntervalS: dt });
+    const confine = confinementTo(section, shape, live, { task, sampleIntervalS: dt });
     const { output, fullStrengthOutput } = reconstruction;
     return {
       ...reconstruction,
       output: confine(output),
-      fullStrengthOutput: fullStrengthOutput && confine(fullStrengthOutput),
+      fullStrengthOutput: fullStrengthOutput && (() => confine(fullStrengthOutput)),
     };
   };
 }
@@ -213,7 +228,7 @@ export async function reconstructSurveySection(
         request.task === 'denoise' ? rms(difference, shape, live) / (rms(section, shape, live) || 1) : null,
       // Against the model's full-strength result where the strength check kept some noise (metrics.ts says why).
       signalLeakage:
-        request.task === 'denoise' ? signalLeakage(section, result, shape, fullStrengthOutput ?? result) : null,
+        request.task === 'denoise' ? signalLeakage(section, result, shape, fullStrengthOutput?.() ?? result) : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
       selfCheckSnrDb,
       strength,

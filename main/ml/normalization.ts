@@ -16,7 +16,7 @@
  * The scale is kept (stored with the model and the job) so outputs are de-normalised with the same divisor.
  */
 import type { SectionShape } from '../signal/metrics';
-import { selectKth } from '../common/selectKth';
+import { selectKth, selectKthNearTop } from '../common/selectKth';
 
 export const SCALE_PERCENTILE = 99.5;
 
@@ -94,19 +94,24 @@ export function denormalizeSection(section: Float32Array, scale: AmplitudeScale)
 /**
  * The robust scale of one patch of an NHWC batch ([count, samples, traces, channels]), from channel 0: the percentile
  * of |a| over its non-zero finite samples (zeros are dead or missing traces, or silence), to the nearest power of two;
- * 1 for a patch with no such sample.
+ * 1 for a patch with no such sample. `scratch` (patchValues long) holds the values; scalePatches passes one for all.
  */
-export function patchScale(batch: Float32Array, index: number, patchValues: number, channels: number): number {
-  const values = new Float32Array(patchValues);
+export function patchScale(
+  batch: Float32Array,
+  index: number,
+  patchValues: number,
+  channels: number,
+  scratch = new Float32Array(patchValues),
+): number {
   let count = 0;
   const start = index * patchValues * channels;
   for (let i = 0; i < patchValues; i++) {
     const v = batch[start + i * channels]!;
-    if (v !== 0 && Number.isFinite(v)) values[count++] = Math.abs(v);
+    if (v !== 0 && Number.isFinite(v)) scratch[count++] = Math.abs(v);
   }
   if (count === 0) return 1;
   const rank = Math.min(count, Math.ceil((SCALE_PERCENTILE / 100) * count)) - 1;
-  const value = selectKth(values, Math.max(0, rank), count);
+  const value = selectKthNearTop(scratch, Math.max(0, rank), count);
   return value > 0 ? 2 ** Math.round(Math.log2(value)) : 1;
 }
 
@@ -119,7 +124,8 @@ export function patchScale(batch: Float32Array, index: number, patchValues: numb
  * Returns each patch's divisor (training pairs divide their targets by it too, predictions are multiplied by it).
  */
 export function scalePatches(batch: Float32Array, count: number, patchValues: number, channels: number): Float32Array {
-  const scales = Float32Array.from({ length: count }, (_, n) => patchScale(batch, n, patchValues, channels));
+  const scratch = new Float32Array(patchValues);
+  const scales = Float32Array.from({ length: count }, (_, n) => patchScale(batch, n, patchValues, channels, scratch));
   applyPatchScales(batch, scales, patchValues, channels, 'divide');
   return scales;
 }

@@ -113,14 +113,19 @@ export function extractPatches(
   for (const source of sources) {
     if (source.length !== shape.traces * shape.samples) throw new Error('channel section does not match the shape');
   }
+  const rowStride = patch.traces * channels;
   origins.forEach((origin, n) => {
+    // Only a section shorter than the patch reaches past its last sample.
+    const inside = origin.sample + patch.samples <= shape.samples;
     for (let column = 0; column < patch.traces; column++) {
-      const trace = reflectIndex(origin.trace + column, shape.traces);
-      for (let row = 0; row < patch.samples; row++) {
-        const from = trace * shape.samples + reflectIndex(origin.sample + row, shape.samples);
-        const to = n * patchLength + (row * patch.traces + column) * channels;
-        for (let c = 0; c < channels; c++) batch[to + c] = sources[c]![from]!;
-      }
+      const traceStart = reflectIndex(origin.trace + column, shape.traces) * shape.samples;
+      sources.forEach((source, c) => {
+        let to = n * patchLength + column * channels + c;
+        for (let row = 0; row < patch.samples; row++, to += rowStride) {
+          const sample = inside ? origin.sample + row : reflectIndex(origin.sample + row, shape.samples);
+          batch[to] = source[traceStart + sample]!;
+        }
+      });
     }
   });
   return batch;

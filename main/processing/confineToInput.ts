@@ -23,7 +23,7 @@ import { STRENGTH_CHECK_LOW_CUT_HZ } from '../../preload/contract';
 import type { TraceMask } from '../signal/corruption';
 import type { SectionShape } from '../signal/metrics';
 import { ormsbyGain } from './bandpass';
-import { fftSize, FxTransform } from '../signal/fft2d';
+import { fftSize, FxTransform, RealInverse } from '../signal/fft2d';
 
 /** This many exact zeros in a row inside a live window are a mute, not a zero crossing. */
 export const MUTE_RUN = 3;
@@ -74,33 +74,48 @@ export function confineToInput(
   live: TraceMask,
   options: ConfineOptions,
 ): Float32Array {
+  return confinementTo(section, shape, live, options)(output);
+}
+
+/**
+ * confineToInput for several outputs of one input (a result and the model's full-strength result): what depends on
+ * the input alone (its live windows, its band energies) is worked out once.
+ */
+export function confinementTo(
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: ConfineOptions,
+): (output: Float32Array) => Float32Array {
   const windows = liveWindows(section, shape, live);
-  if (windows === null) return Float32Array.from(section);
+  if (windows === null) return () => Float32Array.from(section);
   const changes = (t: number): boolean => (options.task === 'denoise' ? live[t] === 1 : live[t] === 0);
-  const result = Float32Array.from(output);
-  keepUnchangedTraces(result, section, shape, (t) => !changes(t));
   const traceOf = (values: Float32Array, t: number): Float32Array =>
     values.subarray(t * shape.samples, (t + 1) * shape.samples);
-  const zeroMutes = (traces: readonly number[]): void => {
-    for (const t of traces) {
-      const trace = traceOf(result, t);
-      const { start, end } = windows[t]!;
-      trace.fill(0, 0, start);
-      trace.fill(0, end);
-      if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
-    }
-  };
   const capLowBands = lowBandCap(section, shape, live, options.sampleIntervalS);
-  // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
-  // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves the
-  // mutes exact. Each pass works only on the traces the previous one changed.
-  let pending = [...live.keys()].filter(changes);
-  for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
+  return (output) => {
+    const result = Float32Array.from(output);
+    keepUnchangedTraces(result, section, shape, (t) => !changes(t));
+    const zeroMutes = (traces: readonly number[]): void => {
+      for (const t of traces) {
+        const trace = traceOf(result, t);
+        const { start, end } = windows[t]!;
+        trace.fill(0, 0, start);
+        trace.fill(0, end);
+        if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
+      }
+    };
+    // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
+    // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves
+    // the mutes exact. Each pass works only on the traces the previous one changed.
+    let pending = [...live.keys()].filter(changes);
+    for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
+      zeroMutes(pending);
+      pending = capLowBands(result, pending);
+    }
     zeroMutes(pending);
-    pending = capLowBands(result, pending);
-  }
-  zeroMutes(pending);
-  return result;
+    return result;
+  };
 }
 
 /**
@@ -168,6 +183,9 @@ function zeroMutedRuns(input: Float32Array, output: Float32Array, start: number,
 class TimeWindows {
   readonly count: number;
   readonly hop: number;
+  /** The weight of every window at each of its samples: sin^2(pi (offset + 0.5) / length). */
+  private readonly weights: Float64Array;
+  private readonly gains: Float64Array;
 
   constructor(
     readonly length: number,
@@ -176,35 +194,34 @@ class TimeWindows {
     this.hop = Math.max(1, length >> 1);
     // The first window starts one hop before the trace, so every sample is under two windows.
     this.count = Math.ceil(samples / this.hop) + 1;
+    this.weights = Float64Array.from({ length }, (_, offset) => Math.sin((Math.PI * (offset + 0.5)) / length) ** 2);
+    this.gains = new Float64Array(samples);
   }
 
   first(k: number): number {
     return (k - 1) * this.hop;
   }
 
-  weight(k: number, s: number): number {
-    const offset = s - this.first(k);
-    if (offset < 0 || offset >= this.length) return 0;
-    return Math.sin((Math.PI * (offset + 0.5)) / this.length) ** 2;
-  }
-
   /** Window-weighted energy of each window of a trace whose value j lies at sample j * step (a decimated trace). */
   energies(trace: Float32Array, step = 1): Float64Array {
     const energies = new Float64Array(this.count);
     for (let k = 0; k < this.count; k++) {
-      const from = Math.ceil(Math.max(0, this.first(k)) / step);
-      const to = Math.min(trace.length, Math.ceil(Math.min(this.samples, this.first(k) + this.length) / step));
-      for (let j = from; j < to; j++) energies[k]! += this.weight(k, j * step) * trace[j]! ** 2;
+      const first = this.first(k);
+      const from = Math.ceil(Math.max(0, first) / step);
+      const to = Math.min(trace.length, Math.ceil(Math.min(this.samples, first + this.length) / step));
+      let energy = 0;
+      for (let j = from; j < to; j++) energy += this.weights[j * step - first]! * trace[j]! ** 2;
+      energies[k] = energy;
     }
     return energies;
   }
 
   /**
    * A gain per sample from one per window: the smallest of the windows that cover the sample, so that no window keeps
-   * more than its own gain allows.
+   * more than its own gain allows. The array is reused by the next call.
    */
   sampleGains(windowGains: Float64Array): Float64Array {
-    const gains = new Float64Array(this.samples).fill(1);
+    const gains = this.gains.fill(1);
     for (let k = 0; k < this.count; k++) {
       const from = Math.max(0, this.first(k));
       const to = Math.min(this.samples, this.first(k) + this.length);
@@ -231,13 +248,16 @@ function lowBandCap(
     shape.samples,
     dt,
   );
-  const energiesOf = (decimated: Float32Array[]): Float64Array[] =>
-    decimated.map((band) => windows.energies(band, bands.step));
+  /** Window energies of each band of a trace: [band][window]. */
+  const energiesOf = (values: Float32Array): Float64Array[] => {
+    bands.split(values);
+    return bands.gains.map((_, b) => windows.energies(bands.decimated(b), bands.step));
+  };
   const trace = (values: Float32Array, t: number): Float32Array =>
     values.subarray(t * shape.samples, (t + 1) * shape.samples);
   const liveTraces = [...live.keys()].filter((t) => live[t]);
   // Window energies of the input's bands, per live trace: energyOfLive.get(t)[band][window].
-  const energyOfLive = new Map(liveTraces.map((t) => [t, energiesOf(bands.split(trace(section, t)).decimated)]));
+  const energyOfLive = new Map(liveTraces.map((t) => [t, energiesOf(trace(section, t))]));
   const referenceOf = (t: number): Float64Array[] => {
     const own = energyOfLive.get(t);
     if (own) return own;
@@ -248,13 +268,15 @@ function lowBandCap(
     traces.filter((t) => {
       const out = trace(result, t);
       const reference = referenceOf(t);
-      const parts = bands.split(out);
-      const gains = energiesOf(parts.decimated).map((energies, b) =>
+      const gains = energiesOf(out).map((energies, b) =>
         energies.map((energy, k) => (energy > reference[b]![k]! ? Math.sqrt(reference[b]![k]! / energy) : 1)),
       );
       if (gains.every((windowGains) => windowGains.every((g) => g >= SETTLED_GAIN))) return false;
-      parts.full().forEach((band, b) => {
-        const sampleGains = windows.sampleGains(gains[b]!);
+      gains.forEach((windowGains, b) => {
+        // A band every window keeps whole changes nothing: its part is not needed.
+        if (windowGains.every((g) => g === 1)) return;
+        const band = bands.full(b);
+        const sampleGains = windows.sampleGains(windowGains);
         for (let s = 0; s < shape.samples; s++) out[s]! -= (1 - sampleGains[s]!) * band[s]!;
       });
       return true;
@@ -265,13 +287,22 @@ function lowBandCap(
  * The parts of a trace in each of `bands` (Ormsby corners, all below MAX_BAND_HZ), zero-phase, the trace padded to
  * twice its length so that the filters do not wrap its end onto its start (as bandpass.ts does). They come every
  * `step` samples from a shorter inverse transform (the bands hold nothing near its Nyquist), so that the energies the
- * cap compares cost a fraction of the full-rate parts, which only the traces being capped need.
+ * cap compares cost a fraction of the full-rate parts, which only the traces being capped need. Every buffer is
+ * allocated once: a part read is valid until the next one of its kind, the spectrum until the next split.
  */
 class BandSplitter {
   readonly step: number;
+  /** Each band's gain per frequency bin of the full transform, up to its last non-zero bin. */
+  readonly gains: Float64Array[];
   private readonly transform: FxTransform;
-  private readonly shortTransform: FxTransform;
-  private readonly gains: Float64Array[];
+  private readonly fullInverse: RealInverse;
+  private readonly shortInverse: RealInverse;
+  private readonly spectrum: Float64Array;
+  private readonly filtered: Float64Array;
+  /** Bins below the last non-zero gain of any band: the only ones a part is made of. */
+  private readonly bandBins: number;
+  private readonly fullPart: Float32Array;
+  private readonly decimatedParts: Float32Array[];
 
   constructor(
     bands: readonly Corners[],
@@ -280,39 +311,55 @@ class BandSplitter {
   ) {
     this.transform = new FxTransform(1, fftSize(2 * samples));
     const size = this.transform.size;
-    this.gains = bands.map((corners) =>
-      Float64Array.from({ length: this.transform.frequencies }, (_, f) => ormsbyGain(f / (size * dt), corners)),
-    );
+    this.gains = bands.map((corners) => {
+      const gain = Float64Array.from({ length: this.transform.frequencies }, (_, f) =>
+        ormsbyGain(f / (size * dt), corners),
+      );
+      return gain.subarray(0, gain.findLastIndex((g) => g !== 0) + 1);
+    });
     // The largest power of two keeping the decimated Nyquist at twice the bands' top or more.
     const step = 2 ** Math.floor(Math.log2(Math.max(1, 1 / (2 * dt * 2 * MAX_BAND_HZ))));
     this.step = Math.min(step, size / 2);
-    this.shortTransform = new FxTransform(1, size / this.step);
+    this.fullInverse = new RealInverse(size);
+    this.shortInverse = new RealInverse(size / this.step);
+    this.spectrum = this.transform.createFx();
+    this.bandBins = Math.max(...this.gains.map((gain) => gain.length));
+    // Bins from bandBins on are never written: they stay zero.
+    this.filtered = this.transform.createFx();
+    this.fullPart = new Float32Array(samples);
+    this.decimatedParts = bands.map(() => new Float32Array(Math.ceil(samples / this.step)));
+  }
+
+  /** Transforms a trace: its parts are then read with `decimated` and `full`. */
+  split(trace: Float32Array): void {
+    this.transform.forward(trace, this.samples, 0, this.spectrum);
+    this.decimatedParts.forEach((part, b) => this.inverse(b, this.shortInverse, part));
+  }
+
+  /** Band b of the last trace split, every `step` samples. */
+  decimated(b: number): Float32Array {
+    return this.decimatedParts[b]!;
+  }
+
+  /** Band b of the last trace split, at the full rate. */
+  full(b: number): Float32Array {
+    return this.inverse(b, this.fullInverse, this.fullPart);
   }
 
   /**
-   * The bands of a trace from one forward transform: every `step` samples at once, and at the full rate on demand.
+   * Band b's part of the spectrum through `inverse` (the full one or the shorter one, which reads only the bins below
+   * its Nyquist): the first `part.length` values.
    */
-  split(trace: Float32Array): { decimated: Float32Array[]; full: () => Float32Array[] } {
-    const spectrum = this.transform.createFx();
-    this.transform.forward(trace, this.samples, 0, spectrum);
-    return {
-      decimated: this.inverse(spectrum, this.shortTransform, Math.ceil(this.samples / this.step)),
-      full: () => this.inverse(spectrum, this.transform, this.samples),
-    };
-  }
-
-  /** Each band's part of `spectrum` through `transform` (the full one or the shorter one), `length` values. */
-  private inverse(spectrum: Float64Array, transform: FxTransform, length: number): Float32Array[] {
-    const filtered = transform.createFx();
-    const back = new Float64Array(transform.windowSamples);
-    return this.gains.map((gain) => {
-      for (let f = 0; f < transform.frequencies; f++) {
-        filtered[2 * f] = spectrum[2 * f]! * gain[f]!;
-        filtered[2 * f + 1] = spectrum[2 * f + 1]! * gain[f]!;
-      }
-      transform.inverse(filtered, back);
-      return Float32Array.from(back.subarray(0, length));
-    });
+  private inverse(b: number, inverse: RealInverse, part: Float32Array): Float32Array {
+    const gain = this.gains[b]!;
+    const { spectrum, filtered } = this;
+    for (let f = 0; f < gain.length; f++) {
+      filtered[2 * f] = spectrum[2 * f]! * gain[f]!;
+      filtered[2 * f + 1] = spectrum[2 * f + 1]! * gain[f]!;
+    }
+    filtered.fill(0, 2 * gain.length, 2 * this.bandBins);
+    inverse.transform(filtered, part, 0, part.length);
+    return part;
   }
 }
 

@@ -251,4 +251,26 @@ describe('browser-mode server', () => {
     }
     ws.close();
   });
+
+  it('regression: a training through the API takes bundled configs by name, and a config file only inside the data folders', async () => {
+    const ws = await openApi();
+    const configFile = path.join(test.home, 'secret.txt');
+    const training = { name: 'x', task: 'denoise', surveyIds: ['abcdef12'] };
+    const calls: [string, unknown[]][] = [
+      ['models.train', [{ ...training, config: configFile }]],
+      ['cluster.train', [{ ...training, config: configFile }]],
+      ['cluster.train', [{ ...training, sweep: [{ config: 'unet-small' }, { config: configFile }] }]],
+    ];
+    expect(await call(ws, 'models.train', [{ ...training, configFile }])).toMatchObject({
+      ok: false,
+      error: { code: 'invalid-argument', message: /outside the data folders/ },
+    });
+    for (const [method, args] of calls) {
+      expect(await call(ws, method, args), method).toMatchObject({
+        ok: false,
+        error: { code: 'invalid-argument', message: /no bundled model config .*secret\.txt.*goes in configFile/ },
+      });
+    }
+    ws.close();
+  });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { fftSize, FxTransform, WavenumberTransform } from './fft2d';
+import { fftSize, FxTransform, RealInverse, WavenumberTransform } from './fft2d';
+import { seededRandom } from './random';
 
 describe('fftSize', () => {
   it('is the next power of two, at least 2', () => {
@@ -43,6 +44,43 @@ describe('FxTransform', () => {
     const window = new Float64Array(4);
     transform.inverse(fx, window);
     expect([...window].map((v) => Math.round(v * 1e6) / 1e6)).toEqual([1, 1.5, 0, 0]);
+  });
+});
+
+/** The textbook inverse DFT's real part, x[n] = Re (1/N) sum over all k of X[k] e^(2 pi i k n / N), the negative
+ * frequencies the conjugates of bins 1..N/2-1. */
+function referenceInverse(half: Float64Array, size: number): Float64Array {
+  const bin = (k: number): [number, number] =>
+    k <= size / 2 ? [half[2 * k]!, half[2 * k + 1]!] : [half[2 * (size - k)]!, -half[2 * (size - k) + 1]!];
+  return Float64Array.from({ length: size }, (_, n) => {
+    let sum = 0;
+    for (let k = 0; k < size; k++) {
+      const [re, im] = bin(k);
+      const angle = (2 * Math.PI * k * n) / size;
+      sum += re * Math.cos(angle) - im * Math.sin(angle);
+    }
+    return sum / size;
+  });
+}
+
+describe('RealInverse', () => {
+  it('matches the textbook inverse DFT of a real signal, imaginary parts of bins 0 and N/2 ignored', () => {
+    const random = seededRandom(7);
+    for (const size of [2, 4, 8, 64, 2048]) {
+      const spectrum = Float64Array.from({ length: size + 2 }, () => random() - 0.5);
+      const signal = new Float64Array(size + 3);
+      new RealInverse(size).transform(spectrum, signal, 3, size);
+      const expected = referenceInverse(spectrum, size);
+      for (let n = 0; n < size; n++) expect(signal[3 + n]).toBeCloseTo(expected[n]!, 12);
+    }
+  });
+
+  it('writes only the samples asked for', () => {
+    const spectrum = new Float64Array(2 * 9).fill(1);
+    const signal = new Float32Array(8).fill(-1);
+    new RealInverse(16).transform(spectrum, signal, 2, 5);
+    expect([...signal.subarray(0, 2), ...signal.subarray(7)]).toEqual([-1, -1, -1]);
+    expect(signal[2]).toBeCloseTo(referenceInverse(spectrum, 16)[0]!, 6);
   });
 });
 

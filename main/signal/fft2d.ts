@@ -24,7 +24,7 @@ export class FxTransform {
   private readonly fft: FFT;
   private readonly real: Float64Array;
   private readonly spectrum: Float64Array;
-  private readonly signal: Float64Array;
+  private readonly inverseHalf: RealInverse;
 
   constructor(
     readonly traces: number,
@@ -35,7 +35,7 @@ export class FxTransform {
     this.fft = new FFT(this.size);
     this.real = new Float64Array(this.size);
     this.spectrum = new Float64Array(2 * this.size);
-    this.signal = new Float64Array(2 * this.size);
+    this.inverseHalf = new RealInverse(this.size);
   }
 
   /** A zeroed f-x array for this transform. */
@@ -65,24 +65,78 @@ export class FxTransform {
 
   /**
    * The inverse: writes `windowSamples` samples per trace into `window` (trace-major, windowSamples per trace). The
-   * negative frequencies are rebuilt as conjugates of the positive ones, so the result is the real signal.
+   * spectrum is taken as that of a real signal (the negative frequencies are the conjugates of the positive ones).
    */
   inverse(fx: Float64Array, window: Float64Array): void {
-    const { size } = this;
     for (let t = 0; t < this.traces; t++) {
       for (let f = 0; f < this.frequencies; f++) {
         const at = 2 * (f * this.traces + t);
         this.spectrum[2 * f] = fx[at]!;
         this.spectrum[2 * f + 1] = fx[at + 1]!;
       }
-      for (let f = 1; f < size / 2; f++) {
-        this.spectrum[2 * (size - f)] = this.spectrum[2 * f]!;
-        this.spectrum[2 * (size - f) + 1] = -this.spectrum[2 * f + 1]!;
-      }
-      this.fft.inverseTransform(this.signal, this.spectrum);
-      const base = t * this.windowSamples;
-      for (let i = 0; i < this.windowSamples; i++) window[base + i] = this.signal[2 * i]!;
+      this.inverseHalf.transform(this.spectrum, window, t * this.windowSamples, this.windowSamples);
     }
+  }
+}
+
+/**
+ * The inverse transform of the spectrum of a real signal of `size` samples (a power of two) through one complex
+ * transform of half the size, half the work of a complex one of the full size: the even samples are its real parts,
+ * the odd ones its imaginary parts. With X the spectrum and M = size / 2, the even samples' spectrum is
+ * E[k] = (X[k] + conj X[M - k]) / 2 and the odd ones' O[k] = (X[k] - conj X[M - k]) e^(2 pi i k / size) / 2, so the
+ * half-size inverse of E + i O interleaves them. That inverse is taken as a forward transform with real and imaginary
+ * parts swapped on the way in and out, the 1 / M folded into the packing (fft.js's own inverse divides every value
+ * after the transform). Like the real part of a
+ * full complex inverse, it ignores the imaginary parts of bins 0 and M.
+ */
+export class RealInverse {
+  private readonly half: number;
+  /** fft.js has no transform of size 1 (size 2): that one is the identity. */
+  private readonly fft: FFT | null;
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+  private readonly packed: Float64Array;
+  private readonly transformed: Float64Array;
+
+  constructor(readonly size: number) {
+    this.half = size / 2;
+    this.fft = this.half >= 2 ? new FFT(this.half) : null;
+    this.cos = Float64Array.from({ length: this.half }, (_, k) => Math.cos((2 * Math.PI * k) / size));
+    this.sin = Float64Array.from({ length: this.half }, (_, k) => Math.sin((2 * Math.PI * k) / size));
+    this.packed = new Float64Array(2 * this.half);
+    this.transformed = new Float64Array(2 * this.half);
+  }
+
+  /**
+   * Writes the first `count` samples of the signal whose spectrum bins 0..size/2 are `spectrum` (complex interleaved)
+   * into `signal` from `offset`.
+   */
+  transform(spectrum: Float64Array, signal: Float64Array | Float32Array, offset: number, count: number): void {
+    const { half, packed } = this;
+    // The 1 / 2 of E and O and the 1 / M of the inverse.
+    const scale = 0.5 / half;
+    for (let k = 0; k < half; k++) {
+      // X[k] and conj X[M - k]; bins 0 and M count as real.
+      const re = spectrum[2 * k]!;
+      const im = k === 0 ? 0 : spectrum[2 * k + 1]!;
+      const mirrorRe = spectrum[2 * (half - k)]!;
+      const mirrorIm = k === 0 ? 0 : -spectrum[2 * (half - k) + 1]!;
+      const evenRe = (re + mirrorRe) * scale;
+      const evenIm = (im + mirrorIm) * scale;
+      // (X[k] - conj X[M - k]) / 2 turned by e^(2 pi i k / size).
+      const diffRe = (re - mirrorRe) * scale;
+      const diffIm = (im - mirrorIm) * scale;
+      const oddRe = diffRe * this.cos[k]! - diffIm * this.sin[k]!;
+      const oddIm = diffRe * this.sin[k]! + diffIm * this.cos[k]!;
+      // E + i O, real and imaginary parts swapped.
+      packed[2 * k] = evenIm + oddRe;
+      packed[2 * k + 1] = evenRe - oddIm;
+    }
+    const transformed = this.fft ? this.transformed : packed;
+    this.fft?.transform(transformed, packed);
+    // Swapped back: sample 2m is the real part of value m, sample 2m + 1 its imaginary part.
+    const end = Math.min(count, this.size);
+    for (let i = 0; i < end; i++) signal[offset + i] = transformed[i ^ 1]!;
   }
 }
 

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { buildWithSeededInitialisers } from '../ml/seededInitialisers';
 import { buildInversionNet, outputToVelocity } from './inversionNet';
 import { INVERSION_NET_CONFIG_SCHEMA, parseInversionNetConfigText } from './inversionNetConfig';
 
@@ -26,7 +27,7 @@ describe('InversionNet', () => {
   it('predicts velocities within the configured range and learns one sample in a few steps', async () => {
     const small = { samples: 128, receivers: 24, shots: 5, output_size: 24, base: 4 };
     const params = INVERSION_NET_CONFIG_SCHEMA.parse({ architecture: 'inversionnet', params: small }).params;
-    const model = buildInversionNet(params);
+    const model = buildWithSeededInitialisers(5, () => buildInversionNet(params));
     const shots = tf.randomNormal([1, 128, 24, 5], 0, 1, 'float32', 3);
     const target = tf.tile(tf.reshape(tf.linspace(-0.8, 0.8, 24), [1, 24, 1, 1]), [1, 1, 24, 1]);
     const prediction = model.predict(shots) as tf.Tensor;
@@ -34,10 +35,10 @@ describe('InversionNet', () => {
     expect(Math.min(...velocities)).toBeGreaterThanOrEqual(1500);
     expect(Math.max(...velocities)).toBeLessThanOrEqual(4500);
     model.compile({ optimizer: tf.train.adam(1e-3), loss: 'meanAbsoluteError' });
-    const history = await model.fit(shots, target, { epochs: 6, batchSize: 1, verbose: 0 });
+    const history = await model.fit(shots, target, { epochs: 12, batchSize: 1, verbose: 0 });
     const losses = history.history.loss as number[];
-    // Weights start random (unseeded): judge the last two steps together rather than one.
-    expect(Math.min(...losses.slice(-2))).toBeLessThan(losses[0]!);
+    // The first steps overshoot (the loss rises, then falls steadily): judge the end of the run against its start.
+    expect(losses.at(-1)!).toBeLessThan(0.75 * losses[0]!);
     tf.dispose([shots, target, prediction]);
     model.dispose();
   }, 300_000);

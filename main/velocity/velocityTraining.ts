@@ -36,6 +36,7 @@ import { DifferentiableModeller } from '../wave/differentiableModeller';
 import { OPENFWI } from './openfwiLayout';
 import { networkInput } from './shotNormalization';
 import { buildVelocityEnsemble, memberWeights } from './velocityEnsemble';
+import { buildWithSeededInitialisers } from '../ml/seededInitialisers';
 import { velocityLoss, type LossWeights, type PhysicsSubsample } from './velocityLoss';
 import { velocityMapQuality } from './velocityMetrics';
 import type { VelocityEnsembleConfig } from './velocityNetworkConfig';
@@ -264,7 +265,7 @@ export async function trainVelocityEnsemble(
   const state: VelocityTrainingState = options.resume
     ? await readState(options.checkpointDir)
     : { version: 1, config, epoch: 0, step: 0, seed: options.seed, bestValMape: Infinity, history: [] };
-  const model = buildVelocityEnsemble(state.config.params);
+  const model = buildWithSeededInitialisers(state.seed, () => buildVelocityEnsemble(state.config.params));
   const optimizer = new AdamWOptimizer({ learningRate: options.learningRate, weightDecay: options.weightDecay });
   const subsample = options.weights.physics > 0 ? physicsSubsample(options.physics, state.config) : null;
   const range = { min: state.config.params.min_velocity, max: state.config.params.max_velocity };

@@ -23,7 +23,10 @@ export interface TrainRequestInput {
   name: string;
   task: 'denoise' | 'interpolate';
   surveyIds: string[];
+  /** A bundled config's name, or (the CLI's --config) a config file's path. */
   config: string;
+  /** A config file in place of `config` (the API's way to name one: the path fence has admitted it). */
+  configFile?: string;
   baseModelId?: string;
   epochs: number;
   batchSize: number;
@@ -81,7 +84,7 @@ export class TrainingService {
       kind: 'train-model',
       name: input.name,
       task: input.task,
-      config: base ? null : await resolveModelConfig(input.config),
+      config: base ? null : await resolveModelConfig(input.configFile ?? input.config),
       sources,
       epochs: input.epochs,
       batchSize: input.batchSize,

@@ -81,13 +81,27 @@ const PHASES: [phase: string, pattern: RegExp][] = [
   ['scaling (normalisation)', /main\/ml\/normalization/],
   ['tiling and blending', /main\/ml\/tiling/],
   ['strength check arithmetic', /main\/ml\/sure|main\/ml\/strength/],
-  ['filters and FFTs', /main\/(processing|signal)\//],
+  ['filters and FFTs', /main\/(processing|signal)\/|fft\.js/],
   [
     'the network (tfjs / ONNX Runtime)',
     /tensorflow|tfjs|onnx|main\/ml\/(parallelInference|inferenceGraph|onnx|webgpu)/,
   ],
   ['the rest of the reconstruction', /main\/(ml|compute)\//],
 ];
+
+/** The phases that are not the reconstruction's own work around the network (nor the process's start-up). */
+const NOT_AROUND_THE_NETWORK = new Set([
+  'the network (tfjs / ONNX Runtime)',
+  'waiting (GPU, ONNX Runtime threads, file I/O)',
+  'other (Node, start-up)',
+  'V8: program',
+]);
+
+/** Seconds per million samples of the work around the network in one profile. */
+function aroundTheNetwork(phases: Map<string, number>, samples: number): number {
+  const ms = [...phases].reduce((sum, [phase, t]) => sum + (NOT_AROUND_THE_NETWORK.has(phase) ? 0 : t), 0);
+  return ms / 1000 / (samples / 1e6);
+}
 
 interface ProfileNode {
   id: number;
@@ -162,6 +176,8 @@ interface RunResult {
   method: string;
   volumeDir: string;
   phases: Map<string, number>;
+  /** The phases of the compute process that ran the clicks (its start-up included). */
+  clickPhases: Map<string, number>;
   coldClick: number;
   warmClicks: number[];
 }
@@ -174,6 +190,7 @@ async function measureRun(
   options: ApplyBenchOptions,
 ): Promise<RunResult> {
   const profiles = mkdtempSync(path.join(home, 'profiles-'));
+  const profilesRead = new Set<string>();
   const services = servicesOn(home, bundle, profiles);
   try {
     await services.compute.start();
@@ -187,19 +204,21 @@ async function measureRun(
     const done = await ended(services, job.id);
     if (done.state !== 'done') throw new Error(`apply ${done.state}: ${done.error?.message ?? ''}`);
     const result = done.result as { seconds: number; secondsPerReconstructedInline: number; method: string };
-    const phases = await stopAndReadProfile(services, profiles, bundle);
+    const phases = await stopAndReadProfile(services, profiles, profilesRead, bundle);
     // The clicks: a fresh compute process (ready, its backend chosen), then, after the time an interpreter takes to
     // open a survey and pick a line (the app starts the compute process at launch), one click after another.
     await services.compute.start();
     await new Promise((resolve) => setTimeout(resolve, CLICK_AFTER_READY_MS));
     const clicks: number[] = [];
     for (let click = 0; click <= options.clicks; click++) clicks.push(await clickDenoise(services, surveys.line));
+    const clickPhases = await stopAndReadProfile(services, profiles, profilesRead, bundle);
     return {
       seconds: result.seconds,
       secondsPerInline: result.secondsPerReconstructedInline,
       method: result.method,
       volumeDir: path.join(services.project.volumesDir, `${volume.id}.zarr`),
       phases,
+      clickPhases,
       coldClick: clicks[0]!,
       warmClicks: clicks.slice(1),
     };
@@ -208,14 +227,18 @@ async function measureRun(
   }
 }
 
-/** Stops the compute process (its profile is written when it exits) and reads the profile's phases. */
-async function stopAndReadProfile(services: AppServices, profiles: string, bundle: string) {
+/**
+ * Stops the compute process (its profile is written when it exits) and reads the phases of its profile: the one in
+ * `profiles` not yet in `read`.
+ */
+async function stopAndReadProfile(services: AppServices, profiles: string, read: Set<string>, bundle: string) {
   services.compute.stop();
   // CPU.<date>.<time>.<pid>.<thread>.<n>.cpuprofile: thread 0 is the compute process's main thread.
   const profileName = /\.\d+\.0\.\d+\.cpuprofile$/;
   for (let waited = 0; waited < 30_000; waited += 250) {
-    const file = readdirSync(profiles).find((name) => profileName.test(name));
+    const file = readdirSync(profiles).find((name) => profileName.test(name) && !read.has(name));
     if (file) {
+      read.add(file);
       await new Promise((resolve) => setTimeout(resolve, 500)); // written in one go, but give it time to close
       return phasesOf(JSON.parse(readFileSync(path.join(profiles, file), 'utf8')) as CpuProfile, bundle);
     }
@@ -320,17 +343,25 @@ async function applyReport(
       );
     }),
   );
-  const phaseNames = [...new Set(entries.flatMap(([, results]) => [...results.at(-1)!.phases.keys()]))];
-  const lastPhases = entries.map(([, results]) => results.at(-1)!.phases);
-  phaseNames.sort((a, b) => (lastPhases[0]!.get(b) ?? 0) - (lastPhases[0]!.get(a) ?? 0));
+  const phaseNames = [...new Set(entries.flatMap(([, results]) => results.flatMap((r) => [...r.phases.keys()])))];
+  // Each phase's median over the runs of a bundle.
+  const medianPhases = entries.map(
+    ([, results]) =>
+      new Map(phaseNames.map((phase) => [phase, median(results.map((r) => r.phases.get(phase) ?? 0))] as const)),
+  );
+  phaseNames.sort((a, b) => (medianPhases[0]!.get(b) ?? 0) - (medianPhases[0]!.get(a) ?? 0));
   const phaseRows = phaseNames.map((phase) => {
-    const cells = lastPhases.map((phases) => {
+    const cells = medianPhases.map((phases) => {
       const total = [...phases.values()].reduce((a, b) => a + b, 0);
       const ms = phases.get(phase) ?? 0;
       return `${(ms / 1000).toFixed(1)} s (${((100 * ms) / total).toFixed(0)} %)`;
     });
     return `| ${phase} | ${cells.join(' | ')} |`;
   });
+  const [traces, lineSamples] = options.line;
+  const clickSamples = (options.clicks + 1) * traces * lineSamples;
+  const perMillion = (of: (r: RunResult) => number) =>
+    entries.map(([, results]) => `**${median(results.map(of)).toFixed(2)} s**`).join(' | ');
   const fallbacks = backend.fallbacks.map((f) => `${f.backend}: ${f.reason}`).join('; ');
   return [
     `Apply to volume of a ${options.cube.join(' x ')} generated cube (${(cubeSamples / 1e6).toPrecision(3)} M samples, ` +
@@ -343,11 +374,18 @@ async function applyReport(
     '| --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
     '',
-    "Where each compute process's time went in its last apply (CPU profile, self time by source file):",
+    "Where each compute process's time went in its apply (CPU profile, self time by source file, medians of the runs):",
     '',
     `| phase | ${entries.map(([bundle]) => name(bundle)).join(' | ')} |`,
     `| --- |${entries.map(() => ' --- |').join('')}`,
     ...phaseRows,
+    '',
+    'The work around the network (every phase but the network, waiting and start-up), seconds per million samples:',
+    '',
+    `| | ${entries.map(([bundle]) => name(bundle)).join(' | ')} |`,
+    `| --- |${entries.map(() => ' --- |').join('')}`,
+    `| apply to volume | ${perMillion((r) => aroundTheNetwork(r.phases, cubeSamples))} |`,
+    `| the ${options.clicks + 1} clicks | ${perMillion((r) => aroundTheNetwork(r.clickPhases, clickSamples))} |`,
   ].join('\n');
 }
 

@@ -159,9 +159,16 @@ describe.skipIf(unavailable !== null)('training on a Slurm cluster', () => {
 
   it('trains, cancels and resumes from the API as the app does', async () => {
     const services = clusterTestServices(slurm, home, project);
-    const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([project]));
+    const dispatch = createDispatcher(createApiHandlers(services), dataRootsFence([project, path.dirname(config)]));
     try {
-      const input = { name: 'api ensemble', task: 'denoise', surveyIds: [surveyId], config, epochs: 3, patch: 16 };
+      const input = {
+        name: 'api ensemble',
+        task: 'denoise',
+        surveyIds: [surveyId],
+        configFile: config,
+        epochs: 3,
+        patch: 16,
+      };
       const submitted = await dispatch('cluster.train', [{ ...input, ensemble: 2 }]);
       expect(submitted.ok, JSON.stringify(submitted)).toBe(true);
       const { trainingId } = (submitted as { value: ClusterTrainingStatus }).value;

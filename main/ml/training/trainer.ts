@@ -52,12 +52,12 @@ import path from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { EpochMetrics } from '../../../preload/contract';
-import { seededRandom } from '../../signal/random';
 import { checkpoint as yieldUnlessCancelled } from '../cancellation';
 import { AdamWOptimizer } from '../adamw';
 import { useDeviceDropout } from '../webgpu/dropout';
 import { useClosedFormBatchNorm } from '../models/batchNormTraining';
 import { buildModel, type BuiltModel, type Discriminator } from '../architectures';
+import { buildWithSeededInitialisers } from '../seededInitialisers';
 import { lossFromSpec } from '../losses';
 import type { ModelConfig } from '../modelConfig';
 import { applyPatchScales, scalePatches } from '../normalization';
@@ -490,24 +490,9 @@ function freezeBatchNorm(model: tfl.LayersModel): void {
   }
 }
 
-/**
- * tfjs's weight initialisers draw from Math.random: building the model with Math.random drawn from the run's seed makes
- * the starting weights a function of the seed, so a training repeated elsewhere (a cluster node) starts alike, and the
- * members of an ensemble, given different seeds, start apart. Building is synchronous: nothing else draws meanwhile.
- */
-function buildWithSeededInitialisers(config: ModelConfig, seed: number): BuiltModel {
-  const unseeded = Math.random;
-  Math.random = seededRandom(seed);
-  try {
-    return buildModel(config);
-  } finally {
-    Math.random = unseeded;
-  }
-}
-
 /** The model built from `config`, its BatchNorm and dropout layers set up for training. */
 function buildModelToTrain(config: ModelConfig, frozenBatchNorm: boolean, seed: number): BuiltModel {
-  const built = buildWithSeededInitialisers(config, seed);
+  const built = buildWithSeededInitialisers(seed, () => buildModel(config));
   // Fewer kernel calls per step on every backend (models/batchNormTraining.ts); frozen layers never train anyway.
   if (frozenBatchNorm) freezeBatchNorm(built.trainingModel);
   else useClosedFormBatchNorm(built.trainingModel);
