@@ -11,7 +11,9 @@
  * Only live traces at most a few traces apart are compared: there an event of a few samples' dip is not aliased,
  * whereas across a gap of 8 traces it would be. Trace steps with no pair within reach (inside a wide gap) take the
  * slopes of the nearest measured steps on either side, interpolated linearly along the section: the multi-scale part,
- * that carries dips measured beside a gap across it. One slope per point: where events cross, the stronger one wins.
+ * that carries dips measured beside a gap across it. A slope is kept only where it predicts a trace from its neighbour
+ * clearly better than no slope (followable); elsewhere it is 0, and slope-steered interpolation is linear there. One
+ * slope per point: where events cross, the stronger one wins.
  */
 import type { TraceMask } from '../signal/corruption';
 import type { SectionShape } from '../signal/metrics';
@@ -51,9 +53,10 @@ function balancedTraces(section: Float32Array, shape: SectionShape, live: TraceM
     const base = t * samples;
     for (let s = 0; s < samples; s++) squares[s] = section[base + s]! ** 2;
     boxSum(squares, power, radius);
-    let mean = 0;
-    for (let s = 0; s < samples; s++) mean += squares[s]!;
-    const floor = (1e-6 * mean) / Math.max(1, samples);
+    let total = 0;
+    for (let s = 0; s < samples; s++) total += squares[s]!;
+    // A millionth of the trace's mean power keeps silent stretches (mutes, before the first break) from blowing up.
+    const floor = (1e-6 * total) / Math.max(1, samples);
     for (let s = 0; s < samples; s++) {
       const rms = Math.sqrt(power[s]! / (2 * radius + 1) + floor);
       balanced[base + s] = rms > 0 ? section[base + s]! / rms : 0;
