@@ -95,6 +95,8 @@ export interface JobInfo {
 }
 
 export type ModelTask = 'denoise' | 'interpolate';
+/** What a registered model does: a reconstruction task, or building velocity models from shot gathers. */
+export type ModelPurpose = ModelTask | 'velocity';
 
 /** How training pairs are made from the data (main/ml/training/taskBatches.ts says what each does). */
 export const TRAINING_CORRUPTIONS = ['synthetic', 'blind-spot', 'recorrupted'] as const;
@@ -110,11 +112,14 @@ export const DEFAULT_MODELS: Readonly<Record<ModelTask, string>> = {
   interpolate: 'unet_interp_v1',
 };
 
+/** The bundled velocity ensemble that velocity.build uses when none is chosen (resources/models/README.md). */
+export const DEFAULT_VELOCITY_MODEL = 'velocity_ensemble_v1';
+
 /** The model card: what a model is, what it was trained on, how, and how good it measured. Saved with the weights. */
 export interface ModelCard {
   name: string;
   architecture: string;
-  task: ModelTask;
+  task: ModelPurpose;
   /** The model config (architecture + params) as data. */
   config: unknown;
   training: {
@@ -137,7 +142,7 @@ export interface ModelSummary {
   id: string;
   name: string;
   architecture: string;
-  task: ModelTask;
+  task: ModelPurpose;
   bundled: boolean;
   createdAt: string;
   sizeBytes: number;
@@ -664,6 +669,44 @@ export interface RecordingReconstruction {
   components: ComponentReconstructionWindow[];
 }
 
+/**
+ * A velocity model built from a pre-stack survey's shots (velocity.build): the ensemble's map, its spread, the
+ * semblance + Dix map of the same shots, and the shots modelled over the map beside the input (the data residual).
+ * Maps are [z][x] in m/s on the network's grid: `cells` x `cells` at `spacingM`, depth down from the surface, distance
+ * along the survey's line from its first receiver.
+ */
+export interface VelocityBuild {
+  surveyId: string;
+  model: { id: string; name: string };
+  builtAt: string;
+  cells: number;
+  spacingM: number;
+  /** The survey's line: distance 0 at (originX, originY), projected metres; azimuth from north, degrees. */
+  line: { originX: number; originY: number; azimuthDeg: number };
+  velocity: Float32Array;
+  /** Standard deviation over the ensemble's members and the test-time augmentations. */
+  spread: Float32Array;
+  baseline: Float32Array;
+  /** Input and modelled shots in the network's layout [shot][time][receiver]; receivers every spacingM from 0. */
+  shots: {
+    count: number;
+    samples: number;
+    receivers: number;
+    sampleIntervalMs: number;
+    sourcePositionsM: number[];
+    input: Float32Array;
+    modelled: Float32Array;
+  };
+  /** The least-squares factor that scaled the modelled shots to the input, and the residual's RMS over the input's. */
+  modelledScale: number;
+  relativeResidual: number;
+  /** Maps that went into the mean and the spread: members x augmentations. */
+  augmentedMaps: number;
+  /** What the mapping onto the network's layout left out or filled in. */
+  notes: string[];
+  seconds: { read: number; predict: number; baseline: number; modelling: number; total: number };
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // Errors
 // ---------------------------------------------------------------------------------------------------------------------
@@ -954,6 +997,15 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     setId: z.string(),
     dir: z.string(),
     cacheDir: z.string(),
+  }),
+  /** A velocity model built from a pre-stack survey's shots (main/velocity/velocityBuild.ts). */
+  z.object({
+    kind: z.literal('velocity-build'),
+    surveyId: z.string(),
+    surveyName: z.string(),
+    sourcePath: z.string(),
+    model: z.object({ id: z.string(), name: z.string(), dir: z.string() }),
+    resultDir: z.string(),
   }),
   z.object({
     kind: z.literal('import-survey'),
@@ -1359,6 +1411,25 @@ export const apiContract = {
   },
   gather: {
     get: call(z.tuple([z.object({ surveyId, index: z.number().int().min(0) })]), returns<SectionData>()),
+  },
+  /** Velocity model building from a pre-stack survey's shot gathers (the bundled or a registered velocity ensemble). */
+  velocity: {
+    /** Builds the survey's velocity model (a job); velocity.result reads it when done. Refuses shots it cannot map. */
+    build: call(z.tuple([z.object({ surveyId, modelId: modelId.optional() })]), returns<JobInfo>()),
+    /** The survey's latest velocity model, or null before the first build. */
+    result: call(z.tuple([surveyId]), returns<VelocityBuild | null>()),
+    /** Writes one map of the latest build as depth SEG-Y (IEEE float, one trace per column) or as .npy [1, 1, z, x]. */
+    export: call(
+      z.tuple([
+        z.object({
+          surveyId,
+          map: z.enum(['velocity', 'spread', 'baseline']).default('velocity'),
+          format: z.enum(['segy', 'npy']),
+          path: writePath(),
+        }),
+      ]),
+      returns<{ path: string; sizeBytes: number }>(),
+    ),
   },
   models: {
     list: call(noArgs, returns<ModelSummary[]>()),

@@ -42,6 +42,7 @@ function handlers(overrides: Partial<ApiHandlers['jobs']> = {}): ApiHandlers {
       reconstruction: fail,
     },
     section: { get: fail, arbitrary: fail, traceHeader: fail },
+    velocity: { build: fail, result: fail, export: fail },
     reconstruct: { section: fail, result: fail },
     volumes: { apply: fail, list: fail, get: fail, remove: fail, section: fail, export: fail },
     gather: { get: fail },

@@ -85,6 +85,11 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
     gather: {
       get: ({ surveyId, index }) => services.surveys.gather(surveyId, index),
     },
+    velocity: {
+      build: (request) => services.velocity.build(request),
+      result: (surveyId) => services.velocity.result(surveyId),
+      export: (request) => services.velocity.export(request),
+    },
     models: {
       list: () => services.models.list(),
       get: (id) => services.models.get(id),

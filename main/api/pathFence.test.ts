@@ -2,7 +2,13 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, symlinkSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { apiContract, methodNames, type PathAccess } from '../../preload/contract';
+import {
+  apiContract,
+  clusterTrainInputSchema,
+  methodNames,
+  trainInputSchema,
+  type PathAccess,
+} from '../../preload/contract';
 import { createDispatcher, type ApiHandlers } from './dispatch';
 import { dataRootsFence, findPathArguments } from './pathFence';
 
@@ -33,6 +39,23 @@ const PATH_METHODS: Record<string, { access: PathAccess; args: (file: string) =>
     args: (file) => [{ volumeId: 'abcdef12', path: file, format: 'source', uncertainty: false }],
   },
   'models.export': { access: 'write', args: (file) => ['my-model', file] },
+  // Parsed, so that the defaults the dispatcher fills in are in the arguments the handler is expected to get.
+  'models.train': {
+    access: 'read',
+    args: (file) => [
+      trainInputSchema.parse({ name: 'mine', task: 'denoise', surveyIds: ['abcdef12'], configFile: file }),
+    ],
+  },
+  'cluster.train': {
+    access: 'read',
+    args: (file) => [
+      clusterTrainInputSchema.parse({ name: 'mine', task: 'denoise', surveyIds: ['abcdef12'], configFile: file }),
+    ],
+  },
+  'velocity.export': {
+    access: 'write',
+    args: (file) => [{ surveyId: 'abcdef12', map: 'velocity', format: 'segy', path: file }],
+  },
   'models.import': { access: 'read', args: (file) => [file] },
   'cluster.apply': {
     access: 'write',

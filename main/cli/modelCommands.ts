@@ -1,4 +1,4 @@
-/** `promethium models list|import|export`: the model registry on the command line. */
+/** `promethium models list|import|add|export`: the model registry on the command line. */
 import type { Command } from 'commander';
 import { cliServices } from './segyCommands';
 
@@ -55,6 +55,19 @@ export function registerModelCommands(program: Command, defaultProject: () => st
       withRegistry(options.project ?? defaultProject(), async (services) => {
         const model = await services.models.import(archive);
         console.log(`imported ${model.name} as ${model.id}`);
+      }),
+    );
+  models
+    .command('add')
+    .description(
+      "add a trained model folder (model.json, weights.bin, card.json: a training run's best/) to the project",
+    )
+    .argument('<folder>', 'model folder')
+    .option('--project <dir>', 'project folder (default: the default project)')
+    .action(async (folder: string, options: { project?: string }) =>
+      withRegistry(options.project ?? defaultProject(), async (services) => {
+        const model = await services.models.addFolder(folder);
+        console.log(`added ${model.name} (${model.task}) as ${model.id}`);
       }),
     );
 }

@@ -13,7 +13,7 @@ import {
 import { writeFileAtomically } from '../files/atomicFile';
 import { filesUnder } from '../passive/recordingFiles';
 import { EXIT } from './exitCodes';
-import { encodeNpy, type NpyArray } from './npy';
+import { encodeNpy, type NpyArray } from '../files/npy';
 import { UsageError } from './usageError';
 
 /** A file (or every file of a folder) that holds no miniSEED record: exit code 3, like any unreadable input. */

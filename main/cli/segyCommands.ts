@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { JobInfo, SurveyDescription } from '../../preload/contract';
 import { computeBundlePath, forkComputeLauncher } from '../jobs/forkCompute';
-import { encodeNpy } from './npy';
+import { encodeNpy } from '../files/npy';
 import { openSegy, type SegyFile } from '../segy/reader';
 import { analyseSurvey } from '../survey/analyse';
 import { SurveyCache } from '../survey/cache';

@@ -10,7 +10,7 @@ import { writeSyntheticSegy } from '../synth/syntheticSegy';
 import type { MissingTraceHandling, SyntheticKind, SyntheticSurveySummary } from '../synth/syntheticSegy';
 import { VELOCITY_FAMILIES } from '../synth/velocityModels';
 import { UsageError } from './usageError';
-import { velocityDatasetText, writeVelocityDataset } from './velocitySynth';
+import { velocityDatasetText, writeDatasetShotGathers, writeVelocityDataset } from './velocitySynth';
 
 /** The options as commander hands them over (numbers already parsed by the table's parse functions). */
 export interface SynthCliOptions {
@@ -35,6 +35,7 @@ export interface SynthCliOptions {
   format?: number;
   family?: string;
   count?: number;
+  shotSegy?: boolean;
 }
 
 export interface SynthOptionDefinition {
@@ -73,6 +74,10 @@ export const SYNTH_OPTIONS: readonly SynthOptionDefinition[] = [
     defaultValue: 'flat',
   },
   { flags: '--count <n>', description: 'velocity: number of samples', parse: wholeArgument, defaultValue: 1 },
+  {
+    flags: '--shot-segy',
+    description: "velocity: also write each sample's five shots as a pre-stack SEG-Y (shots<i>.sgy) with coordinates",
+  },
   {
     flags: '--seed <n>',
     description: 'random seed: the same seed gives the same file',
@@ -194,7 +199,10 @@ export async function runSynth(options: SynthCliOptions): Promise<SyntheticSurve
 
 /** Runs `promethium synth` for any kind and returns what to print. */
 export async function runSynthCommand(options: SynthCliOptions): Promise<string> {
-  if (options.kind === 'velocity') return velocityDatasetText(writeVelocityDataset(options));
+  if (options.kind === 'velocity') {
+    const summary = writeVelocityDataset(options);
+    return velocityDatasetText(options.shotSegy ? await writeDatasetShotGathers(summary) : summary);
+  }
   return synthSummaryText(await runSynth(options));
 }
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { OPENFWI_DATA_SIZE, OPENFWI_MODEL_SIZE } from '../velocity/openfwiLayout';
-import { encodeNpy } from './npy';
+import { encodeNpy } from '../files/npy';
 import { openFwiSamples } from './velocityCommands';
 
 const scratch = mkdtempSync(path.join(tmpdir(), 'velocity-commands-'));

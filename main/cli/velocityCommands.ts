@@ -5,6 +5,7 @@
  */
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import { cpus } from 'node:os';
 import path from 'node:path';
 import { type Command } from 'commander';
 import { chooseBackend } from '../ml/backends';
@@ -18,9 +19,10 @@ import { writeVelocitySegy } from '../velocity/velocitySegy';
 import { SEED_LOSS_WEIGHTS } from '../velocity/velocityLoss';
 import { readVelocityEnsembleConfig } from '../velocity/velocityNetworkConfig';
 import { trainVelocityEnsemble, type VelocitySamples } from '../velocity/velocityTraining';
-import { encodeNpy, NpyReader } from './npy';
+import { encodeNpy, NpyReader } from '../files/npy';
 import { UsageError } from './usageError';
-import { velocityDatasetText, writeVelocityDataset } from './velocitySynth';
+import { runVelocityBuild, type VelocityBuildCli } from './velocityBuildCommand';
+import { velocityDatasetText, writeDatasetShotGathers, writeVelocityDataset } from './velocitySynth';
 
 /** One data*.npy file with its model*.npy (when present): the samples of an OpenFWI pair. */
 interface OpenFwiPair {
@@ -153,6 +155,13 @@ async function runVelocityTraining(options: TrainCli): Promise<void> {
       seed: positiveNumber(options.seed, '--seed'),
       checkpointDir: options.out,
       resume: Boolean(options.resume),
+      provenance: {
+        data:
+          `${training.count} samples (${options.data.join(', ')}), validated on ${validation.count} ` +
+          `(${options.validation.join(', ')}), OpenFWI layout`,
+        command: `promethium ${process.argv.slice(2).join(' ')}`,
+        hardware: `host with ${cpus().length} CPU cores (${cpus()[0]?.model ?? 'unknown'})`,
+      },
       onEpoch: (e) =>
         console.log(
           `epoch ${e.epoch}: train loss ${e.trainLoss.toFixed(4)}, validation MAPE ${e.valMape.toFixed(2)} %, ` +
@@ -177,7 +186,7 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
   if (startBackend !== undefined) prepareBackend = startBackend;
   const velocity = program
     .command('velocity')
-    .description('velocity model building from shot gathers (OpenFWI layout): train, predict, baseline, synth');
+    .description('velocity model building from shot gathers (OpenFWI layout): train, predict, baseline, build, synth');
   velocity
     .command('train')
     .description('train the velocity ensemble (the seed loss: MAPE + L2 + gradient + physics; AdamW, cosine restarts)')
@@ -218,15 +227,26 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
     .option('--mean-of <dirs...>', 'also score the mean map of these training folders (the answer that knows no shots)')
     .action((options: BaselineCli) => runBaseline(options));
   velocity
+    .command('build')
+    .description(
+      "build the velocity model of a project's pre-stack survey from its shot gathers: the ensemble with TTA and its spread, semblance + Dix, the shots modelled over the map",
+    )
+    .requiredOption('--project <dir>', 'project folder')
+    .requiredOption('--survey <id>', 'survey id (see import --json)')
+    .option('--model <id>', 'a velocity ensemble of the registry (default: the bundled velocity_ensemble_v1)')
+    .option('--out <dir>', 'also write the velocity, spread and baseline maps there as depth SEG-Y and .npy')
+    .action(async (options: VelocityBuildCli) => runVelocityBuild(options));
+  velocity
     .command('synth')
     .description('write a seeded dataset in OpenFWI layout (same as `synth --kind velocity`)')
     .requiredOption('--out <dir>', 'folder for data1.npy / model1.npy')
     .option('--family <name>', 'flat, curved, flatfault, curvefault or style', 'flat')
     .option('--count <n>', 'samples', '1')
     .option('--seed <n>', 'seed', '1')
-    .action((options: { out: string; family: string; count: string; seed: string }) => {
+    .option('--shot-segy', "also write each sample's five shots as a pre-stack SEG-Y (shots<i>.sgy) with coordinates")
+    .action(async (options: { out: string; family: string; count: string; seed: string; shotSegy?: boolean }) => {
       const summary = writeVelocityDataset({ ...options, count: Number(options.count), seed: Number(options.seed) });
-      console.log(velocityDatasetText(summary));
+      console.log(velocityDatasetText(options.shotSegy ? await writeDatasetShotGathers(summary) : summary));
     });
 }
 

@@ -4,7 +4,8 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { deriveSeed } from '../signal/random';
 import { velocityModel } from '../synth/velocityModels';
-import { NpyReader } from './npy';
+import { dumpWithSegyio, segyioAvailable } from '../../test/integration/segyOracle';
+import { NpyReader } from '../files/npy';
 import { runSynthCommand } from './synth';
 import { UsageError } from './usageError';
 import { writeVelocityDataset } from './velocitySynth';
@@ -13,11 +14,11 @@ const dir = mkdtempSync(path.join(tmpdir(), 'promethium-velocity-synth-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('promethium synth --kind velocity', () => {
-  it('writes an OpenFWI-layout pair: shots [1, 5, 1000, 70] modelled over the seeded model [1, 1, 70, 70]', async () => {
+  it('writes an OpenFWI-layout pair: shots [1, 5, 1000, 70] modelled over the seeded model [1, 1, 70, 70], and the shots as SEG-Y', async () => {
     const out = path.join(dir, 'flat');
-    const text = await runSynthCommand({ out, kind: 'velocity', family: 'flat', count: 1, seed: 4 });
-    expect(text).toMatch(/wrote 1 flat samples .* data1\.npy\n {2}model1\.npy/s);
-    expect(readdirSync(out).sort()).toEqual(['data1.npy', 'model1.npy']);
+    const text = await runSynthCommand({ out, kind: 'velocity', family: 'flat', count: 1, seed: 4, shotSegy: true });
+    expect(text).toMatch(/wrote 1 flat samples .* data1\.npy\n {2}model1\.npy\n {2}shots1\.sgy/s);
+    expect(readdirSync(out).sort()).toEqual(['data1.npy', 'model1.npy', 'shots1.sgy']);
     const models = NpyReader.open(path.join(out, 'model1.npy'));
     const data = NpyReader.open(path.join(out, 'data1.npy'));
     expect(models.shape).toEqual([1, 1, 70, 70]);
@@ -37,6 +38,18 @@ describe('promethium synth --kind velocity', () => {
       if (sum > best) [best, bestLag] = [sum, lag];
     }
     expect(Math.abs(bestLag - (100 / model[0]!) * 1000)).toBeLessThanOrEqual(2);
+    if (segyioAvailable()) {
+      // The SEG-Y holds the same samples, shot after shot, channel after channel (segyio as the oracle).
+      const segy = dumpWithSegyio(path.join(out, 'shots1.sgy'), 'big');
+      expect([segy.traceCount, segy.samples, segy.interval]).toEqual([350, 1000, 1000]);
+      expect(segy.headers.fieldRecord.filter((_, t) => t % 70 === 0)).toEqual([1, 2, 3, 4, 5]);
+      const samples = new Float32Array(segy.sampleBits.buffer);
+      const expected = Float32Array.from({ length: 350 * 1000 }, (_, k) => {
+        const [trace, n] = [Math.floor(k / 1000), k % 1000];
+        return shots[Math.floor(trace / 70) * 70_000 + n * 70 + (trace % 70)]!;
+      });
+      expect(samples).toEqual(expected);
+    }
     models.close();
     data.close();
   }, 60_000);

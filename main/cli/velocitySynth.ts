@@ -9,7 +9,8 @@ import path from 'node:path';
 import { deriveSeed } from '../signal/random';
 import { isVelocityFamily, velocityModel, VELOCITY_FAMILIES, type VelocityFamily } from '../synth/velocityModels';
 import { modelOpenFwiShots, OPENFWI, OPENFWI_DATA_SIZE, OPENFWI_SHOTS } from '../velocity/openfwiLayout';
-import { NpyWriter } from './npy';
+import { writeShotGatherSegy } from '../velocity/shotGatherSegy';
+import { NpyReader, NpyWriter } from '../files/npy';
 import { ProgressBar } from './progressBar';
 import { UsageError } from './usageError';
 
@@ -72,6 +73,30 @@ export function writeVelocityDataset(options: VelocitySynthOptions): VelocityDat
   }
   progress.done();
   return { dir: options.out, family, count, files, seconds: (performance.now() - started) / 1000 };
+}
+
+/**
+ * Each sample's shots (read back from the written data*.npy) also as a pre-stack SEG-Y, shots<i>.sgy from 1, the way
+ * field shot gathers arrive: the velocity build's input, with the sample's map in model*.npy as its answer.
+ */
+export async function writeDatasetShotGathers(summary: VelocityDatasetSummary): Promise<VelocityDatasetSummary> {
+  const written: string[] = [];
+  let sample = 0;
+  for (const dataPath of summary.files.filter((file) => path.basename(file).startsWith('data'))) {
+    const data = NpyReader.open(dataPath);
+    try {
+      for (let local = 0; local < (data.shape[0] ?? 0); local++) {
+        sample += 1;
+        const target = path.join(summary.dir, `shots${sample}.sgy`);
+        const description = `${summary.family} family, sample ${sample} of ${path.basename(dataPath)}`;
+        await writeShotGatherSegy(target, data.readItems(local, 1), description);
+        written.push(target);
+      }
+    } finally {
+      data.close();
+    }
+  }
+  return { ...summary, files: [...summary.files, ...written] };
 }
 
 export function velocityDatasetText(summary: VelocityDatasetSummary): string {

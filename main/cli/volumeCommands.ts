@@ -32,7 +32,7 @@ interface ApplyCliOptions {
 const METHODS: readonly ReconstructionMethod[] = ['fx', 'median', 'fk', 'pocs', 'linear', 'slope'];
 
 /** A job that did not finish: the exit code says how (cancelled, a disk or file problem, bad input, a bug). */
-function jobFailure(job: JobInfo, hint: string): Error {
+export function jobFailure(job: JobInfo, hint: string): Error {
   const code = job.error?.code;
   const exitCode =
     job.state === 'cancelled'

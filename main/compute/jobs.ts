@@ -7,6 +7,7 @@ import { importRecordingSet } from '../passive/recordingSet';
 import { detectAnomaliesInSet } from '../passive/anomaly/recordingSetDetection';
 import { reconstructRecordingWindow } from '../passive/denoise/recordingSetReconstruction';
 import { describeRun } from '../survey/runLabel';
+import { buildVelocityModel } from '../velocity/velocityBuild';
 import { applyVolume, finishAppliedVolume } from './applyVolume';
 import { exportVolume } from './exportVolume';
 import { reconstructSurveySection } from './reconstructSection';
@@ -67,6 +68,8 @@ export async function runJob(request: JobRequest, context: JobContext): Promise<
       return { tracesFilled: await finishAppliedVolume(request.apply, context) };
     case 'export-volume':
       return exportVolume(request, context);
+    case 'velocity-build':
+      return buildVelocityModel(request, context);
   }
 }
 
@@ -92,6 +95,8 @@ export function jobTitle(request: JobRequest): string {
       return `Finish ${jobTitle(request.apply)}`;
     case 'export-volume':
       return `Export ${request.uncertainty ? 'the uncertainty of ' : ''}a volume of ${path.basename(request.sourcePath)} to ${path.basename(request.path)}`;
+    case 'velocity-build':
+      return `Build a velocity model of ${request.surveyName} (${request.model.name})`;
     case 'train-model': {
       // The name ends the title: `promethium train --resume` finds the stopped job of a model by it.
       const verb = request.resume ? 'Resume training' : request.initialModelDir ? 'Fine-tune' : 'Train';

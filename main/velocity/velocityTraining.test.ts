@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chooseBackend } from '../ml/backends';
+import { parseModelCard } from '../ml/registry/modelCardSchema';
 import { seededRandom } from '../signal/random';
 import { rickerSourceWavelet } from '../wave/rickerSource';
 import { DifferentiableModeller } from '../wave/differentiableModeller';
@@ -70,6 +71,7 @@ function options(checkpointDir: string, epochs: number, resume: boolean): Veloci
     seed: 5,
     checkpointDir,
     resume,
+    provenance: { data: 'two-layer test maps', command: null, hardware: null },
   };
 }
 
@@ -96,5 +98,9 @@ describe('velocity training', () => {
     const { model, params } = await loadVelocityEnsemble(first.bestModelDir);
     expect(params).toEqual(config.params);
     model.dispose();
+    // The checkpoint's card is a complete model card: the registry takes the folder as a velocity model.
+    const card = parseModelCard(readFileSync(path.join(first.bestModelDir, 'card.json')));
+    expect([card.task, card.training.data, card.training.backend]).toEqual(['velocity', 'two-layer test maps', 'wasm']);
+    expect(card.training.epochs).toBeGreaterThanOrEqual(1);
   }, 600_000);
 });

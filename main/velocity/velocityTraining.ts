@@ -72,6 +72,8 @@ export interface VelocityTrainOptions {
   seed: number;
   checkpointDir: string;
   resume: boolean;
+  /** What the model card says of the training: its data and the command that ran it. */
+  provenance?: { data: string; command: string | null; hardware: string | null };
   onEpoch?: (epoch: VelocityEpoch) => void;
 }
 
@@ -185,16 +187,28 @@ async function validate(
   return { mape: totals.mape / n, mae: totals.mae / n, ssim: totals.ssim / n };
 }
 
-function velocityCard(config: VelocityEnsembleConfig, state: VelocityTrainingState): ModelCard {
+/** The model card of a checkpoint: what the ensemble is, how it was trained, and its validation figures. */
+function velocityCard(state: VelocityTrainingState, provenance: VelocityTrainOptions['provenance']): ModelCard {
   const last = state.history[state.history.length - 1];
   return {
     name: 'velocity ensemble',
     task: 'velocity',
-    architecture: config.architecture,
-    config,
+    architecture: state.config.architecture,
+    config: state.config,
+    training: {
+      data: provenance?.data ?? '',
+      seed: state.seed,
+      epochs: state.epoch,
+      command: provenance?.command ?? null,
+      durationSeconds: state.history.reduce((sum, epoch) => sum + epoch.seconds, 0),
+      hardware: provenance?.hardware ?? null,
+      backend: tf.getBackend(),
+    },
     metrics: last === undefined ? {} : { valMape: last.valMape, valMae: last.valMae, valSsim: last.valSsim },
-    epochs: state.epoch,
-  } as unknown as ModelCard;
+    parentId: null,
+    createdAt: new Date().toISOString(),
+    notes: 'Velocity map (70 x 70 cells at 10 m) from five shot gathers in the OpenFWI layout.',
+  };
 }
 
 async function writeCheckpoint(
@@ -202,19 +216,20 @@ async function writeCheckpoint(
   model: tfl.LayersModel,
   optimizer: tf.Optimizer,
   state: VelocityTrainingState,
+  card: ModelCard,
 ): Promise<void> {
   const staged = path.join(dir, `${FILES.last}.staging`);
   await rm(staged, { recursive: true, force: true });
-  await saveModelFolder(staged, model, velocityCard(state.config, state));
+  await saveModelFolder(staged, model, card);
   await writeOptimizerState(staged, optimizer);
   await writeFileAtomically(path.join(staged, FILES.state), JSON.stringify(state, null, 1));
   await swapIn(staged, path.join(dir, FILES.last));
 }
 
-async function writeBest(dir: string, model: tfl.LayersModel, state: VelocityTrainingState): Promise<void> {
+async function writeBest(dir: string, model: tfl.LayersModel, card: ModelCard): Promise<void> {
   const staged = path.join(dir, `${FILES.best}.staging`);
   await rm(staged, { recursive: true, force: true });
-  await saveModelFolder(staged, model, velocityCard(state.config, state));
+  await saveModelFolder(staged, model, card);
   await swapIn(staged, path.join(dir, FILES.best));
 }
 
@@ -325,9 +340,9 @@ export async function trainVelocityEnsemble(
       state.history.push(record);
       if (quality.mape < state.bestValMape) {
         state.bestValMape = quality.mape;
-        await writeBest(options.checkpointDir, model, state);
+        await writeBest(options.checkpointDir, model, velocityCard(state, options.provenance));
       }
-      await writeCheckpoint(options.checkpointDir, model, optimizer, state);
+      await writeCheckpoint(options.checkpointDir, model, optimizer, state, velocityCard(state, options.provenance));
       options.onEpoch?.(record);
     }
     return { bestModelDir: path.join(options.checkpointDir, FILES.best), history: state.history };

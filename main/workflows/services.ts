@@ -27,6 +27,7 @@ import { ClusterService } from './clusterService';
 import { RecordingLibrary } from './recordingLibrary';
 import { ClusterImportService } from './clusterImportService';
 import { ClusterTrainingService } from './clusterTrainingService';
+import { VelocityService } from './velocityService';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -67,6 +68,7 @@ export class AppServices {
   readonly recordings: RecordingLibrary;
   readonly clusterImports: ClusterImportService;
   readonly clusterTraining: ClusterTrainingService;
+  readonly velocity: VelocityService;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -96,6 +98,7 @@ export class AppServices {
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
     this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus);
+    this.velocity = new VelocityService(() => this.currentProject, this.jobs, this.models);
     this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);
     this.clusterTraining = new ClusterTrainingService(
       () => this.currentProject,

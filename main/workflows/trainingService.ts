@@ -112,10 +112,17 @@ export class TrainingService {
     const details = await this.models.get(input.modelId);
     const survey = this.project().surveys.get(input.surveyId);
     if (!survey) throw new PromethiumError('not-found', `no survey ${input.surveyId} in this project`);
+    const task = details.summary.task;
+    if (task === 'velocity') {
+      throw new PromethiumError(
+        'invalid-argument',
+        `${details.summary.name} builds velocity models from shot gathers: it has no survey of its own to adapt to`,
+      );
+    }
     const trainedPatch = (details.card.config as { training?: { patch?: unknown } } | null)?.training?.patch;
     return this.start({
       name: `${details.summary.name} adapted to ${survey.summary.name}`,
-      task: details.summary.task,
+      task,
       surveyIds: [input.surveyId],
       config: '',
       baseModelId: input.modelId,
@@ -126,7 +133,7 @@ export class TrainingService {
       // benchmark's 40 s adaptations (Gaussian 0 dB on F3, Viking Graben, Mobil).
       learningRate: 2e-3,
       timeBudgetSeconds: input.timeBudgetSeconds,
-      corruption: details.summary.task === 'denoise' ? 'recorrupted' : 'synthetic',
+      corruption: task === 'denoise' ? 'recorrupted' : 'synthetic',
     });
   }
 

@@ -14,7 +14,8 @@ describe.each(bundled.map((entry) => entry.name))('the card of %s', (id) => {
   it('says where the model is good and where not, with measured figures', () => {
     expect(card.notes).toMatch(/Good on:/);
     expect(card.notes).toMatch(/Not good on:/);
-    expect(card.notes).toMatch(/\d+\.\d dB/);
+    // Reconstruction is measured in dB of SNR, velocity maps in MAPE (%).
+    expect(card.notes).toMatch(card.task === 'velocity' ? /MAPE \d+\.\d %/ : /\d+\.\d dB/);
   });
 
   it('holds no source paths, developer commands or project talk', () => {

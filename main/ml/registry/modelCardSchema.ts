@@ -9,7 +9,7 @@ const nullableString = z.string().nullable();
 const MODEL_CARD_SCHEMA = z.object({
   name: z.string().min(1).max(200),
   architecture: z.string().min(1).max(64),
-  task: z.enum(['denoise', 'interpolate']),
+  task: z.enum(['denoise', 'interpolate', 'velocity']),
   config: z.unknown(),
   training: z.object({
     data: z.string(),

@@ -107,6 +107,20 @@ describe('model registry', () => {
     await expect(registry.remove('unet_denoise_v1')).rejects.toThrow(/read-only/);
   });
 
+  it('registers a trained velocity ensemble folder as a velocity model, and refuses one without a complete card', async () => {
+    const velocity = await registry.addFolder(path.resolve('resources/models/velocity_ensemble_v1'));
+    expect([velocity.task, velocity.architecture, velocity.bundled]).toEqual(['velocity', 'velocity_ensemble', false]);
+    expect((await registry.list()).map((m) => m.id)).toContain(velocity.id);
+    expect((await registry.get(velocity.id)).card.metrics.heldOutMape).toBeGreaterThan(0);
+    const incomplete = path.join(work, 'incomplete');
+    mkdirSync(incomplete);
+    const files = await readModelFiles(path.resolve('resources/models/velocity_ensemble_v1'));
+    for (const [name, bytes] of files) writeFileSync(path.join(incomplete, name), bytes);
+    writeFileSync(path.join(incomplete, 'card.json'), JSON.stringify({ name: 'velocity ensemble', task: 'velocity' }));
+    await expect(registry.addFolder(incomplete)).rejects.toThrow(/card.json: architecture/);
+    await expect(registry.addFolder(path.join(work, 'nowhere'))).rejects.toThrow(/not a complete model folder/);
+  });
+
   it('refuses malformed archives with readable errors', async () => {
     const files = await readModelFiles(path.join(bundledDir, 'unet_denoise_v1'));
     const write = (name: string, bytes: Uint8Array): string => {

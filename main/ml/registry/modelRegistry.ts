@@ -105,6 +105,11 @@ export class ModelRegistry {
     return project.models.get(id)!.summary;
   }
 
+  /** Registers a model folder written outside the project (a training run's best/, e.g. `velocity train`): copied in. */
+  async addFolder(dir: string): Promise<ModelSummary> {
+    return this.add(await readModelFiles(dir));
+  }
+
   async rename(id: string, name: string): Promise<ModelSummary> {
     this.refuseBundled(id, 'renamed');
     const dir = this.folder(id);

@@ -196,6 +196,8 @@ export class AppState {
   imports = $state<Record<string, string>>({});
   /** "Adapt to this survey" jobs started from this window: job id -> the model adapted. */
   adaptations = $state<Record<string, string>>({});
+  /** "Build velocity model" jobs started from this window: survey id -> its latest build job (VelocityPanel). */
+  velocityBuilds = $state<Record<string, string>>({});
 
   computeLabel = $derived(describeCompute(this.compute));
   openSurvey = $derived(this.surveys?.find((survey) => survey.id === this.openSurveyId) ?? null);
