@@ -114,6 +114,7 @@ export async function reconstructor(
     } else {
       if (method === 'pocs') return classicalResult(interpolationMethods.pocs(section, shape, live, { dt }));
       if (method === 'linear') return classicalResult(interpolationMethods.linear(section, shape, live));
+      if (method === 'slope') return classicalResult(interpolationMethods.slope(section, shape, live));
     }
     throw Object.assign(new Error(`${method} is not a ${request.task} method`), { apiCode: 'invalid-argument' });
   };
