@@ -40,6 +40,13 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
+  // The view thread of the main process (main/workflows/viewWindows/): waveform and spectrogram windows.
+  build({
+    ...node,
+    entryPoints: { viewWorker: 'main/workflows/viewWindows/viewWorker.ts' },
+    outdir: 'dist',
+    external: RUNTIME_PACKAGES,
+  }),
   // The worker processes of an apply or a training spread over several GPUs (main/compute/workers/).
   build({
     ...node,
