@@ -40,10 +40,10 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
-  // The view thread of the main process (main/workflows/viewWindows/): waveform and spectrogram windows.
+  // The view thread of the main process (main/workflows/viewThread/): recording windows, the LOD cube.
   build({
     ...node,
-    entryPoints: { viewWorker: 'main/workflows/viewWindows/viewWorker.ts' },
+    entryPoints: { viewWorker: 'main/workflows/viewThread/viewWorker.ts' },
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),

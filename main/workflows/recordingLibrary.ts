@@ -24,16 +24,16 @@ import { RecordingCache } from '../passive/recordingCache';
 import { describeRecordingSet } from '../passive/recordingSet';
 import { readAnomalies } from '../passive/anomaly/recordingSetDetection';
 import { readReconstruction } from '../passive/denoise/recordingSetReconstruction';
-import type { ViewWindowSource } from './viewWindows/viewThread';
-import type { SpectrogramWindowRequest, WaveformWindowRequest } from './viewWindows/viewWindows';
+import type { ViewReader } from './viewThread/viewThread';
+import type { SpectrogramWindowRequest, WaveformWindowRequest } from './viewThread/viewReads';
 
 export class RecordingLibrary {
   constructor(
     private readonly project: () => Project,
     private readonly jobs: JobRunner,
     private readonly bus: ApiEventBus,
-    /** Where the views' windows are read: off the main process's event loop (viewWindows/viewThread.ts). */
-    private readonly views: ViewWindowSource,
+    /** Where the views' windows are read: off the main process's event loop (viewThread/viewThread.ts). */
+    private readonly views: ViewReader,
   ) {}
 
   startImport(request: { dir: string; name?: string }): { recordingSet: RecordingSetSummary; job: JobInfo } {
@@ -80,11 +80,14 @@ export class RecordingLibrary {
   }
 
   waveform(request: WaveformWindowRequest): Promise<WaveformData> {
-    return this.views.read('waveform', this.readyComponents(request.setId, []).cacheDir, request);
+    return this.views.read('waveform', { cacheDir: this.readyComponents(request.setId, []).cacheDir, window: request });
   }
 
   spectrogram(request: SpectrogramWindowRequest): Promise<RecordingSpectrogram> {
-    return this.views.read('spectrogram', this.readyComponents(request.setId, []).cacheDir, request);
+    return this.views.read('spectrogram', {
+      cacheDir: this.readyComponents(request.setId, []).cacheDir,
+      window: request,
+    });
   }
 
   /** Starts training the spectrogram autoencoder on components of the set and ranking their windows (a job). */

@@ -28,7 +28,7 @@ import { RecordingLibrary } from './recordingLibrary';
 import { ClusterImportService } from './clusterImportService';
 import { ClusterTrainingService } from './clusterTrainingService';
 import { VelocityService } from './velocityService';
-import { DEFAULT_VIEW_WORKER_SCRIPT, viewWindowSource, type ViewWindowSource } from './viewWindows/viewThread';
+import { DEFAULT_VIEW_WORKER_SCRIPT, viewReader, type ViewReader } from './viewThread/viewThread';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -52,7 +52,7 @@ export interface ServicesOptions {
    * in damagedFiles() so that the user can move it aside and start fresh.
    */
   damagedDatabases?: 'fail' | 'offer';
-  /** The view thread's bundle (viewWindows/viewThread.ts); by default dist/viewWorker.cjs next to the host's bundle. */
+  /** The view thread's bundle (viewThread/viewThread.ts); by default dist/viewWorker.cjs next to the host's bundle. */
   viewWorkerScript?: string;
 }
 
@@ -72,7 +72,8 @@ export class AppServices {
   readonly clusterImports: ClusterImportService;
   readonly clusterTraining: ClusterTrainingService;
   readonly velocity: VelocityService;
-  private readonly views: ViewWindowSource;
+  /** Computes what views ask for off the event loop (viewThread/viewThread.ts). */
+  readonly views: ViewReader;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -101,7 +102,7 @@ export class AppServices {
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
-    this.views = viewWindowSource(options.viewWorkerScript ?? DEFAULT_VIEW_WORKER_SCRIPT);
+    this.views = viewReader(options.viewWorkerScript ?? DEFAULT_VIEW_WORKER_SCRIPT);
     this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus, this.views);
     this.velocity = new VelocityService(() => this.currentProject, this.jobs, this.models);
     this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);

@@ -1,9 +1,10 @@
 /**
- * The recording views' windows leave the main process's event loop free (DESIGN.md: no task over 50 ms on it): a day
- * of one 100 Hz channel, written as real miniSEED files and imported as a set, read through the API's dispatcher as
- * a day-long spectrogram and a detrended, band-passed waveform (each hundreds of milliseconds of CPU) while the
- * loop's delay is monitored. The windows must equal those read directly. Needs `node scripts/build.mjs` first (the
- * compute process imports the set; the view thread is dist/viewWorker.cjs).
+ * The views' heavy reads leave the main process's event loop free (DESIGN.md: no task over 50 ms on it), measured
+ * while the loop's delay is monitored, through the API's dispatcher: a day of one 100 Hz channel, written as real
+ * miniSEED files and imported as a set, read as a day-long spectrogram and a detrended, band-passed waveform; and the
+ * 3D view's LOD cube of a survey whose LOD volume is 11.5 M values (each hundreds of milliseconds of CPU). What comes
+ * back must equal what the same code computes in this thread. Needs `node scripts/build.mjs` first (the compute
+ * process imports the set and the survey; the view thread is dist/viewWorker.cjs).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -15,7 +16,9 @@ import { createDispatcher } from '../../main/api/dispatch';
 import { createApiHandlers } from '../../main/api/handlers';
 import { dataRootsFence } from '../../main/api/pathFence';
 import { encodeMseed } from '../../main/passive/mseed/writer';
-import { viewWindowReaders } from '../../main/workflows/viewWindows/viewWindows';
+import { viewReaders } from '../../main/workflows/viewThread/viewReads';
+import { parseWaveletSpec } from '../../main/synth/specs';
+import { writeSyntheticSegy } from '../../main/synth/syntheticSegy';
 import type { AppServices } from '../../main/workflows/services';
 import { noiseDay } from '../bench/mseed';
 import { jobWhen, openServices } from '../support/services';
@@ -23,7 +26,8 @@ import { jobWhen, openServices } from '../support/services';
 /**
  * The design's budget is 50 ms; the test allows 100 ms because this machine's two cores are shared with other users
  * and the test's own threads (the view thread, vitest's workers): a loop that is free waits for a core now and then
- * (quietestStall tries again then). Read on the loop, a day's band-passed waveform stalls it for about 1.4 s here.
+ * (quietestStall tries again then). Computed on the loop (measured here, least of three tries), the day's band-passed
+ * waveform stalls it for 380 ms, the LOD cube for 320 ms, the spectrogram (which yields between batches) for 78 ms.
  */
 const LONGEST_STALL_MS = 100;
 
@@ -65,6 +69,24 @@ beforeAll(async () => {
   set = (await call('recordings.get', recordingSet.id)) as RecordingSetSummary;
 }, 180_000);
 
+/** Large enough that its LOD volume (the survey itself at this size) is reduced by a stride of 2 for the cube. */
+const CUBE = { inlines: 192, crosslines: 200, samples: 300 };
+let surveyId = '';
+
+beforeAll(async () => {
+  const segy = path.join(work, 'cube.sgy');
+  await writeSyntheticSegy(segy, {
+    kind: 'cube',
+    seed: 5,
+    ...CUBE,
+    sampleIntervalMs: 4,
+    wavelet: parseWaveletSpec('ricker:25'),
+  });
+  const { survey, job } = (await call('survey.import', { path: segy })) as { survey: { id: string }; job: JobInfo };
+  expect((await jobWhen(services, job.id)).state).toBe('done');
+  surveyId = survey.id;
+}, 300_000);
+
 afterAll(() => {
   services?.close();
   rmSync(work, { recursive: true, force: true });
@@ -98,7 +120,7 @@ function cacheDir(): string {
   return services.project.recordings.get(set.id)!.cacheDir;
 }
 
-describe('recording views off the main event loop', () => {
+describe('the views off the main event loop', () => {
   it('imports the day as one continuous channel', () => {
     expect(set.channels.map((c) => [c.name, c.sampleCount, c.gaps.length])).toEqual([['XX.DAY.00.HHZ', 8_640_000, 0]]);
   });
@@ -108,7 +130,7 @@ describe('recording views off the main event loop', () => {
     const { result, stallMs } = await quietestStall(() => call('recordings.spectrogram', request));
     console.log(`recordings.spectrogram, a day of 100 Hz: longest stall ${stallMs.toFixed(0)} ms`);
     expect(stallMs).toBeLessThan(LONGEST_STALL_MS);
-    expect(result).toEqual(await viewWindowReaders.spectrogram(cacheDir(), request));
+    expect(result).toEqual(await viewReaders.spectrogram({ cacheDir: cacheDir(), window: request }));
   }, 120_000);
 
   it('reads a day-long detrended, band-passed waveform without stalling the loop', async () => {
@@ -124,7 +146,18 @@ describe('recording views off the main event loop', () => {
     const { result, stallMs } = await quietestStall(() => call('recordings.waveform', request));
     console.log(`recordings.waveform (detrend, 1-10 Hz), a day of 100 Hz: longest stall ${stallMs.toFixed(0)} ms`);
     expect(stallMs).toBeLessThan(LONGEST_STALL_MS);
-    expect(result).toEqual(await viewWindowReaders.waveform(cacheDir(), request));
+    expect(result).toEqual(await viewReaders.waveform({ cacheDir: cacheDir(), window: request }));
+  }, 120_000);
+
+  it("reduces a survey's LOD volume to the 3D view's cube without stalling the loop", async () => {
+    const { result, stallMs } = await quietestStall(() => call('survey.lodCube', surveyId));
+    console.log(
+      `survey.lodCube, a ${Object.values(CUBE).join(' x ')} LOD volume: longest stall ${stallMs.toFixed(0)} ms`,
+    );
+    expect(stallMs).toBeLessThan(LONGEST_STALL_MS);
+    const expected = await viewReaders.lodCube(await services.surveys.lod(surveyId));
+    expect(expected.shape).toEqual([96, 100, 150]);
+    expect(result).toEqual(expected);
   }, 120_000);
 
   it('answers a channel the set lacks with the same error as before', async () => {
