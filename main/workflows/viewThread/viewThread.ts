@@ -79,7 +79,9 @@ export class ViewThread implements ViewReader {
       else owed.reject(new PromethiumError(message.error.code, message.error.message));
     });
     worker.on('error', (error) => this.stopped(worker, error));
-    worker.on('exit', (code) => this.stopped(worker, new Error(`the view thread stopped (exit code ${code})`)));
+    worker.on('exit', (code) =>
+      this.stopped(worker, new Error(`the thread that computes the views stopped (exit code ${code}); try again`)),
+    );
     this.worker = worker;
     return worker;
   }
