@@ -3,7 +3,7 @@ import { deriveSeed } from '../signal/random';
 import { velocityModel } from '../synth/velocityModels';
 import { modelOpenFwiShots, OPENFWI } from './openfwiLayout';
 import { semblanceVelocityMap } from './semblanceBaseline';
-import { velocityMapQuality } from './velocityMetrics';
+import { meanLateralSpread, velocityMapQuality } from './velocityMetrics';
 
 describe('semblance + Dix baseline on OpenFWI-layout shots', () => {
   it('recovers the two upper layers of a flat model (the third has no reflection below it to measure)', () => {
@@ -33,15 +33,3 @@ describe('semblance + Dix baseline on OpenFWI-layout shots', () => {
     expect(() => semblanceVelocityMap(new Float32Array(100))).toThrow(/5 x 1000 x 70 values, these 100/);
   });
 });
-
-/** Standard deviation across the columns of a 70 x 70 map, m/s, averaged over its depth rows. */
-function meanLateralSpread(map: Float32Array): number {
-  const { cells } = OPENFWI;
-  let sum = 0;
-  for (let z = 0; z < cells; z++) {
-    const row = map.subarray(z * cells, (z + 1) * cells);
-    const mean = row.reduce((a, b) => a + b, 0) / cells;
-    sum += Math.sqrt(row.reduce((a, b) => a + (b - mean) ** 2, 0) / cells);
-  }
-  return sum / cells;
-}
