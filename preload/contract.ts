@@ -343,7 +343,7 @@ export interface TraceHeaderData {
   fields: { name: string; byte: number; type: string; value: number }[];
 }
 
-export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear';
+export type ReconstructionMethod = 'fx' | 'median' | 'fk' | 'pocs' | 'linear' | 'slope';
 
 /**
  * Denoising with a model: the strength check (Stein's unbiased risk estimate, main/ml/sure.ts). The model's removal
@@ -364,17 +364,19 @@ export interface StrengthCheck {
   fullStrengthMse: number;
 }
 
-/** Shares of an interpolated trace taken from the model, POCS and linear interpolation (summing to 1). */
+/** Shares of an interpolated trace taken from the model, POCS, linear and slope-steered interpolation (summing to 1). */
 export interface BlendWeights {
   model: number;
   pocs: number;
   linear: number;
+  /** Interpolation along the local slopes of the live traces (main/processing/slopeInterpolation.ts). */
+  slope: number;
 }
 
 /**
  * Interpolation with a model: the blend check (main/ml/blendCheck.ts). Live traces are hidden in blocks shaped like
- * the section's own gaps; the model, POCS, linear interpolation and blends of them fill them back in, and the blend
- * that restores them best fills the real gaps.
+ * the section's own gaps; the model, POCS, linear and slope-steered interpolation and blends of them fill them back
+ * in, and the blend that restores them best fills the real gaps.
  */
 export interface BlendCheck {
   weights: BlendWeights;
@@ -392,6 +394,7 @@ export function describeBlend(weights: BlendWeights): string {
     ['model', weights.model],
     ['POCS', weights.pocs],
     ['linear', weights.linear],
+    ['slope-steered', weights.slope],
   ];
   return parts
     .filter(([, share]) => share > 0.005)
@@ -862,7 +865,7 @@ export interface ClusterCheck {
 const reconstructionChoiceSchema = z.object({
   task: z.enum(['denoise', 'interpolate']),
   model: z.object({ dir: z.string(), name: z.string() }).nullable(),
-  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).nullable(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear', 'slope']).nullable(),
   tta: z.boolean(),
   ensemble: z.number().int().min(1).max(32),
   /** Model denoising without the strength check (sure.ts). */
@@ -1136,7 +1139,7 @@ const applyVolumeInputSchema = z.object({
   task: z.enum(['denoise', 'interpolate']),
   /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
   modelId: modelId.optional(),
-  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+  method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear', 'slope']).optional(),
   tta: z.boolean().default(false),
   ensemble: z.number().int().min(1).max(32).default(1),
   /** Model denoising: skip the strength check and apply the model in full (default: checked). */
@@ -1360,7 +1363,7 @@ export const apiContract = {
           task: z.enum(['denoise', 'interpolate']),
           /** A model (bundled or trained); without it, `method` (default: the bundled model of the task). */
           modelId: modelId.optional(),
-          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear']).optional(),
+          method: z.enum(['fx', 'median', 'fk', 'pocs', 'linear', 'slope']).optional(),
           tta: z.boolean().default(false),
           ensemble: z.number().int().min(1).max(32).default(1),
           /** Model denoising: skip the strength check and apply the model in full (default: checked). */

@@ -33,6 +33,13 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
+  // The confinement threads of the compute process and the CLI (main/compute/confinement/).
+  build({
+    ...node,
+    entryPoints: { confinementWorker: 'main/compute/confinement/confinementWorker.ts' },
+    outdir: 'dist',
+    external: RUNTIME_PACKAGES,
+  }),
   // The worker processes of an apply or a training spread over several GPUs (main/compute/workers/).
   build({
     ...node,

@@ -195,7 +195,7 @@ for (const task of ['denoise', 'interpolate'] as const) {
       '--method <name>',
       task === 'denoise'
         ? 'a classical baseline instead of the model: fx, median or fk'
-        : 'a classical baseline instead of the model: pocs or linear',
+        : 'a classical baseline instead of the model: pocs, linear or slope (slope-steered)',
     )
     .option('--model <id|folder|archive>', `a trained or bundled model (default: the bundled ${DEFAULT_MODELS[task]})`)
     .option('--tta', 'test-time augmentation: average the four flips (with --model)')

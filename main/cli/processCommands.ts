@@ -64,7 +64,7 @@ function processorFor(task: 'denoise' | 'interpolate', method: string): PanelPro
       method === 'fx' ? denoiseMethods.fx(section, shape, { dt: sampleIntervalS }) : denoise(section, shape);
   }
   const interpolate = interpolationMethods[method as keyof typeof interpolationMethods];
-  if (!interpolate) throw new UsageError(`unknown interpolation method '${method}' (pocs, linear)`);
+  if (!interpolate) throw new UsageError(`unknown interpolation method '${method}' (pocs, linear, slope)`);
   return (section, shape, live, { sampleIntervalS }) =>
     method === 'pocs'
       ? interpolationMethods.pocs(section, shape, live, { dt: sampleIntervalS })

@@ -29,7 +29,7 @@ interface ApplyCliOptions {
   format?: string;
 }
 
-const METHODS: readonly ReconstructionMethod[] = ['fx', 'median', 'fk', 'pocs', 'linear'];
+const METHODS: readonly ReconstructionMethod[] = ['fx', 'median', 'fk', 'pocs', 'linear', 'slope'];
 
 /** A job that did not finish: the exit code says how (cancelled, a disk or file problem, bad input, a bug). */
 export function jobFailure(job: JobInfo, hint: string): Error {
@@ -198,7 +198,10 @@ export function registerVolumeCommands(program: Command): void {
     .option('--survey <id>', 'survey id (see import --json)')
     .option('--task <task>', 'denoise or interpolate')
     .option('--model <id>', 'a bundled or trained model (default: the bundled model of the task)')
-    .option('--method <name>', 'a classical method instead: fx, median, fk (denoise); pocs, linear (interpolate)')
+    .option(
+      '--method <name>',
+      'a classical method instead: fx, median, fk (denoise); pocs, linear, slope (interpolate)',
+    )
     .option('--lines <A-B>', 'only these inlines (numbers); the others are copied unchanged')
     .option('--tta', 'test-time augmentation: average the four flips (with a model)')
     .option('--ensemble <n>', 'Monte Carlo dropout passes (with a model); keeps a standard-deviation volume')

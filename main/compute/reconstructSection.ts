@@ -13,11 +13,11 @@ import { signalLeakage, signalToNoiseDb, type SectionShape } from '../signal/met
 import type { InferenceModel } from '../ml/modelForInference';
 import type { AmplitudeScale } from '../ml/normalization';
 import { denoiseMethods, interpolationMethods } from '../processing';
-import { confinementTo } from '../processing/confineToInput';
 import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
 import { seededRandom } from '../signal/random';
+import { confinementOnThreads } from './confinement/confinementThreads';
 import { sharedInferenceModel, sharedSurveyScale } from './inferenceCache';
 import type { JobContext } from './protocol';
 
@@ -40,7 +40,7 @@ const SELF_CHECK_FRACTION = 0.1;
  * cost around the network).
  */
 export interface ConfinedReconstruction extends Omit<Reconstruction, 'fullStrengthOutput'> {
-  fullStrengthOutput: (() => Float32Array) | null;
+  fullStrengthOutput: (() => Promise<Float32Array>) | null;
 }
 
 /** A model or classical method over one section, its result as it comes (confined() confines it). */
@@ -114,6 +114,7 @@ export async function reconstructor(
     } else {
       if (method === 'pocs') return classicalResult(interpolationMethods.pocs(section, shape, live, { dt }));
       if (method === 'linear') return classicalResult(interpolationMethods.linear(section, shape, live));
+      if (method === 'slope') return classicalResult(interpolationMethods.slope(section, shape, live));
     }
     throw Object.assign(new Error(`${method} is not a ${request.task} method`), { apiCode: 'invalid-argument' });
   };
@@ -124,11 +125,11 @@ export async function reconstructor(
 function confined(run: SectionMethod, task: ReconstructionChoice['task'], dt: number): Reconstructor {
   return async (section, shape, live) => {
     const reconstruction = await run(section, shape, live);
-    const confine = confinementTo(section, shape, live, { task, sampleIntervalS: dt });
+    const confine = confinementOnThreads(section, shape, live, { task, sampleIntervalS: dt });
     const { output, fullStrengthOutput } = reconstruction;
     return {
       ...reconstruction,
-      output: confine(output),
+      output: await confine(output),
       fullStrengthOutput: fullStrengthOutput && (() => confine(fullStrengthOutput)),
     };
   };
@@ -227,7 +228,9 @@ export async function reconstructSurveySection(
         request.task === 'denoise' ? rms(difference, shape, live) / (rms(section, shape, live) || 1) : null,
       // Against the model's full-strength result where the strength check kept some noise (metrics.ts says why).
       signalLeakage:
-        request.task === 'denoise' ? signalLeakage(section, result, shape, fullStrengthOutput?.() ?? result) : null,
+        request.task === 'denoise'
+          ? signalLeakage(section, result, shape, (await fullStrengthOutput?.()) ?? result)
+          : null,
       tracesFilled: request.task === 'interpolate' ? live.reduce((n, v) => n + (v ? 0 : 1), 0) : null,
       selfCheckSnrDb,
       strength,

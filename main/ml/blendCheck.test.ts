@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { interpolationMethods } from '../processing';
-import { BLENDS, blendSummary, heldOutFolds, interpolateAtCheckedBlend, MIN_HELD_OUT } from './blendCheck';
+import { linearEventsSection } from '../processing/testSections';
+import {
+  BLENDS,
+  bestBlend,
+  blendSummary,
+  classicalInterpolators,
+  heldOutFolds,
+  interpolateAtCheckedBlend,
+  MIN_HELD_OUT,
+  SLOPE_MARGIN_DB,
+} from './blendCheck';
 
 const shape = { traces: 60, samples: 64 };
 
@@ -22,10 +31,7 @@ function withGaps(section: Float32Array, dead: number[]): { input: Float32Array;
   return { input, live };
 }
 
-const classical = {
-  pocs: async (x: Float32Array, live: Uint8Array) => interpolationMethods.pocs(x, shape, live, { dt: 0.004 }),
-  linear: async (x: Float32Array, live: Uint8Array) => interpolationMethods.linear(x, shape, live),
-};
+const classical = classicalInterpolators(shape, 0.004);
 
 describe('held-out traces', () => {
   it('copy the gaps as whole blocks, shifted past the longest gap, in two folds of live traces only', () => {
@@ -60,13 +66,36 @@ describe('the blend check', () => {
     const { input, live } = withGaps(truth, dead);
     const zeros = async (x: Float32Array) => new Float32Array(x.length);
     const { output, check } = await interpolateAtCheckedBlend({ model: zeros, ...classical }, input, shape, live);
-    expect(check.weights).toEqual({ model: 0, pocs: 0, linear: 1 });
+    expect(check.weights).toEqual({ model: 0, pocs: 0, linear: 1, slope: 0 });
     expect(check.heldOutTraces).toBeGreaterThanOrEqual(MIN_HELD_OUT);
     expect(check.heldOutSnrDb!).toBeGreaterThan(check.modelSnrDb! + 20);
     for (let t = 0; t < shape.traces; t++) {
       const row = (a: Float32Array) => Array.from(a.subarray(t * shape.samples, (t + 1) * shape.samples));
       if (live[t]) expect(row(output)).toEqual(row(input));
     }
+  });
+
+  describe('on dipping events that linear interpolation aliases', () => {
+    // A 10-sample period moving 2 samples a trace: half a period and more across the 2-trace gaps.
+    const wide = { traces: shape.traces, samples: 160 };
+    const truth = linearEventsSection(wide, [{ firstSample: 20, dip: 2, amplitude: 1 }], 0.1);
+    const live = new Uint8Array(wide.traces).fill(1);
+    for (const t of dead) live[t] = 0;
+    const input = truth.map((v, i) => (live[Math.floor(i / wide.samples)] ? v : 0));
+    const zeros = async (x: Float32Array) => new Float32Array(x.length);
+    const candidates = { model: zeros, ...classicalInterpolators(wide, 0.004) };
+
+    it('chooses slope-steered interpolation', async () => {
+      const { check } = await interpolateAtCheckedBlend(candidates, input, wide, live);
+      expect(check.weights).toEqual({ model: 0, pocs: 0, linear: 0, slope: 1 });
+    });
+
+    it('ranks only the blends it is given', async () => {
+      const rankedBlends = BLENDS.filter((w) => w.slope === 0);
+      const { check } = await interpolateAtCheckedBlend(candidates, input, wide, live, { rankedBlends });
+      expect(rankedBlends).toContainEqual(check.weights);
+      expect(check.modelSnrDb).not.toBeNull();
+    });
   });
 
   it('chooses the model where it knows the section', async () => {
@@ -87,15 +116,28 @@ describe('the blend check', () => {
     expect(calls).toEqual(['model']);
   });
 
+  it('takes a blend with slope-steered interpolation only where it wins by the margin', () => {
+    const slopeAlone = BLENDS.findIndex((w) => w.slope === 1);
+    const pocsAlone = BLENDS.findIndex((w) => w.pocs === 1);
+    const scores = (slopeGain: number) => ({
+      blends: BLENDS,
+      heldOutTraces: 8,
+      snrDb: BLENDS.map((_, b) => (b === pocsAlone ? 10 : b === slopeAlone ? 10 + slopeGain : 5)),
+    });
+    expect(bestBlend(scores(SLOPE_MARGIN_DB - 0.1)).weights).toEqual(BLENDS[pocsAlone]);
+    expect(bestBlend(scores(SLOPE_MARGIN_DB + 0.1)).weights).toEqual(BLENDS[slopeAlone]);
+    expect(bestBlend(scores(SLOPE_MARGIN_DB + 0.1)).modelSnrDb).toBe(5);
+  });
+
   it('summarises a file by its mean blend', () => {
     const check = (model: number, pocs: number) => ({
-      weights: { model, pocs, linear: 0 },
+      weights: { model, pocs, linear: 0, slope: 0 },
       heldOutTraces: 4,
       heldOutSnrDb: 1,
       modelSnrDb: 1,
     });
     expect(blendSummary([check(1, 0), check(0.5, 0.5)])).toEqual({
-      weights: { model: 0.75, pocs: 0.25, linear: 0 },
+      weights: { model: 0.75, pocs: 0.25, linear: 0, slope: 0 },
       panels: 2,
     });
     expect(blendSummary([])).toBeNull();

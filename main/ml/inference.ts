@@ -8,8 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
-import { interpolationMethods } from '../processing';
-import { type BlendCheck, interpolateAtCheckedBlend } from './blendCheck';
+import { type BlendCheck, classicalInterpolators, interpolateAtCheckedBlend } from './blendCheck';
 import type { TraceMask } from '../signal/corruption';
 import { maskChannel } from '../signal/corruption';
 import type { SectionShape } from '../signal/metrics';
@@ -110,9 +109,7 @@ export async function reconstructSection(
     const { output, check: blend } = await interpolateAtCheckedBlend(
       {
         model: async (input, inputLive) => (await predictSection(model, input, shape, inputLive, options)).output,
-        pocs: async (input, inputLive) =>
-          interpolationMethods.pocs(input, shape, inputLive, { dt: blendCheck.sampleIntervalS }),
-        linear: async (input, inputLive) => interpolationMethods.linear(input, shape, inputLive),
+        ...classicalInterpolators(shape, blendCheck.sampleIntervalS),
       },
       section,
       shape,

@@ -281,3 +281,26 @@ describe('confinementTo', () => {
     }
   });
 });
+
+describe('confinementTo, a range of traces', () => {
+  // Ranges cut through the dead traces 8, 9 and 15, so that their windows and references come from outside the range.
+  const RANGES = [
+    { from: 0, to: 9 },
+    { from: 9, to: 15 },
+    { from: 15, to: 16 },
+    { from: 16, to: shape.traces },
+  ];
+
+  it.each(['denoise', 'interpolate'] as const)('joins into the whole section %s result, bit for bit', (task) => {
+    const { section, live } = mutedSection();
+    const output = withInventedEnergy(section);
+    const options = { task, sampleIntervalS: DT };
+    const whole = confineToInput(section, output, shape, live, options);
+    const joined = new Float32Array(whole.length);
+    for (const range of RANGES) {
+      const part = output.slice(range.from * shape.samples, range.to * shape.samples);
+      joined.set(confinementTo(section, shape, live, options, range)(part), range.from * shape.samples);
+    }
+    expect(joined).toEqual(whole);
+  });
+});

@@ -77,41 +77,54 @@ export function confineToInput(
   return confinementTo(section, shape, live, options)(output);
 }
 
+/** [from, to): traces of a section. */
+export interface TraceRange {
+  from: number;
+  to: number;
+}
+
 /**
  * confineToInput for several outputs of one input (a result and the model's full-strength result): what depends on
- * the input alone (its live windows, its band energies) is worked out once.
+ * the input alone (its live windows, its band energies) is worked out once. With `traces`, the outputs hold only
+ * those traces of the section and so does the result: each trace is confined on its own (its window and its band
+ * reference come from the whole input, a dead trace's from its live neighbours wherever they are), so ranges
+ * confined apart (compute/confinement) join into exactly the whole section's result.
  */
 export function confinementTo(
   section: Float32Array,
   shape: SectionShape,
   live: TraceMask,
   options: ConfineOptions,
+  traces: TraceRange = { from: 0, to: shape.traces },
 ): (output: Float32Array) => Float32Array {
+  const { from, to } = traces;
   const windows = liveWindows(section, shape, live);
-  if (windows === null) return () => Float32Array.from(section);
+  if (windows === null) return () => section.slice(from * shape.samples, to * shape.samples);
   const changes = (t: number): boolean => (options.task === 'denoise' ? live[t] === 1 : live[t] === 0);
-  const traceOf = (values: Float32Array, t: number): Float32Array =>
-    values.subarray(t * shape.samples, (t + 1) * shape.samples);
+  const inputTrace = (t: number): Float32Array => section.subarray(t * shape.samples, (t + 1) * shape.samples);
   const capLowBands = lowBandCap(section, shape, live, options.sampleIntervalS);
+  const inRange = Array.from({ length: to - from }, (_, k) => from + k);
   return (output) => {
     const result = Float32Array.from(output);
-    keepUnchangedTraces(result, section, shape, (t) => !changes(t));
-    const zeroMutes = (traces: readonly number[]): void => {
-      for (const t of traces) {
-        const trace = traceOf(result, t);
+    const resultTrace = (t: number): Float32Array =>
+      result.subarray((t - from) * shape.samples, (t - from + 1) * shape.samples);
+    for (const t of inRange) if (!changes(t)) resultTrace(t).set(inputTrace(t));
+    const zeroMutes = (changed: readonly number[]): void => {
+      for (const t of changed) {
+        const trace = resultTrace(t);
         const { start, end } = windows[t]!;
         trace.fill(0, 0, start);
         trace.fill(0, end);
-        if (live[t]) zeroMutedRuns(traceOf(section, t), trace, start, end);
+        if (live[t]) zeroMutedRuns(inputTrace(t), trace, start, end);
       }
     };
     // The cap spreads a little energy back into the mutes, and cutting a mute back out adds a little below the band:
     // alternating converges (measured: within 1.3x of the input's own noise in 6 passes), and the last step leaves
     // the mutes exact. Each pass works only on the traces the previous one changed.
-    let pending = [...live.keys()].filter(changes);
+    let pending = inRange.filter(changes);
     for (let pass = 0; pass < CAP_PASSES && pending.length > 0; pass++) {
       zeroMutes(pending);
-      pending = capLowBands(result, pending);
+      pending = capLowBands(resultTrace, pending);
     }
     zeroMutes(pending);
     return result;
@@ -156,17 +169,6 @@ function neighbours(liveTraces: readonly number[], t: number): [number | null, n
     before = candidate;
   }
   return [before, null];
-}
-
-function keepUnchangedTraces(
-  result: Float32Array,
-  section: Float32Array,
-  shape: SectionShape,
-  unchanged: (t: number) => boolean,
-): void {
-  for (let t = 0; t < shape.traces; t++) {
-    if (unchanged(t)) result.set(section.subarray(t * shape.samples, (t + 1) * shape.samples), t * shape.samples);
-  }
 }
 
 /** Runs of MUTE_RUN or more exact zeros of the input inside [start, end) stay zero in the output. */
@@ -234,14 +236,14 @@ class TimeWindows {
 /**
  * The cap of the low bands: in each band, each window of each trace, where the output holds more energy than the
  * reference (the trace's input, or for a dead trace its live neighbours' mean), the output's part in the band is scaled
- * down to match. It works on the traces given and answers those it changed.
+ * down to match. It works on the traces given (`outputTrace`: trace t of the output) and answers those it changed.
  */
 function lowBandCap(
   section: Float32Array,
   shape: SectionShape,
   live: TraceMask,
   dt: number,
-): (result: Float32Array, traces: readonly number[]) => number[] {
+): (outputTrace: (t: number) => Float32Array, traces: readonly number[]) => number[] {
   const windows = new TimeWindows(Math.min(shape.samples, Math.max(8, Math.round(WINDOW_S / dt))), shape.samples);
   const bands = new BandSplitter(
     lowBands(LOW_BAND_TOP_HZ).filter((corners) => corners[0] < 0.5 / dt),
@@ -253,20 +255,27 @@ function lowBandCap(
     bands.split(values);
     return bands.gains.map((_, b) => windows.energies(bands.decimated(b), bands.step));
   };
-  const trace = (values: Float32Array, t: number): Float32Array =>
-    values.subarray(t * shape.samples, (t + 1) * shape.samples);
   const liveTraces = [...live.keys()].filter((t) => live[t]);
-  // Window energies of the input's bands, per live trace: energyOfLive.get(t)[band][window].
-  const energyOfLive = new Map(liveTraces.map((t) => [t, energiesOf(trace(section, t))]));
+  // Window energies of the input's bands per live trace, [band][window], worked out when a trace first needs them:
+  // a range of traces (confinementTo) needs only its own and its dead traces' neighbours'.
+  const inputEnergies = new Map<number, Float64Array[]>();
+  const energyOfLive = (t: number): Float64Array[] => {
+    let energies = inputEnergies.get(t);
+    if (energies === undefined) {
+      energies = energiesOf(section.subarray(t * shape.samples, (t + 1) * shape.samples));
+      inputEnergies.set(t, energies);
+    }
+    return energies;
+  };
   const referenceOf = (t: number): Float64Array[] => {
-    const own = energyOfLive.get(t);
-    if (own) return own;
-    const sides = neighbours(liveTraces, t).flatMap((n) => (n === null ? [] : [energyOfLive.get(n)!]));
+    if (live[t]) return energyOfLive(t);
+    const sides = neighbours(liveTraces, t).flatMap((n) => (n === null ? [] : [energyOfLive(n)]));
     return sides[0]!.map((_, band) => neighbourMean(sides.map((side) => side[band]!)));
   };
-  return (result, traces) =>
+  return (outputTrace, traces) =>
     traces.filter((t) => {
-      const out = trace(result, t);
+      const out = outputTrace(t);
+      // Before the output's split: the reference may split the input, and bands.full reads the last split.
       const reference = referenceOf(t);
       const gains = energiesOf(out).map((energies, b) =>
         energies.map((energy, k) => (energy > reference[b]![k]! ? Math.sqrt(reference[b]![k]! / energy) : 1)),

@@ -1,6 +1,6 @@
 /**
  * The classical baselines, as the UI and the CLI offer them (`promethium denoise --method fx|median|fk`,
- * `promethium interpolate --method pocs|linear`). Every method of a kind has the same signature, and its options
+ * `promethium interpolate --method pocs|linear|slope`). Every method of a kind has the same signature, and its options
  * are all optional: the defaults suit typical post-stack data sampled at 4 ms (see each method's DEFAULTS).
  * Sections are trace-major Float32Arrays; masks have one entry per trace, 1 = live. Bad options or inputs throw a
  * `ProcessingInputError` (apiCode 'invalid-argument').
@@ -12,6 +12,7 @@ import { fkFilter, type FkFilterOptions } from './fkFilter';
 import { fxDecon, type FxDeconOptions } from './fxDecon';
 import { medianFilter, type MedianFilterOptions } from './medianFilter';
 import { pocsInterpolate, type PocsOptions } from './pocs';
+import { slopeInterpolate, type SlopeInterpolationOptions } from './slopeInterpolation';
 import { checkMask, checkSection } from './validation';
 
 export { bandpass, ormsbyGain, type BandpassOptions } from './bandpass';
@@ -19,6 +20,7 @@ export { dipFromVelocity, fkFilter, FK_DEFAULTS, type FkFilterOptions, type Velo
 export { fxDecon, FX_DECON_DEFAULTS, type FxDeconOptions } from './fxDecon';
 export { medianFilter, MEDIAN_DEFAULTS, type MedianFilterOptions } from './medianFilter';
 export { pocsInterpolate, POCS_DEFAULTS, type PocsOptions } from './pocs';
+export { slopeInterpolate, type SlopeInterpolationOptions } from './slopeInterpolation';
 export { ProcessingInputError } from './validation';
 
 export type DenoiseFunction<Options> = (section: Float32Array, shape: SectionShape, options?: Options) => Float32Array;
@@ -40,6 +42,7 @@ export interface DenoiseOptionsByMethod {
 export interface InterpolationOptionsByMethod {
   pocs: PocsOptions;
   linear: Record<string, never>;
+  slope: SlopeInterpolationOptions;
 }
 
 export type DenoiseMethodName = keyof DenoiseOptionsByMethod;
@@ -63,4 +66,5 @@ export const interpolationMethods: {
 } = {
   pocs: pocsInterpolate,
   linear: linearInterpolation,
+  slope: slopeInterpolate,
 };

@@ -9,6 +9,8 @@ source test/bench/gpu-setup.sh
 bundles=/tmp/promethium-compute
 mkdir -p "$bundles"
 for f in .gpu/compute*.xz; do xz -dc "$f" > "$bundles/$(basename "${f%.xz}")"; done
+# The confinement threads of the compute bundles (main/compute/confinement/), found next to them.
+cp .gpu/confinementWorker.cjs "$bundles/"
 export PROMETHIUM_BACKEND="${PROMETHIUM_BACKEND:-webgpu}" PROMETHIUM_DAWN_NODE=/tmp/dawn.node
 export PROMETHIUM_SQLITE_BINDING="$PWD/.gpu/better_sqlite3.node"
 compute=$(LC_ALL=C ls "$bundles"/compute*.cjs | paste -sd, -)

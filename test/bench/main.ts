@@ -20,18 +20,22 @@ function machine(): string {
   return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.versions.node}`;
 }
 
-/** Replaces (or appends) the section `## title` of BENCHMARKS.md. */
-function writeSection(title: string, suite: string, body: string): void {
+/**
+ * Replaces (or appends) the section `## title` of BENCHMARKS.md, its header naming the command as it was run (with its
+ * arguments, so that the figures can be reproduced).
+ */
+function writeSection(title: string, body: string): void {
   const file = 'BENCHMARKS.md';
   const current = existsSync(file)
     ? readFileSync(file, 'utf8')
     : '# Benchmarks\n\nMedians; ratios are peer time / our time.\n';
   const heading = `## ${title}`;
-  const section = `${heading}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; \`npm run bench -- ${suite}\`_\n\n${body}\n`;
+  const command = `npm run bench -- ${process.argv.slice(2).join(' ')}`;
+  const section = `${heading}\n\n_${new Date().toISOString().slice(0, 10)}, ${machine()}; \`${command}\`_\n\n${body.trimEnd()}\n`;
   const start = current.indexOf(heading);
   if (start < 0) return writeFileSync(file, `${current.trimEnd()}\n\n${section}`);
   const next = current.indexOf('\n## ', start + heading.length);
-  writeFileSync(file, current.slice(0, start) + section + (next < 0 ? '' : current.slice(next + 1)));
+  writeFileSync(file, current.slice(0, start) + section + (next < 0 ? '' : `\n${current.slice(next + 1)}`));
 }
 
 async function main(): Promise<void> {
@@ -43,37 +47,37 @@ async function main(): Promise<void> {
       if (large) results.push(await benchCube('5 GB', [1000, 1000, 1250], false));
       const report = segyReport(results);
       console.log(report);
-      writeSection('SEG-Y engine', 'segy', report);
+      writeSection('SEG-Y engine', report);
       break;
     }
     case 'mseed': {
       const report = await benchMseed();
       console.log(report);
-      writeSection('miniSEED reader', 'mseed', report);
+      writeSection('miniSEED reader', report);
       break;
     }
     case 'passive-denoise': {
       const report = await benchPassiveDenoise();
       console.log(report);
-      writeSection('Spectrogram denoising of miniSEED recordings', 'passive-denoise', report);
+      writeSection('Spectrogram denoising of miniSEED recordings', report);
       break;
     }
     case 'quality': {
       if (args.includes('--interpolation')) {
         const report = await benchInterpolationQuality();
         console.log(report);
-        writeSection('Interpolation quality, test-time adaptation', 'quality --interpolation', report);
+        writeSection('Interpolation quality, test-time adaptation', report);
         break;
       }
       const report = await benchQuality();
       console.log(report);
-      writeSection('Reconstruction quality', 'quality', report);
+      writeSection('Reconstruction quality', report);
       break;
     }
     case 'pinn': {
       const report = await benchPinn();
       console.log(report);
-      writeSection('PINN against its backbone', 'pinn', report);
+      writeSection('PINN against its backbone', report);
       break;
     }
     case 'ml': {
@@ -89,7 +93,7 @@ async function main(): Promise<void> {
       }
       const report = `${formatMlMeasurement(await measureMlPerformance())}\n\n${note}`;
       console.log(report);
-      writeSection('ML engine on the CPU', 'ml', report);
+      writeSection('ML engine on the CPU', report);
       break;
     }
     case 'viewer': {
@@ -97,13 +101,13 @@ async function main(): Promise<void> {
       const { benchViewer } = await import('./viewer');
       const report = await benchViewer();
       console.log(report);
-      writeSection('Viewer', 'viewer', report);
+      writeSection('Viewer', report);
       break;
     }
     case 'wave': {
       const report = benchWave(Number(args[0] ?? 2));
       console.log(report);
-      writeSection('Wave-equation modelling and the velocity baseline', 'wave', report);
+      writeSection('Wave-equation modelling and the velocity baseline', report);
       break;
     }
     case 'wave-gpu':
@@ -114,21 +118,21 @@ async function main(): Promise<void> {
       const { benchApply, parseApplyBenchArgs } = await import('./apply');
       const { report, backend } = await benchApply(parseApplyBenchArgs(args));
       console.log(report);
-      writeSection(`Apply to volume (${backend} backend)`, 'apply', report);
+      writeSection(`Apply to volume (${backend} backend)`, report);
       break;
     }
     case 'multigpu': {
       const { benchMultiGpu } = await import('./multiGpu');
       const report = await benchMultiGpu(Number(args[0] ?? 16));
       console.log(report);
-      writeSection('Apply to volume over several GPUs', 'multigpu', report);
+      writeSection('Apply to volume over several GPUs', report);
       break;
     }
     case 'multigpu-train': {
       const { benchMultiGpuTraining } = await import('./multiGpuTraining');
       const report = await benchMultiGpuTraining(args[0] ?? 'unet-small');
       console.log(report);
-      writeSection('Training over several GPUs', 'multigpu-train', report);
+      writeSection('Training over several GPUs', report);
       break;
     }
     case 'cluster': {
@@ -138,19 +142,19 @@ async function main(): Promise<void> {
         const { benchCluster } = await import('./cluster');
         const report = await benchCluster();
         console.log(report);
-        writeSection('Apply to volume on a Slurm cluster', 'cluster', report);
+        writeSection('Apply to volume on a Slurm cluster', report);
       }
       if (runs('import')) {
         const { benchClusterImport } = await import('./clusterImport');
         const report = await benchClusterImport();
         console.log(report);
-        writeSection('Import on a Slurm cluster', 'cluster import', report);
+        writeSection('Import on a Slurm cluster', report);
       }
       if (runs('training')) {
         const { benchClusterTraining } = await import('./clusterTrain');
         const report = await benchClusterTraining();
         console.log(report);
-        writeSection('Training on a Slurm cluster', 'cluster training', report);
+        writeSection('Training on a Slurm cluster', report);
       }
       break;
     }

@@ -12,6 +12,7 @@ import { cp, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { compareAdaptedDenoiser } from '../../main/ml/adaptChoice';
+import { BLENDS } from '../../main/ml/blendCheck';
 import {
   ADAPT_PANELS,
   adaptInterpolator,
@@ -298,8 +299,9 @@ export function defaultInterpolation(
   seconds: number,
   costs: string[],
 ): AdaptingMethod {
+  const without = BLENDS.filter((w) => w.slope === 0);
   return {
-    async adaptTo(dataset, corrupted, corruption) {
+    async adaptTo(dataset, corrupted, corruption): ReturnType<AdaptingMethod['adaptTo']> {
       const started = performance.now();
       const panels = corrupted.map(({ input, live }, p) => ({ section: input, shape: dataset.panels[p]!.shape, live }));
       const trained = spreadPanels(panels, ADAPT_PANELS);
@@ -319,8 +321,17 @@ export function defaultInterpolation(
         fillSeconds += (performance.now() - fillStarted) / 1000;
         return choice.output;
       };
+      // The same adapted model choosing among the blends of before slope-steered interpolation: what it adds.
+      const runBefore: Method = async (input, shape, live, dt) =>
+        (
+          await interpolateWithAdaptedChoice(
+            { base, adapted: adapted.model },
+            { section: input, shape, live },
+            { scale: robustAmplitudeScale(input, shape), sampleIntervalS: dt, rankedBlends: without },
+          )
+        ).output;
       return {
-        runs: { '': run },
+        runs: { '': run, [BEFORE_SLOPES_SUFFIX]: runBefore },
         dispose: async () => {
           const cost = `${dataset.name}, ${corruption}, adapt ${seconds} s, ${corrupted.length} panels: fine-tuning ${adaptedAfter.toFixed(0)} s (${adapted.steps} steps on ${trained.length} panels), filling with the choice ${fillSeconds.toFixed(0)} s; adapted model chosen on ${adaptedPanels} of ${panels.length} panels`;
           console.log(`default interpolate: ${cost}`);
@@ -378,24 +389,19 @@ async function interpolationRows(
     'no-op': async (input) => input,
     linear: async (input, shape, live) => interpolationMethods.linear(input, shape, live),
     POCS: async (input, shape, live, dt) => interpolationMethods.pocs(input, shape, live, { dt }),
+    [SLOPE_ROW]: async (input, shape, live) => interpolationMethods.slope(input, shape, live),
     [interp]: modelMethod(interpolator, 'interpolate', false),
     [`${interp} + TTA`]: modelMethod(interpolator, 'interpolate', true),
     [`${interp}, blend checked`]: modelMethod(interpolator, 'interpolate', false, true),
     [`${interp} + TTA, blend checked`]: modelMethod(interpolator, 'interpolate', true, true),
     [`${interp} after adapt to this survey`]: adaptedModelMethod(interpolatorDir, interpolator, 'interpolate', adapt),
     [DEFAULT_INTERPOLATE_ROW]: defaultInterpolation(interpolatorDir, interpolator, DEFAULT_ADAPT_SECONDS, costs),
-    // A shorter box next to the default, to see what the time buys.
-    [`interpolate --adapt-seconds ${SHORT_ADAPT_SECONDS}`]: defaultInterpolation(
-      interpolatorDir,
-      interpolator,
-      SHORT_ADAPT_SECONDS,
-      costs,
-    ),
   };
 }
 
-const SHORT_ADAPT_SECONDS = 10;
 const DEFAULT_INTERPOLATE_ROW = `default interpolate (adapt ${DEFAULT_ADAPT_SECONDS} s + blend check)`;
+const BEFORE_SLOPES_SUFFIX = ', blends without slope-steered (before)';
+const SLOPE_ROW = 'slope-steered';
 
 export async function qualityMethods(modelsDir: string, adapt: FineTuneSettings = BENCH_ADAPT): Promise<MethodTable> {
   const autoencoder = await loadInferenceModel(path.join(modelsDir, QUALITY_MODELS.autoencoder));
@@ -563,7 +569,7 @@ export async function benchQuality(): Promise<string> {
     "unless SURE's estimate of the adapted model's error above 12 Hz on the case's panels is at least 5 % lower.",
     '',
     '"blend checked": the interpolator as the app applies it by default (main/ml/blendCheck.ts): live traces are hidden',
-    "in blocks shaped like the panel's own gaps, the model (with TTA), POCS, linear interpolation and blends of the",
+    "in blocks shaped like the panel's own gaps, the model (with TTA), POCS, linear and slope-steered interpolation and blends of the",
     'model with each fill them back in, and the blend that restores them best fills the real gaps. No clean data is used.',
     '',
     `Cases won, per method: ${winCounts(rows)}.`,
@@ -584,6 +590,26 @@ function winCounts(rows: readonly QualityRow[]): string {
     .sort((a, b) => b[1] - a[1])
     .map(([method, count]) => `${method} ${count}`)
     .join(', ');
+}
+
+/** Per case: the default's margin over the better of linear and POCS, before and with slope-steered interpolation. */
+function marginsOverClassical(rows: readonly QualityRow[]): string[] {
+  const lines = [
+    '| dataset | corruption | best of linear, POCS | slope-steered alone | default before | default | margin before | margin |',
+    '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |',
+  ];
+  for (const key of new Set(rows.map((r) => `${r.dataset}\u0000${r.corruption}`))) {
+    const group = rows.filter((r) => `${r.dataset}\u0000${r.corruption}` === key);
+    const snr = (method: string) => group.find((r) => r.method === method)?.snrDb ?? Number.NaN;
+    const classical = Math.max(snr('linear'), snr('POCS'));
+    const before = snr(`${DEFAULT_INTERPOLATE_ROW}${BEFORE_SLOPES_SUFFIX}`);
+    const after = snr(DEFAULT_INTERPOLATE_ROW);
+    const signed = (db: number) => `${db >= 0 ? '+' : ''}${db.toFixed(2)}`;
+    lines.push(
+      `| ${group[0]!.dataset} | ${group[0]!.corruption} | ${classical.toFixed(2)} | ${snr(SLOPE_ROW).toFixed(2)} | ${before.toFixed(2)} | ${after.toFixed(2)} | ${signed(before - classical)} | ${signed(after - classical)} |`,
+    );
+  }
+  return lines;
 }
 
 /**
@@ -612,12 +638,21 @@ export async function benchInterpolationQuality(): Promise<string> {
     `"${DEFAULT_INTERPOLATE_ROW}": \`promethium interpolate\` as it runs by default (main/ml/adaptation): ${interp}`,
     `fine-tuned for ${DEFAULT_ADAPT_SECONDS} s of wall-clock training on up to ${ADAPT_PANELS} of the case's corrupted panels, live traces hidden in the`,
     "shape of the panels' own missing ones (random, decimation, gaps: maskStatistics.ts), with the live traces of the",
-    "blend check's first fold kept out; then on each panel the base and the adapted model, each with POCS, linear and",
-    'their blends, are scored on those held-out traces, and the best fills the gaps. "blend checked": the base model with',
+    "blend check's first fold kept out; then on each panel the base and the adapted model, each with POCS, linear,",
+    'slope-steered and their blends, are scored on those held-out traces, and the best fills the gaps (a blend with',
+    'slope-steered must win by 0.5 dB: SLOPE_MARGIN_DB). "blend checked": the base model with',
     'the blend check alone (`--no-adapt`). "after adapt to this survey": fine-tuned for',
     `${BENCH_ADAPT.seconds} s on every panel with random hidden traces and used alone, unchecked. No clean data is used by any row.`,
+    `"${SLOPE_ROW}": interpolation along the local slopes of the live traces (main/processing/slopeInterpolation.ts), one`,
+    'of the blend check\'s candidates since this run; "default ..., blends without slope-steered (before)": the same',
+    'adapted model choosing among the blends of before it (the model, POCS and linear), so the two default rows differ',
+    'only by the new candidate.',
     '',
-    'What the default cost on this CPU (wall clock, shared machine):',
+    'Margin of the default over the better of linear and POCS on the true gaps (dB):',
+    '',
+    ...marginsOverClassical(rows),
+    '',
+    "What the default cost on this CPU (wall clock, shared machine; the filling time includes the before row's choice):",
     '',
     ...costs.map((cost) => `- ${cost}`),
     '',

@@ -229,7 +229,7 @@ describe.skipIf(!hasChromium || !hasTestdata)('one-click reconstruction and the 
       expect(filled).toBeGreaterThan(0);
       expect(snr).toMatch(/dB|—/);
       // The one-click interpolation runs the bundled model with the blend check: the row names what filled the gaps.
-      expect(blend).toMatch(/(model|POCS|linear) \d+ %/);
+      expect(blend).toMatch(/(model|POCS|linear|slope-steered) \d+ %/);
       expect(blend).toMatch(/hidden traces restored at -?[\d.]+ dB|too few missing traces to copy/);
       await page().waitForTimeout(200);
       await session.screenshot('33-compare-interpolate');

@@ -56,7 +56,7 @@ describe.skipIf(!hasTestdata)('reconstruction on the command line', () => {
     const clean = await readAll(f3);
     const dead = [...mask.keys()].filter((i) => mask[i] === 0);
     const figures: Record<string, number> = {};
-    for (const method of ['pocs', 'linear']) {
+    for (const method of ['pocs', 'linear', 'slope']) {
       const out = path.join(work, `f3-${method}.sgy`);
       const run = promethium('interpolate', killed, out, '--method', method, '--json');
       expect(run.status, run.stderr).toBe(0);

@@ -2,6 +2,7 @@
  * The worker processes of a job spread over the GPUs in use (PROMETHIUM_GPUS, else every GPU:
  * main/ml/gpuAdapters.ts), each pinned to its GPU through its environment.
  */
+import { availableParallelism } from 'node:os';
 import type { BackendReport } from '../../../preload/contract';
 import { WORKER_GPU_VARIABLE } from '../../ml/gpuAdapters';
 import type { WorkerDevice } from './workerProcess';
@@ -9,6 +10,10 @@ import type { WorkerDevice } from './workerProcess';
 /** One worker per GPU in use; none where the backend runs on the CPU. */
 export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
   if (!report) return [];
+  // The workers share the cores: each confines on its share, less the thread feeding its GPU (compute/confinement).
+  const confinementThreads =
+    process.env.PROMETHIUM_CONFINEMENT_THREADS ||
+    String(Math.max(0, Math.floor(availableParallelism() / Math.max(1, report.gpus.length)) - 1));
   return report.gpus.map((index) => {
     return {
       label: `GPU ${index} (${report.adapters[index]?.name ?? 'unknown'})`,
@@ -19,6 +24,7 @@ export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
         // Vulkan's order, which Dawn lists, is untested: no machine with several GPUs was available.
         CUDA_VISIBLE_DEVICES: String(index),
         CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
+        PROMETHIUM_CONFINEMENT_THREADS: confinementThreads,
       },
     };
   });

@@ -5,23 +5,24 @@
  * the shape of the survey's own gaps, maskStatistics.ts) gains over the base model and the classical methods; on
  * pre-stack gathers it can lose (BENCHMARKS.md, quality bench). So the adapted model only competes: some live traces
  * (the first fold of the blend check's blocks, shaped like the gaps) are kept out of the fine-tuning, and the blend
- * check then scores the base model, the adapted model, POCS, linear interpolation and their blends on exactly those
- * traces. Whichever model's best blend restores them better fills the real gaps, with that blend. The classical
- * methods alone are among the blends, so the choice is never below the best of them on these traces: the blend
- * check's guarantee, on traces the adapted model never learnt from.
+ * check then scores the base model, the adapted model, POCS, linear and slope-steered interpolation and their blends
+ * on exactly those traces. Whichever model's best blend restores them better fills the real gaps, with that blend.
+ * The classical methods alone are among the blends, so the choice is never below the best of POCS and linear on these
+ * traces, nor more than the blend check's SLOPE_MARGIN_DB below slope-steered interpolation: the blend check's
+ * guarantee, on traces the adapted model never learnt from.
  */
 import { applyTraceMask, intersectTraceMasks, type TraceMask } from '../../signal/corruption';
 import type { SectionShape } from '../../signal/metrics';
-import { interpolationMethods } from '../../processing';
 import {
-  BLENDS,
   bestBlend,
+  classicalInterpolators,
   fillWithBlend,
   heldOutFolds,
   scoreBlends,
   type BlendCandidates,
   type BlendCheck,
   type BlendScores,
+  type BlendWeights,
   type Interpolator,
 } from '../blendCheck';
 import { reconstructSection } from '../inference';
@@ -106,20 +107,17 @@ function computedOnce(interpolate: Interpolator): Interpolator {
 
 function bestClassical(scores: BlendScores): number | null {
   if (!scores.snrDb) return null;
-  return Math.max(...BLENDS.flatMap((w, b) => (w.model === 0 && w.pocs + w.linear === 1 ? [scores.snrDb![b]!] : [])));
+  const { blends, snrDb } = scores;
+  return Math.max(...blends.flatMap((w, b) => (w.model === 0 && w.pocs + w.linear === 1 ? [snrDb[b]!] : [])));
 }
 
 export async function interpolateWithAdaptedChoice(
   models: { base: InferenceModel; adapted: InferenceModel },
   { section, shape, live }: InterpolationPanel,
-  options: { scale: AmplitudeScale; sampleIntervalS: number; tta?: boolean },
+  options: { scale: AmplitudeScale; sampleIntervalS: number; tta?: boolean; rankedBlends?: readonly BlendWeights[] },
 ): Promise<AdaptedChoice> {
-  const classical = {
-    pocs: computedOnce(async (input, inputLive) =>
-      interpolationMethods.pocs(input, shape, inputLive, { dt: options.sampleIntervalS }),
-    ),
-    linear: computedOnce(async (input, inputLive) => interpolationMethods.linear(input, shape, inputLive)),
-  };
+  const { pocs, linear, slope } = classicalInterpolators(shape, options.sampleIntervalS);
+  const classical = { pocs: computedOnce(pocs), linear: computedOnce(linear), slope: computedOnce(slope) };
   const candidatesOf = (loaded: InferenceModel): BlendCandidates => ({
     ...classical,
     model: async (input, inputLive) =>
@@ -135,7 +133,7 @@ export async function interpolateWithAdaptedChoice(
   });
   const base = candidatesOf(models.base);
   const adapted = candidatesOf(models.adapted);
-  const heldOut = { heldOut: [choiceTraces(live)] };
+  const heldOut = { heldOut: [choiceTraces(live)], rankedBlends: options.rankedBlends };
   const baseScores = await scoreBlends(base, section, shape, live, heldOut);
   const baseCheck = bestBlend(baseScores);
   const adaptedCheck = bestBlend(await scoreBlends(adapted, section, shape, live, heldOut));

@@ -58,6 +58,7 @@ export const CLASSICAL_METHODS: Record<ReconstructTask, { id: ReconstructionMeth
   interpolate: [
     { id: 'pocs', label: 'POCS interpolation' },
     { id: 'linear', label: 'Linear interpolation' },
+    { id: 'slope', label: 'Slope-steered interpolation' },
   ],
 };
 
