@@ -13,19 +13,25 @@
  * idle, do not keep it alive. The worker script is the bundle dist/confinementWorker.cjs next to this code's bundle;
  * where it is absent (the TypeScript sources under test) confinement runs in this thread. A thread that dies fails
  * the sections it was confining with an error saying so; the next section starts new threads.
+ *
+ * The same threads run the strength check's two lowpasses (ml/sure.ts), the other filtering of the compute process's
+ * main thread around a GPU: the section is cut into ranges of traces the same way, and bandpass filters each trace on
+ * its own, so that too is the in-thread result bit for bit.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
+import { bandpass, type BandpassOptions } from '../../processing/bandpass';
 import { confinementTo, type ConfineOptions, type TraceRange } from '../../processing/confineToInput';
 import type { SectionShape } from '../../signal/metrics';
 import { inferenceEngine, inferenceThreadCount, onnxThreadCount } from '../../ml/parallelInference';
+import type { SectionBandpass } from '../../ml/sure';
 
 /** A range of a section's traces to confine: the whole input, and the output's traces of the range. */
 export interface ConfinementTask {
-  id: number;
+  kind: 'confine';
   section: Float32Array;
   shape: SectionShape;
   live: Uint8Array;
@@ -34,7 +40,28 @@ export interface ConfinementTask {
   output: Float32Array;
 }
 
-export type ConfinementAnswer = { id: number; result: Float32Array } | { id: number; error: string };
+/** A range of a section's traces to bandpass (`section` holds only those traces). */
+export interface BandpassTask {
+  kind: 'bandpass';
+  section: Float32Array;
+  shape: SectionShape;
+  options: BandpassOptions;
+}
+
+export type ThreadTask = ConfinementTask | BandpassTask;
+
+export interface ThreadRequest {
+  id: number;
+  task: ThreadTask;
+}
+
+export type ThreadAnswer = { id: number; result: Float32Array } | { id: number; error: string };
+
+/** What a task does, in the errors that fail it. */
+const TASK_NAMES: Record<ThreadTask['kind'], string> = {
+  confine: 'confining the result to the input',
+  bandpass: "the strength check's lowpass",
+};
 
 /** Fewer traces than this in a range cost more in messages than they save (a 200-trace inline: 3 ranges). */
 export const MIN_TRACES_PER_RANGE = 64;
@@ -42,26 +69,32 @@ export const MIN_TRACES_PER_RANGE = 64;
 /** Confines an output of the section it was made for. */
 export type Confinement = (output: Float32Array) => Promise<Float32Array>;
 
+interface Waiting {
+  name: string;
+  resolve: (result: Float32Array) => void;
+  reject: (error: Error) => void;
+}
+
 /** One worker thread: tasks by id, answered in any order; a thread that dies fails everything it still owes. */
-class ConfinementThread {
+class ComputeThread {
   private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (r: Float32Array) => void; reject: (e: Error) => void }>();
+  private readonly pending = new Map<number, Waiting>();
   private nextId = 1;
-  private failure: Error | null = null;
+  private failure: string | null = null;
 
   constructor(script: string) {
     this.worker = new Worker(script);
     this.worker.unref();
-    this.worker.on('message', (answer: ConfinementAnswer) => {
+    this.worker.on('message', (answer: ThreadAnswer) => {
       const waiting = this.pending.get(answer.id);
       if (waiting === undefined) return;
       this.pending.delete(answer.id);
       if (this.pending.size === 0) this.worker.unref();
-      if ('error' in answer) waiting.reject(new Error(`confining the result to the input failed: ${answer.error}`));
+      if ('error' in answer) waiting.reject(new Error(`${waiting.name} failed: ${answer.error}`));
       else waiting.resolve(answer.result);
     });
-    this.worker.on('error', (error) => this.fail(`a confinement thread failed: ${error.message}`));
-    this.worker.on('exit', (code) => this.fail(`a confinement thread stopped (exit code ${code})`));
+    this.worker.on('error', (error) => this.fail(`a compute thread failed: ${error.message}`));
+    this.worker.on('exit', (code) => this.fail(`a compute thread stopped (exit code ${code})`));
   }
 
   get load(): number {
@@ -72,20 +105,22 @@ class ConfinementThread {
     return this.failure !== null;
   }
 
-  confine(task: Omit<ConfinementTask, 'id'>): Promise<Float32Array> {
-    if (this.failure !== null) return Promise.reject(this.failure);
+  /** Runs `task`, its `transfer` buffers moved to the thread (the caller no longer holds them). */
+  run(task: ThreadTask, transfer: ArrayBuffer[]): Promise<Float32Array> {
+    const name = TASK_NAMES[task.kind];
+    if (this.failure !== null) return Promise.reject(new Error(`${name} failed: ${this.failure}`));
     const id = this.nextId++;
     if (this.pending.size === 0) this.worker.ref(); // owed an answer: keep the process alive until it comes
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...task, id } satisfies ConfinementTask, [task.output.buffer as ArrayBuffer]);
+      this.pending.set(id, { name, resolve, reject });
+      this.worker.postMessage({ id, task } satisfies ThreadRequest, transfer);
     });
   }
 
   private fail(reason: string): void {
     if (this.failure !== null) return;
-    this.failure = new Error(`confining the result to the input failed: ${reason}`);
-    for (const waiting of this.pending.values()) waiting.reject(this.failure);
+    this.failure = reason;
+    for (const waiting of this.pending.values()) waiting.reject(new Error(`${waiting.name} failed: ${reason}`));
     this.pending.clear();
   }
 
@@ -94,11 +129,11 @@ class ConfinementThread {
   }
 }
 
-export class ConfinementPool {
-  private readonly threads: ConfinementThread[];
+export class ComputeThreadPool {
+  private readonly threads: ComputeThread[];
 
   constructor(script: string, size: number) {
-    this.threads = Array.from({ length: size }, () => new ConfinementThread(script));
+    this.threads = Array.from({ length: size }, () => new ComputeThread(script));
   }
 
   get broken(): boolean {
@@ -113,16 +148,35 @@ export class ConfinementPool {
     options: ConfineOptions,
     output: Float32Array,
   ): Promise<Float32Array> {
-    const result = new Float32Array(output.length);
     // postMessage clones a typed array's whole buffer: a view of a larger one is cut out once, not once per range.
     const input = section.byteLength === section.buffer.byteLength ? section : section.slice();
+    return this.byTraceRanges(shape, (thread, traces) => {
+      // Copies (the output's range is transferred, the input cloned): the caller keeps its arrays.
+      const part = output.slice(traces.from * shape.samples, traces.to * shape.samples);
+      return thread.run({ kind: 'confine', section: input, shape, live, options, traces, output: part }, [part.buffer]);
+    });
+  }
+
+  /** processing/bandpass.ts's bandpass of `section`, its traces cut into ranges filtered on the least busy threads. */
+  bandpass(section: Float32Array, shape: SectionShape, options: BandpassOptions): Promise<Float32Array> {
+    return this.byTraceRanges(shape, (thread, traces) => {
+      // A copy of the range, transferred: the caller keeps its array.
+      const part = section.slice(traces.from * shape.samples, traces.to * shape.samples);
+      const partShape = { traces: traces.to - traces.from, samples: shape.samples };
+      return thread.run({ kind: 'bandpass', section: part, shape: partShape, options }, [part.buffer]);
+    });
+  }
+
+  /** A section's result made of the results of its trace ranges, each run on the least busy thread. */
+  private async byTraceRanges(
+    shape: SectionShape,
+    runRange: (thread: ComputeThread, traces: TraceRange) => Promise<Float32Array>,
+  ): Promise<Float32Array> {
+    const result = new Float32Array(shape.traces * shape.samples);
     await Promise.all(
       traceRanges(shape.traces, this.threads.length).map(async (traces) => {
         const thread = this.threads.reduce((a, b) => (b.load < a.load ? b : a));
-        // Copies (the output's range is transferred, the input cloned): the caller keeps its arrays.
-        const part = output.slice(traces.from * shape.samples, traces.to * shape.samples);
-        const confined = await thread.confine({ section: input, shape, live, options, traces, output: part });
-        result.set(confined, traces.from * shape.samples);
+        result.set(await runRange(thread, traces), traces.from * shape.samples);
       }),
     );
     return result;
@@ -167,10 +221,10 @@ function networkThreads(backend: string | undefined): number {
   return inferenceEngine(backend).engine === 'onnx' ? onnxThreadCount() : inferenceThreadCount();
 }
 
-let shared: ConfinementPool | null = null;
+let shared: ComputeThreadPool | null = null;
 
-/** The process's confinement threads, or null where confinement runs in this thread. */
-function sharedPool(): ConfinementPool | null {
+/** The process's compute threads, or null where their work runs in this thread. */
+function sharedPool(): ComputeThreadPool | null {
   if (shared?.broken) {
     void shared.close();
     shared = null;
@@ -178,7 +232,7 @@ function sharedPool(): ConfinementPool | null {
   if (shared === null) {
     const script = confinementWorkerScript();
     const size = script === null ? 0 : confinementThreadCount(tf.getBackend());
-    if (script !== null && size > 0) shared = new ConfinementPool(script, size);
+    if (script !== null && size > 0) shared = new ComputeThreadPool(script, size);
   }
   return shared;
 }
@@ -198,3 +252,9 @@ export function confinementOnThreads(
   const confine = confinementTo(section, shape, live, options);
   return async (output) => confine(output);
 }
+
+/** bandpass on the compute threads where there are some, else in this thread (the strength check's lowpasses). */
+export const bandpassOnThreads: SectionBandpass = async (section, shape, options) => {
+  const pool = sharedPool();
+  return pool === null ? bandpass(section, shape, options) : pool.bandpass(section, shape, options);
+};
