@@ -17,7 +17,7 @@ import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
 import { seededRandom } from '../signal/random';
-import { bandpassOnThreads, confinementOnThreads } from './confinement/confinementThreads';
+import { bandpassOnThreads, confinementOnThreads } from './threads/computeThreads';
 import { sharedInferenceModel, sharedSurveyScale } from './inferenceCache';
 import type { JobContext } from './protocol';
 

@@ -1,14 +1,14 @@
 /**
- * Entry of a compute thread (bundled to dist/confinementWorker.cjs): confines a range of a section's traces to what
+ * Entry of a compute thread (bundled to dist/computeThreadWorker.cjs): confines a range of a section's traces to what
  * the input holds (processing/confineToInput.ts), or bandpasses one (the strength check's lowpass), and sends the
- * range back as a transferred Float32Array. See confinementThreads.ts for why.
+ * range back as a transferred Float32Array. See computeThreads.ts for why.
  */
 import { parentPort } from 'node:worker_threads';
 import { bandpass } from '../../processing/bandpass';
 import { confinementTo } from '../../processing/confineToInput';
-import type { ThreadAnswer, ThreadRequest, ThreadTask } from './confinementThreads';
+import type { ThreadAnswer, ThreadRequest, ThreadTask } from './computeThreads';
 
-if (parentPort === null) throw new Error('confinementWorker.ts runs only as a worker thread');
+if (parentPort === null) throw new Error('computeThreadWorker.ts runs only as a worker thread');
 const port = parentPort;
 
 function run(task: ThreadTask): Float32Array {

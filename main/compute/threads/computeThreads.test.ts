@@ -11,11 +11,11 @@ import { seededRandom } from '../../signal/random';
 import type { SectionShape } from '../../signal/metrics';
 import type { BandpassOptions } from '../../processing/bandpass';
 import { onnxRuntimeAvailable } from '../../ml/onnx/onnxRuntime';
-import { ComputeThreadPool, confinementThreadCount, MIN_TRACES_PER_RANGE, traceRanges } from './confinementThreads';
+import { ComputeThreadPool, computeThreadCount, MIN_TRACES_PER_RANGE, traceRanges } from './computeThreads';
 
-const folder = mkdtempSync(path.join(tmpdir(), 'promethium-confinement-'));
+const folder = mkdtempSync(path.join(tmpdir(), 'promethium-compute-threads-'));
 // The worker bundle as scripts/build.mjs makes it.
-const script = path.join(folder, 'confinementWorker.cjs');
+const script = path.join(folder, 'computeThreadWorker.cjs');
 const shape = { traces: 300, samples: 400 };
 const DT = 0.004;
 /** Dead traces, some of them on the border of the two ranges two threads get (150). */
@@ -59,7 +59,7 @@ const bandpassOnPool = (section: Float32Array, shape: SectionShape, options: Ban
 
 beforeAll(async () => {
   await build({
-    entryPoints: [path.join(__dirname, 'confinementWorker.ts')],
+    entryPoints: [path.join(__dirname, 'computeThreadWorker.ts')],
     outfile: script,
     bundle: true,
     platform: 'node',
@@ -165,25 +165,25 @@ describe("the strength check's lowpasses on compute threads", () => {
   });
 });
 
-describe('confinementThreadCount', () => {
+describe('computeThreadCount', () => {
   afterEach(() => vi.unstubAllEnvs());
   const cores = availableParallelism();
 
   it('leaves the thread that feeds a GPU its core', () => {
-    expect(confinementThreadCount('webgpu')).toBe(cores - 1);
+    expect(computeThreadCount('webgpu')).toBe(cores - 1);
   });
 
   it.skipIf(!onnxRuntimeAvailable().available)('takes only the cores ONNX Runtime leaves on the CPU', () => {
     vi.stubEnv('PROMETHIUM_INFERENCE_ENGINE', 'onnx');
-    expect(confinementThreadCount('wasm')).toBe(0);
+    expect(computeThreadCount('wasm')).toBe(0);
     vi.stubEnv('PROMETHIUM_INFERENCE_THREADS', '1');
-    expect(confinementThreadCount('wasm')).toBe(cores - 1);
+    expect(computeThreadCount('wasm')).toBe(cores - 1);
   });
 
-  it('follows PROMETHIUM_CONFINEMENT_THREADS, and names it when it is not a count', () => {
-    vi.stubEnv('PROMETHIUM_CONFINEMENT_THREADS', '3');
-    expect(confinementThreadCount('wasm')).toBe(3);
-    vi.stubEnv('PROMETHIUM_CONFINEMENT_THREADS', 'all');
-    expect(() => confinementThreadCount('webgpu')).toThrow('PROMETHIUM_CONFINEMENT_THREADS=all is not a whole number');
+  it('follows PROMETHIUM_COMPUTE_THREADS, and names it when it is not a count', () => {
+    vi.stubEnv('PROMETHIUM_COMPUTE_THREADS', '3');
+    expect(computeThreadCount('wasm')).toBe(3);
+    vi.stubEnv('PROMETHIUM_COMPUTE_THREADS', 'all');
+    expect(() => computeThreadCount('webgpu')).toThrow('PROMETHIUM_COMPUTE_THREADS=all is not a whole number');
   });
 });

@@ -1,22 +1,24 @@
 /**
- * Confinement (processing/confineToInput.ts) spread over worker threads. It is the largest CPU cost left around the
- * network (about half of the ~1.8 s per million samples of one core measured after the cuts in BENCHMARKS.md): on a
- * GPU machine, done in the compute process's main thread, it caps an apply far below what the GPU infers. Here each
- * section is cut into ranges of traces confined apart, and joined: confinementTo confines each trace on its own, so
- * the result is the in-thread result bit for bit. Inlines in flight (compute/applyVolume.ts) share the threads, and
- * the main thread meanwhile tiles, blends and feeds the GPU the next inlines.
+ * Compute threads: the per-trace work around the network spread over worker threads, bit for bit the in-thread result.
  *
- * The threads take the cores the network leaves: on a GPU backend every core but the main thread's; on the CPU
- * backends the inference threads (ONNX Runtime's or tfjs wasm's, parallelInference.ts) already take every core by
- * default, so confinement stays in this thread there (measured in BENCHMARKS.md). PROMETHIUM_CONFINEMENT_THREADS=<n>
- * sets the count (0: in this thread). The threads start on first use, are shared by every job of the process and,
- * idle, do not keep it alive. The worker script is the bundle dist/confinementWorker.cjs next to this code's bundle;
- * where it is absent (the TypeScript sources under test) confinement runs in this thread. A thread that dies fails
- * the sections it was confining with an error saying so; the next section starts new threads.
+ * Confinement (processing/confineToInput.ts) first. It is the largest CPU cost left around the network (about half of
+ * the ~1.8 s per million samples of one core measured after the cuts in BENCHMARKS.md): on a GPU machine, done in the
+ * compute process's main thread, it caps an apply far below what the GPU infers. Here each section is cut into ranges
+ * of traces confined apart, and joined: confinementTo confines each trace on its own, so the result is the in-thread
+ * result bit for bit. Inlines in flight (compute/applyVolume.ts) share the threads, and the main thread meanwhile
+ * tiles, blends and feeds the GPU the next inlines.
  *
  * The same threads run the strength check's two lowpasses (ml/sure.ts), the other filtering of the compute process's
  * main thread around a GPU: the section is cut into ranges of traces the same way, and bandpass filters each trace on
  * its own, so that too is the in-thread result bit for bit.
+ *
+ * The threads take the cores the network leaves: on a GPU backend every core but the main thread's; on the CPU
+ * backends the inference threads (ONNX Runtime's or tfjs wasm's, parallelInference.ts) already take every core by
+ * default, so this work stays in this thread there (measured in BENCHMARKS.md). PROMETHIUM_COMPUTE_THREADS=<n> sets
+ * the count (0: in this thread). The threads start on first use, are shared by every job of the process and, idle, do
+ * not keep it alive. The worker script is the bundle dist/computeThreadWorker.cjs next to this code's bundle; where it
+ * is absent (the TypeScript sources under test) the work runs in this thread. A thread that dies fails the sections
+ * it was working on with an error saying so; the next section starts new threads.
  */
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -197,18 +199,18 @@ export function traceRanges(traces: number, count: number): TraceRange[] {
 }
 
 /** The worker bundle next to this code's bundle (dist/), or null where there is none (TypeScript sources). */
-function confinementWorkerScript(): string | null {
-  const script = path.join(__dirname, 'confinementWorker.cjs');
+function computeThreadWorkerScript(): string | null {
+  const script = path.join(__dirname, 'computeThreadWorker.cjs');
   return existsSync(script) ? script : null;
 }
 
 /** The threads that confine beside a network on tfjs backend `backend`: the cores it leaves (see the header). */
-export function confinementThreadCount(backend: string | undefined): number {
-  const forced = process.env.PROMETHIUM_CONFINEMENT_THREADS;
+export function computeThreadCount(backend: string | undefined): number {
+  const forced = process.env.PROMETHIUM_COMPUTE_THREADS;
   if (forced !== undefined && forced !== '') {
     const count = Number(forced);
     if (!Number.isInteger(count) || count < 0) {
-      throw new Error(`PROMETHIUM_CONFINEMENT_THREADS=${forced} is not a whole number of threads`);
+      throw new Error(`PROMETHIUM_COMPUTE_THREADS=${forced} is not a whole number of threads`);
     }
     return count;
   }
@@ -230,15 +232,15 @@ function sharedPool(): ComputeThreadPool | null {
     shared = null;
   }
   if (shared === null) {
-    const script = confinementWorkerScript();
-    const size = script === null ? 0 : confinementThreadCount(tf.getBackend());
+    const script = computeThreadWorkerScript();
+    const size = script === null ? 0 : computeThreadCount(tf.getBackend());
     if (script !== null && size > 0) shared = new ComputeThreadPool(script, size);
   }
   return shared;
 }
 
 /**
- * confinementTo on the confinement threads where there are some (then each output's input energies are worked out
+ * confinementTo on the compute threads where there are some (then each output's input energies are worked out
  * again: in parallel, off this thread), else in this thread.
  */
 export function confinementOnThreads(
