@@ -204,7 +204,7 @@ function computeThreadWorkerScript(): string | null {
   return existsSync(script) ? script : null;
 }
 
-/** The threads that confine beside a network on tfjs backend `backend`: the cores it leaves (see the header). */
+/** The compute threads beside a network on tfjs backend `backend`: the cores it leaves (see the header). */
 export function computeThreadCount(backend: string | undefined): number {
   const forced = process.env.PROMETHIUM_COMPUTE_THREADS;
   if (forced !== undefined && forced !== '') {

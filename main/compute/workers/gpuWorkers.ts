@@ -10,7 +10,7 @@ import type { WorkerDevice } from './workerProcess';
 /** One worker per GPU in use; none where the backend runs on the CPU. */
 export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
   if (!report) return [];
-  // The workers share the cores: each confines on its share, less the thread feeding its GPU (compute/threads).
+  // The workers share the cores: each runs its compute threads on its share, less the thread feeding its GPU (compute/threads).
   const computeThreads =
     process.env.PROMETHIUM_COMPUTE_THREADS ||
     String(Math.max(0, Math.floor(availableParallelism() / Math.max(1, report.gpus.length)) - 1));
