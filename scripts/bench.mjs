@@ -12,8 +12,8 @@ await build({
   entryPoints: {
     bench: 'test/bench/main.ts',
     inferenceWorker: 'main/ml/inferenceWorker.ts',
-    // The confinement threads (main/compute/confinement/), found next to the bench and the compute bundles.
-    confinementWorker: 'main/compute/confinement/confinementWorker.ts',
+    // The compute threads (main/compute/threads/), found next to the bench and the compute bundles.
+    computeThreadWorker: 'main/compute/threads/computeThreadWorker.ts',
     // The worker processes of the multigpu suites (main/compute/workers/).
     applyWorker: 'main/compute/workers/applyWorker.ts',
     trainWorker: 'main/compute/workers/trainWorker.ts',
@@ -100,8 +100,8 @@ if (process.argv[2] === 'ml-gpu-prep') {
       'gpu-bench': 'test/bench/main.ts',
       'gpu-train': 'main/ml/bundled/gpuTrainMain.ts',
       'velocity-gpu': 'main/cli/velocityGpuMain.ts',
-      // The compute bundles' confinement threads: gpu-apply.sh puts it next to them.
-      confinementWorker: 'main/compute/confinement/confinementWorker.ts',
+      // The compute bundles' compute threads: gpu-apply.sh puts it next to them.
+      computeThreadWorker: 'main/compute/threads/computeThreadWorker.ts',
     }),
   );
   copyFileSync('node_modules/better-sqlite3/build/Release/better_sqlite3.node', '.gpu/better_sqlite3.node');
@@ -109,7 +109,7 @@ if (process.argv[2] === 'ml-gpu-prep') {
   const baseline = process.argv.indexOf('--baseline');
   if (baseline > 0) await buildComputeAt(process.argv[baseline + 1]);
   console.log(
-    'wrote .gpu/gpu-bench.cjs, gpu-train.cjs, velocity-gpu.cjs, confinementWorker.cjs, better_sqlite3.node and compute*.cjs(.map).xz: run ' +
+    'wrote .gpu/gpu-bench.cjs, gpu-train.cjs, velocity-gpu.cjs, computeThreadWorker.cjs, better_sqlite3.node and compute*.cjs(.map).xz: run ' +
       'test/bench/gpu.sh, gpu-train.sh, gpu-apply.sh or gpu-velocity.sh on a GPU machine',
   );
   process.exit(0);

@@ -33,10 +33,11 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
-  // The confinement threads of the compute process and the CLI (main/compute/confinement/).
+  // The compute threads of the compute process and the CLI: confinement, the strength check's lowpasses
+  // (main/compute/threads/).
   build({
     ...node,
-    entryPoints: { confinementWorker: 'main/compute/confinement/confinementWorker.ts' },
+    entryPoints: { computeThreadWorker: 'main/compute/threads/computeThreadWorker.ts' },
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),

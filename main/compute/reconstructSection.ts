@@ -17,7 +17,7 @@ import { averageAmplitudeSpectrum } from '../signal/spectrum';
 import { SurveyCache } from '../survey/cache';
 import { sampleIntervalSeconds } from '../survey/scalars';
 import { seededRandom } from '../signal/random';
-import { confinementOnThreads } from './confinement/confinementThreads';
+import { bandpassOnThreads, confinementOnThreads } from './threads/computeThreads';
 import { sharedInferenceModel, sharedSurveyScale } from './inferenceCache';
 import type { JobContext } from './protocol';
 
@@ -94,7 +94,7 @@ export async function reconstructor(
       patchScaling: loaded.patchScaling,
       tta: request.tta,
       ensemble: request.ensemble,
-      strengthCheck: request.fullStrength ? null : { sampleIntervalS: dt },
+      strengthCheck: request.fullStrength ? null : { sampleIntervalS: dt, bandpass: bandpassOnThreads },
       blendCheck: { sampleIntervalS: dt },
       onPatches,
     };

@@ -141,7 +141,7 @@ export async function reconstructSection(
   }
   const { output, uncertainty } = await predictSection(model, section, shape, live, options);
   return {
-    output: applyStrength(section, output, shape, live, checked.check.strength, check),
+    output: await applyStrength(section, output, shape, live, checked.check.strength, check),
     uncertainty,
     strength: checked.check,
     fullStrengthOutput: output,

@@ -149,7 +149,7 @@ describe('strength check', () => {
     const { input } = noisy(0);
     const options = { sampleIntervalS: dt };
     const { output, check } = await denoiseAtCheckedStrength(fx, input, shape, allLive, options);
-    const again = applyStrength(input, await fx(input), shape, allLive, check.strength, options);
+    const again = await applyStrength(input, await fx(input), shape, allLive, check.strength, options);
     for (let i = 0; i < output.length; i++) expect(again[i]).toBeCloseTo(output[i]!, 5);
   });
 });

@@ -19,7 +19,7 @@
  * reach it, s comes out too high and the check errs towards the denoiser.
  */
 import { STRENGTH_CHECK_LOW_CUT_HZ, type StrengthCheck } from '../../preload/contract';
-import { bandpass, ormsbyGain } from '../processing/bandpass';
+import { bandpass, ormsbyGain, type BandpassOptions } from '../processing/bandpass';
 import { fftSize } from '../signal/fft2d';
 import { selectKth } from '../common/selectKth';
 import { gaussian, seededRandom } from '../signal/random';
@@ -29,13 +29,24 @@ import type { SectionShape } from '../signal/metrics';
 /** The denoiser checked: a section of the same shape in, the denoised section out (deterministic). */
 export type Denoiser = (section: Float32Array) => Promise<Float32Array>;
 
+/** processing/bandpass.ts's bandpass, wherever it runs (compute/ hands one that filters on worker threads). */
+export type SectionBandpass = (
+  section: Float32Array,
+  shape: SectionShape,
+  options: BandpassOptions,
+) => Promise<Float32Array>;
+
 export interface StrengthOptions {
   sampleIntervalS: number;
   /** Removals below this frequency are kept unchecked (0: check everything). Default 12 Hz. */
   lowCutHz?: number;
   /** Seed of the Monte Carlo probe. */
   seed?: number;
+  /** Runs the check's lowpasses (each trace filtered on its own, so anywhere gives the same result). Default: here. */
+  bandpass?: SectionBandpass;
 }
+
+const bandpassHere: SectionBandpass = async (section, shape, options) => bandpass(section, shape, options);
 
 export type { StrengthCheck };
 
@@ -92,19 +103,19 @@ export function whiteNoiseRms(section: Float32Array, shape: SectionShape, live: 
 
 /** A lowpass along time and the diagonal of its matrix (the same for every sample). */
 interface Lowpass {
-  apply(section: Float32Array): Float32Array;
+  apply(section: Float32Array): Promise<Float32Array>;
   diagonal: number;
 }
 
 /** Lowpass below `lowCutHz`, with a linear ramp over the octave below it. */
-function lowpass(lowCutHz: number, shape: SectionShape, dt: number): Lowpass {
+function lowpass(lowCutHz: number, shape: SectionShape, dt: number, filter: SectionBandpass): Lowpass {
   const corners = [0, 0, lowCutHz / 2, lowCutHz] as const;
   // bandpass pads each trace to fftSize(2 samples) and truncates: the diagonal of that operator is the mean gain over
   // every bin of the padded transform (it is a section of a circulant matrix).
   const size = fftSize(2 * shape.samples);
   let gainSum = 0;
   for (let k = 0; k < size; k++) gainSum += ormsbyGain(Math.min(k, size - k) / (size * dt), corners);
-  return { apply: (section) => bandpass(section, shape, { corners, dt }), diagonal: gainSum / size };
+  return { apply: (section) => filter(section, shape, { corners, dt }), diagonal: gainSum / size };
 }
 
 /** The denoiser applied at the SURE-optimal strength (see the header), and the figures of the check. */
@@ -119,11 +130,13 @@ export async function denoiseAtCheckedStrength(
   const variance = noiseRms ** 2;
   const denoised = await denoise(section);
   const low = lowpassFor(shape, options);
-  const { lowApplied, lowScale, high } = splitRemoval(section, denoised, shape, low);
-  const divergence =
+  // The removal's lowpass (on worker threads where compute/ has some) overlaps the probe's run of the denoiser.
+  const [{ lowApplied, lowScale, high }, divergence] = await Promise.all([
+    splitRemoval(section, denoised, shape, low),
     variance > 0
-      ? await probeDivergences(denoise, section, denoised, shape, live, low, noiseRms, options.seed ?? 1)
-      : { high: 0, lowPerTrace: new Float64Array(shape.traces) };
+      ? probeDivergences(denoise, section, denoised, shape, live, low, noiseRms, options.seed ?? 1)
+      : { high: 0, lowPerTrace: new Float64Array(shape.traces) },
+  ]);
 
   const { lowHigh, highEnergy, lowEnergy, liveSamples } = removalProducts(lowApplied, high, shape, live);
   // div of the applied low removal: sum over traces of scale_t (tr L_t - div(L f)_t), the scales taken as fixed.
@@ -212,7 +225,7 @@ async function probeDivergences(
   const response = await denoise(probed);
   const change = new Float32Array(response.length);
   for (let i = 0; i < response.length; i++) change[i] = (response[i]! - denoised[i]!) / epsilon;
-  const changeLow = low ? low.apply(change) : new Float32Array(change.length);
+  const changeLow = low ? await low.apply(change) : new Float32Array(change.length);
   let high = 0;
   const lowPerTrace = new Float64Array(shape.traces);
   for (let t = 0; t < shape.traces; t++) {
@@ -230,21 +243,21 @@ async function probeDivergences(
  * Another result of the same denoiser (a Monte Carlo dropout mean) at a strength found by `denoiseAtCheckedStrength`,
  * applied the same way.
  */
-export function applyStrength(
+export async function applyStrength(
   section: Float32Array,
   denoised: Float32Array,
   shape: SectionShape,
   live: TraceMask,
   strength: number,
   options: StrengthOptions,
-): Float32Array {
-  const { lowApplied, high } = splitRemoval(section, denoised, shape, lowpassFor(shape, options));
+): Promise<Float32Array> {
+  const { lowApplied, high } = await splitRemoval(section, denoised, shape, lowpassFor(shape, options));
   return blend(section, lowApplied, high, strength, shape, live);
 }
 
 function lowpassFor(shape: SectionShape, options: StrengthOptions): Lowpass | null {
   const lowCutHz = options.lowCutHz ?? DEFAULT_LOW_CUT_HZ;
-  return lowCutHz > 0 ? lowpass(lowCutHz, shape, options.sampleIntervalS) : null;
+  return lowCutHz > 0 ? lowpass(lowCutHz, shape, options.sampleIntervalS, options.bandpass ?? bandpassHere) : null;
 }
 
 /**
@@ -254,14 +267,14 @@ function lowpassFor(shape: SectionShape, options: StrengthOptions): Lowpass | nu
  * subtraction). A swell burst the model removes matches the trace (factor near 1); low-frequency energy the model
  * invents does not (factor near 0), so it is not added to the section.
  */
-function splitRemoval(
+async function splitRemoval(
   section: Float32Array,
   denoised: Float32Array,
   shape: SectionShape,
   low: Lowpass | null,
-): { lowApplied: Float32Array; lowScale: Float64Array; high: Float32Array } {
+): Promise<{ lowApplied: Float32Array; lowScale: Float64Array; high: Float32Array }> {
   const removed = difference(section, denoised);
-  const lowApplied = low ? low.apply(removed) : new Float32Array(removed.length);
+  const lowApplied = low ? await low.apply(removed) : new Float32Array(removed.length);
   const high = difference(removed, lowApplied);
   const lowScale = new Float64Array(shape.traces);
   for (let t = 0; t < shape.traces; t++) {

@@ -88,7 +88,7 @@ export interface TraceRange {
  * the input alone (its live windows, its band energies) is worked out once. With `traces`, the outputs hold only
  * those traces of the section and so does the result: each trace is confined on its own (its window and its band
  * reference come from the whole input, a dead trace's from its live neighbours wherever they are), so ranges
- * confined apart (compute/confinement) join into exactly the whole section's result.
+ * confined apart (compute/threads) join into exactly the whole section's result.
  */
 export function confinementTo(
   section: Float32Array,

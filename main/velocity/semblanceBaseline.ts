@@ -9,16 +9,29 @@
  * column 5 the farthest is 200 m, against depths of 700 m), where semblance cannot tell velocities apart; the analysis
  * therefore runs at columns EDGE_COLUMNS..69-EDGE_COLUMNS and the columns outside take the nearest analysis. The
  * near-surface velocity comes from the direct wave (its moveout between two receivers), where no reflection exists.
+ *
+ * Two measures keep a flat-layered earth laterally constant, as it must be (without them the map of a flat model showed
+ * vertical bands of 150-400 m/s, the largest near the middle of the line):
+ *  - every analysis location uses the same offset range, the one the outermost location has (MAX_OFFSET_M). The middle
+ *    CMPs also reach 500-690 m, where post-critical reflections and head waves from the first strong contrast pull the
+ *    semblance maximum to other velocities than at the ends, and Dix amplifies that difference in the layer below;
+ *  - the picked stacking velocities are smoothed across neighbouring locations (LATERAL_SMOOTHING_COLUMNS) before Dix:
+ *    each location keeps its own reflection times, but a lone location's pick one trial velocity (50 m/s) off no
+ *    longer becomes a 200-400 m/s jump of interval velocity in a thin layer.
  * Like every stacking-velocity method it assumes flat layers; dips, faults and lateral changes are smeared.
  */
 import { dixIntervals, velocityAtDepths } from './dix';
 import { OPENFWI, OPENFWI_SOURCE_DELAY_S } from './openfwiLayout';
 import { semblancePanel, type CmpGather } from './semblance';
-import { eventPicks, pickVelocities } from './velocityPicking';
+import { eventPicks, pickVelocities, smoothLaterally } from './velocityPicking';
 
 const EDGE_COLUMNS = 15;
 const ANALYSIS_STEP_COLUMNS = 5;
 const SUPERGATHER_HALF_WIDTH = 8;
+/** The farthest offset of the outermost analysis location: source 0, midpoint at the far edge of its supergather. */
+const MAX_OFFSET_M = 2 * (EDGE_COLUMNS + SUPERGATHER_HALF_WIDTH) * OPENFWI.spacingM;
+/** Width (standard deviation of a Gaussian, in columns) over which picked stacking velocities are averaged. */
+const LATERAL_SMOOTHING_COLUMNS = 5;
 const TRIAL_VELOCITIES = Float32Array.from({ length: 65 }, (_, i) => 1400 + 50 * i);
 const SEMBLANCE_WINDOW_S = 0.02;
 /**
@@ -45,42 +58,67 @@ export function semblanceVelocityMap(shots: Float32Array): Float32Array {
   for (let c = EDGE_COLUMNS; c < cells - EDGE_COLUMNS; c += ANALYSIS_STEP_COLUMNS) analysisColumns.push(c);
   analysisColumns.push(cells - 1 - EDGE_COLUMNS);
   const directVelocities = sourceColumns.map((_, shot) => directWaveVelocity(shots, shot));
-  const profiles = analysisColumns.map((column) => {
-    const nearestShot = nearestIndex(sourceColumns, column);
-    return depthProfile(supergather(shots, column), directVelocities[nearestShot]!);
-  });
+  const analyses = analysisColumns.map((column) =>
+    analyseLocation(supergather(shots, column), directVelocities[nearestIndex(sourceColumns, column)]!),
+  );
+  const smoothedVelocities = smoothLaterally(
+    analysisColumns,
+    analyses.map((analysis) => analysis.stackingVelocities),
+    LATERAL_SMOOTHING_COLUMNS,
+  );
+  const profiles = analyses.map((analysis, i) => depthProfile(analysis, smoothedVelocities[i]!));
   return interpolateColumns(analysisColumns, profiles);
 }
 
-/** Interval velocity against depth (70 cells) at one analysis location. */
-function depthProfile(gather: CmpGather, nearSurfaceVelocity: number): Float32Array {
+/** What the semblance panel of one analysis location gives: its picked path and the reflections along it. */
+interface LocationAnalysis {
+  /** Picked stacking (RMS) velocity at every t0, m/s. */
+  readonly stackingVelocities: Float32Array;
+  readonly reflectionTimesS: readonly number[];
+  readonly nearSurfaceVelocity: number;
+}
+
+function analyseLocation(gather: CmpGather, nearSurfaceVelocity: number): LocationAnalysis {
   const panel = semblancePanel(gather, {
     velocities: TRIAL_VELOCITIES,
     windowS: SEMBLANCE_WINDOW_S,
     stretchMute: STRETCH_MUTE,
     noiseFloor: NOISE_FLOOR,
   });
-  const rms = pickVelocities(panel, {
+  const stackingVelocities = pickVelocities(panel, {
     startIndex: nearestIndex(TRIAL_VELOCITIES, nearSurfaceVelocity),
     increasePenalty: 0.02,
     decreasePenalty: 0.2,
     maxStep: 2,
   });
-  const picks = eventPicks(panel, rms, {
+  const reflections = eventPicks(panel, stackingVelocities, {
     minSeparationS: EVENT_SEPARATION_S,
     minRelativeSemblance: EVENT_MIN_SEMBLANCE,
     earliestS: EVENT_EARLIEST_S,
   });
+  return { stackingVelocities, reflectionTimesS: reflections.map((pick) => pick.timeS), nearSurfaceVelocity };
+}
+
+/**
+ * Interval velocity against depth (70 cells) at one analysis location: Dix between its reflections, with the stacking
+ * velocities given (the laterally smoothed ones) at their times.
+ */
+function depthProfile(analysis: LocationAnalysis, stackingVelocities: Float32Array): Float32Array {
+  const picks = analysis.reflectionTimesS.map((timeS) => ({
+    timeS,
+    velocity: stackingVelocities[Math.round(timeS / sampleIntervalS)]!,
+  }));
   const intervals = dixIntervals(picks, {
     minVelocity: TRIAL_VELOCITIES[0]!,
     maxVelocity: TRIAL_VELOCITIES[TRIAL_VELOCITIES.length - 1]!,
-    topVelocity: nearSurfaceVelocity,
+    topVelocity: analysis.nearSurfaceVelocity,
   });
   return velocityAtDepths(intervals, spacingM, cells);
 }
 
 /**
- * Every trace whose source-receiver midpoint lies within SUPERGATHER_HALF_WIDTH cells of `column`, differentiated in
+ * Every trace whose source-receiver midpoint lies within SUPERGATHER_HALF_WIDTH cells of `column` and whose offset is
+ * at most MAX_OFFSET_M, differentiated in
  * time: in 2D a point source leaves a slow tail behind every arrival (the 1 / sqrt(t^2 - r^2/c^2) Green's function),
  * the same on every trace, which would look perfectly coherent at every velocity; the derivative removes it.
  */
@@ -88,8 +126,9 @@ function supergather(shots: Float32Array, column: number): CmpGather {
   const picked: Array<{ shot: number; receiver: number; offsetM: number }> = [];
   sourceColumns.forEach((source, shot) => {
     for (let receiver = 0; receiver < cells; receiver++) {
-      if (Math.abs((source + receiver) / 2 - column) <= SUPERGATHER_HALF_WIDTH) {
-        picked.push({ shot, receiver, offsetM: Math.abs(receiver - source) * spacingM });
+      const offsetM = Math.abs(receiver - source) * spacingM;
+      if (Math.abs((source + receiver) / 2 - column) <= SUPERGATHER_HALF_WIDTH && offsetM <= MAX_OFFSET_M) {
+        picked.push({ shot, receiver, offsetM });
       }
     }
   });

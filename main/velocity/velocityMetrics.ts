@@ -46,3 +46,20 @@ export function velocityMapQuality(truth: Float32Array, predicted: Float32Array)
     ssim: structuralSimilarity(unit(truth), unit(predicted), { traces: side, samples: side }),
   };
 }
+
+/**
+ * How much a square map (z-major) varies along the line: the standard deviation across its columns, m/s, averaged over
+ * its depth rows. Zero for a flat-layered earth, so on such a model it measures an artefact of the method.
+ */
+export function meanLateralSpread(map: Float32Array): number {
+  const side = Math.round(Math.sqrt(map.length));
+  if (side * side !== map.length || side === 0)
+    throw new RangeError(`a velocity map of ${map.length} values is not square`);
+  let sum = 0;
+  for (let z = 0; z < side; z++) {
+    const row = map.subarray(z * side, (z + 1) * side);
+    const mean = row.reduce((a, b) => a + b, 0) / side;
+    sum += Math.sqrt(row.reduce((a, b) => a + (b - mean) ** 2, 0) / side);
+  }
+  return sum / side;
+}

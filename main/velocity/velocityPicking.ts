@@ -86,3 +86,28 @@ export function eventPicks(panel: SemblancePanel, path: Float32Array, options: E
   }
   return picks;
 }
+
+/**
+ * Picked stacking-velocity functions of analysis locations along a line (`positions`, in any unit), each averaged with
+ * its neighbours under a Gaussian of standard deviation `width` (same unit), t0 by t0. The squares are averaged, as Dix
+ * combines them (v^2 t0 is what grows with each layer). In a laterally constant earth every location sees the same
+ * function, so the average only removes each location's own picking error; where the earth changes it smears over
+ * about `width`, as the supergathers themselves already do.
+ */
+export function smoothLaterally(
+  positions: readonly number[],
+  velocities: readonly Float32Array[],
+  width: number,
+): Float32Array[] {
+  return positions.map((position) => {
+    const weights = positions.map((other) => Math.exp(-0.5 * ((other - position) / width) ** 2));
+    const total = weights.reduce((sum, weight) => sum + weight, 0);
+    const smoothed = new Float32Array(velocities[0]?.length ?? 0);
+    for (let k = 0; k < smoothed.length; k++) {
+      let sumSquares = 0;
+      velocities.forEach((path, j) => (sumSquares += weights[j]! * path[k]! ** 2));
+      smoothed[k] = Math.sqrt(sumSquares / total);
+    }
+    return smoothed;
+  });
+}

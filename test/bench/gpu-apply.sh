@@ -9,8 +9,9 @@ source test/bench/gpu-setup.sh
 bundles=/tmp/promethium-compute
 mkdir -p "$bundles"
 for f in .gpu/compute*.xz; do xz -dc "$f" > "$bundles/$(basename "${f%.xz}")"; done
-# The confinement threads of the compute bundles (main/compute/confinement/), found next to them.
-cp .gpu/confinementWorker.cjs "$bundles/"
+# The compute threads of the compute bundles (main/compute/threads/), found next to them. A baseline bundle built
+# before they were named so looks for confinementWorker.cjs, finds none and confines in its main thread.
+cp .gpu/computeThreadWorker.cjs "$bundles/"
 export PROMETHIUM_BACKEND="${PROMETHIUM_BACKEND:-webgpu}" PROMETHIUM_DAWN_NODE=/tmp/dawn.node
 export PROMETHIUM_SQLITE_BINDING="$PWD/.gpu/better_sqlite3.node"
 compute=$(LC_ALL=C ls "$bundles"/compute*.cjs | paste -sd, -)

@@ -10,9 +10,9 @@ import type { WorkerDevice } from './workerProcess';
 /** One worker per GPU in use; none where the backend runs on the CPU. */
 export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
   if (!report) return [];
-  // The workers share the cores: each confines on its share, less the thread feeding its GPU (compute/confinement).
-  const confinementThreads =
-    process.env.PROMETHIUM_CONFINEMENT_THREADS ||
+  // The workers share the cores: each runs its compute threads on its share, less the thread feeding its GPU (compute/threads).
+  const computeThreads =
+    process.env.PROMETHIUM_COMPUTE_THREADS ||
     String(Math.max(0, Math.floor(availableParallelism() / Math.max(1, report.gpus.length)) - 1));
   return report.gpus.map((index) => {
     return {
@@ -24,7 +24,7 @@ export function gpuWorkerDevices(report: BackendReport | null): WorkerDevice[] {
         // Vulkan's order, which Dawn lists, is untested: no machine with several GPUs was available.
         CUDA_VISIBLE_DEVICES: String(index),
         CUDA_DEVICE_ORDER: 'PCI_BUS_ID',
-        PROMETHIUM_CONFINEMENT_THREADS: confinementThreads,
+        PROMETHIUM_COMPUTE_THREADS: computeThreads,
       },
     };
   });

@@ -3,15 +3,19 @@ import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
 import { build } from 'esbuild';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { bandpass } from '../../processing/bandpass';
 import { confineToInput } from '../../processing/confineToInput';
+import { denoiseAtCheckedStrength } from '../../ml/sure';
 import { linearEventsSection } from '../../processing/testSections';
 import { seededRandom } from '../../signal/random';
+import type { SectionShape } from '../../signal/metrics';
+import type { BandpassOptions } from '../../processing/bandpass';
 import { onnxRuntimeAvailable } from '../../ml/onnx/onnxRuntime';
-import { ConfinementPool, confinementThreadCount, MIN_TRACES_PER_RANGE, traceRanges } from './confinementThreads';
+import { ComputeThreadPool, computeThreadCount, MIN_TRACES_PER_RANGE, traceRanges } from './computeThreads';
 
-const folder = mkdtempSync(path.join(tmpdir(), 'promethium-confinement-'));
+const folder = mkdtempSync(path.join(tmpdir(), 'promethium-compute-threads-'));
 // The worker bundle as scripts/build.mjs makes it.
-const script = path.join(folder, 'confinementWorker.cjs');
+const script = path.join(folder, 'computeThreadWorker.cjs');
 const shape = { traces: 300, samples: 400 };
 const DT = 0.004;
 /** Dead traces, some of them on the border of the two ranges two threads get (150). */
@@ -48,18 +52,21 @@ function inventedOutput(section: Float32Array): Float32Array {
   });
 }
 
-let pool: ConfinementPool;
+let pool: ComputeThreadPool;
+/** The threads the strength check's lowpasses run on in these tests. */
+const bandpassOnPool = (section: Float32Array, shape: SectionShape, options: BandpassOptions): Promise<Float32Array> =>
+  pool.bandpass(section, shape, options);
 
 beforeAll(async () => {
   await build({
-    entryPoints: [path.join(__dirname, 'confinementWorker.ts')],
+    entryPoints: [path.join(__dirname, 'computeThreadWorker.ts')],
     outfile: script,
     bundle: true,
     platform: 'node',
     format: 'cjs',
     logLevel: 'warning',
   });
-  pool = new ConfinementPool(script, 2);
+  pool = new ComputeThreadPool(script, 2);
 });
 
 afterAll(async () => {
@@ -108,36 +115,75 @@ describe('confinement threads', () => {
   it('fail the section with an error saying so when a thread dies, instead of waiting for it', async () => {
     const crashing = path.join(folder, 'crashingWorker.cjs');
     writeFileSync(crashing, "require('node:worker_threads').parentPort.on('message', () => process.exit(3));\n");
-    const broken = new ConfinementPool(crashing, 2);
+    const broken = new ComputeThreadPool(crashing, 2);
     const { section, live } = mutedSection();
     const options = { task: 'denoise', sampleIntervalS: DT } as const;
     await expect(broken.confine(section, shape, live, options, section)).rejects.toThrow(
-      'confining the result to the input failed: a confinement thread stopped (exit code 3)',
+      'confining the result to the input failed: a compute thread stopped (exit code 3)',
     );
     expect(broken.broken).toBe(true);
+    await expect(broken.bandpass(section, shape, { corners: [0, 0, 6, 12], dt: DT })).rejects.toThrow(
+      "the strength check's lowpass failed: a compute thread stopped (exit code 3)",
+    );
     await broken.close();
   });
 });
 
-describe('confinementThreadCount', () => {
+describe("the strength check's lowpasses on compute threads", () => {
+  const lowpass = { corners: [0, 0, 6, 12], dt: DT } as const;
+
+  it('bandpass a section exactly as this thread does, leaving the caller its array', async () => {
+    const { section } = mutedSection();
+    const input = inventedOutput(section);
+    const before = Float32Array.from(input);
+    const pooled = await pool.bandpass(input, shape, lowpass);
+    expect(pooled).toEqual(bandpass(input, shape, lowpass));
+    expect(input).toEqual(before);
+    expect(pooled).not.toEqual(input);
+  });
+
+  it('bandpass a view into a larger array, and a section too narrow to cut, as this thread does', async () => {
+    const { section } = mutedSection();
+    const narrow = { traces: 40, samples: shape.samples };
+    const view = section.subarray(100 * shape.samples, 140 * shape.samples);
+    expect(await pool.bandpass(view, narrow, lowpass)).toEqual(bandpass(view, narrow, lowpass));
+  });
+
+  it('give the strength check the same result and figures as in this thread', async () => {
+    const { section, live } = mutedSection();
+    const noisy = inventedOutput(section);
+    // A denoiser that removes part of the swell and of the noise: a trace-by-trace mix with a smoothed copy.
+    const denoise = async (input: Float32Array): Promise<Float32Array> =>
+      Float32Array.from(input, (v, i) => 0.5 * v + 0.25 * ((input[i - 1] ?? v) + (input[i + 1] ?? v)));
+    const inThread = await denoiseAtCheckedStrength(denoise, noisy, shape, live, { sampleIntervalS: DT });
+    const pooled = await denoiseAtCheckedStrength(denoise, noisy, shape, live, {
+      sampleIntervalS: DT,
+      bandpass: bandpassOnPool,
+    });
+    expect(pooled).toEqual(inThread);
+    expect(inThread.lowRemoval.some((v) => v !== 0)).toBe(true);
+  });
+});
+
+describe('computeThreadCount', () => {
   afterEach(() => vi.unstubAllEnvs());
   const cores = availableParallelism();
 
   it('leaves the thread that feeds a GPU its core', () => {
-    expect(confinementThreadCount('webgpu')).toBe(cores - 1);
+    expect(computeThreadCount('webgpu')).toBe(cores - 1);
   });
 
   it.skipIf(!onnxRuntimeAvailable().available)('takes only the cores ONNX Runtime leaves on the CPU', () => {
     vi.stubEnv('PROMETHIUM_INFERENCE_ENGINE', 'onnx');
-    expect(confinementThreadCount('wasm')).toBe(0);
+    expect(computeThreadCount('wasm')).toBe(0);
     vi.stubEnv('PROMETHIUM_INFERENCE_THREADS', '1');
-    expect(confinementThreadCount('wasm')).toBe(cores - 1);
+    expect(computeThreadCount('wasm')).toBe(cores - 1);
   });
 
-  it('follows PROMETHIUM_CONFINEMENT_THREADS, and names it when it is not a count', () => {
-    vi.stubEnv('PROMETHIUM_CONFINEMENT_THREADS', '3');
-    expect(confinementThreadCount('wasm')).toBe(3);
-    vi.stubEnv('PROMETHIUM_CONFINEMENT_THREADS', 'all');
-    expect(() => confinementThreadCount('webgpu')).toThrow('PROMETHIUM_CONFINEMENT_THREADS=all is not a whole number');
+  it('follows PROMETHIUM_COMPUTE_THREADS, and names it when it is not a count', () => {
+    vi.stubEnv('PROMETHIUM_COMPUTE_THREADS', '3');
+    expect(computeThreadCount('wasm')).toBe(3);
+    vi.stubEnv('PROMETHIUM_COMPUTE_THREADS', 'all');
+    expect(() => computeThreadCount('webgpu')).toThrow('PROMETHIUM_COMPUTE_THREADS=all is not a whole number');
   });
 });
