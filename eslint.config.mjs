@@ -35,6 +35,7 @@ export const MAIN_LAYERS = [
   ['wave'], // wave-equation modelling
   ['segy'], // the SEG-Y codec
   ['files'], // files written whole or not at all (temporary, fsync, rename, fsync of the folder)
+  ['threads'], // worker threads that owe answers by request id (inference, compute and view threads build on it)
   ['signal'], // signal-processing building blocks: metrics, masks, FFT, windows, spectra
   ['common'], // pure TypeScript shared with the renderer
 ];
