@@ -20,10 +20,10 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 import type { BackendReport } from '../../preload/contract';
+import { AnsweringThread, type ThreadProtocol } from '../threads/answeringThread';
 import { buildInferenceGraph, type InferenceGraph } from './inferenceGraph';
 import { patchBatcher } from './patchBatcher';
 import { createOnnxPredictor, onnxRuntimeAvailable, type OnnxPredictor } from './onnx/onnxRuntime';
@@ -45,70 +45,29 @@ type Request =
   | { type: 'model'; key: string; artifacts: tf.io.ModelArtifacts }
   | { type: 'predict'; batch: Float32Array; shape: Shape4 };
 
-/** One worker thread: requests by id, answered in any order; a dead thread fails everything it still owes. */
-class InferenceThread {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, { resolve: (m: FromWorker) => void; reject: (e: Error) => void }>();
-  private nextId = 1;
-  private failure: Error | null = null;
+/** Id 0 is the worker's start-up report: 'ready', or the error that keeps its wasm backend from starting. */
+const inferenceProtocol: ThreadProtocol<FromWorker, FromWorker> = {
+  outcome: (message) => {
+    if (message.type !== 'error') return message;
+    return new Error(message.id === 0 ? message.message : `inference worker: ${message.message}`);
+  },
+  thrown: (error) => error,
+  exited: (code) => new Error(`inference worker stopped (exit code ${code})`),
+};
+
+/** One inference worker thread and the model it holds. */
+class InferenceThread extends AnsweringThread<Request, FromWorker, FromWorker> {
+  /** The device of its wasm backend, once it has one (the process is kept alive until then). */
   readonly ready: Promise<string>;
   modelKey: string | null = null;
 
   constructor(script: string) {
-    // Referenced until it is ready (the caller awaits it), and later only while it owes answers.
-    this.worker = new Worker(script);
-    let started: (device: string) => void = () => undefined;
-    let refused: (error: Error) => void = () => undefined;
-    this.ready = new Promise<string>((resolve, reject) => {
-      started = resolve;
-      refused = reject;
+    super(script, inferenceProtocol);
+    this.ready = this.awaitStart().then((message) => {
+      if (message.type !== 'ready') throw new Error(`inference worker started with '${message.type}'`);
+      return message.device;
     });
     this.ready.catch(() => undefined);
-    this.worker.on('message', (message: FromWorker) => {
-      if (message.type === 'ready') {
-        if (this.pending.size === 0) this.worker.unref();
-        return started(message.device);
-      }
-      if (message.id === 0 && message.type === 'error') return this.fail(new Error(message.message), refused);
-      const waiting = this.pending.get(message.id);
-      if (waiting === undefined) return;
-      this.pending.delete(message.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if (message.type === 'error') waiting.reject(new Error(`inference worker: ${message.message}`));
-      else waiting.resolve(message);
-    });
-    this.worker.on('error', (error) => this.fail(error, refused));
-    this.worker.on('exit', (code) => this.fail(new Error(`inference worker stopped (exit code ${code})`), refused));
-  }
-
-  get load(): number {
-    return this.pending.size;
-  }
-
-  get broken(): boolean {
-    return this.failure !== null;
-  }
-
-  request(message: Request): Promise<FromWorker> {
-    if (this.failure !== null) return Promise.reject(this.failure);
-    const id = this.nextId++;
-    if (this.pending.size === 0) this.worker.ref(); // owed an answer: keep the process alive until it comes
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      this.worker.postMessage({ ...message, id } satisfies ToWorker);
-    });
-  }
-
-  private fail(error: Error, refused: (error: Error) => void): void {
-    if (this.failure !== null) return;
-    this.failure = error;
-    refused(error);
-    for (const waiting of this.pending.values()) waiting.reject(error);
-    this.pending.clear();
-  }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
   }
 }
 

@@ -88,6 +88,16 @@ describe('AnsweringThread', () => {
     expect(buffer.byteLength).toBe(0);
   });
 
+  it('rejects a request that cannot be sent, and owes nothing for it', async () => {
+    const thread = await startedThread();
+    const idle = referencedPorts();
+    await expect(thread.request({ delay: 0, value: 1, unclonable: () => 1 } as Ask)).rejects.toThrow(
+      'could not be cloned',
+    );
+    expect(thread.load).toBe(0);
+    expect(referencedPorts()).toBe(idle);
+  });
+
   it('keeps the process alive only while it owes an answer', async () => {
     const thread = await startedThread();
     const idle = referencedPorts();

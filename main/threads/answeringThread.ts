@@ -60,7 +60,11 @@ export class AnsweringThread<Request extends object, Answer extends { id: number
     if (this.failure !== null) return Promise.reject(this.failure);
     const id = this.nextId++;
     const answer = this.owe(id);
-    this.worker.postMessage({ ...message, id }, transfer);
+    try {
+      this.worker.postMessage({ ...message, id }, transfer);
+    } catch (error) {
+      this.settle(id, error as Error); // a message that cannot be cloned: owed no more
+    }
     return answer;
   }
 
@@ -83,11 +87,13 @@ export class AnsweringThread<Request extends object, Answer extends { id: number
   }
 
   private answered(answer: Answer): void {
-    const owed = this.owed.get(answer.id);
-    if (owed === undefined) return;
-    this.owed.delete(answer.id);
+    if (this.owed.has(answer.id)) this.settle(answer.id, this.protocol.outcome(answer));
+  }
+
+  private settle(id: number, outcome: Result | Error): void {
+    const owed = this.owed.get(id)!;
+    this.owed.delete(id);
     if (this.owed.size === 0) this.worker.unref();
-    const outcome = this.protocol.outcome(answer);
     if (outcome instanceof Error) owed.reject(outcome);
     else owed.resolve(outcome);
   }

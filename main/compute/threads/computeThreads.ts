@@ -23,13 +23,13 @@
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { bandpass, type BandpassOptions } from '../../processing/bandpass';
 import { confinementTo, type ConfineOptions, type TraceRange } from '../../processing/confineToInput';
 import type { SectionShape } from '../../signal/metrics';
 import { inferenceEngine, inferenceThreadCount, onnxThreadCount } from '../../ml/parallelInference';
 import type { SectionBandpass } from '../../ml/sure';
+import { AnsweringThread, type ThreadProtocol } from '../../threads/answeringThread';
 
 /** A range of a section's traces to confine: the whole input, and the output's traces of the range. */
 export interface ConfinementTask {
@@ -71,63 +71,25 @@ export const MIN_TRACES_PER_RANGE = 64;
 /** Confines an output of the section it was made for. */
 export type Confinement = (output: Float32Array) => Promise<Float32Array>;
 
-interface Waiting {
-  name: string;
-  resolve: (result: Float32Array) => void;
-  reject: (error: Error) => void;
-}
+const computeProtocol: ThreadProtocol<ThreadAnswer, Float32Array> = {
+  outcome: (answer) => ('error' in answer ? new Error(answer.error) : answer.result),
+  thrown: (error) => new Error(`a compute thread failed: ${error.message}`),
+  exited: (code) => new Error(`a compute thread stopped (exit code ${code})`),
+};
 
-/** One worker thread: tasks by id, answered in any order; a thread that dies fails everything it still owes. */
-class ComputeThread {
-  private readonly worker: Worker;
-  private readonly pending = new Map<number, Waiting>();
-  private nextId = 1;
-  private failure: string | null = null;
-
+/** One compute thread: its errors name the task they fail. */
+class ComputeThread extends AnsweringThread<Omit<ThreadRequest, 'id'>, ThreadAnswer, Float32Array> {
   constructor(script: string) {
-    this.worker = new Worker(script);
-    this.worker.unref();
-    this.worker.on('message', (answer: ThreadAnswer) => {
-      const waiting = this.pending.get(answer.id);
-      if (waiting === undefined) return;
-      this.pending.delete(answer.id);
-      if (this.pending.size === 0) this.worker.unref();
-      if ('error' in answer) waiting.reject(new Error(`${waiting.name} failed: ${answer.error}`));
-      else waiting.resolve(answer.result);
-    });
-    this.worker.on('error', (error) => this.fail(`a compute thread failed: ${error.message}`));
-    this.worker.on('exit', (code) => this.fail(`a compute thread stopped (exit code ${code})`));
-  }
-
-  get load(): number {
-    return this.pending.size;
-  }
-
-  get broken(): boolean {
-    return this.failure !== null;
+    super(script, computeProtocol);
   }
 
   /** Runs `task`, its `transfer` buffers moved to the thread (the caller no longer holds them). */
-  run(task: ThreadTask, transfer: ArrayBuffer[]): Promise<Float32Array> {
-    const name = TASK_NAMES[task.kind];
-    if (this.failure !== null) return Promise.reject(new Error(`${name} failed: ${this.failure}`));
-    const id = this.nextId++;
-    if (this.pending.size === 0) this.worker.ref(); // owed an answer: keep the process alive until it comes
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { name, resolve, reject });
-      this.worker.postMessage({ id, task } satisfies ThreadRequest, transfer);
-    });
-  }
-
-  private fail(reason: string): void {
-    if (this.failure !== null) return;
-    this.failure = reason;
-    for (const waiting of this.pending.values()) waiting.reject(new Error(`${waiting.name} failed: ${reason}`));
-    this.pending.clear();
-  }
-
-  terminate(): Promise<number> {
-    return this.worker.terminate();
+  async run(task: ThreadTask, transfer: ArrayBuffer[]): Promise<Float32Array> {
+    try {
+      return await this.request({ task }, transfer);
+    } catch (error) {
+      throw new Error(`${TASK_NAMES[task.kind]} failed: ${(error as Error).message}`);
+    }
   }
 }
 

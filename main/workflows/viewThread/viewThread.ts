@@ -14,8 +14,8 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { Worker } from 'node:worker_threads';
 import { PromethiumError, type ApiErrorShape } from '../../../preload/contract';
+import { AnsweringThread, type ThreadProtocol } from '../../threads/answeringThread';
 import { movedBuffers, viewReaders, type ViewKind, type ViewReads, type ViewResult } from './viewReads';
 
 export interface ViewReader {
@@ -40,56 +40,26 @@ const inThisThread: ViewReader = {
   close: async () => undefined,
 };
 
-interface Owed {
-  resolve: (result: ViewResult) => void;
-  reject: (error: Error) => void;
-}
+const viewProtocol: ThreadProtocol<FromViewThread, ViewResult> = {
+  outcome: (message) => (message.ok ? message.result : new PromethiumError(message.error.code, message.error.message)),
+  thrown: (error) => error,
+  exited: (code) => new Error(`the thread that computes the views stopped (exit code ${code}); try again`),
+};
 
 export class ViewThread implements ViewReader {
-  private worker: Worker | null = null;
-  private readonly owed = new Map<number, Owed>();
-  private nextId = 1;
+  private thread: AnsweringThread<Omit<ToViewThread, 'id'>, FromViewThread, ViewResult> | null = null;
 
   constructor(private readonly script: string) {}
 
   read<K extends ViewKind>(kind: K, request: ViewReads[K]['request']): Promise<ViewReads[K]['result']> {
-    const worker = this.worker ?? this.start();
-    const id = this.nextId++;
-    if (this.owed.size === 0) worker.ref(); // owed an answer: keep the process alive until it comes
-    return new Promise<ViewResult>((resolve, reject) => {
-      this.owed.set(id, { resolve, reject });
-      worker.postMessage({ id, kind, request } as ToViewThread, movedBuffers(request));
-    }) as Promise<ViewReads[K]['result']>;
+    // A thread that died failed what it owed; the next request starts a fresh one.
+    if (this.thread === null || this.thread.broken) this.thread = new AnsweringThread(this.script, viewProtocol);
+    return this.thread.request({ kind, request }, movedBuffers(request)) as Promise<ViewReads[K]['result']>;
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    if (worker) await worker.terminate();
-  }
-
-  private start(): Worker {
-    const worker = new Worker(this.script);
-    worker.on('message', (message: FromViewThread) => {
-      const owed = this.owed.get(message.id);
-      if (!owed) return;
-      this.owed.delete(message.id);
-      if (this.owed.size === 0) worker.unref();
-      if (message.ok) owed.resolve(message.result);
-      else owed.reject(new PromethiumError(message.error.code, message.error.message));
-    });
-    worker.on('error', (error) => this.stopped(worker, error));
-    worker.on('exit', (code) =>
-      this.stopped(worker, new Error(`the thread that computes the views stopped (exit code ${code}); try again`)),
-    );
-    this.worker = worker;
-    return worker;
-  }
-
-  /** A dead thread fails what it still owed; the next request starts a fresh one. */
-  private stopped(worker: Worker, error: Error): void {
-    if (this.worker === worker) this.worker = null;
-    for (const owed of this.owed.values()) owed.reject(error);
-    this.owed.clear();
+    const thread = this.thread;
+    this.thread = null;
+    if (thread) await thread.terminate();
   }
 }
