@@ -117,6 +117,9 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     await expect(page().getByTestId('velocity-residual').innerText()).resolves.toBe(
       `${(100 * build.relativeResidual).toFixed(1)} %`,
     );
+    // Built with the default source delay: the shots' time zero is the source's start, as in the network's training.
+    expect(build.sourceDelayMs).toBe(0);
+    await expect(page().getByTestId('velocity-source-delay-used').innerText()).resolves.toBe('0 ms');
   }, 420_000);
 
   it('draws the velocity section on a colour bar in m/s from the lowest to the highest velocity, beside semblance + Dix', async () => {
