@@ -224,9 +224,13 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     const refused = await page().evaluate(async () => {
       const api = (globalThis as unknown as PageGlobals).promethium;
       const [survey] = await api.survey.list();
-      return api.velocity.build({ surveyId: survey!.id, modelId: 'unet_denoise_v1' }).catch((e: Error) => e.message);
+      return Promise.all([
+        api.velocity.build({ surveyId: survey!.id, modelId: 'unet_denoise_v1' }).catch((e: Error) => e.message),
+        api.velocity.build({ surveyId: survey!.id, sourceDelayMs: 900 }).catch((e: Error) => e.message),
+      ]);
     });
-    expect(refused).toMatch(/is a denoise model, not a velocity ensemble/);
+    expect(refused[0]).toMatch(/is a denoise model, not a velocity ensemble/);
+    expect(refused[1]).toMatch(/^velocity\.build: argument 1 \(sourceDelayMs\): .*500/);
     await importAndOpen(page(), TWO_SHOTS, 120_000);
     await page().getByTestId('velocity-toggle').click();
     await page().getByTestId('velocity-build').click();
