@@ -41,6 +41,13 @@ await Promise.all([
     outdir: 'dist',
     external: RUNTIME_PACKAGES,
   }),
+  // The view thread of the main process (main/workflows/viewThread/): recording windows, the LOD cube.
+  build({
+    ...node,
+    entryPoints: { viewWorker: 'main/workflows/viewThread/viewWorker.ts' },
+    outdir: 'dist',
+    external: RUNTIME_PACKAGES,
+  }),
   // The worker processes of an apply or a training spread over several GPUs (main/compute/workers/).
   build({
     ...node,

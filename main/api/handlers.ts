@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { PromethiumError } from '../../preload/contract';
 import type { AppServices } from '../workflows/services';
 import { inspectSegy } from '../workflows/surveyLibrary';
-import { reduceLodCube } from '../survey/lodCube';
 import { bundledConfigNames } from '../ml/configCatalog';
 import { dataRoots, listDirectory } from '../project/dataRoots';
 import type { ApiHandlers } from './dispatch';
@@ -47,7 +46,7 @@ export function createApiHandlers(services: AppServices): ApiHandlers {
       get: (id) => services.surveys.get(id),
       liveMask: (id) => services.surveys.liveMask(id),
       lod: (id) => services.surveys.lod(id),
-      lodCube: async (id) => reduceLodCube(await services.surveys.lod(id)),
+      lodCube: async (id) => services.views.read('lodCube', await services.surveys.lod(id)),
       remove: (id) => services.surveys.remove(id),
       setVerticalAxis: ({ surveyId, domain, unit }) => services.surveys.setVerticalAxis(surveyId, { domain, unit }),
       display: (id) => services.surveys.display(id),

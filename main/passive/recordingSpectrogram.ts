@@ -5,7 +5,7 @@
  * no segment falls in (a gap, or a piece shorter than one segment) is NaN, drawn blank.
  *
  * Pieces are transformed a few thousand segments at a time, so a day of 100 Hz (135 k segments) never holds its
- * whole spectrogram in memory, and the main process's event loop is free between batches.
+ * whole spectrogram in memory, and the view thread (main/workflows/viewThread) serves its other requests between batches.
  */
 import type { RecordingSpectrogram } from '../../preload/contract';
 import { channelName, nsToMs } from './mseed';
@@ -40,7 +40,7 @@ export async function readSpectrogram(
     const samples = piece.samples;
     const pieceOffsetSeconds = Number(piece.startNs - request.startNs) / 1e9;
     for (let first = 0; first + settings.nperseg <= samples.length; first += SEGMENTS_PER_BATCH * hop) {
-      // The main process computes this: between batches (about 20 ms of CPU each) other calls get their turn.
+      // Between batches (about 20 ms of CPU each) the thread's other requests (the set's other channels) get a turn.
       await new Promise<void>((resolve) => setImmediate(resolve));
       const batch = samples.subarray(first, first + (SEGMENTS_PER_BATCH - 1) * hop + settings.nperseg);
       const { values, times } = spectrogram(batch as ArrayLike<number>, { sampleRate: piece.sampleRate, ...settings });

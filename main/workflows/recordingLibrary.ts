@@ -19,40 +19,21 @@ import type { ApiEventBus } from '../jobs/events';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { Project } from '../project/project';
 import type { StoredChannel, StoredRecordingSet } from '../project/recordingSetsRepository';
-import { channelName, formatNs, msToNs, nsToMs } from '../passive/mseed';
+import { channelName, formatNs, nsToMs } from '../passive/mseed';
 import { RecordingCache } from '../passive/recordingCache';
 import { describeRecordingSet } from '../passive/recordingSet';
 import { readAnomalies } from '../passive/anomaly/recordingSetDetection';
 import { readReconstruction } from '../passive/denoise/recordingSetReconstruction';
-import { readSpectrogram } from '../passive/recordingSpectrogram';
-import { readWaveform } from '../passive/waveformWindow';
-
-export interface WaveformWindowRequest {
-  setId: string;
-  sourceIds: string[];
-  startMs: number;
-  endMs: number;
-  columns: number;
-  detrend: boolean;
-  bandpass: [number, number] | null;
-}
-
-export interface SpectrogramWindowRequest {
-  setId: string;
-  sourceId: string;
-  startMs: number;
-  endMs: number;
-  columns: number;
-}
+import type { ViewReader } from './viewThread/viewThread';
+import type { SpectrogramWindowRequest, WaveformWindowRequest } from './viewThread/viewReads';
 
 export class RecordingLibrary {
-  /** Opened caches by folder (their index is read once). */
-  private readonly caches = new Map<string, Promise<RecordingCache>>();
-
   constructor(
     private readonly project: () => Project,
     private readonly jobs: JobRunner,
     private readonly bus: ApiEventBus,
+    /** Where the views' windows are read: off the main process's event loop (viewThread/viewThread.ts). */
+    private readonly views: ViewReader,
   ) {}
 
   startImport(request: { dir: string; name?: string }): { recordingSet: RecordingSetSummary; job: JobInfo } {
@@ -94,29 +75,19 @@ export class RecordingLibrary {
 
   async remove(id: string): Promise<void> {
     const { cacheDir } = this.stored(id);
-    this.caches.delete(cacheDir);
     this.project().recordings.remove(id);
     await rm(cacheDir, { recursive: true, force: true });
   }
 
-  async waveform(request: WaveformWindowRequest): Promise<WaveformData> {
-    const cache = await this.cache(request.setId);
-    const window = { startNs: msToNs(request.startMs), endNs: msToNs(request.endMs) };
-    const traces = [];
-    for (const sourceId of request.sourceIds) {
-      traces.push(await readWaveform(cache, { ...request, ...window, sourceId }));
-    }
-    return { setId: request.setId, startMs: request.startMs, endMs: request.endMs, traces };
+  waveform(request: WaveformWindowRequest): Promise<WaveformData> {
+    return this.views.read('waveform', { cacheDir: this.readyComponents(request.setId, []).cacheDir, window: request });
   }
 
-  async spectrogram(request: SpectrogramWindowRequest): Promise<RecordingSpectrogram> {
-    const cache = await this.cache(request.setId);
-    const result = await readSpectrogram(cache, {
-      ...request,
-      startNs: msToNs(request.startMs),
-      endNs: msToNs(request.endMs),
+  spectrogram(request: SpectrogramWindowRequest): Promise<RecordingSpectrogram> {
+    return this.views.read('spectrogram', {
+      cacheDir: this.readyComponents(request.setId, []).cacheDir,
+      window: request,
     });
-    return { setId: request.setId, ...result };
   }
 
   /** Starts training the spectrogram autoencoder on components of the set and ranking their windows (a job). */
@@ -173,16 +144,6 @@ export class RecordingLibrary {
     const stored = this.project().recordings.get(id);
     if (!stored) throw new PromethiumError('not-found', `no recording set ${id} in this project`);
     return stored;
-  }
-
-  private async cache(id: string): Promise<RecordingCache> {
-    const { cacheDir } = this.readyComponents(id, []);
-    let cache = this.caches.get(cacheDir);
-    if (!cache) {
-      cache = RecordingCache.open(cacheDir);
-      this.caches.set(cacheDir, cache);
-    }
-    return cache;
   }
 }
 

@@ -28,6 +28,7 @@ import { RecordingLibrary } from './recordingLibrary';
 import { ClusterImportService } from './clusterImportService';
 import { ClusterTrainingService } from './clusterTrainingService';
 import { VelocityService } from './velocityService';
+import { DEFAULT_VIEW_WORKER_SCRIPT, viewReader, type ViewReader } from './viewThread/viewThread';
 
 export interface HostCapabilities {
   kind: HostKind;
@@ -51,6 +52,8 @@ export interface ServicesOptions {
    * in damagedFiles() so that the user can move it aside and start fresh.
    */
   damagedDatabases?: 'fail' | 'offer';
+  /** The view thread's bundle (viewThread/viewThread.ts); by default dist/viewWorker.cjs next to the host's bundle. */
+  viewWorkerScript?: string;
 }
 
 export class AppServices {
@@ -69,6 +72,8 @@ export class AppServices {
   readonly clusterImports: ClusterImportService;
   readonly clusterTraining: ClusterTrainingService;
   readonly velocity: VelocityService;
+  /** Computes what views ask for off the event loop (viewThread/viewThread.ts). */
+  readonly views: ViewReader;
   private currentProject: Project;
 
   constructor(readonly options: ServicesOptions) {
@@ -97,7 +102,8 @@ export class AppServices {
     this.reconstruction = new ReconstructionService(() => this.currentProject, this.jobs, this.models);
     this.volumes = new VolumeService(() => this.currentProject, this.jobs, this.models);
     this.cluster = new ClusterService(() => this.currentProject, this.volumes, options.cliCommand ?? null);
-    this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus);
+    this.views = viewReader(options.viewWorkerScript ?? DEFAULT_VIEW_WORKER_SCRIPT);
+    this.recordings = new RecordingLibrary(() => this.currentProject, this.jobs, this.bus, this.views);
     this.velocity = new VelocityService(() => this.currentProject, this.jobs, this.models);
     this.clusterImports = new ClusterImportService(() => this.currentProject, this.bus, options.cliCommand ?? null);
     this.clusterTraining = new ClusterTrainingService(
@@ -221,6 +227,7 @@ export class AppServices {
   close(): void {
     void this.surveys.close();
     void this.volumes.close();
+    void this.views.close();
     this.compute.stop();
     this.currentProject.close();
     this.appStore.close();

@@ -78,6 +78,8 @@ describe('quality benchmark', () => {
       'marked: Gaussian 0 dB: unet_denoise_v1 after adapt, strength checked',
       'marked: 50% random missing: unet_interp_v1 after adapt',
       'marked: 50% random missing: default interpolate',
+      // The same adaptation's result with the blends the check had before slope-steered interpolation joined them.
+      'marked: 50% random missing: default interpolate, blends without slope-steered (before)',
     ]);
     for (const row of rows) expect(Number.isFinite(row.snrDb)).toBe(true);
     expect(costs).toEqual([expect.stringMatching(/^marked, 50% random missing, adapt 1 s, 1 panels: fine-tuning/)]);

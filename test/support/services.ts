@@ -21,12 +21,14 @@ export function openServices(options: {
   projectDir?: string;
   backend?: BackendName;
   damagedDatabases?: 'fail' | 'offer';
+  viewWorkerScript?: string;
 }): AppServices {
   return new AppServices({
     userDataDir: options.home,
     projectDir: options.projectDir,
     bundledModelsDir: path.resolve('resources/models'),
     damagedDatabases: options.damagedDatabases,
+    viewWorkerScript: options.viewWorkerScript,
     host: {
       kind: 'browser',
       versions: {},
