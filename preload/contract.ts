@@ -114,6 +114,11 @@ export const DEFAULT_MODELS: Readonly<Record<ModelTask, string>> = {
 
 /** The bundled velocity ensemble that velocity.build uses when none is chosen (resources/models/README.md). */
 export const DEFAULT_VELOCITY_MODEL = 'velocity_ensemble_v1';
+/**
+ * Largest source delay a velocity build accepts, ms: the time from the survey's time zero back to the source's start
+ * (the networks' time zero). Field data with time zero at the wavelet's peak need the network's 67 ms.
+ */
+export const MAX_SOURCE_DELAY_MS = 500;
 
 /** The model card: what a model is, what it was trained on, how, and how good it measured. Saved with the weights. */
 export interface ModelCard {
@@ -683,6 +688,8 @@ export interface VelocityBuild {
   spacingM: number;
   /** The survey's line: distance 0 at (originX, originY), projected metres; azimuth from north, degrees. */
   line: { originX: number; originY: number; azimuthDeg: number };
+  /** How much later than the survey's time zero the shots were placed on the network's axis, ms (MAX_SOURCE_DELAY_MS). */
+  sourceDelayMs: number;
   velocity: Float32Array;
   /** Standard deviation over the ensemble's members and the test-time augmentations. */
   spread: Float32Array;
@@ -1005,6 +1012,7 @@ export const jobRequestSchema = z.discriminatedUnion('kind', [
     surveyName: z.string(),
     sourcePath: z.string(),
     model: z.object({ id: z.string(), name: z.string(), dir: z.string() }),
+    sourceDelayMs: z.number(),
     resultDir: z.string(),
   }),
   z.object({
@@ -1415,7 +1423,17 @@ export const apiContract = {
   /** Velocity model building from a pre-stack survey's shot gathers (the bundled or a registered velocity ensemble). */
   velocity: {
     /** Builds the survey's velocity model (a job); velocity.result reads it when done. Refuses shots it cannot map. */
-    build: call(z.tuple([z.object({ surveyId, modelId: modelId.optional() })]), returns<JobInfo>()),
+    build: call(
+      z.tuple([
+        z.object({
+          surveyId,
+          modelId: modelId.optional(),
+          /** Time from the survey's time zero to the source's start, ms (default 0: time zero at the source's start). */
+          sourceDelayMs: z.number().min(0).max(MAX_SOURCE_DELAY_MS).optional(),
+        }),
+      ]),
+      returns<JobInfo>(),
+    ),
     /** The survey's latest velocity model, or null before the first build. */
     result: call(z.tuple([surveyId]), returns<VelocityBuild | null>()),
     /** Writes one map of the latest build as depth SEG-Y (IEEE float, one trace per column) or as .npy [1, 1, z, x]. */

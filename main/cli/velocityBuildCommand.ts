@@ -1,19 +1,21 @@
 /**
- * `promethium velocity build --project DIR --survey ID [--model ID] [--out DIR]`: the app's "Build velocity model" on
+ * `promethium velocity build --project DIR --survey ID [--model ID] [--source-delay-ms MS] [--out DIR]`: the app's "Build velocity model" on
  * the command line: the same job, stored in the project the same way (the app opens the result), and optionally the
  * maps written out as depth SEG-Y and .npy.
  */
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { VelocityBuild } from '../../preload/contract';
+import { MAX_SOURCE_DELAY_MS, type VelocityBuild } from '../../preload/contract';
 import { ProgressBar } from './progressBar';
 import { cliServices, waitForJob } from './segyCommands';
+import { UsageError } from './usageError';
 import { jobFailure } from './volumeCommands';
 
 export interface VelocityBuildCli {
   project: string;
   survey: string;
   model?: string;
+  sourceDelayMs: string;
   out?: string;
 }
 
@@ -23,6 +25,7 @@ export async function runVelocityBuild(options: VelocityBuildCli): Promise<void>
     const job = await services.velocity.build({
       surveyId: options.survey,
       ...(options.model === undefined ? {} : { modelId: options.model }),
+      sourceDelayMs: sourceDelay(options.sourceDelayMs),
     });
     const finished = await waitForJob(services, job, new ProgressBar('building the velocity model'));
     if (finished.state !== 'done') throw jobFailure(finished, '');
@@ -44,6 +47,14 @@ export async function runVelocityBuild(options: VelocityBuildCli): Promise<void>
   }
 }
 
+function sourceDelay(text: string): number {
+  const value = Number(text);
+  if (!(value >= 0 && value <= MAX_SOURCE_DELAY_MS)) {
+    throw new UsageError(`--source-delay-ms ${text}: give a number of milliseconds from 0 to ${MAX_SOURCE_DELAY_MS}`);
+  }
+  return value;
+}
+
 function range(map: Float32Array): string {
   let [low, high, sum] = [Infinity, -Infinity, 0];
   for (const value of map) [low, high, sum] = [Math.min(low, value), Math.max(high, value), sum + value];
@@ -54,6 +65,7 @@ function describeBuild(build: VelocityBuild): string {
   const { seconds } = build;
   return [
     `velocity model of survey ${build.surveyId} by ${build.model.name} (${build.augmentedMaps} maps: members x augmentations)`,
+    `  source delay: ${build.sourceDelayMs} ms (the shots placed that much later than the survey's time zero)`,
     `  grid: ${build.cells} x ${build.cells} cells at ${build.spacingM} m along the line at azimuth ${build.line.azimuthDeg.toFixed(1)} deg`,
     `  ensemble: ${range(build.velocity)}; spread ${range(build.spread)}`,
     `  semblance + Dix: ${range(build.baseline)}`,

@@ -234,6 +234,11 @@ export function registerVelocityCommands(program: Command, startBackend?: Backen
     .requiredOption('--project <dir>', 'project folder')
     .requiredOption('--survey <id>', 'survey id (see import --json)')
     .option('--model <id>', 'a velocity ensemble of the registry (default: the bundled velocity_ensemble_v1)')
+    .option(
+      '--source-delay-ms <ms>',
+      "time from the survey's time zero to the source's start (67 when time zero is at the wavelet's peak)",
+      '0',
+    )
     .option('--out <dir>', 'also write the velocity, spread and baseline maps there as depth SEG-Y and .npy')
     .action(async (options: VelocityBuildCli) => runVelocityBuild(options));
   velocity

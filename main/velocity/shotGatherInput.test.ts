@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,7 @@ import { encodeNewSegy, openSegy, openSegyBuffer } from '../segy';
 import { rickerAt } from '../signal/ricker';
 import { deriveSeed } from '../signal/random';
 import { velocityModel } from '../synth/velocityModels';
-import { modelOpenFwiShots, OPENFWI } from './openfwiLayout';
+import { modelOpenFwiShots, OPENFWI, OPENFWI_SOURCE_DELAY_S } from './openfwiLayout';
 import { planShotInput, resampleTrace, type ShotTraceGeometry } from './shotGatherInput';
 import { readShotGatherInput } from './shotGatherReader';
 import { SHOT_LINE, shotLinePoint, writeShotGatherSegy } from './shotGatherSegy';
@@ -22,6 +23,15 @@ function lineGeometry(sources: number[], receivers: number[], offLine = 0): Shot
   return sources.flatMap((s) =>
     receivers.map((r) => ({ sourceX: 1000 + s, sourceY: 2000, receiverX: 1000 + r, receiverY: 2000 + offLine })),
   );
+}
+/** The network's input read from a SEG-Y held in memory, its traces placed `sourceDelayS` later. */
+async function readShots(bytes: Uint8Array, sourceDelayS: number): Promise<Float32Array> {
+  const segy = await openSegyBuffer(bytes);
+  try {
+    return (await readShotGatherInput(segy, sourceDelayS)).shots;
+  } finally {
+    await segy.close();
+  }
 }
 const EVERY_10_M = Array.from({ length: 70 }, (_, k) => 10 * k);
 const NETWORK_SOURCES = [0, 170, 340, 520, 690];
@@ -66,7 +76,7 @@ describe('shot gathers into the network layout', () => {
 
       const segy = await openSegy(file);
       try {
-        const input = await readShotGatherInput(segy);
+        const input = await readShotGatherInput(segy, 0);
         expect(input.notes).toEqual([]);
         expect(input.plan.shots.map((s) => s.sourceAlongM)).toEqual(NETWORK_SOURCES.map((x) => expect.closeTo(x, 2)));
         expect(input.plan.line.originX).toBeCloseTo(SHOT_LINE.originX, 1);
@@ -158,6 +168,28 @@ describe('shot gathers into the network layout', () => {
     expect(worstError(delayed.map((v, n) => (n < 100 ? expected[n]! : v)))).toBeLessThan(1e-6);
   });
 
+  it("places shots whose time zero is at the wavelet's peak on the network's axis with a source delay", async () => {
+    const model = velocityModel('flat', deriveSeed(5, 'flat', 0), OPENFWI.cells, OPENFWI.cells);
+    const file = path.join(scratch, 'peak-zero.sgy');
+    await writeShotGatherSegy(file, modelOpenFwiShots(model), 'flat family, seed 5');
+    const original = await readShots(await readFile(file), 0);
+    // The same samples with time zero at the wavelet's peak: every trace's delay (bytes 109-110) is -67 ms.
+    const peakMs = Math.round(OPENFWI_SOURCE_DELAY_S * 1000);
+    const peakZero = await readFile(file);
+    const traceBytes = 240 + 4 * OPENFWI.samples;
+    for (let trace = 0; trace < 5 * OPENFWI.cells; trace++) {
+      peakZero.writeInt16BE(-peakMs, 3600 + trace * traceBytes + 108);
+    }
+    const withoutDelay = await readShots(peakZero, 0);
+    const withDelay = await readShots(peakZero, peakMs / 1000);
+    const largest = original.reduce((high, v) => Math.max(high, Math.abs(v)), 0);
+    const worstFrom = (shots: Float32Array) =>
+      shots.reduce((worst, v, k) => Math.max(worst, Math.abs(v - original[k]!)), 0) / largest;
+    expect(worstFrom(withDelay)).toBeLessThan(1e-6);
+    // Without the delay everything arrives 67 ms early.
+    expect(worstFrom(withoutDelay)).toBeGreaterThan(0.1);
+  });
+
   it('refuses a file with geographic coordinates and a single shot, reading the headers', async () => {
     const traces = 70;
     const header = (units: number, sources: number[]) => ({
@@ -178,9 +210,9 @@ describe('shot gathers into the network layout', () => {
           traceHeaders: header(units, sources),
         }),
       );
-    await expect(readShotGatherInput(await file(2, [0]))).rejects.toThrow(
+    await expect(readShotGatherInput(await file(2, [0]), 0)).rejects.toThrow(
       /trace 1 gives its coordinates in geographic units \(bytes 89-90\)/,
     );
-    await expect(readShotGatherInput(await file(1, [340]))).rejects.toThrow(/the survey has 1 shot/);
+    await expect(readShotGatherInput(await file(1, [340]), 0)).rejects.toThrow(/the survey has 1 shot/);
   });
 });

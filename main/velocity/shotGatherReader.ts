@@ -2,7 +2,8 @@
  * A pre-stack SEG-Y's shot gathers read into the velocity networks' layout (shotGatherInput.ts): source and receiver
  * coordinates from trace header bytes 73-88 with the coordinate scalar of bytes 71-72, the time axis from the
  * sample interval and the delay (bytes 109-110 with the time scalar), dead traces (identification code 2 or all
- * zeros) left out. Only the traces of the five chosen shots are read.
+ * zeros) left out. Only the traces of the five chosen shots are read. A source delay moves the traces' time origin
+ * later, for surveys whose time zero is not the source's start (e.g. at the wavelet's peak).
  */
 import { PromethiumError } from '../../preload/contract';
 import { scanSegy, type SegyFile } from '../segy';
@@ -30,8 +31,13 @@ const HEADER_BYTES = { scalar: 71, sourceX: 73, sourceY: 77, groupX: 81, groupY:
 /** Coordinate units (bytes 89-90): 2 = arc seconds, 3 = decimal degrees, 4 = DMS; 0 and 1 are taken as metres. */
 const GEOGRAPHIC_UNITS = new Set([2, 3, 4]);
 
-export async function readShotGatherInput(file: SegyFile, signal?: AbortSignal): Promise<ShotGatherInput> {
-  const axis = await timeAxis(file);
+export async function readShotGatherInput(
+  file: SegyFile,
+  sourceDelayS: number,
+  signal?: AbortSignal,
+): Promise<ShotGatherInput> {
+  const recorded = await timeAxis(file);
+  const axis = { ...recorded, firstSampleS: recorded.firstSampleS + sourceDelayS };
   const scan = await scanSegy(file, { headerFields: Object.values(HEADER_BYTES), ...(signal ? { signal } : {}) });
   const column = (byte: number) => scan.fields.get(byte)!;
   const filePositions: number[] = [];

@@ -33,18 +33,19 @@ describe('building a velocity model from a pre-stack SEG-Y', () => {
     const resultDir = path.join(scratch, 'survey.velocity');
     const messages: string[] = [];
     const record = await buildVelocityModel(
-      { surveyId: 'survey-1', sourcePath, model: BUNDLED, resultDir },
+      { surveyId: 'survey-1', sourcePath, model: BUNDLED, sourceDelayMs: 0, resultDir },
       { signal: new AbortController().signal, progress: (_fraction, message) => messages.push(message) },
     );
     expect(messages).toContain('modelling shot 5 of 5 over the map');
     expect(readdirSync(scratch).filter((name) => name.includes('partial'))).toEqual([]);
     const build = (await readVelocityBuild(resultDir))!;
     expect(build.seconds).toEqual(record.seconds);
-    expect([build.cells, build.spacingM, build.augmentedMaps, build.line.azimuthDeg]).toEqual([
+    expect([build.cells, build.spacingM, build.augmentedMaps, build.line.azimuthDeg, build.sourceDelayMs]).toEqual([
       70,
       10,
       12,
       expect.closeTo(30, 3),
+      0,
     ]);
     expect(build.shots.sourcePositionsM).toEqual([0, 170, 340, 520, 690].map((x) => expect.closeTo(x, 2)));
     expect(build.velocity.length).toBe(4900);
@@ -67,7 +68,7 @@ describe('building a velocity model from a pre-stack SEG-Y', () => {
     const resultDir = path.join(scratch, 'cancelled.velocity');
     const controller = new AbortController();
     const job = buildVelocityModel(
-      { surveyId: 'survey-2', sourcePath, model: BUNDLED, resultDir },
+      { surveyId: 'survey-2', sourcePath, model: BUNDLED, sourceDelayMs: 0, resultDir },
       {
         signal: controller.signal,
         progress: (_fraction, message) => {

@@ -30,6 +30,8 @@ export interface VelocityBuildInput {
   surveyId: string;
   sourcePath: string;
   model: { id: string; name: string; dir: string };
+  /** Time from the survey's time zero to the source's start, ms: the shots are placed that much later. */
+  sourceDelayMs: number;
   resultDir: string;
 }
 
@@ -54,7 +56,7 @@ export async function buildVelocityModel(input: VelocityBuildInput, job: BuildPr
   const elapsed = (since: number) => (performance.now() - since) / 1000;
   job.progress(0.02, 'reading the shots');
   const file = await openSegy(input.sourcePath);
-  const shots = await readShotGatherInput(file, job.signal).finally(() => file.close());
+  const shots = await readShotGatherInput(file, input.sourceDelayMs / 1000, job.signal).finally(() => file.close());
   const readSeconds = elapsed(started);
 
   job.progress(0.1, `predicting with ${input.model.name} (test-time augmentation)`);
@@ -87,6 +89,7 @@ export async function buildVelocityModel(input: VelocityBuildInput, job: BuildPr
       originY: line.originY,
       azimuthDeg: ((Math.atan2(line.directionX, line.directionY) * 180) / Math.PI + 360) % 360,
     },
+    sourceDelayMs: input.sourceDelayMs,
     sourcePositionsM: shots.plan.shots.map((shot) => shot.sourceAlongM),
     modelledScale: scale,
     relativeResidual,

@@ -36,7 +36,7 @@ export class VelocityService {
     private readonly models: ModelRegistry,
   ) {}
 
-  async build(request: { surveyId: string; modelId?: string }): Promise<JobInfo> {
+  async build(request: { surveyId: string; modelId?: string; sourceDelayMs?: number }): Promise<JobInfo> {
     const project = this.project();
     const { summary: survey, cacheDir } = this.shotSurvey(project, request.surveyId);
     const id = request.modelId ?? DEFAULT_VELOCITY_MODEL;
@@ -53,6 +53,7 @@ export class VelocityService {
       surveyName: survey.name,
       sourcePath: survey.sourcePath,
       model: { id, name: details.summary.name, dir: this.models.folder(id) },
+      sourceDelayMs: request.sourceDelayMs ?? 0,
       resultDir: buildDir(cacheDir),
     });
   }

@@ -2,9 +2,9 @@
  * Velocity model building in Chromium against the browser mode: five shots modelled by the project's modeller over a
  * seeded flat-layer map (`promethium synth --kind velocity --shot-segy`, seed 11) are imported as a pre-stack SEG-Y;
  * "Build velocity model" runs the job (in the jobs panel), and the velocity section, its colour bar in m/s, the
- * spread, semblance + Dix and the recorded / modelled / residual shots are drawn; the build is there again after a
- * reload, and exports as depth SEG-Y on the survey's line (segyio as the oracle) and as .npy. A survey of two shots is
- * refused with the reason, in the panel.
+ * spread, semblance + Dix and the recorded / modelled / residual shots are drawn (the gathers' display controls and
+ * spectra are hidden meanwhile); the build is there again after a reload, and exports as depth SEG-Y on the survey's
+ * line (segyio as the oracle) and as .npy. A survey of two shots is refused with the reason, in the panel.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -89,8 +89,13 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
 
   it('builds a velocity model from the shots of a pre-stack survey, as a job', async () => {
     surveyId = await importAndOpen(page(), SHOTS, 120_000);
+    await page().getByTestId('display-group').waitFor();
+    await page().getByTestId('spectra-group').waitFor();
     await page().getByTestId('velocity-toggle').click();
     await page().getByTestId('velocity-none').waitFor();
+    // The display controls and spectra act on the gathers behind the panel: they are not offered over it.
+    await expect(page().getByTestId('display-group').count()).resolves.toBe(0);
+    await expect(page().getByTestId('spectra-group').count()).resolves.toBe(0);
     await expect(page().getByTestId('velocity-panel').innerText()).resolves.toContain(
       'a 2D line 700 m long and 700 m deep at 10 m',
     );
@@ -103,13 +108,18 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     );
     // Back to the gathers and again to the panel while the job runs: the panel finds its job and shows the build.
     await page().getByTestId('velocity-toggle').click();
+    await page().getByTestId('display-group').waitFor();
     await page().getByTestId('velocity-toggle').click();
+    await expect(page().getByTestId('display-group').count()).resolves.toBe(0);
     await page().getByTestId('velocity-facts').waitFor({ timeout: 300_000 });
     const build = (await result())!;
     expect(build.shots.sourcePositionsM).toEqual([0, 170, 340, 520, 690].map((x) => expect.closeTo(x, 2)));
     await expect(page().getByTestId('velocity-residual').innerText()).resolves.toBe(
       `${(100 * build.relativeResidual).toFixed(1)} %`,
     );
+    // Built with the default source delay: the shots' time zero is the source's start, as in the network's training.
+    expect(build.sourceDelayMs).toBe(0);
+    await expect(page().getByTestId('velocity-source-delay-used').innerText()).resolves.toBe('0 ms');
   }, 420_000);
 
   it('draws the velocity section on a colour bar in m/s from the lowest to the highest velocity, beside semblance + Dix', async () => {
@@ -214,9 +224,13 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     const refused = await page().evaluate(async () => {
       const api = (globalThis as unknown as PageGlobals).promethium;
       const [survey] = await api.survey.list();
-      return api.velocity.build({ surveyId: survey!.id, modelId: 'unet_denoise_v1' }).catch((e: Error) => e.message);
+      return Promise.all([
+        api.velocity.build({ surveyId: survey!.id, modelId: 'unet_denoise_v1' }).catch((e: Error) => e.message),
+        api.velocity.build({ surveyId: survey!.id, sourceDelayMs: 900 }).catch((e: Error) => e.message),
+      ]);
     });
-    expect(refused).toMatch(/is a denoise model, not a velocity ensemble/);
+    expect(refused[0]).toMatch(/is a denoise model, not a velocity ensemble/);
+    expect(refused[1]).toMatch(/^velocity\.build: argument 1 \(sourceDelayMs\): .*500/);
     await importAndOpen(page(), TWO_SHOTS, 120_000);
     await page().getByTestId('velocity-toggle').click();
     await page().getByTestId('velocity-build').click();

@@ -1,7 +1,8 @@
 /**
  * `promethium velocity build`, run as a user runs it (the built CLI): modelled shots written as a pre-stack SEG-Y
  * (`synth --kind velocity --shot-segy`), imported into a project, built, the maps written as depth SEG-Y and .npy
- * (segyio and numpy as the oracles); a stacked survey is refused with exit code 2 and the reason.
+ * (segyio and numpy as the oracles); a stacked survey and a source delay out of range are refused with exit code 2 and
+ * the reason.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,6 +38,7 @@ describe.skipIf(!segyioAvailable())('promethium velocity build', () => {
     const out = path.join(work, 'maps');
     const built = promethium('velocity', 'build', '--project', project, '--survey', survey, '--out', out);
     expect(built.status, built.stderr).toBe(0);
+    expect(built.stdout).toMatch(/source delay: 0 ms/);
     expect(built.stdout).toMatch(/grid: 70 x 70 cells at 10 m along the line at azimuth 30\.0 deg/);
     expect(built.stdout).toMatch(/data residual: \d+\.\d % of the input's RMS/);
     expect(built.stdout).toMatch(/\d+\.\d s: reading \d+\.\d, ensemble \d+\.\d, semblance \+ Dix \d+\.\d, modelling/);
@@ -64,6 +66,18 @@ describe.skipIf(!segyioAvailable())('promethium velocity build', () => {
       0,
     );
     const survey = importSurvey(line);
+    const delayed = promethium(
+      'velocity',
+      'build',
+      '--project',
+      project,
+      '--survey',
+      survey,
+      '--source-delay-ms',
+      '900',
+    );
+    expect(delayed.status).toBe(2);
+    expect(delayed.stderr).toMatch(/--source-delay-ms 900: give a number of milliseconds from 0 to 500/);
     const refused = promethium('velocity', 'build', '--project', project, '--survey', survey);
     expect(refused.status).toBe(2);
     expect(refused.stderr).toMatch(

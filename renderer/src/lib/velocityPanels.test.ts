@@ -11,6 +11,7 @@ function tinyBuild(): VelocityBuild {
     cells: 2,
     spacingM: 10,
     line: { originX: 0, originY: 0, azimuthDeg: 0 },
+    sourceDelayMs: 0,
     // [z][x]: row z = 0 is 1500, 1600; row z = 1 is 2500, 2600.
     velocity: Float32Array.of(1500, 1600, 2500, 2600),
     spread: Float32Array.of(10, 20, 30, 40),
