@@ -14,6 +14,7 @@ import { loadInferenceModel } from '../ml/modelForInference';
 import { robustAmplitudeScale, type AmplitudeScale } from '../ml/normalization';
 import { type BlendCheck, blendSummary, describeBlend } from '../ml/blendCheck';
 import { strengthSummary } from '../ml/sure';
+import { bandpassOnThreads, confinementOnThreads } from '../compute/threads/computeThreads';
 import { defaultProjectDir, defaultUserDataDir } from '../project/paths';
 import { openSegy } from '../segy/reader';
 import { ProgressBar } from './progressBar';
@@ -93,6 +94,7 @@ export async function runProcessing(
   const summary: ApplySummary = await applyToSegy(input, output, {
     task,
     process: processing.process,
+    confinement: confinementOnThreads,
     lines,
     format,
     history: `Promethium ${new Date().toISOString().slice(0, 10)}: ${task} (${method})`,
@@ -202,7 +204,7 @@ async function modelProcessing(
       patchScaling,
       tta,
       ensemble: options.ensemble ?? 1,
-      strengthCheck: options.fullStrength ? null : { sampleIntervalS },
+      strengthCheck: options.fullStrength ? null : { sampleIntervalS, bandpass: bandpassOnThreads },
       blendCheck: options.fullStrength ? null : { sampleIntervalS },
     });
     if (result.strength) checks.strengths.push(result.strength.strength);

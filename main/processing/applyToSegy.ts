@@ -13,7 +13,7 @@ import type { Geometry } from '../survey/geometry';
 import { applyScalar } from '../survey/scalars';
 import type { TraceMask } from '../signal/corruption';
 import type { SectionShape } from '../signal/metrics';
-import { confineToInput } from './confineToInput';
+import type { ConfineOptions } from './confineToInput';
 import { panelsOf, type Panel } from './panels';
 
 /** What a processor knows besides the panel: the sample interval (for methods that work in Hz). */
@@ -28,9 +28,21 @@ export type PanelProcessor = (
   context: PanelContext,
 ) => Promise<Float32Array> | Float32Array;
 
+/**
+ * confineToInput.ts's confinementTo, wherever it runs: the CLI hands compute/threads' confinementOnThreads, which
+ * confines on worker threads beside a GPU and in this thread elsewhere.
+ */
+export type PanelConfinement = (
+  section: Float32Array,
+  shape: SectionShape,
+  live: TraceMask,
+  options: ConfineOptions,
+) => (output: Float32Array) => Promise<Float32Array> | Float32Array;
+
 export interface ApplyOptions {
   task: 'denoise' | 'interpolate';
   process: PanelProcessor;
+  confinement: PanelConfinement;
   /** Only inlines in [first, last] are processed (3D); the others are copied unchanged. */
   lines?: [number, number];
   format?: 'source' | 'ieee';
@@ -137,7 +149,8 @@ export async function applyToSegy(inPath: string, outPath: string, options: Appl
       const shape = { traces: panel.traces.length, samples: file.samplesPerTrace };
       const sampleIntervalS = file.sampleIntervalUs / 1e6;
       const processed = await options.process(section, shape, live, { sampleIntervalS });
-      const output = confineToInput(section, processed, shape, live, { task: options.task, sampleIntervalS });
+      const confine = options.confinement(section, shape, live, { task: options.task, sampleIntervalS });
+      const output = await confine(processed);
       const result = { output, samples: shape.samples, live };
       results.set(p, result);
       if (results.size > 4) results.delete(results.keys().next().value!);

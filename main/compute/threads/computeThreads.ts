@@ -12,6 +12,9 @@
  * main thread around a GPU: the section is cut into ranges of traces the same way, and bandpass filters each trace on
  * its own, so that too is the in-thread result bit for bit.
  *
+ * The CLI's `promethium denoise` / `interpolate` (cli/processCommands.ts) run in their own process and hand the same
+ * two functions to applyToSegy and the strength check, so their work around the network spreads the same way.
+ *
  * The threads take the cores the network leaves: on a GPU backend every core but the main thread's; on the CPU
  * backends the inference threads (ONNX Runtime's or tfjs wasm's, parallelInference.ts) already take every core by
  * default, so this work stays in this thread there (measured in BENCHMARKS.md). PROMETHIUM_COMPUTE_THREADS=<n> sets
