@@ -25,6 +25,7 @@ export function runCliWith(home: string, options: CliRunOptions, ...args: string
     env: { ...process.env, PROMETHIUM_HOME: path.join(home, 'home'), ...options.env },
     timeout: options.timeoutMs,
   });
-  const killed = result.error ? `\n(${result.error.message}: still running after ${options.timeoutMs} ms)` : '';
+  const timedOut = (result.error as NodeJS.ErrnoException | undefined)?.code === 'ETIMEDOUT';
+  const killed = timedOut ? `\n(killed: still running after ${options.timeoutMs} ms)` : '';
   return { status: result.status ?? -1, stdout: result.stdout, stderr: result.stderr + killed };
 }
