@@ -250,9 +250,10 @@ function readArray(dir: string, name: string, shape: readonly number[]): Float32
 export async function readVelocityRecord(dir: string): Promise<VelocityBuildRecord | null> {
   const file = path.join(dir, RECORD_FILE);
   if (!existsSync(file)) return null;
+  const text = await readFile(file, 'utf8');
   let json: unknown;
   try {
-    json = JSON.parse(await readFile(file, 'utf8'));
+    json = JSON.parse(text);
   } catch (error) {
     throw damagedBuild(`${file} is not valid JSON (${(error as Error).message})`);
   }
