@@ -727,7 +727,10 @@ export type ApiErrorCode =
   | 'io'
   | 'cancelled'
   | 'compute-crashed'
-  /** A database file SQLite cannot read; the message names it (system.damagedFiles offers to move it aside). */
+  /**
+   * A stored file the app cannot read: a database SQLite cannot read (system.damagedFiles offers to move it aside) or
+   * a damaged velocity build; the message names it.
+   */
   | 'damaged-file'
   /** A write to a project opened read-only. */
   | 'read-only'

@@ -14,6 +14,35 @@ const SCANNED = ['main/app', 'preload'];
 const SKIPPED_CHECKS = ['AvailableSecurityFixesGlobalCheck'];
 const accepted = JSON.parse(readFileSync('scripts/electronegativity-accepted.json', 'utf8')).accepted;
 
+/** The records of a CSV file: fields split at commas outside double quotes, quotes removed ("" is a quote). */
+function csvRecords(text) {
+  const records = [];
+  let fields = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quoted) {
+      if (c === '"' && text[i + 1] === '"') field += text[++i];
+      else if (c === '"') quoted = false;
+      else field += c;
+    } else if (c === '"') quoted = true;
+    else if (c === ',') {
+      fields.push(field);
+      field = '';
+    } else if (c === '\n' || c === '\r') {
+      if (c === '\r' && text[i + 1] === '\n') i++;
+      fields.push(field);
+      if (fields.some((f) => f !== '')) records.push(fields);
+      fields = [];
+      field = '';
+    } else field += c;
+  }
+  fields.push(field);
+  if (fields.some((f) => f !== '')) records.push(fields);
+  return records;
+}
+
 const scratch = mkdtempSync(path.join(os.tmpdir(), 'electronegativity-'));
 try {
   for (const dir of SCANNED) {
@@ -34,13 +63,13 @@ try {
     console.log(run.stdout, run.stderr);
     throw new Error(`electronegativity exited with ${run.status}`);
   }
-  const findings = readFileSync(report, 'utf8')
-    .trim()
-    .split('\n')
+  const csv = readFileSync(report, 'utf8');
+  const findings = csvRecords(csv)
     .slice(1)
-    .map((line) => {
-      const [check, severity, , file, location, sample] = line.split(',');
-      return { check, file: file.replaceAll('"', ''), severity: severity.replaceAll('"', ''), location, sample };
+    .map((fields) => {
+      const [check, severity, , file, location, sample] = fields;
+      if (sample === undefined) throw new Error(`electronegativity wrote a row this script cannot read:\n${csv}`);
+      return { check, file, severity, location, sample };
     });
   const isAccepted = (finding) => accepted.some((a) => a.check === finding.check && a.file === finding.file);
   const unexpected = findings.filter((finding) => !isAccepted(finding));

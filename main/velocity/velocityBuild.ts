@@ -11,13 +11,17 @@
  *   velocity.npy, spread.npy, baseline.npy   float32 [1, 1, 70, 70], m/s (OpenFWI's model*.npy layout)
  *   shots.npy, modelled.npy                  float32 [1, 5, 1000, 70] (OpenFWI's data*.npy layout)
  *   build.json                               VelocityBuildRecord
+ *
+ * Reading a build back checks build.json against its schema and every array's shape and values, so that a damaged or
+ * hand-edited build is reported by file name (a 'damaged-file' error) and never drawn.
  */
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import type { VelocityBuild } from '../../preload/contract';
+import { z } from 'zod';
+import { PromethiumError, type VelocityBuild } from '../../preload/contract';
 import { renameDurably, writeFileAtomically } from '../files/atomicFile';
-import { encodeNpy, NpyReader } from '../files/npy';
+import { encodeNpy, NpyFormatError, NpyReader } from '../files/npy';
 import { checkpoint } from '../ml/cancellation';
 import { openSegy } from '../segy';
 import { OPENFWI, OPENFWI_DATA_SIZE, OPENFWI_RECEIVERS, openFwiModeller } from './openfwiLayout';
@@ -44,6 +48,32 @@ export interface BuildProgress {
 export type VelocityBuildRecord = Omit<VelocityBuild, 'velocity' | 'spread' | 'baseline' | 'shots'> & {
   sourcePositionsM: number[];
 };
+
+/**
+ * build.json as read back: the file may be damaged or edited by hand. A field added after the first builds has a
+ * default that says what those builds did (they placed the shots with no source delay).
+ */
+const velocityBuildRecordSchema = z.object({
+  surveyId: z.string(),
+  model: z.object({ id: z.string(), name: z.string() }),
+  builtAt: z.string(),
+  cells: z.literal(OPENFWI.cells),
+  spacingM: z.literal(OPENFWI.spacingM),
+  line: z.object({ originX: z.number(), originY: z.number(), azimuthDeg: z.number() }),
+  sourceDelayMs: z.number().default(0),
+  sourcePositionsM: z.array(z.number()).length(OPENFWI.sourceColumns.length),
+  modelledScale: z.number(),
+  relativeResidual: z.number(),
+  augmentedMaps: z.number().int().positive(),
+  notes: z.array(z.string()),
+  seconds: z.object({
+    read: z.number(),
+    predict: z.number(),
+    baseline: z.number(),
+    modelling: z.number(),
+    total: z.number(),
+  }),
+}) satisfies z.ZodType<VelocityBuildRecord, unknown>;
 
 const MAPS = ['velocity', 'spread', 'baseline'] as const;
 export type VelocityMapName = (typeof MAPS)[number];
@@ -184,10 +214,33 @@ async function writeBuild(dir: string, record: VelocityBuildRecord, arrays: Buil
 
 const npyPath = (dir: string, name: string) => path.join(dir, `${name}.npy`);
 
-function readArray(dir: string, name: string): Float32Array {
-  const reader = NpyReader.open(npyPath(dir, name));
+/** A stored build that cannot be read back, naming the file and what is wrong with it. */
+function damagedBuild(problem: string): PromethiumError {
+  return new PromethiumError(
+    'damaged-file',
+    `the stored velocity model is damaged: ${problem}; build the velocity model again`,
+  );
+}
+
+/** One stored array, checked to have the shape the build wrote and only finite values (nothing NaN to draw). */
+function readArray(dir: string, name: string, shape: readonly number[]): Float32Array {
+  const file = npyPath(dir, name);
+  if (!existsSync(file)) throw damagedBuild(`${file} is missing`);
+  let reader: NpyReader;
   try {
-    return reader.readItems(0, 1);
+    reader = NpyReader.open(file);
+  } catch (error) {
+    if (error instanceof NpyFormatError) throw damagedBuild(error.message);
+    throw error;
+  }
+  try {
+    if (reader.shape.join() !== shape.join()) {
+      throw damagedBuild(`${file} holds an array of shape (${reader.shape.join(', ')}), not (${shape.join(', ')})`);
+    }
+    const values = reader.readItems(0, 1);
+    if (!values.every(Number.isFinite))
+      throw damagedBuild(`${file} holds values that are not numbers (NaN or infinite)`);
+    return values;
   } finally {
     reader.close();
   }
@@ -195,8 +248,21 @@ function readArray(dir: string, name: string): Float32Array {
 
 /** The figures of the build stored in `dir` (build.json), or null when none was completed there. */
 export async function readVelocityRecord(dir: string): Promise<VelocityBuildRecord | null> {
-  if (!existsSync(path.join(dir, RECORD_FILE))) return null;
-  return JSON.parse(await readFile(path.join(dir, RECORD_FILE), 'utf8')) as VelocityBuildRecord;
+  const file = path.join(dir, RECORD_FILE);
+  if (!existsSync(file)) return null;
+  const text = await readFile(file, 'utf8');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw damagedBuild(`${file} is not valid JSON (${(error as Error).message})`);
+  }
+  const parsed = velocityBuildRecordSchema.safeParse(json);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw damagedBuild(`${file}: ${problems.join('; ')}`);
+  }
+  return parsed.data;
 }
 
 /** The build stored in `dir` with its maps and shots, or null when none was completed there. */
@@ -206,22 +272,22 @@ export async function readVelocityBuild(dir: string): Promise<VelocityBuild | nu
   const { sourcePositionsM, ...record } = stored;
   return {
     ...record,
-    velocity: readArray(dir, 'velocity'),
-    spread: readArray(dir, 'spread'),
-    baseline: readArray(dir, 'baseline'),
+    velocity: readArray(dir, 'velocity', MAP_SHAPE),
+    spread: readArray(dir, 'spread', MAP_SHAPE),
+    baseline: readArray(dir, 'baseline', MAP_SHAPE),
     shots: {
       count: OPENFWI.sourceColumns.length,
       samples: OPENFWI.samples,
       receivers: OPENFWI.cells,
       sampleIntervalMs: OPENFWI.sampleIntervalS * 1000,
       sourcePositionsM,
-      input: readArray(dir, 'shots'),
-      modelled: readArray(dir, 'modelled'),
+      input: readArray(dir, 'shots', SHOTS_SHAPE),
+      modelled: readArray(dir, 'modelled', SHOTS_SHAPE),
     },
   };
 }
 
 /** One stored map (velocity, spread or baseline), m/s [z, x]. */
 export function readVelocityMap(dir: string, name: VelocityMapName): Float32Array {
-  return readArray(dir, name);
+  return readArray(dir, name, MAP_SHAPE);
 }

@@ -2,9 +2,10 @@
  * Velocity model building in Chromium against the browser mode: five shots modelled by the project's modeller over a
  * seeded flat-layer map (`promethium synth --kind velocity --shot-segy`, seed 11) are imported as a pre-stack SEG-Y;
  * "Build velocity model" runs the job (in the jobs panel), and the velocity section, its colour bar in m/s, the
- * spread, semblance + Dix and the recorded / modelled / residual shots are drawn (the gathers' display controls and
- * spectra are hidden meanwhile); the build is there again after a reload, and exports as depth SEG-Y on the survey's
- * line (segyio as the oracle) and as .npy. A survey of two shots is refused with the reason, in the panel.
+ * spread, semblance + Dix and the recorded / modelled / residual shots are drawn (the gathers' display controls,
+ * spectra and the toolbar's gather stepping are hidden meanwhile, and back on the same gather after); the build is
+ * there again after a reload, and exports as depth SEG-Y on the survey's line (segyio as the oracle) and as .npy. A
+ * survey of two shots is refused with the reason, in the panel.
  */
 import { execFileSync } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -87,15 +88,33 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
     ) as Promise<VelocityBuild | null>;
   }
 
+  /** How many of the toolbar's gather controls are on the page: the Gather button, slider, ‹ › and gather number. */
+  async function gatherControls(): Promise<Record<'axes' | 'slider' | 'steps' | 'number', number>> {
+    const toolbar = page().getByTestId('survey-toolbar');
+    return {
+      axes: await toolbar.locator('[data-axis="gather"]').count(),
+      slider: await toolbar.locator('input[type="range"]').count(),
+      steps: await toolbar.locator('button[aria-label^="Previous"], button[aria-label^="Next"]').count(),
+      number: await toolbar.getByTestId('line-number').count(),
+    };
+  }
+
   it('builds a velocity model from the shots of a pre-stack survey, as a job', async () => {
     surveyId = await importAndOpen(page(), SHOTS, 120_000);
     await page().getByTestId('display-group').waitFor();
     await page().getByTestId('spectra-group').waitFor();
+    const gatherLabel = await waitFor(
+      'the first gather',
+      () => page().getByTestId('section-label').innerText(),
+      (label) => label !== '…',
+    );
     await page().getByTestId('velocity-toggle').click();
     await page().getByTestId('velocity-none').waitFor();
-    // The display controls and spectra act on the gathers behind the panel: they are not offered over it.
+    // The display controls, spectra and gather stepping act on the gathers behind the panel: they are not offered
+    // over it.
     await expect(page().getByTestId('display-group').count()).resolves.toBe(0);
     await expect(page().getByTestId('spectra-group').count()).resolves.toBe(0);
+    await expect(gatherControls()).resolves.toEqual({ axes: 0, slider: 0, steps: 0, number: 0 });
     await expect(page().getByTestId('velocity-panel').innerText()).resolves.toContain(
       'a 2D line 700 m long and 700 m deep at 10 m',
     );
@@ -107,8 +126,11 @@ describe.skipIf(!hasChromium)('velocity model building', () => {
       30_000,
     );
     // Back to the gathers and again to the panel while the job runs: the panel finds its job and shows the build.
+    // The gather controls are back, on the gather shown before.
     await page().getByTestId('velocity-toggle').click();
     await page().getByTestId('display-group').waitFor();
+    await expect(gatherControls()).resolves.toEqual({ axes: 1, slider: 1, steps: 2, number: 1 });
+    await expect(page().getByTestId('section-label').innerText()).resolves.toBe(gatherLabel);
     await page().getByTestId('velocity-toggle').click();
     await expect(page().getByTestId('display-group').count()).resolves.toBe(0);
     await page().getByTestId('velocity-facts').waitFor({ timeout: 300_000 });
