@@ -9,6 +9,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import { describeIssues } from '../common/validationIssues';
 
 const positiveInt = z.number().int().positive();
 const channelList = z.array(positiveInt).min(1).max(6);
@@ -183,8 +184,7 @@ export function parseModelConfig(value: unknown, source = 'model config'): Model
   const unwrapped = isRecord(value) && 'model' in value ? value.model : value;
   const result = MODEL_CONFIG_SCHEMA.safeParse(unwrapped);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  throw new ModelConfigError(`${source}: ${problems.join('; ')}`);
+  throw new ModelConfigError(`${source}: ${describeIssues(result.error.issues)}`);
 }
 
 /** Parses JSON or YAML text (YAML is a superset of JSON, so one parser reads both). */

@@ -29,6 +29,7 @@ import { semblanceVelocityMap } from './semblanceBaseline';
 import { readShotGatherInput } from './shotGatherReader';
 import { loadVelocityEnsemble } from './velocityEnsemble';
 import { DEFAULT_PREDICTION, predictVelocity, type VelocityPrediction } from './velocityPrediction';
+import { describeIssues } from '../common/validationIssues';
 
 export interface VelocityBuildInput {
   surveyId: string;
@@ -259,8 +260,7 @@ export async function readVelocityRecord(dir: string): Promise<VelocityBuildReco
   }
   const parsed = velocityBuildRecordSchema.safeParse(json);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-    throw damagedBuild(`${file}: ${problems.join('; ')}`);
+    throw damagedBuild(`${file}: ${describeIssues(parsed.error.issues)}`);
   }
   return parsed.data;
 }

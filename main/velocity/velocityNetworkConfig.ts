@@ -8,6 +8,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ModelConfigError } from '../ml/modelConfig';
+import { describeIssues } from '../common/validationIssues';
 
 const positiveInt = z.number().int().positive();
 
@@ -97,8 +98,7 @@ export function parseVelocityConfigText<T>(schema: z.ZodType<T>, text: string, s
   const unwrapped = typeof value === 'object' && value !== null && 'model' in value ? value.model : value;
   const result = schema.safeParse(unwrapped);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${issue.path.join('.') || '(top level)'}: ${issue.message}`);
-  throw new ModelConfigError(`${source}: ${problems.join('; ')}`);
+  throw new ModelConfigError(`${source}: ${describeIssues(result.error.issues)}`);
 }
 
 export function parseVelocityEnsembleConfigText(text: string, source: string): VelocityEnsembleConfig {
